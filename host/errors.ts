@@ -1,0 +1,108 @@
+/**
+ * Every error the host throws on purpose. Each has a stable `code` so callers
+ * can branch without string matching, and a message that names the item at
+ * fault and what was expected.
+ */
+
+export type RdylibErrorCode =
+  | 'LOAD'
+  | 'TRAP'
+  | 'ABI_MISMATCH'
+  | 'BORROW'
+  | 'UNLOADED'
+  | 'TIMEOUT'
+  | 'GUEST_PANIC'
+  | 'RESULT_ERR';
+
+export abstract class RdylibError extends Error {
+  abstract readonly code: RdylibErrorCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/**
+ * Why a component was refused at load, mirroring the conformance suite's
+ * categories so tests can tell them apart:
+ * - `malformed`: the bytes are not a well-formed component binary;
+ * - `invalid`: well-formed, but breaks a validation rule (types, indices, names, options);
+ * - `unsupported`: uses a feature this host does not implement (async, streams, GC ...);
+ * - `unlinkable`: an import is missing or has the wrong type;
+ * - `io`: the source could not be read.
+ */
+export type LoadErrorKind = 'malformed' | 'invalid' | 'unsupported' | 'unlinkable' | 'io';
+
+export class LoadError extends RdylibError {
+  readonly code = 'LOAD' as const;
+  constructor(
+    readonly kind: LoadErrorKind,
+    message: string,
+    /** Byte offset in the component binary, when the error is tied to one. */
+    readonly offset?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(offset === undefined ? message : `${message} (at byte offset ${offset})`, options);
+  }
+}
+
+/**
+ * A trap: the Canonical ABI's `trap()` or a core wasm trap. After a trap the
+ * instance is poisoned; later calls throw a TrapError whose `cause` is the
+ * original trap.
+ */
+export class TrapError extends RdylibError {
+  readonly code = 'TRAP' as const;
+}
+
+/** A plugin does not provide what the host expects (types, names or lifetimes). */
+export class AbiMismatchError extends RdylibError {
+  readonly code = 'ABI_MISMATCH' as const;
+  constructor(
+    message: string,
+    /** One line per difference: item path, expected, found. */
+    readonly differences: readonly string[] = [],
+  ) {
+    super(differences.length === 0 ? message : `${message}\n  ${differences.join('\n  ')}`);
+  }
+}
+
+/** A call would break Rust's borrow rules on live handles; nothing was changed. */
+export class BorrowError extends RdylibError {
+  readonly code = 'BORROW' as const;
+}
+
+/** An object of a plugin was used after the plugin was unloaded. */
+export class UnloadedError extends RdylibError {
+  readonly code = 'UNLOADED' as const;
+}
+
+/** A call into an isolated plugin ran past its time limit. */
+export class TimeoutError extends RdylibError {
+  readonly code = 'TIMEOUT' as const;
+}
+
+/** The guest panicked and reported its message and location before trapping. */
+export class GuestPanicError extends RdylibError {
+  readonly code = 'GUEST_PANIC' as const;
+}
+
+/**
+ * The `err` case of a `result` returned by an export, thrown as jco does.
+ * `payload` is the lifted error value.
+ */
+export class ResultError extends RdylibError {
+  readonly code = 'RESULT_ERR' as const;
+  constructor(readonly payload: unknown) {
+    super(`the call returned an error: ${describePayload(payload)}`);
+  }
+}
+
+function describePayload(payload: unknown): string {
+  if (typeof payload === 'string') return JSON.stringify(payload);
+  try {
+    return JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(payload);
+  } catch {
+    return String(payload);
+  }
+}
