@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { componentEmbed, componentNew } from '@bytecodealliance/jco';
+import { componentEmbed, componentNew } from './lib/jco.ts';
 import { appendCustomSection, readCustomSections } from './lib/wasm-custom-sections.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -10,7 +10,7 @@ interface Greeter {
 
 describe('hello example, built from Rust source', () => {
   it('exports one interface and imports nothing (wasm32-unknown-unknown, no I/O)', async () => {
-    const { componentWit } = await import('@bytecodealliance/jco');
+    const { componentWit } = await import('../../scripts/lib/jco.ts');
     const wit = await componentWit(readGuest('hello'));
     expect(wit).toContain('export rdylib:hello/greeter@0.1.0;');
     expect(wit).not.toMatch(/\bimport\b/);

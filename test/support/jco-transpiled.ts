@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { transpile } from '@bytecodealliance/jco';
+import { transpile } from '../../scripts/lib/jco.ts';
 import { repoRoot } from './guests.ts';
 
 export async function importTranspiled(name: string, component: Uint8Array): Promise<Record<string, unknown>> {

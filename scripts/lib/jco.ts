@@ -1,0 +1,28 @@
+/**
+ * The one place the project reaches jco's tooling: wasm-tools (text to binary,
+ * WIT embedding, component creation) and the transpiler we compare against.
+ *
+ * We depend on @bytecodealliance/jco-transpile, the package that jco 1.35's
+ * `transpile` and wasm-tools functions delegate to, rather than on the jco
+ * CLI package: jco's own dependency tree (rolldown, componentize-qjs) names
+ * platform packages that were never published, so `npm ci` cannot install it.
+ */
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
+
+export { componentEmbed, componentNew, componentWit, parse, print } from '@bytecodealliance/jco-transpile/wasm-tools';
+
+/**
+ * jco 1.35's `transpile`: the same generator with jco's defaults, which wrap
+ * a top-level `result` error in a ComponentError, as jco users see it.
+ */
+export function transpile(
+  component: Uint8Array,
+  options: { name: string; noTypescript?: boolean; instantiation?: 'async' | 'sync' },
+): ReturnType<typeof transpileBytes> {
+  return transpileBytes(component, {
+    name: options.name,
+    noComponentErrorWrapping: false,
+    emitTypescriptDeclarations: options.noTypescript !== true,
+    ...(options.instantiation ? { instantiation: options.instantiation } : {}),
+  });
+}
