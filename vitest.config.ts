@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'bench/**/*.test.ts'],
     // Guest builds and browser launches are slow on a 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 300_000,

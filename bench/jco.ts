@@ -1,0 +1,58 @@
+/**
+ * The jco column: the bench component transpiled by jco 1.35 into JS bindings.
+ *
+ * Calls: the default (ESM, top-level-await) output is written under
+ * build/bench/jco/ and imported, as an application shipping jco output would.
+ *
+ * Load: what a host that receives an unknown component at runtime would have
+ * to do with jco: transpile it, bring the generated JS into the module system
+ * (here a data: URL, so no disk I/O is counted), compile its core modules from
+ * memory and instantiate. jco's `instantiation: 'async'` output is used for
+ * that, as it takes the core modules from the caller instead of fetching them.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { transpile } from '../scripts/lib/jco.ts';
+import { asBenchApi, type BenchApi } from './api.ts';
+import { BENCH_INTERFACE } from './guest.ts';
+
+export async function transpileToDir(component: Uint8Array, outDir: string): Promise<BenchApi> {
+  const { files } = await transpile(component, { name: 'bench', noTypescript: true });
+  await rm(outDir, { recursive: true, force: true });
+  for (const [name, bytes] of Object.entries(files)) {
+    const path = join(outDir, name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, bytes);
+  }
+  const mod = (await import(pathToFileURL(join(outDir, 'bench.js')).href)) as Record<string, unknown>;
+  return asBenchApi(mod['api'], `jco output in ${outDir}`);
+}
+
+interface JcoInstantiateModule {
+  instantiate(
+    getCoreModule: (path: string) => Promise<WebAssembly.Module>,
+    imports: Record<string, never>,
+  ): Promise<Record<string, unknown>>;
+}
+
+let loads = 0;
+
+/** One full jco load: transpile, import the generated JS, compile, instantiate. */
+export async function jcoLoad(component: Uint8Array): Promise<BenchApi> {
+  const { files } = await transpile(component, { name: 'bench', instantiation: 'async', noTypescript: true });
+  const js = files['bench.js'];
+  if (js === undefined) throw new Error(`jco transpile produced no bench.js (files: ${Object.keys(files).join(', ')})`);
+  // A unique trailing comment gives every load its own URL, so the module
+  // cache never hands back an already-parsed copy.
+  const source = `${new TextDecoder().decode(js)}\n// load ${++loads}\n`;
+  const url = `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;
+  const mod = (await import(url)) as JcoInstantiateModule;
+  const root = await mod.instantiate(async (path) => {
+    const bytes = files[path];
+    if (bytes === undefined) throw new Error(`jco output asked for ${path}, which transpile did not produce`);
+    // transpile's output arrays are backed by plain ArrayBuffers.
+    return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  }, {});
+  return asBenchApi(root[BENCH_INTERFACE], 'jco instantiate()');
+}

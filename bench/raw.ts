@@ -1,0 +1,138 @@
+/**
+ * The raw baseline: the bench guest's core modules instantiated directly and
+ * called with hand-written lowering and lifting specialised to each export.
+ * No type checks, no generality: the floor any component host can approach.
+ */
+import type { BenchApi, Counter, Fields } from './api.ts';
+import type { BenchGuest } from './guest.ts';
+
+interface MemExports {
+  memory: WebAssembly.Memory;
+  realloc(orig: number, origSize: number, align: number, size: number): number;
+  'drop-counter'(slot: number): void;
+}
+
+interface MainExports {
+  add(a: number, b: number): number;
+  echo(ptr: number, len: number): number;
+  'echo-bytes'(ptr: number, len: number): number;
+  'post-echo'(retptr: number): void;
+  'echo-fields'(a: number, b: number, c: number, d: bigint, e: number, f: number, g: number, h: number): number;
+  'counter-new'(start: number): number;
+  'counter-increment'(slot: number, by: number): number;
+  'counter-value'(slot: number): number;
+}
+
+/** Below this length a JS loop beats the call into TextEncoder's native code. */
+const SHORT_STRING = 32;
+
+function encodeShort(s: string, out: Uint8Array): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return new TextEncoder().encodeInto(s, out).written;
+    out[i] = c;
+  }
+  return s.length;
+}
+
+export interface RawModules {
+  readonly mem: WebAssembly.Module;
+  readonly main: WebAssembly.Module;
+}
+
+export async function compileRaw(guest: Pick<BenchGuest, 'memCore' | 'mainCore'>): Promise<RawModules> {
+  const [mem, main] = await Promise.all([WebAssembly.compile(guest.memCore), WebAssembly.compile(guest.mainCore)]);
+  return { mem, main };
+}
+
+export async function instantiateRaw(modules: RawModules): Promise<BenchApi> {
+  const memInstance = await WebAssembly.instantiate(modules.mem, {});
+  const mem = memInstance.exports as unknown as MemExports;
+
+  // The smallest handle table that keeps own-handle semantics: index -> rep.
+  const reps: number[] = [0];
+  const freeHandles: number[] = [];
+  const counterNew = (rep: number): number => {
+    const handle = freeHandles.pop() ?? reps.length;
+    reps[handle] = rep;
+    return handle;
+  };
+
+  const mainInstance = await WebAssembly.instantiate(modules.main, {
+    mem: { memory: mem.memory, 'reset-heap': memInstance.exports['reset-heap']!, 'alloc-slot': memInstance.exports['alloc-slot']! },
+    res: { 'counter-new': counterNew },
+  });
+  const core = mainInstance.exports as unknown as MainExports;
+  const memory = mem.memory;
+
+  let view = new DataView(memory.buffer);
+  const dataView = (): DataView => (view.buffer === memory.buffer ? view : (view = new DataView(memory.buffer)));
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+
+  class RawCounter implements Counter {
+    #handle: number;
+    constructor(start: number) {
+      this.#handle = core['counter-new'](start >>> 0);
+    }
+    increment(by: number): number {
+      return core['counter-increment'](reps[this.#handle]!, by >>> 0) >>> 0;
+    }
+    value(): number {
+      return core['counter-value'](reps[this.#handle]!) >>> 0;
+    }
+    [Symbol.dispose](): void {
+      const handle = this.#handle;
+      if (handle === 0) return;
+      this.#handle = 0;
+      const rep = reps[handle]!;
+      freeHandles.push(handle);
+      mem['drop-counter'](rep);
+    }
+  }
+
+  return {
+    add: (a, b) => core.add(a >>> 0, b >>> 0) >>> 0,
+
+    echo(s: string): string {
+      // Worst case 3 bytes per UTF-16 unit; encodeInto writes straight into guest memory.
+      const max = s.length * 3;
+      const ptr = mem.realloc(0, 0, 1, max);
+      const bytes = new Uint8Array(memory.buffer, ptr, max);
+      const written = s.length <= SHORT_STRING ? encodeShort(s, bytes) : encoder.encodeInto(s, bytes).written;
+      const ret = core.echo(ptr, written);
+      const dv = dataView();
+      const out = decoder.decode(new Uint8Array(memory.buffer, dv.getUint32(ret, true), dv.getUint32(ret + 4, true)));
+      core['post-echo'](ret);
+      return out;
+    },
+
+    echoBytes(b: Uint8Array): Uint8Array {
+      const ptr = mem.realloc(0, 0, 1, b.length);
+      new Uint8Array(memory.buffer, ptr, b.length).set(b);
+      const ret = core['echo-bytes'](ptr, b.length);
+      const dv = dataView();
+      const start = dv.getUint32(ret, true);
+      const out = new Uint8Array(memory.buffer.slice(start, start + dv.getUint32(ret + 4, true)));
+      core['post-echo'](ret);
+      return out;
+    },
+
+    echoFields(r: Fields): Fields {
+      const p = core['echo-fields'](r.a, r.b, r.c, r.d, r.e, r.f, r.g ? 1 : 0, r.h);
+      const dv = dataView();
+      return {
+        a: dv.getUint8(p),
+        b: dv.getUint16(p + 2, true),
+        c: dv.getUint32(p + 4, true),
+        d: dv.getBigUint64(p + 8, true),
+        e: dv.getFloat32(p + 16, true),
+        f: dv.getFloat64(p + 24, true),
+        g: dv.getUint8(p + 32) !== 0,
+        h: dv.getInt32(p + 36, true),
+      };
+    },
+
+    Counter: RawCounter,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Bundles the host (host/index.ts) for browsers into build/browser/rdylib.js
+ * (ESM). The browser path of the host must not reach Node built-ins; if it
+ * does, the bundle fails and names each offending import and the file that
+ * makes it, instead of shipping a bundle that breaks at runtime.
+ *
+ * Usage: node --import tsx scripts/bundle-host.ts
+ */
+import { builtinModules } from 'node:module';
+import { relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Message, type Plugin } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+export const HOST_ENTRY = fileURLToPath(new URL('../host/index.ts', import.meta.url));
+export const BROWSER_BUNDLE = fileURLToPath(new URL('../build/browser/rdylib.js', import.meta.url));
+
+/** Thrown when the host cannot be bundled for browsers; lists every cause. */
+export class BundleError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`cannot bundle the host for the browser:\n  ${problems.join('\n  ')}`);
+    this.name = 'BundleError';
+  }
+}
+
+const NODE_BUILTINS = new Set(builtinModules);
+
+function isNodeBuiltin(specifier: string): boolean {
+  return specifier.startsWith('node:') || NODE_BUILTINS.has(specifier) || NODE_BUILTINS.has(specifier.split('/')[0]!);
+}
+
+/** Turns every import of a Node built-in into a build error naming it and its importer. */
+const forbidNodeBuiltins: Plugin = {
+  name: 'forbid-node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (!isNodeBuiltin(args.path)) return undefined;
+      const importer = args.importer === '' ? '(entry)' : relative(ROOT, args.importer);
+      return {
+        errors: [{ text: `Node built-in "${args.path}" imported by ${importer}: the browser path of the host must not use Node built-ins` }],
+      };
+    });
+  },
+};
+
+function describe(message: Message): string {
+  const where = message.location ? `${message.location.file}:${message.location.line}: ` : '';
+  return `${where}${message.text}`;
+}
+
+export interface BundleResult {
+  readonly outfile: string;
+  readonly bytes: number;
+}
+
+export interface BundleOptions {
+  /** Defaults to host/index.ts; tests point it at fixtures. */
+  readonly entry?: string;
+  /** Defaults to build/browser/rdylib.js. */
+  readonly outfile?: string;
+}
+
+export async function bundleHost({ entry = HOST_ENTRY, outfile = BROWSER_BUNDLE }: BundleOptions = {}): Promise<BundleResult> {
+  let result;
+  try {
+    result = await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      sourcemap: 'linked',
+      metafile: true,
+      logLevel: 'silent',
+      plugins: [forbidNodeBuiltins],
+    });
+  } catch (error) {
+    const errors = (error as { errors?: Message[] }).errors;
+    if (Array.isArray(errors) && errors.length > 0) throw new BundleError(errors.map(describe));
+    throw error;
+  }
+  if (result.errors.length > 0) throw new BundleError(result.errors.map(describe));
+  const output = Object.entries(result.metafile?.outputs ?? {}).find(([path]) => path.endsWith('.js'));
+  return { outfile, bytes: output?.[1].bytes ?? 0 };
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  try {
+    const { outfile, bytes } = await bundleHost();
+    console.log(`bundled host/index.ts -> ${relative(ROOT, outfile)} (${bytes} B)`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
+}

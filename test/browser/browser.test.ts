@@ -1,0 +1,131 @@
+/**
+ * The host in a real browser: bundles host/index.ts, serves the bundle, a
+ * test page and build/guests/hello.wasm from a local HTTP server, drives
+ * Debian's chromium through playwright-core, and checks what the page returns.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from '../../scripts/lib/jco.ts';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BROWSER_BUNDLE, bundleHost } from '../../scripts/bundle-host.ts';
+import { serveStatic, type StaticServer } from './server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const BROWSER_DIR = fileURLToPath(new URL('../../build/browser/', import.meta.url));
+const HELLO_WASM = fileURLToPath(new URL('../../build/guests/hello.wasm', import.meta.url));
+const ENSURE_CHROMIUM = fileURLToPath(new URL('../../scripts/ensure-chromium.sh', import.meta.url));
+const SLOW = 60_000;
+
+// Whether the host exports load() yet, read from the source the bundle is made from.
+// TODO(lead): drop this check (and the skip below) once host/index.ts exports load.
+const hostHasLoad = typeof ((await import('../../host/index.ts')) as Record<string, unknown>)['load'] === 'function';
+
+interface CoreResult {
+  sum: number;
+  wrapped: number;
+  loadError: { name: string; code: string; kind: string; message: string };
+  hasLoad: boolean;
+}
+
+interface HelloResult {
+  greet: string;
+  greeting: { message: string; length: number };
+  increment: number;
+  value: number;
+}
+
+declare global {
+  interface Window {
+    rdylibReady?: boolean;
+    rdylibTest: { core(): Promise<CoreResult>; hello(): Promise<HelloResult> };
+  }
+}
+
+let server: StaticServer | undefined;
+let browser: Browser | undefined;
+let page: Page | undefined;
+/** Errors the page reported; included in failure messages, since they are the likely cause. */
+const pageErrors: string[] = [];
+
+async function preparePage(): Promise<void> {
+  await bundleHost();
+  await mkdir(BROWSER_DIR, { recursive: true });
+  await copyFile(fileURLToPath(new URL('./page.html', import.meta.url)), `${BROWSER_DIR}index.html`);
+  // A plain core module, so the page has real wasm to run while load() does not exist.
+  const addModule = await parse(`(module
+    (func (export "add") (param i32 i32) (result i32)
+      (i32.add (local.get 0) (local.get 1))))`);
+  await writeFile(`${BROWSER_DIR}add.wasm`, addModule);
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    // Installs it as root on Debian; anywhere else it fails saying what to install.
+    execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit' });
+  }
+  await preparePage();
+  server = await serveStatic(BROWSER_DIR, existsSync(HELLO_WASM) ? { '/hello.wasm': HELLO_WASM } : {});
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // playwright gives every launch() a fresh, temporary user-data-dir.
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  page = await browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(`console.error: ${msg.text()}`);
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.rdylibReady === true, undefined, { timeout: 10_000 }).catch((error: unknown) => {
+    throw new Error(`the test page did not initialise: ${pageErrors.join('; ') || String(error)}`);
+  });
+}, SLOW);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+}, SLOW);
+
+describe('host in chromium', () => {
+  it('serves the bundle and runs wasm in the page', async () => {
+    expect(existsSync(BROWSER_BUNDLE)).toBe(true);
+    const result = await page!.evaluate(() => window.rdylibTest.core());
+    expect(result.sum).toBe(42);
+    expect(result.wrapped).toBe(1);
+    // The bundle's error classes work in the browser, with their stable codes.
+    expect(result.loadError).toEqual({
+      name: 'LoadError',
+      code: 'LOAD',
+      kind: 'malformed',
+      message: 'bad magic (at byte offset 0)',
+    });
+    // The bundle exposes the same API as the source it was built from.
+    expect(result.hasLoad).toBe(hostHasLoad);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('loads hello.wasm from its URL and calls every export', async (ctx) => {
+    if (!hostHasLoad) ctx.skip('host/index.ts does not export load() yet; the hello round trip runs once it does');
+    expect(existsSync(HELLO_WASM), `${HELLO_WASM} is missing: run npm run build:guests`).toBe(true);
+    const result = await page!.evaluate(() => window.rdylibTest.hello());
+    expect(result).toEqual({
+      greet: 'Hello, World!',
+      greeting: { message: 'Hello, Wörld!', length: 13 },
+      increment: 8,
+      value: 8,
+    });
+    expect(pageErrors).toEqual([]);
+  }, SLOW);
+});
