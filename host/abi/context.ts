@@ -1,0 +1,79 @@
+/**
+ * definitions.py `LiftLowerContext`: the options and instance one compiled
+ * lift or lower works against, plus cached views of linear memory.
+ *
+ * `memory.buffer` is replaced whenever the memory grows, which can only happen
+ * while wasm runs (realloc, the callee) or the host grows it. So views are
+ * refreshed at the start of every lift/lower and after every realloc call,
+ * and stay valid in between.
+ */
+import type { ComponentInstance } from '../runtime/component-instance.ts';
+import type { BorrowScope, ResourceHandle } from '../runtime/handle-table.ts';
+import type { CanonOptions, Realloc, StringEncoding } from './options.ts';
+import { trap } from './trap.ts';
+
+const EMPTY = new ArrayBuffer(0);
+
+export class LiftLowerContext {
+  readonly memory: WebAssembly.Memory | undefined;
+  readonly realloc: Realloc | undefined;
+  readonly stringEncoding: StringEncoding;
+  private buffer: ArrayBuffer = EMPTY;
+  u8: Uint8Array = new Uint8Array(EMPTY);
+  dv: DataView = new DataView(EMPTY);
+
+  /**
+   * `canon lift`: the borrow scope of the call in progress (the spec's Task):
+   * borrows lowered into this instance are counted here.
+   */
+  borrowScope: BorrowScope | undefined = undefined;
+  /**
+   * `canon lower`: handles lent to calls in progress (the spec's Subtask
+   * `lenders`), used as a stack so nested calls release only their own.
+   */
+  readonly lenders: ResourceHandle[] = [];
+  /** `canon lower`: JS objects handed out by `liftBorrow`, revoked when their call returns. */
+  readonly borrowed: { end: ((v: unknown) => void) | undefined; value: unknown }[] = [];
+
+  constructor(
+    opts: CanonOptions,
+    readonly inst: ComponentInstance,
+  ) {
+    this.memory = opts.memory;
+    this.realloc = opts.realloc;
+    this.stringEncoding = opts.stringEncoding;
+  }
+
+  /** Re-reads `memory.buffer` if the memory grew since the views were made. */
+  refresh(): void {
+    const m = this.memory;
+    if (m === undefined) return;
+    const b = m.buffer;
+    if (b !== this.buffer) {
+      this.buffer = b;
+      this.u8 = new Uint8Array(b);
+      this.dv = new DataView(b);
+    }
+  }
+
+  /** definitions.py `reallocate`: calls realloc with `may_leave` cleared, then refreshes views. */
+  reallocate(old: number, oldSize: number, align: number, newSize: number): number {
+    const realloc = this.realloc;
+    if (realloc === undefined) trap('realloc: a value needs memory allocated but the canonical options have no realloc');
+    const inst = this.inst;
+    inst.mayLeave = false;
+    let ptr: number;
+    try {
+      ptr = Number(realloc(old, oldSize, align, newSize)) >>> 0;
+    } finally {
+      inst.mayLeave = true;
+    }
+    this.refresh();
+    return ptr;
+  }
+
+  /** definitions.py `allocate`. */
+  allocate(align: number, size: number): number {
+    return this.reallocate(0, 0, align, size);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Turning failures inside an instance into traps that poison it.
+ */
+import { TrapError } from '../errors.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
+
+/**
+ * Called when `e` escaped while `inst` was running or being called into
+ * (a core wasm trap, an ABI trap, or an exception that unwound its frames).
+ * Poisons `inst` and returns the error to rethrow: the TrapError itself; a
+ * TrapError wrapping a `WebAssembly.RuntimeError` (or a stack overflow);
+ * any other error unchanged (e.g. a host import's own exception), with the
+ * instance poisoned by a TrapError whose `cause` is that error.
+ */
+export function trapped(inst: ComponentInstance, e: unknown): unknown {
+  let t: TrapError;
+  let rethrow: unknown;
+  if (e instanceof TrapError) {
+    t = e;
+    rethrow = e;
+  } else if (e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack/i.test(e.message))) {
+    t = new TrapError(`wasm trap in ${inst.name}: ${e.message}`, { cause: e });
+    rethrow = t;
+  } else {
+    t = new TrapError(`${inst.name} was unwound by an exception: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    rethrow = e;
+  }
+  inst.poison(t);
+  return rethrow;
+}
+
+/** Runs `f`, poisoning `inst` if it throws (see `trapped`). For rarely called core functions. */
+export function guardTrap<R>(inst: ComponentInstance, f: () => R): R {
+  try {
+    return f();
+  } catch (e) {
+    throw trapped(inst, e);
+  }
+}

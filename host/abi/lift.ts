@@ -1,0 +1,236 @@
+/**
+ * `canon lift` (definitions.py `canon_lift`, synchronous): a core function
+ * becomes a component function callable from JS. Everything type-dependent
+ * is compiled here once; the returned closure only moves values.
+ */
+import { ResultError, TrapError } from '../errors.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
+import type { BorrowScope } from '../runtime/handle-table.ts';
+import type { FuncType, ValType } from '../types.ts';
+import { LiftLowerContext } from './context.ts';
+import { type Flat, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
+import { trapped } from './guard.ts';
+import { alignment, elemSize, fieldOffsets, flattenType, flattenTypes } from './layout.ts';
+import { compileLoad, compileStore } from './load-store.ts';
+import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
+import { requireMemory, contains } from './requirements.ts';
+import { trap } from './trap.ts';
+
+type Callee = (...flat: unknown[]) => unknown;
+
+export function canonLift(
+  ft: FuncType,
+  opts: CanonOptions,
+  inst: ComponentInstance,
+  callee: Callee,
+): (...args: unknown[]) => unknown {
+  requireMemory(ft, opts, 'lift');
+  const cx = new LiftLowerContext(opts, inst);
+  const postReturn = opts.postReturn;
+  const paramTypes = ft.params.map((p) => p.type);
+  const nParams = paramTypes.length;
+  const result = ft.result;
+  const topResult = result !== undefined && result.kind === 'result';
+  const hasBorrow = paramTypes.some((t) => contains(t, 'borrow'));
+
+  const fast = scalarFastPath(ft, cx, inst, callee, postReturn);
+  if (fast !== undefined) return fast;
+
+  const lowerParams = compileLowerParams(paramTypes, ft.params.map((p) => p.name));
+  const liftResult = compileLiftResult(result);
+
+  const lifted = (...args: unknown[]): unknown => {
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
+    if (!inst.mayEnter) throw trapped(inst, new TrapError(`may_enter: ${inst.name} is already running (reentrance is not allowed)`));
+    if (args.length !== nParams) throw new TypeError(`expected ${nParams} argument(s), got ${args.length}`);
+    inst.mayEnter = false;
+    let entered = false;
+    let value: unknown;
+    try {
+      cx.refresh();
+      const scope: BorrowScope | undefined = hasBorrow ? { numBorrows: 0 } : undefined;
+      cx.borrowScope = scope;
+      const flat = lowerParams(cx, args);
+      entered = true;
+      const r = callee(...flat);
+      cx.refresh();
+      value = liftResult(cx, r);
+      if (scope !== undefined && scope.numBorrows > 0) {
+        trap(`borrow: ${scope.numBorrows} borrowed handle(s) were not dropped by ${inst.name} before the call returned`);
+      }
+      if (postReturn !== undefined) callPostReturn(inst, postReturn, r, result !== undefined);
+    } catch (e) {
+      // A bad JS argument is found before the guest runs: the instance is unaffected.
+      if (!entered && !(e instanceof TrapError)) throw e;
+      throw trapped(inst, e);
+    } finally {
+      inst.mayEnter = true;
+      cx.borrowScope = undefined;
+    }
+    return topResult ? unwrapResult(value) : value;
+  };
+  return lifted;
+}
+
+/** A top-level `result` is returned as its ok value, its err case thrown as ResultError (jco's convention). */
+function unwrapResult(v: unknown): unknown {
+  const r = v as { tag: 'ok' | 'err'; val: unknown };
+  if (r.tag === 'err') throw new ResultError(r.val);
+  return r.val;
+}
+
+function callPostReturn(inst: ComponentInstance, postReturn: (...flat: unknown[]) => void, r: unknown, hasResult: boolean): void {
+  inst.mayLeave = false;
+  try {
+    if (hasResult) postReturn(r);
+    else postReturn();
+  } finally {
+    inst.mayLeave = true;
+  }
+}
+
+/** definitions.py `lower_flat_values` for parameters, compiled; returns the core arguments. */
+function compileLowerParams(ts: readonly ValType[], names: readonly string[]): (cx: LiftLowerContext, args: unknown[]) => Flat {
+  const slots = flattenTypes(ts);
+  const n = ts.length;
+  if (slots.length <= MAX_FLAT_PARAMS) {
+    const lowers: ((cx: LiftLowerContext, v: unknown, out: Flat) => void)[] = [];
+    let off = 0;
+    ts.forEach((t, i) => {
+      lowers.push(compileLowerFlat(t, off, slots, names[i]!));
+      off += flattenType(t).length;
+    });
+    const nFlat = slots.length;
+    return (cx, args) => {
+      const out = new Array<unknown>(nFlat);
+      for (let i = 0; i < n; i++) lowers[i]!(cx, args[i], out);
+      return out;
+    };
+  }
+  // Too many flat values: store the parameters as a tuple in memory and pass its address.
+  const tuple: ValType = { kind: 'tuple', types: ts };
+  const align = alignment(tuple);
+  const size = elemSize(tuple);
+  const offs = fieldOffsets(ts);
+  const stores = ts.map((t, i) => compileStore(t, names[i]!));
+  return (cx, args) => {
+    const ptr = cx.allocate(align, size);
+    if (ptr % align !== 0) trap(`params: realloc returned ${ptr}, which is not aligned to ${align}`);
+    if (ptr + size > cx.u8.length) trap(`params: realloc returned ${ptr}, and ${size} bytes from it are out of bounds`);
+    for (let i = 0; i < n; i++) stores[i]!(cx, args[i], ptr + offs[i]!);
+    return [ptr];
+  };
+}
+
+/** definitions.py `lift_flat_values` for the result, compiled. */
+export function compileLiftResult(t: ValType | undefined): (cx: LiftLowerContext, r: unknown) => unknown {
+  if (t === undefined) return () => undefined;
+  const slots = flattenType(t);
+  if (slots.length <= MAX_FLAT_RESULTS) {
+    const lift = compileLiftFlat(t, 0, slots);
+    const one: Flat = [undefined]; // reused: lifting never re-enters this closure
+    return (cx, r) => {
+      one[0] = r;
+      return lift(cx, one);
+    };
+  }
+  const align = alignment(t);
+  const size = elemSize(t);
+  const load = compileLoad(t);
+  return (cx, r) => {
+    const ptr = (r as number) >>> 0;
+    if (ptr % align !== 0) trap(`result: pointer ${ptr} is not aligned to ${align}`);
+    if (ptr + size > cx.u8.length) trap(`result: ${size} bytes at ${ptr} are out of bounds of memory (${cx.u8.length} bytes)`);
+    return load(cx, ptr);
+  };
+}
+
+/**
+ * All parameters and the result are single-slot scalars: no memory, no
+ * handles, no arrays. Returns a thin wrapper specialised on arity 0-3.
+ */
+function scalarFastPath(
+  ft: FuncType,
+  _cx: LiftLowerContext,
+  inst: ComponentInstance,
+  callee: Callee,
+  postReturn: ((...flat: unknown[]) => void) | undefined,
+): ((...args: unknown[]) => unknown) | undefined {
+  const lowers = ft.params.map((p) => scalarLower(p.type, p.name));
+  if (lowers.some((l) => l === undefined) || lowers.length > 3) return undefined;
+  const liftR = ft.result === undefined ? (x: unknown) => x : scalarLift(ft.result);
+  if (liftR === undefined) return undefined;
+  const hasResult = ft.result !== undefined;
+  const n = lowers.length;
+
+  const enter = (argc: number): void => {
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
+    if (!inst.mayEnter) throw trapped(inst, new TrapError(`may_enter: ${inst.name} is already running (reentrance is not allowed)`));
+    if (argc !== n) throw new TypeError(`expected ${n} argument(s), got ${argc}`);
+  };
+  const finish = (r: unknown): unknown => {
+    const v = hasResult ? liftR(r as never) : undefined;
+    if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
+    return v;
+  };
+  const call = (f: () => unknown): unknown => {
+    inst.mayEnter = false;
+    try {
+      return finish(f());
+    } catch (e) {
+      throw trapped(inst, e);
+    } finally {
+      inst.mayEnter = true;
+    }
+  };
+  const [l0, l1, l2] = lowers as ((v: unknown) => unknown)[];
+  switch (n) {
+    case 0:
+      return function lifted0(...args: unknown[]) {
+        enter(args.length);
+        inst.mayEnter = false;
+        try {
+          return finish(callee());
+        } catch (e) {
+          throw trapped(inst, e);
+        } finally {
+          inst.mayEnter = true;
+        }
+      };
+    case 1:
+      return function lifted1(a: unknown) {
+        enter(arguments.length);
+        const x = l0!(a);
+        inst.mayEnter = false;
+        try {
+          return finish(callee(x));
+        } catch (e) {
+          throw trapped(inst, e);
+        } finally {
+          inst.mayEnter = true;
+        }
+      } as (...args: unknown[]) => unknown;
+    case 2:
+      return function lifted2(a: unknown, b: unknown) {
+        enter(arguments.length);
+        const x = l0!(a);
+        const y = l1!(b);
+        inst.mayEnter = false;
+        try {
+          return finish(callee(x, y));
+        } catch (e) {
+          throw trapped(inst, e);
+        } finally {
+          inst.mayEnter = true;
+        }
+      } as (...args: unknown[]) => unknown;
+    default:
+      return function lifted3(a: unknown, b: unknown, c: unknown) {
+        enter(arguments.length);
+        const x = l0!(a);
+        const y = l1!(b);
+        const z = l2!(c);
+        return call(() => callee(x, y, z));
+      } as (...args: unknown[]) => unknown;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * `canon lower` (definitions.py `canon_lower`, synchronous): a component
+ * function (JS, or another instance's lifted export) becomes a core function
+ * the guest imports. Compiled once; the returned closure only moves values.
+ */
+import { ResultError, TrapError } from '../errors.ts';
+import type { ComponentInstance } from '../runtime/component-instance.ts';
+import type { FuncType, ValType } from '../types.ts';
+import { LiftLowerContext } from './context.ts';
+import { type Flat, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
+import { trapped } from './guard.ts';
+import { alignment, elemSize, fieldOffsets, flattenType, flattenTypes } from './layout.ts';
+import { compileLoad, compileStore } from './load-store.ts';
+import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
+import { requireMemory } from './requirements.ts';
+import { trap } from './trap.ts';
+
+type Callee = (...args: unknown[]) => unknown;
+
+export function canonLower(
+  ft: FuncType,
+  opts: CanonOptions,
+  inst: ComponentInstance,
+  callee: Callee,
+): (...flat: unknown[]) => unknown {
+  requireMemory(ft, opts, 'lower');
+  const cx = new LiftLowerContext(opts, inst);
+  const fast = scalarFastPath(ft, inst, callee);
+  if (fast !== undefined) return fast;
+
+  const paramTypes = ft.params.map((p) => p.type);
+  const liftParams = compileLiftParams(paramTypes);
+  const result = ft.result;
+  const topResult = result !== undefined && result.kind === 'result';
+  const lowerResult = compileLowerResult(result, ft.params.length === 0 ? 0 : flattenTypes(paramTypes).length > MAX_FLAT_PARAMS ? 1 : flattenTypes(paramTypes).length);
+
+  return function lowered(...flat: unknown[]): unknown {
+    if (!inst.mayLeave) throw trapped(inst, new TrapError(`may_leave: ${inst.name} may not call imports now (inside realloc, post-return or a destructor)`));
+    const lendBase = cx.lenders.length;
+    const borrowBase = cx.borrowed.length;
+    try {
+      cx.refresh();
+      const args = liftParams(cx, flat);
+      let v: unknown;
+      if (topResult) {
+        try {
+          v = { tag: 'ok', val: callee(...args) };
+        } catch (e) {
+          if (!(e instanceof ResultError)) throw e;
+          v = { tag: 'err', val: e.payload };
+        }
+      } else {
+        v = callee(...args);
+      }
+      cx.refresh();
+      return lowerResult(cx, v, flat);
+    } catch (e) {
+      throw trapped(inst, e);
+    } finally {
+      release(cx, lendBase, borrowBase);
+    }
+  };
+}
+
+/** definitions.py `Subtask.deliver_resolve`: the call is over, so its lends end and borrowed JS objects are revoked. */
+function release(cx: LiftLowerContext, lendBase: number, borrowBase: number): void {
+  const lenders = cx.lenders;
+  for (let i = lenders.length - 1; i >= lendBase; i--) lenders[i]!.numLends--;
+  lenders.length = lendBase;
+  const borrowed = cx.borrowed;
+  for (let i = borrowed.length - 1; i >= borrowBase; i--) {
+    const b = borrowed[i]!;
+    b.end?.(b.value);
+  }
+  borrowed.length = borrowBase;
+}
+
+/** definitions.py `lift_flat_values` for parameters, compiled. */
+function compileLiftParams(ts: readonly ValType[]): (cx: LiftLowerContext, flat: Flat) => unknown[] {
+  const slots = flattenTypes(ts);
+  const n = ts.length;
+  if (slots.length <= MAX_FLAT_PARAMS) {
+    const lifts: ((cx: LiftLowerContext, f: Flat) => unknown)[] = [];
+    let off = 0;
+    for (const t of ts) {
+      lifts.push(compileLiftFlat(t, off, slots));
+      off += flattenType(t).length;
+    }
+    return (cx, flat) => {
+      const args = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) args[i] = lifts[i]!(cx, flat);
+      return args;
+    };
+  }
+  const tuple: ValType = { kind: 'tuple', types: ts };
+  const align = alignment(tuple);
+  const size = elemSize(tuple);
+  const offs = fieldOffsets(ts);
+  const loads = ts.map((t) => compileLoad(t));
+  return (cx, flat) => {
+    const ptr = (flat[0] as number) >>> 0;
+    if (ptr % align !== 0) trap(`params: pointer ${ptr} is not aligned to ${align}`);
+    if (ptr + size > cx.u8.length) trap(`params: ${size} bytes at ${ptr} are out of bounds of memory (${cx.u8.length} bytes)`);
+    const args = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) args[i] = loads[i]!(cx, ptr + offs[i]!);
+    return args;
+  };
+}
+
+/**
+ * definitions.py `lower_flat_values` for the result, compiled: returns the
+ * single core result, or stores into the caller's out-pointer (the last core
+ * argument, at index `outIndex`) when the result does not fit in one value.
+ */
+function compileLowerResult(t: ValType | undefined, outIndex: number): (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown {
+  if (t === undefined) return () => undefined;
+  const slots = flattenType(t);
+  if (slots.length <= MAX_FLAT_RESULTS) {
+    const lower = compileLowerFlat(t, 0, slots, 'result');
+    return (cx, v) => {
+      const out: Flat = [undefined];
+      lower(cx, v, out);
+      return out[0];
+    };
+  }
+  const align = alignment(t);
+  const size = elemSize(t);
+  const store = compileStore(t, 'result');
+  return (cx, v, flat) => {
+    const ptr = (flat[outIndex] as number) >>> 0;
+    if (ptr % align !== 0) trap(`result: out-pointer ${ptr} is not aligned to ${align}`);
+    if (ptr + size > cx.u8.length) trap(`result: ${size} bytes at out-pointer ${ptr} are out of bounds of memory (${cx.u8.length} bytes)`);
+    store(cx, v, ptr);
+    return undefined;
+  };
+}
+
+/** All parameters and the result are single-slot scalars: a thin wrapper, specialised on arity 0-2. */
+function scalarFastPath(ft: FuncType, inst: ComponentInstance, callee: Callee): ((...flat: unknown[]) => unknown) | undefined {
+  const lifts = ft.params.map((p) => scalarLift(p.type));
+  if (lifts.some((l) => l === undefined) || lifts.length > 2) return undefined;
+  const lowerR = ft.result === undefined ? () => undefined : scalarLower(ft.result, 'result');
+  if (lowerR === undefined) return undefined;
+  const [l0, l1] = lifts as ((x: unknown) => unknown)[];
+  const enter = (): void => {
+    if (!inst.mayLeave) throw trapped(inst, new TrapError(`may_leave: ${inst.name} may not call imports now (inside realloc, post-return or a destructor)`));
+  };
+  switch (lifts.length) {
+    case 0:
+      return function lowered0() {
+        enter();
+        try {
+          return lowerR(callee());
+        } catch (e) {
+          throw trapped(inst, e);
+        }
+      };
+    case 1:
+      return function lowered1(a: unknown) {
+        enter();
+        try {
+          return lowerR(callee(l0!(a)));
+        } catch (e) {
+          throw trapped(inst, e);
+        }
+      } as (...flat: unknown[]) => unknown;
+    default:
+      return function lowered2(a: unknown, b: unknown) {
+        enter();
+        try {
+          return lowerR(callee(l0!(a), l1!(b)));
+        } catch (e) {
+          throw trapped(inst, e);
+        }
+      } as (...flat: unknown[]) => unknown;
+  }
+}

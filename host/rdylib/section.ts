@@ -1,0 +1,246 @@
+/**
+ * Decoder for the `rdylib:abi` custom section written by `#[rdylib::export]`
+ * (format: docs/abi.md). The section sits at the component's top level, so a
+ * host can read what the component-model types cannot say (receiver modes,
+ * which parameters a returned handle borrows, library-static results)
+ * without instantiating anything.
+ */
+
+import { LoadError } from '../errors.ts';
+
+export const RDYLIB_ABI_SECTION = 'rdylib:abi';
+export const RDYLIB_WIT_SECTION = 'rdylib:wit';
+/** `RDYLABI\0`: first bytes of every section payload. */
+export const RDYLIB_ABI_MAGIC = new Uint8Array([0x52, 0x44, 0x59, 0x4c, 0x41, 0x42, 0x49, 0x00]);
+export const RDYLIB_ABI_FORMAT_VERSION = 1;
+const HEADER_SIZE = 14;
+
+export type ReceiverMode = 'shared' | 'exclusive' | 'consume';
+export type BorrowMode = 'shared' | 'exclusive';
+
+/** A parameter a dependent handle borrows from. `param` indexes the WIT params (`self` is 0 for methods). */
+export interface HandleBorrow {
+  readonly param: number;
+  readonly name: string;
+  readonly mode: BorrowMode;
+}
+
+interface HandleBase {
+  /** Steps from the result's root to the handle: `some`, `ok`, `err`, `elem`, tuple index, field or case name. */
+  readonly path: readonly string[];
+  readonly resource: string;
+}
+
+/** A handle in a result: owned by the caller, library-static, or borrowing from parameters. */
+export type ResultHandle =
+  | (HandleBase & { readonly lifetime: 'owned' })
+  | (HandleBase & { readonly lifetime: 'static' })
+  | (HandleBase & { readonly lifetime: 'dependent'; readonly borrows: readonly HandleBorrow[] });
+
+export interface AbiFunction {
+  /** Name as in the component: `f`, `[constructor]r`, `[method]r.m`, `[static]r.m`. */
+  readonly name: string;
+  /** The Rust item it came from, for messages. */
+  readonly rust: string;
+  /** `null` for free functions, constructors and static functions. */
+  readonly receiver: ReceiverMode | null;
+  readonly results: readonly ResultHandle[];
+}
+
+export interface AbiResource {
+  readonly name: string;
+  /** True when the resource's handles borrow from other handles. */
+  readonly dependent: boolean;
+}
+
+export interface AbiInterface {
+  /** Fully qualified interface name, e.g. `rdylib-guest:kv/kv@0.1.0`. */
+  readonly name: string;
+  readonly direction: 'export' | 'import';
+  readonly resources: readonly AbiResource[];
+  readonly functions: readonly AbiFunction[];
+}
+
+export interface RdylibAbi {
+  readonly formatVersion: number;
+  readonly crate: { readonly name: string; readonly version: string };
+  readonly package: string;
+  readonly interfaceVersion: string;
+  readonly world: string;
+  readonly interfaces: readonly AbiInterface[];
+}
+
+export interface CustomSection {
+  readonly name: string;
+  readonly payload: Uint8Array;
+  /** Offset of the section's id byte in the binary. */
+  readonly offset: number;
+}
+
+function readU32Leb(bytes: Uint8Array, at: number, what: string): [number, number] {
+  let result = 0;
+  let shift = 0;
+  for (let i = 0; i < 5; i++) {
+    const b = bytes[at + i];
+    if (b === undefined) throw new LoadError('malformed', `truncated LEB128 in ${what}`, at);
+    result += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) {
+      if (result > 0xffffffff) throw new LoadError('malformed', `LEB128 u32 out of range in ${what}`, at);
+      return [result, at + i + 1];
+    }
+    shift += 7;
+  }
+  throw new LoadError('malformed', `LEB128 u32 longer than 5 bytes in ${what}`, at);
+}
+
+/**
+ * The custom sections at the top level of a component (or core module):
+ * nested modules and components are skipped, since their sections are not
+ * the component's own.
+ */
+export function readTopLevelCustomSections(binary: Uint8Array): CustomSection[] {
+  if (binary.length < 8 || binary[0] !== 0 || binary[1] !== 0x61 || binary[2] !== 0x73 || binary[3] !== 0x6d) {
+    throw new LoadError('malformed', 'not a wasm binary: missing the \\0asm magic', 0);
+  }
+  const out: CustomSection[] = [];
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let at = 8;
+  while (at < binary.length) {
+    const start = at;
+    const id = binary[at++];
+    const [size, contentStart] = readU32Leb(binary, at, 'section size');
+    const end = contentStart + size;
+    if (end > binary.length) throw new LoadError('malformed', `section ${id} runs past the end of the binary`, start);
+    if (id === 0) {
+      const [nameLen, nameStart] = readU32Leb(binary, contentStart, 'custom section name');
+      if (nameStart + nameLen > end) throw new LoadError('malformed', 'custom section name runs past its section', start);
+      let name: string;
+      try {
+        name = decoder.decode(binary.subarray(nameStart, nameStart + nameLen));
+      } catch (cause) {
+        throw new LoadError('malformed', 'custom section name is not UTF-8', start, { cause });
+      }
+      out.push({ name, payload: binary.subarray(nameStart + nameLen, end), offset: start });
+    }
+    at = end;
+  }
+  return out;
+}
+
+/** Reads and decodes the top-level `rdylib:abi` section; `undefined` when there is none. */
+export function readRdylibAbi(component: Uint8Array): RdylibAbi | undefined {
+  const found = readTopLevelCustomSections(component).filter((s) => s.name === RDYLIB_ABI_SECTION);
+  if (found.length > 1) {
+    throw new LoadError('invalid', `the component has ${found.length} top-level ${RDYLIB_ABI_SECTION} sections; exactly one is allowed`, found[1]!.offset);
+  }
+  const only = found[0];
+  return only === undefined ? undefined : decodeRdylibAbi(only.payload);
+}
+
+/** Decodes one `rdylib:abi` section payload: header, then a JSON document. */
+export function decodeRdylibAbi(payload: Uint8Array): RdylibAbi {
+  if (payload.length < HEADER_SIZE || !RDYLIB_ABI_MAGIC.every((b, i) => payload[i] === b)) {
+    throw new LoadError('malformed', `${RDYLIB_ABI_SECTION}: payload does not start with the RDYLABI\\0 magic`);
+  }
+  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const version = view.getUint16(8, true);
+  if (version !== RDYLIB_ABI_FORMAT_VERSION) {
+    throw new LoadError('unsupported', `${RDYLIB_ABI_SECTION}: format version ${version}; this host reads version ${RDYLIB_ABI_FORMAT_VERSION}`);
+  }
+  const length = view.getUint32(10, true);
+  if (HEADER_SIZE + length !== payload.length) {
+    // Two objects' sections concatenated by a linker, or a truncated one.
+    throw new LoadError(
+      'invalid',
+      `${RDYLIB_ABI_SECTION}: header declares ${length} bytes of JSON but the section has ${payload.length - HEADER_SIZE}; ` +
+        'sections from several objects were concatenated (two #[rdylib::export] modules in one plugin?) or it was truncated',
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload.subarray(HEADER_SIZE)));
+  } catch (cause) {
+    throw new LoadError('malformed', `${RDYLIB_ABI_SECTION}: the document is not UTF-8 JSON`, undefined, { cause });
+  }
+  return validateDocument(doc, version);
+}
+
+class Reader {
+  constructor(readonly path: string) {}
+  fail(what: string): never {
+    throw new LoadError('invalid', `${RDYLIB_ABI_SECTION}: ${this.path}: ${what}`);
+  }
+  object(v: unknown): Record<string, unknown> {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail('expected an object');
+    return v as Record<string, unknown>;
+  }
+  at(key: string): Reader {
+    return new Reader(`${this.path}.${key}`);
+  }
+  string(o: Record<string, unknown>, key: string): string {
+    const v = o[key];
+    return typeof v === 'string' ? v : this.at(key).fail('expected a string');
+  }
+  array(o: Record<string, unknown>, key: string): unknown[] {
+    const v = o[key];
+    return Array.isArray(v) ? (v as unknown[]) : this.at(key).fail('expected an array');
+  }
+  oneOf<T extends string>(o: Record<string, unknown>, key: string, values: readonly T[]): T {
+    const v = o[key];
+    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
+      this.at(key).fail(`expected one of ${values.join(', ')}`);
+    }
+    return v as T;
+  }
+}
+
+function validateDocument(doc: unknown, formatVersion: number): RdylibAbi {
+  const r = new Reader('$');
+  const o = r.object(doc);
+  const crate = r.at('crate').object(o.crate);
+  const interfaces = r.array(o, 'interfaces').map((v, i) => validateInterface(r.at(`interfaces[${i}]`), v));
+  return {
+    formatVersion,
+    crate: { name: r.at('crate').string(crate, 'name'), version: r.at('crate').string(crate, 'version') },
+    package: r.string(o, 'package'),
+    interfaceVersion: r.string(o, 'interfaceVersion'),
+    world: r.string(o, 'world'),
+    interfaces,
+  };
+}
+
+function validateInterface(r: Reader, v: unknown): AbiInterface {
+  const o = r.object(v);
+  const resources = r.array(o, 'resources').map((x, i) => {
+    const rr = r.at(`resources[${i}]`);
+    const ro = rr.object(x);
+    if (typeof ro.dependent !== 'boolean') rr.at('dependent').fail('expected a boolean');
+    return { name: rr.string(ro, 'name'), dependent: ro.dependent as boolean };
+  });
+  const functions = r.array(o, 'functions').map((x, i) => validateFunction(r.at(`functions[${i}]`), x));
+  return { name: r.string(o, 'name'), direction: r.oneOf(o, 'direction', ['export', 'import'] as const), resources, functions };
+}
+
+function validateFunction(r: Reader, v: unknown): AbiFunction {
+  const o = r.object(v);
+  const receiver = o.receiver === null ? null : r.oneOf(o, 'receiver', ['shared', 'exclusive', 'consume'] as const);
+  const results = r.array(o, 'results').map((x, i) => validateHandle(r.at(`results[${i}]`), x));
+  return { name: r.string(o, 'name'), rust: r.string(o, 'rust'), receiver, results };
+}
+
+function validateHandle(r: Reader, v: unknown): ResultHandle {
+  const o = r.object(v);
+  const path = r.array(o, 'path').map((s, i) => (typeof s === 'string' ? s : r.at(`path[${i}]`).fail('expected a string')));
+  const resource = r.string(o, 'resource');
+  const lifetime = r.oneOf(o, 'lifetime', ['owned', 'static', 'dependent'] as const);
+  if (lifetime !== 'dependent') return { path, resource, lifetime };
+  const borrows = r.array(o, 'borrows').map((x, i) => {
+    const br = r.at(`borrows[${i}]`);
+    const bo = br.object(x);
+    const raw = bo.param;
+    const param = typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : br.at('param').fail('expected a parameter index');
+    return { param, name: br.string(bo, 'name'), mode: br.oneOf(bo, 'mode', ['shared', 'exclusive'] as const) };
+  });
+  if (borrows.length === 0) r.at('borrows').fail('a dependent handle must borrow from at least one parameter');
+  return { path, resource, lifetime, borrows };
+}

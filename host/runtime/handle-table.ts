@@ -1,0 +1,79 @@
+/**
+ * The per-instance handle table of the Canonical ABI (definitions.py `Table`
+ * specialised to resource handles): a dense array with a free list, index 0
+ * reserved so that 0 is never a valid handle.
+ */
+import { TrapError } from '../errors.ts';
+import type { ResourceType } from './component-instance.ts';
+
+/**
+ * A borrow scope: the set of borrowed handles a single call has lent out of its
+ * own table (definitions.py keeps `num_borrows` on the task). Every borrow lifted
+ * into the callee's table increments `numBorrows`; `resource.drop` of such a borrow
+ * decrements it; at the end of the call the count must be zero.
+ */
+export interface BorrowScope {
+  numBorrows: number;
+}
+
+/** definitions.py `ResourceHandle`. */
+export interface ResourceHandle {
+  readonly rt: ResourceType;
+  readonly rep: number;
+  readonly own: boolean;
+  /** For borrow handles: the call scope the borrow is tied to (the spec's `borrow_scope`). */
+  readonly borrowScope: BorrowScope | undefined;
+  /** How many outstanding borrows were lent from this handle to calls in progress. */
+  numLends: number;
+}
+
+/** definitions.py `Table.MAX_LENGTH`. */
+export const MAX_TABLE_LENGTH = 2 ** 28 - 1;
+
+export class HandleTable {
+  /** Slot 0 is reserved (never handed out). */
+  private readonly array: (ResourceHandle | undefined)[] = [undefined];
+  private readonly free: number[] = [];
+
+  /** Adds `h`, reusing a freed slot when possible; returns its index. */
+  add(h: ResourceHandle): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) {
+      this.array[reused] = h;
+      return reused;
+    }
+    const i = this.array.length;
+    if (i > MAX_TABLE_LENGTH) throw new TrapError(`handle table: table full (max ${MAX_TABLE_LENGTH} entries)`);
+    this.array.push(h);
+    return i;
+  }
+
+  /** definitions.py `Table.get`: traps when `i` is out of range or the slot is empty. */
+  get(i: number): ResourceHandle {
+    if (!(i >= 0 && i < this.array.length)) throw new TrapError(`handle table: handle index ${i} out of range`);
+    const h = this.array[i];
+    if (h === undefined) throw new TrapError(`handle table: handle index ${i} is not in use`);
+    return h;
+  }
+
+  /** definitions.py `Table.remove`: traps like `get`, then frees the slot. */
+  remove(i: number): ResourceHandle {
+    const h = this.get(i);
+    this.array[i] = undefined;
+    this.free.push(i);
+    return h;
+  }
+
+  /** Number of live handles (for leak checks and tests). */
+  get size(): number {
+    return this.array.length - 1 - this.free.length;
+  }
+
+  /** Live `(index, handle)` pairs, in index order (for unload and debugging). */
+  *entries(): IterableIterator<[number, ResourceHandle]> {
+    for (let i = 1; i < this.array.length; i++) {
+      const h = this.array[i];
+      if (h !== undefined) yield [i, h];
+    }
+  }
+}

@@ -1,0 +1,339 @@
+import { describe, expect, it } from 'vitest';
+import { canonLift, canonLower, canonResourceDrop, canonResourceNew, canonResourceRep } from '../../host/abi/index.ts';
+import { ResultError, TrapError } from '../../host/errors.ts';
+import { ComponentInstance, ResourceObject, ResourceType } from '../../host/runtime/component-instance.ts';
+import type { FuncType, ValType } from '../../host/types.ts';
+import { makeMem, opts, wat } from './helpers.ts';
+
+const p = (kind: string) => ({ kind }) as ValType;
+const fn = (params: [string, ValType][], result?: ValType): FuncType => ({
+  params: params.map(([name, type]) => ({ name, type })),
+  result,
+});
+
+function expectTrap(f: () => unknown, rule: RegExp): TrapError {
+  let err: unknown;
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(TrapError);
+  expect((err as Error).message).toMatch(rule);
+  return err as TrapError;
+}
+
+describe('canon lift with a real core module', () => {
+  it('scalar fast path calls through and applies post-return', async () => {
+    const m = await wat(`(module
+      (global $last (export "last") (mut i32) (i32.const 0))
+      (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
+      (func (export "post") (param i32) (global.set $last (local.get 0))))`);
+    const ex = m.exports as { add: (...a: unknown[]) => unknown; post: (...a: unknown[]) => void; last: WebAssembly.Global };
+    const inst = new ComponentInstance('adder');
+    const add = canonLift(fn([['a', p('u32')], ['b', p('u32')]], p('u32')), opts(undefined, 'utf8', ex.post), inst, ex.add);
+    expect(add(0xffffffff, 2)).toBe(1);
+    expect(add(2, 3)).toBe(5);
+    expect(ex.last.value).toBe(5);
+    expect(() => add(-1, 2)).toThrow(RangeError);
+    expect(() => add('x', 2)).toThrow(/a: expected an integer/);
+    expect(inst.poisoned).toBeUndefined();
+  });
+
+  it('strings in and out, with the result returned through memory', async () => {
+    // echo(ptr, len) -> retptr: stores (ptr, len) at address 16 and returns 16.
+    const m = await wat(`(module
+      (memory (export "memory") 1)
+      (global $bump (mut i32) (i32.const 1024))
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
+        (local.set $p (global.get $bump))
+        (if (local.get 0) (then (memory.copy (local.get $p) (local.get 0) (local.get 1))))
+        (global.set $bump (i32.add (global.get $bump) (i32.and (i32.add (local.get 3) (i32.const 7)) (i32.const -8))))
+        (local.get $p))
+      (func (export "echo") (param i32 i32) (result i32)
+        (i32.store (i32.const 16) (local.get 0))
+        (i32.store (i32.const 20) (local.get 1))
+        (i32.const 16)))`);
+    const ex = m.exports as unknown as { memory: WebAssembly.Memory; realloc: (a: number, b: number, c: number, d: number) => number; echo: (...a: unknown[]) => unknown };
+    const inst = new ComponentInstance('echo');
+    for (const enc of ['utf8', 'utf16', 'latin1+utf16'] as const) {
+      const echo = canonLift(fn([['s', p('string')]], p('string')), { memory: ex.memory, realloc: ex.realloc, postReturn: undefined, stringEncoding: enc }, inst, ex.echo);
+      expect(echo('héllo 😀')).toBe('héllo 😀');
+      expect(echo('plain')).toBe('plain');
+    }
+  });
+});
+
+describe('canon lift: results, errors and poisoning', () => {
+  it('top-level result: ok returned, err thrown as ResultError without poisoning', async () => {
+    const inst = new ComponentInstance('r');
+    let disc = 0;
+    const f = canonLift(fn([], { kind: 'result', ok: p('u32'), err: p('u32') }), opts(await makeMem()), inst, () => {
+      // result<u32,u32> flattens to [i32 disc, i32 payload]: 2 > MAX_FLAT_RESULTS, so return a pointer.
+      return 0;
+    });
+    void f;
+    const mem = await makeMem();
+    const dv = new DataView(mem.memory.buffer);
+    const g = canonLift(fn([], { kind: 'result', ok: p('u32'), err: p('string') }), opts(mem), inst, () => {
+      dv.setUint8(64, disc);
+      dv.setUint32(68, disc === 0 ? 42 : 200, true);
+      dv.setUint32(72, 2, true);
+      new Uint8Array(mem.memory.buffer).set([111, 104], 200);
+      return 64;
+    });
+    expect(g()).toBe(42);
+    disc = 1;
+    const e = (() => {
+      try {
+        g();
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(e).toBeInstanceOf(ResultError);
+    expect((e as ResultError).payload).toBe('oh');
+    expect(inst.poisoned).toBeUndefined();
+  });
+
+  it('a wasm trap poisons the instance; later calls throw TrapError with the original as cause', async () => {
+    const m = await wat(`(module (func (export "boom") (unreachable)) (func (export "ok")))`);
+    const ex = m.exports as { boom: () => void; ok: () => void };
+    const inst = new ComponentInstance('boomer');
+    const boom = canonLift(fn([]), opts(undefined), inst, ex.boom);
+    const ok = canonLift(fn([]), opts(undefined), inst, ex.ok);
+    const first = expectTrap(() => boom(), /wasm trap/);
+    expect(first.cause).toBeInstanceOf(WebAssembly.RuntimeError);
+    const later = expectTrap(() => ok(), /poisoned/);
+    expect(later.cause).toBe(first);
+  });
+
+  it('misaligned and out-of-bounds result pointers trap', async () => {
+    const mem = await makeMem();
+    const t = fn([], p('string'));
+    expectTrap(() => canonLift(t, opts(mem), new ComponentInstance(), () => 6)(), /result: pointer 6 is not aligned to 4/);
+    expectTrap(() => canonLift(t, opts(mem), new ComponentInstance(), () => 65532)(), /out of bounds/);
+  });
+
+  it('string range checks: out of bounds, invalid UTF-8, invalid UTF-16, misaligned UTF-16', async () => {
+    const mem = await makeMem();
+    const dv = new DataView(mem.memory.buffer);
+    const u8 = new Uint8Array(mem.memory.buffer);
+    const call = (enc: 'utf8' | 'utf16' | 'latin1+utf16', ptr: number, len: number) => {
+      dv.setUint32(32, ptr, true);
+      dv.setUint32(36, len, true);
+      return canonLift(fn([], p('string')), opts(mem, enc), new ComponentInstance(), () => 32)();
+    };
+    expectTrap(() => call('utf8', 65530, 10), /out of bounds/);
+    u8.set([0xc3, 0x28], 100);
+    expectTrap(() => call('utf8', 100, 2), /invalid UTF-8/);
+    dv.setUint16(200, 0xd800, true);
+    dv.setUint16(202, 0x0041, true);
+    expectTrap(() => call('utf16', 200, 2), /invalid UTF-16/);
+    expectTrap(() => call('utf16', 201, 1), /not aligned to 2/);
+    expectTrap(() => call('latin1+utf16', 200, (2 | 0x80000000) >>> 0), /invalid UTF-16/);
+    expectTrap(() => call('utf8', 100, 2 ** 28), /MAX_STRING_BYTE_LENGTH/);
+    u8.set([0xe9], 300);
+    expect(call('latin1+utf16', 300, 1)).toBe('é');
+  });
+
+  it('invalid char and bad discriminants trap', () => {
+    const inst = () => new ComponentInstance();
+    expectTrap(() => canonLift(fn([], p('char')), opts(undefined), inst(), () => 0xd800)(), /char: code point 0xd800 is a surrogate/);
+    expectTrap(() => canonLift(fn([], p('char')), opts(undefined), inst(), () => 0x110000)(), /not below 0x110000/);
+    expectTrap(() => canonLift(fn([], { kind: 'enum', labels: ['a', 'b', 'c'] }), opts(undefined), inst(), () => 3)(), /enum: discriminant 3 is out of range \(3 cases\)/);
+    expectTrap(() => canonLift(fn([], { kind: 'variant', cases: [{ name: 'a', type: undefined }, { name: 'b', type: undefined }] }), opts(undefined), inst(), () => 2)(), /variant: discriminant 2/);
+    expectTrap(() => canonLower(fn([['o', { kind: 'option', type: p('u8') }]]), opts(undefined), inst(), () => {})(2, 0), /option: discriminant 2/);
+  });
+
+  it('list checks: misaligned list pointer and realloc results', async () => {
+    const mem = await makeMem();
+    const dv = new DataView(mem.memory.buffer);
+    dv.setUint32(32, 2, true);
+    dv.setUint32(36, 1, true);
+    expectTrap(() => canonLift(fn([], { kind: 'list', element: p('u32') }), opts(mem), new ComponentInstance(), () => 32)(), /list: pointer 2 is not aligned to 4/);
+    const badRealloc = { ...opts(mem), realloc: () => 3 };
+    expectTrap(() => canonLift(fn([['xs', { kind: 'list', element: p('u32') }]]), badRealloc, new ComponentInstance(), () => {})([1]), /realloc returned 3, which is not aligned to 4/);
+    const oobRealloc = { ...opts(mem), realloc: () => 65536 };
+    expectTrap(() => canonLift(fn([['s', p('string')]]), oobRealloc, new ComponentInstance(), () => {})('abc'), /out of bounds/);
+  });
+
+  it('too many flat params are spilled into memory allocated with realloc', async () => {
+    const mem = await makeMem();
+    const params: [string, ValType][] = Array.from({ length: 17 }, (_, i) => [`p${i}`, p('u32')]);
+    let seen: number[] = [];
+    const f = canonLift(fn(params), opts(mem), new ComponentInstance(), (ptr) => {
+      const dv = new DataView(mem.memory.buffer);
+      seen = Array.from({ length: 17 }, (_, i) => dv.getUint32((ptr as number) + 4 * i, true));
+    });
+    f(...Array.from({ length: 17 }, (_, i) => i * 10));
+    expect(seen).toEqual(Array.from({ length: 17 }, (_, i) => i * 10));
+    expect(mem.calls[0]).toEqual([0, 0, 4, 68]);
+  });
+
+  it('reentrance is refused (may_enter)', () => {
+    const inst = new ComponentInstance('re');
+    let f: (...a: unknown[]) => unknown = () => 0;
+    f = canonLift(fn([]), opts(undefined), inst, () => f());
+    const t = expectTrap(() => f(), /may_enter/);
+    expect(inst.poisoned).toBe(t);
+  });
+
+  it('may_leave: calling an import from post-return traps', () => {
+    const inst = new ComponentInstance('ml');
+    const imp = canonLower(fn([]), opts(undefined), inst, () => {});
+    const f = canonLift(fn([]), opts(undefined, 'utf8', () => imp()), inst, () => {});
+    expectTrap(() => f(), /may_leave/);
+  });
+});
+
+describe('canon lower', () => {
+  it('lifts string params from memory and stores a string result through the out-pointer', async () => {
+    const mem = await makeMem();
+    const inst = new ComponentInstance('guest');
+    const upper = canonLower(fn([['s', p('string')]], p('string')), opts(mem), inst, (s) => (s as string).toUpperCase());
+    new Uint8Array(mem.memory.buffer).set(new TextEncoder().encode('abé'), 100);
+    upper(100, 4, 40);
+    const dv = new DataView(mem.memory.buffer);
+    const ptr = dv.getUint32(40, true);
+    const len = dv.getUint32(44, true);
+    expect(new TextDecoder().decode(new Uint8Array(mem.memory.buffer, ptr, len))).toBe('ABÉ');
+    expectTrap(() => upper(100, 4, 42), /out-pointer 42 is not aligned to 4/);
+  });
+
+  it('scalar imports: a thin wrapper; the host result is validated', () => {
+    const inst = new ComponentInstance('g');
+    const neg = canonLower(fn([['x', p('s32')]], p('s32')), opts(undefined), inst, (x) => -(x as number));
+    expect(neg(5)).toBe(-5);
+    const bad = canonLower(fn([], p('u8')), opts(undefined), new ComponentInstance(), () => 300);
+    expect(() => bad()).toThrow(RangeError);
+  });
+
+  it('top-level result import: ResultError from the host becomes err', async () => {
+    const mem = await makeMem();
+    const f = canonLower(fn([], { kind: 'result', ok: p('u32'), err: p('u32') }), opts(mem), new ComponentInstance(), () => {
+      throw new ResultError(9);
+    });
+    f(48);
+    const dv = new DataView(mem.memory.buffer);
+    expect(dv.getUint8(48)).toBe(1);
+    expect(dv.getUint32(52, true)).toBe(9);
+  });
+});
+
+describe('resources and handles', () => {
+  function setup() {
+    const guest = new ComponentInstance('guest');
+    const dropped: number[] = [];
+    const rt = new ResourceType('file', guest, (rep) => void dropped.push(rep));
+    return { guest, rt, dropped };
+  }
+
+  it('resource.new / rep / drop, calling the destructor', () => {
+    const { guest, rt, dropped } = setup();
+    const h = canonResourceNew(rt, guest)(77);
+    expect(h).toBeGreaterThan(0);
+    expect(canonResourceRep(rt, guest)(h)).toBe(77);
+    canonResourceDrop(rt, guest)(h);
+    expect(dropped).toEqual([77]);
+    expectTrap(() => canonResourceRep(rt, guest)(h), /not in use/);
+  });
+
+  it('wrong resource type and unknown handles trap', () => {
+    const { guest, rt } = setup();
+    const other = new ResourceType('other', guest);
+    const h = canonResourceNew(rt, guest)(1);
+    expectTrap(() => canonResourceDrop(other, guest)(h), /is a file, not a other/);
+    const g2 = new ComponentInstance();
+    expectTrap(() => canonResourceRep(rt, g2)(99), /out of range/);
+  });
+
+  it('own handles move out of the guest on return and back in as arguments', () => {
+    const { guest, rt } = setup();
+    const own: ValType = { kind: 'own', resource: rt };
+    const make = canonLift(fn([], own), opts(undefined), guest, () => canonResourceNew(rt, guest)(5));
+    const obj = make() as ResourceObject;
+    expect(obj).toBeInstanceOf(ResourceObject);
+    expect(obj.rep).toBe(5);
+    expect(guest.handles.size).toBe(0);
+    let got = -1;
+    const take = canonLift(fn([['f', own]]), opts(undefined), guest, (h) => {
+      got = canonResourceRep(rt, guest)(h as number);
+    });
+    take(obj);
+    expect(got).toBe(5);
+    expect(obj.state).toBe('moved');
+    expect(() => take(obj)).toThrow(/f: expected an owned file, got a moved one/);
+  });
+
+  it('lift_own of a lent handle traps; dropping a lent handle traps', () => {
+    const { guest, rt } = setup();
+    const h = canonResourceNew(rt, guest)(3);
+    const imp = canonLower(fn([['f', { kind: 'borrow', resource: rt }]]), opts(undefined), guest, (b) => {
+      expect((b as ResourceObject).rep).toBe(3);
+      canonResourceDrop(rt, guest)(h);
+    });
+    expectTrap(() => imp(h), /lent to 1 call/);
+  });
+
+  it('lends end when the import returns and borrowed objects are revoked', () => {
+    const { guest, rt } = setup();
+    const h = canonResourceNew(rt, guest)(3);
+    let kept: ResourceObject | undefined;
+    const imp = canonLower(fn([['f', { kind: 'borrow', resource: rt }]]), opts(undefined), guest, (b) => {
+      kept = b as ResourceObject;
+      expect(guest.handles.get(h).numLends).toBe(1);
+    });
+    imp(h);
+    expect(guest.handles.get(h).numLends).toBe(0);
+    expect(kept!.state).toBe('revoked');
+    canonResourceDrop(rt, guest)(h);
+  });
+
+  it('a borrow passed to a non-implementing instance must be dropped before the call returns', () => {
+    const host = new ComponentInstance('host');
+    const rt = new ResourceType('conn', host);
+    const guest = new ComponentInstance('guest');
+    const borrow: ValType = { kind: 'borrow', resource: rt };
+    const obj = rt.js.liftOwn(42);
+    const polite = canonLift(fn([['c', borrow]]), opts(undefined), guest, (h) => {
+      expect(canonResourceRep(rt, guest)(h as number)).toBe(42);
+      canonResourceDrop(rt, guest)(h as number);
+    });
+    polite(obj);
+    const rude = canonLift(fn([['c', borrow]]), opts(undefined), guest, () => {});
+    expectTrap(() => rude(obj), /1 borrowed handle\(s\) were not dropped/);
+    expect(guest.poisoned).toBeDefined();
+  });
+
+  it('a borrow passed to the implementing instance is just the rep', () => {
+    const { guest, rt } = setup();
+    const obj = rt.js.liftOwn(9);
+    let got: unknown;
+    canonLift(fn([['c', { kind: 'borrow', resource: rt }]]), opts(undefined), guest, (rep) => {
+      got = rep;
+    })(obj);
+    expect(got).toBe(9);
+    expect(guest.handles.size).toBe(0);
+  });
+
+  it('resource.drop of an own handle from another instance enters the implementer to run the destructor', () => {
+    const impl = new ComponentInstance('impl');
+    const ran: number[] = [];
+    const rt = new ResourceType('x', impl, (rep) => void ran.push(rep));
+    const user = new ComponentInstance('user');
+    const h1 = user.handles.add({ rt, rep: 1, own: true, borrowScope: undefined, numLends: 0 });
+    impl.mayEnter = false; // the implementer is busy: the destructor call would be reentrance
+    expectTrap(() => canonResourceDrop(rt, user)(h1), /may not be entered/);
+    impl.mayEnter = true;
+    const h2 = user.handles.add({ rt, rep: 2, own: true, borrowScope: undefined, numLends: 0 });
+    canonResourceDrop(rt, user)(h2);
+    expect(ran).toEqual([2]);
+  });
+
+  it('resource.new and resource.drop trap when may_leave is false', () => {
+    const { guest, rt } = setup();
+    guest.mayLeave = false;
+    expectTrap(() => canonResourceNew(rt, guest)(1), /may_leave/);
+  });
+});
