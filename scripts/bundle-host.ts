@@ -29,12 +29,17 @@ function isNodeBuiltin(specifier: string): boolean {
   return specifier.startsWith('node:') || NODE_BUILTINS.has(specifier) || NODE_BUILTINS.has(specifier.split('/')[0]!);
 }
 
-/** Turns every import of a Node built-in into a build error naming it and its importer. */
+/**
+ * Turns every static import of a Node built-in into a build error naming it
+ * and its importer. A dynamic `import()` stays external: the host makes those
+ * only on Node-only paths (reading a file path), which browsers never take.
+ */
 const forbidNodeBuiltins: Plugin = {
   name: 'forbid-node-builtins',
   setup(b) {
     b.onResolve({ filter: /.*/ }, (args) => {
       if (!isNodeBuiltin(args.path)) return undefined;
+      if (args.kind === 'dynamic-import') return { path: args.path, external: true };
       const importer = args.importer === '' ? '(entry)' : relative(ROOT, args.importer);
       return {
         errors: [{ text: `Node built-in "${args.path}" imported by ${importer}: the browser path of the host must not use Node built-ins` }],

@@ -1,25 +1,25 @@
 /**
  * `npm run demo`: loads the hello plugin (built from Rust by build:guests)
- * and prints what each of its exports returns.
+ * through rdylib's host and prints what each of its exports returns.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { importTranspiled } from '../test/support/jco-transpiled.ts';
+import { load } from 'rdylib';
 
 interface Greeter {
   greet(name: string): string;
   makeGreeting(name: string): { message: string; length: number };
-  Counter: new (start: number) => { increment(by: number): number; value(): number };
+  Counter: new (start: number) => { increment(by: number): number; value(): number; [Symbol.dispose](): void };
 }
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bytes = readFileSync(join(root, 'build', 'guests', 'hello.wasm'));
-// Scaffolding: through jco's bindings until the host runtime (host/) lands.
-const { greeter } = (await importTranspiled('hello', bytes)) as { greeter: Greeter };
+const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'guests', 'hello.wasm');
+const plugin = await load(path, { name: 'hello' });
+const greeter = plugin.exports['rdylib:hello/greeter@0.1.0'] as Greeter;
 
-console.log(`loaded hello.wasm (${bytes.length} bytes)`);
+console.log(`loaded ${path}`);
 console.log(`greet("Ferris")        -> ${JSON.stringify(greeter.greet('Ferris'))}`);
 console.log(`makeGreeting("Zoë")    -> ${JSON.stringify(greeter.makeGreeting('Zoë'))}`);
 const counter = new greeter.Counter(40);
 console.log(`new Counter(40).increment(2) -> ${counter.increment(2)}, value() -> ${counter.value()}`);
+counter[Symbol.dispose]();
+plugin.unload();

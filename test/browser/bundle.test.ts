@@ -20,7 +20,7 @@ describe('scripts/bundle-host.ts', () => {
     expect(code).not.toMatch(/\brequire\(/);
   });
 
-  it('fails naming each Node built-in import and its importer', async () => {
+  it('fails naming each static Node built-in import and its importer', async () => {
     const entry = fileURLToPath(new URL('./fixtures/uses-node-builtin.ts', import.meta.url));
     const failure = await bundleHost({ entry, outfile: join(outDir, 'bad.js') }).then(
       () => undefined,
@@ -31,5 +31,12 @@ describe('scripts/bundle-host.ts', () => {
     expect(problems).toHaveLength(2);
     expect(problems.join('\n')).toContain('"node:fs" imported by test/browser/fixtures/uses-node-builtin.ts');
     expect(problems.join('\n')).toContain('"path" imported by test/browser/fixtures/uses-node-builtin.ts');
+  });
+
+  it('leaves a dynamic import of a Node built-in external, for Node-only paths', async () => {
+    const entry = fileURLToPath(new URL('./fixtures/node-only-dynamic-import.ts', import.meta.url));
+    const outfile = join(outDir, 'dynamic.js');
+    await bundleHost({ entry, outfile });
+    expect(readFileSync(outfile, 'utf8')).toMatch(/import\(["']node:fs\/promises["']\)/);
   });
 });

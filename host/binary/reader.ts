@@ -1,0 +1,192 @@
+import { LoadError } from '../errors.ts';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A bounds-checked cursor over a byte range. Every read that runs past the end
+ * or sees a bad encoding throws `LoadError('malformed')` naming what was being
+ * read and the absolute byte offset, so callers never see a RangeError or a
+ * silently wrong value.
+ */
+export class Reader {
+  private pos: number;
+
+  /**
+   * @param bytes the whole binary; offsets in errors are relative to it
+   * @param start first readable byte
+   * @param end one past the last readable byte
+   */
+  constructor(
+    readonly bytes: Uint8Array,
+    start = 0,
+    readonly end = bytes.length,
+  ) {
+    this.pos = start;
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.end;
+  }
+
+  fail(message: string, offset = this.pos): never {
+    throw new LoadError('malformed', message, offset);
+  }
+
+  /** A reader over the next `length` bytes; this reader skips past them. */
+  sub(length: number, what: string): Reader {
+    if (length > this.remaining) {
+      this.fail(`unexpected end-of-file: ${what} declares ${length} bytes but only ${this.remaining} remain`);
+    }
+    const r = new Reader(this.bytes, this.pos, this.pos + length);
+    this.pos += length;
+    return r;
+  }
+
+  byte(what: string): number {
+    if (this.pos >= this.end) this.fail(`unexpected end-of-file while reading ${what}`);
+    return this.bytes[this.pos++]!;
+  }
+
+  peek(what: string): number {
+    if (this.pos >= this.end) this.fail(`unexpected end-of-file while reading ${what}`);
+    return this.bytes[this.pos]!;
+  }
+
+  take(length: number, what: string): Uint8Array {
+    if (length > this.remaining) {
+      this.fail(`unexpected end-of-file: ${what} needs ${length} bytes but only ${this.remaining} remain`);
+    }
+    const out = this.bytes.subarray(this.pos, this.pos + length);
+    this.pos += length;
+    return out;
+  }
+
+  /** Unsigned LEB128 of at most 32 bits (5 bytes, unused high bits zero). */
+  u32(what: string): number {
+    const start = this.pos;
+    let result = 0;
+    for (let i = 0; i < 5; i++) {
+      const b = this.byte(what);
+      if (i === 4 && (b & 0xf0) !== 0) {
+        this.fail(`integer too large or representation too long in ${what}`, start);
+      }
+      result += (b & 0x7f) * 2 ** (7 * i);
+      if ((b & 0x80) === 0) return result;
+    }
+    return this.fail(`integer representation too long in ${what}`, start);
+  }
+
+  /** Unsigned LEB128 of at most 64 bits, as a bigint. */
+  u64(what: string): bigint {
+    const start = this.pos;
+    let result = 0n;
+    for (let i = 0; i < 10; i++) {
+      const b = this.byte(what);
+      if (i === 9 && (b & 0xfe) !== 0) {
+        this.fail(`integer too large or representation too long in ${what}`, start);
+      }
+      result |= BigInt(b & 0x7f) << BigInt(7 * i);
+      if ((b & 0x80) === 0) return result;
+    }
+    return this.fail(`integer representation too long in ${what}`, start);
+  }
+
+  /**
+   * Signed LEB128 of at most 33 bits, used where a byte is either a negative
+   * type opcode or a non-negative type index.
+   */
+  s33(what: string): number {
+    const start = this.pos;
+    let result = 0;
+    for (let i = 0; i < 5; i++) {
+      const b = this.byte(what);
+      result += (b & 0x7f) * 2 ** (7 * i);
+      if ((b & 0x80) === 0) {
+        const bits = 7 * (i + 1);
+        if (i === 4) {
+          // 35 payload bits for a 33-bit value: bit 32 (0x10 here) is the
+          // sign, and bits 33 and 34 (0x60) must repeat it.
+          const sign = (b & 0x10) !== 0;
+          if ((b & 0x60) !== (sign ? 0x60 : 0)) this.fail(`integer too large in ${what}`, start);
+          return sign ? result - 2 ** 35 : result;
+        }
+        return (b & 0x40) !== 0 ? result - 2 ** bits : result;
+      }
+    }
+    return this.fail(`integer representation too long in ${what}`, start);
+  }
+
+  /** A vector length, checked against the bytes left so a bogus count cannot cause a huge allocation or a long loop. */
+  count(what: string, minElementSize = 1): number {
+    const start = this.pos;
+    const n = this.u32(`${what} count`);
+    if (n * minElementSize > this.remaining) {
+      this.fail(`unexpected end-of-file: ${what} count ${n} exceeds the remaining ${this.remaining} bytes`, start);
+    }
+    return n;
+  }
+
+  vec<T>(what: string, item: (r: Reader, index: number) => T): T[] {
+    const n = this.count(what);
+    const out: T[] = [];
+    for (let i = 0; i < n; i++) out.push(item(this, i));
+    return out;
+  }
+
+  /** `core:name`: a length-prefixed UTF-8 string. */
+  name(what: string): string {
+    const len = this.u32(`${what} length`);
+    const start = this.pos;
+    const bytes = this.take(len, what);
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      return this.fail(`malformed UTF-8 encoding in ${what}`, start);
+    }
+  }
+
+  /** A 0x00/0x01 flag, rejecting anything else. */
+  bool(what: string): boolean {
+    const start = this.pos;
+    const b = this.byte(what);
+    if (b === 0) return false;
+    if (b === 1) return true;
+    return this.fail(`invalid boolean value 0x${b.toString(16)} for ${what}`, start);
+  }
+
+  /** `<T>?`: 0x00 for absent, 0x01 followed by T. */
+  optional<T>(what: string, item: (r: Reader) => T): T | undefined {
+    const start = this.pos;
+    const b = this.byte(what);
+    if (b === 0) return undefined;
+    if (b === 1) return item(this);
+    return this.fail(`invalid leading byte (0x${b.toString(16)}) for optional ${what}`, start);
+  }
+
+  expectByte(expected: number, what: string): void {
+    const start = this.pos;
+    const b = this.byte(what);
+    if (b !== expected) {
+      this.fail(`invalid leading byte (0x${b.toString(16)}) for ${what}, expected 0x${expected.toString(16)}`, start);
+    }
+  }
+
+  /** Throws when bytes are left over inside a sized range. */
+  expectEnd(what: string): void {
+    if (this.pos !== this.end) {
+      this.fail(`unexpected content after the end of ${what}: ${this.end - this.pos} trailing bytes`);
+    }
+  }
+}
+
+export function leadingByteError(r: Reader, b: number, what: string, offset: number): never {
+  return r.fail(`invalid leading byte (0x${b.toString(16)}) for ${what}`, offset);
+}

@@ -1,0 +1,314 @@
+/**
+ * Instantiation of a validated component (Explainer.md "Instance Definitions"):
+ * walks the definitions in order again, this time building runtime index
+ * spaces: core instances from the modules compiled at validation, lifted and
+ * lowered functions from host/abi, one ComponentInstance per component
+ * instance and one ResourceType per resource definition per instance.
+ */
+import { LoadError, TrapError } from '../errors.ts';
+import type { FuncType, ResourceTypeRef } from '../types.ts';
+import type { CoreSort, Definition } from '../binary/ast.ts';
+import type { ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
+import { substExtern, substFuncType, substTypeEntry, type ExternDesc, type TypeEntry } from '../validate/type-space.ts';
+import { canonLift, canonLower, canonResourceDrop, canonResourceNew, canonResourceRep, type CanonOptions } from '../abi/index.ts';
+import { ComponentInstance, ResourceType } from './component-instance.ts';
+
+/** A component function at runtime: its resolved type and how to call it from JS. */
+export interface RuntimeFunc {
+  readonly type: FuncType;
+  readonly call: (...args: unknown[]) => unknown;
+}
+
+export interface RuntimeComponent {
+  readonly validated: ValidatedComponent;
+  /** The scope the component was defined in, for its outer aliases. */
+  readonly parent: RuntimeScope | undefined;
+}
+
+export type RuntimeItem =
+  | { readonly kind: 'func'; readonly func: RuntimeFunc }
+  | { readonly kind: 'type'; readonly entry: TypeEntry }
+  | { readonly kind: 'instance'; readonly instance: RuntimeInstance }
+  | { readonly kind: 'component'; readonly component: RuntimeComponent }
+  | { readonly kind: 'module'; readonly module: WebAssembly.Module };
+
+export type RuntimeInstance = ReadonlyMap<string, RuntimeItem>;
+
+type CoreExports = Record<string, unknown>;
+
+/** The runtime index spaces of one component instance. */
+export interface RuntimeScope {
+  readonly parent: RuntimeScope | undefined;
+  readonly inst: ComponentInstance;
+  /** Static resource identities (validation placeholders) → this instance's runtime ones. */
+  readonly subst: Map<ResourceTypeRef, ResourceTypeRef>;
+  readonly core: Record<'func' | 'table' | 'memory' | 'global' | 'tag', unknown[]>;
+  readonly coreModules: WebAssembly.Module[];
+  readonly coreInstances: CoreExports[];
+  readonly funcs: RuntimeFunc[];
+  readonly types: TypeEntry[];
+  /** Validation's type index space for this component, to pair resource identities. */
+  readonly staticTypes: readonly TypeEntry[];
+  readonly components: RuntimeComponent[];
+  readonly instances: RuntimeInstance[];
+  /** Every ComponentInstance created under this one, so a plugin can be unloaded as a whole. */
+  readonly allInstances: ComponentInstance[];
+}
+
+/**
+ * Instantiates `vc` with `args` already converted to runtime items (keyed by
+ * import name) and returns its exports.
+ */
+export function instantiateValidated(
+  vc: ValidatedComponent,
+  parent: RuntimeScope | undefined,
+  args: ReadonlyMap<string, RuntimeItem>,
+  name: string,
+  allInstances: ComponentInstance[],
+): RuntimeInstance {
+  const inst = new ComponentInstance(name);
+  allInstances.push(inst);
+  const scope: RuntimeScope = {
+    parent,
+    inst,
+    subst: new Map(),
+    core: { func: [], table: [], memory: [], global: [], tag: [] },
+    coreModules: [],
+    coreInstances: [],
+    funcs: [],
+    types: [],
+    staticTypes: vc.types,
+    components: [],
+    instances: [],
+    allInstances,
+  };
+  const exports = new Map<string, RuntimeItem>();
+  const defs = vc.ast.definitions;
+  for (let i = 0; i < defs.length; i++) {
+    const item = step(defs[i]!, i, vc, scope, args);
+    if (item !== undefined) exports.set(item.name, item.item);
+  }
+  return exports;
+}
+
+function typeName(vc: ValidatedComponent, typeIndex: number): string {
+  for (const s of vc.ast.names?.sortNames ?? []) {
+    if (s.sort === 'type') {
+      const n = s.names.get(typeIndex);
+      if (n !== undefined) return n;
+    }
+  }
+  return `resource${typeIndex}`;
+}
+
+/**
+ * Appends a runtime type and, when it is a resource, records which static
+ * (validation-time) identity at the same index it stands for.
+ */
+function pushType(scope: RuntimeScope, entry: TypeEntry): void {
+  const stat = scope.staticTypes[scope.types.length];
+  if (stat !== undefined && stat.kind === 'resource' && entry.kind === 'resource' && stat.ref !== entry.ref) {
+    scope.subst.set(stat.ref, entry.ref);
+  }
+  scope.types.push(entry);
+}
+
+function pushItem(scope: RuntimeScope, item: RuntimeItem): void {
+  switch (item.kind) {
+    case 'func':
+      scope.funcs.push(item.func);
+      break;
+    case 'type':
+      pushType(scope, item.entry);
+      break;
+    case 'instance':
+      scope.instances.push(item.instance);
+      break;
+    case 'component':
+      scope.components.push(item.component);
+      break;
+    case 'module':
+      scope.coreModules.push(item.module);
+      break;
+  }
+}
+
+function itemOf(scope: RuntimeScope, sort: string, index: number): RuntimeItem {
+  switch (sort) {
+    case 'func':
+      return { kind: 'func', func: scope.funcs[index]! };
+    case 'type':
+      return { kind: 'type', entry: scope.types[index]! };
+    case 'instance':
+      return { kind: 'instance', instance: scope.instances[index]! };
+    case 'component':
+      return { kind: 'component', component: scope.components[index]! };
+    case 'core module':
+      return { kind: 'module', module: scope.coreModules[index]! };
+    default:
+      // Validation rejected every other sort here.
+      throw new LoadError('invalid', `a ${sort} cannot be used as a component-level item`);
+  }
+}
+
+function coreItem(scope: RuntimeScope, sort: CoreSort, index: number): unknown {
+  switch (sort) {
+    case 'func':
+    case 'table':
+    case 'memory':
+    case 'global':
+    case 'tag':
+      return scope.core[sort][index];
+    default:
+      throw new LoadError('invalid', `core ${sort} cannot be exported from a core instance`);
+  }
+}
+
+/** Pairs the static resources an import declares with the runtime ones supplied for it. */
+function bindImportResources(want: ExternDesc, got: RuntimeItem, subst: Map<ResourceTypeRef, ResourceTypeRef>, path: string): void {
+  if (want.kind === 'type' && want.type.kind === 'resource') {
+    if (got.kind !== 'type' || got.entry.kind !== 'resource') throw new LoadError('unlinkable', `import \`${path}\` must be a resource type`);
+    subst.set(want.type.ref, got.entry.ref);
+  } else if (want.kind === 'instance') {
+    if (got.kind !== 'instance') throw new LoadError('unlinkable', `import \`${path}\` must be an instance`);
+    for (const [n, w] of want.type.exports) {
+      const g = got.instance.get(n);
+      if (g === undefined) throw new LoadError('unlinkable', `import \`${path}\` is missing export \`${n}\``);
+      bindImportResources(w, g, subst, `${path}/${n}`);
+    }
+  }
+}
+
+function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolean): CanonOptions {
+  return {
+    memory: o.memory === undefined ? undefined : (scope.core.memory[o.memory] as WebAssembly.Memory),
+    realloc: o.realloc === undefined ? undefined : (scope.core.func[o.realloc] as CanonOptions['realloc']),
+    postReturn: withPostReturn && o.postReturn !== undefined ? (scope.core.func[o.postReturn] as CanonOptions['postReturn']) : undefined,
+    stringEncoding: o.stringEncoding,
+  };
+}
+
+function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Imports, offset: number): CoreExports {
+  try {
+    return new WebAssembly.Instance(module, imports).exports as CoreExports;
+  } catch (e) {
+    if (e instanceof WebAssembly.LinkError) throw new LoadError('unlinkable', `core instantiation failed: ${e.message}`, offset, { cause: e });
+    if (e instanceof WebAssembly.RuntimeError) throw new TrapError(`core module start function trapped: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+function step(
+  d: Definition,
+  index: number,
+  vc: ValidatedComponent,
+  scope: RuntimeScope,
+  args: ReadonlyMap<string, RuntimeItem>,
+): { name: string; item: RuntimeItem } | undefined {
+  const info = vc.info[index]!;
+  switch (d.kind) {
+    case 'core-module':
+      if (info.kind === 'core-module') scope.coreModules.push(info.module);
+      return undefined;
+    case 'core-instance': {
+      const e = d.expr;
+      if (e.kind === 'instantiate') {
+        const imports: WebAssembly.Imports = {};
+        for (const a of e.args) imports[a.name] = scope.coreInstances[a.instance] as WebAssembly.ModuleImports;
+        scope.coreInstances.push(instantiateCore(scope.coreModules[e.module]!, imports, d.offset));
+      } else {
+        const o: CoreExports = {};
+        for (const x of e.exports) o[x.name] = coreItem(scope, x.sort, x.index);
+        scope.coreInstances.push(o);
+      }
+      return undefined;
+    }
+    case 'core-type':
+      return undefined;
+    case 'component':
+      if (info.kind === 'component') scope.components.push({ validated: info.component, parent: scope });
+      return undefined;
+    case 'instance': {
+      const e = d.expr;
+      if (e.kind === 'exports') {
+        const m = new Map<string, RuntimeItem>();
+        for (const x of e.exports) m.set(x.name.name, itemOf(scope, x.item.sort, x.item.index));
+        scope.instances.push(m);
+      } else {
+        const c = scope.components[e.component]!;
+        const childArgs = new Map<string, RuntimeItem>();
+        for (const a of e.args) childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
+        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances));
+      }
+      return undefined;
+    }
+    case 'alias': {
+      const a = d.alias;
+      if (a.kind === 'export') {
+        pushItem(scope, scope.instances[a.instance]!.get(a.name)!);
+      } else if (a.kind === 'core-export') {
+        const sort = a.sort.slice('core '.length) as 'func' | 'table' | 'memory' | 'global' | 'tag';
+        scope.core[sort].push(scope.coreInstances[a.instance]![a.name]);
+      } else {
+        let target: RuntimeScope = scope;
+        for (let i = 0; i < a.count; i++) target = target.parent!;
+        if (a.sort === 'type') pushType(scope, target.types[a.index]!);
+        else if (a.sort === 'component') scope.components.push(target.components[a.index]!);
+        else if (a.sort === 'core module') scope.coreModules.push(target.coreModules[a.index]!);
+        // `core type` aliases have no runtime content.
+      }
+      return undefined;
+    }
+    case 'type': {
+      if (info.kind !== 'type') return undefined;
+      if (d.type.kind === 'resource' && info.entry.kind === 'resource') {
+        const dtorIdx = d.type.dtor;
+        const dtor = dtorIdx === undefined ? undefined : (scope.core.func[dtorIdx] as (rep: number) => void);
+        const rt = new ResourceType(typeName(vc, scope.types.length), scope.inst, dtor);
+        pushType(scope, { kind: 'resource', ref: rt });
+      } else {
+        pushType(scope, substTypeEntry(info.entry, scope.subst));
+      }
+      return undefined;
+    }
+    case 'canon': {
+      const c = d.canon;
+      if (c.kind === 'lift' && info.kind === 'lift') {
+        const ft = substFuncType(info.type, scope.subst);
+        const callee = scope.core.func[c.coreFunc] as (...flat: unknown[]) => unknown;
+        scope.funcs.push({ type: ft, call: canonLift(ft, options(scope, info.options, true), scope.inst, callee) });
+      } else if (c.kind === 'lower' && info.kind === 'lower') {
+        const f = scope.funcs[c.func]!;
+        scope.core.func.push(canonLower(f.type, options(scope, info.options, false), scope.inst, f.call));
+      } else if (info.kind === 'resource') {
+        const rt = scope.subst.get(info.ref) ?? info.ref;
+        if (!(rt instanceof ResourceType)) throw new LoadError('unlinkable', `resource type ${rt.name} has no runtime identity`, d.offset);
+        const make = c.kind === 'resource.new' ? canonResourceNew : c.kind === 'resource.drop' ? canonResourceDrop : canonResourceRep;
+        scope.core.func.push(make(rt, scope.inst));
+      }
+      return undefined;
+    }
+    case 'import': {
+      if (info.kind !== 'import') return undefined;
+      const got = args.get(d.name.name);
+      if (got === undefined) throw new LoadError('unlinkable', `missing import \`${d.name.name}\``, d.offset);
+      bindImportResources(info.desc, got, scope.subst, d.name.name);
+      pushItem(scope, got);
+      return undefined;
+    }
+    case 'export': {
+      const item = itemOf(scope, d.item.sort, d.item.index);
+      pushItem(scope, item);
+      return { name: d.name.name, item };
+    }
+    case 'start':
+    case 'value':
+      // Rejected by validation.
+      return undefined;
+  }
+}
+
+/** The runtime type an import of static type `desc` must have, once its resources are known. */
+export function runtimeDesc(desc: ExternDesc, subst: ReadonlyMap<ResourceTypeRef, ResourceTypeRef>): ExternDesc {
+  return substExtern(desc, subst);
+}

@@ -1,0 +1,173 @@
+/**
+ * Checks on imports, exports and instantiation arguments that need their
+ * resolved types: annotated resource function names, name attributes, which
+ * resources an extern may mention, and argument type matching.
+ */
+import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
+import type { ExternName } from '../binary/ast.ts';
+import { invalid } from './resolve.ts';
+import { parseExternName } from './names.ts';
+import { funcTypeEquals, substExtern, valTypeEquals, type ExternDesc, type ResourceMap } from './type-space.ts';
+
+function valResources(t: ValType, out: Set<ResourceTypeRef>): void {
+  switch (t.kind) {
+    case 'own':
+    case 'borrow':
+      out.add(t.resource);
+      break;
+    case 'list':
+      valResources(t.element, out);
+      break;
+    case 'option':
+      valResources(t.type, out);
+      break;
+    case 'record':
+      for (const f of t.fields) valResources(f.type, out);
+      break;
+    case 'tuple':
+      for (const x of t.types) valResources(x, out);
+      break;
+    case 'variant':
+      for (const c of t.cases) if (c.type !== undefined) valResources(c.type, out);
+      break;
+    case 'result':
+      if (t.ok !== undefined) valResources(t.ok, out);
+      if (t.err !== undefined) valResources(t.err, out);
+      break;
+    default:
+      break;
+  }
+}
+
+function funcResources(f: FuncType, out: Set<ResourceTypeRef>): void {
+  for (const p of f.params) valResources(p.type, out);
+  if (f.result !== undefined) valResources(f.result, out);
+}
+
+/** Resources an extern mentions that it does not itself introduce (an instance's own resource exports are introduced by it). */
+export function mentionedResources(d: ExternDesc, out = new Set<ResourceTypeRef>()): Set<ResourceTypeRef> {
+  switch (d.kind) {
+    case 'func':
+      funcResources(d.type, out);
+      break;
+    case 'type':
+      if (d.type.kind === 'value') valResources(d.type.type, out);
+      else if (d.type.kind === 'func') funcResources(d.type.type, out);
+      break;
+    case 'instance': {
+      const own = new Set<ResourceTypeRef>();
+      const inner = new Set<ResourceTypeRef>();
+      for (const x of d.type.exports.values()) {
+        if (x.kind === 'type' && x.type.kind === 'resource') own.add(x.type.ref);
+        else mentionedResources(x, inner);
+      }
+      for (const r of inner) if (!own.has(r)) out.add(r);
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Resources an extern introduces to the names in scope (a resource type, or an instance's resource exports). */
+export function introducedResources(d: ExternDesc, out: Set<ResourceTypeRef>): void {
+  if (d.kind === 'type' && d.type.kind === 'resource') out.add(d.type.ref);
+  else if (d.kind === 'instance') for (const x of d.type.exports.values()) introducedResources(x, out);
+}
+
+/** Every resource an import or export mentions must already have a name (be imported or exported) in this scope. */
+export function checkResourcesNamed(d: ExternDesc, named: ReadonlySet<ResourceTypeRef>, what: 'import' | 'export', n: ExternName): void {
+  for (const r of mentionedResources(d)) {
+    if (!named.has(r)) invalid(`${d.kind === 'module' ? 'core module' : d.kind} not valid to be used as ${what}: \`${n.name}\` mentions a resource that is not imported or exported`, n.offset);
+  }
+}
+
+function isOwnOf(t: ValType | undefined, r: ResourceTypeRef): boolean {
+  return t !== undefined && t.kind === 'own' && t.resource === r;
+}
+
+/**
+ * `[constructor]`, `[method]` and `[static]` names: only on functions, naming a
+ * resource of this scope, with the signature their annotation promises; and
+ * the rules for the `implements` attribute.
+ */
+export function checkAnnotatedName(n: ExternName, d: ExternDesc, resourcesByName: ReadonlyMap<string, ResourceTypeRef>): void {
+  const p = parseExternName(n.name);
+  if (typeof p === 'string') return; // reported by checkExternName
+  const impl = n.attributes.implements;
+  if (impl !== undefined) {
+    if (d.kind !== 'instance') invalid(`\`${n.name}\`: only instances can have an \`implements\` attribute`, n.offset);
+    const ip = parseExternName(impl);
+    if (typeof ip === 'string' || ip.kind !== 'interface') invalid(`\`${impl}\` in the implements attribute of \`${n.name}\` must be an interface name`, n.offset);
+  }
+  if (p.kind === 'label' || p.kind === 'interface') return;
+  if (d.kind !== 'func') invalid(`\`${n.name}\` is not a func, but its name is annotated as one`, n.offset);
+  const r = resourcesByName.get(p.resource);
+  if (r === undefined) invalid(`\`${n.name}\`: ${p.kind} resource name \`${p.resource}\` is not known in this context`, n.offset);
+  const ft = d.type;
+  switch (p.kind) {
+    case 'constructor': {
+      const res = ft.result;
+      const ok = isOwnOf(res, r) || (res !== undefined && res.kind === 'result' && isOwnOf(res.ok, r));
+      if (!ok) invalid(`\`${n.name}\`: function should return \`(own $T)\` or \`(result (own $T))\``, n.offset);
+      break;
+    }
+    case 'method': {
+      const first = ft.params[0];
+      if (first === undefined) invalid(`\`${n.name}\`: method should have at least one argument`, n.offset);
+      if (first.name !== 'self' || first.type.kind !== 'borrow' || first.type.resource !== r) {
+        invalid(`\`${n.name}\`: method should take a first argument of \`(borrow $T)\` named \`self\``, n.offset);
+      }
+      break;
+    }
+    case 'static':
+      break;
+  }
+}
+
+/** The label → resource map of an import or export scope, extended as resource types are named. */
+export function noteResourceName(n: ExternName, d: ExternDesc, resourcesByName: Map<string, ResourceTypeRef>): void {
+  if (d.kind === 'type' && d.type.kind === 'resource') {
+    const p = parseExternName(n.name);
+    if (typeof p !== 'string' && p.kind === 'label') resourcesByName.set(p.label, d.type.ref);
+  }
+}
+
+function sortName(d: ExternDesc): string {
+  return d.kind === 'module' ? 'core module' : d.kind;
+}
+
+/**
+ * Whether `got` can be supplied where `want` (after substituting earlier type
+ * imports) is expected. Function and value types must be equal; resources must
+ * be the same resource.
+ */
+export function checkMatches(got: ExternDesc, want: ExternDesc, path: string, offset: number): void {
+  if (sortName(got) !== sortName(want)) invalid(`type mismatch in \`${path}\`: expected a ${sortName(want)}, found a ${sortName(got)}`, offset);
+  if (want.kind === 'func' && got.kind === 'func') {
+    if (!funcTypeEquals(got.type, want.type)) invalid(`type mismatch in \`${path}\`: function types differ`, offset);
+  } else if (want.kind === 'type' && got.kind === 'type') {
+    const w = want.type;
+    const g = got.type;
+    if (w.kind === 'resource') {
+      if (g.kind !== 'resource') invalid(`type mismatch in \`${path}\`: expected a resource type`, offset);
+      if (g.ref !== w.ref) invalid(`resource types are not the same in \`${path}\``, offset);
+    } else if (w.kind === 'value') {
+      if (g.kind !== 'value' || !valTypeEquals(g.type, w.type)) invalid(`type mismatch in \`${path}\`: value types differ`, offset);
+    } else if (w.kind === 'func') {
+      if (g.kind !== 'func' || !funcTypeEquals(g.type, w.type)) invalid(`type mismatch in \`${path}\`: function types differ`, offset);
+    }
+  } else if (want.kind === 'instance' && got.kind === 'instance') {
+    for (const [n, w] of want.type.exports) {
+      const g = got.type.exports.get(n);
+      if (g === undefined) invalid(`type mismatch in \`${path}\`: missing export \`${n}\``, offset);
+      checkMatches(g, w, `${path}/${n}`, offset);
+    }
+  }
+}
+
+/** Applies `subst` to `want`, for checking an argument against an import after earlier type imports were supplied. */
+export function specialize(want: ExternDesc, subst: ResourceMap): ExternDesc {
+  return substExtern(want, subst);
+}

@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from '../../scripts/lib/jco.ts';
+import fc from 'fast-check';
+import { parseComponent } from '../../host/binary/index.ts';
+import { LoadError } from '../../host/errors.ts';
+
+const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+
+function bin(...parts: (number[] | string)[]): Uint8Array {
+  const out: number[] = [];
+  for (const p of parts) {
+    if (typeof p === 'string') out.push(...new TextEncoder().encode(p));
+    else out.push(...p);
+  }
+  return new Uint8Array(out);
+}
+
+function loadError(f: () => unknown): LoadError {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(LoadError);
+    return e as LoadError;
+  }
+  throw new Error('expected a LoadError');
+}
+
+describe('component binary reader', () => {
+  it('reads the empty component', () => {
+    const c = parseComponent(bin(PREAMBLE));
+    expect(c.definitions).toEqual([]);
+    expect(c.customSections).toEqual([]);
+  });
+
+  it('reads definitions of every common section from a jco-built component', async () => {
+    const bytes = await parse(`(component
+      (import "rdylib:hello/log@0.1.0" (instance $log (export "log" (func (param "msg" string)))))
+      (core module $m
+        (func (export "f") (param i32) (result i32) local.get 0)
+        (memory (export "mem") 1))
+      (core instance $i (instantiate $m))
+      (type $rec (record (field "a" u32) (field "b-c" string)))
+      (type $v (variant (case "x") (case "y" $rec)))
+      (type $e (enum "one" "two"))
+      (type $fl (flags "r" "w"))
+      (type $t (tuple u8 s64))
+      (type $o (option $t))
+      (type $res (result $o (error string)))
+      (type $lst (list $rec))
+      (alias core export $i "f" (core func $f))
+      (func $g (param "x" u32) (result u32) (canon lift (core func $f)))
+      (export "g" (func $g))
+    )`);
+    const c = parseComponent(bytes);
+    const kinds = c.definitions.map((d) => d.kind);
+    expect(kinds).toContain('import');
+    expect(kinds).toContain('core-module');
+    expect(kinds).toContain('core-instance');
+    expect(kinds).toContain('canon');
+    expect(kinds).toContain('export');
+    const types = c.definitions.flatMap((d) => (d.kind === 'type' ? [d.type.kind] : []));
+    expect(types).toEqual(expect.arrayContaining(['record', 'variant', 'enum', 'flags', 'tuple', 'option', 'result', 'list', 'func']));
+    const rec = c.definitions.find((d) => d.kind === 'type' && d.type.kind === 'record');
+    expect(rec).toMatchObject({ type: { fields: [{ name: 'a', type: { kind: 'primitive', type: 'u32' } }, { name: 'b-c' }] } });
+    const imp = c.definitions.find((d) => d.kind === 'import');
+    expect(imp).toMatchObject({ name: { name: 'rdylib:hello/log@0.1.0' }, type: { kind: 'instance' } });
+    const mod = c.definitions.find((d) => d.kind === 'core-module');
+    expect(mod?.kind === 'core-module' && Array.from(mod.bytes.subarray(0, 4))).toEqual([0, 0x61, 0x73, 0x6d]);
+    const lift = c.definitions.find((d) => d.kind === 'canon');
+    expect(lift).toMatchObject({ canon: { kind: 'lift', options: [] } });
+  });
+
+  it('reads nested components, resources and canon options', async () => {
+    const bytes = await parse(`(component
+      (component $inner
+        (type $r (resource (rep i32)))
+        (export "r" (type $r)))
+      (instance $x (instantiate $inner))
+      (core module $m (memory (export "m") 1) (func (export "re") (param i32 i32 i32 i32) (result i32) i32.const 0)
+        (func (export "f") (param i32 i32)))
+      (core instance $i (instantiate $m))
+      (alias core export $i "m" (core memory $mem))
+      (alias core export $i "re" (core func $re))
+      (alias core export $i "f" (core func $f))
+      (func (param "s" string) (canon lift (core func $f) (memory $mem) (realloc $re) string-encoding=utf16))
+    )`);
+    const c = parseComponent(bytes);
+    const inner = c.definitions.find((d) => d.kind === 'component');
+    expect(inner?.kind === 'component' && inner.component.definitions.map((d) => d.kind)).toEqual(['type', 'export']);
+    const lift = c.definitions.find((d) => d.kind === 'canon');
+    expect(lift).toMatchObject({
+      canon: {
+        kind: 'lift',
+        options: [
+          { opt: { kind: 'memory', index: 0 } },
+          { opt: { kind: 'realloc', index: 0 } },
+          { opt: { kind: 'string-encoding', encoding: 'utf16' } },
+        ],
+      },
+    });
+  });
+
+  it('rejects bad preambles as malformed', () => {
+    for (const bytes of [bin(), bin([0]), bin([0, 0x61, 0x73, 0x6d]), bin([0, 0x61, 0x73, 0x6d, 0x0c, 0, 1, 0]), bin([0, 0x61, 0x73, 0x6d, 0x0d, 0, 2, 0])]) {
+      expect(loadError(() => parseComponent(bytes)).kind).toBe('malformed');
+    }
+    const e = loadError(() => parseComponent(bin([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])));
+    expect(e.message).toMatch(/core WebAssembly module/);
+  });
+
+  it('names the problem and offset for a truncated custom section name', () => {
+    const e = loadError(() => parseComponent(bin(PREAMBLE, [0x00, 0x03, 0x05, 0x61, 0x62])));
+    expect(e.kind).toBe('malformed');
+    expect(e.message).toMatch(/end-of-file/);
+    expect(e.offset).toBe(11);
+  });
+
+  it('rejects invalid UTF-8 in names', () => {
+    const e = loadError(() => parseComponent(bin(PREAMBLE, [0x00, 0x03, 0x02, 0xff, 0xfe])));
+    expect(e.message).toMatch(/malformed UTF-8/);
+  });
+
+  it('rejects unknown section ids, bad LEB128 and oversized sections', () => {
+    expect(loadError(() => parseComponent(bin(PREAMBLE, [0x0d, 0x00]))).message).toMatch(/section id 13/);
+    expect(loadError(() => parseComponent(bin(PREAMBLE, [0x07, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]))).message).toMatch(/too long|too large/);
+    expect(loadError(() => parseComponent(bin(PREAMBLE, [0x07, 0xff, 0xff, 0xff, 0xff, 0x0f]))).message).toMatch(/end-of-file/);
+  });
+
+  it('rejects a bogus vector count without allocating for it', () => {
+    // type section of 5 bytes claiming 2^32-1 types
+    const e = loadError(() => parseComponent(bin(PREAMBLE, [0x07, 0x05, 0xff, 0xff, 0xff, 0xff, 0x0f])));
+    expect(e.message).toMatch(/count/);
+  });
+
+  it('rejects trailing bytes inside a section', () => {
+    // type section (3 bytes): 1 type, `string`, then one extra byte
+    const e = loadError(() => parseComponent(bin(PREAMBLE, [0x07, 0x03, 0x01, 0x73, 0x73])));
+    expect(e.message).toMatch(/trailing/);
+  });
+
+  it('rejects bad leading bytes with the production named', () => {
+    expect(loadError(() => parseComponent(bin(PREAMBLE, [0x07, 0x02, 0x01, 0x62]))).message).toMatch(/0x62.*component defined type/);
+    expect(loadError(() => parseComponent(bin(PREAMBLE, [0x08, 0x02, 0x01, 0x07]))).message).toMatch(/0x7.*canonical function/);
+    expect(loadError(() => parseComponent(bin(PREAMBLE, [0x07, 0x07, 0x01, 0x71, 0x01, 0x01, 0x63, 0x00, 0x01]))).message).toMatch(/zero byte/);
+    expect(loadError(() => parseComponent(bin(PREAMBLE, [0x08, 0x03, 0x01, 0x0c, 0x02]))).message).toMatch(/invalid boolean/);
+  });
+
+  it('keeps async and stream built-ins for validation to reject', () => {
+    const c = parseComponent(bin(PREAMBLE, [0x08, 0x03, 0x01, 0x0e, 0x00]));
+    expect(c.definitions).toMatchObject([{ kind: 'canon', canon: { kind: 'builtin', name: 'stream.new' } }]);
+  });
+
+  it('ignores a garbage component-name section', () => {
+    const c = parseComponent(bin(PREAMBLE, [0x00, 0x12, 0x0e], 'component-name', [0xff, 0xfe, 0x01]));
+    expect(c.customSections).toHaveLength(1);
+    expect(c.names).toBeUndefined();
+  });
+
+  it('rejects every truncation of a valid component with a LoadError', async () => {
+    const bytes = await parse(`(component
+      (core module $m (func (export "f")))
+      (core instance $i (instantiate $m))
+      (type (record (field "a" u32)))
+      (alias core export $i "f" (core func $f))
+      (func $g (canon lift (core func $f)))
+      (export "g" (func $g)))`);
+    // A prefix ending exactly at a section boundary is itself a valid component.
+    const boundaries = new Set<number>();
+    for (let pos = 8; pos < bytes.length; ) {
+      boundaries.add(pos);
+      let size = 0;
+      let shift = 0;
+      let i = pos + 1;
+      for (;;) {
+        const b = bytes[i++]!;
+        size |= (b & 0x7f) << shift;
+        shift += 7;
+        if ((b & 0x80) === 0) break;
+      }
+      pos = i + size;
+    }
+    let rejected = 0;
+    for (let n = 0; n < bytes.length; n++) {
+      if (boundaries.has(n)) {
+        expect(() => parseComponent(bytes.subarray(0, n))).not.toThrow();
+      } else {
+        expect(loadError(() => parseComponent(bytes.subarray(0, n))).kind).toBe('malformed');
+        rejected++;
+      }
+    }
+    expect(rejected).toBeGreaterThan(bytes.length / 2);
+  });
+
+  it('never throws anything but LoadError on random bytes after a preamble', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (tail) => {
+        try {
+          parseComponent(bin(PREAMBLE, Array.from(tail)));
+        } catch (e) {
+          if (!(e instanceof LoadError)) throw e;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

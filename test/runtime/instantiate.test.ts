@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from '../../scripts/lib/jco.ts';
+import { compile, instantiateComponent, load, validateComponent } from '../../host/load.ts';
+import { LoadError, UnloadedError } from '../../host/errors.ts';
+
+// A bump allocator whose realloc copies the old bytes, as the Canonical ABI's realloc contract requires.
+const ALLOC = `(memory (export "mem") 1)
+    (global $bump (mut i32) (i32.const 1024))
+    (func (export "realloc") (param $old i32) (param $oldSize i32) (param $align i32) (param $size i32) (result i32)
+      (local $p i32)
+      (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get $align) (i32.const 1)))
+                             (i32.sub (i32.const 0) (local.get $align))))
+      (global.set $bump (i32.add (local.get $p) (local.get $size)))
+      (if (local.get $old)
+        (then (memory.copy (local.get $p) (local.get $old)
+          (select (local.get $oldSize) (local.get $size) (i32.lt_u (local.get $oldSize) (local.get $size))))))
+      (local.get $p))`;
+
+async function bytes(wat: string): Promise<Uint8Array> {
+  return parse(wat);
+}
+
+describe('instantiation', () => {
+  it('calls a lifted core function', async () => {
+    const ex = instantiateComponent(
+      await bytes(`(component
+        (core module $m (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
+        (core instance $i (instantiate $m))
+        (alias core export $i "add" (core func $add))
+        (func $f (param "a" u32) (param "b" u32) (result u32) (canon lift (core func $add)))
+        (export "add-two" (func $f)))`),
+    );
+    expect((ex['add-two'] as (a: number, b: number) => number)(2, 40)).toBe(42);
+    expect((ex.addTwo as (a: number, b: number) => number)(1, 2)).toBe(3);
+  });
+
+  it('passes strings through linear memory', async () => {
+    const ex = instantiateComponent(
+      await bytes(`(component
+        (core module $m ${ALLOC}
+          (func (export "echo") (param i32 i32) (result i32)
+            (i32.store (i32.const 16) (local.get 0))
+            (i32.store (i32.const 20) (local.get 1))
+            i32.const 16))
+        (core instance $i (instantiate $m))
+        (alias core export $i "echo" (core func $echo))
+        (alias core export $i "mem" (core memory $mem))
+        (alias core export $i "realloc" (core func $re))
+        (func $f (param "s" string) (result string) (canon lift (core func $echo) (memory $mem) (realloc $re)))
+        (export "echo" (func $f)))`),
+    );
+    expect((ex.echo as (s: string) => string)('héllo, wörld')).toBe('héllo, wörld');
+  });
+
+  it('lowers a host function imported through an interface', async () => {
+    const seen: string[] = [];
+    const ex = instantiateComponent(
+      await bytes(`(component
+        (import "rdylib:test/log@0.1.0" (instance $log (export "log-it" (func (param "msg" string)))))
+        (alias export $log "log-it" (func $log-it))
+        (core module $mem ${ALLOC})
+        (core instance $mi (instantiate $mem))
+        (alias core export $mi "mem" (core memory $memory))
+        (core func $lowered (canon lower (func $log-it) (memory $memory)))
+        (core module $m
+          (import "host" "log" (func $log (param i32 i32)))
+          (import "env" "mem" (memory 1))
+          (data (i32.const 100) "hi there")
+          (func (export "run") (call $log (i32.const 100) (i32.const 8))))
+        (core instance $hi (export "log" (func $lowered)))
+        (core instance $env (export "mem" (memory $memory)))
+        (core instance $i (instantiate $m (with "host" (instance $hi)) (with "env" (instance $env))))
+        (alias core export $i "run" (core func $run))
+        (func $r (canon lift (core func $run)))
+        (export "run" (func $r)))`),
+      { 'rdylib:test/log@0.1.0': { logIt: (m: string) => seen.push(m) } },
+    );
+    (ex.run as () => void)();
+    expect(seen).toEqual(['hi there']);
+  });
+
+  it('refuses missing imports as unlinkable', async () => {
+    const b = await bytes(`(component (import "f" (func)))`);
+    expect(() => instantiateComponent(b, {})).toThrow(expect.objectContaining({ kind: 'unlinkable', message: expect.stringMatching(/missing import `f`/) }));
+    expect(() => instantiateComponent(b, { f: 5 })).toThrow(LoadError);
+  });
+
+  it('instantiates nested components and re-exports their functions', async () => {
+    const ex = instantiateComponent(
+      await bytes(`(component
+        (component $inner
+          (import "base" (func $base (result u32)))
+          (core func $lb (canon lower (func $base)))
+          (core module $m (import "x" "base" (func $b (result i32))) (func (export "twice") (result i32) (i32.mul (call $b) (i32.const 2))))
+          (core instance $xi (export "base" (func $lb)))
+          (core instance $i (instantiate $m (with "x" (instance $xi))))
+          (alias core export $i "twice" (core func $t))
+          (func $tw (result u32) (canon lift (core func $t)))
+          (export "twice" (func $tw)))
+        (core module $m (func (export "seven") (result i32) i32.const 7))
+        (core instance $i (instantiate $m))
+        (alias core export $i "seven" (core func $s))
+        (func $seven (result u32) (canon lift (core func $s)))
+        (instance $x (instantiate $inner (with "base" (func $seven))))
+        (alias export $x "twice" (func $tw))
+        (export "fourteen" (func $tw)))`),
+    );
+    expect((ex.fourteen as () => number)()).toBe(14);
+  });
+
+  it('exports a guest resource as a class with constructor, methods and dispose', async () => {
+    const ex = instantiateComponent(
+      await bytes(`(component
+        (core module $dtor-log (global (export "drops") (mut i32) (i32.const 0))
+          (func (export "dtor") (param i32) (global.set 0 (i32.add (global.get 0) (i32.const 1)))))
+        (core instance $dl (instantiate $dtor-log))
+        (alias core export $dl "dtor" (core func $dtor))
+        (type $cell (resource (rep i32) (dtor (core func $dtor))))
+        (core func $new (canon resource.new $cell))
+        (core func $rep (canon resource.rep $cell))
+        (core module $m
+          (import "r" "new" (func $new (param i32) (result i32)))
+          (func (export "ctor") (param i32) (result i32) (call $new (local.get 0)))
+          (func (export "get") (param i32) (result i32) local.get 0))
+        (core instance $ri (export "new" (func $new)))
+        (core instance $i (instantiate $m (with "r" (instance $ri))))
+        (alias core export $i "ctor" (core func $ctor))
+        (alias core export $i "get" (core func $get))
+        (func $c (param "v" u32) (result (own $cell)) (canon lift (core func $ctor)))
+        (func $g (param "self" (borrow $cell)) (result u32) (canon lift (core func $get)))
+        (instance $api
+          (export "cell" (type $cell))
+          (export "[constructor]cell" (func $c))
+          (export "[method]cell.get" (func $g)))
+        (export "rdylib:test/cells@0.1.0" (instance $api)))`),
+    );
+    const api = ex['rdylib:test/cells@0.1.0'] as { Cell: new (v: number) => { get(): number; [Symbol.dispose](): void } };
+    const c = new api.Cell(9);
+    expect(c).toBeInstanceOf(api.Cell);
+    expect(c.get()).toBe(9);
+    c[Symbol.dispose]();
+    expect(() => c.get()).toThrow(TypeError);
+  });
+
+  it('validates without instantiating', async () => {
+    expect(() => validateComponent(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]))).not.toThrow();
+    expect(() => validateComponent(new Uint8Array([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1]))).toThrow(LoadError);
+  });
+
+  it('compiles once and instantiates independently', async () => {
+    const c = compile(
+      await bytes(`(component
+        (core module $m (global $n (mut i32) (i32.const 0)) (func (export "next") (result i32) (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n)))
+        (core instance $i (instantiate $m))
+        (alias core export $i "next" (core func $f))
+        (func $g (result u32) (canon lift (core func $f)))
+        (export "next" (func $g)))`),
+    );
+    const a = c.instantiate();
+    const b = c.instantiate();
+    const next = (p: typeof a) => (p.exports.next as () => number)();
+    expect([next(a), next(a), next(b)]).toEqual([1, 2, 1]);
+    a.unload();
+    expect(() => next(a)).toThrow(UnloadedError);
+    expect(next(b)).toBe(2);
+  });
+
+  it('reports unreadable files as io errors', async () => {
+    await expect(load('/nonexistent/plugin.wasm')).rejects.toMatchObject({ kind: 'io' });
+  });
+});

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { parse } from '../../scripts/lib/jco.ts';
+import { parseComponent } from '../../host/binary/index.ts';
+import { validateComponent } from '../../host/validate/index.ts';
+import { LoadError, type LoadErrorKind } from '../../host/errors.ts';
+
+async function validate(wat: string) {
+  return validateComponent(parseComponent(await parse(wat)));
+}
+
+function validateBytes(bytes: number[]) {
+  return validateComponent(parseComponent(new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, ...bytes])));
+}
+
+async function refusal(wat: string | number[]): Promise<LoadError> {
+  try {
+    if (typeof wat === 'string') await validate(wat);
+    else validateBytes(wat);
+  } catch (e) {
+    expect(e).toBeInstanceOf(LoadError);
+    return e as LoadError;
+  }
+  throw new Error('expected the component to be refused');
+}
+
+async function expectRefused(wat: string | number[], kind: LoadErrorKind, message: RegExp): Promise<void> {
+  const e = await refusal(wat);
+  expect({ kind: e.kind, message: e.message }).toEqual({ kind, message: expect.stringMatching(message) });
+}
+
+const CORE = `(core module $m
+    (memory (export "mem") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 0)
+    (func (export "f") (param i32 i32) (result i32) i32.const 0))
+  (core instance $i (instantiate $m))
+  (alias core export $i "f" (core func $f))
+  (alias core export $i "mem" (core memory $mem))
+  (alias core export $i "realloc" (core func $re))`;
+
+describe('validation', () => {
+  it('resolves exported function types into host/types.ts values', async () => {
+    const v = await validate(`(component ${CORE}
+      (type $rec (record (field "a" u32) (field "b" string)))
+      (func $g (param "x" $rec) (result (option u8)) (canon lift (core func $f) (memory $mem) (realloc $re)))
+      (export "g" (func $g)))`);
+    expect(v.type.exports.get('g')).toEqual({
+      kind: 'func',
+      type: {
+        params: [{ name: 'x', type: { kind: 'record', fields: [{ name: 'a', type: { kind: 'u32' } }, { name: 'b', type: { kind: 'string' } }] } }],
+        result: { kind: 'option', type: { kind: 'u8' } },
+      },
+    });
+  });
+
+  it('gives own/borrow the defining resource identity', async () => {
+    const v = await validate(`(component
+      (type $r (resource (rep i32)))
+      (type $o (own $r))
+      (type $b (borrow $r)))`);
+    const [r, o, b] = v.info.map((i) => (i.kind === 'type' ? i.entry : undefined));
+    expect(r?.kind).toBe('resource');
+    expect(o).toEqual({ kind: 'value', type: { kind: 'own', resource: r?.kind === 'resource' ? r.ref : undefined } });
+    expect(b?.kind === 'value' && b.type.kind === 'borrow' && r?.kind === 'resource' && b.type.resource === r.ref).toBe(true);
+  });
+
+  it('rejects out-of-range indices', async () => {
+    await expectRefused(`(component (core module $m) (core instance (instantiate $m)) (alias core export 0 "nope" (core func)))`, 'invalid', /no export named `nope`/);
+    await expectRefused([0x07, 0x03, 0x01, 0x70, 0x05], 'invalid', /type index 5 out of bounds/);
+    await expectRefused([0x08, 0x06, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00], 'invalid', /core func index 0 out of bounds/);
+  });
+
+  it('rejects own of a non-resource type', async () => {
+    await expectRefused([0x07, 0x04, 0x02, 0x73, 0x69, 0x00], 'invalid', /type index 0 is not a resource type/);
+  });
+
+  it('rejects borrow in a function result', async () => {
+    await expectRefused(`(component (type $r (resource (rep i32))) (type (func (result (borrow $r)))))`, 'invalid', /result type contains a borrow/);
+  });
+
+  it('rejects resources defined inside instance types', async () => {
+    // type section: (instance (type (resource (rep i32))))
+    await expectRefused([0x07, 0x07, 0x01, 0x42, 0x01, 0x01, 0x3f, 0x7f, 0x00], 'invalid', /resources can only be defined within a concrete component/);
+  });
+
+  it('rejects duplicate and non-kebab names', async () => {
+    await expectRefused(`(component (type (record (field "a" u8) (field "A" u8))))`, 'invalid', /conflicts with previous name/);
+    await expectRefused([0x07, 0x06, 0x01, 0x6d, 0x01, 0x02, 0x61, 0x5f], 'invalid', /not in kebab case/);
+    await expectRefused(
+      `(component ${CORE} (func $g (canon lift (core func $f))) (export "g" (func $g)) (export "G" (func $g)))`,
+      'invalid',
+      /export name `G` conflicts/,
+    );
+    await expectRefused(`(component (import "not a name" (func)))`, 'invalid', /not a valid extern name/);
+  });
+
+  it('accepts interface names with versions and annotated resource functions', async () => {
+    const v = await validate(`(component
+      (import "wasi:io/streams@0.2.0" (instance))
+      (import "r" (type $r (sub resource)))
+      (import "[constructor]r" (func (result (own $r))))
+      (import "[method]r.go" (func (param "self" (borrow $r)))))`);
+    expect([...v.type.imports.keys()]).toEqual(['wasi:io/streams@0.2.0', 'r', '[constructor]r', '[method]r.go']);
+  });
+
+  it('requires memory and realloc when strings cross', async () => {
+    await expectRefused(`(component ${CORE} (func (param "s" string) (canon lift (core func $f))))`, 'invalid', /`memory` is required/);
+    await expectRefused(`(component ${CORE} (func (param "s" string) (canon lift (core func $f) (memory $mem))))`, 'invalid', /`realloc` is required/);
+  });
+
+  it('rejects conflicting canonical options', async () => {
+    const typeSec = [0x07, 0x05, 0x01, 0x40, 0x00, 0x01, 0x00]; // (type (func))
+    const importSec = [0x0a, 0x06, 0x01, 0x00, 0x01, 0x66, 0x01, 0x00]; // (import "f" (func (type 0)))
+    // canon lower func 0 with string-encoding=utf8 and string-encoding=utf16
+    await expectRefused([...typeSec, ...importSec, 0x08, 0x07, 0x01, 0x01, 0x00, 0x00, 0x02, 0x00, 0x01], 'invalid', /encoding option conflicts/);
+    // canon lower func 0 with post-return
+    await expectRefused([...typeSec, ...importSec, 0x08, 0x07, 0x01, 0x01, 0x00, 0x00, 0x01, 0x05, 0x00], 'invalid', /post-return. cannot be used with lowerings/);
+  });
+
+  it('names unsupported features and where they are', async () => {
+    await expectRefused([0x07, 0x04, 0x01, 0x66, 0x01, 0x74], 'unsupported', /stream type.*offset 11/);
+    await expectRefused([0x07, 0x03, 0x01, 0x65, 0x00], 'unsupported', /future type/);
+    await expectRefused([0x07, 0x02, 0x01, 0x64], 'unsupported', /error-context/);
+    await expectRefused([0x07, 0x05, 0x01, 0x43, 0x00, 0x01, 0x00], 'unsupported', /async function types/);
+    await expectRefused([0x07, 0x04, 0x01, 0x67, 0x79, 0x04], 'unsupported', /fixed-length lists/);
+    await expectRefused([0x08, 0x02, 0x01, 0x1f], 'unsupported', /waitable-set.new/);
+    await expectRefused([0x03, 0x03, 0x01, 0x5f, 0x00], 'unsupported', /GC core types/);
+  });
+
+  it('maps core module compile errors to invalid', async () => {
+    // A core module section whose function body is missing.
+    const mod = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x04, 0x01, 0x60, 0x00, 0x00, 0x03, 0x02, 0x01, 0x00];
+    await expectRefused([0x01, mod.length, ...mod], 'invalid', /core module does not validate/);
+  });
+
+  it('checks core instantiation arguments against the module imports', async () => {
+    await expectRefused(`(component (core module $m (import "env" "f" (func))) (core instance (instantiate $m)))`, 'invalid', /missing module instantiation argument named `env`/);
+  });
+
+  it('requires exported functions to mention only imported or exported resources', async () => {
+    await expectRefused(
+      `(component
+        (type $r (resource (rep i32)))
+        (core module $m (func (export "f") (param i32)))
+        (core instance $i (instantiate $m))
+        (alias core export $i "f" (core func $cf))
+        (func $g (param "x" (own $r)) (canon lift (core func $cf)))
+        (export "g" (func $g)))`,
+      'invalid',
+      /func not valid to be used as export/,
+    );
+  });
+
+  it('checks annotated resource function names', async () => {
+    await expectRefused(`(component (import "r" (type $r (sub resource))) (import "[constructor]r" (func)))`, 'invalid', /should return `\(own \$T\)`/);
+    await expectRefused(`(component (import "r" (type $r (sub resource))) (import "[method]r.m" (func (param "x" u32))))`, 'invalid', /first argument/);
+    await expectRefused(`(component (import "[static]q.m" (func)))`, 'invalid', /`q` is not known/);
+  });
+
+  it('refuses instantiation arguments of the wrong type', async () => {
+    await expectRefused(
+      `(component
+        (import "T1" (type $T1 (sub resource)))
+        (import "T2" (type $T2 (sub resource)))
+        (component $eq (import "a" (type $a (sub resource))) (import "b" (type (eq $a))))
+        (instance (instantiate $eq (with "a" (type $T1)) (with "b" (type $T2)))))`,
+      'invalid',
+      /resource types are not the same/,
+    );
+    await expectRefused(
+      `(component
+        (import "f" (func $f (param "x" u32)))
+        (component $c (import "g" (func (param "x" string))))
+        (instance (instantiate $c (with "g" (func $f)))))`,
+      'invalid',
+      /type mismatch in `g`/,
+    );
+  });
+
+  it('checks component instantiation arguments', async () => {
+    await expectRefused(
+      `(component (component $c (import "x" (func))) (instance (instantiate $c)))`,
+      'invalid',
+      /missing instantiation argument named `x`/,
+    );
+  });
+
+  it('substitutes supplied resource types into a nested instance export', async () => {
+    const v = await validate(`(component
+      (type $r (resource (rep i32)))
+      (component $c
+        (import "t" (type $t (sub resource)))
+        (type $f (func (param "x" (own $t))))
+        (import "g" (func $g (type $f)))
+        (export "h" (func $g)))
+      (core module $m (func (export "f") (param i32)))
+      (core instance $i (instantiate $m))
+      (alias core export $i "f" (core func $cf))
+      (func $lifted (param "x" (own $r)) (canon lift (core func $cf)))
+      (instance $x (instantiate $c (with "t" (type $r)) (with "g" (func $lifted))))
+      (alias export $x "h" (func $h))
+      (export "r" (type $r))
+      (export "h" (func $h)))`);
+    const r = v.info[0]?.kind === 'type' && v.info[0].entry.kind === 'resource' ? v.info[0].entry.ref : undefined;
+    const h = v.type.exports.get('h');
+    expect(h?.kind === 'func' && h.type.params[0]?.type).toEqual({ kind: 'own', resource: r });
+  });
+});
