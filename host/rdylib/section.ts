@@ -44,6 +44,11 @@ export interface AbiFunction {
   readonly rust: string;
   /** `null` for free functions, constructors and static functions. */
   readonly receiver: ReceiverMode | null;
+  /**
+   * WIT parameter indices (`self` is 0 for methods) that must be handles to
+   * library-static data (`&'static self`, `&'static R`); any other handle traps.
+   */
+  readonly staticParams: readonly number[];
   readonly results: readonly ResultHandle[];
 }
 
@@ -224,8 +229,11 @@ function validateInterface(r: Reader, v: unknown): AbiInterface {
 function validateFunction(r: Reader, v: unknown): AbiFunction {
   const o = r.object(v);
   const receiver = o.receiver === null ? null : r.oneOf(o, 'receiver', ['shared', 'exclusive', 'consume'] as const);
+  const staticParams = r.array(o, 'staticParams').map((x, i) =>
+    typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : r.at(`staticParams[${i}]`).fail('expected a parameter index'),
+  );
   const results = r.array(o, 'results').map((x, i) => validateHandle(r.at(`results[${i}]`), x));
-  return { name: r.string(o, 'name'), rust: r.string(o, 'rust'), receiver, results };
+  return { name: r.string(o, 'name'), rust: r.string(o, 'rust'), receiver, staticParams, results };
 }
 
 function validateHandle(r: Reader, v: unknown): ResultHandle {
