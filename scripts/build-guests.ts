@@ -17,6 +17,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { componentEmbed, componentNew } from './lib/jco.ts';
 import { appendCustomSection, readCustomSections } from './lib/wasm-custom-sections.ts';
+import { cargoEnv, setupToolchain, type Toolchain } from './lib/toolchain.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const workspace = join(root, 'guest-rust');
@@ -27,16 +28,6 @@ const outDir = join(root, 'build', 'guests');
 const WIT_SECTION = 'rdylib:wit';
 /** Core-module custom sections with this prefix are copied to the component's top level. */
 const RDYLIB_SECTION_PREFIX = 'rdylib:';
-
-interface Toolchain {
-  kind: 'path' | 'rustup' | 'debian';
-  target: string;
-  cargo: string;
-  rustc: string;
-  buildStd: boolean;
-  rustflags: string[];
-  rustcVersion: string;
-}
 
 interface Guest {
   name: string;
@@ -50,24 +41,10 @@ interface Guest {
 
 class BuildError extends Error {}
 
-function setupToolchain(): Toolchain {
-  const setup = spawnSync('bash', [join(root, 'scripts', 'setup-toolchain.sh')], { stdio: 'inherit' });
-  if (setup.status !== 0) throw new BuildError('the Rust toolchain setup failed (see above)');
-  return JSON.parse(readFileSync(join(root, 'build', 'toolchain.json'), 'utf8')) as Toolchain;
-}
-
-function cargoEnv(toolchain: Toolchain): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, RUSTC: toolchain.rustc };
-  // -Zbuild-std on a stable compiler is what the Debian packages are for.
-  if (toolchain.buildStd) env.RUSTC_BOOTSTRAP = '1';
-  if (toolchain.rustflags.length > 0) env.CARGO_ENCODED_RUSTFLAGS = toolchain.rustflags.join('\x1f');
-  return env;
-}
-
 function findGuests(toolchain: Toolchain): Guest[] {
   const result = spawnSync(toolchain.cargo, ['metadata', '--no-deps', '--format-version', '1', '--offline'], {
     cwd: workspace,
-    env: cargoEnv(toolchain),
+    env: cargoEnv(toolchain, 'wasm'),
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -131,6 +108,7 @@ function inputsHash(guest: Guest, toolchain: Toolchain): string {
     ...(guest.witDir ? listFiles(guest.witDir) : []),
     fileURLToPath(import.meta.url),
     join(root, 'scripts', 'lib', 'wasm-custom-sections.ts'),
+    join(root, 'scripts', 'lib', 'toolchain.ts'),
   ];
   for (const file of files) {
     if (!existsSync(file)) continue;
@@ -145,7 +123,7 @@ function compileCoreModule(guest: Guest, toolchain: Toolchain): Uint8Array {
   const args = ['build', '--release', '--target', toolchain.target, '-p', guest.name];
   if (toolchain.buildStd) args.push('-Zbuild-std=std,panic_abort');
   // cargo's own progress and errors go straight to the terminal.
-  const result = spawnSync(toolchain.cargo, args, { cwd: workspace, env: cargoEnv(toolchain), stdio: 'inherit' });
+  const result = spawnSync(toolchain.cargo, args, { cwd: workspace, env: cargoEnv(toolchain, 'wasm'), stdio: 'inherit' });
   if (result.status !== 0) throw new BuildError(`guest ${guest.name}: cargo build failed (the compiler's errors are above)`);
   return readFileSync(join(workspace, 'target', toolchain.target, 'release', guest.artifact));
 }
