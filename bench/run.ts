@@ -17,7 +17,7 @@ import { jcoLoad, transpileToDir } from './jco.ts';
 import { findOursHost, type OursHost } from './ours.ts';
 import { compileRaw, instantiateRaw } from './raw.ts';
 import { formatNotes, formatTable, toJson, type CaseResult, type Cell, type Column } from './report.ts';
-import { DEFAULT_TIMING, measureAsync, measureSync, sinkValue, type TimingOptions } from './timing.ts';
+import { DEFAULT_TIMING, measureAsync, measureSyncInterleaved, sinkValue, type TimingOptions } from './timing.ts';
 
 const ROOT = new URL('../', import.meta.url);
 const JCO_DIR = fileURLToPath(new URL('build/bench/jco/', ROOT));
@@ -53,14 +53,38 @@ function collectGarbage(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-function measureCall(api: Availability<BenchApi>, prepare: (api: BenchApi) => () => void): Cell {
-  if (!api.ok) return { reason: api.reason };
-  collectGarbage();
-  try {
-    return { ns: measureSync(prepare(api.value), timing) };
-  } catch (error) {
-    return { reason: message(error) };
+const COLUMNS: readonly Column[] = ['raw', 'ours', 'jco'];
+
+/**
+ * Measures one case in every available column, with the columns' timed
+ * batches interleaved (see `measureSyncInterleaved`) and a GC before each.
+ */
+function measureCase(apis: Record<Column, Availability<BenchApi>>, prepare: (api: BenchApi) => () => void): Record<Column, Cell> {
+  const cells = {} as Record<Column, Cell>;
+  const timed: { column: Column; op: () => void }[] = [];
+  for (const column of COLUMNS) {
+    const api = apis[column];
+    if (!api.ok) {
+      cells[column] = { reason: api.reason };
+      continue;
+    }
+    try {
+      timed.push({ column, op: prepare(api.value) }); // checks a result first; throws when wrong
+    } catch (error) {
+      cells[column] = { reason: message(error) };
+    }
   }
+  collectGarbage();
+  const measured = measureSyncInterleaved(
+    timed.map((t) => t.op),
+    timing,
+    collectGarbage,
+  );
+  timed.forEach((t, i) => {
+    const m = measured[i]!;
+    cells[t.column] = 'ns' in m ? { ns: m.ns } : { reason: message(m.error) };
+  });
+  return cells;
 }
 
 /** A loaded instance and how to release it (a no-op where there is nothing to release). */
@@ -98,11 +122,7 @@ async function main(): Promise<void> {
 
   const results: CaseResult[] = [];
   for (const c of CALL_CASES) {
-    const cells = {
-      raw: measureCall(apis.raw, c.prepare),
-      ours: measureCall(apis.ours, c.prepare),
-      jco: measureCall(apis.jco, c.prepare),
-    };
+    const cells = measureCase(apis, c.prepare);
     results.push({ name: c.name, targets: c.targets, cells });
     process.stdout.write('.');
   }

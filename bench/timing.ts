@@ -39,6 +39,61 @@ function runBatch(op: () => void, n: number): number {
 
 /** Median ns per call of a synchronous op. */
 export function measureSync(op: () => void, options: TimingOptions = DEFAULT_TIMING): number {
+  const batchSize = warmUp(op, options);
+  const samples: number[] = [];
+  for (let b = 0; b < options.batches; b++) {
+    samples.push((runBatch(op, batchSize) * 1e6) / batchSize);
+  }
+  return median(samples);
+}
+
+/** The outcome of one op in `measureSyncInterleaved`: its median, or the error it threw. */
+export type Measured = { readonly ns: number } | { readonly error: unknown };
+
+/**
+ * Median ns per call of several ops (one per column), measured side by side:
+ * every op is warmed up first, then the timed batches take turns (op 1's
+ * batch, op 2's, ..., round after round, the order rotating each round).
+ * Measured one after the other, a column would be billed for whatever the
+ * machine or process was doing meanwhile: load from other processes, or the
+ * allocator and GC still adapting to a new allocation pattern (the first
+ * column to copy 1 MiB buffers paid for that, so `raw` read slower than the
+ * host it bounds). `beforeBatch` (e.g. a forced GC) runs untimed before
+ * every batch, so no op is billed for another's garbage.
+ */
+export function measureSyncInterleaved(
+  ops: readonly (() => void)[],
+  options: TimingOptions = DEFAULT_TIMING,
+  beforeBatch: () => void = () => {},
+): Measured[] {
+  const results: Measured[] = ops.map(() => ({ ns: 0 }));
+  const sizes: number[] = [];
+  const samples: number[][] = ops.map(() => []);
+  const failed = (i: number): boolean => 'error' in results[i]!;
+  ops.forEach((op, i) => {
+    try {
+      sizes[i] = warmUp(op, options);
+    } catch (error) {
+      results[i] = { error };
+    }
+  });
+  for (let b = 0; b < options.batches; b++) {
+    for (let k = 0; k < ops.length; k++) {
+      const i = (b + k) % ops.length;
+      if (failed(i)) continue;
+      beforeBatch();
+      try {
+        samples[i]!.push((runBatch(ops[i]!, sizes[i]!) * 1e6) / sizes[i]!);
+      } catch (error) {
+        results[i] = { error };
+      }
+    }
+  }
+  return results.map((r, i) => ('error' in r ? r : { ns: median(samples[i]!) }));
+}
+
+/** Runs `op` for `options.warmupMs`; returns the batch size that lasts about `options.batchMs`. */
+function warmUp(op: () => void, options: TimingOptions): number {
   // Warmup, doubling the batch so a slow op does not overshoot by much.
   let n = 1;
   let spent = 0;
@@ -50,12 +105,7 @@ export function measureSync(op: () => void, options: TimingOptions = DEFAULT_TIM
   }
   // Size the batch from the last warmup batch's per-op time.
   const perOpMs = Math.max(lastMs / n, 1e-6);
-  const batchSize = Math.max(1, Math.round(options.batchMs / perOpMs));
-  const samples: number[] = [];
-  for (let b = 0; b < options.batches; b++) {
-    samples.push((runBatch(op, batchSize) * 1e6) / batchSize);
-  }
-  return median(samples);
+  return Math.max(1, Math.round(options.batchMs / perOpMs));
 }
 
 /**

@@ -19,6 +19,8 @@ export class LiftLowerContext {
   readonly realloc: Realloc | undefined;
   readonly stringEncoding: StringEncoding;
   private buffer: ArrayBuffer = EMPTY;
+  /** A shared memory's buffer is not detached by growth, so it must be re-read every time. */
+  private readonly shared: boolean;
   u8: Uint8Array = new Uint8Array(EMPTY);
   dv: DataView = new DataView(EMPTY);
 
@@ -42,10 +44,21 @@ export class LiftLowerContext {
     this.memory = opts.memory;
     this.realloc = opts.realloc;
     this.stringEncoding = opts.stringEncoding;
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && opts.memory !== undefined && opts.memory.buffer instanceof SharedArrayBuffer;
   }
 
-  /** Re-reads `memory.buffer` if the memory grew since the views were made. */
+  /**
+   * Re-reads `memory.buffer` if the memory grew since the views were made.
+   * Growing a (non-shared) memory detaches its old ArrayBuffer, which leaves
+   * our views with length 0; so a non-empty view is still current and the
+   * comparatively costly `memory.buffer` getter is skipped on the hot path.
+   * (A memory of 0 bytes is simply re-read every time.)
+   */
   refresh(): void {
+    if (this.u8.length === 0 || this.shared) this.reread();
+  }
+
+  private reread(): void {
     const m = this.memory;
     if (m === undefined) return;
     const b = m.buffer;

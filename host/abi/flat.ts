@@ -21,6 +21,7 @@ import {
   variantShape,
 } from './load-store.ts';
 import { toCamelCase } from './names.ts';
+import { recordBuilder, recordVisitor } from './records.ts';
 import {
   charToI32,
   checkBool,
@@ -152,12 +153,7 @@ export function compileLiftFlat(t: ValType, off: number, slots: readonly CoreVal
     case 'record': {
       const keys = t.fields.map((x) => toCamelCase(x.name));
       const lifts = sequence(t.fields.map((x) => x.type), off, (u, o) => compileLiftFlat(u, o, slots));
-      const n = keys.length;
-      return (cx, f) => {
-        const o: Record<string, unknown> = {};
-        for (let i = 0; i < n; i++) o[keys[i]!] = lifts[i]!(cx, f);
-        return o;
-      };
+      return recordBuilder(keys, lifts);
     }
     case 'tuple': {
       const lifts = sequence(t.types, off, (u, o) => compileLiftFlat(u, o, slots));
@@ -235,10 +231,10 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
     case 'record': {
       const keys = t.fields.map((x) => toCamelCase(x.name));
       const lowers = sequence(t.fields.map((x) => x.type), off, (u, o, i) => compileLowerFlat(u, o, slots, `${path}.${keys[i]}`));
-      const n = keys.length;
+      const visit = recordVisitor(keys, lowers);
       return (cx, v, o) => {
         if (typeof v !== 'object' || v === null) throw new TypeError(`${path}: expected a record object, got ${v === null ? 'null' : typeof v}`);
-        for (let i = 0; i < n; i++) lowers[i]!(cx, (v as Record<string, unknown>)[keys[i]!], o);
+        visit(cx, v as Record<string, unknown>, o);
       };
     }
     case 'tuple': {

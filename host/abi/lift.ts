@@ -38,6 +38,10 @@ export function canonLift(
 
   const lowerParams = compileLowerParams(paramTypes, ft.params.map((p) => p.name));
   const liftResult = compileLiftResult(result);
+  const callFlat = flatCaller(callee);
+  // Reused by every call: the spec's borrow scope is per call, but calls of one
+  // lifted function never overlap (may_enter refuses reentrance before it is touched).
+  const scope: BorrowScope | undefined = hasBorrow ? { numBorrows: 0 } : undefined;
 
   const lifted = (...args: unknown[]): unknown => {
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();
@@ -48,11 +52,11 @@ export function canonLift(
     let value: unknown;
     try {
       cx.refresh();
-      const scope: BorrowScope | undefined = hasBorrow ? { numBorrows: 0 } : undefined;
+      if (scope !== undefined) scope.numBorrows = 0;
       cx.borrowScope = scope;
       const flat = lowerParams(cx, args);
       entered = true;
-      const r = callee(...flat);
+      const r = callFlat(flat);
       cx.refresh();
       value = liftResult(cx, r);
       if (scope !== undefined && scope.numBorrows > 0) {
@@ -70,6 +74,37 @@ export function canonLift(
     return topResult ? unwrapResult(value) : value;
   };
   return lifted;
+}
+
+/**
+ * Calls `callee` with the flat values as separate arguments. Fixed-arity
+ * calls for the common small counts avoid the generic spread call.
+ */
+function flatCaller(callee: Callee): (flat: Flat) => unknown {
+  return (f) => {
+    switch (f.length) {
+      case 0:
+        return callee();
+      case 1:
+        return callee(f[0]);
+      case 2:
+        return callee(f[0], f[1]);
+      case 3:
+        return callee(f[0], f[1], f[2]);
+      case 4:
+        return callee(f[0], f[1], f[2], f[3]);
+      case 5:
+        return callee(f[0], f[1], f[2], f[3], f[4]);
+      case 6:
+        return callee(f[0], f[1], f[2], f[3], f[4], f[5]);
+      case 7:
+        return callee(f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+      case 8:
+        return callee(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]);
+      default:
+        return callee(...f);
+    }
+  };
 }
 
 /** A top-level `result` is returned as its ok value, its err case thrown as ResultError (jco's convention). */
@@ -100,9 +135,10 @@ function compileLowerParams(ts: readonly ValType[], names: readonly string[]): (
       lowers.push(compileLowerFlat(t, off, slots, names[i]!));
       off += flattenType(t).length;
     });
-    const nFlat = slots.length;
+    // Reused: every position is written by every call (lower_flat writes each
+    // slot of its type's flattening), and calls of one lifted function never overlap.
+    const out = new Array<unknown>(slots.length).fill(0);
     return (cx, args) => {
-      const out = new Array<unknown>(nFlat);
       for (let i = 0; i < n; i++) lowers[i]!(cx, args[i], out);
       return out;
     };

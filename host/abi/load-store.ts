@@ -10,6 +10,7 @@ import type { LiftLowerContext } from './context.ts';
 import { asResourceType, liftBorrow, liftOwn, lowerBorrow, lowerOwn } from './handles.ts';
 import { alignment, discriminantSize, elemSize, fieldOffsets, flagsSize, payloadOffset, variantCases } from './layout.ts';
 import { toCamelCase } from './names.ts';
+import { recordBuilder, recordVisitor } from './records.ts';
 import {
   charToI32,
   checkBool,
@@ -192,10 +193,18 @@ function buildLoad(t: ValType): Load {
       return (cx, p) => cx.dv.getBigUint64(p, true);
     case 's64':
       return (cx, p) => cx.dv.getBigInt64(p, true);
+    // decode_i32_as_float / decode_i64_as_float, read directly as floats (no BigInt
+    // for f64); only NaNs need canonicalising, which `x !== x ? NaN : x` does.
     case 'f32':
-      return (cx, p) => f32FromBits(cx.dv.getInt32(p, true));
+      return (cx, p) => {
+        const x = cx.dv.getFloat32(p, true);
+        return x !== x ? NaN : x;
+      };
     case 'f64':
-      return (cx, p) => f64FromBits(cx.dv.getBigInt64(p, true));
+      return (cx, p) => {
+        const x = cx.dv.getFloat64(p, true);
+        return x !== x ? NaN : x;
+      };
     case 'char':
       return (cx, p) => i32ToChar(cx.dv.getUint32(p, true));
     case 'string':
@@ -207,13 +216,8 @@ function buildLoad(t: ValType): Load {
     case 'record': {
       const keys = t.fields.map((f) => toCamelCase(f.name));
       const offs = fieldOffsets(t.fields.map((f) => f.type));
-      const loads = t.fields.map((f) => compileLoad(f.type));
-      const n = keys.length;
-      return (cx, p) => {
-        const o: Record<string, unknown> = {};
-        for (let i = 0; i < n; i++) o[keys[i]!] = loads[i]!(cx, p + offs[i]!);
-        return o;
-      };
+      const loads = t.fields.map((f, i) => atOffset(compileLoad(f.type), offs[i]!));
+      return recordBuilder(keys, loads);
     }
     case 'tuple': {
       const offs = fieldOffsets(t.types);
@@ -256,6 +260,14 @@ function buildLoad(t: ValType): Load {
       return (cx, p) => liftBorrow(cx, cx.dv.getUint32(p, true), rt);
     }
   }
+}
+
+/** `load` shifted by a constant field offset (offset 0 needs no wrapper). */
+function atOffset(load: Load, off: number): Load {
+  return off === 0 ? load : (cx, p) => load(cx, p + off);
+}
+function storeAtOffset(store: Store, off: number): Store {
+  return off === 0 ? store : (cx, v, p) => store(cx, v, p + off);
 }
 
 /** definitions.py `unpack_flags_from_int`: bits beyond the labels are ignored, as the spec does. */
@@ -337,10 +349,21 @@ export function compileStore(t: ValType, path: string): Store {
       return (cx, v, p) => cx.dv.setBigUint64(p, checkU64(v, path), true);
     case 's64':
       return (cx, v, p) => cx.dv.setBigInt64(p, checkS64(v, path), true);
+    // encode_float_as_i32 / encode_float_as_i64: a non-NaN float is stored with its
+    // exact bits (setFloat32 rounds like maybe_scramble_nan32's f32 conversion); a NaN
+    // is stored as the canonical NaN's bits.
     case 'f32':
-      return (cx, v, p) => cx.dv.setInt32(p, f32ToBits(checkFloat(v, path, 'f32')), true);
+      return (cx, v, p) => {
+        const x = checkFloat(v, path, 'f32');
+        if (x !== x) cx.dv.setInt32(p, f32ToBits(x), true);
+        else cx.dv.setFloat32(p, x, true);
+      };
     case 'f64':
-      return (cx, v, p) => cx.dv.setBigInt64(p, f64ToBits(checkFloat(v, path, 'f64')), true);
+      return (cx, v, p) => {
+        const x = checkFloat(v, path, 'f64');
+        if (x !== x) cx.dv.setBigInt64(p, f64ToBits(x), true);
+        else cx.dv.setFloat64(p, x, true);
+      };
     case 'char':
       return (cx, v, p) => cx.dv.setUint32(p, charToI32(v, path), true);
     case 'string':
@@ -360,11 +383,11 @@ export function compileStore(t: ValType, path: string): Store {
     case 'record': {
       const keys = t.fields.map((f) => toCamelCase(f.name));
       const offs = fieldOffsets(t.fields.map((f) => f.type));
-      const stores = t.fields.map((f, i) => compileStore(f.type, `${path}.${keys[i]}`));
-      const n = keys.length;
+      const stores = t.fields.map((f, i) => storeAtOffset(compileStore(f.type, `${path}.${keys[i]}`), offs[i]!));
+      const visit = recordVisitor(keys, stores);
       return (cx, v, p) => {
         if (typeof v !== 'object' || v === null) throw new TypeError(`${path}: expected a record object, got ${describe(v)}`);
-        for (let i = 0; i < n; i++) stores[i]!(cx, (v as Record<string, unknown>)[keys[i]!], p + offs[i]!);
+        visit(cx, v as Record<string, unknown>, p);
       };
     }
     case 'tuple': {

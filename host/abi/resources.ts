@@ -5,19 +5,25 @@
 import { TrapError } from '../errors.ts';
 import type { ComponentInstance, ResourceType } from '../runtime/component-instance.ts';
 import { trap } from './trap.ts';
-import { guardTrap } from './guard.ts';
+import { trapped } from './guard.ts';
+
+// These run on every resource call, so each catches inline (as `guardTrap` would) instead of
+// allocating a closure per call.
 
 export function canonResourceNew(rt: ResourceType, inst: ComponentInstance): (rep: number) => number {
-  return (rep: number): number =>
-    guardTrap(inst, () => {
+  return (rep: number): number => {
+    try {
       if (!inst.mayLeave) trap('resource.new: may_leave is false (called from realloc, post-return or a destructor)');
       return inst.handles.add({ rt, rep: rep >>> 0, own: true, borrowScope: undefined, numLends: 0 });
-    });
+    } catch (e) {
+      throw trapped(inst, e);
+    }
+  };
 }
 
 export function canonResourceDrop(rt: ResourceType, inst: ComponentInstance): (handleIndex: number) => void {
-  return (handleIndex: number): void =>
-    guardTrap(inst, () => {
+  return (handleIndex: number): void => {
+    try {
       if (!inst.mayLeave) trap('resource.drop: may_leave is false (called from realloc, post-return or a destructor)');
       const i = handleIndex >>> 0;
       const h = inst.handles.get(i);
@@ -30,17 +36,23 @@ export function canonResourceDrop(rt: ResourceType, inst: ComponentInstance): (h
         // A borrow handle given to this instance by a call: its scope counts it as returned.
         h.borrowScope!.numBorrows -= 1;
       }
-    });
+    } catch (e) {
+      throw trapped(inst, e);
+    }
+  };
 }
 
 export function canonResourceRep(rt: ResourceType, inst: ComponentInstance): (handleIndex: number) => number {
-  return (handleIndex: number): number =>
-    guardTrap(inst, () => {
+  return (handleIndex: number): number => {
+    try {
       const i = handleIndex >>> 0;
       const h = inst.handles.get(i);
       if (h.rt !== rt) trap(`resource.rep: handle ${i} is a ${h.rt.name}, not a ${rt.name}`);
       return h.rep;
-    });
+    } catch (e) {
+      throw trapped(inst, e);
+    }
+  };
 }
 
 /**

@@ -69,20 +69,40 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
 
 function decodeUtf8(u8: Uint8Array, ptr: number, len: number): string {
   if (len <= SHORT) {
-    let s = '';
-    let i = 0;
-    for (; i < len; i++) {
-      const b = u8[ptr + i]!;
-      if (b >= 0x80) break;
-      s += String.fromCharCode(b);
-    }
-    if (i === len) return s;
+    const s = decodeShortAscii(u8, ptr, len);
+    if (s !== undefined) return s;
   }
   try {
     return utf8Decoder.decode(u8.subarray(ptr, ptr + len));
   } catch {
     return trap('string: invalid UTF-8');
   }
+}
+
+const fromCharCode = String.fromCharCode;
+
+/**
+ * The string of `len` bytes at `ptr` if all are ASCII (UTF-8 and Latin-1
+ * agree there), else undefined. Eight code units per `fromCharCode` call:
+ * for short strings this beats both a per-byte loop and TextDecoder's call
+ * overhead several times over.
+ */
+function decodeShortAscii(u8: Uint8Array, ptr: number, len: number): string | undefined {
+  let s = '';
+  let i = ptr;
+  const end = ptr + len;
+  for (; i + 8 <= end; i += 8) {
+    const a = u8[i]!, b = u8[i + 1]!, c = u8[i + 2]!, d = u8[i + 3]!;
+    const e = u8[i + 4]!, f = u8[i + 5]!, g = u8[i + 6]!, h = u8[i + 7]!;
+    if ((a | b | c | d | e | f | g | h) >= 0x80) return undefined;
+    s += fromCharCode(a, b, c, d, e, f, g, h);
+  }
+  for (; i < end; i++) {
+    const a = u8[i]!;
+    if (a >= 0x80) return undefined;
+    s += fromCharCode(a);
+  }
+  return s;
 }
 
 function decodeLatin1(u8: Uint8Array, ptr: number, len: number): string {

@@ -6,7 +6,7 @@
 import type { ResourceTypeRef } from '../types.ts';
 import { ResourceType } from './component-instance.ts';
 import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from './instantiate.ts';
-import { GuestClassBinding } from './resource-bindings.ts';
+import { GuestClassBinding, makeGuestClass } from './resource-bindings.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
 
 export type ExportObject = Record<string, unknown>;
@@ -18,12 +18,64 @@ export interface ExportContext {
   readonly checkLoaded: () => void;
 }
 
+/**
+ * The export as JS calls it: refuses use after unload, then calls the lifted
+ * function. Specialised on the declared arity so a call with the right number
+ * of arguments is a plain call (no rest array, no spread); any other count is
+ * passed through unchanged so the lifted function reports it.
+ */
 function wrap(f: RuntimeFunc, cx: ExportContext): (...args: unknown[]) => unknown {
   const call = f.call;
-  return (...args: unknown[]) => {
-    cx.checkLoaded();
-    return call(...args);
-  };
+  const checkLoaded = cx.checkLoaded;
+  switch (f.type.params.length) {
+    case 0:
+      return function (this: unknown) {
+        checkLoaded();
+        return arguments.length === 0 ? call() : call(...arguments);
+      };
+    case 1:
+      return function (this: unknown, a: unknown) {
+        checkLoaded();
+        return arguments.length === 1 ? call(a) : call(...arguments);
+      } as (...args: unknown[]) => unknown;
+    case 2:
+      return function (this: unknown, a: unknown, b: unknown) {
+        checkLoaded();
+        return arguments.length === 2 ? call(a, b) : call(...arguments);
+      } as (...args: unknown[]) => unknown;
+    case 3:
+      return function (this: unknown, a: unknown, b: unknown, c: unknown) {
+        checkLoaded();
+        return arguments.length === 3 ? call(a, b, c) : call(...arguments);
+      } as (...args: unknown[]) => unknown;
+    default:
+      return (...args: unknown[]) => {
+        checkLoaded();
+        return call(...args);
+      };
+  }
+}
+
+/** A `[method]` on the class prototype: `this` becomes the `self` argument. Specialised like `wrap`. */
+function methodOf(fn: (...args: unknown[]) => unknown, arity: number): (this: unknown, ...args: unknown[]) => unknown {
+  switch (arity) {
+    case 1:
+      return function (this: unknown) {
+        return arguments.length === 0 ? fn(this) : fn(this, ...arguments);
+      };
+    case 2:
+      return function (this: unknown, a: unknown) {
+        return arguments.length === 1 ? fn(this, a) : fn(this, ...arguments);
+      } as (this: unknown, ...args: unknown[]) => unknown;
+    case 3:
+      return function (this: unknown, a: unknown, b: unknown) {
+        return arguments.length === 2 ? fn(this, a, b) : fn(this, ...arguments);
+      } as (this: unknown, ...args: unknown[]) => unknown;
+    default:
+      return function (this: unknown, ...args: unknown[]) {
+        return fn(this, ...args);
+      };
+  }
 }
 
 /** Builds the exports object of a whole instance. */
@@ -83,18 +135,10 @@ function makeClasses(inst: RuntimeInstance, cx: ExportContext): Map<string, Reso
       continue;
     }
     const className = pascal(name);
-    // A named class expression so stack traces and `constructor.name` show the WIT name.
-    const cls = {
-      [className]: class {
-        constructor(...args: unknown[]) {
-          const ctor = constructors.get(cls);
-          if (ctor === undefined) throw new TypeError(`${className} has no exported constructor`);
-          // The lifted constructor returns an instance of this class; `new` yields it.
-          return ctor(...args) as object;
-        }
-      },
-    }[className] as unknown as ResourceClass;
-    const binding = new GuestClassBinding(rt, cls, cx.isUnloaded);
+    const made = makeGuestClass(className);
+    const cls = made.cls as unknown as ResourceClass;
+    constructorSetters.set(cls, made.setConstructor);
+    const binding = new GuestClassBinding(rt, made.cls, cx.isUnloaded);
     Object.defineProperty(cls.prototype, Symbol.dispose, {
       value(this: object) {
         binding.dispose(this);
@@ -110,7 +154,7 @@ function makeClasses(inst: RuntimeInstance, cx: ExportContext): Map<string, Reso
 }
 
 const classOf = new WeakMap<ResourceTypeRef, ResourceClass>();
-const constructors = new WeakMap<ResourceClass, (...args: unknown[]) => unknown>();
+const constructorSetters = new WeakMap<ResourceClass, (f: (...args: unknown[]) => unknown) => void>();
 
 /** Installs `[constructor]`, `[method]` and `[static]` functions on their classes. */
 function attachResourceFunctions(inst: RuntimeInstance, classes: Map<string, ResourceClass>, out: ExportObject, cx: ExportContext): void {
@@ -127,13 +171,11 @@ function attachResourceFunctions(inst: RuntimeInstance, classes: Map<string, Res
     }
     switch (p.kind) {
       case 'constructor':
-        constructors.set(cls, fn);
+        constructorSetters.get(cls)?.(fn);
         break;
       case 'method':
         Object.defineProperty(cls.prototype, camel(p.name), {
-          value(this: unknown, ...args: unknown[]) {
-            return fn(this, ...args);
-          },
+          value: methodOf(fn, item.func.type.params.length),
           writable: true,
           configurable: true,
         });

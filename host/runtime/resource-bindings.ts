@@ -9,37 +9,100 @@ import { ComponentInstance, ResourceType, type ResourceJsBinding } from './compo
 import { runDestructor } from '../abi/resources.ts';
 import { UnloadedError } from '../errors.ts';
 
-type GuestObjectState = { rep: number; state: 'owned' | 'borrowed' | 'moved' | 'revoked' | 'dropped' };
+type GuestObjectState = 'owned' | 'borrowed' | 'moved' | 'revoked' | 'dropped';
 
 /** The instance JS calls from: entering a guest from it is a normal cross-instance call. */
 export const HOST_INSTANCE = new ComponentInstance('host');
 
-/** Binding for a guest-implemented resource exported as class `cls`. */
-export class GuestClassBinding implements ResourceJsBinding {
-  private readonly states = new WeakMap<object, GuestObjectState>();
+/**
+ * Module-private token: only this module can make a resource object for a
+ * rep, so JS code cannot forge one (a forged rep would reach the guest).
+ */
+const MINT: unique symbol = Symbol('rdylib resource object');
 
+/**
+ * Base class of every exported guest resource class. The binding, rep and
+ * state live in private fields: unforgeable like a WeakMap entry, but read
+ * and written as cheaply as ordinary properties (a WeakMap costs a hash
+ * lookup per access and an ephemeron entry per object for the GC).
+ */
+export class GuestResource {
+  #binding: GuestClassBinding;
+  #rep: number;
+  #state: GuestObjectState;
+
+  constructor(token: typeof MINT, binding: GuestClassBinding, rep: number, state: GuestObjectState) {
+    if (token !== MINT) throw new TypeError('resource objects are made by the host, not constructed directly');
+    this.#binding = binding;
+    this.#rep = rep;
+    this.#state = state;
+  }
+
+  /** The object's state if it belongs to `binding`, else undefined. */
+  static stateOf(value: unknown, binding: GuestClassBinding): GuestObjectState | undefined {
+    return typeof value === 'object' && value !== null && #binding in value && (value as GuestResource).#binding === binding
+      ? (value as GuestResource).#state
+      : undefined;
+  }
+
+  /** Sets the state of an object already checked by `stateOf`; returns its rep. */
+  static transition(value: unknown, state: GuestObjectState): number {
+    (value as GuestResource).#state = state;
+    return (value as GuestResource).#rep;
+  }
+
+  static repOf(value: unknown): number {
+    return (value as GuestResource).#rep;
+  }
+}
+
+/**
+ * Makes the JS class of a guest-exported resource: a subclass of
+ * GuestResource named after the WIT type. `new Cls(...args)` calls the
+ * exported `[constructor]` (installed later with `setConstructor`), whose
+ * lifted `own` result is the object `new` yields.
+ */
+export function makeGuestClass(className: string): { cls: new (...args: unknown[]) => GuestResource; setConstructor(f: (...args: unknown[]) => unknown): void } {
+  let ctor: ((...args: unknown[]) => unknown) | undefined;
+  const cls = {
+    [className]: class extends GuestResource {
+      constructor(...args: unknown[]) {
+        if (args[0] === MINT) {
+          super(MINT, args[1] as GuestClassBinding, args[2] as number, args[3] as GuestObjectState);
+          return;
+        }
+        if (ctor === undefined) throw new TypeError(`${className} has no exported constructor`);
+        // The lifted constructor returns an instance of this class; `new` yields it.
+        return ctor(...args) as GuestResource;
+      }
+    },
+  }[className]!;
+  return {
+    cls,
+    setConstructor(f) {
+      ctor = f;
+    },
+  };
+}
+
+/** Binding for a guest-implemented resource exported as class `cls` (from `makeGuestClass`). */
+export class GuestClassBinding implements ResourceJsBinding {
   constructor(
     private readonly rt: ResourceType,
-    private readonly cls: { prototype: object },
+    private readonly cls: new (...args: unknown[]) => GuestResource,
     private readonly isUnloaded: () => boolean,
   ) {}
 
-  private make(rep: number, state: GuestObjectState['state']): object {
-    const o = Object.create(this.cls.prototype) as object;
-    this.states.set(o, { rep, state });
-    return o;
-  }
-
   liftOwn(rep: number): unknown {
-    return this.make(rep, 'owned');
+    return new this.cls(MINT, this, rep, 'owned');
   }
 
   liftBorrow(rep: number): unknown {
-    return this.make(rep, 'borrowed');
+    return new this.cls(MINT, this, rep, 'borrowed');
   }
 
   private state(value: unknown, path: string): GuestObjectState {
-    const s = typeof value === 'object' && value !== null ? this.states.get(value) : undefined;
+    const s = GuestResource.stateOf(value, this);
     if (s === undefined) throw new TypeError(`${path}: expected a ${this.rt.name} object`);
     if (this.isUnloaded()) throw new UnloadedError(`${path}: the plugin that owns this ${this.rt.name} was unloaded`);
     return s;
@@ -47,29 +110,26 @@ export class GuestClassBinding implements ResourceJsBinding {
 
   lowerOwn(value: unknown, path: string): number {
     const s = this.state(value, path);
-    if (s.state !== 'owned') throw new TypeError(`${path}: expected an owned ${this.rt.name}, but it is ${s.state}`);
-    s.state = 'moved';
-    return s.rep;
+    if (s !== 'owned') throw new TypeError(`${path}: expected an owned ${this.rt.name}, but it is ${s}`);
+    return GuestResource.transition(value, 'moved');
   }
 
   lowerBorrow(value: unknown, path: string): number {
     const s = this.state(value, path);
-    if (s.state !== 'owned' && s.state !== 'borrowed') throw new TypeError(`${path}: cannot lend a ${s.state} ${this.rt.name}`);
-    return s.rep;
+    if (s !== 'owned' && s !== 'borrowed') throw new TypeError(`${path}: cannot lend a ${s} ${this.rt.name}`);
+    return GuestResource.repOf(value);
   }
 
   endBorrow(value: unknown): void {
-    const s = typeof value === 'object' && value !== null ? this.states.get(value) : undefined;
-    if (s !== undefined && s.state === 'borrowed') s.state = 'revoked';
+    if (GuestResource.stateOf(value, this) === 'borrowed') GuestResource.transition(value, 'revoked');
   }
 
   /** `[Symbol.dispose]`: runs the guest destructor for an owned object; later uses throw. */
   dispose(value: object): void {
-    const s = this.states.get(value);
-    if (s === undefined || s.state !== 'owned') return;
-    s.state = 'dropped';
+    if (GuestResource.stateOf(value, this) !== 'owned') return;
+    const rep = GuestResource.transition(value, 'dropped');
     if (this.isUnloaded()) return;
-    runDestructor(this.rt, HOST_INSTANCE, s.rep);
+    runDestructor(this.rt, HOST_INSTANCE, rep);
   }
 }
 

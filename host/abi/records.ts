@@ -1,0 +1,190 @@
+/**
+ * Building and reading the JS objects of records, unrolled for small field
+ * counts. A loop `o[keys[i]] = ...` is one property-access site that sees
+ * every key, so V8 treats it as megamorphic (a slow, generic lookup per
+ * field); with one site per field each access stays monomorphic. Above
+ * UNROLLED fields the loop is used. No code is generated at runtime: these
+ * are plain closures over the keys.
+ *
+ * `X` is where a field's value comes from or goes to: the flat value array
+ * (flat lifting/lowering) or a memory address (load/store); each field's
+ * closure already knows its own position or offset.
+ */
+import type { LiftLowerContext } from './context.ts';
+
+export type FieldLift<X> = (cx: LiftLowerContext, x: X) => unknown;
+export type FieldLower<X> = (cx: LiftLowerContext, v: unknown, x: X) => void;
+
+/** Records with at most this many fields get one access site per field. */
+export const UNROLLED = 8;
+
+/** A closure that builds a record object with fields `keys` (in order) from `lifts`. */
+export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldLift<X>[]): (cx: LiftLowerContext, x: X) => Record<string, unknown> {
+  const n = keys.length;
+  const [k0, k1, k2, k3, k4, k5, k6, k7] = keys as string[];
+  const [l0, l1, l2, l3, l4, l5, l6, l7] = lifts as FieldLift<X>[];
+  switch (n) {
+    case 0:
+      return () => ({});
+    case 1:
+      return (cx, x) => {
+        const o: Record<string, unknown> = {};
+        o[k0!] = l0!(cx, x);
+        return o;
+      };
+    case 2:
+      return (cx, x) => {
+        const o: Record<string, unknown> = {};
+        o[k0!] = l0!(cx, x);
+        o[k1!] = l1!(cx, x);
+        return o;
+      };
+    case 3:
+      return (cx, x) => {
+        const o: Record<string, unknown> = {};
+        o[k0!] = l0!(cx, x);
+        o[k1!] = l1!(cx, x);
+        o[k2!] = l2!(cx, x);
+        return o;
+      };
+    case 4:
+      return (cx, x) => {
+        const o: Record<string, unknown> = {};
+        o[k0!] = l0!(cx, x);
+        o[k1!] = l1!(cx, x);
+        o[k2!] = l2!(cx, x);
+        o[k3!] = l3!(cx, x);
+        return o;
+      };
+    case 5:
+      return (cx, x) => {
+        const o: Record<string, unknown> = {};
+        o[k0!] = l0!(cx, x);
+        o[k1!] = l1!(cx, x);
+        o[k2!] = l2!(cx, x);
+        o[k3!] = l3!(cx, x);
+        o[k4!] = l4!(cx, x);
+        return o;
+      };
+    case 6:
+      return (cx, x) => {
+        const o: Record<string, unknown> = {};
+        o[k0!] = l0!(cx, x);
+        o[k1!] = l1!(cx, x);
+        o[k2!] = l2!(cx, x);
+        o[k3!] = l3!(cx, x);
+        o[k4!] = l4!(cx, x);
+        o[k5!] = l5!(cx, x);
+        return o;
+      };
+    case 7:
+      return (cx, x) => {
+        const o: Record<string, unknown> = {};
+        o[k0!] = l0!(cx, x);
+        o[k1!] = l1!(cx, x);
+        o[k2!] = l2!(cx, x);
+        o[k3!] = l3!(cx, x);
+        o[k4!] = l4!(cx, x);
+        o[k5!] = l5!(cx, x);
+        o[k6!] = l6!(cx, x);
+        return o;
+      };
+    case 8:
+      return (cx, x) => {
+        const o: Record<string, unknown> = {};
+        o[k0!] = l0!(cx, x);
+        o[k1!] = l1!(cx, x);
+        o[k2!] = l2!(cx, x);
+        o[k3!] = l3!(cx, x);
+        o[k4!] = l4!(cx, x);
+        o[k5!] = l5!(cx, x);
+        o[k6!] = l6!(cx, x);
+        o[k7!] = l7!(cx, x);
+        return o;
+      };
+    default:
+      return (cx, x) => {
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < n; i++) o[keys[i]!] = lifts[i]!(cx, x);
+        return o;
+      };
+  }
+}
+
+/**
+ * A closure that reads the fields `keys` of a record object (already checked
+ * to be an object) in order and hands each to its `lowers` entry.
+ */
+export function recordVisitor<X>(keys: readonly string[], lowers: readonly FieldLower<X>[]): (cx: LiftLowerContext, v: Record<string, unknown>, x: X) => void {
+  const n = keys.length;
+  const [k0, k1, k2, k3, k4, k5, k6, k7] = keys as string[];
+  const [l0, l1, l2, l3, l4, l5, l6, l7] = lowers as FieldLower<X>[];
+  switch (n) {
+    case 0:
+      return () => {};
+    case 1:
+      return (cx, v, x) => {
+        l0!(cx, v[k0!], x);
+      };
+    case 2:
+      return (cx, v, x) => {
+        l0!(cx, v[k0!], x);
+        l1!(cx, v[k1!], x);
+      };
+    case 3:
+      return (cx, v, x) => {
+        l0!(cx, v[k0!], x);
+        l1!(cx, v[k1!], x);
+        l2!(cx, v[k2!], x);
+      };
+    case 4:
+      return (cx, v, x) => {
+        l0!(cx, v[k0!], x);
+        l1!(cx, v[k1!], x);
+        l2!(cx, v[k2!], x);
+        l3!(cx, v[k3!], x);
+      };
+    case 5:
+      return (cx, v, x) => {
+        l0!(cx, v[k0!], x);
+        l1!(cx, v[k1!], x);
+        l2!(cx, v[k2!], x);
+        l3!(cx, v[k3!], x);
+        l4!(cx, v[k4!], x);
+      };
+    case 6:
+      return (cx, v, x) => {
+        l0!(cx, v[k0!], x);
+        l1!(cx, v[k1!], x);
+        l2!(cx, v[k2!], x);
+        l3!(cx, v[k3!], x);
+        l4!(cx, v[k4!], x);
+        l5!(cx, v[k5!], x);
+      };
+    case 7:
+      return (cx, v, x) => {
+        l0!(cx, v[k0!], x);
+        l1!(cx, v[k1!], x);
+        l2!(cx, v[k2!], x);
+        l3!(cx, v[k3!], x);
+        l4!(cx, v[k4!], x);
+        l5!(cx, v[k5!], x);
+        l6!(cx, v[k6!], x);
+      };
+    case 8:
+      return (cx, v, x) => {
+        l0!(cx, v[k0!], x);
+        l1!(cx, v[k1!], x);
+        l2!(cx, v[k2!], x);
+        l3!(cx, v[k3!], x);
+        l4!(cx, v[k4!], x);
+        l5!(cx, v[k5!], x);
+        l6!(cx, v[k6!], x);
+        l7!(cx, v[k7!], x);
+      };
+    default:
+      return (cx, v, x) => {
+        for (let i = 0; i < n; i++) lowers[i]!(cx, v[keys[i]!], x);
+      };
+  }
+}

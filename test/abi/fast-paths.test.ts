@@ -1,0 +1,175 @@
+/**
+ * The call-path optimisations keep the spec's behaviour: records of every
+ * unrolled size and beyond, exact float bits, views refreshed after the memory
+ * grows between calls, short-string decoding, and unforgeable resource objects.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { alignment, elemSize, flattenType } from '../../host/abi/index.ts';
+import { compileLiftFlat, compileLowerFlat } from '../../host/abi/flat.ts';
+import { compileLoad, compileStore } from '../../host/abi/load-store.ts';
+import { UNROLLED } from '../../host/abi/records.ts';
+import { ComponentInstance, ResourceType } from '../../host/runtime/component-instance.ts';
+import { GuestClassBinding, GuestResource, makeGuestClass } from '../../host/runtime/resource-bindings.ts';
+import type { ValType } from '../../host/types.ts';
+import { context, makeMem, type Mem } from './helpers.ts';
+
+const p = (kind: string) => ({ kind }) as ValType;
+const KINDS = ['u8', 'string', 'f64', 'bool', 's32', 'u64', 'f32', 'char', 'u16', 's8', 'string', 'u32'] as const;
+const VALUES: Record<(typeof KINDS)[number], unknown> = {
+  u8: 200,
+  string: 'héllo',
+  f64: -Math.PI,
+  bool: true,
+  s32: -5,
+  u64: 2n ** 63n + 1n,
+  f32: 1.5,
+  char: '😀',
+  u16: 65535,
+  s8: -128,
+  u32: 4_000_000_000,
+};
+
+/** A record of `n` fields named `field-0` ... with the value it should round-trip. */
+function record(n: number): [ValType, Record<string, unknown>] {
+  const fields = Array.from({ length: n }, (_, i) => ({ name: `field-${i}`, type: p(KINDS[i % KINDS.length]!) }));
+  const value: Record<string, unknown> = {};
+  fields.forEach((f, i) => (value[`field${i}`] = VALUES[KINDS[i % KINDS.length]!]));
+  return [{ kind: 'record', fields } as ValType, value];
+}
+
+let mem: Mem;
+beforeEach(async () => {
+  mem = await makeMem();
+});
+
+describe('records of every field count', () => {
+  for (let n = 0; n <= UNROLLED + 3; n++) {
+    it(`${n} field(s) round-trip through memory and flat values, keys in order`, () => {
+      const [t, v] = record(n);
+      const cx = context(mem);
+      const ptr = cx.allocate(alignment(t), elemSize(t));
+      compileStore(t, 'r')(cx, v, ptr);
+      const loaded = compileLoad(t)(cx, ptr) as Record<string, unknown>;
+      expect(loaded).toEqual(v);
+      expect(Object.keys(loaded)).toEqual(Object.keys(v));
+
+      const slots = flattenType(t);
+      const out: unknown[] = new Array(slots.length);
+      compileLowerFlat(t, 0, slots, 'r')(cx, v, out);
+      const lifted = compileLiftFlat(t, 0, slots)(cx, out) as Record<string, unknown>;
+      expect(lifted).toEqual(v);
+      expect(Object.keys(lifted)).toEqual(Object.keys(v));
+    });
+  }
+
+  it('names the bad field of an unrolled record', () => {
+    const [t, v] = record(5);
+    const cx = context(mem);
+    expect(() => compileStore(t, 'r')(cx, { ...v, field4: 'nope' }, 64)).toThrow(/r\.field4: expected an integer \(s32\)/);
+    const slots = flattenType(t);
+    expect(() => compileLowerFlat(t, 0, slots, 'r')(cx, { ...v, field2: 'x' }, new Array(slots.length))).toThrow(/r\.field2/);
+  });
+});
+
+describe('floats in memory', () => {
+  it('stores exact bits and the canonical NaN', () => {
+    const cx = context(mem);
+    const f64 = compileStore(p('f64'), 'x');
+    const f32 = compileStore(p('f32'), 'x');
+    f64(cx, -0, 64);
+    expect(cx.dv.getBigUint64(64, true)).toBe(0x8000000000000000n);
+    f64(cx, Number.MIN_VALUE, 64);
+    expect(cx.dv.getBigUint64(64, true)).toBe(1n);
+    f64(cx, NaN, 64);
+    expect(cx.dv.getBigUint64(64, true)).toBe(0x7ff8000000000000n);
+    f32(cx, 1.1, 64); // rounded to the nearest f32, as the spec's f32 conversion does
+    expect(cx.dv.getFloat32(64, true)).toBe(Math.fround(1.1));
+    f32(cx, NaN, 64);
+    expect(cx.dv.getUint32(64, true)).toBe(0x7fc00000);
+  });
+
+  it('lifts any NaN bit pattern as NaN and keeps -0', () => {
+    const cx = context(mem);
+    cx.dv.setUint32(64, 0x7fa00001, true); // a signalling f32 NaN with a payload
+    expect(compileLoad(p('f32'))(cx, 64)).toBeNaN();
+    cx.dv.setBigUint64(64, 0xfff0000000000001n, true);
+    expect(compileLoad(p('f64'))(cx, 64)).toBeNaN();
+    cx.dv.setFloat64(64, -0, true);
+    expect(Object.is(compileLoad(p('f64'))(cx, 64), -0)).toBe(true);
+  });
+});
+
+describe('memory views', () => {
+  it('are re-read after the memory grows between calls (the old buffer is detached)', () => {
+    const cx = context(mem);
+    const before = cx.u8.length;
+    mem.memory.grow(1);
+    cx.refresh();
+    expect(cx.u8.length).toBe(before + 65536);
+    // A value at the end of the grown memory is reachable.
+    const end = cx.u8.length - 8;
+    cx.dv.setUint32(end, 7, true);
+    expect(compileLoad(p('u32'))(cx, end)).toBe(7);
+  });
+});
+
+describe('short strings', () => {
+  const t = p('string');
+  for (const s of ['', 'a', 'exactly8', 'sixteen chars!!!', 'x'.repeat(31), 'x'.repeat(32), 'ab\u007f', 'abcdefgé', 'abcdefgh\u0080']) {
+    it(`round-trip ${JSON.stringify(s)}`, () => {
+      const cx = context(mem);
+      const ptr = cx.allocate(4, 8);
+      compileStore(t, 's')(cx, s, ptr);
+      expect(compileLoad(t)(cx, ptr)).toBe(s);
+    });
+  }
+
+  it('still traps on invalid UTF-8 after an ASCII prefix', () => {
+    const cx = context(mem);
+    cx.u8.set([0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0xff], 100);
+    cx.dv.setUint32(64, 100, true);
+    cx.dv.setUint32(68, 9, true);
+    expect(() => compileLoad(t)(cx, 64)).toThrow(/invalid UTF-8/);
+  });
+});
+
+describe('guest resource objects', () => {
+  function binding(): { Cls: new (...args: unknown[]) => GuestResource; b: GuestClassBinding; drops: number[] } {
+    const drops: number[] = [];
+    const rt = new ResourceType('cell', new ComponentInstance('guest'), (rep) => void drops.push(rep));
+    const made = makeGuestClass('Cell');
+    const b = new GuestClassBinding(rt, made.cls, () => false);
+    return { Cls: made.cls, b, drops };
+  }
+
+  it('are instances of their class and lower to their rep', () => {
+    const { Cls, b } = binding();
+    const o = b.liftOwn(42) as object;
+    expect(o).toBeInstanceOf(Cls);
+    expect(o.constructor.name).toBe('Cell');
+    expect(b.lowerBorrow(o, 'x')).toBe(42);
+    expect(b.lowerOwn(o, 'x')).toBe(42);
+    expect(() => b.lowerOwn(o, 'x')).toThrow(/moved/);
+  });
+
+  it('cannot be forged from the prototype, another binding, or the base class', () => {
+    const { Cls, b } = binding();
+    const other = binding();
+    expect(() => b.lowerBorrow(Object.create(Cls.prototype), 'x')).toThrow(TypeError);
+    expect(() => b.lowerBorrow(other.b.liftOwn(1), 'x')).toThrow(TypeError);
+    expect(() => new (GuestResource as unknown as new (...a: unknown[]) => object)(Symbol('rdylib resource object'), b, 1, 'owned')).toThrow(TypeError);
+    expect(() => new Cls(1)).toThrow(/no exported constructor/);
+  });
+
+  it('run the destructor once on dispose, and revoke ended borrows', () => {
+    const { b, drops } = binding();
+    const o = b.liftOwn(7) as object;
+    b.dispose(o);
+    b.dispose(o);
+    expect(drops).toEqual([7]);
+    expect(() => b.lowerBorrow(o, 'x')).toThrow(/dropped/);
+    const lent = b.liftBorrow(8);
+    b.endBorrow(lent);
+    expect(() => b.lowerBorrow(lent, 'x')).toThrow(/revoked/);
+  });
+});
