@@ -1,0 +1,37 @@
+/**
+ * `load(bytes, { isolate: 'worker' })`: the plugin runs in a worker thread
+ * (Node) or Web Worker (browser) behind the same exports shape, with every
+ * call async, a per-call time limit, a linear-memory cap, and `unload()`
+ * terminating the worker.
+ */
+import { checkIsolateOptions, IsolatedPlugin, type IsolateOptions, type WorkerEndpoint } from './isolated-plugin.ts';
+
+export { IsolatedPlugin, type IsolateOptions, type WorkerEndpoint } from './isolated-plugin.ts';
+export { capLinearMemory } from './memory-cap.ts';
+
+export interface WorkerIsolateOptions extends IsolateOptions {
+  /** Node only: limits of the worker's JS heap (lifted strings and lists live there). */
+  readonly resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+  /** Browser only: where the bundled `web-worker.js` entry lives. */
+  readonly workerUrl?: URL;
+}
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+/** Starts a worker and loads `bytes` in it. Rejects with LoadError, TrapError or TimeoutError as the load fails. */
+export async function loadInWorker(bytes: Uint8Array | ArrayBuffer, options: WorkerIsolateOptions = {}): Promise<IsolatedPlugin> {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  checkIsolateOptions(options);
+  let endpoint: WorkerEndpoint;
+  if (isNode()) {
+    const { spawnNodeWorker } = await import('./spawn-node.ts');
+    endpoint = spawnNodeWorker(options.resourceLimits);
+  } else {
+    const { spawnWebWorker } = await import('./spawn-web.ts');
+    endpoint = spawnWebWorker(options.workerUrl);
+  }
+  return IsolatedPlugin.start(endpoint, u8, options);
+}

@@ -1,0 +1,332 @@
+/**
+ * The host thread's half of an isolated plugin: the same exports shape as an
+ * in-process Plugin, except every call returns a Promise. A call that runs
+ * past `timeoutMs` terminates the worker (the only way to stop a wasm loop),
+ * rejects with TimeoutError and poisons the plugin; the host thread is never
+ * blocked. `unload()` terminates the worker.
+ *
+ * Thread-agnostic: the worker is reached through a `WorkerEndpoint`, made by
+ * `spawn-node.ts` (worker_threads) or `spawn-web.ts` (Web Worker).
+ */
+import { TimeoutError, TrapError, UnloadedError } from '../errors.ts';
+import type { WasiCapabilities } from '../wasi/capabilities.ts';
+import {
+  errorFromWire,
+  isRemoteRef,
+  mapValue,
+  type CallTarget,
+  type ExportShape,
+  type FromWorker,
+  type RemoteRef,
+  type ToWorker,
+  type WorkerLoadRequest,
+} from './protocol.ts';
+
+export interface WorkerEndpoint {
+  post(msg: ToWorker): void;
+  onMessage(handler: (msg: FromWorker) => void): void;
+  /** The worker died on its own (crash, out of memory, uncaught error). */
+  onExit(handler: (reason: Error) => void): void;
+  terminate(): void;
+}
+
+export interface IsolateOptions {
+  /** For messages. */
+  readonly name?: string;
+  /** Per-call time limit. Unlimited when omitted. */
+  readonly timeoutMs?: number;
+  /**
+   * Limit on starting the worker and instantiating the plugin there (core
+   * start functions run then). Separate from `timeoutMs` because a cold
+   * worker start is much slower than a call. Unlimited when omitted.
+   */
+  readonly loadTimeoutMs?: number;
+  /** Cap on each linear memory of the plugin (see memory-cap.ts). */
+  readonly maxMemoryBytes?: number;
+  /**
+   * The plugin's imports run inside the worker: a module URL (or path) whose
+   * `imports` or default export is the ImportObject. Host functions cannot be
+   * passed directly, since they would have to run on this thread.
+   */
+  readonly importsModule?: string | URL;
+  /** WASI grants (see host/wasi), applied inside the worker. Must be plain data: stdout/stderr 'discard' or 'inherit'. */
+  readonly wasi?: WasiCapabilities;
+}
+
+/** Throws TypeError / RangeError for options that cannot work; call before starting a worker. */
+export function checkIsolateOptions(options: IsolateOptions): void {
+  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${options.timeoutMs}`);
+  if (options.loadTimeoutMs !== undefined && !(options.loadTimeoutMs > 0)) throw new RangeError(`loadTimeoutMs must be positive, got ${options.loadTimeoutMs}`);
+  if (typeof options.wasi?.stdout === 'function' || typeof options.wasi?.stderr === 'function') {
+    throw new TypeError("wasi.stdout / wasi.stderr of an isolated plugin must be 'discard' or 'inherit': functions cannot cross into the worker");
+  }
+}
+
+interface Pending {
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  readonly what: string;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface ProxyState {
+  readonly id: number;
+  readonly cls: readonly string[];
+}
+
+type Poison = { readonly kind: 'trap'; readonly error: Error } | { readonly kind: 'unloaded' };
+
+export class IsolatedPlugin {
+  /** Export name → async function, interface object, or class whose constructor returns a Promise of an instance. */
+  exports: Record<string, unknown> = {};
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private state: Poison | undefined;
+  private readonly proxies = new WeakMap<object, ProxyState>();
+  private readonly known = new Map<number, WeakRef<object>>();
+  private readonly classes = new Map<string, { prototype: object }>();
+  private readonly finalizer = new FinalizationRegistry<number>((id) => {
+    this.known.delete(id);
+    if (this.state === undefined) this.endpoint.post({ t: 'forget', obj: id });
+  });
+  private loaded: Pending | undefined;
+
+  private constructor(
+    private readonly endpoint: WorkerEndpoint,
+    readonly name: string,
+    private readonly timeoutMs: number | undefined,
+  ) {
+    endpoint.onMessage((m) => this.receive(m));
+    endpoint.onExit((reason) => this.died(reason));
+  }
+
+  /** Sends the component to a fresh worker and resolves once it is instantiated there. */
+  static async start(endpoint: WorkerEndpoint, bytes: Uint8Array, options: IsolateOptions = {}): Promise<IsolatedPlugin> {
+    const name = options.name ?? 'plugin';
+    try {
+      checkIsolateOptions(options);
+    } catch (e) {
+      endpoint.terminate();
+      throw e;
+    }
+    const p = new IsolatedPlugin(endpoint, name, options.timeoutMs);
+    const req: WorkerLoadRequest = {
+      bytes,
+      name,
+      maxMemoryBytes: options.maxMemoryBytes,
+      importsModule: options.importsModule === undefined ? undefined : String(options.importsModule),
+      wasi: options.wasi,
+    };
+
+    try {
+      const shape = (await new Promise<unknown>((resolve, reject) => {
+        p.loaded = { resolve, reject, what: `loading ${name}`, timer: p.startTimer(0, `loading ${name}`, options.loadTimeoutMs ?? null) };
+        endpoint.post({ t: 'load', req });
+      })) as ExportShape;
+      p.exports = p.build(shape, []) as Record<string, unknown>;
+      return p;
+    } catch (e) {
+      endpoint.terminate();
+      throw e;
+    }
+  }
+
+  get isUnloaded(): boolean {
+    return this.state?.kind === 'unloaded';
+  }
+
+  /** Terminates the worker; pending and later calls reject with UnloadedError. Idempotent. */
+  unload(): void {
+    if (this.state?.kind === 'unloaded') return;
+    this.state = { kind: 'unloaded' };
+    this.endpoint.terminate();
+    this.failAll(() => new UnloadedError(`${this.name} was unloaded; its exports can no longer be called`));
+  }
+
+  /** `limit`: the time limit to use, `null` for none, omitted for the per-call `timeoutMs`. */
+  private startTimer(id: number, what: string, limit?: number | null): ReturnType<typeof setTimeout> | undefined {
+    const ms = limit === undefined ? this.timeoutMs : (limit ?? undefined);
+    if (ms === undefined) return undefined;
+    return setTimeout(() => this.timedOut(id, what, ms), ms);
+  }
+
+  private timedOut(id: number, what: string, ms: number): void {
+    const err = new TimeoutError(`${what} ran past its time limit of ${ms} ms; the plugin's worker was terminated`);
+    const p = id === 0 ? this.loaded : this.pending.get(id);
+    if (id === 0) this.loaded = undefined;
+    else this.pending.delete(id);
+    this.poison(err);
+    p?.reject(err);
+  }
+
+  /** Marks the plugin unusable with `cause`, stops the worker, and fails every other call in flight. */
+  private poison(cause: Error): void {
+    if (this.state !== undefined) return;
+    const trap = new TrapError(`${this.name} is poisoned: ${cause.message}`, { cause });
+    this.state = { kind: 'trap', error: trap };
+    this.endpoint.terminate();
+    this.failAll(() => trap);
+  }
+
+  private failAll(err: () => Error): void {
+    const all = [...this.pending.values()];
+    if (this.loaded !== undefined) all.push(this.loaded);
+    this.pending.clear();
+    this.loaded = undefined;
+    for (const p of all) {
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      p.reject(err());
+    }
+  }
+
+  private died(reason: Error): void {
+    if (this.state !== undefined) return;
+    this.poison(new TrapError(`${this.name}'s worker died: ${reason.message}`, { cause: reason }));
+  }
+
+  private receive(m: FromWorker): void {
+    switch (m.t) {
+      case 'loaded':
+      case 'load-failed': {
+        const p = this.loaded;
+        this.loaded = undefined;
+        if (p === undefined) return;
+        if (p.timer !== undefined) clearTimeout(p.timer);
+        if (m.t === 'loaded') p.resolve(m.shape);
+        else p.reject(errorFromWire(m.error));
+        return;
+      }
+      case 'result':
+      case 'error': {
+        const p = this.pending.get(m.id);
+        if (p === undefined) return;
+        this.pending.delete(m.id);
+        if (p.timer !== undefined) clearTimeout(p.timer);
+        if (m.t === 'result') p.resolve(this.decode(m.value));
+        else p.reject(errorFromWire(m.error, (v) => this.decode(v)));
+        return;
+      }
+    }
+  }
+
+  private refused(): Error | undefined {
+    const s = this.state;
+    if (s === undefined) return undefined;
+    if (s.kind === 'unloaded') return new UnloadedError(`${this.name} was unloaded; its exports can no longer be called`);
+    return new TrapError(s.error.message, { cause: s.error.cause });
+  }
+
+  private send(make: (id: number) => ToWorker, what: string): Promise<unknown> {
+    const refused = this.refused();
+    if (refused !== undefined) return Promise.reject(refused);
+    const id = this.nextId++;
+    let msg: ToWorker;
+    try {
+      msg = make(id);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, what, timer: this.startTimer(id, what) });
+      this.endpoint.post(msg);
+    });
+  }
+
+  private call(target: CallTarget, args: unknown[], what: string): Promise<unknown> {
+    return this.send((id) => ({ t: 'call', id, target, args: args.map((a) => this.encode(a)) }), what);
+  }
+
+  private encode(v: unknown): unknown {
+    return mapValue(v, (o) => {
+      const s = this.proxies.get(o);
+      if (s !== undefined) return { $remote: s.id, cls: s.cls } satisfies RemoteRef;
+      if (typeof o === 'object' && Object.getPrototypeOf(o) !== Object.prototype && !Array.isArray(o) && !ArrayBuffer.isView(o)) {
+        throw new TypeError(`a ${o.constructor?.name ?? 'class'} instance cannot be passed to an isolated plugin (only plain data and its own objects)`);
+      }
+      return undefined;
+    });
+  }
+
+  private decode(v: unknown): unknown {
+    return mapValue(v, (o) => (isRemoteRef(o) ? this.proxyFor(o) : undefined));
+  }
+
+  private proxyFor(ref: RemoteRef): object {
+    const existing = this.known.get(ref.$remote)?.deref();
+    if (existing !== undefined) return existing;
+    const cls = this.classes.get(ref.cls.join('\0'));
+    const o = Object.create(cls?.prototype ?? Object.prototype) as object;
+    this.proxies.set(o, { id: ref.$remote, cls: ref.cls });
+    this.known.set(ref.$remote, new WeakRef(o));
+    this.finalizer.register(o, ref.$remote);
+    return o;
+  }
+
+  private selfOf(o: unknown, cls: readonly string[], name: string): number {
+    const s = typeof o === 'object' && o !== null ? this.proxies.get(o) : undefined;
+    if (s === undefined) throw new TypeError(`${cls.join('.')}.${name}: \`this\` is not an object of this plugin`);
+    return s.id;
+  }
+
+  private build(shape: ExportShape, path: readonly string[]): unknown {
+    switch (shape.kind) {
+      case 'func': {
+        const what = `${this.name}: ${path.join('.')}`;
+        return (...args: unknown[]) => this.call({ kind: 'func', path }, args, what);
+      }
+      case 'object': {
+        const out: Record<string, unknown> = {};
+        for (const [k, s] of Object.entries(shape.members)) out[k] = this.build(s, [...path, k]);
+        return out;
+      }
+      case 'class':
+        return this.buildClass(shape, path);
+    }
+  }
+
+  private buildClass(shape: Extract<ExportShape, { kind: 'class' }>, path: readonly string[]): unknown {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const plugin = this;
+    const key = path.join('\0');
+    const existing = this.classes.get(key);
+    if (existing !== undefined) return existing;
+    const className = path[path.length - 1] ?? 'Resource';
+    const cls = {
+      [className]: class {
+        /** `new C(...)` resolves to the instance: constructing it runs in the worker. */
+        constructor(...args: unknown[]) {
+          return plugin.call({ kind: 'construct', cls: path }, args, `${plugin.name}: new ${className}`) as unknown as object;
+        }
+      },
+    }[className]!;
+    for (const m of shape.methods) {
+      Object.defineProperty(cls.prototype, m, {
+        value(this: unknown, ...args: unknown[]) {
+          const self = plugin.selfOf(this, path, m);
+          return plugin.call({ kind: 'method', cls: path, name: m, self }, args, `${plugin.name}: ${className}.${m}`);
+        },
+        writable: true,
+        configurable: true,
+      });
+    }
+    const dispose = function (this: unknown): Promise<unknown> {
+      const self = plugin.selfOf(this, path, 'dispose');
+      return plugin.send((id) => ({ t: 'dispose', id, obj: self }), `${plugin.name}: dispose ${className}`);
+    };
+    Object.defineProperty(cls.prototype, Symbol.asyncDispose, { value: dispose, writable: true, configurable: true });
+    // `using` needs a synchronous dispose; it starts the destructor and reports nothing (use `await using` to wait).
+    Object.defineProperty(cls.prototype, Symbol.dispose, {
+      value(this: unknown) {
+        dispose.call(this).catch(() => undefined);
+      },
+      writable: true,
+      configurable: true,
+    });
+    for (const s of shape.statics) {
+      (cls as unknown as Record<string, unknown>)[s] = (...args: unknown[]) =>
+        this.call({ kind: 'static', cls: path, name: s }, args, `${this.name}: ${className}.${s}`);
+    }
+    this.classes.set(key, cls);
+    return cls;
+  }
+}

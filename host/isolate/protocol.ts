@@ -1,0 +1,156 @@
+/**
+ * The messages between a host thread and the worker that runs an isolated
+ * plugin, and how values and errors cross. Everything here is plain data that
+ * survives the structured clone algorithm, so the same protocol serves Node's
+ * worker_threads and the browser's Web Workers; nothing imports Node or DOM.
+ *
+ * Values follow host/abi's JS conventions. Structured clone already carries
+ * primitives, bigint, arrays, typed arrays and plain objects; the one thing it
+ * cannot carry is a resource object (a class instance whose state lives in the
+ * worker), which crosses as a `RemoteRef` naming its entry in the worker's
+ * object table and the exported class it belongs to.
+ */
+import type { WasiCapabilities } from '../wasi/capabilities.ts';
+import { LoadError, TrapError, AbiMismatchError, BorrowError, UnloadedError, TimeoutError, GuestPanicError, ResultError, type LoadErrorKind } from '../errors.ts';
+
+/** The shape of an exports object, so the host side can build matching async proxies. */
+export type ExportShape =
+  | { readonly kind: 'func' }
+  | { readonly kind: 'object'; readonly members: Readonly<Record<string, ExportShape>> }
+  | { readonly kind: 'class'; readonly methods: readonly string[]; readonly statics: readonly string[] };
+
+/** A resource object in the worker's object table; `cls` is the path of its class in the exports. */
+export interface RemoteRef {
+  readonly $remote: number;
+  readonly cls: readonly string[];
+}
+
+export function isRemoteRef(v: unknown): v is RemoteRef {
+  return typeof v === 'object' && v !== null && typeof (v as { $remote?: unknown }).$remote === 'number';
+}
+
+/** What a call reaches: a function at a path, a constructor, a method on a remote object, a static. */
+export type CallTarget =
+  | { readonly kind: 'func'; readonly path: readonly string[] }
+  | { readonly kind: 'construct'; readonly cls: readonly string[] }
+  | { readonly kind: 'method'; readonly cls: readonly string[]; readonly name: string; readonly self: number }
+  | { readonly kind: 'static'; readonly cls: readonly string[]; readonly name: string };
+
+/** Capability data for the worker: only what structured clone can carry (no functions). */
+export interface WorkerLoadRequest {
+  readonly bytes: Uint8Array;
+  readonly name: string;
+  readonly maxMemoryBytes: number | undefined;
+  /** A module the worker imports; its `imports` (or default) export is the plugin's ImportObject. */
+  readonly importsModule: string | undefined;
+  /** WASI grants, as data (stdout/stderr 'discard' or 'inherit'; no functions). */
+  readonly wasi: WasiCapabilities | undefined;
+}
+
+export type ToWorker =
+  | { readonly t: 'load'; readonly req: WorkerLoadRequest }
+  | { readonly t: 'call'; readonly id: number; readonly target: CallTarget; readonly args: readonly unknown[] }
+  /** `[Symbol.dispose]` on a remote object: runs the guest destructor. */
+  | { readonly t: 'dispose'; readonly id: number; readonly obj: number }
+  /** The host-side proxy was garbage collected: drop the table entry only (as in-process GC would). */
+  | { readonly t: 'forget'; readonly obj: number };
+
+export type FromWorker =
+  | { readonly t: 'loaded'; readonly shape: ExportShape }
+  | { readonly t: 'load-failed'; readonly error: WireError }
+  | { readonly t: 'result'; readonly id: number; readonly value: unknown }
+  | { readonly t: 'error'; readonly id: number; readonly error: WireError };
+
+/** An error as data: class name, message, and the fields our error classes carry. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly kind?: LoadErrorKind;
+  readonly offset?: number;
+  readonly payload?: unknown;
+  readonly differences?: readonly string[];
+  readonly cause?: WireError;
+}
+
+export function errorToWire(e: unknown, encodePayload: (v: unknown) => unknown = (v) => v, depth = 0): WireError {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const w: { -readonly [K in keyof WireError]: WireError[K] } = { name: e.name, message: e.message };
+  if (e instanceof LoadError) {
+    w.kind = e.kind;
+    if (e.offset !== undefined) w.offset = e.offset;
+  }
+  if (e instanceof ResultError) w.payload = encodePayload(e.payload);
+  if (e instanceof AbiMismatchError) w.differences = [...e.differences];
+  if (depth < 4 && e.cause !== undefined) w.cause = errorToWire(e.cause, encodePayload, depth + 1);
+  return w;
+}
+
+/**
+ * Rebuilds a typed error on the host side. Our error classes come back as
+ * themselves (so `instanceof TrapError` works across the thread boundary);
+ * built-in ones (TypeError, RangeError) as their class; others as Error.
+ */
+export function errorFromWire(w: WireError, decodePayload: (v: unknown) => unknown = (v) => v): Error {
+  const cause = w.cause === undefined ? undefined : errorFromWire(w.cause, decodePayload);
+  const opts = cause === undefined ? undefined : { cause };
+  let e: Error;
+  switch (w.name) {
+    case 'LoadError': {
+      // LoadError appends the offset to its message; keep the message as sent.
+      e = new LoadError(w.kind ?? 'invalid', w.message, undefined, opts);
+      if (w.offset !== undefined) Object.defineProperty(e, 'offset', { value: w.offset, enumerable: true });
+      break;
+    }
+    case 'TrapError':
+      e = new TrapError(w.message, opts);
+      break;
+    case 'AbiMismatchError':
+      e = new AbiMismatchError(w.message);
+      break;
+    case 'BorrowError':
+      e = new BorrowError(w.message, opts);
+      break;
+    case 'UnloadedError':
+      e = new UnloadedError(w.message, opts);
+      break;
+    case 'TimeoutError':
+      e = new TimeoutError(w.message, opts);
+      break;
+    case 'GuestPanicError':
+      e = new GuestPanicError(w.message, opts);
+      break;
+    case 'ResultError':
+      e = new ResultError(decodePayload(w.payload));
+      break;
+    case 'TypeError':
+      e = new TypeError(w.message, opts);
+      break;
+    case 'RangeError':
+      e = new RangeError(w.message, opts);
+      break;
+    default:
+      e = new Error(w.message, opts);
+      e.name = w.name;
+  }
+  if (e.message !== w.message) Object.defineProperty(e, 'message', { value: w.message, writable: true, configurable: true });
+  if (w.differences !== undefined && e instanceof AbiMismatchError) Object.defineProperty(e, 'differences', { value: w.differences });
+  return e;
+}
+
+/** Walks plain data (arrays, plain objects), replacing what `leaf` maps; everything else is left to structured clone. */
+export function mapValue(v: unknown, leaf: (v: object) => unknown | undefined, depth = 0): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const mapped = leaf(v);
+  if (mapped !== undefined) return mapped;
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v;
+  if (depth > 256) throw new RangeError('value nests deeper than 256 levels');
+  if (Array.isArray(v)) return v.map((x) => mapValue(x, leaf, depth + 1));
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto === Object.prototype || proto === null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = mapValue(x, leaf, depth + 1);
+    return out;
+  }
+  return v;
+}
+

@@ -1,0 +1,183 @@
+/**
+ * The worker's half of an isolated plugin: loads the component inside the
+ * worker, describes its exports to the host thread, and serves calls one at
+ * a time. Free of Node and DOM APIs: `node-worker.ts` and `web-worker.ts`
+ * adapt their thread's message port to `WorkerPort`.
+ */
+import { compile, type Plugin } from '../load.ts';
+import { UnloadedError } from '../errors.ts';
+import { capLinearMemory } from './memory-cap.ts';
+import {
+  errorToWire,
+  isRemoteRef,
+  mapValue,
+  type CallTarget,
+  type ExportShape,
+  type FromWorker,
+  type ToWorker,
+  type WorkerLoadRequest,
+} from './protocol.ts';
+
+export interface WorkerPort {
+  post(msg: FromWorker): void;
+  onMessage(handler: (msg: ToWorker) => void): void;
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+type Cls = (new (...args: unknown[]) => object) & Record<string, unknown>;
+
+/**
+ * A resource class, told apart from a plain export function by what every
+ * resource class the runtime makes has: `[Symbol.dispose]` on its prototype.
+ */
+function isClass(v: unknown): v is Cls {
+  if (typeof v !== 'function') return false;
+  const proto = (v as { prototype?: unknown }).prototype;
+  return typeof proto === 'object' && proto !== null && Object.prototype.hasOwnProperty.call(proto, Symbol.dispose);
+}
+
+class Served {
+  private readonly objects = new Map<number, object>();
+  private nextObject = 1;
+  /** Prototype of each exported resource class → that class's path in the exports. */
+  private readonly classPaths = new Map<object, readonly string[]>();
+  readonly shape: ExportShape;
+
+  constructor(private readonly plugin: Plugin) {
+    this.shape = this.describe(plugin.exports, []);
+  }
+
+  private describe(obj: Record<string, unknown>, path: readonly string[]): ExportShape {
+    const members: Record<string, ExportShape> = {};
+    for (const [k, v] of Object.entries(obj)) {
+      const p = [...path, k];
+      if (isClass(v)) {
+        if (!this.classPaths.has(v.prototype)) this.classPaths.set(v.prototype, p);
+        const methods = Object.getOwnPropertyNames(v.prototype).filter((m) => m !== 'constructor' && typeof (v.prototype as Record<string, unknown>)[m] === 'function');
+        const statics = Object.keys(v).filter((s) => typeof v[s] === 'function');
+        members[k] = { kind: 'class', methods, statics };
+      } else if (typeof v === 'function') {
+        members[k] = { kind: 'func' };
+      } else if (typeof v === 'object' && v !== null) {
+        members[k] = this.describe(v as Record<string, unknown>, p);
+      }
+    }
+    return { kind: 'object', members };
+  }
+
+  /** Resource objects leave as RemoteRefs; everything else as data. */
+  encode(v: unknown): unknown {
+    return mapValue(v, (o) => {
+      const cls = this.classPaths.get(Object.getPrototypeOf(o) as object);
+      if (cls === undefined) return undefined;
+      const id = this.nextObject++;
+      this.objects.set(id, o);
+      return { $remote: id, cls };
+    });
+  }
+
+  private decode(v: unknown): unknown {
+    return mapValue(v, (o) => (isRemoteRef(o) ? this.object(o.$remote) : undefined));
+  }
+
+  private object(id: number): object {
+    const o = this.objects.get(id);
+    if (o === undefined) throw new TypeError(`remote object #${id} was disposed or never existed`);
+    return o;
+  }
+
+  private at(path: readonly string[]): unknown {
+    let v: unknown = this.plugin.exports;
+    for (const k of path) v = (v as Record<string, unknown> | undefined)?.[k];
+    return v;
+  }
+
+  call(target: CallTarget, rawArgs: readonly unknown[]): unknown {
+    const args = rawArgs.map((a) => this.decode(a));
+    switch (target.kind) {
+      case 'func': {
+        const f = this.at(target.path);
+        if (typeof f !== 'function') throw new TypeError(`${target.path.join('.')} is not an exported function`);
+        return this.encode((f as AnyFn)(...args));
+      }
+      case 'construct': {
+        const c = this.at(target.cls);
+        if (!isClass(c)) throw new TypeError(`${target.cls.join('.')} is not an exported class`);
+        return this.encode(new c(...args));
+      }
+      case 'method': {
+        const self = this.object(target.self) as Record<string, unknown>;
+        const m = self[target.name];
+        if (typeof m !== 'function') throw new TypeError(`${target.cls.join('.')} has no method ${target.name}`);
+        return this.encode(Reflect.apply(m as AnyFn, self, args));
+      }
+      case 'static': {
+        const c = this.at(target.cls) as Record<string, unknown> | undefined;
+        const f = c?.[target.name];
+        if (typeof f !== 'function') throw new TypeError(`${target.cls.join('.')} has no static ${target.name}`);
+        return this.encode(Reflect.apply(f as AnyFn, c, args));
+      }
+    }
+  }
+
+  dispose(id: number): void {
+    const o = this.objects.get(id);
+    if (o === undefined) return;
+    this.objects.delete(id);
+    (o as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
+  }
+
+  forget(id: number): void {
+    this.objects.delete(id);
+  }
+}
+
+async function loadRequest(req: WorkerLoadRequest): Promise<Plugin> {
+  const bytes = req.maxMemoryBytes === undefined ? req.bytes : capLinearMemory(req.bytes, req.maxMemoryBytes);
+  let imports: Record<string, unknown> = {};
+  if (req.importsModule !== undefined) {
+    const mod = (await import(req.importsModule)) as { imports?: Record<string, unknown>; default?: Record<string, unknown> };
+    imports = mod.imports ?? mod.default ?? {};
+  }
+  const compiled = compile(bytes);
+  if (req.wasi !== undefined) {
+    // Lazily imported so plugins without WASI never load preview2-shim.
+    const { grantWasi } = await import('../wasi/index.ts');
+    imports = { ...(await grantWasi(req.wasi, compiled.validated.type.imports.keys(), { name: req.name })), ...imports };
+  }
+  return compiled.instantiate(imports, req.name);
+}
+
+/** Serves one plugin on `port`: a `load` first, then calls, strictly in order. */
+export function serveWorker(port: WorkerPort): void {
+  let served: Served | undefined;
+  let queue: Promise<void> = Promise.resolve();
+  const handle = async (msg: ToWorker): Promise<void> => {
+    switch (msg.t) {
+      case 'load':
+        try {
+          served = new Served(await loadRequest(msg.req));
+          port.post({ t: 'loaded', shape: served.shape });
+        } catch (e) {
+          port.post({ t: 'load-failed', error: errorToWire(e) });
+        }
+        return;
+      case 'call':
+      case 'dispose':
+        try {
+          if (served === undefined) throw new UnloadedError('no plugin is loaded in this worker');
+          const value = msg.t === 'call' ? served.call(msg.target, msg.args) : served.dispose(msg.obj);
+          port.post({ t: 'result', id: msg.id, value });
+        } catch (e) {
+          port.post({ t: 'error', id: msg.id, error: errorToWire(e, (v) => served?.encode(v) ?? v) });
+        }
+        return;
+      case 'forget':
+        served?.forget(msg.obj);
+        return;
+    }
+  };
+  port.onMessage((msg) => {
+    queue = queue.then(() => handle(msg));
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * Hostile use of imports: reentrance into the plugin through a host import,
+ * and imports the host never granted (refused at load, before any guest code
+ * runs, with every missing import named).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { load } from '../../host/load.ts';
+import { LoadError, TrapError } from '../../host/errors.ts';
+import { bystander, component, expectTyped, type Bystander } from './support.ts';
+
+/** `run` calls the host's `callback`; `other` is a second export the callback may try to reach. */
+const REENTER = `(component
+  (import "callback" (func $cb))
+  (core func $lcb (canon lower (func $cb)))
+  (core module $m
+    (import "h" "cb" (func $cb))
+    (global $n (mut i32) (i32.const 0))
+    (func (export "run") (result i32) (call $cb) (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n))
+    (func (export "other") (result i32) (i32.const 7)))
+  (core instance $hi (export "cb" (func $lcb)))
+  (core instance $i (instantiate $m (with "h" (instance $hi))))
+  (func $run (result u32) (canon lift (core func $i "run")))
+  (func $other (result u32) (canon lift (core func $i "other")))
+  (export "run" (func $run))
+  (export "other" (func $other)))`;
+
+/**
+ * Imports three things and has a core start function that calls one of them,
+ * so any guest code running before the missing imports are reported would
+ * show up in the host's log.
+ */
+const GREEDY = `(component
+  (import "wasi:filesystem/preopens@0.2.0" (instance $fs (export "get-directories" (func (result u32)))))
+  (import "wasi:sockets/tcp@0.2.0" (instance $tcp (export "connect" (func (param "port" u32)))))
+  (import "log" (func $log (param "n" u32)))
+  (core func $llog (canon lower (func $log)))
+  (core module $m
+    (import "h" "log" (func $log (param i32)))
+    (func $start (call $log (i32.const 1)))
+    (start $start))
+  (core instance $hi (export "log" (func $llog)))
+  (core instance $i (instantiate $m (with "h" (instance $hi)))))`;
+
+describe('hostile imports', () => {
+  let by: Bystander;
+  beforeAll(async () => {
+    by = await bystander();
+  });
+
+  it('reentrance into the same export through an import is a TrapError', async () => {
+    let inner: unknown;
+    const p = await load(await component(REENTER), {
+      name: 'reenter',
+      imports: {
+        callback: () => {
+          try {
+            (p.exports.run as () => number)();
+          } catch (e) {
+            inner = e;
+            throw e;
+          }
+        },
+      },
+    });
+    expectTyped(() => (p.exports.run as () => number)(), TrapError);
+    expect(inner).toBeInstanceOf(TrapError);
+    expect((inner as Error).message).toMatch(/reentrance/);
+    expectTyped(() => (p.exports.other as () => number)(), TrapError, /poisoned/);
+    by.check();
+  });
+
+  it('reentrance into another export of the same plugin is a TrapError too', async () => {
+    const p = await load(await component(REENTER), { name: 'reenter', imports: { callback: () => (p.exports.other as () => number)() } });
+    expectTyped(() => (p.exports.run as () => number)(), TrapError);
+    by.check();
+  });
+
+  it('an import may call into a different plugin (not reentrance)', async () => {
+    const p = await load(await component(REENTER), { name: 'calls-bystander', imports: { callback: () => by.check() } });
+    expect((p.exports.run as () => number)()).toBe(1);
+    expect((p.exports.run as () => number)()).toBe(2);
+    by.check();
+  });
+
+  it('an import that was not granted fails at load, before any guest code runs', async () => {
+    const calls: number[] = [];
+    const bytes = await component(GREEDY);
+    const e = await load(bytes, { imports: { log: (n: number) => calls.push(n) } }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(LoadError);
+    expect((e as LoadError).kind).toBe('unlinkable');
+    expect((e as LoadError).message).toMatch(/wasi:filesystem\/preopens@0\.2\.0/);
+    expect(calls).toEqual([]);
+    by.check();
+  });
+
+  it('granting everything lets the start function run (the test above is meaningful)', async () => {
+    const calls: number[] = [];
+    await load(await component(GREEDY), {
+      imports: {
+        log: (n: number) => calls.push(n),
+        'wasi:filesystem/preopens@0.2.0': { getDirectories: () => 0 },
+        'wasi:sockets/tcp@0.2.0': { connect: () => undefined },
+      },
+    });
+    expect(calls).toEqual([1]);
+  });
+
+  // GAP (reported): importsFromJs stops at the first missing import; the issue asks for all of them.
+  it.fails('the LoadError for ungranted imports lists every missing import', async () => {
+    const e = (await load(await component(GREEDY), {}).catch((x: unknown) => x)) as LoadError;
+    expect(e).toBeInstanceOf(LoadError);
+    for (const name of ['wasi:filesystem/preopens@0.2.0', 'wasi:sockets/tcp@0.2.0', 'log']) expect(e.message).toContain(name);
+  });
+});
