@@ -179,7 +179,7 @@ function readCoreRefType(r: Reader): CoreRefType {
   return t;
 }
 
-function readLimits(r: Reader): CoreLimits {
+export function readLimits(r: Reader): CoreLimits {
   const at = r.offset;
   const flags = r.byte('limits flags');
   if (flags > 0x07) leadingByteError(r, flags, 'limits', at);
@@ -229,14 +229,36 @@ export function readCoreDefType(r: Reader, depth: number): CoreDefType {
       return { kind: 'module', decls };
     }
     case 0x00:
-    case 0x4e:
+      // In a component, a non-final `sub` takes a 0x00 prefix because a bare 0x50 is a module type.
+      r.expectByte(0x50, 'core subtype');
+      return readSubType(r, at);
     case 0x4f:
+      return readSubType(r, at);
+    case 0x4e:
     case 0x5e:
     case 0x5f:
-      throw new LoadError('unsupported', `GC core types (rec, sub, struct, array; opcode 0x${b.toString(16)}) are not supported`, at);
+      throw new LoadError('unsupported', `GC core types (rec, struct, array; opcode 0x${b.toString(16)}) are not supported`, at);
     default:
       return leadingByteError(r, b, 'core type', at);
   }
+}
+
+/**
+ * `core:subtype` (GC proposal): a function type with no supertypes is read as
+ * that function type; declared supertypes, structs and arrays need GC.
+ */
+function readSubType(r: Reader, at: number): CoreDefType {
+  const supers = r.vec('core subtype supertypes', (rr) => rr.u32('core supertype index'));
+  if (supers.length > 0) throw new LoadError('unsupported', 'GC core subtypes with supertypes are not supported', at);
+  const cat = r.offset;
+  const c = r.byte('core composite type');
+  if (c === 0x60) {
+    const params = r.vec('core function parameters', readCoreValType);
+    const results = r.vec('core function results', readCoreValType);
+    return { kind: 'func', params, results };
+  }
+  if (c === 0x5e || c === 0x5f) throw new LoadError('unsupported', `GC core types (struct, array; opcode 0x${c.toString(16)}) are not supported`, cat);
+  return leadingByteError(r, c, 'core composite type', cat);
 }
 
 function readCoreModuleDecl(r: Reader, depth: number): CoreModuleDecl {

@@ -1,87 +1,14 @@
 /**
  * Checks on imports, exports and instantiation arguments that need their
- * resolved types: annotated resource function names, name attributes, which
- * resources an extern may mention, and argument type matching.
+ * resolved types: annotated resource function names, name attributes and
+ * argument type matching. (Which types an extern may mention: visibility.ts.)
  */
-import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
+import type { ResourceTypeRef, ValType } from '../types.ts';
 import type { ExternName } from '../binary/ast.ts';
 import { invalid } from './resolve.ts';
 import { parseExternName } from './names.ts';
-import { funcTypeEquals, substExtern, valTypeEquals, type ExternDesc, type ResourceMap } from './type-space.ts';
-
-function valResources(t: ValType, out: Set<ResourceTypeRef>): void {
-  switch (t.kind) {
-    case 'own':
-    case 'borrow':
-      out.add(t.resource);
-      break;
-    case 'list':
-      valResources(t.element, out);
-      break;
-    case 'option':
-      valResources(t.type, out);
-      break;
-    case 'record':
-      for (const f of t.fields) valResources(f.type, out);
-      break;
-    case 'tuple':
-      for (const x of t.types) valResources(x, out);
-      break;
-    case 'variant':
-      for (const c of t.cases) if (c.type !== undefined) valResources(c.type, out);
-      break;
-    case 'result':
-      if (t.ok !== undefined) valResources(t.ok, out);
-      if (t.err !== undefined) valResources(t.err, out);
-      break;
-    default:
-      break;
-  }
-}
-
-function funcResources(f: FuncType, out: Set<ResourceTypeRef>): void {
-  for (const p of f.params) valResources(p.type, out);
-  if (f.result !== undefined) valResources(f.result, out);
-}
-
-/** Resources an extern mentions that it does not itself introduce (an instance's own resource exports are introduced by it). */
-export function mentionedResources(d: ExternDesc, out = new Set<ResourceTypeRef>()): Set<ResourceTypeRef> {
-  switch (d.kind) {
-    case 'func':
-      funcResources(d.type, out);
-      break;
-    case 'type':
-      if (d.type.kind === 'value') valResources(d.type.type, out);
-      else if (d.type.kind === 'func') funcResources(d.type.type, out);
-      break;
-    case 'instance': {
-      const own = new Set<ResourceTypeRef>();
-      const inner = new Set<ResourceTypeRef>();
-      for (const x of d.type.exports.values()) {
-        if (x.kind === 'type' && x.type.kind === 'resource') own.add(x.type.ref);
-        else mentionedResources(x, inner);
-      }
-      for (const r of inner) if (!own.has(r)) out.add(r);
-      break;
-    }
-    default:
-      break;
-  }
-  return out;
-}
-
-/** Resources an extern introduces to the names in scope (a resource type, or an instance's resource exports). */
-export function introducedResources(d: ExternDesc, out: Set<ResourceTypeRef>): void {
-  if (d.kind === 'type' && d.type.kind === 'resource') out.add(d.type.ref);
-  else if (d.kind === 'instance') for (const x of d.type.exports.values()) introducedResources(x, out);
-}
-
-/** Every resource an import or export mentions must already have a name (be imported or exported) in this scope. */
-export function checkResourcesNamed(d: ExternDesc, named: ReadonlySet<ResourceTypeRef>, what: 'import' | 'export', n: ExternName): void {
-  for (const r of mentionedResources(d)) {
-    if (!named.has(r)) invalid(`${d.kind === 'module' ? 'core module' : d.kind} not valid to be used as ${what}: \`${n.name}\` mentions a resource that is not imported or exported`, n.offset);
-  }
-}
+import { checkModuleMatches } from './core-types.ts';
+import { funcTypeEquals, valTypeEquals, type ExternDesc } from './type-space.ts';
 
 function isOwnOf(t: ValType | undefined, r: ResourceTypeRef): boolean {
   return t !== undefined && t.kind === 'own' && t.resource === r;
@@ -163,11 +90,7 @@ export function checkMatches(got: ExternDesc, want: ExternDesc, path: string, of
       const g = got.type.exports.get(n);
       if (g === undefined) invalid(`type mismatch in \`${path}\`: missing export \`${n}\``, offset);
       checkMatches(g, w, `${path}/${n}`, offset);
-    }
+    }  } else if (want.kind === 'module' && got.kind === 'module') {
+    checkModuleMatches(got.type, want.type, path, offset);
   }
-}
-
-/** Applies `subst` to `want`, for checking an argument against an import after earlier type imports were supplied. */
-export function specialize(want: ExternDesc, subst: ResourceMap): ExternDesc {
-  return substExtern(want, subst);
 }

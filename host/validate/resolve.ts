@@ -5,10 +5,14 @@
  */
 import { LoadError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
-import type { Alias, ComponentDecl, CoreDefType, DefType, ExternName, ExternType, ValTypeRef } from '../binary/ast.ts';
+import type { Alias, ComponentDecl, CoreDefType, DefType, DefValType, ExternName, ExternType, ValTypeRef } from '../binary/ast.ts';
+import { MAX_VALUE_SIZE, fixedListLayout, layoutOf, pointerPairLayout, recordLayout, variantLayout, type Layout } from './value-size.ts';
 import {
   AbstractResource,
   containsBorrow,
+  handleSource,
+  mapTypes,
+  substExtern,
   type ComponentType,
   type CoreModuleType,
   type ExternDesc,
@@ -18,6 +22,8 @@ import {
 import { UniqueNames, isLabel, parseExternName } from './names.ts';
 import { checkAnnotatedName, noteResourceName } from './extern-checks.ts';
 import type { ResourceTypeRef } from '../types.ts';
+import { checkVisible, nameExtern, type Named } from './visibility.ts';
+import { defineCoreType, moduleTypeOf } from './core-types.ts';
 
 export function invalid(message: string, offset: number): never {
   throw new LoadError('invalid', message, offset);
@@ -58,8 +64,97 @@ export function resolveValType(ref: ValTypeRef, scope: TypeScope, offset: number
     return { kind: ref.type };
   }
   const e = at(scope.types, ref.index, 'type', offset);
+  if (e.kind === 'gated') unsupported(`${e.feature} in a function type or extern`, offset);
   if (e.kind !== 'value') invalid(`type index ${ref.index} is not a defined value type (it is a ${e.kind} type)`, offset);
   return e.type;
+}
+
+type GatedEntry = Extract<TypeEntry, { kind: 'gated' }>;
+
+/** A value type reference that may also name a gated type (only other type definitions may). */
+function resolveMember(ref: ValTypeRef, scope: TypeScope, offset: number): ValType | GatedEntry {
+  if (ref.kind === 'index') {
+    const e = at(scope.types, ref.index, 'type', offset);
+    if (e.kind === 'gated') return e;
+  }
+  return resolveValType(ref, scope, offset);
+}
+
+function isGated(m: ValType | GatedEntry | undefined): m is GatedEntry {
+  return m !== undefined && m.kind === 'gated';
+}
+
+function memberLayout(m: ValType | GatedEntry): Layout {
+  return m.kind === 'gated' ? m.layout : layoutOf(m);
+}
+
+/** A defined type that contains a gated type (🔧 or 🗺️): checked for size, then kept only as a type definition. */
+function gated(feature: string, layout: Layout, offset: number): GatedEntry {
+  if (layout.size >= MAX_VALUE_SIZE) {
+    invalid(`type exceeds maximum byte size: its canonical ABI size is ${layout.size} bytes, the limit is 2^28 - 1`, offset);
+  }
+  return { kind: 'gated', feature, layout };
+}
+
+const KEY_TYPES: ReadonlySet<string> = new Set(['bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'char', 'string']);
+
+/**
+ * Value type definitions whose members include a gated type. Their sizes are
+ * validated (max-value-size) but the Canonical ABI here does not implement
+ * them, so they may not reach a function type, import or export.
+ */
+function resolveGatedDefType(def: DefValType, scope: TypeScope, offset: number): GatedEntry | undefined {
+  const m = (r: ValTypeRef): ValType | GatedEntry => resolveMember(r, scope, offset);
+  const opt = (r: ValTypeRef | undefined): ValType | GatedEntry | undefined => (r === undefined ? undefined : m(r));
+  const first = (ms: readonly (ValType | GatedEntry | undefined)[]): GatedEntry | undefined => ms.find(isGated);
+  const lay = (x: ValType | GatedEntry | undefined): Layout | undefined => (x === undefined ? undefined : memberLayout(x));
+  switch (def.kind) {
+    case 'list': {
+      const el = m(def.element);
+      if (def.length === undefined) return isGated(el) ? gated(el.feature, pointerPairLayout(), offset) : undefined;
+      if (def.length === 0) invalid('fixed-length list length must be larger than 0', offset);
+      return gated('fixed-length lists (🔧)', fixedListLayout(memberLayout(el), def.length), offset);
+    }
+    case 'map': {
+      const key = m(def.key);
+      if (isGated(key) || !KEY_TYPES.has(key.kind)) invalid(`map key type must be a boolean, integer, char or string type`, offset);
+      const value = m(def.value);
+      return isGated(value) ? gated(value.feature, pointerPairLayout(), offset) : undefined;
+    }
+    case 'record': {
+      const ms = def.fields.map((f) => m(f.type));
+      const g = first(ms);
+      return g === undefined ? undefined : gated(g.feature, recordLayout(ms.map(memberLayout)), offset);
+    }
+    case 'tuple': {
+      const ms = def.types.map(m);
+      const g = first(ms);
+      return g === undefined ? undefined : gated(g.feature, recordLayout(ms.map(memberLayout)), offset);
+    }
+    case 'variant': {
+      const ms = def.cases.map((c) => opt(c.type));
+      const g = first(ms);
+      return g === undefined ? undefined : gated(g.feature, variantLayout(ms.map(lay)), offset);
+    }
+    case 'option': {
+      const x = m(def.type);
+      return isGated(x) ? gated(x.feature, variantLayout([undefined, x.layout]), offset) : undefined;
+    }
+    case 'result': {
+      const ms = [opt(def.ok), opt(def.err)];
+      const g = first(ms);
+      return g === undefined ? undefined : gated(g.feature, variantLayout(ms.map(lay)), offset);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Gated types are only type definitions here: importing or exporting one needs the ABI for it. */
+export function rejectGated(d: ExternDesc, offset: number): void {
+  if (d.kind === 'type' && d.type.kind === 'gated') unsupported(`${d.type.feature} in an import or export`, offset);
+  if (d.kind === 'type' && d.type.kind === 'instance') rejectGated({ kind: 'instance', type: d.type.type }, offset);
+  if (d.kind === 'instance') for (const x of d.type.exports.values()) rejectGated(x, offset);
 }
 
 function uniqueLabels(labels: readonly string[], what: string, offset: number): void {
@@ -86,6 +181,10 @@ export function resolveDefType(def: DefType, scope: TypeScope, offset: number): 
   const nonEmpty = (n: number, message: string): void => {
     if (n === 0) invalid(message, offset);
   };
+  if (def.kind === 'list' || def.kind === 'map' || def.kind === 'record' || def.kind === 'tuple' || def.kind === 'variant' || def.kind === 'option' || def.kind === 'result') {
+    const g = resolveGatedDefType(def, scope, offset);
+    if (g !== undefined) return g;
+  }
   switch (def.kind) {
     case 'primitive':
       return v(vt(def));
@@ -101,7 +200,6 @@ export function resolveDefType(def: DefType, scope: TypeScope, offset: number): 
         cases: def.cases.map((c) => ({ name: c.name, type: c.type === undefined ? undefined : vt(c.type) })),
       });
     case 'list':
-      if (def.length !== undefined) unsupported('fixed-length lists', offset);
       return v({ kind: 'list', element: vt(def.element) });
     case 'tuple':
       nonEmpty(def.types.length, 'tuple type must have at least one type');
@@ -127,25 +225,131 @@ export function resolveDefType(def: DefType, scope: TypeScope, offset: number): 
     case 'borrow': {
       const e = at(scope.types, def.index, 'type', offset);
       if (e.kind !== 'resource') invalid(`type index ${def.index} is not a resource type`, offset);
-      return v({ kind: def.kind, resource: e.ref });
+      const t: ValType = { kind: def.kind, resource: e.ref };
+      handleSource.set(t, e);
+      return v(t);
     }
     case 'stream':
       return unsupported('the stream type', offset);
     case 'future':
       return unsupported('the future type', offset);
-    case 'map':
-      return unsupported('the map type', offset);
+    case 'map': {
+      // Despecialized to list<tuple<K, V>>, remembered as a map (type-space.ts mapTypes).
+      const t: ValType = { kind: 'list', element: { kind: 'tuple', types: [vt(def.key), vt(def.value)] } };
+      mapTypes.add(t);
+      return v(t);
+    }
     case 'func':
       return { kind: 'func', type: resolveFuncType(def, scope, offset) };
     case 'resource':
       if (!scope.concrete) invalid('resources can only be defined within a concrete component', offset);
       // The identity is replaced per instance at runtime; validation uses a placeholder.
-      return { kind: 'resource', ref: new AbstractResource(`resource#${scope.types.length}`) };
+      return { kind: 'resource', ref: declareResource(new AbstractResource(`resource#${scope.types.length}`), scope) };
     case 'component':
       return { kind: 'component', type: resolveComponentType(def.decls, scope) };
     case 'instance':
       return { kind: 'instance', type: resolveInstanceType(def.decls, scope) };
   }
+}
+
+/**
+ * The scope each static resource identity was introduced in. A resource
+ * introduced inside a type (or inside a child component) is bound by it:
+ * every import of that type, and every instantiation of that component,
+ * stands for new resources (Explainer.md: resource types are generative).
+ */
+const declaredIn = new WeakMap<ResourceTypeRef, TypeScope>();
+
+function declareResource(r: ResourceTypeRef, scope: TypeScope): ResourceTypeRef {
+  declaredIn.set(r, scope);
+  return r;
+}
+
+/** Whether `r` is free in `scope`: introduced in `scope` itself or a scope enclosing it. */
+function isFreeIn(r: ResourceTypeRef, scope: TypeScope): boolean {
+  const home = declaredIn.get(r);
+  if (home === undefined) return true;
+  for (let s: TypeScope | undefined = scope; s !== undefined; s = s.parent) if (s === home) return true;
+  return false;
+}
+
+function collectDescResources(d: ExternDesc, out: Set<ResourceTypeRef>): void {
+  const val = (t: ValType | undefined): void => {
+    if (t === undefined) return;
+    switch (t.kind) {
+      case 'own':
+      case 'borrow':
+        out.add(t.resource);
+        break;
+      case 'list':
+        val(t.element);
+        break;
+      case 'option':
+        val(t.type);
+        break;
+      case 'record':
+        t.fields.forEach((f) => val(f.type));
+        break;
+      case 'tuple':
+        t.types.forEach(val);
+        break;
+      case 'variant':
+        t.cases.forEach((c) => val(c.type));
+        break;
+      case 'result':
+        val(t.ok);
+        val(t.err);
+        break;
+      default:
+        break;
+    }
+  };
+  const func = (f: FuncType): void => {
+    f.params.forEach((p) => val(p.type));
+    val(f.result);
+  };
+  const entry = (e: TypeEntry): void => {
+    if (e.kind === 'resource') out.add(e.ref);
+    else if (e.kind === 'value') val(e.type);
+    else if (e.kind === 'func') func(e.type);
+    else if (e.kind === 'instance') for (const x of e.type.exports.values()) collectDescResources(x, out);
+    else if (e.kind === 'component') {
+      for (const x of e.type.imports.values()) collectDescResources(x, out);
+      for (const x of e.type.exports.values()) collectDescResources(x, out);
+    }
+  };
+  switch (d.kind) {
+    case 'func':
+      func(d.type);
+      break;
+    case 'type':
+      entry(d.type);
+      break;
+    case 'instance':
+      entry({ kind: 'instance', type: d.type });
+      break;
+    case 'component':
+      entry({ kind: 'component', type: d.type });
+      break;
+    default:
+      break;
+  }
+}
+
+/**
+ * Gives the resources a type binds new identities introduced in `scope`:
+ * what importing an instance type (or exporting one from a type), or
+ * instantiating a component, does. `keep` are identities already supplied.
+ */
+export function freshenResources(d: ExternDesc, scope: TypeScope, keep: ReadonlySet<ResourceTypeRef> = new Set()): ExternDesc {
+  const all = new Set<ResourceTypeRef>();
+  collectDescResources(d, all);
+  const m = new Map<ResourceTypeRef, ResourceTypeRef>();
+  for (const r of all) {
+    if (keep.has(r) || isFreeIn(r, scope)) continue;
+    m.set(r, declareResource(new AbstractResource(r.name), scope));
+  }
+  return m.size === 0 ? d : substExtern(d, m);
 }
 
 /** Walks out `count` scopes for an outer alias. */
@@ -168,10 +372,11 @@ function crossesComponent(scope: TypeScope, count: number): boolean {
   return false;
 }
 
-function mentionsResource(e: TypeEntry): boolean {
-  if (e.kind === 'resource') return true;
-  if (e.kind === 'value') return JSON.stringify(e.type, (k, x: unknown) => (k === 'resource' ? 'R' : x)).includes('"R"');
-  if (e.kind === 'func') return [...e.type.params.map((p) => p.type), ...(e.type.result ? [e.type.result] : [])].some((t) => mentionsResource({ kind: 'value', type: t }));
+/** Whether a type refers to a resource it does not bind itself, i.e. one introduced in `target` or around it. */
+function mentionsResource(e: TypeEntry, target: TypeScope): boolean {
+  const all = new Set<ResourceTypeRef>();
+  collectDescResources({ kind: 'type', type: e }, all);
+  for (const r of all) if (isFreeIn(r, target)) return true;
   return false;
 }
 
@@ -180,7 +385,7 @@ export function resolveOuterTypeAlias(a: Extract<Alias, { kind: 'outer' }>, scop
   const target = outerScope(scope, a.count, offset);
   if (a.sort === 'type') {
     const e = at(target.types, a.index, 'type', offset);
-    if (a.count > 0 && crossesComponent(scope, a.count) && mentionsResource(e)) {
+    if (a.count > 0 && crossesComponent(scope, a.count) && mentionsResource(e, target)) {
       invalid('an outer alias of a type that refers to a resource may not cross a component boundary', offset);
     }
     scope.types.push(e);
@@ -208,7 +413,7 @@ export function resolveExternType(t: ExternType, name: string, scope: TypeScope,
     case 'module': {
       const ct = at(scope.coreTypes, t.typeIndex, 'core type', offset);
       if (ct.kind !== 'module') invalid(`core type index ${t.typeIndex} is not a module type`, offset);
-      return { kind: 'module', type: coreModuleTypeOf(ct) };
+      return { kind: 'module', type: moduleTypeOf(ct, scope.coreTypes, offset) };
     }
     case 'func': {
       const e = at(scope.types, t.typeIndex, 'type', offset);
@@ -218,7 +423,7 @@ export function resolveExternType(t: ExternType, name: string, scope: TypeScope,
     case 'value':
       return unsupported('value imports and exports (🪙)', offset);
     case 'type':
-      if (t.bound.kind === 'sub-resource') return { kind: 'type', type: { kind: 'resource', ref: new AbstractResource(name) } };
+      if (t.bound.kind === 'sub-resource') return { kind: 'type', type: { kind: 'resource', ref: declareResource(new AbstractResource(name), scope) } };
       return { kind: 'type', type: at(scope.types, t.bound.index, 'type', offset) };
     case 'component': {
       const e = at(scope.types, t.typeIndex, 'type', offset);
@@ -231,20 +436,6 @@ export function resolveExternType(t: ExternType, name: string, scope: TypeScope,
       return { kind: 'instance', type: e.type };
     }
   }
-}
-
-function coreModuleTypeOf(ct: Extract<CoreDefType, { kind: 'module' }>): CoreModuleType {
-  const imports: { module: string; name: string; kind: string }[] = [];
-  const exports: { name: string; kind: string }[] = [];
-  for (const d of ct.decls) {
-    if (d.kind === 'import') imports.push({ module: d.module, name: d.name, kind: coreKindName(d.type.kind) });
-    else if (d.kind === 'export') exports.push({ name: d.name, kind: coreKindName(d.type.kind) });
-  }
-  return { imports, exports };
-}
-
-function coreKindName(k: string): string {
-  return k === 'func' ? 'function' : k;
 }
 
 /** Adds the item an import/export declaration introduces to its index space. */
@@ -291,7 +482,16 @@ export function aliasInstanceExport(
   return d;
 }
 
-function resolveDecls(decls: readonly ComponentDecl[], parent: TypeScope): { imports: Map<string, ExternDesc>; exports: Map<string, ExternDesc> } {
+/**
+ * Resolves the declarators of a component type (`isComponent`) or an instance
+ * type. Component types check external visibility as they go; instance types
+ * defer it until they are attached to an import or export (visibility.ts).
+ */
+function resolveDecls(
+  decls: readonly ComponentDecl[],
+  parent: TypeScope,
+  isComponent: boolean,
+): { imports: Map<string, ExternDesc>; exports: Map<string, ExternDesc> } {
   const scope = newTypeScope(parent, false);
   const imports = new Map<string, ExternDesc>();
   const exports = new Map<string, ExternDesc>();
@@ -299,10 +499,12 @@ function resolveDecls(decls: readonly ComponentDecl[], parent: TypeScope): { imp
   const exportNames = new UniqueNames();
   const importResources = new Map<string, ResourceTypeRef>();
   const exportResources = new Map<string, ResourceTypeRef>();
+  const importNamed: Named = new Set();
+  const named: Named = new Set();
   for (const d of decls) {
     switch (d.kind) {
       case 'core-type':
-        if (d.type.kind === 'func') unsupported('core function types inside component or instance types', d.offset);
+        defineCoreType(d.type, scope.coreTypes, d.offset);
         scope.coreTypes.push(d.type);
         break;
       case 'type':
@@ -318,7 +520,12 @@ function resolveDecls(decls: readonly ComponentDecl[], parent: TypeScope): { imp
       }
       case 'import': {
         checkExternName(d.name, importNames, 'import');
-        const desc = resolveExternType(d.type, d.name.name, scope, d.offset);
+        let desc = freshenResources(resolveExternType(d.type, d.name.name, scope, d.offset), scope);
+        rejectGated(desc, d.offset);
+        if (isComponent) {
+          checkVisible(desc, importNamed, 'import', d.name);
+          desc = nameExtern(desc, [importNamed, named]);
+        }
         checkAnnotatedName(d.name, desc, importResources);
         noteResourceName(d.name, desc, importResources);
         imports.set(d.name.name, desc);
@@ -327,7 +534,12 @@ function resolveDecls(decls: readonly ComponentDecl[], parent: TypeScope): { imp
       }
       case 'export': {
         checkExternName(d.name, exportNames, 'export');
-        const desc = resolveExternType(d.type, d.name.name, scope, d.offset);
+        let desc = freshenResources(resolveExternType(d.type, d.name.name, scope, d.offset), scope);
+        rejectGated(desc, d.offset);
+        if (isComponent) {
+          checkVisible(desc, named, 'export', d.name);
+          desc = nameExtern(desc, [named]);
+        }
         checkAnnotatedName(d.name, desc, exportResources);
         noteResourceName(d.name, desc, exportResources);
         exports.set(d.name.name, desc);
@@ -340,9 +552,9 @@ function resolveDecls(decls: readonly ComponentDecl[], parent: TypeScope): { imp
 }
 
 function resolveComponentType(decls: readonly ComponentDecl[], parent: TypeScope): ComponentType {
-  return resolveDecls(decls, parent);
+  return resolveDecls(decls, parent, true);
 }
 
 function resolveInstanceType(decls: readonly ComponentDecl[], parent: TypeScope): InstanceType {
-  return { exports: resolveDecls(decls, parent).exports };
+  return { exports: resolveDecls(decls, parent, false).exports };
 }

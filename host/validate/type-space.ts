@@ -6,18 +6,25 @@
  */
 import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
 import type { CoreDefType } from '../binary/ast.ts';
+import type { CoreItemType } from '../binary/core-module.ts';
 
 export type TypeEntry =
   | { readonly kind: 'value'; readonly type: ValType }
   | { readonly kind: 'func'; readonly type: FuncType }
   | { readonly kind: 'resource'; readonly ref: ResourceTypeRef }
   | { readonly kind: 'instance'; readonly type: InstanceType }
-  | { readonly kind: 'component'; readonly type: ComponentType };
+  | { readonly kind: 'component'; readonly type: ComponentType }
+  /**
+   * A value type that uses a gated feature this host has no Canonical ABI for
+   * (🔧 fixed-length lists, 🗺️ maps): valid as a type definition, refused
+   * where a function type, import or export would need it.
+   */
+  | { readonly kind: 'gated'; readonly feature: string; readonly layout: { readonly size: number; readonly align: number } };
 
-/** A core module's imports and exports as `WebAssembly.Module.imports/exports` report them. */
+/** A core module's imports and exports with their core types (read by host/binary/core-module.ts, or declared by a module type). */
 export interface CoreModuleType {
-  readonly imports: readonly { readonly module: string; readonly name: string; readonly kind: string }[];
-  readonly exports: readonly { readonly name: string; readonly kind: string }[];
+  readonly imports: readonly { readonly module: string; readonly name: string; readonly type: CoreItemType }[];
+  readonly exports: readonly { readonly name: string; readonly type: CoreItemType }[];
 }
 
 export type ExternDesc =
@@ -47,86 +54,226 @@ export type CoreTypeEntry = CoreDefType;
 /** Replaces resource identities in a type, for `instantiate ... with` of type imports. */
 export type ResourceMap = ReadonlyMap<ResourceTypeRef, ResourceTypeRef>;
 
-export function substValType(t: ValType, m: ResourceMap): ValType {
+/**
+ * Which resource type entry (which `typeidx` alias) an `own`/`borrow` value type
+ * was written against. Resource identity at runtime is the `ResourceTypeRef`;
+ * this link only serves the external-visibility rule (Explainer.md "External
+ * Visibility of Types"), which tells an exported alias `$R'` from the `$R` it
+ * was made from although both are the same resource.
+ */
+export const handleSource = new WeakMap<ValType, TypeEntry>();
+
+/**
+ * 🗺️ `map<K, V>` values are represented as their despecialization
+ * `list<tuple<K, V>>` (CanonicalABI.md "Despecialization"), so the Canonical
+ * ABI handles them unchanged; the list objects that stand for a map are kept
+ * here so that type equality still tells a map from a list of pairs.
+ */
+export const mapTypes = new WeakSet<ValType>();
+
+/**
+ * One substitution: resource identities, plus (for validation) whole value
+ * types and resource entries replaced by other objects. Types nothing is
+ * replaced in keep their object identity, which validation uses as the
+ * identity of named types; `memo` makes one type substituted twice come out
+ * as one object.
+ */
+export interface Subst {
+  readonly resources: ResourceMap;
+  readonly values: ReadonlyMap<ValType, ValType>;
+  readonly entries: ReadonlyMap<TypeEntry, TypeEntry>;
+  readonly memo: Map<ValType, ValType>;
+}
+
+const NO_VALUES: ReadonlyMap<ValType, ValType> = new Map();
+const NO_ENTRIES: ReadonlyMap<TypeEntry, TypeEntry> = new Map();
+
+export function makeSubst(
+  resources: ResourceMap,
+  values: ReadonlyMap<ValType, ValType> = NO_VALUES,
+  entries: ReadonlyMap<TypeEntry, TypeEntry> = NO_ENTRIES,
+): Subst {
+  return { resources, values, entries, memo: new Map() };
+}
+
+function isEmpty(s: Subst): boolean {
+  return s.resources.size === 0 && s.values.size === 0 && s.entries.size === 0;
+}
+
+function toSubst(m: ResourceMap | Subst): Subst {
+  return m instanceof Map ? makeSubst(m as ResourceMap) : (m as Subst);
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.every((x, i) => x === b[i]);
+}
+
+function substVal(t: ValType, s: Subst): ValType {
+  const done = s.memo.get(t);
+  if (done !== undefined) return done;
+  const replaced = s.values.get(t);
+  if (replaced !== undefined) return replaced;
+  const opt = (x: ValType | undefined): ValType | undefined => (x === undefined ? undefined : substVal(x, s));
+  let out: ValType = t;
   switch (t.kind) {
     case 'own':
-    case 'borrow':
-      return { kind: t.kind, resource: m.get(t.resource) ?? t.resource };
-    case 'list':
-      return { kind: 'list', element: substValType(t.element, m) };
-    case 'record':
-      return { kind: 'record', fields: t.fields.map((f) => ({ name: f.name, type: substValType(f.type, m) })) };
-    case 'tuple':
-      return { kind: 'tuple', types: t.types.map((x) => substValType(x, m)) };
-    case 'variant':
-      return {
-        kind: 'variant',
-        cases: t.cases.map((c) => ({ name: c.name, type: c.type === undefined ? undefined : substValType(c.type, m) })),
-      };
-    case 'option':
-      return { kind: 'option', type: substValType(t.type, m) };
-    case 'result':
-      return {
-        kind: 'result',
-        ok: t.ok === undefined ? undefined : substValType(t.ok, m),
-        err: t.err === undefined ? undefined : substValType(t.err, m),
-      };
+    case 'borrow': {
+      const src = handleSource.get(t);
+      const ne = src === undefined ? undefined : s.entries.get(src);
+      if (ne !== undefined && ne.kind === 'resource') {
+        out = { kind: t.kind, resource: s.resources.get(ne.ref) ?? ne.ref };
+        handleSource.set(out, ne);
+      } else {
+        const r = s.resources.get(t.resource);
+        if (r !== undefined && r !== t.resource) out = { kind: t.kind, resource: r };
+      }
+      break;
+    }
+    case 'list': {
+      const e = substVal(t.element, s);
+      if (e !== t.element) {
+        out = { kind: 'list', element: e };
+        if (mapTypes.has(t)) mapTypes.add(out);
+      }
+      break;
+    }
+    case 'record': {
+      const ts = t.fields.map((f) => substVal(f.type, s));
+      if (!sameList(ts, t.fields.map((f) => f.type))) out = { kind: 'record', fields: t.fields.map((f, i) => ({ name: f.name, type: ts[i]! })) };
+      break;
+    }
+    case 'tuple': {
+      const ts = t.types.map((x) => substVal(x, s));
+      if (!sameList(ts, t.types)) out = { kind: 'tuple', types: ts };
+      break;
+    }
+    case 'variant': {
+      const ts = t.cases.map((c) => opt(c.type));
+      if (!sameList(ts, t.cases.map((c) => c.type))) out = { kind: 'variant', cases: t.cases.map((c, i) => ({ name: c.name, type: ts[i] })) };
+      break;
+    }
+    case 'option': {
+      const x = substVal(t.type, s);
+      if (x !== t.type) out = { kind: 'option', type: x };
+      break;
+    }
+    case 'result': {
+      const ok = opt(t.ok);
+      const err = opt(t.err);
+      if (ok !== t.ok || err !== t.err) out = { kind: 'result', ok, err };
+      break;
+    }
     default:
-      return t;
+      break;
   }
+  s.memo.set(t, out);
+  return out;
 }
 
-export function substFuncType(f: FuncType, m: ResourceMap): FuncType {
-  if (m.size === 0) return f;
-  return {
-    params: f.params.map((p) => ({ name: p.name, type: substValType(p.type, m) })),
-    result: f.result === undefined ? undefined : substValType(f.result, m),
-  };
+function substFunc(f: FuncType, s: Subst): FuncType {
+  const ps = f.params.map((p) => substVal(p.type, s));
+  const r = f.result === undefined ? undefined : substVal(f.result, s);
+  if (sameList(ps, f.params.map((p) => p.type)) && r === f.result) return f;
+  return { params: f.params.map((p, i) => ({ name: p.name, type: ps[i]! })), result: r };
 }
 
-export function substTypeEntry(e: TypeEntry, m: ResourceMap): TypeEntry {
-  if (m.size === 0) return e;
+function substEntry(e: TypeEntry, s: Subst): TypeEntry {
+  const replaced = s.entries.get(e);
+  if (replaced !== undefined) return replaced;
   switch (e.kind) {
-    case 'value':
-      return { kind: 'value', type: substValType(e.type, m) };
-    case 'func':
-      return { kind: 'func', type: substFuncType(e.type, m) };
-    case 'resource':
-      return { kind: 'resource', ref: m.get(e.ref) ?? e.ref };
-    case 'instance':
-      return { kind: 'instance', type: substInstanceType(e.type, m) };
-    case 'component':
-      return {
-        kind: 'component',
-        type: { imports: substMap(e.type.imports, m), exports: substMap(e.type.exports, m) },
-      };
+    case 'value': {
+      const t = substVal(e.type, s);
+      return t === e.type ? e : { kind: 'value', type: t };
+    }
+    case 'func': {
+      const f = substFunc(e.type, s);
+      return f === e.type ? e : { kind: 'func', type: f };
+    }
+    case 'resource': {
+      const r = s.resources.get(e.ref);
+      return r === undefined || r === e.ref ? e : { kind: 'resource', ref: r };
+    }
+    case 'instance': {
+      const t = substInstance(e.type, s);
+      return t === e.type ? e : { kind: 'instance', type: t };
+    }
+    case 'component': {
+      const t = substComponent(e.type, s);
+      return t === e.type ? e : { kind: 'component', type: t };
+    }
+    case 'gated':
+      return e;
   }
 }
 
-export function substExtern(d: ExternDesc, m: ResourceMap): ExternDesc {
+function substDesc(d: ExternDesc, s: Subst): ExternDesc {
   switch (d.kind) {
-    case 'func':
-      return { kind: 'func', type: substFuncType(d.type, m) };
-    case 'type':
-      return { kind: 'type', type: substTypeEntry(d.type, m) };
-    case 'instance':
-      return { kind: 'instance', type: substInstanceType(d.type, m) };
-    case 'component':
-      return { kind: 'component', type: { imports: substMap(d.type.imports, m), exports: substMap(d.type.exports, m) } };
+    case 'func': {
+      const f = substFunc(d.type, s);
+      return f === d.type ? d : { kind: 'func', type: f };
+    }
+    case 'type': {
+      const t = substEntry(d.type, s);
+      return t === d.type ? d : { kind: 'type', type: t };
+    }
+    case 'instance': {
+      const t = substInstance(d.type, s);
+      return t === d.type ? d : { kind: 'instance', type: t };
+    }
+    case 'component': {
+      const t = substComponent(d.type, s);
+      return t === d.type ? d : { kind: 'component', type: t };
+    }
     default:
       return d;
   }
 }
 
-export function substInstanceType(t: InstanceType, m: ResourceMap): InstanceType {
-  return { exports: substMap(t.exports, m) };
+function substInstance(t: InstanceType, s: Subst): InstanceType {
+  const exports = substMap(t.exports, s);
+  return exports === t.exports ? t : { exports };
 }
 
-function substMap(x: ReadonlyMap<string, ExternDesc>, m: ResourceMap): ReadonlyMap<string, ExternDesc> {
-  if (m.size === 0) return x;
+function substComponent(t: ComponentType, s: Subst): ComponentType {
+  const imports = substMap(t.imports, s);
+  const exports = substMap(t.exports, s);
+  return imports === t.imports && exports === t.exports ? t : { imports, exports };
+}
+
+function substMap(x: ReadonlyMap<string, ExternDesc>, s: Subst): ReadonlyMap<string, ExternDesc> {
+  let changed = false;
   const out = new Map<string, ExternDesc>();
-  for (const [k, v] of x) out.set(k, substExtern(v, m));
-  return out;
+  for (const [k, v] of x) {
+    const nv = substDesc(v, s);
+    if (nv !== v) changed = true;
+    out.set(k, nv);
+  }
+  return changed ? out : x;
+}
+
+export function substValType(t: ValType, m: ResourceMap | Subst): ValType {
+  const s = toSubst(m);
+  return isEmpty(s) ? t : substVal(t, s);
+}
+
+export function substFuncType(f: FuncType, m: ResourceMap | Subst): FuncType {
+  const s = toSubst(m);
+  return isEmpty(s) ? f : substFunc(f, s);
+}
+
+export function substTypeEntry(e: TypeEntry, m: ResourceMap | Subst): TypeEntry {
+  const s = toSubst(m);
+  return isEmpty(s) ? e : substEntry(e, s);
+}
+
+export function substExtern(d: ExternDesc, m: ResourceMap | Subst): ExternDesc {
+  const s = toSubst(m);
+  return isEmpty(s) ? d : substDesc(d, s);
+}
+
+export function substInstanceType(t: InstanceType, m: ResourceMap | Subst): InstanceType {
+  const s = toSubst(m);
+  return isEmpty(s) ? t : substInstance(t, s);
 }
 
 /** Whether a value type mentions `borrow` anywhere (forbidden in results and exported value types). */
@@ -159,7 +306,7 @@ export function valTypeEquals(a: ValType, b: ValType): boolean {
     case 'borrow':
       return a.resource === (b as typeof a).resource;
     case 'list':
-      return valTypeEquals(a.element, (b as typeof a).element);
+      return mapTypes.has(a) === mapTypes.has(b) && valTypeEquals(a.element, (b as typeof a).element);
     case 'record': {
       const bf = (b as typeof a).fields;
       return a.fields.length === bf.length && a.fields.every((f, i) => f.name === bf[i]!.name && valTypeEquals(f.type, bf[i]!.type));
