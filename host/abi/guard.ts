@@ -19,8 +19,11 @@ export function trapped(inst: ComponentInstance, e: unknown): unknown {
     t = e;
     rethrow = e;
   } else if (e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack/i.test(e.message))) {
-    t = new TrapError(`wasm trap in ${inst.name}: ${e.message}`, { cause: e });
-    rethrow = t;
+    const plain = new TrapError(`wasm trap in ${inst.name}: ${e.message}`, { cause: e });
+    const explained = inst.explainTrap?.(plain);
+    // Later calls report the explained cause (a panic message) rather than `unreachable`.
+    t = explained === undefined ? plain : new TrapError(`${inst.name} trapped: ${explained.message}`, { cause: explained });
+    rethrow = explained ?? t;
   } else {
     t = new TrapError(`${inst.name} was unwound by an exception: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     rethrow = e;

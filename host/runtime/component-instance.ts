@@ -21,6 +21,13 @@ export class ComponentInstance {
   mayLeave = true;
   /** The trap that poisoned this instance; once set, every later entry throws. */
   poisoned: TrapError | undefined = undefined;
+  /**
+   * Says what a core wasm trap meant, when the guest told the host beforehand
+   * (an SDK plugin reports its panic through the `rdylib-panic` import just
+   * before it traps): returns the error callers should see, or undefined for
+   * a plain trap. Set by the runtime; the ABI stays ignorant of rdylib.
+   */
+  explainTrap: ((trap: TrapError) => Error | undefined) | undefined = undefined;
 
   constructor(
     /** For messages only, e.g. the plugin name. */

@@ -4,6 +4,7 @@
  * refuses use with UnloadedError.
  */
 import { UnloadedError } from '../errors.ts';
+import { PanicRecorder, RDYLIB_PANIC_IMPORT, panicError } from '../rdylib/panic.ts';
 import type { ValidatedComponent } from '../validate/validate.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { instantiateValidated } from './instantiate.ts';
@@ -23,9 +24,22 @@ export class Plugin {
     readonly name = 'plugin',
   ) {
     const all: ComponentInstance[] = [];
-    const args = importsFromJs(component.type.imports, imports);
+    // SDK plugins import `rdylib-panic` to report a panic before they trap;
+    // the host supplies it unless the caller did, and turns the trap that
+    // follows into a GuestPanicError (or a BorrowError the plugin detected).
+    const panics = new PanicRecorder();
+    const wantsPanicImport = component.type.imports.has(RDYLIB_PANIC_IMPORT) && !(RDYLIB_PANIC_IMPORT in imports);
+    const supplied = wantsPanicImport ? { ...imports, [RDYLIB_PANIC_IMPORT]: panics.report } : imports;
+    const args = importsFromJs(component.type.imports, supplied);
     const exports = instantiateValidated(component, undefined, args, name, all);
     this.instances = all;
+    if (wantsPanicImport) {
+      const explain = (trap: Error): Error | undefined => {
+        const report = panics.take();
+        return report === undefined ? undefined : panicError(report, trap.cause ?? trap);
+      };
+      for (const inst of all) inst.explainTrap = explain;
+    }
     this.exports = exportsToJs(exports, {
       isUnloaded: () => this.unloaded,
       checkLoaded: () => {
