@@ -109,6 +109,7 @@ function inputsHash(guest: Guest, toolchain: Toolchain): string {
     fileURLToPath(import.meta.url),
     join(root, 'scripts', 'lib', 'wasm-custom-sections.ts'),
     join(root, 'scripts', 'lib', 'toolchain.ts'),
+    join(root, 'host', 'rdylib', 'section.ts'),
   ];
   for (const file of files) {
     if (!existsSync(file)) continue;
