@@ -279,7 +279,7 @@ function validateDefinition(d: Definition, scope: ComponentScope, ex: Externs): 
       return { kind: 'component', component };
     }
     case 'instance':
-      return validateInstance(d, scope);
+      return validateInstance(d, scope, ex);
     case 'alias':
       return validateAlias(d, scope);
     case 'type': {
@@ -360,20 +360,21 @@ function sortOfDesc(d: ExternDesc): string {
   return d.kind === 'module' ? 'core module' : d.kind;
 }
 
-function validateInstance(d: Extract<Definition, { kind: 'instance' }>, scope: ComponentScope): DefInfo {
+function validateInstance(d: Extract<Definition, { kind: 'instance' }>, scope: ComponentScope, ex: Externs): DefInfo {
   const off = d.offset;
   const e = d.expr;
   if (e.kind === 'exports') {
     const names = new UniqueNames();
     const exports = new Map<string, ExternDesc>();
-    // The bag's own resource exports name the resources its annotated functions refer to.
-    // (Conformance annotated-names.wast:176 reads the rule more strictly; see known-failures.txt.)
-    const resources = new Map<string, ResourceTypeRef>();
     for (const x of e.exports) {
       checkExternName(x.name, names, 'export');
       const desc = describeItem(x.item.sort, x.item.index, scope, off);
-      checkAnnotatedName(x.name, desc, resources);
-      noteResourceName(x.name, desc, resources);
+      // A synthesized instance type is checked in the component's export
+      // context: a `[constructor]r` / `[method]r.m` / `[static]r.m` must name
+      // a resource the component has already exported as `r`. The bag's own
+      // `r` export does not count, so a bag cannot name a resource that is
+      // local to the component (annotated-names.wast:176).
+      checkAnnotatedName(x.name, desc, ex.exportResources);
       exports.set(x.name.name, desc);
     }
     scope.instances.push({ exports });

@@ -116,6 +116,7 @@ describe('instantiation', () => {
         (core instance $dl (instantiate $dtor-log))
         (alias core export $dl "dtor" (core func $dtor))
         (type $cell (resource (rep i32) (dtor (core func $dtor))))
+        (export $cell' "cell" (type $cell))
         (core func $new (canon resource.new $cell))
         (core func $rep (canon resource.rep $cell))
         (core module $m
@@ -126,10 +127,10 @@ describe('instantiation', () => {
         (core instance $i (instantiate $m (with "r" (instance $ri))))
         (alias core export $i "ctor" (core func $ctor))
         (alias core export $i "get" (core func $get))
-        (func $c (param "v" u32) (result (own $cell)) (canon lift (core func $ctor)))
-        (func $g (param "self" (borrow $cell)) (result u32) (canon lift (core func $get)))
+        (func $c (param "v" u32) (result (own $cell')) (canon lift (core func $ctor)))
+        (func $g (param "self" (borrow $cell')) (result u32) (canon lift (core func $get)))
         (instance $api
-          (export "cell" (type $cell))
+          (export "cell" (type $cell'))
           (export "[constructor]cell" (func $c))
           (export "[method]cell.get" (func $g)))
         (export "rdylib:test/cells@0.1.0" (instance $api)))`),

@@ -1,0 +1,83 @@
+/**
+ * Differential: the `consumer` example, which imports the `shape` interface
+ * the `shapes` plugin exports, linked to a `shapes` instance on each side.
+ *
+ * Linking is done the way test/sdk/consumer.test.ts does it for jco, and it
+ * is public API on our side too: the consumer's import
+ * `rdylib-guest:shapes/shape@0.1.0` is given the `Shape` class the shapes
+ * plugin exports (`load`/`instantiate` options `imports`). Calls from the
+ * consumer to a shape go through JS into the shapes plugin. There is no
+ * component-to-component linking without JS in between in either host.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { f64 } from './arbitraries.ts';
+import { pair, SideImports, type Pair } from './hosts.ts';
+import { jco, ours } from './normalise.ts';
+import { Canvas } from './canvas.ts';
+
+interface Shape {
+  area(): number;
+  [Symbol.dispose](): void;
+}
+interface Shapes {
+  circle(radius: number): Shape;
+  rect(width: number, height: number): Shape;
+  polygon(points: [number, number][]): Shape;
+}
+interface Consumer {
+  compactness(shape: Shape): number;
+  summarize(shapes: Shape[]): { count: number; totalArea: number; largest: string | undefined };
+}
+
+const SHAPE = 'rdylib-guest:shapes/shape@0.1.0';
+
+interface Linked {
+  shapes: Pair<Shapes>;
+  consumer: Pair<Consumer>;
+}
+
+async function link(): Promise<Linked> {
+  const shapes = await pair<Shapes>('shapes', 'rdylib-guest:shapes/shapes@0.1.0', { 'rdylib-guest:shapes/canvas@0.1.0': { Canvas } });
+  const shapeInterface = (plugin: { exports: Record<string, unknown> }) => ({ Shape: (plugin.exports[SHAPE] as { Shape: unknown }).Shape });
+  // Each side's consumer is linked to that side's shapes plugin.
+  const consumer = await pair<Consumer>(
+    'consumer',
+    'rdylib-guest:consumer/consumer@0.1.0',
+    new SideImports({ [SHAPE]: shapeInterface(shapes.oursPlugin) }, { [SHAPE]: shapeInterface(shapes.jcoPlugin) }),
+  );
+  return { shapes, consumer };
+}
+
+type Make = { make: 'circle'; r: number } | { make: 'rect'; w: number; h: number } | { make: 'polygon'; points: [number, number][] };
+const make: fc.Arbitrary<Make> = fc.oneof(
+  fc.record({ make: fc.constant('circle' as const), r: f64 }),
+  fc.record({ make: fc.constant('rect' as const), w: f64, h: f64 }),
+  fc.record({ make: fc.constant('polygon' as const), points: fc.array(fc.tuple(f64, f64), { minLength: 3, maxLength: 6 }) }),
+);
+
+function build(api: Shapes, m: Make): Shape {
+  return m.make === 'circle' ? api.circle(m.r) : m.make === 'rect' ? api.rect(m.w, m.h) : api.polygon(m.points);
+}
+
+/** Compactness of each shape (borrowed; the shape stays usable), then a summary that consumes them all. */
+function run(shapes: Shapes, consumer: Consumer, makes: readonly Make[]): unknown[] {
+  const made = makes.map((m) => build(shapes, m));
+  const log: unknown[] = made.map((s) => [consumer.compactness(s), s.area()]);
+  log.push(consumer.summarize(made));
+  return log;
+}
+
+describe('consumer linked to shapes: our runtime agrees with jco', () => {
+  it('compactness of borrowed shapes and a summary of owned ones', async () => {
+    const { shapes, consumer } = await link();
+    fc.assert(
+      fc.property(fc.array(make, { maxLength: 6 }), (makes) => {
+        const o = ours(() => run(shapes.ours, consumer.ours, makes));
+        expect(o.kind).toBe('return');
+        expect(o).toEqual(jco(consumer.jcoPlugin, () => run(shapes.jco, consumer.jco, makes)));
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
