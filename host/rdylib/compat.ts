@@ -10,8 +10,8 @@
  *   resources compared by name;
  * - the interface version is semver-compatible (same major, or same minor for 0.x,
  *   and not older);
- * - lifetimes are no more demanding than expected: a receiver may relax from
- *   `&mut self` to `&self` but not the reverse; a result may borrow fewer
+ * - lifetimes are no more demanding than expected: a receiver or handle
+ *   parameter may relax from `&mut` to `&` but not the reverse; a result may borrow fewer
  *   parameters or borrow them shared instead of exclusively, but an owned or
  *   static result may not start to borrow, and owned and static never swap;
  * - imported (host-implemented) interfaces must match exactly, since there the
@@ -23,7 +23,7 @@ import { AbiMismatchError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import type { ComponentType } from '../validate/type-space.ts';
 import { interfacesOf, printValType, type Direction, type InterfaceView } from './interface-view.ts';
-import type { AbiFunction, AbiInterface, RdylibAbi, ResultHandle } from './section.ts';
+import type { AbiFunction, AbiInterface, ParamHandle, RdylibAbi, ResultHandle } from './section.ts';
 
 /** One side of the comparison: a component's types and (if it has one) its rdylib:abi section. */
 export interface AbiSurface {
@@ -132,6 +132,19 @@ function compareLifetimes(at: string, w: AbiFunction, h: AbiFunction, direction:
   for (const p of w.staticParams) if (!hStatic.has(p) && exact) out.push(`${at} parameter ${p}: expected a library-static handle, found any handle`);
   for (const p of h.staticParams) if (!w.staticParams.includes(p)) out.push(`${at} parameter ${p}: expected any handle, found only library-static handles accepted`);
 
+  // Handle parameters other than the receiver (compared above): the host may
+  // pass less than the plugin needs if the plugin wants more, never the reverse.
+  for (const wp of w.params) {
+    if (w.receiver !== null && wp.param === 0) continue;
+    const hp = h.params.find((p) => p.param === wp.param && p.path.join('.') === wp.path.join('.'));
+    if (!hp || hp.mode === wp.mode) continue;
+    const relaxed = wp.mode === 'exclusive' && hp.mode === 'shared';
+    if (exact || !relaxed) {
+      const where = `${at} parameter \`${wp.name}\`${wp.path.length === 0 ? '' : ` at \`${wp.path.join('.')}\``}`;
+      out.push(`${where}: expected ${paramModeText(wp.mode)}, found ${paramModeText(hp.mode)}`);
+    }
+  }
+
   const hByPath = new Map(h.results.map((r) => [r.path.join('.'), r]));
   for (const wr of w.results) {
     const key = wr.path.join('.');
@@ -159,6 +172,10 @@ function resultProblem(expected: ResultHandle, found: ResultHandle): string | un
   }
   if (expected.lifetime === 'dependent') return undefined; // borrows nothing now: less demanding
   return expected.lifetime === found.lifetime ? undefined : 'owned and library-static handles are not interchangeable';
+}
+
+function paramModeText(mode: ParamHandle['mode']): string {
+  return mode === 'shared' ? 'a shared borrow (`&`)' : mode === 'exclusive' ? 'an exclusive borrow (`&mut`)' : 'a moved handle';
 }
 
 function receiverText(r: AbiFunction['receiver']): string {

@@ -2,7 +2,8 @@
  * Decoder for the `rdylib:abi` custom section written by `#[rdylib::export]`
  * (format: docs/abi.md). The section sits at the component's top level, so a
  * host can read what the component-model types cannot say (receiver modes,
- * which parameters a returned handle borrows, library-static results)
+ * how each handle parameter is borrowed or moved, which parameters a
+ * returned handle borrows, library-static results)
  * without instantiating anything.
  */
 
@@ -17,12 +18,29 @@ const HEADER_SIZE = 14;
 
 export type ReceiverMode = 'shared' | 'exclusive' | 'consume';
 export type BorrowMode = 'shared' | 'exclusive';
+/** How a function takes a handle among its parameters: borrowed shared (`&R`), exclusive (`&mut R`), or moved in (`R`, `own`). */
+export type ParamMode = 'shared' | 'exclusive' | 'consume';
 
 /** A parameter a dependent handle borrows from. `param` indexes the WIT params (`self` is 0 for methods). */
 export interface HandleBorrow {
   readonly param: number;
   readonly name: string;
   readonly mode: BorrowMode;
+}
+
+/**
+ * One handle among a function's parameters (the receiver included) and how
+ * the function takes it. `shared`/`exclusive` are on `borrow<..>` handles,
+ * `consume` on `own<..>` handles, which move into the callee.
+ */
+export interface ParamHandle {
+  /** Index among the WIT parameters (`self` / `this` is 0 for methods and consuming methods). */
+  readonly param: number;
+  /** The WIT parameter name, as in the component's function type. */
+  readonly name: string;
+  /** Steps from the parameter's value to the handle, as for results; `[]` when the parameter is the handle. */
+  readonly path: readonly string[];
+  readonly mode: ParamMode;
 }
 
 interface HandleBase {
@@ -49,6 +67,8 @@ export interface AbiFunction {
    * library-static data (`&'static self`, `&'static R`); any other handle traps.
    */
   readonly staticParams: readonly number[];
+  /** Every handle among the parameters, in parameter order: how the function borrows or consumes it. */
+  readonly params: readonly ParamHandle[];
   readonly results: readonly ResultHandle[];
 }
 
@@ -190,6 +210,10 @@ class Reader {
     const v = o[key];
     return Array.isArray(v) ? (v as unknown[]) : this.at(key).fail('expected an array');
   }
+  /** The `path` key: an array of step strings. */
+  steps(o: Record<string, unknown>): string[] {
+    return this.array(o, 'path').map((s, i) => (typeof s === 'string' ? s : this.at(`path[${i}]`).fail('expected a string')));
+  }
   oneOf<T extends string>(o: Record<string, unknown>, key: string, values: readonly T[]): T {
     const v = o[key];
     if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
@@ -232,13 +256,21 @@ function validateFunction(r: Reader, v: unknown): AbiFunction {
   const staticParams = r.array(o, 'staticParams').map((x, i) =>
     typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : r.at(`staticParams[${i}]`).fail('expected a parameter index'),
   );
+  const params = r.array(o, 'params').map((x, i) => validateParamHandle(r.at(`params[${i}]`), x));
   const results = r.array(o, 'results').map((x, i) => validateHandle(r.at(`results[${i}]`), x));
-  return { name: r.string(o, 'name'), rust: r.string(o, 'rust'), receiver, staticParams, results };
+  return { name: r.string(o, 'name'), rust: r.string(o, 'rust'), receiver, staticParams, params, results };
+}
+
+function validateParamHandle(r: Reader, v: unknown): ParamHandle {
+  const o = r.object(v);
+  const raw = o.param;
+  const param = typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 ? raw : r.at('param').fail('expected a parameter index');
+  return { param, name: r.string(o, 'name'), path: r.steps(o), mode: r.oneOf(o, 'mode', ['shared', 'exclusive', 'consume'] as const) };
 }
 
 function validateHandle(r: Reader, v: unknown): ResultHandle {
   const o = r.object(v);
-  const path = r.array(o, 'path').map((s, i) => (typeof s === 'string' ? s : r.at(`path[${i}]`).fail('expected a string')));
+  const path = r.steps(o);
   const resource = r.string(o, 'resource');
   const lifetime = r.oneOf(o, 'lifetime', ['owned', 'static', 'dependent'] as const);
   if (lifetime !== 'dependent') return { path, resource, lifetime };

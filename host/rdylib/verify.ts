@@ -3,7 +3,9 @@
  * component's real types, before any of its code runs. The section is the
  * plugin's own claim, so nothing in it is trusted: every item it names must
  * exist, every mode must agree with the own/borrow types, every parameter
- * reference must be in range, and its size is bounded.
+ * reference must be in range, every handle parameter must be described (a
+ * host enforces the borrow rules from `params`, so a missing one would slip
+ * past them), and its size is bounded.
  *
  * A failure is a LoadError('invalid') whose message names the interface,
  * the function and the part of the claim at fault.
@@ -12,13 +14,14 @@ import { LoadError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import type { ComponentType } from '../validate/type-space.ts';
 import { interfacesOf, printValType, resourceOfFunctionName, type InterfaceView } from './interface-view.ts';
-import type { AbiFunction, AbiInterface, RdylibAbi, ResultHandle } from './section.ts';
+import type { AbiFunction, AbiInterface, ParamHandle, RdylibAbi, ResultHandle } from './section.ts';
 
 /** Bounds on what a section may describe; far above any real plugin, far below a memory problem. */
 export const ABI_LIMITS = {
   interfaces: 1_000,
   functionsPerInterface: 10_000,
   handlesPerResult: 1_000,
+  handlesPerParams: 1_000,
   pathLength: 64,
 } as const;
 
@@ -101,6 +104,8 @@ function verifyFunction(where: string, fn: AbiFunction, type: FuncType, view: In
     }
   }
 
+  verifyParamHandles(where, fn, type, view);
+
   if (fn.results.length > ABI_LIMITS.handlesPerResult) {
     throw new AbiClaimError(where, `${fn.results.length} result handles, more than the limit of ${ABI_LIMITS.handlesPerResult}`);
   }
@@ -147,15 +152,109 @@ function verifyResultHandle(
     if (borrow.param === 0 && fn.receiver === 'shared' && borrow.mode === 'exclusive') {
       throw new AbiClaimError(at, 'borrows `self` exclusively, but the method takes `&self` (shared)');
     }
+    // Likewise for any parameter: the handle keeps at most the borrow the function took.
+    const taken = fn.params.find((p) => p.param === borrow.param && p.path.length === 0);
+    if (borrow.mode === 'exclusive' && taken?.mode === 'shared') {
+      throw new AbiClaimError(at, `borrows \`${param.name}\` exclusively, but the function takes it shared`);
+    }
+  }
+}
+
+/**
+ * The `params` claim: every entry names a real parameter and a handle in it,
+ * with a mode its type allows (`shared`/`exclusive` on `borrow`, `consume` on
+ * `own`); every handle of every parameter is described exactly once, so a
+ * host enforcing the borrow rules from the claim misses none; the receiver
+ * and library-static parameters agree with what `receiver` and
+ * `staticParams` say.
+ */
+function verifyParamHandles(where: string, fn: AbiFunction, type: FuncType, view: InterfaceView): void {
+  const name = (t: ValType): string => printValType(t, view.resourceName);
+  if (fn.params.length > ABI_LIMITS.handlesPerParams) {
+    throw new AbiClaimError(where, `${fn.params.length} parameter handles, more than the limit of ${ABI_LIMITS.handlesPerParams}`);
+  }
+  const described = new Map<string, ParamHandle>();
+  for (const claim of fn.params) {
+    const at = `${where}, parameter handle ${paramHandleText(claim)}`;
+    const param = type.params[claim.param];
+    if (!param) throw new AbiClaimError(at, `names parameter ${claim.param}, but the function has ${type.params.length} parameters`);
+    if (param.name !== claim.name) throw new AbiClaimError(at, `parameter ${claim.param} is \`${param.name}\`, not \`${claim.name}\``);
+    if (claim.path.length > ABI_LIMITS.pathLength) throw new AbiClaimError(at, `path longer than ${ABI_LIMITS.pathLength} steps`);
+    const target = followPath(param.type, claim.path, 'parameter');
+    if (typeof target === 'string') throw new AbiClaimError(at, target);
+    if (target.kind !== 'own' && target.kind !== 'borrow') {
+      throw new AbiClaimError(at, `the parameter type there is ${name(target)}, not a handle`);
+    }
+    if (claim.mode === 'consume' && target.kind !== 'own') {
+      throw new AbiClaimError(at, `claims the handle is moved in (consume), but the parameter type there is ${name(target)}, a borrow`);
+    }
+    if (claim.mode !== 'consume' && target.kind !== 'borrow') {
+      throw new AbiClaimError(at, `claims a ${claim.mode} borrow, but the parameter type there is ${name(target)}, an owned handle that moves in`);
+    }
+    const key = JSON.stringify([claim.param, claim.path]);
+    if (described.has(key)) throw new AbiClaimError(at, 'described twice');
+    described.set(key, claim);
+  }
+
+  // Completeness: a handle the claim leaves out would escape the host's borrow checks.
+  for (const [index, param] of type.params.entries()) {
+    for (const path of handlePaths(param.type)) {
+      if (!described.has(JSON.stringify([index, path]))) {
+        const whereIn = path.length === 0 ? '' : ` at \`${path.join('.')}\``;
+        throw new AbiClaimError(where, `parameter \`${param.name}\` has a handle${whereIn} that the section does not describe in \`params\``);
+      }
+    }
+  }
+
+  if (fn.receiver !== null) {
+    const self = described.get(JSON.stringify([0, []]));
+    if (self && self.mode !== fn.receiver) {
+      throw new AbiClaimError(`${where}, parameter handle ${paramHandleText(self)}`, `is taken ${self.mode}, but the receiver is ${fn.receiver}`);
+    }
+  }
+  for (const index of fn.staticParams) {
+    for (const claim of fn.params) {
+      if (claim.param === index && claim.mode !== 'shared') {
+        throw new AbiClaimError(`${where}, parameter handle ${paramHandleText(claim)}`, `is taken ${claim.mode}, but it is a library-static parameter, which is only ever shared`);
+      }
+    }
+  }
+}
+
+function paramHandleText(claim: ParamHandle): string {
+  return `\`${claim.name}\`${claim.path.length === 0 ? '' : ` at \`${claim.path.join('.')}\``}`;
+}
+
+/** The paths to every handle inside a value of type `t`, with the steps `followPath` takes. */
+function handlePaths(t: ValType, prefix: readonly string[] = []): string[][] {
+  const inside = (u: ValType | undefined, step: string): string[][] => (u ? handlePaths(u, [...prefix, step]) : []);
+  switch (t.kind) {
+    case 'own':
+    case 'borrow':
+      return [[...prefix]];
+    case 'option':
+      return inside(t.type, 'some');
+    case 'result':
+      return [...inside(t.ok, 'ok'), ...inside(t.err, 'err')];
+    case 'list':
+      return inside(t.element, 'elem');
+    case 'tuple':
+      return t.types.flatMap((u, i) => inside(u, String(i)));
+    case 'record':
+      return t.fields.flatMap((f) => inside(f.type, f.name));
+    case 'variant':
+      return t.cases.flatMap((c) => inside(c.type, c.name));
+    default:
+      return [];
   }
 }
 
 /** The type at `path` inside `t`, or a message saying which step does not fit. */
-function followPath(t: ValType, path: readonly string[]): ValType | string {
+function followPath(t: ValType, path: readonly string[], of: 'result' | 'parameter' = 'result'): ValType | string {
   let here = t;
   for (const [i, step] of path.entries()) {
     const next = stepInto(here, step);
-    if (next === undefined) return `step ${i + 1} (\`${step}\`) does not fit the result type there`;
+    if (next === undefined) return `step ${i + 1} (\`${step}\`) does not fit the ${of} type there`;
     here = next;
   }
   return here;

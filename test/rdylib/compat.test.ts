@@ -17,7 +17,7 @@ function differences(expected: Uint8Array, found: Uint8Array): string[] {
   }
 }
 
-type Fn = { name: string; receiver: string | null; results: { path: string[]; resource: string; lifetime: string; borrows?: { param: number; name: string; mode: string }[] }[] };
+type Fn = { name: string; receiver: string | null; params: { param: number; name: string; path: string[]; mode: string }[]; results: { path: string[]; resource: string; lifetime: string; borrows?: { param: number; name: string; mode: string }[] }[] };
 const fn = (abi: RdylibAbi, name: string) => abi.interfaces.flatMap((i) => i.functions).find((f) => f.name === name) as unknown as Fn;
 const kvWith = (edit: (abi: RdylibAbi) => void) => withForgedAbi(readGuest('kv'), (abi) => { edit(abi); return abi; });
 
@@ -36,6 +36,7 @@ describe('expectation check: lifetimes', () => {
   it('refuses a method that now takes &mut self and whose result borrows self exclusively', () => {
     const found = kvWith((abi) => {
       fn(abi, '[method]store.iter').receiver = 'exclusive';
+      fn(abi, '[method]store.iter').params[0]!.mode = 'exclusive';
       fn(abi, '[method]store.iter').results[0]!.borrows![0]!.mode = 'exclusive';
     });
     expect(differences(readGuest('kv'), found)).toEqual([
@@ -58,12 +59,26 @@ describe('expectation check: lifetimes', () => {
   });
 
   it('refuses a receiver that went from &self to &mut self, and accepts the reverse', () => {
-    const stricter = kvWith((abi) => { fn(abi, '[method]store.get').receiver = 'exclusive'; });
+    const stricter = kvWith((abi) => {
+      fn(abi, '[method]store.get').receiver = 'exclusive';
+      fn(abi, '[method]store.get').params[0]!.mode = 'exclusive';
+    });
     expect(differences(readGuest('kv'), stricter)).toEqual(['`rdylib-guest:kv/kv@0.1.0` `[method]store.get` receiver: expected `&self`, found `&mut self`']);
     const relaxed = kvWith((abi) => {
       fn(abi, '[method]store.lock').receiver = 'shared';
+      fn(abi, '[method]store.lock').params[0]!.mode = 'shared';
       fn(abi, '[method]store.lock').results[0]!.borrows![0]!.mode = 'shared';
     });
+    expect(differences(readGuest('kv'), relaxed)).toEqual([]);
+  });
+
+  it('refuses a handle parameter that went from & to &mut, and accepts the reverse', () => {
+    const param = (abi: RdylibAbi) => fn(abi, '[method]store.merge').params.find((p) => p.name === 'other')!;
+    const reference = kvWith((abi) => { param(abi).mode = 'shared'; });
+    expect(differences(reference, readGuest('kv'))).toEqual([
+      '`rdylib-guest:kv/kv@0.1.0` `[method]store.merge` parameter `other`: expected a shared borrow (`&`), found an exclusive borrow (`&mut`)',
+    ]);
+    const relaxed = kvWith((abi) => { param(abi).mode = 'shared'; });
     expect(differences(readGuest('kv'), relaxed)).toEqual([]);
   });
 

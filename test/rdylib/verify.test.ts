@@ -14,7 +14,8 @@ function verify(bytes: Uint8Array): void {
   verifyAbi(abi, validateComponent(parseComponent(bytes)).type);
 }
 
-type MutableFn = { name: string; receiver: string | null; staticParams: number[]; results: { path: string[]; resource: string; lifetime: string; borrows?: { param: number; name: string; mode: string }[] }[] };
+type MutableParam = { param: number; name: string; path: string[]; mode: string };
+type MutableFn = { name: string; receiver: string | null; staticParams: number[]; params: MutableParam[]; results: { path: string[]; resource: string; lifetime: string; borrows?: { param: number; name: string; mode: string }[] }[] };
 function fnOf(abi: RdylibAbi, name: string): MutableFn {
   const fn = abi.interfaces.flatMap((i) => i.functions).find((f) => f.name === name);
   if (!fn) throw new Error(`no function ${name} in the section`);
@@ -22,14 +23,18 @@ function fnOf(abi: RdylibAbi, name: string): MutableFn {
 }
 
 function forgedKv(edit: (abi: RdylibAbi) => void): Uint8Array {
-  return withForgedAbi(readGuest('kv'), (abi) => {
+  return forged('kv', edit);
+}
+
+function forged(guest: string, edit: (abi: RdylibAbi) => void): Uint8Array {
+  return withForgedAbi(readGuest(guest), (abi) => {
     edit(abi);
     return abi;
   });
 }
 
 describe('rdylib:abi verification against the component types', () => {
-  it.each(['kv', 'registry', 'shapes', 'types'])('accepts the section the SDK wrote for %s', (name) => {
+  it.each(['kv', 'registry', 'shapes', 'types', 'consumer'])('accepts the section the SDK wrote for %s', (name) => {
     expect(() => verify(readGuest(name))).not.toThrow();
   });
 
@@ -60,16 +65,62 @@ describe('rdylib:abi verification against the component types', () => {
       /the handle there is a `iter`, not a `guard`/],
   ];
 
+  // Parameter handles (`params`): how each handle parameter is borrowed or moved.
+  const merge = (abi: RdylibAbi) => fnOf(abi, '[method]store.merge');
+  const paramForgeries: [string, string, (abi: RdylibAbi) => void, RegExp][] = [
+    ['kv', 'a parameter handle naming a parameter out of range', (abi) => { merge(abi).params[1]!.param = 5; },
+      /function `\[method\]store\.merge` \(Store::merge\), parameter handle `other`: names parameter 5, but the function has 2 parameters/],
+    ['kv', 'a parameter handle under the wrong name', (abi) => { merge(abi).params[1]!.name = 'source'; },
+      /`\[method\]store\.merge` \(Store::merge\), parameter handle `source`: parameter 1 is `other`, not `source`/],
+    ['kv', 'a parameter path that does not fit the type', (abi) => { merge(abi).params[1]!.path = ['some']; },
+      /`\[method\]store\.merge`.*parameter handle `other` at `some`: step 1 \(`some`\) does not fit the parameter type there/],
+    ['kv', 'a parameter path that leads to a value, not a handle', (abi) => {
+      fnOf(abi, '[static]store.from-pairs').params.push({ param: 0, name: 'pairs', path: ['elem', '0'], mode: 'consume' });
+    }, /`\[static\]store\.from-pairs` \(Store::from_pairs\), parameter handle `pairs` at `elem\.0`: the parameter type there is string, not a handle/],
+    ['kv', 'a shared borrow claimed on an own<..> parameter', (abi) => { fnOf(abi, '[static]store.into-pairs').params[0]!.mode = 'shared'; },
+      /`\[static\]store\.into-pairs`.*parameter handle `this`: claims a shared borrow, but the parameter type there is store, an owned handle that moves in/],
+    ['kv', 'a consume claimed on a borrow<..> parameter', (abi) => { merge(abi).params[1]!.mode = 'consume'; },
+      /`\[method\]store\.merge`.*parameter handle `other`: claims the handle is moved in \(consume\), but the parameter type there is borrow<store>, a borrow/],
+    ['kv', 'a dependent result claimed to borrow a `&Store` parameter exclusively', (abi) => {
+      const f = fnOf(abi, 'entries-from');
+      f.results[0]!.borrows![0]!.mode = 'exclusive';
+    }, /`entries-from` \(entries_from\), result handle at `\(result\)`: borrows `store` exclusively, but the function takes it shared/],
+    ['kv', 'a receiver entry weaker than the receiver', (abi) => { merge(abi).params[0]!.mode = 'shared'; },
+      /`\[method\]store\.merge` \(Store::merge\), parameter handle `self`: is taken shared, but the receiver is exclusive/],
+    ['kv', 'a handle parameter left out', (abi) => { merge(abi).params.pop(); },
+      /`\[method\]store\.merge` \(Store::merge\): parameter `other` has a handle that the section does not describe in `params`/],
+    ['kv', 'a parameter handle described twice', (abi) => { merge(abi).params.push({ param: 1, name: 'other', path: [], mode: 'shared' }); },
+      /`\[method\]store\.merge`.*parameter handle `other`: described twice/],
+    ['registry', 'a library-static parameter taken exclusively', (abi) => {
+      const f = fnOf(abi, '[method]unit-registry.find');
+      f.receiver = 'exclusive';
+      f.params[0]!.mode = 'exclusive';
+    }, /`\[method\]unit-registry\.find` \(UnitRegistry::find\), parameter handle `self`: is taken exclusive, but it is a library-static parameter, which is only ever shared/],
+    ['shapes', 'an element of a list<own<..>> left out', (abi) => { fnOf(abi, 'total-area').params = []; },
+      /`total-area` \(total_area\): parameter `shapes` has a handle at `elem` that the section does not describe in `params`/],
+    ['shapes', 'an imported trait method whose receiver entry disagrees', (abi) => { fnOf(abi, '[method]canvas.move-to').params[0]!.mode = 'shared'; },
+      /interface `rdylib-guest:shapes\/canvas@0\.1\.0`, function `\[method\]canvas\.move-to` \(Canvas::move_to\), parameter handle `self`: is taken shared, but the receiver is exclusive/],
+    ['consumer', 'a `&dyn Shape` parameter claimed moved in', (abi) => { fnOf(abi, 'compactness').params[0]!.mode = 'consume'; },
+      /`compactness` \(compactness\), parameter handle `shape`: claims the handle is moved in \(consume\), but the parameter type there is borrow<shape>, a borrow/],
+  ];
+
+  it.each(paramForgeries)('%s: rejects %s, naming the item', (guest, _what, edit, message) => {
+    expectInvalid(forged(guest, edit), message);
+  });
+
   it.each(forgeries)('rejects %s, naming the item', (_what, edit, message) => {
-    const bytes = forgedKv(edit);
-    let error: unknown;
-    try {
-      verify(bytes);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(LoadError);
-    expect((error as LoadError).kind).toBe('invalid');
-    expect((error as Error).message).toMatch(message);
+    expectInvalid(forgedKv(edit), message);
   });
 });
+
+function expectInvalid(bytes: Uint8Array, message: RegExp): void {
+  let error: unknown;
+  try {
+    verify(bytes);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(LoadError);
+  expect((error as LoadError).kind).toBe('invalid');
+  expect((error as Error).message).toMatch(message);
+}

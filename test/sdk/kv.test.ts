@@ -24,6 +24,7 @@ interface Store {
   lock(): Guard;
   batchIfUnchanged(writes: bigint): Batch;
   entry(key: string): Entry | undefined;
+  merge(other: Store): number;
   [Symbol.dispose](): void;
 }
 interface Batch {
@@ -256,6 +257,30 @@ describe('kv through jco transpile (a host that ignores the section)', () => {
     const store = new kv.Store();
     const it = store.iter();
     expect(expectTrap(plugin, () => kv.Store.intoPairs(store)).message).toContain('`store.into-pairs` needs exclusive access');
+    void it;
+  });
+
+  it('merge borrows both stores exclusively: entries move, and aliasing or a live borrow of either traps', async () => {
+    const { plugin, kv } = await loadKv();
+    const into = kv.Store.fromPairs([['a', '1'], ['b', '2']]);
+    const from = kv.Store.fromPairs([['b', 'two'], ['c', '3']]);
+    expect(into.merge(from)).toBe(2);
+    expect(kv.Store.intoPairs(into)).toEqual([['a', '1'], ['b', 'two'], ['c', '3']]);
+    expect(from.len()).toBe(0);
+    expect(from.writes()).toBe(3n); // two puts, then emptied by the merge
+    // The same store as both `&mut self` and `other: &mut Store`: Rust forbids it, so does the plugin.
+    const store = kv.Store.fromPairs([['k', 'v']]);
+    expect(expectTrap(plugin, () => store.merge(store)).message).toMatch(
+      /^rdylib borrow error: `store\.merge` needs exclusive access to `store`, but it is exclusively borrowed/,
+    );
+    // A store an iterator still borrows (shared) cannot be drained.
+    const again = await loadKv();
+    const target = new again.kv.Store();
+    const source = again.kv.Store.fromPairs([['x', 'y']]);
+    const it = source.iter();
+    expect(expectTrap(again.plugin, () => target.merge(source)).message).toContain(
+      '`store.merge` needs exclusive access to `store`, but it is shared-borrowed 1 time(s), most recently by `iter`',
+    );
     void it;
   });
 

@@ -29,39 +29,39 @@ fn js(s: &str) -> String {
     out
 }
 
-/// Every handle inside a result, with its path from the result's root.
-fn handles(m: &Module, t: &Ty, path: &mut Vec<String>, out: &mut Vec<String>) {
-    let entry = |path: &Vec<String>, res: &str, lifetime: &str| {
-        let p: Vec<String> = path.iter().map(|s| js(s)).collect();
-        format!("{{\"path\":[{}],\"resource\":{},\"lifetime\":{}}}", p.join(","), js(res), js(lifetime))
+/// Calls `found` with the path from `t`'s root to every handle inside it
+/// (own/static handles and boxed trait objects), in declaration order.
+fn walk(m: &Module, t: &Ty, path: &mut Vec<String>, found: &mut dyn FnMut(&[String], &Ty)) {
+    let nest = |t: &Ty, step: &str, path: &mut Vec<String>, found: &mut dyn FnMut(&[String], &Ty)| {
+        path.push(step.to_string());
+        walk(m, t, path, found);
+        path.pop();
     };
     match t {
-        Ty::Own(r) => out.push(entry(path, r, "owned")),
-        Ty::Static(r) => out.push(entry(path, r, "static")),
-        Ty::Dyn(r) => out.push(entry(path, r, "owned")),
-        Ty::List(e) => nest(m, e, "elem", path, out),
-        Ty::Option(e) => nest(m, e, "some", path, out),
+        Ty::Own(_) | Ty::Static(_) | Ty::Dyn(_) => found(path, t),
+        Ty::List(e) => nest(e, "elem", path, found),
+        Ty::Option(e) => nest(e, "some", path, found),
         Ty::Result(o, e) => {
-            nest(m, o, "ok", path, out);
-            nest(m, e, "err", path, out);
+            nest(o, "ok", path, found);
+            nest(e, "err", path, found);
         }
         Ty::Tuple(ts) => {
             for (i, t) in ts.iter().enumerate() {
-                nest(m, t, &i.to_string(), path, out);
+                nest(t, &i.to_string(), path, found);
             }
         }
         Ty::Named(n) => {
             if let Some(r) = m.records.iter().find(|r| &r.name == n) {
                 for (_, f, t) in &r.fields {
-                    nest(m, t, f, path, out);
+                    nest(t, f, path, found);
                 }
             }
             if let Some(v) = m.variants.iter().find(|v| &v.name == n) {
                 for (_, c, tys) in &v.cases {
                     match tys.len() {
                         0 => {}
-                        1 => nest(m, &tys[0], c, path, out),
-                        _ => nest(m, &Ty::Tuple(tys.clone()), c, path, out),
+                        1 => nest(&tys[0], c, path, found),
+                        _ => nest(&Ty::Tuple(tys.clone()), c, path, found),
                     }
                 }
             }
@@ -70,10 +70,50 @@ fn handles(m: &Module, t: &Ty, path: &mut Vec<String>, out: &mut Vec<String>) {
     }
 }
 
-fn nest(m: &Module, t: &Ty, step: &str, path: &mut Vec<String>, out: &mut Vec<String>) {
-    path.push(step.to_string());
-    handles(m, t, path, out);
-    path.pop();
+fn path_json(path: &[String]) -> String {
+    let p: Vec<String> = path.iter().map(|s| js(s)).collect();
+    format!("[{}]", p.join(","))
+}
+
+/// Every handle inside a result (owned or static), with its path from the
+/// result's root; `path` is where `t` sits in the whole result.
+fn handles(m: &Module, t: &Ty, path: &mut Vec<String>, out: &mut Vec<String>) {
+    walk(m, t, path, &mut |path, t| {
+        let (res, lifetime) = match t {
+            Ty::Static(r) => (r, "static"),
+            Ty::Own(r) | Ty::Dyn(r) => (r, "owned"),
+            _ => unreachable!("walk reports handles only"),
+        };
+        out.push(format!("{{\"path\":{},\"resource\":{},\"lifetime\":{}}}", path_json(path), js(res), js(lifetime)));
+    });
+}
+
+/// How the function takes every handle among its WIT parameters (the
+/// receiver included): one entry per handle, in parameter order. A borrowed
+/// handle is a whole parameter (`&R`, `&mut R`, `&dyn T`, `&mut dyn T`,
+/// `&self`, `&mut self`); an owned one (`R`, `Box<dyn T>`, `self`) may sit
+/// anywhere inside a parameter's value and is moved in.
+fn params_json(m: &Module, f: &Func) -> Vec<String> {
+    let mut out = Vec::new();
+    for (index, p) in f.params.iter().enumerate() {
+        let mut entry = |path: &[String], mode: &str| {
+            out.push(format!(
+                "{{\"param\":{},\"name\":{},\"path\":{},\"mode\":{}}}",
+                index,
+                js(&p.name),
+                path_json(path),
+                js(mode)
+            ))
+        };
+        match &p.kind {
+            ParamKind::Borrow { mode, .. } | ParamKind::DynBorrow { mode, .. } => entry(&[], mode.as_str()),
+            ParamKind::Value(t) | ParamKind::Slice(t) | ParamKind::ValueRef(t) => {
+                walk(m, t, &mut Vec::new(), &mut |path, _| entry(path, "consume"))
+            }
+            ParamKind::StrRef => {}
+        }
+    }
+    out
 }
 
 fn func_json(m: &Module, f: &Func, owner: Option<&str>) -> String {
@@ -105,6 +145,7 @@ fn func_json(m: &Module, f: &Func, owner: Option<&str>) -> String {
         }
     }
     let receiver = f.receiver().map_or("null".to_string(), js);
+    let params = params_json(m, f);
     let statics: Vec<String> = f
         .params
         .iter()
@@ -113,7 +154,7 @@ fn func_json(m: &Module, f: &Func, owner: Option<&str>) -> String {
         .map(|(i, _)| i.to_string())
         .collect();
     format!(
-        "{{\"name\":{},\"rust\":{},\"receiver\":{},\"staticParams\":[{}],\"results\":[{}]}}",
+        "{{\"name\":{},\"rust\":{},\"receiver\":{},\"staticParams\":[{}],\"params\":[{}],\"results\":[{}]}}",
         js(&f.component_name(owner)),
         js(&match owner {
             Some(_) => format!(
@@ -125,6 +166,7 @@ fn func_json(m: &Module, f: &Func, owner: Option<&str>) -> String {
         }),
         receiver,
         statics.join(","),
+        params.join(","),
         results.join(",")
     )
 }

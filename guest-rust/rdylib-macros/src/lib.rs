@@ -361,6 +361,34 @@ mod tests {
     }
 
     #[test]
+    fn records_how_every_handle_parameter_is_taken() {
+        let out = expands(quote!(mod m {
+            pub struct Store { v: Vec<u8> }
+            pub struct Bundle { pub first: Store, pub rest: Vec<Store> }
+            pub trait Sink { fn put(&mut self, n: u32); }
+            impl Store {
+                pub fn merge(&mut self, other: &mut Store, from: &Store) {}
+                pub fn finish(self, sink: &mut dyn Sink) {}
+            }
+            pub fn absorb(into: &mut Store, name: &str, parts: (u32, Store), bundle: Option<Bundle>) {}
+            pub fn look(sink: &dyn Sink) {}
+        }));
+        for expected in [
+            // Receiver and `&mut R` / `&R` parameters: whole parameters, borrowed.
+            r#"\"name\":\"[method]store.merge\",\"rust\":\"Store::merge\",\"receiver\":\"exclusive\",\"staticParams\":[],\"params\":[{\"param\":0,\"name\":\"self\",\"path\":[],\"mode\":\"exclusive\"},{\"param\":1,\"name\":\"other\",\"path\":[],\"mode\":\"exclusive\"},{\"param\":2,\"name\":\"from\",\"path\":[],\"mode\":\"shared\"}]"#,
+            // `self` is moved in as `this`; `&mut dyn T` is an exclusive borrow.
+            r#"\"params\":[{\"param\":0,\"name\":\"this\",\"path\":[],\"mode\":\"consume\"},{\"param\":1,\"name\":\"sink\",\"path\":[],\"mode\":\"exclusive\"}]"#,
+            // Owned handles anywhere inside a value are consumed; `&str` has none.
+            r#"\"params\":[{\"param\":0,\"name\":\"into\",\"path\":[],\"mode\":\"exclusive\"},{\"param\":2,\"name\":\"parts\",\"path\":[\"1\"],\"mode\":\"consume\"},{\"param\":3,\"name\":\"bundle\",\"path\":[\"some\",\"first\"],\"mode\":\"consume\"},{\"param\":3,\"name\":\"bundle\",\"path\":[\"some\",\"rest\",\"elem\"],\"mode\":\"consume\"}]"#,
+            r#"\"name\":\"look\",\"rust\":\"look\",\"receiver\":null,\"staticParams\":[],\"params\":[{\"param\":0,\"name\":\"sink\",\"path\":[],\"mode\":\"shared\"}]"#,
+            // The caller-implemented trait: the plugin calls it with `&mut self`.
+            r#"\"name\":\"[method]sink.put\",\"rust\":\"Sink::put\",\"receiver\":\"exclusive\",\"staticParams\":[],\"params\":[{\"param\":0,\"name\":\"self\",\"path\":[],\"mode\":\"exclusive\"}]"#,
+        ] {
+            assert!(out.contains(expected), "missing {expected} in {out}");
+        }
+    }
+
+    #[test]
     fn derives_wit_for_records_variants_resources_and_traits() {
         let out = expands(quote!(mod shop {
             pub struct Item { pub name: String, pub price: u32 }

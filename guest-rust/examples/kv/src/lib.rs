@@ -132,6 +132,23 @@ pub mod kv {
             self.map.into_iter().collect()
         }
 
+        /// Moves every entry of `other` into this store (its values win on
+        /// equal keys), leaving `other` empty; returns how many moved. Both
+        /// stores are borrowed exclusively: passing one store as both, or a
+        /// store an iterator or guard still borrows, is refused.
+        pub fn merge(&mut self, other: &mut Store) -> u32 {
+            let moved = std::mem::take(&mut other.map);
+            if !moved.is_empty() {
+                // Emptying `other` is a write to it, as every write to this store is.
+                other.writes += 1;
+            }
+            let n = moved.len() as u32;
+            for (k, v) in moved {
+                self.put(k, v);
+            }
+            n
+        }
+
         /// Builds a store from pairs (a static function).
         pub fn from_pairs(pairs: Vec<(String, String)>) -> Store {
             let mut s = Store::new();
@@ -231,9 +248,22 @@ mod tests {
         assert_eq!(b.apply(), 1);
         assert_eq!(s.get("d").as_deref(), Some("4"));
         assert_eq!(s.writes(), 4);
+        let mut other = Store::from_pairs(vec![("b".into(), "two".into()), ("e".into(), "5".into())]);
+        assert_eq!(s.merge(&mut other), 2);
+        assert!(other.is_empty());
+        assert_eq!(other.writes(), 3);
+        assert_eq!(s.merge(&mut other), 0);
+        assert_eq!(other.writes(), 3);
+        assert_eq!(s.get("b").as_deref(), Some("two"));
+        assert_eq!(s.writes(), 6);
         assert_eq!(
             s.into_pairs(),
-            vec![("b".into(), "2".into()), ("c".into(), "3".into()), ("d".into(), "4".into())]
+            vec![
+                ("b".into(), "two".into()),
+                ("c".into(), "3".into()),
+                ("d".into(), "4".into()),
+                ("e".into(), "5".into())
+            ]
         );
     }
 }
