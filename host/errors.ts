@@ -12,7 +12,8 @@ export type RdylibErrorCode =
   | 'UNLOADED'
   | 'TIMEOUT'
   | 'GUEST_PANIC'
-  | 'RESULT_ERR';
+  | 'RESULT_ERR'
+  | 'IN_USE';
 
 export abstract class RdylibError extends Error {
   abstract readonly code: RdylibErrorCode;
@@ -75,6 +76,14 @@ export class BorrowError extends RdylibError {
 /** An object of a plugin was used after the plugin was unloaded. */
 export class UnloadedError extends RdylibError {
   readonly code = 'UNLOADED' as const;
+}
+
+/**
+ * A plugin cannot be unloaded or reloaded now: a call into it is in progress,
+ * or other plugins linked against it still depend on it (named in the message).
+ */
+export class PluginInUseError extends RdylibError {
+  readonly code = 'IN_USE' as const;
 }
 
 /** A call into an isolated plugin ran past its time limit. */

@@ -4,5 +4,9 @@
  */
 export { load, compile, instantiateComponent, validateComponent, CompiledComponent, Plugin } from './load.ts';
 export type { LoadOptions, ImportObject, ExportObject } from './load.ts';
+// The sandbox: worker isolation, memory caps, per-plugin WASI grants, limits.
+export type { SandboxOptions, IsolatedLoadOptions } from './load.ts';
+export { loadInWorker, IsolatedPlugin, capLinearMemory, type WorkerIsolateOptions } from './isolate/index.ts';
+export { grantWasi, type WasiCapabilities, type PreopenGrant, type OutputGrant } from './wasi/index.ts';
 export * from './errors.ts';
 export type * from './types.ts';

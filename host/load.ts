@@ -10,24 +10,43 @@ import { validateComponent as validateAst, type ValidatedComponent } from './val
 import { Plugin } from './runtime/plugin.ts';
 import type { ImportObject } from './runtime/js-imports.ts';
 import type { ExportObject } from './runtime/js-exports.ts';
+import { withInstanceLimits } from './runtime/limits.ts';
+import { cappedBytes, loadIsolated, sandboxImports, sandboxLimits, type IsolatedLoadOptions, type SandboxOptions } from './isolate/sandbox.ts';
+import type { IsolatedPlugin } from './isolate/isolated-plugin.ts';
+import { checkExpectation, foundSurface, resolveExpectation, type Expectation } from './rdylib/load-checks.ts';
+import type { PluginOptions } from './runtime/plugin.ts';
 
 export { Plugin } from './runtime/plugin.ts';
+export type { SandboxOptions, IsolatedLoadOptions } from './isolate/sandbox.ts';
 export type { ImportObject } from './runtime/js-imports.ts';
 export type { ExportObject } from './runtime/js-exports.ts';
 
-export interface LoadOptions {
+/** Sandbox options (limits, WASI grants): see host/isolate/sandbox.ts. */
+export interface LoadOptions extends SandboxOptions {
+  /** In-process by default; `'worker'` takes IsolatedLoadOptions and returns an IsolatedPlugin. */
+  readonly isolate?: undefined;
   /** Keyed by import name; interfaces map to objects of camelCase functions and resource classes. */
   readonly imports?: ImportObject;
   /** For messages. */
   readonly name?: string;
+  /**
+   * The interface the host was built against: a reference build (bytes, a
+   * path or URL) or an AbiSurface. Load fails with AbiMismatchError when the
+   * plugin does not provide it (docs/abi.md, "Compatibility").
+   */
+  readonly expect?: Expectation;
+  /** Accept a plugin without an rdylib:abi section: types are checked, lifetimes are not enforced. */
+  readonly unchecked?: boolean;
+  /** Loaded plugins whose exported interfaces serve this plugin's imports not given in `imports`. */
+  readonly link?: readonly Plugin[];
 }
 
 /** A parsed, validated component with its core modules compiled; instantiate it with `instantiate`. */
 export class CompiledComponent {
   constructor(readonly validated: ValidatedComponent) {}
 
-  instantiate(imports: ImportObject = {}, name?: string): Plugin {
-    return new Plugin(this.validated, imports, name);
+  instantiate(imports: ImportObject = {}, name?: string, options?: PluginOptions): Plugin {
+    return new Plugin(this.validated, imports, name, options);
   }
 }
 
@@ -73,8 +92,22 @@ function runsOnNode(): boolean {
   return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 }
 
-/** Reads `source` (bytes, a file path in Node, or a URL), then compiles and instantiates it. */
-export async function load(source: Uint8Array | ArrayBuffer | string | URL, options: LoadOptions = {}): Promise<Plugin> {
-  const bytes = await readSource(source);
-  return compile(bytes).instantiate(options.imports ?? {}, options.name);
+/**
+ * Reads `source` (bytes, a file path in Node, or a URL), then compiles and
+ * instantiates it, in this thread or (`isolate: 'worker'`) in a worker.
+ */
+export function load(source: Uint8Array | ArrayBuffer | string | URL, options: IsolatedLoadOptions): Promise<IsolatedPlugin>;
+export function load(source: Uint8Array | ArrayBuffer | string | URL, options?: LoadOptions): Promise<Plugin>;
+export async function load(source: Uint8Array | ArrayBuffer | string | URL, options: LoadOptions | IsolatedLoadOptions = {}): Promise<Plugin | IsolatedPlugin> {
+  if (options.isolate !== undefined) return loadIsolated(await readSource(source), options);
+  const limits = sandboxLimits(options);
+  const bytes = cappedBytes(await readSource(source), options);
+  const compiled = compile(bytes);
+  // rdylib checks, before any plugin code runs: the section against the types, the plugin against the expectation.
+  const found = foundSurface(bytes, compiled.validated, options.name ?? 'plugin');
+  const expectation = options.expect === undefined ? undefined : await resolveExpectation(options.expect, readSource);
+  if (expectation !== undefined) checkExpectation(expectation, found, options.unchecked ?? false);
+  const checked: PluginOptions = { abi: found.abi, expectation, unchecked: options.unchecked, link: options.link };
+  const imports = await sandboxImports(compiled.validated.type.imports.keys(), options);
+  return withInstanceLimits(limits, () => compiled.instantiate(imports, options.name, checked));
 }

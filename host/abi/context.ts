@@ -36,6 +36,13 @@ export class LiftLowerContext {
   readonly lenders: ResourceHandle[] = [];
   /** `canon lower`: JS objects handed out by `liftBorrow`, revoked when their call returns. */
   readonly borrowed: { end: ((v: unknown) => void) | undefined; value: unknown }[] = [];
+  /**
+   * Bytes of strings and lists the call in progress may still lift (see
+   * host/runtime/limits.ts `maxLiftBytes`). Reset at the start of every
+   * lifted and lowered call; each lifted string or list subtracts its byte
+   * length, and running below zero traps (`liftBudgetExhausted`).
+   */
+  liftBudget: number;
 
   constructor(
     opts: CanonOptions,
@@ -45,6 +52,20 @@ export class LiftLowerContext {
     this.realloc = opts.realloc;
     this.stringEncoding = opts.stringEncoding;
     this.shared = typeof SharedArrayBuffer !== 'undefined' && opts.memory !== undefined && opts.memory.buffer instanceof SharedArrayBuffer;
+    this.liftBudget = inst.maxLiftBytes;
+  }
+
+  /** Starts a new call's lift budget. */
+  resetLiftBudget(): void {
+    this.liftBudget = this.inst.maxLiftBytes;
+  }
+
+  /** Called when a lift ran the budget below zero: traps naming the limit and the instance. */
+  liftBudgetExhausted(): never {
+    return trap(
+      `lift budget: one call of ${this.inst.name} lifted more than ${this.inst.maxLiftBytes} bytes of strings and lists ` +
+        '(maxLiftBytes); list elements may alias the same memory, so this bounds what memory size cannot',
+    );
   }
 
   /**

@@ -52,6 +52,7 @@ export function canonLift(
     let value: unknown;
     try {
       cx.refresh();
+      cx.resetLiftBudget();
       if (scope !== undefined) scope.numBorrows = 0;
       cx.borrowScope = scope;
       const flat = lowerParams(cx, args);

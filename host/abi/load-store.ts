@@ -306,11 +306,14 @@ export function compileLoadListFromRange(elem: ValType): (cx: LiftLowerContext, 
   const ctor = LITTLE_ENDIAN ? typedArrayFor(elem) : undefined;
   const load = compileLoad(elem);
   const isFloat = elem.kind === 'f32' || elem.kind === 'f64';
+  // Elements of size 0 take no memory but still become JS values: charge each one a byte.
+  const cost = size === 0 ? 1 : size;
   return (cx, ptr, length) => {
     const byteLength = length * size;
     if (byteLength > MAX_LIST_BYTE_LENGTH) trap(`list: byte length ${byteLength} exceeds MAX_LIST_BYTE_LENGTH`);
     if (ptr % align !== 0) trap(`list: pointer ${ptr} is not aligned to ${align}`);
     if (ptr + byteLength > cx.u8.length) trap(`list: range [${ptr}, ${ptr + byteLength}) is out of bounds of memory (${cx.u8.length} bytes)`);
+    if ((cx.liftBudget -= length * cost) < 0) cx.liftBudgetExhausted();
     if (ctor !== undefined) {
       const a = new ctor(cx.u8.buffer.slice(ptr, ptr + byteLength) as ArrayBuffer);
       if (isFloat) {

@@ -40,6 +40,7 @@ export function canonLower(
     const borrowBase = cx.borrowed.length;
     try {
       cx.refresh();
+      cx.resetLiftBudget();
       const args = liftParams(cx, flat);
       let v: unknown;
       if (topResult) {

@@ -53,6 +53,7 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
   if (ptr % align !== 0) trap(`string: pointer ${ptr} is not aligned to ${align}`);
   const u8 = cx.u8;
   if (ptr + byteLength > u8.length) trap(`string: range [${ptr}, ${ptr + byteLength}) is out of bounds of memory (${u8.length} bytes)`);
+  if ((cx.liftBudget -= byteLength) < 0) cx.liftBudgetExhausted();
   switch (encoding) {
     case 'utf8':
       return decodeUtf8(u8, ptr, byteLength);

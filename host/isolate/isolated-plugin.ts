@@ -9,6 +9,7 @@
  * `spawn-node.ts` (worker_threads) or `spawn-web.ts` (Web Worker).
  */
 import { TimeoutError, TrapError, UnloadedError } from '../errors.ts';
+import { instanceLimits } from '../runtime/limits.ts';
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
 import {
   errorFromWire,
@@ -43,6 +44,10 @@ export interface IsolateOptions {
   readonly loadTimeoutMs?: number;
   /** Cap on each linear memory of the plugin (see memory-cap.ts). */
   readonly maxMemoryBytes?: number;
+  /** Bytes of strings and lists one call may lift (host/runtime/limits.ts; default 64 MiB). */
+  readonly maxLiftBytes?: number;
+  /** Live resource handles per instance (host/runtime/limits.ts; default 2^20). */
+  readonly maxHandles?: number;
   /**
    * The plugin's imports run inside the worker: a module URL (or path) whose
    * `imports` or default export is the ImportObject. Host functions cannot be
@@ -57,6 +62,7 @@ export interface IsolateOptions {
 export function checkIsolateOptions(options: IsolateOptions): void {
   if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${options.timeoutMs}`);
   if (options.loadTimeoutMs !== undefined && !(options.loadTimeoutMs > 0)) throw new RangeError(`loadTimeoutMs must be positive, got ${options.loadTimeoutMs}`);
+  instanceLimits(options);
   if (typeof options.wasi?.stdout === 'function' || typeof options.wasi?.stderr === 'function') {
     throw new TypeError("wasi.stdout / wasi.stderr of an isolated plugin must be 'discard' or 'inherit': functions cannot cross into the worker");
   }
@@ -114,6 +120,8 @@ export class IsolatedPlugin {
       bytes,
       name,
       maxMemoryBytes: options.maxMemoryBytes,
+      maxLiftBytes: options.maxLiftBytes,
+      maxHandles: options.maxHandles,
       importsModule: options.importsModule === undefined ? undefined : String(options.importsModule),
       wasi: options.wasi,
     };

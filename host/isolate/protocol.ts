@@ -41,6 +41,8 @@ export interface WorkerLoadRequest {
   readonly bytes: Uint8Array;
   readonly name: string;
   readonly maxMemoryBytes: number | undefined;
+  readonly maxLiftBytes: number | undefined;
+  readonly maxHandles: number | undefined;
   /** A module the worker imports; its `imports` (or default) export is the plugin's ImportObject. */
   readonly importsModule: string | undefined;
   /** WASI grants, as data (stdout/stderr 'discard' or 'inherit'; no functions). */

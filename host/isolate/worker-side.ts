@@ -4,9 +4,8 @@
  * a time. Free of Node and DOM APIs: `node-worker.ts` and `web-worker.ts`
  * adapt their thread's message port to `WorkerPort`.
  */
-import { compile, type Plugin } from '../load.ts';
+import { load, type Plugin } from '../load.ts';
 import { UnloadedError } from '../errors.ts';
-import { capLinearMemory } from './memory-cap.ts';
 import {
   errorToWire,
   isRemoteRef,
@@ -132,20 +131,21 @@ class Served {
   }
 }
 
+/** The in-process `load` of host/load.ts, inside the worker, with the request's limits and grants. */
 async function loadRequest(req: WorkerLoadRequest): Promise<Plugin> {
-  const bytes = req.maxMemoryBytes === undefined ? req.bytes : capLinearMemory(req.bytes, req.maxMemoryBytes);
   let imports: Record<string, unknown> = {};
   if (req.importsModule !== undefined) {
     const mod = (await import(req.importsModule)) as { imports?: Record<string, unknown>; default?: Record<string, unknown> };
     imports = mod.imports ?? mod.default ?? {};
   }
-  const compiled = compile(bytes);
-  if (req.wasi !== undefined) {
-    // Lazily imported so plugins without WASI never load preview2-shim.
-    const { grantWasi } = await import('../wasi/index.ts');
-    imports = { ...(await grantWasi(req.wasi, compiled.validated.type.imports.keys(), { name: req.name })), ...imports };
-  }
-  return compiled.instantiate(imports, req.name);
+  return load(req.bytes, {
+    name: req.name,
+    imports,
+    maxMemoryBytes: req.maxMemoryBytes,
+    maxLiftBytes: req.maxLiftBytes,
+    maxHandles: req.maxHandles,
+    wasi: req.wasi,
+  });
 }
 
 /** Serves one plugin on `port`: a `load` first, then calls, strictly in order. */

@@ -7,10 +7,13 @@
 import { TrapError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
 import { HandleTable } from './handle-table.ts';
+import { currentInstanceLimits, type InstanceLimits } from './limits.ts';
 
 export class ComponentInstance {
-  /** definitions.py `handles`: every resource handle this instance holds. */
-  readonly handles = new HandleTable();
+  /** definitions.py `handles`: every resource handle this instance holds (at most `maxHandles` live). */
+  readonly handles: HandleTable;
+  /** Bytes of strings and lists one lifted or lowered call may lift (host/runtime/limits.ts). */
+  readonly maxLiftBytes: number;
   /**
    * False while this instance is running (reentrance is refused, the spec's
    * `may_enter`). Our instance graph is flat (no parent chain), so a call
@@ -28,11 +31,17 @@ export class ComponentInstance {
    * a plain trap. Set by the runtime; the ABI stays ignorant of rdylib.
    */
   explainTrap: ((trap: TrapError) => Error | undefined) | undefined = undefined;
+  /** The linear memories its core instances export (for accounting and unload tests). */
+  readonly memories: WebAssembly.Memory[] = [];
 
   constructor(
     /** For messages only, e.g. the plugin name. */
     readonly name = 'component instance',
-  ) {}
+    limits: InstanceLimits = currentInstanceLimits(),
+  ) {
+    this.handles = new HandleTable(limits.maxHandles, name);
+    this.maxLiftBytes = limits.maxLiftBytes;
+  }
 
   /**
    * Records `trap` as the reason this instance is unusable. Later entries throw

@@ -5,6 +5,7 @@
  */
 import { TrapError } from '../errors.ts';
 import type { ResourceType } from './component-instance.ts';
+import { DEFAULT_MAX_HANDLES } from './limits.ts';
 
 /**
  * A borrow scope: the set of borrowed handles a single call has lent out of its
@@ -35,6 +36,17 @@ export class HandleTable {
   private readonly array: (ResourceHandle | undefined)[] = [undefined];
   private readonly free: number[] = [];
 
+  constructor(
+    /**
+     * Most live handles at once (see host/runtime/limits.ts): far below the
+     * spec's table length, so a guest hoarding handles traps instead of
+     * growing host memory without bound.
+     */
+    readonly maxLive: number = DEFAULT_MAX_HANDLES,
+    /** For messages: whose table this is. */
+    readonly owner = 'component instance',
+  ) {}
+
   /** Adds `h`, reusing a freed slot when possible; returns its index. */
   add(h: ResourceHandle): number {
     const reused = this.free.pop();
@@ -42,7 +54,11 @@ export class HandleTable {
       this.array[reused] = h;
       return reused;
     }
+    // With no free slot every slot is live, so the array length bounds the live count.
     const i = this.array.length;
+    if (i > this.maxLive) {
+      throw new TrapError(`handle table: ${this.owner} already holds ${this.maxLive} live handles, the per-plugin limit (maxHandles)`);
+    }
     if (i > MAX_TABLE_LENGTH) throw new TrapError(`handle table: table full (max ${MAX_TABLE_LENGTH} entries)`);
     this.array.push(h);
     return i;

@@ -193,7 +193,7 @@ function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Import
     return new WebAssembly.Instance(module, imports).exports as CoreExports;
   } catch (e) {
     if (e instanceof WebAssembly.LinkError) throw new LoadError('unlinkable', `core instantiation failed: ${e.message}`, offset, { cause: e });
-    if (e instanceof WebAssembly.RuntimeError) throw new TrapError(`core module start function trapped: ${e.message}`, { cause: e });
+    if (e instanceof WebAssembly.RuntimeError) throw new TrapError(`core instantiation trapped (data/element segment out of bounds, or the start function): ${e.message}`, { cause: e });
     throw e;
   }
 }
@@ -215,7 +215,9 @@ function step(
       if (e.kind === 'instantiate') {
         const imports: WebAssembly.Imports = {};
         for (const a of e.args) imports[a.name] = scope.coreInstances[a.instance] as WebAssembly.ModuleImports;
-        scope.coreInstances.push(instantiateCore(scope.coreModules[e.module]!, imports, d.offset));
+        const core = instantiateCore(scope.coreModules[e.module]!, imports, d.offset);
+        for (const v of Object.values(core)) if (v instanceof WebAssembly.Memory && !scope.inst.memories.includes(v)) scope.inst.memories.push(v);
+        scope.coreInstances.push(core);
       } else {
         const o: CoreExports = {};
         for (const x of e.exports) o[x.name] = coreItem(scope, x.sort, x.index);

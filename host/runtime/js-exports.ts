@@ -8,52 +8,60 @@ import { ResourceType } from './component-instance.ts';
 import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from './instantiate.ts';
 import { GuestClassBinding, makeGuestClass } from './resource-bindings.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
+import type { PluginCell } from './plugin-cell.ts';
+import type { AbiFunction, RdylibAbi } from '../rdylib/section.ts';
+import { withBorrowRules } from '../rdylib/call-plan.ts';
 
 export type ExportObject = Record<string, unknown>;
 
-/** The state the JS wrappers consult to refuse use after unload. */
+/** What the JS wrappers of one instantiation share. */
 export interface ExportContext {
-  readonly isUnloaded: () => boolean;
-  /** Called before each call into the guest; throws after unload. */
-  readonly checkLoaded: () => void;
+  /** Every wrapper calls through the cell, which unload severs. */
+  readonly cell: PluginCell;
+  /** The verified rdylib:abi section, when the plugin has one: borrow rules per function. */
+  readonly abi: RdylibAbi | undefined;
+  /** Filled with the cell slot of each export function (linking reuses them). */
+  readonly slots: Map<RuntimeFunc, number>;
 }
 
 /**
- * The export as JS calls it: refuses use after unload, then calls the lifted
- * function. Specialised on the declared arity so a call with the right number
- * of arguments is a plain call (no rest array, no spread); any other count is
- * passed through unchanged so the lifted function reports it.
+ * The export as JS calls it: `cell.fns[slot]`, which is the lifted function
+ * (wrapped with its borrow rules when the section has any) until unload
+ * swaps in a thrower. Specialised on the declared arity so a call with the
+ * right number of arguments is a plain call (no rest array, no spread); any
+ * other count is passed through unchanged so the lifted function reports it.
  */
-function wrap(f: RuntimeFunc, cx: ExportContext): (...args: unknown[]) => unknown {
-  const call = f.call;
-  const checkLoaded = cx.checkLoaded;
+function wrap(f: RuntimeFunc, cx: ExportContext, item: string, abiFn: AbiFunction | undefined): (...args: unknown[]) => unknown {
+  const cell = cx.cell;
+  const ruled = abiFn === undefined ? undefined : withBorrowRules(abiFn, f.type, cell, f.call);
+  const slot = cell.addFunction(item, ruled ?? f.call);
+  if (!cx.slots.has(f)) cx.slots.set(f, slot);
   switch (f.type.params.length) {
     case 0:
       return function (this: unknown) {
-        checkLoaded();
-        return arguments.length === 0 ? call() : call(...arguments);
+        return arguments.length === 0 ? cell.fns[slot]!() : cell.fns[slot]!(...arguments);
       };
     case 1:
       return function (this: unknown, a: unknown) {
-        checkLoaded();
-        return arguments.length === 1 ? call(a) : call(...arguments);
+        return arguments.length === 1 ? cell.fns[slot]!(a) : cell.fns[slot]!(...arguments);
       } as (...args: unknown[]) => unknown;
     case 2:
       return function (this: unknown, a: unknown, b: unknown) {
-        checkLoaded();
-        return arguments.length === 2 ? call(a, b) : call(...arguments);
+        return arguments.length === 2 ? cell.fns[slot]!(a, b) : cell.fns[slot]!(...arguments);
       } as (...args: unknown[]) => unknown;
     case 3:
       return function (this: unknown, a: unknown, b: unknown, c: unknown) {
-        checkLoaded();
-        return arguments.length === 3 ? call(a, b, c) : call(...arguments);
+        return arguments.length === 3 ? cell.fns[slot]!(a, b, c) : cell.fns[slot]!(...arguments);
       } as (...args: unknown[]) => unknown;
     default:
-      return (...args: unknown[]) => {
-        checkLoaded();
-        return call(...args);
-      };
+      return (...args: unknown[]) => cell.fns[slot]!(...args);
   }
+}
+
+/** The section's functions of the interface exported as `name`, by component-level name. */
+function abiFunctionsOf(cx: ExportContext, name: string): ReadonlyMap<string, AbiFunction> | undefined {
+  const i = cx.abi?.interfaces.find((x) => x.name === name && x.direction === 'export');
+  return i === undefined ? undefined : new Map(i.functions.map((f) => [f.name, f]));
 }
 
 /** A `[method]` on the class prototype: `this` becomes the `self` argument. Specialised like `wrap`. */
@@ -82,38 +90,40 @@ function methodOf(fn: (...args: unknown[]) => unknown, arity: number): (this: un
 export function exportsToJs(exports: RuntimeInstance, cx: ExportContext): ExportObject {
   const out: ExportObject = {};
   const classes = makeClasses(exports, cx);
+  const world = abiFunctionsOf(cx, '');
   for (const [name, item] of exports) {
-    const v = itemToJs(item, cx);
+    const v = itemToJs(name, item, cx, world);
     if (v === undefined) continue;
     out[name] = v;
     const p = parsedName(name);
     if (p.kind === 'label' && item.kind === 'func' && camel(name) !== name) out[camel(name)] = v;
   }
   for (const [name, cls] of classes) out[pascal(name)] = cls;
-  attachResourceFunctions(exports, classes, out, cx);
+  attachResourceFunctions(exports, classes, out, cx, '', world);
   return out;
 }
 
-function itemToJs(item: RuntimeItem, cx: ExportContext): unknown {
+function itemToJs(name: string, item: RuntimeItem, cx: ExportContext, world: ReadonlyMap<string, AbiFunction> | undefined): unknown {
   switch (item.kind) {
     case 'func':
-      return wrap(item.func, cx);
+      return wrap(item.func, cx, name, world?.get(name));
     case 'instance':
-      return instanceToJs(item.instance, cx);
+      return instanceToJs(name, item.instance, cx);
     default:
       return undefined;
   }
 }
 
-function instanceToJs(inst: RuntimeInstance, cx: ExportContext): ExportObject {
+function instanceToJs(path: string, inst: RuntimeInstance, cx: ExportContext): ExportObject {
   const out: ExportObject = {};
   const classes = makeClasses(inst, cx);
+  const abiFns = abiFunctionsOf(cx, path);
   for (const [name, cls] of classes) out[pascal(name)] = cls;
   for (const [name, item] of inst) {
-    if (item.kind === 'func' && parsedName(name).kind === 'label') out[camel(name)] = wrap(item.func, cx);
-    else if (item.kind === 'instance') out[name] = instanceToJs(item.instance, cx);
+    if (item.kind === 'func' && parsedName(name).kind === 'label') out[camel(name)] = wrap(item.func, cx, `${path}#${name}`, abiFns?.get(name));
+    else if (item.kind === 'instance') out[name] = instanceToJs(`${path}/${name}`, item.instance, cx);
   }
-  attachResourceFunctions(inst, classes, out, cx);
+  attachResourceFunctions(inst, classes, out, cx, path, abiFns);
   return out;
 }
 
@@ -138,7 +148,8 @@ function makeClasses(inst: RuntimeInstance, cx: ExportContext): Map<string, Reso
     const made = makeGuestClass(className);
     const cls = made.cls as unknown as ResourceClass;
     constructorSetters.set(cls, made.setConstructor);
-    const binding = new GuestClassBinding(rt, made.cls, cx.isUnloaded);
+    const binding = new GuestClassBinding(rt, made.cls, cx.cell);
+    cx.cell.addBinding(binding);
     Object.defineProperty(cls.prototype, Symbol.dispose, {
       value(this: object) {
         binding.dispose(this);
@@ -157,13 +168,20 @@ const classOf = new WeakMap<ResourceTypeRef, ResourceClass>();
 const constructorSetters = new WeakMap<ResourceClass, (f: (...args: unknown[]) => unknown) => void>();
 
 /** Installs `[constructor]`, `[method]` and `[static]` functions on their classes. */
-function attachResourceFunctions(inst: RuntimeInstance, classes: Map<string, ResourceClass>, out: ExportObject, cx: ExportContext): void {
+function attachResourceFunctions(
+  inst: RuntimeInstance,
+  classes: Map<string, ResourceClass>,
+  out: ExportObject,
+  cx: ExportContext,
+  path: string,
+  abiFns: ReadonlyMap<string, AbiFunction> | undefined,
+): void {
   for (const [name, item] of inst) {
     if (item.kind !== 'func') continue;
     const p = parsedName(name);
     if (p.kind === 'label' || p.kind === 'interface') continue;
     const cls = classes.get(p.resource);
-    const fn = wrap(item.func, cx);
+    const fn = wrap(item.func, cx, path === '' ? name : `${path}#${name}`, abiFns?.get(name));
     if (cls === undefined) {
       // A resource function whose type is not exported here: still reachable by its full name.
       out[name] = fn;

@@ -23,17 +23,51 @@ function unlinkable(message: string): never {
 }
 
 /**
+ * Runs `f`; an unlinkable LoadError it throws is added to `problems` (each
+ * of its problems, when it already collects several) instead of
+ * propagating, so every problem is found before any is reported.
+ */
+function collecting<T>(problems: string[], f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof LoadError && e.kind === 'unlinkable')) throw e;
+    problems.push(...(e as LinkProblems).problems ?? [e.message]);
+    return undefined;
+  }
+}
+
+/** A LoadError for several link problems; keeps them apart for an enclosing `collecting`. */
+interface LinkProblems extends LoadError {
+  problems?: readonly string[];
+}
+
+function unlinkableAll(problems: readonly string[]): never {
+  if (problems.length === 1) unlinkable(problems[0]!);
+  const e: LinkProblems = new LoadError('unlinkable', `${problems.length} imports cannot be linked:\n  ${problems.join('\n  ')}`);
+  e.problems = problems;
+  throw e;
+}
+
+/**
  * Builds the runtime items for a component's imports from the JS object. One
  * substitution map is shared so a function import sees the host's identity
- * for a resource type imported before it.
+ * for a resource type imported before it. Every missing or unusable import
+ * is named in one LoadError, before any of the component's code runs.
  */
 export function importsFromJs(imports: ReadonlyMap<string, ExternDesc>, jsImports: ImportObject): Map<string, RuntimeItem> {
   const subst = new Map<ResourceTypeRef, ResourceTypeRef>();
   const out = new Map<string, RuntimeItem>();
+  const problems: string[] = [];
   for (const [name, desc] of imports) {
-    if (!(name in jsImports)) unlinkable(`missing import \`${name}\``);
-    out.set(name, convert(name, desc, jsImports[name], subst, undefined));
+    if (!(name in jsImports)) {
+      problems.push(`missing import \`${name}\``);
+      continue;
+    }
+    const item = collecting(problems, () => convert(name, desc, jsImports[name], subst, undefined));
+    if (item !== undefined) out.set(name, item);
   }
+  if (problems.length > 0) unlinkableAll(problems);
   return out;
 }
 
@@ -63,14 +97,20 @@ function convert(
       if (typeof value !== 'object' || value === null) unlinkable(`import \`${path}\` must be an object with the interface's functions`);
       const obj = value as Record<string, unknown>;
       const items = new Map<string, RuntimeItem>();
+      const problems: string[] = [];
+      const add = (n: string, f: () => RuntimeItem): void => {
+        const item = collecting(problems, f);
+        if (item !== undefined) items.set(n, item);
+      };
       // Resource types first, so functions that mention them get the host's identities.
       for (const [n, d] of desc.type.exports) {
-        if (d.kind === 'type') items.set(n, convert(`${path}/${n}`, d, lookup(obj, pascal(n), n), subst, obj));
+        if (d.kind === 'type') add(n, () => convert(`${path}/${n}`, d, lookup(obj, pascal(n), n), subst, obj));
       }
       for (const [n, d] of desc.type.exports) {
         if (d.kind === 'type') continue;
-        items.set(n, convert(`${path}/${n}`, d, memberFor(n, obj), subst, obj));
+        add(n, () => convert(`${path}/${n}`, d, memberFor(n, obj), subst, obj));
       }
+      if (problems.length > 0) unlinkableAll(problems);
       return { kind: 'instance', instance: items };
     }
     default:

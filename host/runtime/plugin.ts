@@ -1,59 +1,305 @@
 /**
- * The public handle on one instantiation of a component: its exports in jco's
- * JS shape, and `unload()` after which every export and resource object
- * refuses use with UnloadedError.
+ * The public handle on a loaded plugin: its exports in jco's JS shape, and
+ * its life cycle.
+ *
+ * - Every JS-facing function, class and resource object reaches the
+ *   instance only through the current generation's PluginCell; `unload()`
+ *   drops the handles JS still owns (newest first, so dependents go before
+ *   what they borrow), releases the handles the plugin held on host objects
+ *   and other plugins' resources, and severs the cell: any later use throws
+ *   UnloadedError naming the plugin and the item, and nothing keeps the
+ *   instance's memory reachable.
+ * - `reload(bytes)` checks a new build against the same expectation, then
+ *   replaces the generation: old handles are revoked, `plugin.exports`
+ *   serves the new instance.
+ * - Linking: an import interface the caller did not supply can be served by
+ *   another Plugin's export (`link`), after checking the importer's
+ *   expectation against the exporter's guarantee. The exporter then refuses
+ *   to unload while the importer lives, unless told to unload it too.
  */
-import { UnloadedError } from '../errors.ts';
+import { LoadError, PluginInUseError, TrapError, UnloadedError } from '../errors.ts';
 import { PanicRecorder, RDYLIB_PANIC_IMPORT, panicError } from '../rdylib/panic.ts';
-import type { ValidatedComponent } from '../validate/validate.ts';
+import type { AbiSurface } from '../rdylib/compat.ts';
+import { checkExpectation, foundSurface } from '../rdylib/load-checks.ts';
+import { linkedImport, type LinkProvider } from '../rdylib/linking.ts';
+import type { RdylibAbi } from '../rdylib/section.ts';
+import { parseComponent, isCoreModule } from '../binary/parse.ts';
+import { validateComponent, type ValidatedComponent } from '../validate/validate.ts';
+import type { ExternDesc } from '../validate/type-space.ts';
+import { runDestructor } from '../abi/resources.ts';
 import type { ComponentInstance } from './component-instance.ts';
-import { instantiateValidated } from './instantiate.ts';
+import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from './instantiate.ts';
 import { importsFromJs, type ImportObject } from './js-imports.ts';
 import { exportsToJs, type ExportObject } from './js-exports.ts';
+import { PluginCell } from './plugin-cell.ts';
+import { currentInstanceLimits, withInstanceLimits, type InstanceLimits } from './limits.ts';
+import { HOST_INSTANCE } from './resource-bindings.ts';
 
-export class Plugin {
-  /** Export name → function (top-level function exports) or interface object. */
+/** How a Plugin is made; `load` fills it from LoadOptions after its checks. */
+export interface PluginOptions {
+  /** The plugin's verified rdylib:abi section: enables the borrow rules on its handles. */
+  readonly abi?: RdylibAbi;
+  /** The host's expectation, kept so `reload` checks new builds against it. */
+  readonly expectation?: AbiSurface;
+  /** Loaded without a section (types checked only, no lifetime rules). */
+  readonly unchecked?: boolean;
+  /** Plugins whose exported interfaces may serve this plugin's imports. */
+  readonly link?: readonly Plugin[];
+}
+
+export interface UnloadOptions {
+  /** Plugins linked against this one: refuse (default) or unload them first. */
+  readonly dependents?: 'refuse' | 'unload';
+}
+
+/** One instantiation; `reload` replaces it. */
+interface Generation {
+  readonly component: ValidatedComponent;
+  readonly abi: RdylibAbi | undefined;
+  readonly cell: PluginCell;
+  readonly instances: ComponentInstance[];
+  readonly runtimeExports: RuntimeInstance;
+  readonly slots: Map<RuntimeFunc, number>;
   readonly exports: ExportObject;
-  private unloaded = false;
-  /** Every component instance of this instantiation (nested ones included). */
-  readonly instances: readonly ComponentInstance[];
+  readonly providers: readonly Plugin[];
+}
+
+export class Plugin implements LinkProvider {
+  #gen: Generation | undefined;
+  /** The last exports object: after unload its functions and classes throw UnloadedError. */
+  #exports: ExportObject;
+  #component: ValidatedComponent;
+  readonly #imports: ImportObject;
+  readonly #options: PluginOptions;
+  /** The sandbox limits in force when the plugin was made; reload instantiates under them too. */
+  readonly #limits: InstanceLimits = currentInstanceLimits();
+  /** Plugins linked against this one's exports. */
+  readonly #dependents = new Set<Plugin>();
 
   constructor(
-    readonly component: ValidatedComponent,
+    component: ValidatedComponent,
     imports: ImportObject = {},
     readonly name = 'plugin',
+    options: PluginOptions = {},
   ) {
-    const all: ComponentInstance[] = [];
+    this.#imports = imports;
+    this.#options = options;
+    const gen = this.#build(component, options.abi);
+    this.#gen = gen;
+    this.#exports = gen.exports;
+    this.#component = component;
+    for (const p of gen.providers) p.#dependents.add(this);
+  }
+
+  /** Export name → function (top-level function exports) or interface object. */
+  get exports(): ExportObject {
+    return this.#exports;
+  }
+
+  get component(): ValidatedComponent {
+    return this.#component;
+  }
+
+  /** Every component instance of the current instantiation (nested ones included); empty after unload. */
+  get instances(): readonly ComponentInstance[] {
+    return this.#gen?.instances ?? [];
+  }
+
+  /** The linear memories of the current instantiation; empty after unload. */
+  get memories(): readonly WebAssembly.Memory[] {
+    return this.#gen?.instances.flatMap((i) => i.memories) ?? [];
+  }
+
+  /** `checked`: borrow rules from a verified rdylib:abi section apply; `unchecked`: the plugin has no section. */
+  get lifetimes(): 'checked' | 'unchecked' {
+    return this.#gen?.abi === undefined ? 'unchecked' : 'checked';
+  }
+
+  get isUnloaded(): boolean {
+    return this.#gen === undefined;
+  }
+
+  /** Owned resource objects JS holds from this plugin (leak checks, tests). */
+  get liveHandles(): number {
+    return this.#gen?.cell.liveHandleCount ?? 0;
+  }
+
+  /** Names of the live plugins linked against this one. */
+  get dependents(): readonly string[] {
+    return [...this.#dependents].map((d) => d.name);
+  }
+
+  /**
+   * Unloads the plugin (see the file comment). Does its work before
+   * returning; the promise rejects with PluginInUseError while a call into
+   * the plugin (or a dependent) is in progress, or while dependents are
+   * linked and `dependents: 'unload'` was not given. Idempotent.
+   */
+  unload(options: UnloadOptions = {}): Promise<void> {
+    try {
+      this.#unloadNow(options.dependents ?? 'refuse');
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /**
+   * Replaces this plugin's instance with a new build: checked like `load`
+   * did (section verified, same expectation), instantiated with the same
+   * imports and links, then the old instance is unloaded. On any failure
+   * the old instance keeps serving.
+   */
+  async reload(bytes: Uint8Array | ArrayBuffer): Promise<void> {
+    const old = this.#gen;
+    if (old === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
+    this.#refuseIfInUse(old, 'reload');
+    const deps = this.#liveDependents();
+    if (deps.length > 0) {
+      throw new PluginInUseError(`cannot reload ${this.name}: ${listNames(deps)} ${deps.length === 1 ? 'is' : 'are'} linked against it; unload ${deps.length === 1 ? 'it' : 'them'} first`);
+    }
+    const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    if (isCoreModule(u8)) throw new LoadError('malformed', 'this is a core WebAssembly module, not a component', 4);
+    const validated = validateComponent(parseComponent(u8));
+    const found = foundSurface(u8, validated, this.name);
+    const unchecked = this.#options.unchecked ?? false;
+    if (this.#options.expectation !== undefined) checkExpectation(this.#options.expectation, found, unchecked);
+    const next = withInstanceLimits(this.#limits, () => this.#build(validated, found.abi));
+    this.#teardown(old);
+    this.#gen = next;
+    this.#exports = next.exports;
+    this.#component = validated;
+    for (const p of next.providers) p.#dependents.add(this);
+  }
+
+  /** LinkProvider: the runtime item of an exported interface, called through this plugin's cell. */
+  linkExport(name: string): { item: RuntimeItem; surface: AbiSurface } | undefined {
+    const gen = this.#gen;
+    if (gen === undefined) return undefined;
+    const item = gen.runtimeExports.get(name);
+    const desc = gen.component.type.exports.get(name);
+    if (item === undefined || desc === undefined) return undefined;
+    const cell = gen.cell;
+    const through = (it: RuntimeItem): RuntimeItem => {
+      if (it.kind === 'func') {
+        const slot = gen.slots.get(it.func);
+        if (slot === undefined) return it;
+        return { kind: 'func', func: { type: it.func.type, call: (...args: unknown[]) => cell.fns[slot]!(...args) } };
+      }
+      if (it.kind === 'instance') return { kind: 'instance', instance: new Map([...it.instance].map(([n, x]) => [n, through(x)])) };
+      return it;
+    };
+    return { item: through(item), surface: { type: { imports: new Map(), exports: new Map<string, ExternDesc>([[name, desc]]) }, abi: gen.abi, source: this.name } };
+  }
+
+  get exportNames(): readonly string[] {
+    return [...(this.#gen?.component.type.exports.keys() ?? [])];
+  }
+
+  #build(component: ValidatedComponent, abi: RdylibAbi | undefined): Generation {
+    const instances: ComponentInstance[] = [];
+    const imports = this.#imports;
     // SDK plugins import `rdylib-panic` to report a panic before they trap;
     // the host supplies it unless the caller did, and turns the trap that
     // follows into a GuestPanicError (or a BorrowError the plugin detected).
     const panics = new PanicRecorder();
     const wantsPanicImport = component.type.imports.has(RDYLIB_PANIC_IMPORT) && !(RDYLIB_PANIC_IMPORT in imports);
     const supplied = wantsPanicImport ? { ...imports, [RDYLIB_PANIC_IMPORT]: panics.report } : imports;
-    const args = importsFromJs(component.type.imports, supplied);
-    const exports = instantiateValidated(component, undefined, args, name, all);
-    this.instances = all;
+
+    // Imports the caller did not supply may be served by linked plugins.
+    const fromJs = new Map<string, ExternDesc>();
+    const linked = new Map<string, RuntimeItem>();
+    const providers: Plugin[] = [];
+    for (const [name, desc] of component.type.imports) {
+      if (name in supplied || this.#options.link === undefined || desc.kind !== 'instance') {
+        fromJs.set(name, desc);
+        continue;
+      }
+      const l = linkedImport(name, desc, { type: component.type, abi, source: this.name }, this.#options.link, this.#options.unchecked ?? false);
+      if (l === undefined) {
+        fromJs.set(name, desc);
+        continue;
+      }
+      linked.set(name, l.item);
+      const provider = l.provider as Plugin;
+      if (!providers.includes(provider)) providers.push(provider);
+    }
+    const args = importsFromJs(fromJs, supplied);
+    for (const [n, item] of linked) args.set(n, item);
+
+    const runtimeExports = instantiateValidated(component, undefined, args, this.name, instances);
     if (wantsPanicImport) {
       const explain = (trap: Error): Error | undefined => {
         const report = panics.take();
         return report === undefined ? undefined : panicError(report, trap.cause ?? trap);
       };
-      for (const inst of all) inst.explainTrap = explain;
+      for (const inst of instances) inst.explainTrap = explain;
     }
-    this.exports = exportsToJs(exports, {
-      isUnloaded: () => this.unloaded,
-      checkLoaded: () => {
-        if (this.unloaded) throw new UnloadedError(`${this.name} was unloaded; its exports can no longer be called`);
-      },
-    });
+    const cell = new PluginCell(this.name);
+    const slots = new Map<RuntimeFunc, number>();
+    const exports = exportsToJs(runtimeExports, { cell, abi, slots });
+    return { component, abi, cell, instances, runtimeExports, slots, exports, providers };
   }
 
-  get isUnloaded(): boolean {
-    return this.unloaded;
+  #liveDependents(): Plugin[] {
+    return [...this.#dependents].filter((d) => !d.isUnloaded);
   }
 
-  /** Drops this instantiation: later calls into it throw UnloadedError. Idempotent. */
-  unload(): void {
-    this.unloaded = true;
+  #refuseIfInUse(gen: Generation, what: string): void {
+    if (gen.instances.some((i) => !i.mayEnter)) {
+      throw new PluginInUseError(`cannot ${what} ${this.name} while a call into it is in progress; ${what} it after the call returns`);
+    }
   }
+
+  #unloadNow(mode: 'refuse' | 'unload'): void {
+    if (this.#gen === undefined) return;
+    // Everything that would go, dependents first; refuse before touching any of it.
+    const order: Plugin[] = [];
+    const visit = (p: Plugin): void => {
+      if (p.#gen === undefined || order.includes(p)) return;
+      for (const d of p.#liveDependents()) visit(d);
+      order.push(p);
+    };
+    const deps = this.#liveDependents();
+    if (deps.length > 0 && mode === 'refuse') {
+      throw new PluginInUseError(
+        `cannot unload ${this.name}: ${listNames(deps)} ${deps.length === 1 ? 'is' : 'are'} linked against it; ` +
+          `unload ${deps.length === 1 ? 'it' : 'them'} first, or pass { dependents: 'unload' }`,
+      );
+    }
+    visit(this);
+    for (const p of order) p.#refuseIfInUse(p.#gen!, 'unload');
+    for (const p of order) {
+      p.#teardown(p.#gen!);
+      p.#gen = undefined;
+    }
+  }
+
+  /** Drops what JS and the plugin hold, then severs the cell. Never throws. */
+  #teardown(gen: Generation): void {
+    // JS-held owned handles, newest first: the plugin's destructors run.
+    gen.cell.dropAll();
+    // Handles the plugin holds on host objects and on other plugins' resources.
+    const own = new Set<ComponentInstance>(gen.instances);
+    for (const inst of gen.instances) {
+      const held = [...inst.handles.entries()].reverse();
+      for (const [, h] of held) {
+        if (!h.own || own.has(h.rt.impl)) continue;
+        try {
+          runDestructor(h.rt, HOST_INSTANCE, h.rep);
+        } catch {
+          // The other side trapped or is busy: its own unload deals with it.
+        }
+      }
+    }
+    gen.cell.revoke();
+    const gone = new TrapError(`${this.name} was unloaded`);
+    for (const inst of gen.instances) inst.poison(gone);
+    for (const p of gen.providers) p.#dependents.delete(this);
+    gen.instances.length = 0;
+  }
+}
+
+function listNames(ps: readonly Plugin[]): string {
+  return ps.map((p) => `\`${p.name}\``).join(', ');
 }

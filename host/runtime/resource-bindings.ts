@@ -8,6 +8,8 @@
 import { ComponentInstance, ResourceType, type ResourceJsBinding } from './component-instance.ts';
 import { runDestructor } from '../abi/resources.ts';
 import { UnloadedError } from '../errors.ts';
+import type { TrackedHandle } from '../rdylib/borrow-tracker.ts';
+import { PluginCell } from './plugin-cell.ts';
 
 type GuestObjectState = 'owned' | 'borrowed' | 'moved' | 'revoked' | 'dropped';
 
@@ -21,38 +23,107 @@ export const HOST_INSTANCE = new ComponentInstance('host');
 const MINT: unique symbol = Symbol('rdylib resource object');
 
 /**
+ * An object's state as one small integer: a positive value is its slot in
+ * the plugin cell's table of owned objects (JS owns it); the others are
+ * the states JS no longer owns it in.
+ */
+const BORROWED = -1;
+const MOVED = -2;
+const REVOKED = -3;
+const DROPPED = -4;
+const STATE_NAME: readonly GuestObjectState[] = ['owned', 'borrowed', 'moved', 'revoked', 'dropped'];
+
+/**
  * Base class of every exported guest resource class. The binding, rep and
  * state live in private fields: unforgeable like a WeakMap entry, but read
  * and written as cheaply as ordinary properties (a WeakMap costs a hash
  * lookup per access and an ephemeron entry per object for the GC).
+ *
+ * Every plugin load makes new classes, so these field accesses see many
+ * object shapes and each one costs: the object has just three fields, the
+ * owned state doubles as the slot in its cell's arrays, where the rarely
+ * needed per-object data lives (borrow tracker identity, library-static
+ * mark, finalization bookkeeping).
  */
 export class GuestResource {
   #binding: GuestClassBinding;
   #rep: number;
-  #state: GuestObjectState;
+  /** > 0: owned, the cell slot; < 0: one of BORROWED, MOVED, REVOKED, DROPPED. */
+  #st: number;
 
-  constructor(token: typeof MINT, binding: GuestClassBinding, rep: number, state: GuestObjectState) {
+  constructor(token: typeof MINT, binding: GuestClassBinding, rep: number, st: number) {
     if (token !== MINT) throw new TypeError('resource objects are made by the host, not constructed directly');
     this.#binding = binding;
     this.#rep = rep;
-    this.#state = state;
+    this.#st = st;
+  }
+
+  /** The object's raw state if it belongs to `binding` (> 0: owned, its slot), else undefined. */
+  static codeOf(value: unknown, binding: GuestClassBinding): number | undefined {
+    return typeof value === 'object' && value !== null && #binding in value && (value as GuestResource).#binding === binding
+      ? (value as GuestResource).#st
+      : undefined;
   }
 
   /** The object's state if it belongs to `binding`, else undefined. */
   static stateOf(value: unknown, binding: GuestClassBinding): GuestObjectState | undefined {
-    return typeof value === 'object' && value !== null && #binding in value && (value as GuestResource).#binding === binding
-      ? (value as GuestResource).#state
-      : undefined;
+    const st = GuestResource.codeOf(value, binding);
+    return st === undefined ? undefined : STATE_NAME[st > 0 ? 0 : -st];
   }
 
-  /** Sets the state of an object already checked by `stateOf`; returns its rep. */
-  static transition(value: unknown, state: GuestObjectState): number {
-    (value as GuestResource).#state = state;
+  /** True for any object made by a GuestClassBinding (of any plugin). */
+  static is(value: unknown): value is GuestResource {
+    return typeof value === 'object' && value !== null && #binding in value;
+  }
+
+  /** Sets the state (BORROWED … DROPPED) of an object already checked by `codeOf`; returns its rep. */
+  static transition(value: unknown, code: number): number {
+    (value as GuestResource).#st = code;
     return (value as GuestResource).#rep;
   }
 
   static repOf(value: unknown): number {
     return (value as GuestResource).#rep;
+  }
+
+  /** The cell slot of `value` while JS owns it, else 0. */
+  static #ownedSlot(value: GuestResource): number {
+    const st = value.#st;
+    return st > 0 ? st : 0;
+  }
+
+  /** The tracker identity of an object, undefined while it takes part in no borrow. */
+  static trackOf(value: GuestResource): TrackedHandle | undefined {
+    const slot = GuestResource.#ownedSlot(value);
+    return slot === 0 ? undefined : value.#binding.cell.trackAt(slot);
+  }
+
+  /** The tracker identity of an owned object, made on first use; undefined for a borrowed one. */
+  static ensureTrack(value: GuestResource): TrackedHandle | undefined {
+    const slot = GuestResource.#ownedSlot(value);
+    if (slot === 0) return undefined;
+    const cell = value.#binding.cell;
+    let t = cell.trackAt(slot);
+    if (t === undefined) {
+      // Numbered in the order JS received them, which users can relate to; reps are guest pointers.
+      t = { label: `${value.#binding.resourceName} #${cell.seqOf(slot)}` };
+      cell.setTrack(slot, t);
+    }
+    return t;
+  }
+
+  static isStatic(value: GuestResource): boolean {
+    const slot = GuestResource.#ownedSlot(value);
+    return slot !== 0 && value.#binding.cell.isStaticAt(slot);
+  }
+
+  static markStatic(value: GuestResource): void {
+    const slot = GuestResource.#ownedSlot(value);
+    if (slot !== 0) value.#binding.cell.markStaticAt(slot);
+  }
+
+  static bindingOf(value: GuestResource): GuestClassBinding {
+    return value.#binding;
   }
 }
 
@@ -68,7 +139,7 @@ export function makeGuestClass(className: string): { cls: new (...args: unknown[
     [className]: class extends GuestResource {
       constructor(...args: unknown[]) {
         if (args[0] === MINT) {
-          super(MINT, args[1] as GuestClassBinding, args[2] as number, args[3] as GuestObjectState);
+          super(MINT, args[1] as GuestClassBinding, args[2] as number, args[3] as number);
           return;
         }
         if (ctor === undefined) throw new TypeError(`${className} has no exported constructor`);
@@ -85,51 +156,108 @@ export function makeGuestClass(className: string): { cls: new (...args: unknown[
   };
 }
 
-/** Binding for a guest-implemented resource exported as class `cls` (from `makeGuestClass`). */
+/**
+ * Binding for a guest-implemented resource exported as class `cls` (from
+ * `makeGuestClass`). It reaches the resource type (and through it the
+ * instance) only until its plugin cell revokes it at unload.
+ */
 export class GuestClassBinding implements ResourceJsBinding {
+  #rt: ResourceType | undefined;
+  readonly resourceName: string;
+  readonly cell: PluginCell;
+
   constructor(
-    private readonly rt: ResourceType,
+    rt: ResourceType,
     private readonly cls: new (...args: unknown[]) => GuestResource,
-    private readonly isUnloaded: () => boolean,
-  ) {}
+    /** The plugin's cell; a predicate makes a standalone binding (unit tests). */
+    cell: PluginCell | (() => boolean),
+  ) {
+    this.#rt = rt;
+    this.resourceName = rt.name;
+    this.cell = cell instanceof PluginCell ? cell : new PluginCell(rt.name);
+  }
 
   liftOwn(rep: number): unknown {
-    return new this.cls(MINT, this, rep, 'owned');
+    const cell = this.cell;
+    const slot = cell.adopt(this, rep);
+    const obj = new this.cls(MINT, this, rep, slot);
+    cell.watch(obj, slot);
+    return obj;
   }
 
   liftBorrow(rep: number): unknown {
-    return new this.cls(MINT, this, rep, 'borrowed');
+    return new this.cls(MINT, this, rep, BORROWED);
   }
 
-  private state(value: unknown, path: string): GuestObjectState {
-    const s = GuestResource.stateOf(value, this);
-    if (s === undefined) throw new TypeError(`${path}: expected a ${this.rt.name} object`);
-    if (this.isUnloaded()) throw new UnloadedError(`${path}: the plugin that owns this ${this.rt.name} was unloaded`);
-    return s;
+  /** The raw state of `value` (see GuestResource), after checking it is one of ours and the plugin is loaded. */
+  private code(value: unknown, path: string): number {
+    const st = GuestResource.codeOf(value, this);
+    if (st === undefined) throw new TypeError(`${path}: expected a ${this.resourceName} object`);
+    if (!this.cell.live) throw new UnloadedError(`${path}: the ${this.resourceName} belongs to ${this.cell.name}, which was unloaded`);
+    return st;
   }
 
   lowerOwn(value: unknown, path: string): number {
-    const s = this.state(value, path);
-    if (s !== 'owned') throw new TypeError(`${path}: expected an owned ${this.rt.name}, but it is ${s}`);
-    return GuestResource.transition(value, 'moved');
+    const slot = this.code(value, path);
+    if (slot <= 0) throw new TypeError(`${path}: expected an owned ${this.resourceName}, but it is ${GuestResource.stateOf(value, this)}`);
+    const cell = this.cell;
+    const track = cell.trackAt(slot);
+    if (track !== undefined) cell.tracker.checkDrop(track);
+    cell.forget(slot, value as object);
+    // Moved into the plugin: whatever it borrowed is now the plugin's to track (§5).
+    if (track !== undefined) cell.tracker.release(track);
+    return GuestResource.transition(value, MOVED);
   }
 
   lowerBorrow(value: unknown, path: string): number {
-    const s = this.state(value, path);
-    if (s !== 'owned' && s !== 'borrowed') throw new TypeError(`${path}: cannot lend a ${s} ${this.rt.name}`);
+    const st = this.code(value, path);
+    if (st <= 0 && st !== BORROWED) throw new TypeError(`${path}: cannot lend a ${GuestResource.stateOf(value, this)} ${this.resourceName}`);
     return GuestResource.repOf(value);
   }
 
   endBorrow(value: unknown): void {
-    if (GuestResource.stateOf(value, this) === 'borrowed') GuestResource.transition(value, 'revoked');
+    if (GuestResource.codeOf(value, this) === BORROWED) GuestResource.transition(value, REVOKED);
   }
 
-  /** `[Symbol.dispose]`: runs the guest destructor for an owned object; later uses throw. */
+  /**
+   * `[Symbol.dispose]`: runs the guest destructor for an owned object; later
+   * uses throw. Refused (BorrowError, nothing changed) while dependent handles
+   * still borrow it. After unload it only marks the object dropped: unload
+   * already dropped the guest's handle.
+   */
   dispose(value: object): void {
-    if (GuestResource.stateOf(value, this) !== 'owned') return;
-    const rep = GuestResource.transition(value, 'dropped');
-    if (this.isUnloaded()) return;
-    runDestructor(this.rt, HOST_INSTANCE, rep);
+    const slot = GuestResource.codeOf(value, this);
+    if (slot === undefined || slot <= 0) return;
+    const rt = this.#rt;
+    const cell = this.cell;
+    if (!cell.live || rt === undefined) {
+      GuestResource.transition(value, DROPPED);
+      return;
+    }
+    const track = cell.trackAt(slot);
+    if (track !== undefined) cell.tracker.checkDrop(track);
+    const rep = GuestResource.transition(value, DROPPED);
+    cell.forget(slot, value);
+    if (track !== undefined) cell.tracker.release(track);
+    runDestructor(rt, HOST_INSTANCE, rep);
+  }
+
+  /** Whether the implementing instance can run a destructor now (not inside a call). */
+  canDropNow(): boolean {
+    const rt = this.#rt;
+    return rt !== undefined && rt.impl.mayEnter && rt.impl.poisoned === undefined;
+  }
+
+  /** Drops the guest handle `rep` without a JS object (finalizer, unload). */
+  destroyRep(rep: number): void {
+    const rt = this.#rt;
+    if (rt === undefined || rt.impl.poisoned !== undefined) return;
+    runDestructor(rt, HOST_INSTANCE, rep);
+  }
+
+  /** Unload: forget the resource type, so objects and classes no longer reach the instance. */
+  revoke(): void {
+    this.#rt = undefined;
   }
 }
 
@@ -139,7 +267,16 @@ export class GuestClassBinding implements ResourceJsBinding {
  * `[Symbol.dispose]` if it has one.
  */
 export class HostObjectBinding implements ResourceJsBinding {
+  /** Objects the guest owns handles to: kept alive until the guest drops them (or unload does). */
   private readonly objects = new Map<number, object>();
+  /**
+   * Objects only lent to the guest for a call (`borrow<..>`): a borrow cannot
+   * outlive its call (the ABI traps otherwise), so the host must not keep the
+   * object alive past it either; the entries of collected objects are swept
+   * as the map grows.
+   */
+  private readonly lent = new Map<number, WeakRef<object>>();
+  private sweepAt = 64;
   private readonly reps = new WeakMap<object, number>();
   private nextRep = 1;
 
@@ -157,24 +294,36 @@ export class HostObjectBinding implements ResourceJsBinding {
       rep = this.nextRep++;
       this.reps.set(value, rep);
     }
-    this.objects.set(rep, value);
     return rep;
   }
 
   lowerOwn(value: unknown, path: string): number {
-    return this.repOf(value, path);
+    const rep = this.repOf(value, path);
+    this.objects.set(rep, value as object);
+    this.lent.delete(rep);
+    return rep;
   }
 
   lowerBorrow(value: unknown, path: string): number {
-    return this.repOf(value, path);
+    const rep = this.repOf(value, path);
+    if (!this.objects.has(rep) && this.lent.get(rep)?.deref() !== value) {
+      this.lent.set(rep, new WeakRef(value as object));
+      if (this.lent.size >= this.sweepAt) this.sweep();
+    }
+    return rep;
+  }
+
+  private sweep(): void {
+    for (const [rep, ref] of this.lent) if (ref.deref() === undefined) this.lent.delete(rep);
+    this.sweepAt = Math.max(64, this.lent.size * 2);
   }
 
   liftOwn(rep: number): unknown {
-    return this.objects.get(rep);
+    return this.objects.get(rep) ?? this.lent.get(rep)?.deref();
   }
 
   liftBorrow(rep: number): unknown {
-    return this.objects.get(rep);
+    return this.objects.get(rep) ?? this.lent.get(rep)?.deref();
   }
 
   /** The destructor the guest runs by dropping its own handle. */

@@ -8,6 +8,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from '../../scripts/lib/jco.ts';
+import { HOSTILE_CORE } from '../hostile/wat.ts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_BUNDLE, bundleHost } from '../../scripts/bundle-host.ts';
@@ -34,10 +35,20 @@ interface HelloResult {
   value: number;
 }
 
+interface IsolatedResult {
+  calls: { isIsolated: boolean; greet: string; increment: number };
+  ok: number;
+  during: string;
+  spinError: { name: string; code: string; isTimeoutError: boolean; message: string };
+  afterTimeout: string;
+  events: string[];
+  stillWorks: string;
+}
+
 declare global {
   interface Window {
     rdylibReady?: boolean;
-    rdylibTest: { core(): Promise<CoreResult>; hello(): Promise<HelloResult> };
+    rdylibTest: { core(): Promise<CoreResult>; hello(): Promise<HelloResult>; isolated(): Promise<IsolatedResult> };
   }
 }
 
@@ -56,6 +67,8 @@ async function preparePage(): Promise<void> {
     (func (export "add") (param i32 i32) (result i32)
       (i32.add (local.get 0) (local.get 1))))`);
   await writeFile(`${BROWSER_DIR}add.wasm`, addModule);
+  // Exports `spin` (an infinite loop) and `ok`, for the Web Worker time limit.
+  await writeFile(`${BROWSER_DIR}spinner.wasm`, await parse(HOSTILE_CORE));
 }
 
 beforeAll(async () => {
@@ -121,6 +134,22 @@ describe('host in chromium', () => {
       increment: 8,
       value: 8,
     });
+    expect(pageErrors).toEqual([]);
+  }, SLOW);
+
+  it("isolate: 'worker' runs a plugin in a Web Worker; timeoutMs stops a runaway one while the page keeps working", async () => {
+    expect(existsSync(`${BROWSER_DIR}web-worker.js`), 'the bundle emits the worker entry next to rdylib.js').toBe(true);
+    expect(existsSync(HELLO_WASM), `${HELLO_WASM} is missing: run npm run build:guests`).toBe(true);
+    const result = await page!.evaluate(() => window.rdylibTest.isolated());
+    expect(result.calls).toEqual({ isIsolated: true, greet: 'Hello, Worker!', increment: 8 });
+    expect(result.ok).toBe(42);
+    expect(result.during).toBe('Hello, page!');
+    expect(result.spinError).toMatchObject({ name: 'TimeoutError', code: 'TIMEOUT', isTimeoutError: true });
+    expect(result.spinError.message).toMatch(/spinner: spin ran past its time limit of 500 ms/);
+    // The page answered while the plugin was still spinning, before the time limit ended it.
+    expect(result.events).toEqual(['page answered', 'spin rejected']);
+    expect(result.afterTimeout).toBe('TrapError');
+    expect(result.stillWorks).toBe('Hello, after!');
     expect(pageErrors).toEqual([]);
   }, SLOW);
 });

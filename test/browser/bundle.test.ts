@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BundleError, bundleHost } from '../../scripts/bundle-host.ts';
+import { BundleError, bundleHost, WEB_WORKER_FILE } from '../../scripts/bundle-host.ts';
 
 const outDir = await mkdtemp(join(tmpdir(), 'rdylib-bundle-'));
 afterAll(() => rm(outDir, { recursive: true, force: true }));
@@ -18,6 +18,22 @@ describe('scripts/bundle-host.ts', () => {
     const code = readFileSync(outfile, 'utf8');
     expect(code).toMatch(/^export\s*\{/m);
     expect(code).not.toMatch(/\brequire\(/);
+  });
+
+  it('emits the Web Worker entry next to the host bundle, with Node-only modules left out of both', async () => {
+    const outfile = join(outDir, 'with-worker', 'rdylib.js');
+    await bundleHost({ outfile, worker: true });
+    const worker = join(outDir, 'with-worker', WEB_WORKER_FILE);
+    expect(existsSync(worker)).toBe(true);
+    const workerCode = readFileSync(worker, 'utf8');
+    // The worker serves plugins: it carries the protocol's message handling, not an export list.
+    expect(workerCode).toMatch(/load-failed/);
+    expect(workerCode).not.toMatch(/^export\s*\{/m);
+    const hostCode = readFileSync(outfile, 'utf8');
+    // spawn-web looks for the worker next to the bundle; spawn-node stays an unbundled dynamic import.
+    expect(hostCode).toContain(`new URL("./${WEB_WORKER_FILE}", import.meta.url)`);
+    expect(hostCode).toMatch(/import\(["']\.\/spawn-node\.ts["']\)/);
+    for (const code of [hostCode, workerCode]) expect(code).not.toMatch(/worker_threads/);
   });
 
   it('fails naming each static Node built-in import and its importer', async () => {

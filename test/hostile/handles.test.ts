@@ -200,7 +200,7 @@ describe('hostile handles', () => {
   // guest calling resource.new in a loop grows a host-side array until the host dies of OOM (2^28
   // handles is gigabytes). The fix is a per-instance handle limit in host/runtime/handle-table.ts
   // (default 2^20, configurable through LoadOptions), trapping in HandleTable.add.
-  it.fails('a guest hoarding handles is stopped by a per-plugin handle limit', async () => {
+  it('a guest hoarding handles is stopped by a per-plugin handle limit', async () => {
     const p = await load(await component(HOARD), { name: 'hoarder' });
     expectTyped(() => (p.exports.hoard as (n: number) => number)(1_100_000), TrapError, /handle/);
     by.check();

@@ -78,4 +78,12 @@ describe('hostile control flow', () => {
     await expect(load(b)).rejects.toBeInstanceOf(TrapError);
     by.check();
   });
+
+  it('a data segment past the end of memory fails the load with a TrapError that says instantiation trapped', async () => {
+    const b = await component(`(component (core module $m (memory 1) (data (i32.const 65535) "ab")) (core instance (instantiate $m)))`);
+    const e = await load(b).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TrapError);
+    expect((e as Error).message).toMatch(/^core instantiation trapped/);
+    by.check();
+  });
 });

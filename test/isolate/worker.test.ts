@@ -45,6 +45,27 @@ describe('worker isolation', () => {
     for (const p of started) p.unload();
   });
 
+  it('the lift budget stops the same amplifier inside the worker before the heap fills: TrapError naming the limit', async () => {
+    const amplifier = await component(`(component
+      (core module $m ${ALLOC}
+        (func (export "f") (result i32) (local $i i32)
+          (memory.fill (i32.const 20000) (i32.const 0x61) (i32.const 44000))
+          (loop $l
+            (i32.store (i32.add (i32.const 2048) (i32.shl (local.get $i) (i32.const 3))) (i32.const 20000))
+            (i32.store (i32.add (i32.const 2052) (i32.shl (local.get $i) (i32.const 3))) (i32.const 44000))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (i32.const 2000))))
+          (i32.store (i32.const 8) (i32.const 2048)) (i32.store (i32.const 12) (i32.const 2000)) (i32.const 8)))
+      (core instance $i (instantiate $m))
+      (func $f (result (list string)) (canon lift (core func $i "f") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+      (export "f" (func $f)))`);
+    const p = await start(amplifier, { name: 'amplifier-budget', maxLiftBytes: 1_000_000 });
+    const e = await (p.exports.f as () => Promise<unknown>)().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TrapError);
+    expect((e as Error).message).toMatch(/lift budget: .*amplifier-budget.* 1000000 bytes/);
+    by.check();
+  });
+
   it('runs the hello plugin with async calls, records and resources', async () => {
     const p = await start(readGuest('hello'), { name: 'hello' });
     const g = p.exports['rdylib:hello/greeter@0.1.0'] as AsyncGreeter;
@@ -170,7 +191,8 @@ describe('worker isolation', () => {
       (core instance $i (instantiate $m))
       (func $f (result (list string)) (canon lift (core func $i "f") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
       (export "f" (func $f)))`);
-    const p = await start(amplifier, { name: 'amplifier', resourceLimits: { maxOldGenerationSizeMb: 64 } });
+    // maxLiftBytes raised past what the heap holds, so the heap limit (not the lift budget) is what stops it.
+    const p = await start(amplifier, { name: 'amplifier', maxLiftBytes: 2 ** 30, resourceLimits: { maxOldGenerationSizeMb: 64 } });
     const e = await (p.exports.f as () => Promise<unknown>)().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TrapError);
     expect((e as Error).message).toMatch(/worker died/);

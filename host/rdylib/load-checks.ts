@@ -1,0 +1,59 @@
+/**
+ * The rdylib checks `load` runs before any plugin code: the plugin's
+ * rdylib:abi section verified against its own component types, then (when
+ * the host states one) the plugin checked against the host's expectation,
+ * the interface it was built against.
+ *
+ * A plugin without the section has no lifetime information: with an
+ * expectation it is refused unless the caller passes `unchecked: true`
+ * (then only the component types are compared, and no borrow rules are
+ * enforced on its handles).
+ */
+import { AbiMismatchError } from '../errors.ts';
+import type { ValidatedComponent } from '../validate/validate.ts';
+import { checkCompatible, type AbiSurface } from './compat.ts';
+import { readRdylibAbi } from './section.ts';
+import { readAbiSurface } from './surface.ts';
+import { verifyAbi } from './verify.ts';
+
+export type Source = Uint8Array | ArrayBuffer | string | URL;
+
+/**
+ * What the host was built against: a reference build of the plugin (its
+ * bytes, or a path / URL to read them from), or a surface already read with
+ * `readAbiSurface` (e.g. exported by a generated module).
+ */
+export type Expectation = Source | AbiSurface;
+
+export type ReadSource = (source: Source) => Promise<Uint8Array>;
+
+/** The plugin's own surface, with its section (if any) verified against its types. Throws LoadError. */
+export function foundSurface(bytes: Uint8Array, validated: ValidatedComponent, name: string): AbiSurface {
+  const abi = readRdylibAbi(bytes);
+  if (abi !== undefined) verifyAbi(abi, validated.type);
+  return { type: validated.type, abi, source: name };
+}
+
+function isSurface(e: Expectation): e is AbiSurface {
+  return typeof e === 'object' && e !== null && !(e instanceof Uint8Array) && !(e instanceof ArrayBuffer) && !(e instanceof URL) && 'type' in e && 'source' in e;
+}
+
+/** Reads and checks the reference build an expectation names. */
+export async function resolveExpectation(e: Expectation, read: ReadSource): Promise<AbiSurface> {
+  if (isSurface(e)) return e;
+  const source = typeof e === 'string' ? e : e instanceof URL ? e.href : 'the expected interface';
+  return readAbiSurface(await read(e), source);
+}
+
+/**
+ * Throws AbiMismatchError when `found` does not provide `expected`. With
+ * `unchecked`, a plugin without a section is compared on its types only.
+ */
+export function checkExpectation(expected: AbiSurface, found: AbiSurface, unchecked: boolean): void {
+  if (found.abi === undefined && expected.abi !== undefined && !unchecked) {
+    throw new AbiMismatchError(`${found.source} cannot be checked against ${expected.source}`, [
+      '(component): expected an rdylib:abi section describing lifetimes, found none; pass `unchecked: true` to load it with its types checked only',
+    ]);
+  }
+  checkCompatible(unchecked && found.abi === undefined ? { ...expected, abi: undefined } : expected, found);
+}

@@ -1,0 +1,61 @@
+/**
+ * Per-plugin resource limits that the Canonical ABI itself does not bound
+ * tightly enough to protect the host:
+ *
+ * - `maxLiftBytes`: bytes of strings and lists one call may lift out of (or
+ *   into) guest memory. The spec only bounds each string or list by its own
+ *   range, and many list elements may point at the same range, so 64 KiB of
+ *   memory can describe gigabytes of JS strings.
+ * - `maxHandles`: live handles in one instance's table. The spec allows
+ *   2^28 - 1, which a guest calling `resource.new` in a loop turns into
+ *   gigabytes of host memory.
+ *
+ * Every ComponentInstance reads its limits when it is created. Instantiation
+ * is synchronous and creates the instances of a whole plugin (nested ones
+ * included), so `withInstanceLimits` sets the limits for exactly that span
+ * without threading them through the instantiation code.
+ */
+
+export interface InstanceLimits {
+  readonly maxLiftBytes: number;
+  readonly maxHandles: number;
+}
+
+export const DEFAULT_MAX_LIFT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_HANDLES = 2 ** 20;
+
+export const DEFAULT_LIMITS: InstanceLimits = { maxLiftBytes: DEFAULT_MAX_LIFT_BYTES, maxHandles: DEFAULT_MAX_HANDLES };
+
+let current: InstanceLimits = DEFAULT_LIMITS;
+
+/** The limits a ComponentInstance created now gets. */
+export function currentInstanceLimits(): InstanceLimits {
+  return current;
+}
+
+/**
+ * Checks user-supplied limits (RangeError naming the option), filling in
+ * defaults for the ones not given.
+ */
+export function instanceLimits(options: { readonly maxLiftBytes?: number; readonly maxHandles?: number }): InstanceLimits {
+  const check = (name: string, v: number | undefined, dflt: number): number => {
+    if (v === undefined) return dflt;
+    if (!(Number.isSafeInteger(v) && v > 0)) throw new RangeError(`${name} must be a positive integer, got ${String(v)}`);
+    return v;
+  };
+  return {
+    maxLiftBytes: check('maxLiftBytes', options.maxLiftBytes, DEFAULT_MAX_LIFT_BYTES),
+    maxHandles: check('maxHandles', options.maxHandles, DEFAULT_MAX_HANDLES),
+  };
+}
+
+/** Runs `f` (a synchronous instantiation) with every instance it creates getting `limits`. */
+export function withInstanceLimits<T>(limits: InstanceLimits, f: () => T): T {
+  const saved = current;
+  current = limits;
+  try {
+    return f();
+  } finally {
+    current = saved;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * rdylib's checks behave in a browser as in Node: headless Chromium loads the
+ * bundled host, refuses a plugin that does not provide the expected interface
+ * (the reference build fetched by URL), enforces a borrow rule, and unload
+ * revokes the handles handed out. Page: rdylib-page.html.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleHost } from '../../scripts/bundle-host.ts';
+import type { RdylibAbi } from '../../host/rdylib/section.ts';
+import { withForgedAbi } from '../support/abi-section.ts';
+import { guestPath, readGuest } from '../support/guests.ts';
+import { serveStatic, type StaticServer } from './server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ENSURE_CHROMIUM = fileURLToPath(new URL('../../scripts/ensure-chromium.sh', import.meta.url));
+const DIR = fileURLToPath(new URL('../../build/browser-rdylib/', import.meta.url));
+const SLOW = 60_000;
+
+interface Described { name: string; code: string; message: string; differences: string[] }
+declare global {
+  interface Window {
+    rdylibChecksReady?: boolean;
+    rdylibChecks: {
+      mismatch(): Promise<{ loaded: boolean; error?: Described; isAbiMismatch?: boolean }>;
+      unload(): Promise<{
+        borrow: Described & { isBorrowError: boolean };
+        before: { get: string; remaining: number; lifetimes: string };
+        after: Record<string, { name: string; isUnloaded: boolean; message: string } | string>;
+        isUnloaded: boolean;
+        memoriesAfter: number;
+      }>;
+    };
+  }
+}
+
+let server: StaticServer | undefined;
+let browser: Browser | undefined;
+let page: Page | undefined;
+const pageErrors: string[] = [];
+
+/** kv with `Store::iter` now `&mut self`, its iterator borrowing the store exclusively. */
+function stricterKv(): Uint8Array {
+  return withForgedAbi(readGuest('kv'), (abi: RdylibAbi) => {
+    const f = abi.interfaces.flatMap((i) => i.functions).find((x) => x.name === '[method]store.iter') as unknown as {
+      receiver: string;
+      params: { mode: string }[];
+      results: { borrows: { mode: string }[] }[];
+    };
+    f.receiver = 'exclusive';
+    f.params[0]!.mode = 'exclusive';
+    f.results[0]!.borrows[0]!.mode = 'exclusive';
+    return abi;
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit' });
+  await mkdir(DIR, { recursive: true });
+  await bundleHost({ outfile: `${DIR}rdylib.js`, worker: false });
+  await copyFile(fileURLToPath(new URL('./rdylib-page.html', import.meta.url)), `${DIR}index.html`);
+  await writeFile(`${DIR}kv-stricter.wasm`, stricterKv());
+  server = await serveStatic(DIR, { '/kv.wasm': guestPath('kv') });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(`console.error: ${msg.text()}`);
+  });
+  await page.goto(server.url);
+  await page.waitForFunction(() => window.rdylibChecksReady === true, undefined, { timeout: 10_000 }).catch((error: unknown) => {
+    throw new Error(`the test page did not initialise: ${pageErrors.join('; ') || String(error)}`);
+  });
+}, SLOW);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+}, SLOW);
+
+describe('rdylib checks in chromium', () => {
+  it('refuses at load a plugin whose lifetimes no longer match the expected build', async () => {
+    const r = await page!.evaluate(() => window.rdylibChecks.mismatch());
+    expect(r.loaded).toBe(false);
+    expect(r.isAbiMismatch).toBe(true);
+    expect(r.error).toMatchObject({ name: 'AbiMismatchError', code: 'ABI_MISMATCH' });
+    expect(r.error!.differences).toEqual([
+      '`rdylib-guest:kv/kv@0.1.0` `[method]store.iter` receiver: expected `&self`, found `&mut self`',
+      '`rdylib-guest:kv/kv@0.1.0` `[method]store.iter` result handle at `(result)`: expected `iter` borrowing `self` (shared), found `iter` borrowing `self` (exclusive): it now borrows `self` exclusively',
+    ]);
+    expect(pageErrors).toEqual([]);
+  }, SLOW);
+
+  it('enforces a borrow rule, and unload revokes every handle handed out', async () => {
+    const r = await page!.evaluate(() => window.rdylibChecks.unload());
+    expect(r.borrow).toMatchObject({ name: 'BorrowError', isBorrowError: true });
+    expect(r.borrow.message).toBe('cannot borrow mutably store #1 (self of `[method]store.put`): it is borrowed by iter #2 (shared); drop it first');
+    expect(r.before).toEqual({ get: '1', remaining: 1, lifetimes: 'checked' });
+    expect(r.isUnloaded).toBe(true);
+    expect(r.memoriesAfter).toBe(0);
+    for (const what of ['method', 'dependent', 'constructor', 'function']) {
+      expect(r.after[what], what).toMatchObject({ name: 'UnloadedError', isUnloaded: true });
+      expect((r.after[what] as { message: string }).message).toMatch(/^kv was unloaded: `rdylib-guest:kv\/kv@0\.1\.0#/);
+    }
+    expect(pageErrors).toEqual([]);
+  }, SLOW);
+});

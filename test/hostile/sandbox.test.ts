@@ -1,0 +1,178 @@
+/**
+ * The sandbox options of `load` in-process: maxMemoryBytes, maxLiftBytes
+ * (both directions: results lifted from the plugin, import arguments lifted
+ * from it), maxHandles, and WASI grants (deny by default, merged under the
+ * caller's imports, ungranted imports refused at load before guest code runs).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { load } from '../../host/load.ts';
+import { LoadError, TrapError } from '../../host/errors.ts';
+import { DEFAULT_MAX_HANDLES, DEFAULT_MAX_LIFT_BYTES } from '../../host/runtime/limits.ts';
+import { ENV_COMPONENT } from '../wasi/components.ts';
+import { ALLOC, bystander, component, expectTyped, type Bystander } from './support.ts';
+import { HOSTILE_CORE } from './wat.ts';
+
+/** `hoard(n)` creates n handles of its own resource and keeps them all; `drop-all` is not offered. */
+const HOARD = `(component
+  (type $r (resource (rep i32)))
+  (core func $new (canon resource.new $r))
+  (core module $m
+    (import "r" "new" (func $new (param i32) (result i32)))
+    (func (export "hoard") (param $n i32) (result i32) (local $i i32)
+      (block $done (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (drop (call $new (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+      (local.get $i)))
+  (core instance $ri (export "new" (func $new)))
+  (core instance $i (instantiate $m (with "r" (instance $ri))))
+  (func $hoard (param "n" u32) (result u32) (canon lift (core func $i "hoard")))
+  (export "hoard" (func $hoard)))`;
+
+/** `text(n)` returns a string of n bytes of 'a'. */
+const TEXT = `(component
+  (core module $m ${ALLOC}
+    (func (export "text") (param $n i32) (result i32)
+      (memory.fill (i32.const 2048) (i32.const 0x61) (local.get $n))
+      (i32.store (i32.const 8) (i32.const 2048)) (i32.store (i32.const 12) (local.get $n)) (i32.const 8)))
+  (core instance $i (instantiate $m))
+  (func $text (param "n" u32) (result string) (canon lift (core func $i "text") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+  (export "text" (func $text)))`;
+
+/** `send(n)` passes a string of n bytes of 'a' to the host's `sink` import. */
+const SEND = `(component
+  (import "sink" (func $sink (param "s" string)))
+  (core module $mem ${ALLOC})
+  (core instance $mi (instantiate $mem))
+  (core func $lsink (canon lower (func $sink) (memory (core memory $mi "mem"))))
+  (core module $m
+    (import "h" "sink" (func $sink (param i32 i32)))
+    (import "h" "mem" (memory 1))
+    (func (export "send") (param $n i32)
+      (memory.fill (i32.const 2048) (i32.const 0x61) (local.get $n))
+      (call $sink (i32.const 2048) (local.get $n))))
+  (core instance $hi (export "sink" (func $lsink)) (export "mem" (memory $mi "mem")))
+  (core instance $i (instantiate $m (with "h" (instance $hi))))
+  (func $send (param "n" u32) (canon lift (core func $i "send")))
+  (export "send" (func $send)))`;
+
+/**
+ * Imports wasi:cli/environment (always granted when `wasi` is given),
+ * wasi:random (granted only with `random: true`), wasi:sockets (never) and a
+ * plain `log`; its core start function calls `log`, so guest code running
+ * before the refusal would show.
+ */
+const WANTS_WASI = `(component
+  (import "wasi:cli/environment@0.2.3" (instance (export "get-arguments" (func (result (list string))))))
+  (import "wasi:random/random@0.2.3" (instance (export "get-random-u64" (func (result u64)))))
+  (import "wasi:sockets/tcp@0.2.3" (instance (export "drop-all" (func))))
+  (import "log" (func $log (param "n" u32)))
+  (core func $llog (canon lower (func $log)))
+  (core module $m
+    (import "h" "log" (func $log (param i32)))
+    (func $start (call $log (i32.const 1)))
+    (start $start))
+  (core instance $hi (export "log" (func $llog)))
+  (core instance $i (instantiate $m (with "h" (instance $hi)))))`;
+
+describe('load sandbox options (in-process)', () => {
+  let by: Bystander;
+  beforeAll(async () => {
+    by = await bystander();
+  });
+
+  it('maxMemoryBytes caps every linear memory: growth past it fails inside the guest', async () => {
+    const bytes = await component(HOSTILE_CORE);
+    const capped = await load(bytes, { name: 'capped', maxMemoryBytes: 3 * 65536 });
+    expect((capped.exports.grab as () => number)()).toBe(3);
+    expectTyped(() => (capped.exports.bomb as () => number)(), TrapError);
+    const roomy = await load(bytes, { name: 'roomy', maxMemoryBytes: 8 * 65536 });
+    expect((roomy.exports.grab as () => number)()).toBe(8);
+    await expect(load(bytes, { maxMemoryBytes: 100 })).rejects.toBeInstanceOf(LoadError);
+    by.check();
+  });
+
+  it('maxLiftBytes bounds what one call may return; the default is 64 MiB', async () => {
+    const bytes = await component(TEXT);
+    const p = await load(bytes, { name: 'texter', maxLiftBytes: 1000 });
+    expect((p.exports.text as (n: number) => string)(1000)).toBe('a'.repeat(1000));
+    // The budget is per call, not per plugin.
+    expect((p.exports.text as (n: number) => string)(1000)).toHaveLength(1000);
+    expectTyped(() => (p.exports.text as (n: number) => string)(1001), TrapError, /lift budget: .*texter.* 1000 bytes .*maxLiftBytes/);
+    expectTyped(() => (p.exports.text as (n: number) => string)(1), TrapError, /poisoned/);
+    const d = await load(bytes, { name: 'default' });
+    expect(d.instances[0]!.maxLiftBytes).toBe(DEFAULT_MAX_LIFT_BYTES);
+    expect(d.instances[0]!.handles.maxLive).toBe(DEFAULT_MAX_HANDLES);
+    expect((d.exports.text as (n: number) => string)(60000)).toHaveLength(60000);
+    by.check();
+  });
+
+  it('maxLiftBytes also bounds what a plugin passes to a host import', async () => {
+    const got: string[] = [];
+    const p = await load(await component(SEND), { name: 'sender', maxLiftBytes: 100, imports: { sink: (s: string) => got.push(s) } });
+    (p.exports.send as (n: number) => void)(100);
+    expect(got).toEqual(['a'.repeat(100)]);
+    expectTyped(() => (p.exports.send as (n: number) => void)(101), TrapError, /lift budget: .*sender/);
+    // The host import never saw the oversized string.
+    expect(got).toHaveLength(1);
+    by.check();
+  });
+
+  it('maxHandles bounds the live handles of each instance', async () => {
+    const bytes = await component(HOARD);
+    const p = await load(bytes, { name: 'hoarder', maxHandles: 50 });
+    expect((p.exports.hoard as (n: number) => number)(50)).toBe(50);
+    expectTyped(() => (p.exports.hoard as (n: number) => number)(1), TrapError, /hoarder already holds 50 live handles.*maxHandles/);
+    const q = await load(bytes, { name: 'hoarder2', maxHandles: 50 });
+    expectTyped(() => (q.exports.hoard as (n: number) => number)(51), TrapError, /maxHandles/);
+    by.check();
+  });
+
+  it('limits that cannot work are a RangeError before anything loads', async () => {
+    const bytes = await component(TEXT);
+    await expect(load(bytes, { maxLiftBytes: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(load(bytes, { maxHandles: 1.5 })).rejects.toThrow(/maxHandles must be a positive integer/);
+    await expect(load(bytes, { maxMemoryBytes: -1 })).rejects.toBeInstanceOf(RangeError);
+  });
+
+  it('wasi grants reach the plugin through load; without `wasi` nothing WASI is provided', async () => {
+    const env = await component(ENV_COMPONENT);
+    const p = await load(env, { name: 'env', wasi: { env: { WHO: 'me' } } });
+    expect((p.exports.env as () => unknown)()).toEqual([['WHO', 'me']]);
+    // The caller's imports win over the grants.
+    const q = await load(env, {
+      wasi: { env: { WHO: 'me' } },
+      imports: { 'wasi:cli/environment@0.2.3': { getEnvironment: () => [['FROM', 'caller']] } },
+    });
+    expect((q.exports.env as () => unknown)()).toEqual([['FROM', 'caller']]);
+    const e = (await load(env, {}).catch((x: unknown) => x)) as LoadError;
+    expect(e).toBeInstanceOf(LoadError);
+    expect(e.kind).toBe('unlinkable');
+    expect(e.message).toContain('missing import `wasi:cli/environment@0.2.3`');
+    expect(e.message).toContain('missing import `wasi:cli/exit@0.2.3`');
+    by.check();
+  });
+
+  it('imports not granted (WASI and others) fail the load with every one named, before guest code runs', async () => {
+    const bytes = await component(WANTS_WASI);
+    const calls: number[] = [];
+    const e = (await load(bytes, { name: 'wants', wasi: { env: {} }, imports: {} }).catch((x: unknown) => x)) as LoadError;
+    expect(e).toBeInstanceOf(LoadError);
+    expect(e.kind).toBe('unlinkable');
+    for (const name of ['wasi:random/random@0.2.3', 'wasi:sockets/tcp@0.2.3', 'log']) expect(e.message).toContain(`missing import \`${name}\``);
+    // wasi:cli/environment was granted, so it is not listed.
+    expect(e.message).not.toContain('wasi:cli/environment');
+    const e2 = (await load(bytes, { wasi: { random: true }, imports: { log: (n: number) => calls.push(n) } }).catch((x: unknown) => x)) as LoadError;
+    expect(e2).toBeInstanceOf(LoadError);
+    expect(e2.message).toBe('missing import `wasi:sockets/tcp@0.2.3`');
+    expect(calls).toEqual([]);
+    // Granting the rest lets the start function run, so the refusals above came first.
+    await load(bytes, {
+      wasi: { random: true },
+      imports: { log: (n: number) => calls.push(n), 'wasi:sockets/tcp@0.2.3': { dropAll: () => undefined } },
+    });
+    expect(calls).toEqual([1]);
+    by.check();
+  });
+});

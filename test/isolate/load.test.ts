@@ -1,0 +1,87 @@
+/**
+ * `load(source, { isolate: 'worker', ... })`: the public entry to worker
+ * isolation returns an IsolatedPlugin, passes the sandbox options on to the
+ * worker, and refuses host functions as imports.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { load, IsolatedPlugin, LoadError, TimeoutError, TrapError } from '../../host/index.ts';
+import { readGuest } from '../support/guests.ts';
+import { ALLOC, component } from '../hostile/support.ts';
+import { HOSTILE_CORE } from '../hostile/wat.ts';
+
+interface AsyncCore {
+  spin(): Promise<number>;
+  ok(): Promise<number>;
+  grab(): Promise<number>;
+}
+
+/** `text(n)` returns a string of n bytes of 'a'. */
+const TEXT = `(component
+  (core module $m ${ALLOC}
+    (func (export "text") (param $n i32) (result i32)
+      (memory.fill (i32.const 2048) (i32.const 0x61) (local.get $n))
+      (i32.store (i32.const 8) (i32.const 2048)) (i32.store (i32.const 12) (local.get $n)) (i32.const 8)))
+  (core instance $i (instantiate $m))
+  (func $text (param "n" u32) (result string) (canon lift (core func $i "text") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+  (export "text" (func $text)))`;
+
+describe("load with isolate: 'worker'", () => {
+  let core: Uint8Array;
+  const started: IsolatedPlugin[] = [];
+  beforeAll(async () => {
+    core = await component(HOSTILE_CORE);
+  });
+  afterAll(() => {
+    for (const p of started) p.unload();
+  });
+
+  it('returns an IsolatedPlugin whose calls are async; timeoutMs stops a runaway call', async () => {
+    const p = await load(core, { isolate: 'worker', name: 'spinner', timeoutMs: 300, maxMemoryBytes: 4 * 65536 });
+    started.push(p);
+    expect(p).toBeInstanceOf(IsolatedPlugin);
+    const ex = p.exports as unknown as AsyncCore;
+    expect(await ex.ok()).toBe(42);
+    // maxMemoryBytes reached the worker.
+    expect(await ex.grab()).toBe(4);
+    await expect(ex.spin()).rejects.toBeInstanceOf(TimeoutError);
+    await expect(ex.ok()).rejects.toBeInstanceOf(TrapError);
+  });
+
+  it('reads a file path like the in-process load, and runs the hello plugin', async () => {
+    const { fileURLToPath } = await import('node:url');
+    readGuest('hello'); // fails with a clear message when the guests are not built
+    const path = fileURLToPath(new URL('../../build/guests/hello.wasm', import.meta.url));
+    const p = await load(path, { isolate: 'worker', name: 'hello' });
+    started.push(p);
+    const g = p.exports['rdylib:hello/greeter@0.1.0'] as { greet(s: string): Promise<string> };
+    expect(await g.greet('worker')).toBe('Hello, worker!');
+  });
+
+  it('maxLiftBytes applies inside the worker', async () => {
+    const p = await load(await component(TEXT), { isolate: 'worker', name: 'texter', maxLiftBytes: 500 });
+    started.push(p);
+    const text = p.exports.text as (n: number) => Promise<string>;
+    expect(await text(500)).toHaveLength(500);
+    await expect(text(501)).rejects.toThrow(/lift budget: .*texter/);
+  });
+
+  it('imports holding functions are a TypeError (they cannot cross into the worker)', async () => {
+    const e = await load(core, { isolate: 'worker', imports: { log: () => undefined } }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TypeError);
+    expect((e as Error).message).toMatch(/importsModule/);
+    const e2 = await load(core, { isolate: 'worker', imports: { 'a:b/c': { f: () => 1 } } }).catch((x: unknown) => x);
+    expect(e2).toBeInstanceOf(TypeError);
+  });
+
+  it('bad options are refused before a worker starts; load failures are LoadErrors', async () => {
+    await expect(load(core, { isolate: 'worker', maxHandles: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(load(core, { isolate: 'worker', timeoutMs: -1 })).rejects.toBeInstanceOf(RangeError);
+    await expect(load(core, { isolate: 'thread' as 'worker' })).rejects.toBeInstanceOf(TypeError);
+    const wantsLog = await component(`(component (import "log" (func (param "n" u32))) (import "wasi:random/random@0.2.3" (instance)))`);
+    const e = (await load(wantsLog, { isolate: 'worker', wasi: {} }).catch((x: unknown) => x)) as LoadError;
+    expect(e).toBeInstanceOf(LoadError);
+    expect(e.kind).toBe('unlinkable');
+    expect(e.message).toContain('missing import `log`');
+    expect(e.message).toContain('missing import `wasi:random/random@0.2.3`');
+  });
+});
