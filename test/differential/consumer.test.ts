@@ -16,8 +16,15 @@ import { pair, SideImports, type Pair } from './hosts.ts';
 import { jco, ours } from './normalise.ts';
 import { Canvas } from './canvas.ts';
 
+interface Bounds {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 interface Shape {
   area(): number;
+  bounds(): Bounds;
   [Symbol.dispose](): void;
 }
 interface Shapes {
@@ -28,6 +35,7 @@ interface Shapes {
 interface Consumer {
   compactness(shape: Shape): number;
   summarize(shapes: Shape[]): { count: number; totalArea: number; largest: string | undefined };
+  unionBounds(a: Shape, b: Shape): Bounds;
 }
 
 const SHAPE = 'rdylib-guest:shapes/shape@0.1.0';
@@ -60,10 +68,16 @@ function build(api: Shapes, m: Make): Shape {
   return m.make === 'circle' ? api.circle(m.r) : m.make === 'rect' ? api.rect(m.w, m.h) : api.polygon(m.points);
 }
 
-/** Compactness of each shape (borrowed; the shape stays usable), then a summary that consumes them all. */
+/**
+ * Compactness of each shape (borrowed; the shape stays usable), the union of
+ * each shape's bounds with the next one's (a record the consumer gets from
+ * the shapes plugin through its imported trait), then a summary that
+ * consumes them all.
+ */
 function run(shapes: Shapes, consumer: Consumer, makes: readonly Make[]): unknown[] {
   const made = makes.map((m) => build(shapes, m));
   const log: unknown[] = made.map((s) => [consumer.compactness(s), s.area()]);
+  made.forEach((s, i) => log.push(consumer.unionBounds(s, made[(i + 1) % made.length]!)));
   log.push(consumer.summarize(made));
   return log;
 }

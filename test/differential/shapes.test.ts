@@ -2,22 +2,33 @@
  * Differential: the `shapes` example through our runtime and through jco.
  * Both hosts implement the plugin's imported Canvas trait with the same
  * recording JS class; the draw calls each canvas records (with exact f64
- * coordinates, -0 and NaN included) and every result must be equal.
+ * coordinates, -0 and NaN included, and the module's `style` variant the
+ * plugin passes it) and every result (among them the module's `bounds`
+ * record that trait methods return) must be equal.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TrapError } from '../../host/errors.ts';
 import { f64 } from './arbitraries.ts';
 import { pair } from './hosts.ts';
-import { Canvas } from './canvas.ts';
+import { Canvas, type Color, type Style } from './canvas.ts';
 import { jco, ours } from './normalise.ts';
 
+interface Bounds {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+type Transform = { tag: 'translate'; val: [number, number] } | { tag: 'scale'; val: number } | { tag: 'mirror'; val: 'x' | 'y' };
 interface Shape {
   name(): string;
   area(): number;
   perimeter(): number;
   scale(factor: number): void;
   draw(canvas: Canvas): void;
+  bounds(): Bounds;
+  transform(t: Transform): Bounds;
   [Symbol.dispose](): void;
 }
 interface Shapes {
@@ -27,6 +38,7 @@ interface Shapes {
   describe(shape: Shape): string;
   render(shape: Shape, canvas: Canvas): number;
   totalArea(shapes: Shape[]): number;
+  paint(shape: Shape, style: Style, canvas: Canvas): Style;
 }
 
 const IMPORTS = { 'rdylib-guest:shapes/canvas@0.1.0': { Canvas } };
@@ -41,6 +53,9 @@ type Step =
   | { op: 'render'; i: number; res: number }
   | { op: 'draw'; i: number; res: number }
   | { op: 'total-area'; take: number }
+  | { op: 'bounds'; i: number }
+  | { op: 'transform'; i: number; t: Transform }
+  | { op: 'paint'; i: number; style: Style; bg: Color | undefined }
   | { op: 'drop'; i: number };
 
 const make: fc.Arbitrary<Make> = fc.oneof(
@@ -49,6 +64,22 @@ const make: fc.Arbitrary<Make> = fc.oneof(
   fc.record({ make: fc.constant('polygon' as const), points: fc.array(fc.tuple(f64, f64), { maxLength: 7 }) }),
 );
 const index = fc.nat(20);
+const byte = fc.integer({ min: 0, max: 255 });
+// Few colours, so that a fill often matches the canvas background.
+const color: fc.Arbitrary<Color> = fc.oneof(
+  fc.constantFrom({ r: 255, g: 0, b: 0 }, { r: 0, g: 0, b: 255 }),
+  fc.record({ r: byte, g: byte, b: byte }),
+);
+const style: fc.Arbitrary<Style> = fc.oneof(
+  fc.record({ tag: fc.constant('stroke' as const), val: f64 }),
+  fc.record({ tag: fc.constant('fill' as const), val: color }),
+  fc.record({ tag: fc.constant('dashed' as const), val: fc.array(f64, { maxLength: 4 }) }),
+);
+const transform: fc.Arbitrary<Transform> = fc.oneof(
+  fc.record({ tag: fc.constant('translate' as const), val: fc.tuple(f64, f64) }),
+  fc.record({ tag: fc.constant('scale' as const), val: f64 }),
+  fc.record({ tag: fc.constant('mirror' as const), val: fc.constantFrom('x' as const, 'y' as const) }),
+);
 // Resolutions from tiny to huge, and the odd ones (0, negative, NaN): the circle clamps its step count.
 const res = fc.oneof(fc.double({ min: 1e-3, max: 10, noNaN: true }), f64);
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -60,6 +91,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ op: fc.constant('draw' as const), i: index, res }),
   fc.record({ op: fc.constant('total-area' as const), take: fc.nat(3) }),
   fc.record({ op: fc.constant('drop' as const), i: index }),
+  fc.record({ op: fc.constant('bounds' as const), i: index }),
+  fc.record({ op: fc.constant('transform' as const), i: index, t: transform }),
+  fc.record({ op: fc.constant('paint' as const), i: index, style, bg: fc.option(color, { nil: undefined }) }),
 );
 
 function build(api: Shapes, m: Make): Shape {
@@ -113,6 +147,23 @@ function run(api: Shapes, steps: readonly Step[]): unknown[] {
       case 'draw': {
         const canvas = new Canvas(s.res);
         log.push(shape.draw(canvas), canvas.ops);
+        break;
+      }
+      case 'bounds':
+        log.push(shape.bounds());
+        break;
+      case 'transform':
+        // A refused transform (non-finite numbers) is the error side of a result.
+        try {
+          log.push(shape.transform(s.t));
+        } catch (e) {
+          log.push({ err: (e as { payload?: unknown }).payload });
+        }
+        break;
+      case 'paint': {
+        const canvas = new Canvas(1, s.bg);
+        const used = api.paint(shape, s.style, canvas);
+        log.push(used.tag === 'dashed' ? { tag: used.tag, val: Array.from(used.val) } : used, canvas.ops);
         break;
       }
       case 'drop':

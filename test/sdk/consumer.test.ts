@@ -3,9 +3,16 @@ import { readRdylibAbi } from '../../host/rdylib/section.ts';
 import { readGuest } from '../support/guests.ts';
 import { instantiatePlugin } from './transpiled.ts';
 
+interface Bounds {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 interface Shape {
   name(): string;
   area(): number;
+  bounds(): Bounds;
   [Symbol.dispose](): void;
 }
 interface Shapes {
@@ -15,6 +22,7 @@ interface Shapes {
 interface Consumer {
   compactness(shape: Shape): number;
   summarize(shapes: Shape[]): { count: number; totalArea: number; largest: string | undefined };
+  unionBounds(a: Shape, b: Shape): Bounds;
 }
 
 /** Instantiates `shapes`, then `consumer` with the shape interface `shapes` exports as its import. */
@@ -37,6 +45,7 @@ describe('consumer: importing another plugin\'s trait', () => {
       ['[method]shape.name', 'shared'],
       ['[method]shape.area', 'shared'],
       ['[method]shape.perimeter', 'shared'],
+      ['[method]shape.bounds', 'shared'],
     ]);
   });
 
@@ -58,6 +67,9 @@ describe('consumer: importing another plugin\'s trait', () => {
     expect(consumer.compactness(shapes.rect(1, 1))).toBeCloseTo(Math.PI / 4, 12);
     // The borrowed circle is still usable afterwards.
     expect(circle.area()).toBeCloseTo(4 * Math.PI, 12);
+    // A record the shapes plugin returns through the imported trait method.
+    expect(consumer.unionBounds(circle, shapes.rect(3, 1))).toEqual({ x: -2, y: -2, w: 5, h: 4 });
+    expect(consumer.unionBounds(circle, circle)).toEqual(circle.bounds());
     const summary = consumer.summarize([shapes.rect(1, 2), circle, shapes.rect(3, 3)]);
     expect(summary).toEqual({ count: 3, totalArea: 2 + 4 * Math.PI + 9, largest: 'circle' });
   });

@@ -186,8 +186,13 @@ describe('rdylib:abi parameter handles match the Rust signatures', () => {
     const p = paramsOf('consumer', 'rdylib-guest:consumer/consumer@0.1.0');
     expect(p.get('compactness')).toEqual([{ param: 0, name: 'shape', path: [], mode: 'shared' }]);
     expect(p.get('summarize')).toEqual([{ param: 0, name: 'shapes', path: ['elem'], mode: 'consume' }]);
+    expect(p.get('union-bounds')).toEqual([
+      { param: 0, name: 'a', path: [], mode: 'shared' },
+      { param: 1, name: 'b', path: [], mode: 'shared' },
+    ]);
     const shape = paramsOf('consumer', 'rdylib-guest:shapes/shape@0.1.0');
-    expect([...shape.values()]).toEqual([[self('shared')], [self('shared')], [self('shared')]]);
+    // name, area, perimeter, bounds: only the receiver (a record result holds no handle).
+    expect([...shape.values()]).toEqual([[self('shared')], [self('shared')], [self('shared')], [self('shared')]]);
   });
 
   it('registry: `&\'static self` is a shared borrow that must be library-static', () => {

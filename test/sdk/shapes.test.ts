@@ -1,14 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { readRdylibAbi } from '../../host/rdylib/section.ts';
-import { readGuest } from '../support/guests.ts';
+import { readFileSync } from 'node:fs';
+import { guestPath, readGuest } from '../support/guests.ts';
 import { expectTrap, instantiatePlugin, type TranspiledPlugin } from './transpiled.ts';
 
+interface Bounds {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+interface Color {
+  r: number;
+  g: number;
+  b: number;
+}
+type Style = { tag: 'stroke'; val: number } | { tag: 'fill'; val: Color } | { tag: 'dashed'; val: ArrayLike<number> };
+type Transform = { tag: 'translate'; val: [number, number] } | { tag: 'scale'; val: number } | { tag: 'mirror'; val: 'x' | 'y' };
 interface Shape {
   name(): string;
   area(): number;
   perimeter(): number;
   scale(factor: number): void;
   draw(canvas: object): void;
+  bounds(): Bounds;
+  transform(t: Transform): Bounds;
   [Symbol.dispose](): void;
 }
 interface Shapes {
@@ -18,13 +34,17 @@ interface Shapes {
   describe(shape: Shape): string;
   render(shape: Shape, canvas: object): number;
   totalArea(shapes: Shape[]): number;
+  paint(shape: Shape, style: Style, canvas: object): Style;
 }
 
 /** The host's Canvas implementation: records what the plugin draws. */
 class Canvas {
   static onLine: ((x: number, y: number) => void) | undefined;
   ops: string[] = [];
-  constructor(readonly res = 1) {}
+  constructor(
+    readonly res = 1,
+    readonly bg: Color | undefined = undefined,
+  ) {}
   moveTo(x: number, y: number): void {
     this.ops.push(`M${x},${y}`);
   }
@@ -37,6 +57,14 @@ class Canvas {
   }
   resolution(): number {
     return this.res;
+  }
+  setStyle(style: Style): void {
+    // A list<f64> payload may arrive as a typed array; record it as a plain one.
+    const val = style.tag === 'dashed' ? Array.from(style.val) : style.val;
+    this.ops.push(`S${style.tag}:${JSON.stringify(val)}`);
+  }
+  background(): Color | undefined {
+    return this.bg;
   }
 }
 
@@ -64,10 +92,34 @@ describe('shapes: the rdylib:abi section', () => {
       '[method]canvas.line-to': 'exclusive',
       '[method]canvas.label': 'exclusive',
       '[method]canvas.resolution': 'shared',
+      '[method]canvas.set-style': 'exclusive',
+      '[method]canvas.background': 'shared',
     });
     const shape = new Map(byName.get('rdylib-guest:shapes/shape@0.1.0')!.functions.map((f) => [f.name, f.receiver]));
     expect(shape.get('[method]shape.area')).toBe('shared');
     expect(shape.get('[method]shape.scale')).toBe('exclusive');
+    expect(shape.get('[method]shape.bounds')).toBe('shared');
+    expect(shape.get('[method]shape.transform')).toBe('exclusive');
+  });
+
+  it('defines each module type in the interface of the trait that uses it; the module interface uses it from there', () => {
+    // The WIT the macro derived (written beside the component by the build).
+    const wit = readFileSync(guestPath('shapes').replace(/\.wasm$/, '.wit'), 'utf8');
+    const body = (iface: string): string => wit.match(new RegExp(`interface ${iface} \\{([\\s\\S]*?)\\n\\}`))![1]!;
+    // The imported Canvas's types, in its own interface.
+    expect(body('canvas')).toMatch(/record color \{/);
+    expect(body('canvas')).toMatch(/variant style \{/);
+    expect(body('canvas')).toMatch(/set-style: func\(style: style\);/);
+    expect(body('canvas')).toMatch(/background: func\(\) -> option<color>;/);
+    // The exported Shape's types, in its interface; it uses Canvas's resource.
+    expect(body('shape')).toMatch(/record bounds \{/);
+    expect(body('shape')).toMatch(/variant transform \{/);
+    expect(body('shape')).toMatch(/enum axis \{/);
+    expect(body('shape')).toMatch(/transform: func\(t: transform\) -> result<bounds, string>;/);
+    expect(body('shapes')).not.toMatch(/record |variant |enum /);
+    expect(body('shapes')).toMatch(/use canvas\.\{canvas, color, style\};/);
+    expect(body('shapes')).toMatch(/use shape\.\{shape, axis, bounds, transform\};/);
+    expect(body('shapes')).toMatch(/paint: func\(shape: borrow<shape>, style: style, canvas: borrow<canvas>\) -> style;/);
   });
 
   it('records Box<dyn Shape> results as owned handles, also inside a result', () => {
@@ -102,6 +154,46 @@ describe('shapes through jco transpile', () => {
     api.circle(2).draw(fine);
     expect(fine.ops.filter((op) => op.startsWith('L'))).toHaveLength(26);
     expect(fine.ops.at(-1)).toBe('Tcircle');
+  });
+
+  it('trait methods take and return the module\'s records and variants', async () => {
+    const { api } = await loadShapes();
+    const c = api.circle(2);
+    expect(c.bounds()).toEqual({ x: -2, y: -2, w: 4, h: 4 });
+    expect(c.transform({ tag: 'translate', val: [1, 3] })).toEqual({ x: -1, y: 1, w: 4, h: 4 });
+    expect(c.transform({ tag: 'mirror', val: 'x' })).toEqual({ x: -1, y: -5, w: 4, h: 4 });
+    expect(c.transform({ tag: 'scale', val: 0.5 })).toEqual({ x: -0.5, y: -2.5, w: 2, h: 2 });
+    // The error side of the result; the shape is left as it was.
+    expect(() => c.transform({ tag: 'scale', val: Infinity })).toThrow(
+      expect.objectContaining({ payload: 'a transform needs finite numbers, got Scale(inf)' }),
+    );
+    expect(c.bounds()).toEqual({ x: -0.5, y: -2.5, w: 2, h: 2 });
+    const p = api.polygon([[0, 0], [4, 0], [0, 3]]);
+    expect(p.transform({ tag: 'mirror', val: 'y' })).toEqual({ x: -4, y: 0, w: 4, h: 3 });
+    expect(p.area()).toBe(6);
+    // A translated circle draws around its new centre.
+    const canvas = new Canvas();
+    c.draw(canvas);
+    expect(canvas.ops[0]).toBe('M1.5,-1.5');
+  });
+
+  it('passes the module\'s variants and records to the host-implemented Canvas, and reads one back', async () => {
+    const { api } = await loadShapes();
+    const plain = new Canvas();
+    const red = { r: 255, g: 0, b: 0 };
+    expect(api.paint(api.rect(1, 1), { tag: 'fill', val: red }, plain)).toEqual({ tag: 'fill', val: red });
+    expect(plain.ops).toEqual(['Sfill:{"r":255,"g":0,"b":0}', 'M0,0', 'L1,0', 'L1,1', 'L0,1', 'L0,0', 'Trect']);
+    // The canvas's background (an option<color> the host returns) turns an invisible fill into an outline.
+    const onRed = new Canvas(1, red);
+    expect(api.paint(api.rect(1, 1), { tag: 'fill', val: red }, onRed)).toEqual({ tag: 'stroke', val: 1 });
+    expect(onRed.ops[0]).toBe('Sstroke:1');
+    // A payload with a list: wit-bindgen lends the whole variant to the import.
+    const dashed = new Canvas();
+    const used = api.paint(api.circle(1), { tag: 'dashed', val: [0.5, 0.25] }, dashed);
+    expect(used.tag).toBe('dashed');
+    expect(Array.from((used as { val: ArrayLike<number> }).val)).toEqual([0.5, 0.25]);
+    expect(dashed.ops[0]).toBe('Sdashed:[0.5,0.25]');
+    expect(dashed.ops.at(-1)).toBe('Tcircle');
   });
 
   it('a host callback that mutates the shape being drawn traps instead of aliasing', async () => {

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{FnArg, Ident, ImplItemFn, ItemImpl};
 
-use crate::model::{DepWrap, Func, FuncKind, Mode, Module, ParamKind, ResKind, Res, Resource};
+use crate::model::{DepWrap, Func, FuncKind, Mode, Module, ParamKind, ResKind, Res, Resource, Ty};
 use crate::wit::dyn_alias;
 use crate::names::{gen_snake, gen_type};
 use crate::wit::{gen_param_ty, gen_ty};
@@ -272,6 +272,21 @@ fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
     }
 }
 
+/// Whether a value of `t` holds a handle (which `ToWit` cannot copy).
+fn holds_handle(m: &Module, t: &Ty) -> bool {
+    match t {
+        Ty::Own(_) | Ty::Static(_) | Ty::Dyn(_) => true,
+        Ty::List(e) | Ty::Option(e) => holds_handle(m, e),
+        Ty::Result(o, e) => holds_handle(m, o) || holds_handle(m, e),
+        Ty::Tuple(ts) => ts.iter().any(|t| holds_handle(m, t)),
+        Ty::Named(n) => {
+            m.records.iter().filter(|r| &r.name == n).any(|r| r.fields.iter().any(|(_, _, t)| holds_handle(m, t)))
+                || m.variants.iter().filter(|v| &v.name == n).any(|v| v.cases.iter().any(|(_, _, ts)| ts.iter().any(|t| holds_handle(m, t))))
+        }
+        Ty::Prim(_) | Ty::Str | Ty::Unit => false,
+    }
+}
+
 fn conversions(m: &Module) -> TokenStream {
     let mut out = Vec::new();
     for r in &m.records {
@@ -286,6 +301,13 @@ fn conversions(m: &Module) -> TokenStream {
                 fn from_wit(w: __w::#g) -> Self { super::#u { #(#uf: ::rdylib::__rt::FromWit::from_wit(w.#gf)),* } }
             }
         });
+        if !holds_handle(m, &Ty::Named(r.name.clone())) {
+            out.push(quote! {
+                impl ::rdylib::__rt::ToWit<__w::#g> for super::#u {
+                    fn to_wit(&self) -> __w::#g { __w::#g { #(#gf: ::rdylib::__rt::ToWit::to_wit(&self.#uf)),* } }
+                }
+            });
+        }
     }
     for e in &m.enums {
         let (u, g) = (&e.ident, gen_type(&e.name));
@@ -298,26 +320,33 @@ fn conversions(m: &Module) -> TokenStream {
             impl ::rdylib::__rt::FromWit<__w::#g> for super::#u {
                 fn from_wit(w: __w::#g) -> Self { match w { #(__w::#g::#gc => super::#u::#uc),* } }
             }
+            impl ::rdylib::__rt::ToWit<__w::#g> for super::#u {
+                fn to_wit(&self) -> __w::#g { match self { #(super::#u::#uc => __w::#g::#gc),* } }
+            }
         });
     }
     for v in &m.variants {
         let (u, g) = (&v.ident, gen_type(&v.name));
         let mut into_arms = Vec::new();
         let mut from_arms = Vec::new();
+        let mut to_arms = Vec::new();
         for (ui, n, tys) in &v.cases {
             let gc = gen_type(n);
             let xs: Vec<Ident> = (0..tys.len()).map(|i| format_ident!("__x{}", i)).collect();
             match tys.len() {
                 0 => {
                     into_arms.push(quote!(super::#u::#ui => __w::#g::#gc));
+                    to_arms.push(quote!(super::#u::#ui => __w::#g::#gc));
                     from_arms.push(quote!(__w::#g::#gc => super::#u::#ui));
                 }
                 1 => {
                     into_arms.push(quote!(super::#u::#ui(__x0) => __w::#g::#gc(::rdylib::__rt::IntoWit::into_wit(__x0))));
+                    to_arms.push(quote!(super::#u::#ui(__x0) => __w::#g::#gc(::rdylib::__rt::ToWit::to_wit(__x0))));
                     from_arms.push(quote!(__w::#g::#gc(__x0) => super::#u::#ui(::rdylib::__rt::FromWit::from_wit(__x0))));
                 }
                 _ => {
                     into_arms.push(quote!(super::#u::#ui(#(#xs),*) => __w::#g::#gc((#(::rdylib::__rt::IntoWit::into_wit(#xs),)*))));
+                    to_arms.push(quote!(super::#u::#ui(#(#xs),*) => __w::#g::#gc((#(::rdylib::__rt::ToWit::to_wit(#xs),)*))));
                     from_arms.push(quote!(__w::#g::#gc((#(#xs,)*)) => super::#u::#ui(#(::rdylib::__rt::FromWit::from_wit(#xs)),*)));
                 }
             }
@@ -330,6 +359,13 @@ fn conversions(m: &Module) -> TokenStream {
                 fn from_wit(w: __w::#g) -> Self { match w { #(#from_arms),* } }
             }
         });
+        if !holds_handle(m, &Ty::Named(v.name.clone())) {
+            out.push(quote! {
+                impl ::rdylib::__rt::ToWit<__w::#g> for super::#u {
+                    fn to_wit(&self) -> __w::#g { match self { #(#to_arms),* } }
+                }
+            });
+        }
     }
     for r in m.resources.iter().filter(|r| !r.dependent) {
         let (u, g, rep, name) = (&r.ident, gen_type(&r.name), rep_ident(r), &r.name);
@@ -349,9 +385,111 @@ fn conversions(m: &Module) -> TokenStream {
     quote!(#(#out)*)
 }
 
+/// Every type and trait name the module declares.
+fn local_names(m: &Module) -> std::collections::HashSet<String> {
+    m.records
+        .iter()
+        .map(|r| r.ident.to_string())
+        .chain(m.enums.iter().map(|e| e.ident.to_string()))
+        .chain(m.variants.iter().map(|v| v.ident.to_string()))
+        .chain(m.resources.iter().chain(&m.traits).map(|r| r.ident.to_string()))
+        .collect()
+}
+
+/// Rewrites the module's own type and trait names in a copied signature to
+/// `super::Name`: the proxies live in a module nested in the user's.
+struct ModulePaths(std::collections::HashSet<String>);
+
+impl ModulePaths {
+    fn fix(&self, path: &mut syn::Path) {
+        if path.leading_colon.is_none() && path.segments.len() == 1 && self.0.contains(&path.segments[0].ident.to_string()) {
+            path.segments.insert(0, syn::PathSegment::from(format_ident!("super")));
+        }
+    }
+}
+
+impl syn::visit_mut::VisitMut for ModulePaths {
+    fn visit_type_path_mut(&mut self, t: &mut syn::TypePath) {
+        if t.qself.is_none() {
+            self.fix(&mut t.path);
+        }
+        syn::visit_mut::visit_type_path_mut(self, t);
+    }
+    fn visit_trait_bound_mut(&mut self, b: &mut syn::TraitBound) {
+        self.fix(&mut b.path);
+        syn::visit_mut::visit_trait_bound_mut(self, b);
+    }
+}
+
+/// Whether a value of `t` contains a string or list (wit-bindgen then
+/// lends it to an import rather than moving it).
+fn has_list(m: &Module, t: &Ty) -> bool {
+    match t {
+        Ty::Str | Ty::List(_) => true,
+        Ty::Option(e) => has_list(m, e),
+        Ty::Result(o, e) => has_list(m, o) || has_list(m, e),
+        Ty::Tuple(ts) => ts.iter().any(|t| has_list(m, t)),
+        Ty::Named(n) => {
+            m.records.iter().filter(|r| &r.name == n).any(|r| r.fields.iter().any(|(_, _, t)| has_list(m, t)))
+                || m.variants.iter().filter(|v| &v.name == n).any(|v| v.cases.iter().any(|(_, _, ts)| ts.iter().any(|t| has_list(m, t))))
+        }
+        Ty::Prim(_) | Ty::Unit | Ty::Own(_) | Ty::Static(_) | Ty::Dyn(_) => false,
+    }
+}
+
+/// The argument wit-bindgen's import function takes for an owned value
+/// `place` of the generated type of `t`. It mirrors wit-bindgen 0.63's
+/// `Ownership::Owning` rule for imported-function parameters: primitives
+/// by value, strings as `&str`; any other type holding a string or list is
+/// lent at the top (`&Record`, `&[T]`, `Option<&str>`, `(&str, u32)`, with
+/// everything under a named type or list owned); the rest moves. (Types
+/// with handles never reach here: layout.rs rejects them for imports.)
+fn lend_top(m: &Module, t: &Ty, place: TokenStream) -> TokenStream {
+    match t {
+        Ty::Str => quote!(#place.as_str()),
+        Ty::Prim(_) => place,
+        t if has_list(m, t) => lend_ref(t, quote!(&#place), &mut 0),
+        _ => place,
+    }
+}
+
+/// As `lend_top`, for `r`, an expression of type `&W`, inside a lent value.
+fn lend_ref(t: &Ty, r: TokenStream, n: &mut usize) -> TokenStream {
+    *n += 1;
+    let x = format_ident!("__x{}", *n);
+    // Parenthesised: `r` may be `&place`, and is used as a method receiver.
+    let r = quote!((#r));
+    match t {
+        Ty::Prim(_) => quote!(*#r),
+        Ty::Unit => quote!(()),
+        Ty::Str => quote!(#r.as_str()),
+        Ty::Named(_) | Ty::Own(_) | Ty::Static(_) | Ty::Dyn(_) => r,
+        Ty::List(_) => quote!(&#r[..]),
+        Ty::Option(e) => {
+            let inner = lend_ref(e, quote!(#x), n);
+            quote!(#r.as_ref().map(|#x| #inner))
+        }
+        Ty::Result(o, e) => {
+            let ok = lend_ref(o, quote!(#x), n);
+            let err = lend_ref(e, quote!(#x), n);
+            quote!(match #r {
+                ::core::result::Result::Ok(#x) => ::core::result::Result::Ok(#ok),
+                ::core::result::Result::Err(#x) => ::core::result::Result::Err(#err),
+            })
+        }
+        Ty::Tuple(ts) => {
+            let xs: Vec<Ident> = (0..ts.len()).map(|i| format_ident!("{}_{}", x, i)).collect();
+            let parts: Vec<TokenStream> = ts.iter().zip(&xs).map(|(t, xi)| lend_ref(t, quote!(#xi), n)).collect();
+            quote!({ let (#(#xs,)*) = #r; (#(#parts,)*) })
+        }
+    }
+}
+
 /// For a caller-implemented trait: proxies that implement the trait by
 /// calling the imported resource, borrowed (`&dyn T`) or owned (`Box<dyn T>`).
-fn import_proxies(t: &Resource) -> TokenStream {
+/// Each argument is converted to its generated type first (moved, or copied
+/// out of a borrow with `ToWit`), then lent as wit-bindgen's import expects.
+fn import_proxies(m: &Module, t: &Resource) -> TokenStream {
     let alias = dyn_alias(&t.name);
     let gen = gen_type(&t.name);
     let tr = &t.ident;
@@ -359,21 +497,41 @@ fn import_proxies(t: &Resource) -> TokenStream {
     let mut methods = Vec::new();
     for f in &t.funcs {
         let mut sig = f.sig.clone();
+        syn::visit_mut::VisitMut::visit_signature_mut(&mut ModulePaths(local_names(m)), &mut sig);
+        let mut binds = Vec::new();
         let mut args = Vec::new();
         for (i, input) in sig.inputs.iter_mut().enumerate() {
             if let FnArg::Typed(pt) = input {
                 let a = format_ident!("__a{}", i);
+                let w = format_ident!("__w{}", i);
                 *pt.pat = syn::parse_quote!(#a);
-                // Strings and lists go to wit-bindgen's import as borrowed slices.
                 args.push(match &f.params[i].kind {
-                    ParamKind::Value(crate::model::Ty::Prim(_)) | ParamKind::StrRef | ParamKind::Slice(_) => quote!(#a),
-                    _ => quote!(&#a),
+                    ParamKind::StrRef | ParamKind::Slice(Ty::Prim(_)) => quote!(#a),
+                    ParamKind::Value(t) => {
+                        let g = gen_ty(t);
+                        binds.push(quote!(let #w: #g = ::rdylib::__rt::IntoWit::into_wit(#a);));
+                        lend_top(m, t, quote!(#w))
+                    }
+                    ParamKind::ValueRef(t) => {
+                        let g = gen_ty(t);
+                        binds.push(quote!(let #w: #g = ::rdylib::__rt::ToWit::to_wit(#a);));
+                        lend_top(m, t, quote!(#w))
+                    }
+                    ParamKind::Slice(t) => {
+                        let list = Ty::List(Box::new(t.clone()));
+                        let g = gen_ty(&list);
+                        binds.push(quote!(let #w: #g = ::rdylib::__rt::ToWit::to_wit(#a);));
+                        lend_top(m, &list, quote!(#w))
+                    }
+                    // Rejected for caller-implemented traits by layout.rs.
+                    ParamKind::Borrow { .. } | ParamKind::DynBorrow { .. } => unreachable!("no handles in imported trait parameters"),
                 });
             }
         }
         let name = gen_snake(&f.wit_name);
         methods.push(quote! {
-            #sig { ::rdylib::__rt::FromWit::from_wit(self.0.#name(#(#args),*)) }
+            #[allow(unused_parens)]
+            #sig { #(#binds)* ::rdylib::__rt::FromWit::from_wit(self.0.#name(#(#args),*)) }
         });
     }
     quote! {
@@ -422,7 +580,7 @@ fn trait_glue(m: &Module, ns: &Ident, pkg: &Ident) -> TokenStream {
                 });
             }
             _ => {
-                let proxies = import_proxies(t);
+                let proxies = import_proxies(m, t);
                 out.push(quote! {
                     use self::#ns::#pkg::#snake as #alias;
                     #proxies

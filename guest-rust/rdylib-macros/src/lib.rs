@@ -8,6 +8,7 @@
 
 mod abi;
 mod glue;
+mod layout;
 mod model;
 mod names;
 mod wit;
@@ -128,6 +129,9 @@ fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn
     }
     check_unique_names(&m, &mut errors);
     errors.finish()?;
+    let mut errors = Errors::default();
+    let layout = layout::layout(&m, &mut errors);
+    errors.finish()?;
 
     let crate_name = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "unknown".into());
     let crate_version = std::env::var("CARGO_PKG_VERSION").unwrap_or_else(|_| "0.0.0".into());
@@ -137,7 +141,7 @@ fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn
         world: opts.world.unwrap_or_else(|| "plugin".into()),
     };
     validate_package(&names, &m.ident)?;
-    let wit_text = wit::render(&m, &names)?;
+    let wit_text = wit::render(&m, &layout, &names)?;
     let abi = abi::section(&m, &names, &crate_name, &crate_version);
     let (ns, pkg) = names.package.split_once(':').expect("validated");
     let (ns, pkg, iface) = (gen_snake(ns), gen_snake(pkg), gen_snake(&m.name));
@@ -347,6 +351,164 @@ mod tests {
             pub trait T { fn f(self); }
         }));
         assert!(e.contains("`&self` or `&mut self` receiver"), "{e}");
+    }
+
+    /// The span of the first error whose message contains `needle`, as the
+    /// source text it covers (proc-macro2's `span-locations`, a dev feature).
+    fn spanned_at(item: proc_macro2::TokenStream, needle: &str) -> String {
+        // Re-parsed from text so that every token has a location (tokens made
+        // by `quote!` all share one call-site span).
+        let item: proc_macro2::TokenStream = item.to_string().parse().expect("re-parses");
+        let e = match expand(quote!(), item) {
+            Ok(_) => panic!("expected a compile error"),
+            Err(e) => e,
+        };
+        let all: Vec<syn::Error> = e.into_iter().collect();
+        let hit = all
+            .iter()
+            .find(|e| e.to_string().contains(needle))
+            .unwrap_or_else(|| panic!("no error contains {needle:?}: {:?}", all.iter().map(|e| e.to_string()).collect::<Vec<_>>()));
+        hit.span().source_text().unwrap_or_default()
+    }
+
+    #[test]
+    fn trait_methods_cannot_use_the_modules_resources() {
+        let item = quote!(mod m {
+            pub struct Store { v: Vec<u8> }
+            pub trait Visitor { fn visit(&mut self, s: &Store); }
+            pub trait Maker { fn make(&self) -> Vec<Store>; }
+            pub fn new_maker() -> Box<dyn Maker> { todo!() }
+        });
+        let e = error_of(item.clone());
+        assert!(e.contains("a trait method parameter cannot hold resource `Store` of this module: the module's interface uses trait `Visitor`'s interface"), "{e}");
+        assert!(e.contains("a trait method result cannot hold resource `Store`"), "{e}");
+        assert_eq!(spanned_at(item, "result cannot hold resource"), "Vec < Store >");
+    }
+
+    #[test]
+    fn caller_implemented_traits_take_no_handles() {
+        let item = quote!(mod m {
+            pub trait Shape { fn area(&self) -> f64; }
+            pub trait Canvas {
+                fn outline(&mut self, s: &dyn Shape);
+                fn keep(&mut self, s: Option<Box<dyn Shape>>);
+            }
+            pub fn new_shape() -> Box<dyn Shape> { todo!() }
+        });
+        let e = error_of(item.clone());
+        assert!(e.contains("a caller-implemented trait's method cannot take `&dyn Shape`: the plugin's `&dyn Shape` may be a plain Rust value with no handle"), "{e}");
+        assert!(e.contains("cannot take `Box<dyn Shape>`"), "{e}");
+        assert_eq!(spanned_at(item.clone(), "cannot take `&dyn Shape`"), "& dyn Shape");
+        assert_eq!(spanned_at(item, "cannot take `Box<dyn Shape>`"), "Option < Box < dyn Shape >>");
+    }
+
+    #[test]
+    fn trait_objects_are_returned_only_by_their_implementer() {
+        // A plugin-implemented trait returning (inside a record) a caller-implemented one.
+        let item = quote!(mod m {
+            pub trait Sink { fn put(&mut self, n: u32); }
+            pub struct Wrapped { pub sink: Box<dyn Sink> }
+            pub trait Source { fn open(&self) -> Wrapped; }
+            pub fn new_source() -> Box<dyn Source> { todo!() }
+        });
+        let e = error_of(item.clone());
+        assert!(e.contains("`Sink` is implemented by the caller, so the plugin cannot return a `Box<dyn Sink>` of its own"), "{e}");
+        assert_eq!(spanned_at(item, "cannot return a `Box<dyn Sink>`"), "Wrapped");
+        // A caller-implemented trait returning a plugin-implemented one.
+        let e = error_of(quote!(mod m {
+            pub trait Shape { fn area(&self) -> f64; }
+            pub trait Factory { fn make(&self) -> Box<dyn Shape>; }
+            pub fn new_shape() -> Box<dyn Shape> { todo!() }
+            pub fn use_factory(f: &dyn Factory) {}
+        }));
+        assert!(e.contains("a caller-implemented trait's method cannot return `Box<dyn Shape>` of a plugin-implemented trait: the world's imported interface `factory` cannot use its exported interface `shape`"), "{e}");
+    }
+
+    #[test]
+    fn a_type_shared_by_traits_needs_one_interface_all_can_use() {
+        // Two other packages.
+        let item = quote!(mod m {
+            pub struct Pos { pub x: f64 }
+            #[rdylib::interface(package = "a:one@1.0.0")]
+            pub trait A { fn at(&self) -> Pos; }
+            #[rdylib::interface(package = "b:two@1.0.0")]
+            pub trait B { fn at(&self) -> Pos; }
+        });
+        let e = error_of(item.clone());
+        assert!(e.contains("`Pos` is used by traits of different packages (a:one@1.0.0, b:two@1.0.0)"), "{e}");
+        assert_eq!(spanned_at(item, "different packages"), "Pos");
+        // Another package's plugin-implemented trait and this package's caller-implemented one.
+        let item = quote!(mod m {
+            pub struct Pos { pub x: f64 }
+            #[rdylib::interface(package = "a:one@1.0.0")]
+            pub trait A { fn at(&self) -> Pos; }
+            pub trait B { fn put(&mut self, p: Pos); }
+            pub fn new_a() -> Box<dyn A> { todo!() }
+        });
+        let e = error_of(item.clone());
+        assert!(e.contains("`Pos` is used by the methods of `A`, `B`, so it must be defined in one of their interfaces that all the others can use; none qualifies"), "{e}");
+        assert_eq!(spanned_at(item, "none qualifies"), "Pos");
+    }
+
+    #[test]
+    fn another_packages_trait_cannot_use_this_packages_interfaces() {
+        let item = quote!(mod m {
+            pub trait Canvas { fn dot(&mut self, x: f64); }
+            #[rdylib::interface(package = "a:one@1.0.0")]
+            pub trait Shape { fn draw(&self, c: &mut dyn Canvas); }
+            pub fn new_shape() -> Box<dyn Shape> { todo!() }
+        });
+        let e = error_of(item.clone());
+        assert!(e.contains("trait `Shape` belongs to another package, whose interface cannot use `canvas` from `Canvas`'s interface in a different package"), "{e}");
+        assert_eq!(spanned_at(item, "belongs to another package"), "Shape");
+    }
+
+    #[test]
+    fn trait_interfaces_using_each_other_are_rejected() {
+        let item = quote!(mod m {
+            pub struct Pos { pub x: f64 }
+            pub trait A { fn at(&self) -> Pos; fn meet(&self, b: &dyn B); }
+            pub trait B { fn at(&self) -> Pos; }
+            pub fn new_a() -> Box<dyn A> { todo!() }
+            pub fn new_b() -> Box<dyn B> { todo!() }
+        });
+        let e = error_of(item.clone());
+        assert!(e.contains("the interfaces of traits `A` → `B` would use each other's types in a cycle, which WIT forbids"), "{e}");
+        assert_eq!(spanned_at(item, "in a cycle"), "A");
+    }
+
+    #[test]
+    fn trait_methods_use_the_modules_types_defined_in_the_trait_interfaces() {
+        let out = expands(quote!(mod m {
+            pub struct Color { pub r: u8 }
+            pub enum Style { Stroke(f64), Fill(Color) }
+            pub struct Bounds { pub w: f64, pub tags: Vec<String> }
+            pub enum Axis { X, Y }
+            pub trait Canvas { fn set_style(&mut self, s: Style); fn background(&self) -> Option<Color>; }
+            pub trait Shape {
+                fn bounds(&self) -> Bounds;
+                fn mirror(&mut self, a: Axis, s: &Style) -> Result<Bounds, String>;
+                fn draw(&self, c: &mut dyn Canvas);
+                fn touches(&self, other: &dyn Shape) -> bool;
+            }
+            pub fn new_shape() -> Box<dyn Shape> { todo!() }
+            pub fn paint(s: &dyn Shape, style: Style, c: &mut dyn Canvas) -> Bounds { todo!() }
+        }));
+        for expected in [
+            // The caller-implemented trait's types live in its interface ...
+            "interface canvas {\\n  record color {\\n    r: u8,\\n  }\\n  variant style { stroke(f64), fill(color) }\\n  resource canvas {\\n    set-style: func(s: style);\\n    background: func() -> option<color>;",
+            // ... and the plugin-implemented trait uses them from there.
+            "interface shape {\\n  use canvas.{style, canvas};\\n  record bounds {",
+            "enum axis { x, y }",
+            "mirror: func(a: axis, s: style) -> result<bounds, string>;",
+            "touches: func(other: borrow<shape>) -> bool;",
+            // The module's interface uses every one of them.
+            "use canvas.{canvas, color, style};",
+            "use shape.{shape, axis, bounds};",
+            "paint: func(s: borrow<shape>, style: style, c: borrow<canvas>) -> bounds;",
+        ] {
+            assert!(out.contains(expected), "missing {expected} in {out}");
+        }
     }
 
     #[test]

@@ -298,6 +298,25 @@ fn exported_traits(items: &[Item]) -> std::collections::HashSet<String> {
             _ => {}
         }
     }
+    // A method of a plugin-implemented trait that returns `Box<dyn U>` makes
+    // the plugin implement `U` too; repeat until nothing new is found.
+    loop {
+        let before = d.0.len();
+        for item in items {
+            if let Item::Trait(t) = item {
+                if is_pub(&t.vis) && d.0.contains(&t.ident.to_string()) {
+                    for ti in &t.items {
+                        if let syn::TraitItem::Fn(f) = ti {
+                            visit_sig(&f.sig, &mut d);
+                        }
+                    }
+                }
+            }
+        }
+        if d.0.len() == before {
+            break;
+        }
+    }
     d.0
 }
 
@@ -548,10 +567,9 @@ impl Analyzer {
         }
     }
 
-    /// A trait's interface: one resource whose methods are the trait's.
-    /// Its methods may use builtin value types and `&dyn` of caller-implemented
-    /// traits; a caller-implemented trait may use only what its proxy can
-    /// pass (primitives, strings, lists of primitives).
+    /// A trait's interface: one resource whose methods are the trait's. The
+    /// methods' types are checked per direction once the whole module is
+    /// known (layout.rs): which handles are sound depends on it.
     pub fn trait_decl(&self, t: &syn::ItemTrait, foreign: Option<Foreign>) -> Result<Resource> {
         let export = matches!(self.locals.get(&t.ident.to_string()), Some(LocalKind::Trait { export: true }));
         if !t.generics.params.is_empty() {
@@ -575,32 +593,8 @@ impl Analyzer {
             if !matches!(func.kind, FuncKind::Method(_)) {
                 return Err(Error::new(f.sig.span(), "rdylib: trait methods need a `&self` or `&mut self` receiver to be callable through `dyn`"));
             }
-            for p in func.params.iter().skip(1) {
-                let ok = match &p.kind {
-                    ParamKind::Value(t) => simple(t, !export),
-                    ParamKind::StrRef => true,
-                    ParamKind::Slice(t) => matches!(t, Ty::Prim(_)) || (export && simple(t, false)),
-                    ParamKind::DynBorrow { export: false, .. } => export && foreign.is_none(),
-                    _ => false,
-                };
-                if !ok {
-                    return Err(Error::new(
-                        p.ty.span(),
-                        if export {
-                            "rdylib: a trait method parameter must be a builtin value type (primitives, strings, Vec, Option, Result, tuples) or `&dyn T` of a caller-implemented trait"
-                        } else {
-                            "rdylib: a caller-implemented trait's method parameters must be primitives, `&str`/`String` or lists of primitives"
-                        },
-                    ));
-                }
-            }
-            match &func.result {
-                Res::None => {}
-                Res::Value(t, _) if simple(t, false) => {}
-                Res::Value(_, ty) => {
-                    return Err(Error::new(ty.span(), "rdylib: a trait method result must be a builtin value type (primitives, strings, Vec, Option, Result, tuples)"))
-                }
-                Res::Dependent { .. } => return Err(Error::new(f.sig.output.span(), "rdylib: a trait method cannot return a dependent handle")),
+            if let Res::Dependent { .. } = &func.result {
+                return Err(Error::new(f.sig.output.span(), "rdylib: a trait method cannot return a dependent handle: nothing in a trait method's signature can name the borrow"));
             }
             r.funcs.push(func);
         }
@@ -830,20 +824,6 @@ impl Analyzer {
             Ty::Unit => Res::None,
             t => Res::Value(t, ty.clone()),
         })
-    }
-}
-
-/// Builtin value types only (no module types, no handles). With `flat`,
-/// only what a caller-implemented trait's proxy passes as an argument.
-fn simple(t: &Ty, flat: bool) -> bool {
-    match t {
-        Ty::Prim(_) | Ty::Str => true,
-        Ty::List(e) => matches!(**e, Ty::Prim(_)) || (!flat && simple(e, false)),
-        Ty::Option(e) if !flat => simple(e, false),
-        Ty::Result(o, e) if !flat => simple(o, false) && simple(e, false),
-        Ty::Tuple(ts) if !flat => ts.iter().all(|t| simple(t, false)),
-        Ty::Unit => !flat,
-        _ => false,
     }
 }
 

@@ -4,6 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::layout::Layout;
 use crate::model::{DepWrap, FuncKind, Func, Module, ParamKind, ResKind, Res, Ty};
 
 /// How a trait's interface is named from this package.
@@ -14,20 +15,6 @@ fn trait_ref(t: &crate::model::Resource) -> String {
     }
 }
 
-/// Traits whose objects the functions borrow (`&dyn T`), in first-use order.
-fn dyn_uses(funcs: &[Func]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for f in funcs {
-        for p in &f.params {
-            if let ParamKind::DynBorrow { tr, .. } = &p.kind {
-                if !out.contains(tr) {
-                    out.push(tr.clone());
-                }
-            }
-        }
-    }
-    out
-}
 use crate::names::{gen_type, wit_ident};
 
 pub struct WitNames {
@@ -176,55 +163,36 @@ fn func_line(f: &Func, span_err: &mut Vec<(proc_macro2::Span, String)>) -> Strin
     }
 }
 
-/// The complete WIT package text for the module's world.
-pub fn render(m: &Module, names: &WitNames) -> syn::Result<String> {
-    let mut errs = Vec::new();
+/// How interface `to` is named in a `use` inside interface `from` (`None`:
+/// the module's own interface, which is in this package).
+fn use_path(m: &Module, from: Option<usize>, to: usize) -> String {
+    let t = &m.traits[to];
+    match (from.and_then(|f| m.traits[f].foreign.as_ref()), &t.foreign) {
+        // Within one nested foreign package block, or both in this package.
+        (Some(_), Some(_)) | (None, None) => wit_ident(&t.name),
+        _ => trait_ref(t),
+    }
+}
+
+/// The definitions of the named types in `names` (in module order).
+fn type_defs(m: &Module, keep: &dyn Fn(&str) -> bool, indent: &str, errs: &mut Vec<(proc_macro2::Span, String)>) -> String {
     let mut out = String::new();
-    out.push_str(&format!("// Derived by #[rdylib::export] from Rust module `{}`. Do not edit.\n", m.ident));
-    out.push_str(&format!("package {}@{};\n\n", names.package, names.version));
-    // Interfaces of other packages, nested in this file so it stays one source.
-    for t in m.traits.iter().filter(|t| t.foreign.is_some()) {
-        let f = t.foreign.as_ref().expect("filtered");
-        out.push_str(&format!(
-            "/// Trait `{}`: interface of package {}:{}, as this plugin uses it.\npackage {}:{}@{} {{\n  interface {} {{\n    resource {} {{\n",
-            t.ident, f.namespace, f.name, f.namespace, f.name, f.version, wit_ident(&t.name), wit_ident(&t.name)
-        ));
-        for func in &t.funcs {
-            out.push_str(&format!("      {}\n", func_line(func, &mut errs)));
-        }
-        out.push_str("    }\n  }\n}\n\n");
-    }
-    for t in m.traits.iter().filter(|t| t.foreign.is_none()) {
-        out.push_str(&format!("/// Trait `{}`: one resource whose methods are the trait's.\ninterface {} {{\n", t.ident, wit_ident(&t.name)));
-        for used in dyn_uses(&t.funcs) {
-            out.push_str(&format!("  use {}.{{{}}};\n", wit_ident(&used), wit_ident(&used)));
-        }
-        out.push_str(&format!("  resource {} {{\n", wit_ident(&t.name)));
-        for f in &t.funcs {
-            out.push_str(&format!("    {}\n", func_line(f, &mut errs)));
-        }
-        out.push_str("  }\n}\n\n");
-    }
-    out.push_str(&format!("interface {} {{\n", wit_ident(&m.name)));
-    for t in &m.traits {
-        out.push_str(&format!("  use {}.{{{}}};\n", trait_ref(t), wit_ident(&t.name)));
-    }
-    for r in &m.records {
-        out.push_str(&format!("  record {} {{\n", wit_ident(&r.name)));
+    for r in m.records.iter().filter(|r| keep(&r.name)) {
+        out.push_str(&format!("{indent}record {} {{\n", wit_ident(&r.name)));
         for (_, name, ty) in &r.fields {
             let t = wit_ty(ty).unwrap_or_else(|e| {
                 errs.push((r.ident.span(), format!("rdylib: {e}")));
                 "_".into()
             });
-            out.push_str(&format!("    {}: {},\n", wit_ident(name), t));
+            out.push_str(&format!("{indent}  {}: {},\n", wit_ident(name), t));
         }
-        out.push_str("  }\n");
+        out.push_str(&format!("{indent}}}\n"));
     }
-    for e in &m.enums {
+    for e in m.enums.iter().filter(|e| keep(&e.name)) {
         let cases: Vec<String> = e.cases.iter().map(|(_, n)| wit_ident(n)).collect();
-        out.push_str(&format!("  enum {} {{ {} }}\n", wit_ident(&e.name), cases.join(", ")));
+        out.push_str(&format!("{indent}enum {} {{ {} }}\n", wit_ident(&e.name), cases.join(", ")));
     }
-    for v in &m.variants {
+    for v in m.variants.iter().filter(|v| keep(&v.name)) {
         let mut cases = Vec::new();
         for (_, n, tys) in &v.cases {
             let payload = match tys.len() {
@@ -238,8 +206,71 @@ pub fn render(m: &Module, names: &WitNames) -> syn::Result<String> {
             });
             cases.push(format!("{}{}", wit_ident(n), payload));
         }
-        out.push_str(&format!("  variant {} {{ {} }}\n", wit_ident(&v.name), cases.join(", ")));
+        out.push_str(&format!("{indent}variant {} {{ {} }}\n", wit_ident(&v.name), cases.join(", ")));
     }
+    out
+}
+
+/// One trait's interface body: its `use`s, the types it defines, its resource.
+fn trait_body(m: &Module, layout: &Layout, ti: usize, indent: &str, errs: &mut Vec<(proc_macro2::Span, String)>) -> String {
+    let t = &m.traits[ti];
+    let mut out = String::new();
+    for (to, names) in &layout.uses[ti] {
+        let names: Vec<String> = names.iter().map(|n| wit_ident(n)).collect();
+        out.push_str(&format!("{indent}use {}.{{{}}};\n", use_path(m, Some(ti), *to), names.join(", ")));
+    }
+    out.push_str(&type_defs(m, &|n| layout.home.get(n) == Some(&ti), indent, errs));
+    out.push_str(&format!("{indent}resource {} {{\n", wit_ident(&t.name)));
+    for f in &t.funcs {
+        out.push_str(&format!("{indent}  {}\n", func_line(f, errs)));
+    }
+    out.push_str(&format!("{indent}}}\n"));
+    out
+}
+
+/// The complete WIT package text for the module's world.
+pub fn render(m: &Module, layout: &Layout, names: &WitNames) -> syn::Result<String> {
+    let mut errs = Vec::new();
+    let mut out = String::new();
+    out.push_str(&format!("// Derived by #[rdylib::export] from Rust module `{}`. Do not edit.\n", m.ident));
+    out.push_str(&format!("package {}@{};\n\n", names.package, names.version));
+    // Interfaces of other packages, nested in this file so it stays one
+    // source; one block per package.
+    let mut packages: Vec<&crate::model::Foreign> = Vec::new();
+    for f in m.traits.iter().filter_map(|t| t.foreign.as_ref()) {
+        if !packages.iter().any(|p| p.qualified("") == f.qualified("")) {
+            packages.push(f);
+        }
+    }
+    for p in packages {
+        out.push_str(&format!("package {}:{}@{} {{\n", p.namespace, p.name, p.version));
+        for (ti, t) in m.traits.iter().enumerate() {
+            if t.foreign.as_ref().is_some_and(|f| f.qualified("") == p.qualified("")) {
+                out.push_str(&format!(
+                    "  /// Trait `{}`: interface of package {}:{}, as this plugin uses it.\n  interface {} {{\n",
+                    t.ident, p.namespace, p.name, wit_ident(&t.name)
+                ));
+                out.push_str(&trait_body(m, layout, ti, "    ", &mut errs));
+                out.push_str("  }\n");
+            }
+        }
+        out.push_str("}\n\n");
+    }
+    for (ti, t) in m.traits.iter().enumerate().filter(|(_, t)| t.foreign.is_none()) {
+        out.push_str(&format!("/// Trait `{}`: one resource whose methods are the trait's.\ninterface {} {{\n", t.ident, wit_ident(&t.name)));
+        out.push_str(&trait_body(m, layout, ti, "  ", &mut errs));
+        out.push_str("}\n\n");
+    }
+    out.push_str(&format!("interface {} {{\n", wit_ident(&m.name)));
+    for (ti, t) in m.traits.iter().enumerate() {
+        // The trait's resource, and the module's types defined there.
+        let mut used = vec![wit_ident(&t.name)];
+        let mut homed: Vec<&String> = layout.homed_in(ti).collect();
+        homed.sort();
+        used.extend(homed.into_iter().map(|n| wit_ident(n)));
+        out.push_str(&format!("  use {}.{{{}}};\n", use_path(m, None, ti), used.join(", ")));
+    }
+    out.push_str(&type_defs(m, &|n| !layout.home.contains_key(n), "  ", &mut errs));
     for r in &m.resources {
         out.push_str(&format!("  resource {} {{\n", wit_ident(&r.name)));
         for f in &r.funcs {

@@ -18,6 +18,14 @@ pub trait FromWit<W>: Sized {
     fn from_wit(w: W) -> Self;
 }
 
+/// Copies a borrowed user value into the wit-bindgen type `W`: what a
+/// `&T` / `&[T]` argument of a caller-implemented trait's method needs, since
+/// the plugin cannot move out of a borrow. Handles have no such copy, so
+/// types holding them do not implement it.
+pub trait ToWit<W> {
+    fn to_wit(&self) -> W;
+}
+
 macro_rules! identity {
     ($($t:ty),*) => {$(
         impl IntoWit<$t> for $t { #[inline] fn into_wit(self) -> $t { self } }
@@ -25,6 +33,47 @@ macro_rules! identity {
     )*};
 }
 identity!(bool, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, char, String, ());
+
+macro_rules! copied {
+    ($($t:ty),*) => {$(
+        impl ToWit<$t> for $t { #[inline] fn to_wit(&self) -> $t { *self } }
+    )*};
+}
+copied!(bool, u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, char, ());
+
+impl ToWit<String> for String {
+    fn to_wit(&self) -> String {
+        self.clone()
+    }
+}
+impl ToWit<String> for str {
+    fn to_wit(&self) -> String {
+        self.to_owned()
+    }
+}
+impl<T: ToWit<W>, W> ToWit<Vec<W>> for [T] {
+    fn to_wit(&self) -> Vec<W> {
+        self.iter().map(ToWit::to_wit).collect()
+    }
+}
+impl<T: ToWit<W>, W> ToWit<Vec<W>> for Vec<T> {
+    fn to_wit(&self) -> Vec<W> {
+        self.iter().map(ToWit::to_wit).collect()
+    }
+}
+impl<T: ToWit<W>, W> ToWit<Option<W>> for Option<T> {
+    fn to_wit(&self) -> Option<W> {
+        self.as_ref().map(ToWit::to_wit)
+    }
+}
+impl<T: ToWit<W>, W, E: ToWit<F>, F> ToWit<Result<W, F>> for Result<T, E> {
+    fn to_wit(&self) -> Result<W, F> {
+        match self {
+            Ok(v) => Ok(v.to_wit()),
+            Err(e) => Err(e.to_wit()),
+        }
+    }
+}
 
 impl<T: IntoWit<W>, W> IntoWit<Vec<W>> for Vec<T> {
     fn into_wit(self) -> Vec<W> {
@@ -73,6 +122,12 @@ macro_rules! tuple {
                 ($($v.into_wit(),)+)
             }
         }
+        impl<$($t: ToWit<$w>, $w),+> ToWit<($($w,)+)> for ($($t,)+) {
+            fn to_wit(&self) -> ($($w,)+) {
+                let ($($v,)+) = self;
+                ($($v.to_wit(),)+)
+            }
+        }
         impl<$($t: FromWit<$w>, $w),+> FromWit<($($w,)+)> for ($($t,)+) {
             fn from_wit(w: ($($w,)+)) -> Self {
                 let ($($v,)+) = w;
@@ -114,5 +169,14 @@ mod tests {
         let back: Vec<(Option<Celsius>, Result<String, u8>)> = FromWit::from_wit(w);
         assert_eq!(back[0].0, Some(Celsius(1.5)));
         assert_eq!(back[1].1, Err(3));
+    }
+
+    #[test]
+    fn borrowed_values_copy_into_owned_ones() {
+        let v: Vec<(String, Option<u8>)> = vec![("a".into(), Some(1)), ("b".into(), None)];
+        let w: Vec<(String, Option<u8>)> = v[..].to_wit();
+        assert_eq!(w, v);
+        let s: String = "x".to_wit();
+        assert_eq!(s, "x");
     }
 }

@@ -34,13 +34,13 @@ pub mod convert;
 pub mod report;
 pub mod slot;
 
-pub use convert::{FromWit, IntoWit};
+pub use convert::{FromWit, IntoWit, ToWit};
 pub use rdylib_macros::export;
 
 /// Items used by macro-generated code. Not a stable API.
 #[doc(hidden)]
 pub mod __rt {
-    pub use crate::convert::{FromWit, IntoWit};
+    pub use crate::convert::{FromWit, IntoWit, ToWit};
     pub use crate::report::enter;
     pub use crate::slot::{Handle, KeepAlive};
     pub use wit_bindgen;

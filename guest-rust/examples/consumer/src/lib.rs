@@ -11,6 +11,17 @@ pub mod consumer {
         fn name(&self) -> String;
         fn area(&self) -> f64;
         fn perimeter(&self) -> f64;
+        fn bounds(&self) -> Bounds;
+    }
+
+    /// The shapes package's `bounds` record. It is defined in that package's
+    /// `shape` interface, the one whose method uses it.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct Bounds {
+        pub x: f64,
+        pub y: f64,
+        pub w: f64,
+        pub h: f64,
     }
 
     /// A summary of several shapes.
@@ -29,6 +40,13 @@ pub mod consumer {
         } else {
             4.0 * std::f64::consts::PI * shape.area() / (p * p)
         }
+    }
+
+    /// The smallest rectangle around both shapes' bounds.
+    pub fn union_bounds(a: &dyn Shape, b: &dyn Shape) -> Bounds {
+        let (a, b) = (a.bounds(), b.bounds());
+        let (x, y) = (a.x.min(b.x), a.y.min(b.y));
+        Bounds { x, y, w: (a.x + a.w).max(b.x + b.w) - x, h: (a.y + a.h).max(b.y + b.h) - y }
     }
 
     /// Summarizes shapes, taking ownership of them (they are dropped here).
@@ -56,6 +74,9 @@ mod tests {
         fn perimeter(&self) -> f64 {
             4.0 * self.0
         }
+        fn bounds(&self) -> Bounds {
+            Bounds { x: 0.0, y: 0.0, w: self.0, h: self.0 }
+        }
     }
 
     #[test]
@@ -63,5 +84,6 @@ mod tests {
         assert!((compactness(&Square(2.0)) - std::f64::consts::PI / 4.0).abs() < 1e-12);
         let s = summarize(vec![Box::new(Square(1.0)), Box::new(Square(3.0))]);
         assert_eq!(s, Summary { count: 2, total_area: 10.0, largest: Some("square".into()) });
+        assert_eq!(union_bounds(&Square(1.0), &Square(3.0)), Bounds { x: 0.0, y: 0.0, w: 3.0, h: 3.0 });
     }
 }
