@@ -30,9 +30,10 @@ export abstract class RdylibError extends Error {
  * - `invalid`: well-formed, but breaks a validation rule (types, indices, names, options);
  * - `unsupported`: uses a feature this host does not implement (async, streams, GC ...);
  * - `unlinkable`: an import is missing or has the wrong type;
+ * - `missing-lifetimes`: no rdylib:abi section, and the caller did not ask to load it `unchecked`;
  * - `io`: the source could not be read.
  */
-export type LoadErrorKind = 'malformed' | 'invalid' | 'unsupported' | 'unlinkable' | 'io';
+export type LoadErrorKind = 'malformed' | 'invalid' | 'unsupported' | 'unlinkable' | 'missing-lifetimes' | 'io';
 
 export class LoadError extends RdylibError {
   readonly code = 'LOAD' as const;

@@ -13,7 +13,7 @@ interface Greeter {
 }
 
 const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'guests', 'hello.wasm');
-const plugin = await load(path, { name: 'hello' });
+const plugin = await load(path, { unchecked: true, name: 'hello' });
 const greeter = plugin.exports['rdylib:hello/greeter@0.1.0'] as Greeter;
 
 console.log(`loaded ${path}`);

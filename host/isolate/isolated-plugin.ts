@@ -56,6 +56,10 @@ export interface IsolateOptions {
   readonly importsModule?: string | URL;
   /** WASI grants (see host/wasi), applied inside the worker. Must be plain data: stdout/stderr 'discard' or 'inherit'. */
   readonly wasi?: WasiCapabilities;
+  /** As in-process: load a plugin that has no rdylib:abi section, with its types checked only. */
+  readonly unchecked?: boolean;
+  /** As in-process, checked inside the worker: a reference build's bytes, or a path or URL to read them from. */
+  readonly expect?: Uint8Array | string | URL;
 }
 
 /** Throws TypeError / RangeError for options that cannot work; call before starting a worker. */
@@ -124,6 +128,8 @@ export class IsolatedPlugin {
       maxHandles: options.maxHandles,
       importsModule: options.importsModule === undefined ? undefined : String(options.importsModule),
       wasi: options.wasi,
+      unchecked: options.unchecked ?? false,
+      expect: options.expect instanceof URL ? options.expect.href : options.expect,
     };
 
     try {

@@ -47,6 +47,9 @@ export interface WorkerLoadRequest {
   readonly importsModule: string | undefined;
   /** WASI grants, as data (stdout/stderr 'discard' or 'inherit'; no functions). */
   readonly wasi: WasiCapabilities | undefined;
+  readonly unchecked: boolean;
+  /** The expectation's reference build: bytes, or a path or URL (as text) the worker reads. */
+  readonly expect: Uint8Array | string | undefined;
 }
 
 export type ToWorker =

@@ -145,6 +145,8 @@ async function loadRequest(req: WorkerLoadRequest): Promise<Plugin> {
     maxLiftBytes: req.maxLiftBytes,
     maxHandles: req.maxHandles,
     wasi: req.wasi,
+    unchecked: req.unchecked,
+    ...(req.expect === undefined ? {} : { expect: typeof req.expect === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(req.expect) ? new URL(req.expect) : req.expect }),
   });
 }
 

@@ -4,12 +4,12 @@
  * the host states one) the plugin checked against the host's expectation,
  * the interface it was built against.
  *
- * A plugin without the section has no lifetime information: with an
- * expectation it is refused unless the caller passes `unchecked: true`
- * (then only the component types are compared, and no borrow rules are
- * enforced on its handles).
+ * A plugin without the section has no lifetime information, so nothing can
+ * stop its handles from outliving what they borrow: it is refused unless the
+ * caller passes `unchecked: true` (then only its component types are checked,
+ * against an expectation too, and no borrow rules are enforced on its handles).
  */
-import { AbiMismatchError } from '../errors.ts';
+import { LoadError } from '../errors.ts';
 import type { ValidatedComponent } from '../validate/validate.ts';
 import { checkCompatible, type AbiSurface } from './compat.ts';
 import { readRdylibAbi } from './section.ts';
@@ -27,10 +27,21 @@ export type Expectation = Source | AbiSurface;
 
 export type ReadSource = (source: Source) => Promise<Uint8Array>;
 
-/** The plugin's own surface, with its section (if any) verified against its types. Throws LoadError. */
-export function foundSurface(bytes: Uint8Array, validated: ValidatedComponent, name: string): AbiSurface {
+/**
+ * The plugin's own surface, with its section verified against its types.
+ * Throws LoadError: `invalid` for a section that lies about the types,
+ * `missing-lifetimes` for no section at all unless `unchecked`.
+ */
+export function foundSurface(bytes: Uint8Array, validated: ValidatedComponent, name: string, unchecked: boolean): AbiSurface {
   const abi = readRdylibAbi(bytes);
   if (abi !== undefined) verifyAbi(abi, validated.type);
+  else if (!unchecked) {
+    throw new LoadError(
+      'missing-lifetimes',
+      `${name} has no rdylib:abi section, so the lifetimes of its handles cannot be checked; ` +
+        'build it with the rdylib SDK, or pass `unchecked: true` to load it with its types checked only',
+    );
+  }
   return { type: validated.type, abi, source: name };
 }
 
@@ -46,14 +57,10 @@ export async function resolveExpectation(e: Expectation, read: ReadSource): Prom
 }
 
 /**
- * Throws AbiMismatchError when `found` does not provide `expected`. With
- * `unchecked`, a plugin without a section is compared on its types only.
+ * Throws AbiMismatchError when `found` does not provide `expected`. A plugin
+ * without a section (loaded `unchecked`; foundSurface refuses it otherwise)
+ * is compared on its types only.
  */
-export function checkExpectation(expected: AbiSurface, found: AbiSurface, unchecked: boolean): void {
-  if (found.abi === undefined && expected.abi !== undefined && !unchecked) {
-    throw new AbiMismatchError(`${found.source} cannot be checked against ${expected.source}`, [
-      '(component): expected an rdylib:abi section describing lifetimes, found none; pass `unchecked: true` to load it with its types checked only',
-    ]);
-  }
-  checkCompatible(unchecked && found.abi === undefined ? { ...expected, abi: undefined } : expected, found);
+export function checkExpectation(expected: AbiSurface, found: AbiSurface): void {
+  checkCompatible(found.abi === undefined ? { ...expected, abi: undefined } : expected, found);
 }

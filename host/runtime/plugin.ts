@@ -161,9 +161,9 @@ export class Plugin implements LinkProvider {
     const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     if (isCoreModule(u8)) throw new LoadError('malformed', 'this is a core WebAssembly module, not a component', 4);
     const validated = validateComponent(parseComponent(u8));
-    const found = foundSurface(u8, validated, this.name);
     const unchecked = this.#options.unchecked ?? false;
-    if (this.#options.expectation !== undefined) checkExpectation(this.#options.expectation, found, unchecked);
+    const found = foundSurface(u8, validated, this.name, unchecked);
+    if (this.#options.expectation !== undefined) checkExpectation(this.#options.expectation, found);
     const next = withInstanceLimits(this.#limits, () => this.#build(validated, found.abi));
     this.#teardown(old);
     this.#gen = next;

@@ -49,7 +49,7 @@ describe('hostile imports', () => {
 
   it('reentrance into the same export through an import is a TrapError', async () => {
     let inner: unknown;
-    const p = await load(await component(REENTER), {
+    const p = await load(await component(REENTER), { unchecked: true,
       name: 'reenter',
       imports: {
         callback: () => {
@@ -70,13 +70,13 @@ describe('hostile imports', () => {
   });
 
   it('reentrance into another export of the same plugin is a TrapError too', async () => {
-    const p = await load(await component(REENTER), { name: 'reenter', imports: { callback: () => (p.exports.other as () => number)() } });
+    const p = await load(await component(REENTER), { unchecked: true, name: 'reenter', imports: { callback: () => (p.exports.other as () => number)() } });
     expectTyped(() => (p.exports.run as () => number)(), TrapError);
     by.check();
   });
 
   it('an import may call into a different plugin (not reentrance)', async () => {
-    const p = await load(await component(REENTER), { name: 'calls-bystander', imports: { callback: () => by.check() } });
+    const p = await load(await component(REENTER), { unchecked: true, name: 'calls-bystander', imports: { callback: () => by.check() } });
     expect((p.exports.run as () => number)()).toBe(1);
     expect((p.exports.run as () => number)()).toBe(2);
     by.check();
@@ -85,7 +85,7 @@ describe('hostile imports', () => {
   it('an import that was not granted fails at load, before any guest code runs', async () => {
     const calls: number[] = [];
     const bytes = await component(GREEDY);
-    const e = await load(bytes, { imports: { log: (n: number) => calls.push(n) } }).catch((x: unknown) => x);
+    const e = await load(bytes, { unchecked: true, imports: { log: (n: number) => calls.push(n) } }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(LoadError);
     expect((e as LoadError).kind).toBe('unlinkable');
     expect((e as LoadError).message).toMatch(/wasi:filesystem\/preopens@0\.2\.0/);
@@ -95,7 +95,7 @@ describe('hostile imports', () => {
 
   it('granting everything lets the start function run (the test above is meaningful)', async () => {
     const calls: number[] = [];
-    await load(await component(GREEDY), {
+    await load(await component(GREEDY), { unchecked: true,
       imports: {
         log: (n: number) => calls.push(n),
         'wasi:filesystem/preopens@0.2.0': { getDirectories: () => 0 },
@@ -106,7 +106,7 @@ describe('hostile imports', () => {
   });
 
   it('the LoadError for ungranted imports lists every missing import', async () => {
-    const e = (await load(await component(GREEDY), {}).catch((x: unknown) => x)) as LoadError;
+    const e = (await load(await component(GREEDY), { unchecked: true }).catch((x: unknown) => x)) as LoadError;
     expect(e).toBeInstanceOf(LoadError);
     expect(e.kind).toBe('unlinkable');
     for (const name of ['wasi:filesystem/preopens@0.2.0', 'wasi:sockets/tcp@0.2.0', 'log']) expect(e.message).toContain(`missing import \`${name}\``);
@@ -115,7 +115,7 @@ describe('hostile imports', () => {
 
   it('members missing from granted interfaces are listed too, with the missing top-level imports', async () => {
     const calls: number[] = [];
-    const e = (await load(await component(GREEDY), {
+    const e = (await load(await component(GREEDY), { unchecked: true,
       imports: { 'wasi:filesystem/preopens@0.2.0': {}, log: (n: number) => calls.push(n) },
     }).catch((x: unknown) => x)) as LoadError;
     expect(e).toBeInstanceOf(LoadError);

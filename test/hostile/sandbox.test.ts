@@ -84,24 +84,24 @@ describe('load sandbox options (in-process)', () => {
 
   it('maxMemoryBytes caps every linear memory: growth past it fails inside the guest', async () => {
     const bytes = await component(HOSTILE_CORE);
-    const capped = await load(bytes, { name: 'capped', maxMemoryBytes: 3 * 65536 });
+    const capped = await load(bytes, { unchecked: true, name: 'capped', maxMemoryBytes: 3 * 65536 });
     expect((capped.exports.grab as () => number)()).toBe(3);
     expectTyped(() => (capped.exports.bomb as () => number)(), TrapError);
-    const roomy = await load(bytes, { name: 'roomy', maxMemoryBytes: 8 * 65536 });
+    const roomy = await load(bytes, { unchecked: true, name: 'roomy', maxMemoryBytes: 8 * 65536 });
     expect((roomy.exports.grab as () => number)()).toBe(8);
-    await expect(load(bytes, { maxMemoryBytes: 100 })).rejects.toBeInstanceOf(LoadError);
+    await expect(load(bytes, { unchecked: true, maxMemoryBytes: 100 })).rejects.toBeInstanceOf(LoadError);
     by.check();
   });
 
   it('maxLiftBytes bounds what one call may return; the default is 64 MiB', async () => {
     const bytes = await component(TEXT);
-    const p = await load(bytes, { name: 'texter', maxLiftBytes: 1000 });
+    const p = await load(bytes, { unchecked: true, name: 'texter', maxLiftBytes: 1000 });
     expect((p.exports.text as (n: number) => string)(1000)).toBe('a'.repeat(1000));
     // The budget is per call, not per plugin.
     expect((p.exports.text as (n: number) => string)(1000)).toHaveLength(1000);
     expectTyped(() => (p.exports.text as (n: number) => string)(1001), TrapError, /lift budget: .*texter.* 1000 bytes .*maxLiftBytes/);
     expectTyped(() => (p.exports.text as (n: number) => string)(1), TrapError, /poisoned/);
-    const d = await load(bytes, { name: 'default' });
+    const d = await load(bytes, { unchecked: true, name: 'default' });
     expect(d.instances[0]!.maxLiftBytes).toBe(DEFAULT_MAX_LIFT_BYTES);
     expect(d.instances[0]!.handles.maxLive).toBe(DEFAULT_MAX_HANDLES);
     expect((d.exports.text as (n: number) => string)(60000)).toHaveLength(60000);
@@ -110,7 +110,7 @@ describe('load sandbox options (in-process)', () => {
 
   it('maxLiftBytes also bounds what a plugin passes to a host import', async () => {
     const got: string[] = [];
-    const p = await load(await component(SEND), { name: 'sender', maxLiftBytes: 100, imports: { sink: (s: string) => got.push(s) } });
+    const p = await load(await component(SEND), { unchecked: true, name: 'sender', maxLiftBytes: 100, imports: { sink: (s: string) => got.push(s) } });
     (p.exports.send as (n: number) => void)(100);
     expect(got).toEqual(['a'.repeat(100)]);
     expectTyped(() => (p.exports.send as (n: number) => void)(101), TrapError, /lift budget: .*sender/);
@@ -121,32 +121,32 @@ describe('load sandbox options (in-process)', () => {
 
   it('maxHandles bounds the live handles of each instance', async () => {
     const bytes = await component(HOARD);
-    const p = await load(bytes, { name: 'hoarder', maxHandles: 50 });
+    const p = await load(bytes, { unchecked: true, name: 'hoarder', maxHandles: 50 });
     expect((p.exports.hoard as (n: number) => number)(50)).toBe(50);
     expectTyped(() => (p.exports.hoard as (n: number) => number)(1), TrapError, /hoarder already holds 50 live handles.*maxHandles/);
-    const q = await load(bytes, { name: 'hoarder2', maxHandles: 50 });
+    const q = await load(bytes, { unchecked: true, name: 'hoarder2', maxHandles: 50 });
     expectTyped(() => (q.exports.hoard as (n: number) => number)(51), TrapError, /maxHandles/);
     by.check();
   });
 
   it('limits that cannot work are a RangeError before anything loads', async () => {
     const bytes = await component(TEXT);
-    await expect(load(bytes, { maxLiftBytes: 0 })).rejects.toBeInstanceOf(RangeError);
-    await expect(load(bytes, { maxHandles: 1.5 })).rejects.toThrow(/maxHandles must be a positive integer/);
-    await expect(load(bytes, { maxMemoryBytes: -1 })).rejects.toBeInstanceOf(RangeError);
+    await expect(load(bytes, { unchecked: true, maxLiftBytes: 0 })).rejects.toBeInstanceOf(RangeError);
+    await expect(load(bytes, { unchecked: true, maxHandles: 1.5 })).rejects.toThrow(/maxHandles must be a positive integer/);
+    await expect(load(bytes, { unchecked: true, maxMemoryBytes: -1 })).rejects.toBeInstanceOf(RangeError);
   });
 
   it('wasi grants reach the plugin through load; without `wasi` nothing WASI is provided', async () => {
     const env = await component(ENV_COMPONENT);
-    const p = await load(env, { name: 'env', wasi: { env: { WHO: 'me' } } });
+    const p = await load(env, { unchecked: true, name: 'env', wasi: { env: { WHO: 'me' } } });
     expect((p.exports.env as () => unknown)()).toEqual([['WHO', 'me']]);
     // The caller's imports win over the grants.
-    const q = await load(env, {
+    const q = await load(env, { unchecked: true,
       wasi: { env: { WHO: 'me' } },
       imports: { 'wasi:cli/environment@0.2.3': { getEnvironment: () => [['FROM', 'caller']] } },
     });
     expect((q.exports.env as () => unknown)()).toEqual([['FROM', 'caller']]);
-    const e = (await load(env, {}).catch((x: unknown) => x)) as LoadError;
+    const e = (await load(env, { unchecked: true }).catch((x: unknown) => x)) as LoadError;
     expect(e).toBeInstanceOf(LoadError);
     expect(e.kind).toBe('unlinkable');
     expect(e.message).toContain('missing import `wasi:cli/environment@0.2.3`');
@@ -157,18 +157,18 @@ describe('load sandbox options (in-process)', () => {
   it('imports not granted (WASI and others) fail the load with every one named, before guest code runs', async () => {
     const bytes = await component(WANTS_WASI);
     const calls: number[] = [];
-    const e = (await load(bytes, { name: 'wants', wasi: { env: {} }, imports: {} }).catch((x: unknown) => x)) as LoadError;
+    const e = (await load(bytes, { unchecked: true, name: 'wants', wasi: { env: {} }, imports: {} }).catch((x: unknown) => x)) as LoadError;
     expect(e).toBeInstanceOf(LoadError);
     expect(e.kind).toBe('unlinkable');
     for (const name of ['wasi:random/random@0.2.3', 'wasi:sockets/tcp@0.2.3', 'log']) expect(e.message).toContain(`missing import \`${name}\``);
     // wasi:cli/environment was granted, so it is not listed.
     expect(e.message).not.toContain('wasi:cli/environment');
-    const e2 = (await load(bytes, { wasi: { random: true }, imports: { log: (n: number) => calls.push(n) } }).catch((x: unknown) => x)) as LoadError;
+    const e2 = (await load(bytes, { unchecked: true, wasi: { random: true }, imports: { log: (n: number) => calls.push(n) } }).catch((x: unknown) => x)) as LoadError;
     expect(e2).toBeInstanceOf(LoadError);
     expect(e2.message).toBe('missing import `wasi:sockets/tcp@0.2.3`');
     expect(calls).toEqual([]);
     // Granting the rest lets the start function run, so the refusals above came first.
-    await load(bytes, {
+    await load(bytes, { unchecked: true,
       wasi: { random: true },
       imports: { log: (n: number) => calls.push(n), 'wasi:sockets/tcp@0.2.3': { dropAll: () => undefined } },
     });

@@ -30,7 +30,7 @@ async function returning(opts: { wit: string; core: string; body: string; data?:
 
 /** Loads `bytes`, calls `f` expecting a TrapError matching `message`, then checks poisoning and the bystander. */
 async function attack(by: Bystander, bytes: Uint8Array, message: RegExp): Promise<void> {
-  const p = await load(bytes, { name: 'hostile' });
+  const p = await load(bytes, { unchecked: true, name: 'hostile' });
   const f = p.exports.f as () => unknown;
   expectTyped(f, TrapError, message);
   // The hostile plugin is poisoned: it refuses further calls with a TrapError naming the first trap.
@@ -140,7 +140,7 @@ describe('hostile results', () => {
 
   it('flags with bits beyond the labels are lifted to the known labels only (spec), not a crash', async () => {
     const types = `(type $f' (flags "read" "write")) (export $f "perm" (type $f'))`;
-    const p = await load(await returning({ wit: '$f', core: 'i32', types, body: '(i32.const 0xffffffff)' }), { name: 'flags' });
+    const p = await load(await returning({ wit: '$f', core: 'i32', types, body: '(i32.const 0xffffffff)' }), { unchecked: true, name: 'flags' });
     expect((p.exports.f as () => unknown)()).toEqual({ read: true, write: true });
     by.check();
   });
@@ -164,7 +164,7 @@ describe('hostile results', () => {
             (br_if $l (i32.lt_u (local.get $i) (i32.const ${n}))))
           ${retPair(2048, n)}`,
       }),
-      { name: 'amplifier' },
+      { unchecked: true, name: 'amplifier' },
     );
     expectTyped(() => (p.exports.f as () => unknown)(), TrapError, /budget|too many bytes/);
     by.check();
@@ -185,7 +185,7 @@ describe('hostile results', () => {
             (br_if $l (i32.lt_u (local.get $i) (i32.const ${n}))))
           ${retPair(2048, n)}`,
       }),
-      { name: 'amplifier-small' },
+      { unchecked: true, name: 'amplifier-small' },
     );
     const r = (p.exports.f as () => string[])();
     expect(r.map((s) => s.length)).toEqual([44000, 44000, 44000]);

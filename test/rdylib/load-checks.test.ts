@@ -56,16 +56,18 @@ describe('load verifies the rdylib:abi section against the component types', () 
     );
   });
 
-  it('a component without the section loads (no lifetime rules) but is refused against an expectation unless unchecked', async () => {
+  it('a component without the section is refused unless loaded unchecked; unchecked, its types are still compared', async () => {
     const bare = withoutAbiSection(readGuest('kv'));
-    expect((await load(bare)).lifetimes).toBe('unchecked');
-    const e = await mismatch(bare, { name: 'bare-kv', expect: readGuest('kv') });
-    expect(e.differences).toEqual([
-      '(component): expected an rdylib:abi section describing lifetimes, found none; pass `unchecked: true` to load it with its types checked only',
-    ]);
+    const refused = await load(bare, { name: 'bare-kv' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(LoadError);
+    expect((refused as LoadError).kind).toBe('missing-lifetimes');
+    expect((refused as LoadError).message).toMatch(/^bare-kv has no rdylib:abi section.*pass `unchecked: true`/);
+    expect((await load(bare, { unchecked: true })).lifetimes).toBe('unchecked');
     const p = await load(bare, { name: 'bare-kv', expect: readGuest('kv'), unchecked: true });
     expect(p.lifetimes).toBe('unchecked');
-    // Types are still checked for an unchecked plugin.
     expect((await mismatch(readGuest('hello'), { expect: readGuest('kv'), unchecked: true })).differences).toContain(
       '`rdylib-guest:kv/kv@0.1.0`: expected an exported interface, found none',
     );
