@@ -14,7 +14,7 @@ import type { Availability, BenchApi } from './api.ts';
 import { CALL_CASES, LOAD_CASE_NAME, LOAD_VS_JCO } from './cases.ts';
 import { buildBenchGuest, LOAD_CASE_PADDING, type BenchGuest } from './guest.ts';
 import { jcoLoad, transpileToDir } from './jco.ts';
-import { findOursHost, type OursHost } from './ours.ts';
+import { oursHost } from './ours.ts';
 import { compileRaw, instantiateRaw } from './raw.ts';
 import { formatNotes, formatTable, toJson, type CaseResult, type Cell, type Column } from './report.ts';
 import { DEFAULT_TIMING, measureAsync, measureSyncInterleaved, sinkValue, type TimingOptions } from './timing.ts';
@@ -39,9 +39,8 @@ async function available<T>(make: () => Promise<T>): Promise<Availability<T>> {
   }
 }
 
-async function oursApi(host: Availability<OursHost>, guest: BenchGuest): Promise<Availability<BenchApi>> {
-  if (!host.ok) return host;
-  return available(async () => host.value.api(await host.value.load(guest.component)));
+async function oursApi(guest: BenchGuest): Promise<Availability<BenchApi>> {
+  return available(async () => oursHost.api(await oursHost.load(guest.component)));
 }
 
 /**
@@ -113,11 +112,10 @@ async function main(): Promise<void> {
   const [guest, bigGuest] = await Promise.all([buildBenchGuest(), buildBenchGuest(LOAD_CASE_PADDING)]);
   console.log(`node ${process.version}; bench component ${guest.component.length} B, load-case component ${bigGuest.component.length} B${quick ? '; --quick' : ''}`);
 
-  const host = await findOursHost();
   const apis: Record<Column, Availability<BenchApi>> = {
     raw: await available(async () => instantiateRaw(await compileRaw(guest))),
     jco: await available(() => transpileToDir(guest.component, JCO_DIR)),
-    ours: await oursApi(host, guest),
+    ours: await oursApi(guest),
   };
 
   const results: CaseResult[] = [];
@@ -129,12 +127,10 @@ async function main(): Promise<void> {
 
   const loadCells: Record<Column, Cell> = {
     raw: await measureLoad(async () => keep(await instantiateRaw(await compileRaw(bigGuest)))),
-    ours: host.ok
-      ? await measureLoad(async () => {
-          const plugin = await host.value.load(bigGuest.component);
-          return { api: host.value.api(plugin), release: () => host.value.unload(plugin) };
-        })
-      : { reason: host.reason },
+    ours: await measureLoad(async () => {
+      const plugin = await oursHost.load(bigGuest.component);
+      return { api: oursHost.api(plugin), release: () => oursHost.unload(plugin) };
+    }),
     jco: await measureLoad(async () => keep(await jcoLoad(bigGuest.component))),
   };
   results.push({ name: LOAD_CASE_NAME, targets: [LOAD_VS_JCO], cells: loadCells });

@@ -10,7 +10,6 @@ import { validateComponent as validateAst, type ValidatedComponent } from './val
 import { Plugin } from './runtime/plugin.ts';
 import type { ImportObject } from './runtime/js-imports.ts';
 import type { ExportObject } from './runtime/js-exports.ts';
-import { withInstanceLimits } from './runtime/limits.ts';
 import { cappedBytes, loadIsolated, sandboxImports, sandboxLimits, type IsolatedLoadOptions, type SandboxOptions } from './isolate/sandbox.ts';
 import type { IsolatedPlugin } from './isolate/isolated-plugin.ts';
 import { checkExpectation, foundSurface, resolveExpectation, type Expectation } from './rdylib/load-checks.ts';
@@ -100,14 +99,22 @@ export function load(source: Uint8Array | ArrayBuffer | string | URL, options: I
 export function load(source: Uint8Array | ArrayBuffer | string | URL, options?: LoadOptions): Promise<Plugin>;
 export async function load(source: Uint8Array | ArrayBuffer | string | URL, options: LoadOptions | IsolatedLoadOptions = {}): Promise<Plugin | IsolatedPlugin> {
   if (options.isolate !== undefined) return loadIsolated(await readSource(source), options);
-  const limits = sandboxLimits(options);
+  sandboxLimits(options); // bad limits fail before any reading
   const bytes = cappedBytes(await readSource(source), options);
   const compiled = compile(bytes);
   // rdylib checks, before any plugin code runs: the section against the types, the plugin against the expectation.
   const found = foundSurface(bytes, compiled.validated, options.name ?? 'plugin', options.unchecked ?? false);
   const expectation = options.expect === undefined ? undefined : await resolveExpectation(options.expect, readSource);
   if (expectation !== undefined) checkExpectation(expectation, found);
-  const checked: PluginOptions = { abi: found.abi, expectation, unchecked: options.unchecked, link: options.link };
+  const checked: PluginOptions = {
+    abi: found.abi,
+    expectation,
+    unchecked: options.unchecked,
+    link: options.link,
+    maxMemoryBytes: options.maxMemoryBytes,
+    maxLiftBytes: options.maxLiftBytes,
+    maxHandles: options.maxHandles,
+  };
   const imports = await sandboxImports(compiled.validated.type.imports.keys(), options);
-  return withInstanceLimits(limits, () => compiled.instantiate(imports, options.name, checked));
+  return compiled.instantiate(imports, options.name, checked);
 }

@@ -1,7 +1,9 @@
 /**
  * Memory layout and flattening of component value types (CanonicalABI.md
- * "Alignment", "Element Size", "Flattening"), for 32-bit memories.
- * Results are memoized per type object, since types are immutable data.
+ * "Alignment", "Element Size", "Flattening"). Layouts are computed for a
+ * given pointer size (the ABI's 32-bit memories, or validation's 64-bit
+ * sizing); flattening is for 32-bit memories. Results are memoized per type
+ * object, since types are immutable data.
  */
 import type { CaseType, FuncType, ValType } from '../types.ts';
 import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
@@ -55,127 +57,133 @@ export function flagsSize(numLabels: number): 1 | 2 | 4 {
   return 4;
 }
 
-const alignMemo = new WeakMap<ValType, number>();
-const sizeMemo = new WeakMap<ValType, number>();
-const flatMemo = new WeakMap<ValType, readonly CoreValType[]>();
-
-/** definitions.py `alignment`. */
-export function alignment(t: ValType): number {
-  let a = alignMemo.get(t);
-  if (a === undefined) alignMemo.set(t, (a = computeAlignment(t)));
-  return a;
+/** Where a value type sits in linear memory: definitions.py `elem_size` and `alignment` together. */
+export interface Layout {
+  readonly size: number;
+  readonly align: number;
 }
 
-function computeAlignment(t: ValType): number {
+/**
+ * Bytes of a pointer (and of a list's length). The ABI here runs on 32-bit
+ * memories (4); validation sizes types with 64-bit pointers (8) so that its
+ * limit holds on every host (host/validate/value-size.ts).
+ */
+export type PointerSize = 4 | 8;
+
+const layoutMemo: Record<PointerSize, WeakMap<ValType, Layout>> = { 4: new WeakMap(), 8: new WeakMap() };
+const flatMemo = new WeakMap<ValType, readonly CoreValType[]>();
+
+const LAYOUT_1: Layout = { size: 1, align: 1 };
+const LAYOUT_2: Layout = { size: 2, align: 2 };
+const LAYOUT_4: Layout = { size: 4, align: 4 };
+const LAYOUT_8: Layout = { size: 8, align: 8 };
+const POINTER_PAIR: Record<PointerSize, Layout> = { 4: { size: 8, align: 4 }, 8: { size: 16, align: 8 } };
+
+/** definitions.py `elem_size` and `alignment` of `t` with `pointerSize`-byte pointers. */
+export function layoutOf(t: ValType, pointerSize: PointerSize): Layout {
+  const memo = layoutMemo[pointerSize];
+  let l = memo.get(t);
+  if (l === undefined) memo.set(t, (l = computeLayout(t, pointerSize)));
+  return l;
+}
+
+/** definitions.py `alignment` (32-bit memory). */
+export function alignment(t: ValType): number {
+  return layoutOf(t, 4).align;
+}
+
+/** definitions.py `elem_size` (32-bit memory). */
+export function elemSize(t: ValType): number {
+  return layoutOf(t, 4).size;
+}
+
+function computeLayout(t: ValType, pointerSize: PointerSize): Layout {
+  const of = (u: ValType): Layout => layoutOf(u, pointerSize);
   switch (t.kind) {
     case 'bool':
     case 's8':
     case 'u8':
-      return 1;
+      return LAYOUT_1;
     case 's16':
     case 'u16':
-      return 2;
+      return LAYOUT_2;
     case 's32':
     case 'u32':
     case 'f32':
     case 'char':
     case 'own':
     case 'borrow':
-      return 4;
+      return LAYOUT_4;
     case 's64':
     case 'u64':
     case 'f64':
-      return 8;
+      return LAYOUT_8;
     case 'string':
     case 'list':
-      return 4;
+      return pointerPairLayout(pointerSize);
     case 'record':
-      return maxAlignment(t.fields.map((f) => f.type));
+      return recordLayout(t.fields.map((f) => of(f.type)));
     case 'tuple':
-      return maxAlignment(t.types);
+      return recordLayout(t.types.map(of));
     case 'flags':
-      return flagsSize(t.labels.length);
+      return flagsLayout(t.labels.length);
     case 'variant':
     case 'enum':
     case 'option':
-    case 'result': {
-      const cases = variantCases(t)!;
-      return Math.max(discriminantSize(cases.length), maxCaseAlignment(cases));
-    }
+    case 'result':
+      return variantLayout(variantCases(t)!.map((c) => (c.type === undefined ? undefined : of(c.type))));
   }
 }
 
-function maxAlignment(ts: readonly ValType[]): number {
-  let a = 1;
-  for (const u of ts) a = Math.max(a, alignment(u));
-  return a;
+/** `string`, `list<T>` (and `map<K, V>`): a pointer and a length. */
+export function pointerPairLayout(pointerSize: PointerSize): Layout {
+  return POINTER_PAIR[pointerSize];
 }
 
-/** definitions.py `max_case_alignment`. */
+/** definitions.py `elem_size_flags` / `alignment_flags`. */
+export function flagsLayout(numLabels: number): Layout {
+  const size = flagsSize(numLabels);
+  return size === 1 ? LAYOUT_1 : size === 2 ? LAYOUT_2 : LAYOUT_4;
+}
+
+/** definitions.py `elem_size_record` / `alignment_record` (records and tuples), from the fields' layouts. */
+export function recordLayout(fields: readonly Layout[]): Layout {
+  let size = 0;
+  let align = 1;
+  for (const f of fields) {
+    size = alignTo(size, f.align) + f.size;
+    align = Math.max(align, f.align);
+  }
+  return { size: alignTo(size, align), align };
+}
+
+/**
+ * definitions.py `elem_size_variant` / `alignment_variant`, from the cases'
+ * payload layouts (`undefined`: a case without payload).
+ */
+export function variantLayout(cases: readonly (Layout | undefined)[]): Layout {
+  const disc = discriminantSize(cases.length);
+  let caseAlign = 1;
+  let caseSize = 0;
+  for (const c of cases) {
+    if (c === undefined) continue;
+    caseAlign = Math.max(caseAlign, c.align);
+    caseSize = Math.max(caseSize, c.size);
+  }
+  const align = Math.max(disc, caseAlign);
+  return { size: alignTo(alignTo(disc, caseAlign) + caseSize, align), align };
+}
+
+/** definitions.py `elem_size_list` / `alignment_list` of a fixed-length list (🔧): `length` elements in a row. */
+export function fixedListLayout(element: Layout, length: number): Layout {
+  return { size: element.size * length, align: element.align };
+}
+
+/** definitions.py `max_case_alignment` (32-bit memory). */
 export function maxCaseAlignment(cases: readonly CaseType[]): number {
   let a = 1;
   for (const c of cases) if (c.type !== undefined) a = Math.max(a, alignment(c.type));
   return a;
-}
-
-/** definitions.py `elem_size`. */
-export function elemSize(t: ValType): number {
-  let s = sizeMemo.get(t);
-  if (s === undefined) sizeMemo.set(t, (s = computeElemSize(t)));
-  return s;
-}
-
-function computeElemSize(t: ValType): number {
-  switch (t.kind) {
-    case 'bool':
-    case 's8':
-    case 'u8':
-      return 1;
-    case 's16':
-    case 'u16':
-      return 2;
-    case 's32':
-    case 'u32':
-    case 'f32':
-    case 'char':
-    case 'own':
-    case 'borrow':
-      return 4;
-    case 's64':
-    case 'u64':
-    case 'f64':
-      return 8;
-    case 'string':
-    case 'list':
-      return 8;
-    case 'record':
-      return recordSize(t.fields.map((f) => f.type));
-    case 'tuple':
-      return recordSize(t.types);
-    case 'flags':
-      return flagsSize(t.labels.length);
-    case 'variant':
-    case 'enum':
-    case 'option':
-    case 'result': {
-      const cases = variantCases(t)!;
-      let s: number = discriminantSize(cases.length);
-      s = alignTo(s, maxCaseAlignment(cases));
-      let cs = 0;
-      for (const c of cases) if (c.type !== undefined) cs = Math.max(cs, elemSize(c.type));
-      return alignTo(s + cs, alignment(t));
-    }
-  }
-}
-
-/** definitions.py `elem_size_record` (records and tuples). */
-function recordSize(ts: readonly ValType[]): number {
-  let s = 0;
-  for (const u of ts) {
-    s = alignTo(s, alignment(u));
-    s += elemSize(u);
-  }
-  return alignTo(s, maxAlignment(ts));
 }
 
 /** Byte offsets of the fields of a record or tuple, as `load_record` / `store_record` walk them. */
@@ -190,9 +198,16 @@ export function fieldOffsets(ts: readonly ValType[]): number[] {
   return out;
 }
 
-/** Byte offset of a variant's payload from its start (after the discriminant, aligned). */
-export function payloadOffset(cases: readonly CaseType[]): number {
-  return alignTo(discriminantSize(cases.length), maxCaseAlignment(cases));
+/** Where a variant's discriminant and payload sit, as `load_variant` / `store_variant` find them. */
+export interface VariantPlacement {
+  readonly discriminantSize: 1 | 2 | 4;
+  /** From the variant's start: after the discriminant, aligned for every case. */
+  readonly payloadOffset: number;
+}
+
+export function variantPlacement(cases: readonly CaseType[]): VariantPlacement {
+  const disc = discriminantSize(cases.length);
+  return { discriminantSize: disc, payloadOffset: alignTo(disc, maxCaseAlignment(cases)) };
 }
 
 /** definitions.py `flatten_type`. */

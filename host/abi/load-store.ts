@@ -8,7 +8,7 @@
 import type { CaseType, ValType } from '../types.ts';
 import type { LiftLowerContext } from './context.ts';
 import { asResourceType, liftBorrow, liftOwn, lowerBorrow, lowerOwn } from './handles.ts';
-import { alignment, discriminantSize, elemSize, fieldOffsets, flagsSize, payloadOffset, variantCases } from './layout.ts';
+import { alignment, elemSize, fieldOffsets, flagsSize, variantCases, variantPlacement } from './layout.ts';
 import { toCamelCase } from './names.ts';
 import { recordBuilder, recordVisitor } from './records.ts';
 import {
@@ -236,8 +236,7 @@ function buildLoad(t: ValType): Load {
       const shape = variantShape(t);
       const cases = shape.cases;
       const n = cases.length;
-      const dsize = discriminantSize(n);
-      const poff = payloadOffset(cases);
+      const { discriminantSize: dsize, payloadOffset: poff } = variantPlacement(cases);
       const loads = cases.map((c) => (c.type === undefined ? undefined : compileLoad(c.type)));
       return (cx, p) => {
         const i = loadUint(cx, p, dsize);
@@ -408,8 +407,7 @@ export function compileStore(t: ValType, path: string): Store {
     case 'result': {
       const shape = variantShape(t);
       const cases = shape.cases;
-      const dsize = discriminantSize(cases.length);
-      const poff = payloadOffset(cases);
+      const { discriminantSize: dsize, payloadOffset: poff } = variantPlacement(cases);
       const stores = cases.map((c) => (c.type === undefined ? undefined : compileStore(c.type, caseName(path, t, c))));
       return (cx, v, p) => {
         const i = shape.match(v, path);

@@ -6,6 +6,13 @@
  * UNROLLED fields the loop is used. No code is generated at runtime: these
  * are plain closures over the keys.
  *
+ * The cases are written out rather than made by one small factory (say, a
+ * closure per field chained to the next): closures from one function
+ * literal share their property-access feedback, so such a factory makes
+ * every record's field stores one megamorphic site again. Measured on Node
+ * 20, a chained factory built an 8-field record about 45% slower (99 ns vs
+ * 68 ns) and a mix of 30 record shapes about 35% slower.
+ *
  * `X` is where a field's value comes from or goes to: the flat value array
  * (flat lifting/lowering) or a memory address (load/store); each field's
  * closure already knows its own position or offset.

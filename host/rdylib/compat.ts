@@ -22,6 +22,7 @@
 import { AbiMismatchError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import type { ComponentType } from '../validate/type-space.ts';
+import { unversionedName, versionOf } from '../validate/names.ts';
 import { interfacesOf, printValType, type Direction, type InterfaceView } from './interface-view.ts';
 import type { AbiFunction, AbiInterface, ParamHandle, RdylibAbi, ResultHandle } from './section.ts';
 
@@ -49,9 +50,9 @@ export function checkCompatible(expected: AbiSurface, found: AbiSurface): void {
 function compareDirection(direction: Direction, expected: AbiSurface, found: AbiSurface, out: string[]): void {
   const want = interfacesOf(expected.type, direction);
   const have = interfacesOf(found.type, direction);
-  const haveByBase = new Map([...have.values()].map((v) => [unversioned(v.name), v]));
+  const haveByBase = new Map([...have.values()].map((v) => [unversionedName(v.name), v]));
   for (const w of want.values()) {
-    const h = have.get(w.name) ?? haveByBase.get(unversioned(w.name));
+    const h = have.get(w.name) ?? haveByBase.get(unversionedName(w.name));
     if (!h) {
       // A plugin that imports less than expected needs less from the host: fine.
       if (direction === 'export') out.push(`\`${w.name}\`: expected an exported interface, found none`);
@@ -72,7 +73,7 @@ function compareDirection(direction: Direction, expected: AbiSurface, found: Abi
 }
 
 function haveInWant(want: ReadonlyMap<string, InterfaceView>, name: string): boolean {
-  return [...want.keys()].some((w) => unversioned(w) === unversioned(name));
+  return [...want.keys()].some((w) => unversionedName(w) === unversionedName(name));
 }
 
 function compareInterface(w: InterfaceView, h: InterfaceView, wAbi: AbiInterface | undefined, hAbi: AbiInterface | undefined, out: string[]): void {
@@ -189,16 +190,6 @@ function lifetimeText(r: ResultHandle): string {
 
 function abiInterface(abi: RdylibAbi | undefined, view: InterfaceView): AbiInterface | undefined {
   return abi?.interfaces.find((i) => i.name === view.name && i.direction === view.direction);
-}
-
-function unversioned(name: string): string {
-  const at = name.indexOf('@');
-  return at < 0 ? name : name.slice(0, at);
-}
-
-function versionOf(name: string): string | undefined {
-  const at = name.indexOf('@');
-  return at < 0 ? undefined : name.slice(at + 1);
 }
 
 /** Semver compatibility of an interface version: undefined when `found` can stand in for `expected`. */

@@ -13,6 +13,7 @@
 import { LoadError } from '../errors.ts';
 import type { RuntimeItem } from '../runtime/instantiate.ts';
 import type { ExternDesc } from '../validate/type-space.ts';
+import { unversionedName, versionOf } from '../validate/names.ts';
 import { checkCompatible, versionProblem, type AbiSurface } from './compat.ts';
 
 /** What a plugin offers to link against. */
@@ -20,16 +21,6 @@ export interface LinkProvider {
   readonly name: string;
   readonly exportNames: readonly string[];
   linkExport(name: string): { item: RuntimeItem; surface: AbiSurface } | undefined;
-}
-
-function unversioned(name: string): string {
-  const at = name.indexOf('@');
-  return at < 0 ? name : name.slice(0, at);
-}
-
-function versionOf(name: string): string | undefined {
-  const at = name.indexOf('@');
-  return at < 0 ? undefined : name.slice(at + 1);
 }
 
 /** The importer's view of import `name`, turned into an export so compat.ts compares like with like. */
@@ -56,9 +47,9 @@ export function linkedImport(
 ): { item: RuntimeItem; provider: LinkProvider } | undefined {
   const provider =
     providers.find((p) => p.exportNames.includes(name)) ??
-    providers.find((p) => p.exportNames.some((n) => unversioned(n) === unversioned(name) && versionProblem(versionOf(name), versionOf(n)) === undefined));
+    providers.find((p) => p.exportNames.some((n) => unversionedName(n) === unversionedName(name) && versionProblem(versionOf(name), versionOf(n)) === undefined));
   if (provider === undefined) return undefined;
-  const exportName = provider.exportNames.includes(name) ? name : provider.exportNames.find((n) => unversioned(n) === unversioned(name))!;
+  const exportName = provider.exportNames.includes(name) ? name : provider.exportNames.find((n) => unversionedName(n) === unversionedName(name))!;
   const offered = provider.linkExport(exportName);
   if (offered === undefined) throw new LoadError('unlinkable', `import \`${name}\`: ${provider.name} was unloaded`);
   const expected = importerExpectation(name, desc, importer);

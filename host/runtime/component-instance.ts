@@ -7,7 +7,7 @@
 import { TrapError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
 import { HandleTable } from './handle-table.ts';
-import { currentInstanceLimits, type InstanceLimits } from './limits.ts';
+import { DEFAULT_LIMITS, type InstanceLimits } from './limits.ts';
 
 export class ComponentInstance {
   /** definitions.py `handles`: every resource handle this instance holds (at most `maxHandles` live). */
@@ -37,7 +37,7 @@ export class ComponentInstance {
   constructor(
     /** For messages only, e.g. the plugin name. */
     readonly name = 'component instance',
-    limits: InstanceLimits = currentInstanceLimits(),
+    limits: InstanceLimits = DEFAULT_LIMITS,
   ) {
     this.handles = new HandleTable(limits.maxHandles, name);
     this.maxLiftBytes = limits.maxLiftBytes;

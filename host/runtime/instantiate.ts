@@ -12,6 +12,7 @@ import type { ResolvedOptions, ValidatedComponent } from '../validate/validate.t
 import { substExtern, substFuncType, substTypeEntry, type ExternDesc, type TypeEntry } from '../validate/type-space.ts';
 import { canonLift, canonLower, canonResourceDrop, canonResourceNew, canonResourceRep, type CanonOptions } from '../abi/index.ts';
 import { ComponentInstance, ResourceType } from './component-instance.ts';
+import type { InstanceLimits } from './limits.ts';
 
 /** A component function at runtime: its resolved type and how to call it from JS. */
 export interface RuntimeFunc {
@@ -53,6 +54,8 @@ export interface RuntimeScope {
   readonly instances: RuntimeInstance[];
   /** Every ComponentInstance created under this one, so a plugin can be unloaded as a whole. */
   readonly allInstances: ComponentInstance[];
+  /** The plugin's limits, given to every instance it creates. */
+  readonly limits: InstanceLimits;
 }
 
 /**
@@ -65,8 +68,9 @@ export function instantiateValidated(
   args: ReadonlyMap<string, RuntimeItem>,
   name: string,
   allInstances: ComponentInstance[],
+  limits: InstanceLimits,
 ): RuntimeInstance {
-  const inst = new ComponentInstance(name);
+  const inst = new ComponentInstance(name, limits);
   allInstances.push(inst);
   const scope: RuntimeScope = {
     parent,
@@ -81,6 +85,7 @@ export function instantiateValidated(
     components: [],
     instances: [],
     allInstances,
+    limits,
   };
   const exports = new Map<string, RuntimeItem>();
   const defs = vc.ast.definitions;
@@ -240,7 +245,7 @@ function step(
         const c = scope.components[e.component]!;
         const childArgs = new Map<string, RuntimeItem>();
         for (const a of e.args) childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
-        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances));
+        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits));
       }
       return undefined;
     }

@@ -6,6 +6,7 @@
  */
 import { LoadError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
+import { unversionedName } from '../validate/names.ts';
 import { substFuncType, type ExternDesc, type TypeEntry } from '../validate/type-space.ts';
 import type { RuntimeItem } from './instantiate.ts';
 import { hostResourceType } from './resource-bindings.ts';
@@ -50,21 +51,52 @@ function unlinkableAll(problems: readonly string[]): never {
 }
 
 /**
- * Builds the runtime items for a component's imports from the JS object. One
- * substitution map is shared so a function import sees the host's identity
- * for a resource type imported before it. Every missing or unusable import
- * is named in one LoadError, before any of the component's code runs.
+ * The key of `jsImports` that supplies each of `importNames` (absent: not
+ * supplied). The exact import name wins; otherwise an interface import
+ * `ns:pkg/iface@1.2.3` is also found under `ns:pkg/iface`, the key jco's
+ * bindings take. Throws an unlinkable LoadError when one unversioned key
+ * would serve two imports (two versions of one interface, neither keyed
+ * exactly), naming both.
+ */
+export function importKeys(importNames: Iterable<string>, jsImports: ImportObject): Map<string, string> {
+  const keys = new Map<string, string>();
+  const servedBy = new Map<string, string>();
+  for (const name of importNames) {
+    if (name in jsImports) {
+      keys.set(name, name);
+      continue;
+    }
+    const base = unversionedName(name);
+    if (base === name || !(base in jsImports)) continue;
+    const other = servedBy.get(base);
+    if (other !== undefined) {
+      unlinkable(`imports \`${other}\` and \`${name}\` would both be served by the unversioned key \`${base}\`; key them by their full names`);
+    }
+    servedBy.set(base, name);
+    keys.set(name, base);
+  }
+  return keys;
+}
+
+/**
+ * Builds the runtime items for a component's imports from the JS object
+ * (keyed as `importKeys` finds them). One substitution map is shared so a
+ * function import sees the host's identity for a resource type imported
+ * before it. Every missing or unusable import is named in one LoadError,
+ * before any of the component's code runs.
  */
 export function importsFromJs(imports: ReadonlyMap<string, ExternDesc>, jsImports: ImportObject): Map<string, RuntimeItem> {
   const subst = new Map<ResourceTypeRef, ResourceTypeRef>();
   const out = new Map<string, RuntimeItem>();
   const problems: string[] = [];
+  const keys = importKeys(imports.keys(), jsImports);
   for (const [name, desc] of imports) {
-    if (!(name in jsImports)) {
+    const key = keys.get(name);
+    if (key === undefined) {
       problems.push(`missing import \`${name}\``);
       continue;
     }
-    const item = collecting(problems, () => convert(name, desc, jsImports[name], subst, undefined));
+    const item = collecting(problems, () => convert(name, desc, jsImports[key], subst, undefined));
     if (item !== undefined) out.set(name, item);
   }
   if (problems.length > 0) unlinkableAll(problems);

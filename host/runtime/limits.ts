@@ -10,10 +10,9 @@
  *   2^28 - 1, which a guest calling `resource.new` in a loop turns into
  *   gigabytes of host memory.
  *
- * Every ComponentInstance reads its limits when it is created. Instantiation
- * is synchronous and creates the instances of a whole plugin (nested ones
- * included), so `withInstanceLimits` sets the limits for exactly that span
- * without threading them through the instantiation code.
+ * A Plugin checks its limits once (`instanceLimits`) and passes them to
+ * every ComponentInstance its instantiation creates, nested ones included,
+ * at every instantiation (reload too).
  */
 
 export interface InstanceLimits {
@@ -25,13 +24,6 @@ export const DEFAULT_MAX_LIFT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_HANDLES = 2 ** 20;
 
 export const DEFAULT_LIMITS: InstanceLimits = { maxLiftBytes: DEFAULT_MAX_LIFT_BYTES, maxHandles: DEFAULT_MAX_HANDLES };
-
-let current: InstanceLimits = DEFAULT_LIMITS;
-
-/** The limits a ComponentInstance created now gets. */
-export function currentInstanceLimits(): InstanceLimits {
-  return current;
-}
 
 /**
  * Checks user-supplied limits (RangeError naming the option), filling in
@@ -47,15 +39,4 @@ export function instanceLimits(options: { readonly maxLiftBytes?: number; readon
     maxLiftBytes: check('maxLiftBytes', options.maxLiftBytes, DEFAULT_MAX_LIFT_BYTES),
     maxHandles: check('maxHandles', options.maxHandles, DEFAULT_MAX_HANDLES),
   };
-}
-
-/** Runs `f` (a synchronous instantiation) with every instance it creates getting `limits`. */
-export function withInstanceLimits<T>(limits: InstanceLimits, f: () => T): T {
-  const saved = current;
-  current = limits;
-  try {
-    return f();
-  } finally {
-    current = saved;
-  }
 }

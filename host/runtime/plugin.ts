@@ -29,14 +29,23 @@ import type { ExternDesc } from '../validate/type-space.ts';
 import { runDestructor } from '../abi/resources.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from './instantiate.ts';
-import { importsFromJs, type ImportObject } from './js-imports.ts';
+import { importKeys, importsFromJs, type ImportObject } from './js-imports.ts';
 import { exportsToJs, type ExportObject } from './js-exports.ts';
 import { PluginCell } from './plugin-cell.ts';
-import { currentInstanceLimits, withInstanceLimits, type InstanceLimits } from './limits.ts';
+import { instanceLimits, type InstanceLimits } from './limits.ts';
+import { capLinearMemory } from '../isolate/memory-cap.ts';
+import type { SandboxOptions } from '../isolate/sandbox.ts';
 import { HOST_INSTANCE } from './resource-bindings.ts';
 
-/** How a Plugin is made; `load` fills it from LoadOptions after its checks. */
-export interface PluginOptions {
+/**
+ * How a Plugin is made; `load` fills it from LoadOptions after its checks.
+ * `maxLiftBytes` and `maxHandles` bound every instantiation, reloads
+ * included. `maxMemoryBytes` caps the memories of each build `reload`
+ * compiles; the bytes of the first build are compiled before the Plugin
+ * exists, so `load` caps them itself (with `compile`, cap them with
+ * `capLinearMemory` first).
+ */
+export interface PluginOptions extends Pick<SandboxOptions, 'maxMemoryBytes' | 'maxLiftBytes' | 'maxHandles'> {
   /** The plugin's verified rdylib:abi section: enables the borrow rules on its handles. */
   readonly abi?: RdylibAbi;
   /** The host's expectation, kept so `reload` checks new builds against it. */
@@ -71,8 +80,8 @@ export class Plugin implements LinkProvider {
   #component: ValidatedComponent;
   readonly #imports: ImportObject;
   readonly #options: PluginOptions;
-  /** The sandbox limits in force when the plugin was made; reload instantiates under them too. */
-  readonly #limits: InstanceLimits = currentInstanceLimits();
+  /** The limits every instantiation (reload included) gives its instances. */
+  readonly #limits: InstanceLimits;
   /** Plugins linked against this one's exports. */
   readonly #dependents = new Set<Plugin>();
 
@@ -84,6 +93,7 @@ export class Plugin implements LinkProvider {
   ) {
     this.#imports = imports;
     this.#options = options;
+    this.#limits = instanceLimits(options);
     const gen = this.#build(component, options.abi);
     this.#gen = gen;
     this.#exports = gen.exports;
@@ -158,13 +168,16 @@ export class Plugin implements LinkProvider {
     if (deps.length > 0) {
       throw new PluginInUseError(`cannot reload ${this.name}: ${listNames(deps)} ${deps.length === 1 ? 'is' : 'are'} linked against it; unload ${deps.length === 1 ? 'it' : 'them'} first`);
     }
-    const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-    if (isCoreModule(u8)) throw new LoadError('malformed', 'this is a core WebAssembly module, not a component', 4);
+    const given = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    if (isCoreModule(given)) throw new LoadError('malformed', 'this is a core WebAssembly module, not a component', 4);
+    // The same memory cap as the first build, so a reload cannot lift it.
+    const cap = this.#options.maxMemoryBytes;
+    const u8 = cap === undefined ? given : capLinearMemory(given, cap);
     const validated = validateComponent(parseComponent(u8));
     const unchecked = this.#options.unchecked ?? false;
     const found = foundSurface(u8, validated, this.name, unchecked);
     if (this.#options.expectation !== undefined) checkExpectation(this.#options.expectation, found);
-    const next = withInstanceLimits(this.#limits, () => this.#build(validated, found.abi));
+    const next = this.#build(validated, found.abi);
     this.#teardown(old);
     this.#gen = next;
     this.#exports = next.exports;
@@ -210,8 +223,9 @@ export class Plugin implements LinkProvider {
     const fromJs = new Map<string, ExternDesc>();
     const linked = new Map<string, RuntimeItem>();
     const providers: Plugin[] = [];
+    const keys = importKeys(component.type.imports.keys(), supplied);
     for (const [name, desc] of component.type.imports) {
-      if (name in supplied || this.#options.link === undefined || desc.kind !== 'instance') {
+      if (keys.has(name) || this.#options.link === undefined || desc.kind !== 'instance') {
         fromJs.set(name, desc);
         continue;
       }
@@ -227,7 +241,7 @@ export class Plugin implements LinkProvider {
     const args = importsFromJs(fromJs, supplied);
     for (const [n, item] of linked) args.set(n, item);
 
-    const runtimeExports = instantiateValidated(component, undefined, args, this.name, instances);
+    const runtimeExports = instantiateValidated(component, undefined, args, this.name, instances, this.#limits);
     if (wantsPanicImport) {
       const explain = (trap: Error): Error | undefined => {
         const report = panics.take();

@@ -45,6 +45,18 @@ export function parseExternName(s: string): ParsedExternName | string {
   return `\`${s}\` is not a valid extern name`;
 }
 
+/** An interface name without its `@version` (`ns:pkg/iface@1.2.3` → `ns:pkg/iface`); other names unchanged. */
+export function unversionedName(name: string): string {
+  const at = name.indexOf('@');
+  return at < 0 ? name : name.slice(0, at);
+}
+
+/** The `@version` of an interface name, or undefined when it has none. */
+export function versionOf(name: string): string | undefined {
+  const at = name.indexOf('@');
+  return at < 0 ? undefined : name.slice(at + 1);
+}
+
 /** Explainer.md "Name Uniqueness": the canonical form two names must differ in. */
 export function canonicalName(s: string): string {
   const lower = s.toLowerCase();

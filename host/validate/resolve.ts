@@ -6,7 +6,8 @@
 import { LoadError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import type { Alias, ComponentDecl, CoreDefType, DefType, DefValType, ExternName, ExternType, ValTypeRef } from '../binary/ast.ts';
-import { MAX_VALUE_SIZE, fixedListLayout, layoutOf, pointerPairLayout, recordLayout, variantLayout, type Layout } from './value-size.ts';
+import { fixedListLayout, recordLayout, variantLayout, type Layout } from '../abi/layout.ts';
+import { MAX_VALUE_SIZE, validationLayout, validationPointerPairLayout } from './value-size.ts';
 import {
   AbstractResource,
   containsBorrow,
@@ -85,7 +86,7 @@ function isGated(m: ValType | GatedEntry | undefined): m is GatedEntry {
 }
 
 function memberLayout(m: ValType | GatedEntry): Layout {
-  return m.kind === 'gated' ? m.layout : layoutOf(m);
+  return m.kind === 'gated' ? m.layout : validationLayout(m);
 }
 
 /** A defined type that contains a gated type (🔧 or 🗺️): checked for size, then kept only as a type definition. */
@@ -111,7 +112,7 @@ function resolveGatedDefType(def: DefValType, scope: TypeScope, offset: number):
   switch (def.kind) {
     case 'list': {
       const el = m(def.element);
-      if (def.length === undefined) return isGated(el) ? gated(el.feature, pointerPairLayout(), offset) : undefined;
+      if (def.length === undefined) return isGated(el) ? gated(el.feature, validationPointerPairLayout(), offset) : undefined;
       if (def.length === 0) invalid('fixed-length list length must be larger than 0', offset);
       return gated('fixed-length lists (🔧)', fixedListLayout(memberLayout(el), def.length), offset);
     }
@@ -119,7 +120,7 @@ function resolveGatedDefType(def: DefValType, scope: TypeScope, offset: number):
       const key = m(def.key);
       if (isGated(key) || !KEY_TYPES.has(key.kind)) invalid(`map key type must be a boolean, integer, char or string type`, offset);
       const value = m(def.value);
-      return isGated(value) ? gated(value.feature, pointerPairLayout(), offset) : undefined;
+      return isGated(value) ? gated(value.feature, validationPointerPairLayout(), offset) : undefined;
     }
     case 'record': {
       const ms = def.fields.map((f) => m(f.type));

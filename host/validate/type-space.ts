@@ -7,6 +7,7 @@
 import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
 import type { CoreDefType } from '../binary/ast.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
+import type { Layout } from '../abi/layout.ts';
 
 export type TypeEntry =
   | { readonly kind: 'value'; readonly type: ValType }
@@ -19,7 +20,7 @@ export type TypeEntry =
    * (🔧 fixed-length lists, 🗺️ maps): valid as a type definition, refused
    * where a function type, import or export would need it.
    */
-  | { readonly kind: 'gated'; readonly feature: string; readonly layout: { readonly size: number; readonly align: number } };
+  | { readonly kind: 'gated'; readonly feature: string; readonly layout: Layout };
 
 /** A core module's imports and exports with their core types (read by host/binary/core-module.ts, or declared by a module type). */
 export interface CoreModuleType {

@@ -3,23 +3,18 @@
  * test page and build/guests/hello.wasm from a local HTTP server, drives
  * Debian's chromium through playwright-core, and checks what the page returns.
  */
-import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from '../../scripts/lib/jco.ts';
 import { HOSTILE_CORE } from '../hostile/wat.ts';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BROWSER_BUNDLE, bundleHost } from '../../scripts/bundle-host.ts';
-import { serveStatic, type StaticServer } from './server.ts';
+import { openTestPage, SLOW, type TestPage } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BROWSER_DIR = fileURLToPath(new URL('../../build/browser/', import.meta.url));
 const HELLO_WASM = fileURLToPath(new URL('../../build/guests/hello.wasm', import.meta.url));
-const ENSURE_CHROMIUM = fileURLToPath(new URL('../../scripts/ensure-chromium.sh', import.meta.url));
-const SLOW = 60_000;
-
 
 interface CoreResult {
   sum: number;
@@ -52,11 +47,10 @@ declare global {
   }
 }
 
-let server: StaticServer | undefined;
-let browser: Browser | undefined;
+let opened: TestPage | undefined;
 let page: Page | undefined;
 /** Errors the page reported; included in failure messages, since they are the likely cause. */
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 async function preparePage(): Promise<void> {
   await bundleHost();
@@ -72,41 +66,13 @@ async function preparePage(): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    // Installs it as root on Debian; anywhere else it fails saying what to install.
-    execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit' });
-  }
   await preparePage();
-  server = await serveStatic(BROWSER_DIR, existsSync(HELLO_WASM) ? { '/hello.wasm': HELLO_WASM } : {});
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    // playwright gives every launch() a fresh, temporary user-data-dir.
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(`console.error: ${msg.text()}`);
-  });
-  await page.goto(server.url);
-  await page.waitForFunction(() => window.rdylibReady === true, undefined, { timeout: 10_000 }).catch((error: unknown) => {
-    throw new Error(`the test page did not initialise: ${pageErrors.join('; ') || String(error)}`);
-  });
+  opened = await openTestPage(BROWSER_DIR, existsSync(HELLO_WASM) ? { '/hello.wasm': HELLO_WASM } : {}, 'rdylibReady');
+  page = opened.page;
+  pageErrors = opened.pageErrors;
 }, SLOW);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-}, SLOW);
+afterAll(() => opened?.close(), SLOW);
 
 describe('host in chromium', () => {
   it('serves the bundle and runs wasm in the page', async () => {

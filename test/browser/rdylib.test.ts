@@ -4,22 +4,17 @@
  * (the reference build fetched by URL), enforces a borrow rule, and unload
  * revokes the handles handed out. Page: rdylib-page.html.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHost } from '../../scripts/bundle-host.ts';
 import type { RdylibAbi } from '../../host/rdylib/section.ts';
 import { withForgedAbi } from '../support/abi-section.ts';
 import { guestPath, readGuest } from '../support/guests.ts';
-import { serveStatic, type StaticServer } from './server.ts';
+import { openTestPage, SLOW, type TestPage } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ENSURE_CHROMIUM = fileURLToPath(new URL('../../scripts/ensure-chromium.sh', import.meta.url));
 const DIR = fileURLToPath(new URL('../../build/browser-rdylib/', import.meta.url));
-const SLOW = 60_000;
 
 interface Described { name: string; code: string; message: string; differences: string[] }
 declare global {
@@ -38,10 +33,9 @@ declare global {
   }
 }
 
-let server: StaticServer | undefined;
-let browser: Browser | undefined;
+let opened: TestPage | undefined;
 let page: Page | undefined;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 
 /** kv with `Store::iter` now `&mut self`, its iterator borrowing the store exclusively. */
 function stricterKv(): Uint8Array {
@@ -59,31 +53,16 @@ function stricterKv(): Uint8Array {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) execFileSync('bash', [ENSURE_CHROMIUM], { stdio: 'inherit' });
   await mkdir(DIR, { recursive: true });
   await bundleHost({ outfile: `${DIR}rdylib.js`, worker: false });
   await copyFile(fileURLToPath(new URL('./rdylib-page.html', import.meta.url)), `${DIR}index.html`);
   await writeFile(`${DIR}kv-stricter.wasm`, stricterKv());
-  server = await serveStatic(DIR, { '/kv.wasm': guestPath('kv') });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(`console.error: ${msg.text()}`);
-  });
-  await page.goto(server.url);
-  await page.waitForFunction(() => window.rdylibChecksReady === true, undefined, { timeout: 10_000 }).catch((error: unknown) => {
-    throw new Error(`the test page did not initialise: ${pageErrors.join('; ') || String(error)}`);
-  });
+  opened = await openTestPage(DIR, { '/kv.wasm': guestPath('kv') }, 'rdylibChecksReady');
+  page = opened.page;
+  pageErrors = opened.pageErrors;
 }, SLOW);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-}, SLOW);
+afterAll(() => opened?.close(), SLOW);
 
 describe('rdylib checks in chromium', () => {
   it('refuses at load a plugin whose lifetimes no longer match the expected build', async () => {

@@ -14,6 +14,7 @@
 import { type Comment, type SExpr, type SList, headOf, isAtom, isId, readSExprs, stringText } from './sexpr.ts';
 import { type WastValue, parseValue } from './wast-values.ts';
 import { usesAsyncFeatures } from './async-features.ts';
+import { concatBytes } from '../support/bytes.ts';
 
 export type ComponentBody =
   /** Component text re-wrapped as `(component ...)` from the original source slice. */
@@ -202,14 +203,4 @@ function parseComponent(ctx: Ctx, form: SList): ComponentSource {
   const fieldsStart = rest[0]?.span.start ?? form.span.end - 1;
   const text = `(component${name === undefined ? '' : ' ' + name}\n${ctx.source.slice(fieldsStart, form.span.end)}`;
   return { line, name, body: { encoding: 'text', text }, usesAsync: usesAsyncFeatures({ kind: 'text', fields: rest }) };
-}
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

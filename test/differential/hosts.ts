@@ -5,10 +5,12 @@
  * makes a plugin trap takes a fresh pair: after a trap an instance is not
  * reused.
  */
+import fc from 'fast-check';
+import { expect } from 'vitest';
 import { compile, type CompiledComponent, type Plugin } from '../../host/index.ts';
 import { readGuest } from '../support/guests.ts';
 import { instantiatePlugin, type TranspiledPlugin } from '../sdk/transpiled.ts';
-import { importsFor, jco, ours, type Outcome } from './normalise.ts';
+import { jco, ours, type Outcome } from './normalise.ts';
 
 export interface Pair<T> {
   readonly ours: T;
@@ -31,8 +33,8 @@ export class SideImports {
 
 /**
  * The guest `name` through both hosts, `iface` picked from each one's
- * exports. `imports` are keyed by full import name, the same for both sides
- * unless given per side.
+ * exports. `imports` are keyed as jco takes them (interface names without
+ * the version), the same for both sides unless given per side.
  */
 export async function pair<T>(name: string, iface: string, imports: Record<string, unknown> | SideImports = {}): Promise<Pair<T>> {
   let c = compiled.get(name);
@@ -40,9 +42,9 @@ export async function pair<T>(name: string, iface: string, imports: Record<strin
     c = compile(readGuest(name));
     compiled.set(name, c);
   }
-  const keyed = imports instanceof SideImports ? { ours: importsFor(imports.ours).ours, jco: importsFor(imports.jco).jco } : importsFor(imports);
-  const oursPlugin = c.instantiate(keyed.ours, name);
-  const jcoPlugin = await instantiatePlugin(name, keyed.jco);
+  const sides = imports instanceof SideImports ? imports : { ours: imports, jco: imports };
+  const oursPlugin = c.instantiate(sides.ours, name);
+  const jcoPlugin = await instantiatePlugin(name, sides.jco);
   const o = oursPlugin.exports[iface] as T | undefined;
   const j = jcoPlugin.exports[iface] as T | undefined;
   if (o === undefined) throw new Error(`our runtime's ${name} has no export ${iface}: ${Object.keys(oursPlugin.exports).join(', ')}`);
@@ -54,4 +56,26 @@ export async function pair<T>(name: string, iface: string, imports: Record<strin
     jcoPlugin,
     both: (f) => [ours(() => f(o)), jco(jcoPlugin, () => f(j))],
   };
+}
+
+/**
+ * For `numRuns` inputs drawn from `input`: `onOurs` returns normally through
+ * our runtime, and `onJco` through jco (whose traps `jcoPlugin` explains)
+ * has the same outcome.
+ */
+export function expectSameReturns<I>(
+  input: fc.Arbitrary<I>,
+  numRuns: number,
+  jcoPlugin: TranspiledPlugin,
+  onOurs: (x: I) => unknown,
+  onJco: (x: I) => unknown,
+): void {
+  fc.assert(
+    fc.property(input, (x) => {
+      const o = ours(() => onOurs(x));
+      expect(o.kind).toBe('return');
+      expect(o).toEqual(jco(jcoPlugin, () => onJco(x)));
+    }),
+    { numRuns },
+  );
 }

@@ -8,8 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { unicodeString } from './arbitraries.ts';
-import { pair } from './hosts.ts';
-import { jco, ours, type Outcome } from './normalise.ts';
+import { expectSameReturns, pair } from './hosts.ts';
+import type { Outcome } from './normalise.ts';
 
 interface Disposable {
   [Symbol.dispose](): void;
@@ -184,15 +184,8 @@ function run(kv: Kv, steps: readonly Step[]): unknown[] {
 describe('kv: our runtime agrees with jco on sequences of operations', () => {
   it('the same steps give the same results and the same final store', async () => {
     const p = await pair<Kv>('kv', IFACE);
-    fc.assert(
-      fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
-        const o = ours(() => run(p.ours, steps));
-        // No step misuses a borrow, so neither host may trap.
-        expect(o.kind).toBe('return');
-        expect(o).toEqual(jco(p.jcoPlugin, () => run(p.jco, steps)));
-      }),
-      { numRuns: 150 },
-    );
+    // No step misuses a borrow, so neither host may trap.
+    expectSameReturns(fc.array(step, { maxLength: 25 }), 150, p.jcoPlugin, (steps) => run(p.ours, steps), (steps) => run(p.jco, steps));
   });
 
   it('from-pairs with arbitrary (also duplicate) keys, then iteration and into-pairs', async () => {
@@ -206,14 +199,7 @@ describe('kv: our runtime agrees with jco on sequences of operations', () => {
       seen.push(kv.Store.intoPairs(store));
       return seen;
     };
-    fc.assert(
-      fc.property(fc.array(fc.tuple(unicodeString(6), unicodeString(6)), { maxLength: 20 }), (pairs) => {
-        const o = ours(() => drain(p.ours, pairs));
-        expect(o.kind).toBe('return');
-        expect(o).toEqual(jco(p.jcoPlugin, () => drain(p.jco, pairs)));
-      }),
-      { numRuns: 150 },
-    );
+    expectSameReturns(fc.array(fc.tuple(unicodeString(6), unicodeString(6)), { maxLength: 20 }), 150, p.jcoPlugin, (pairs) => drain(p.ours, pairs), (pairs) => drain(p.jco, pairs));
   });
 });
 

@@ -2,19 +2,16 @@
  * The one place where the differential tests reconcile our runtime with
  * jco's transpiled bindings. Every difference handled here is a documented
  * JS-convention difference, not a disagreement about values; anything not
- * listed here is compared as is, and a mismatch is a bug.
+ * listed here is compared as is, and a mismatch is a bug. Import names need
+ * no reconciling: tests key interface imports as jco's `instantiate` takes
+ * them (`rdylib-guest:shapes/canvas`, without the version), which our
+ * runtime accepts too, and give both hosts the same object.
  *
- * 1. Import names. jco's generated `instantiate` takes an interface import
- *    by its specifier without the version (`rdylib-guest:shapes/canvas`);
- *    our runtime takes the full import name (`rdylib-guest:shapes/canvas@0.1.0`).
- *    Export names agree: both offer `pkg:ns/iface@version` (jco also offers a
- *    short alias). See `importsFor`.
- *
- * 2. A top-level `result` error. Both throw an error carrying the payload as
+ * 1. A top-level `result` error. Both throw an error carrying the payload as
  *    `.payload`: ours a `ResultError`, jco (with its default error wrapping) a
  *    `ComponentError`. Compared as `{ kind: 'result-error', payload }`.
  *
- * 3. A trap after a plugin reported a panic through `rdylib-panic`. Ours
+ * 2. A trap after a plugin reported a panic through `rdylib-panic`. Ours
  *    throws the typed error (`GuestPanicError` or `BorrowError`) made by
  *    host/rdylib/panic.ts from the report; jco throws the engine's
  *    `WebAssembly.RuntimeError` and the report arrives through the
@@ -24,7 +21,7 @@
  *    A trap without a report: ours a `TrapError`, jco a `RuntimeError`;
  *    compared as `{ kind: 'trap', error: 'trap' }` (engine messages differ).
  *
- * 4. Arguments that are not values of the parameter type (out-of-range or
+ * 3. Arguments that are not values of the parameter type (out-of-range or
  *    fractional integers, non-booleans, multi-character or empty `char`s,
  *    strings with lone surrogates, bigints for f64...). Our runtime refuses
  *    them with a TypeError/RangeError before the guest runs; jco coerces many
@@ -39,7 +36,7 @@
  * Not normalised, because it is a difference in behaviour rather than in JS
  * conventions, and asserted as such where it shows:
  *
- * 5. Reentrance. When a host function the plugin called (e.g. a Canvas
+ * 4. Reentrance. When a host function the plugin called (e.g. a Canvas
  *    method) calls back into the same plugin, our runtime traps at once with
  *    a TrapError ("... is already running (reentrance is not allowed)"), as
  *    the Component Model's `may_enter` rule requires; jco does not enforce
@@ -56,16 +53,6 @@ export type Outcome =
   | { kind: 'result-error'; payload: unknown }
   | { kind: 'trap'; error: 'GuestPanicError' | 'BorrowError' | 'trap'; message?: string }
   | { kind: 'refused'; error: string };
-
-/** (1) The key jco's `instantiate` expects for an interface import. */
-export function jcoImportName(name: string): string {
-  return name.replace(/@[^/@]+$/, '');
-}
-
-/** (1) The same imports keyed for each host. */
-export function importsFor(imports: Record<string, unknown>): { ours: Record<string, unknown>; jco: Record<string, unknown> } {
-  return { ours: imports, jco: Object.fromEntries(Object.entries(imports).map(([k, v]) => [jcoImportName(k), v])) };
-}
 
 function typedTrap(e: GuestPanicError | BorrowError): Outcome {
   return { kind: 'trap', error: e instanceof BorrowError ? 'BorrowError' : 'GuestPanicError', message: e.message };
@@ -90,12 +77,12 @@ export function jco(plugin: TranspiledPlugin, f: () => unknown): Outcome {
   try {
     return { kind: 'return', value: f() };
   } catch (e) {
-    // (2) jco's ComponentError is not exported by the generated module; it is recognised by name and payload.
+    // (1) jco's ComponentError is not exported by the generated module; it is recognised by name and payload.
     if (e instanceof Error && e.constructor.name === 'ComponentError' && 'payload' in e) {
       return { kind: 'result-error', payload: (e as { payload: unknown }).payload };
     }
     if (e instanceof WebAssembly.RuntimeError) {
-      // (3) The report the plugin made just before trapping, if it made one.
+      // (2) The report the plugin made just before trapping, if it made one.
       const report = plugin.panics[before];
       return report === undefined ? { kind: 'trap', error: 'trap' } : typedTrap(panicError(report, e));
     }
@@ -104,7 +91,7 @@ export function jco(plugin: TranspiledPlugin, f: () => unknown): Outcome {
   }
 }
 
-/** (4) jco's lowering of a JS number to an integer type of `bits` bits: ToNumber, truncate, wrap. */
+/** (3) jco's lowering of a JS number to an integer type of `bits` bits: ToNumber, truncate, wrap. */
 export function jcoCoerceInt(v: number, bits: 8 | 16 | 32, signed: boolean): number {
   const m = 2 ** bits;
   let n = Math.trunc(v) % m;
@@ -112,12 +99,12 @@ export function jcoCoerceInt(v: number, bits: 8 | 16 | 32, signed: boolean): num
   return signed && n >= m / 2 ? n - m : n;
 }
 
-/** (4) jco's lowering of a bigint to a 64-bit integer type: wrap modulo 2^64. */
+/** (3) jco's lowering of a bigint to a 64-bit integer type: wrap modulo 2^64. */
 export function jcoCoerceBigInt(v: bigint, signed: boolean): bigint {
   return signed ? BigInt.asIntN(64, v) : BigInt.asUintN(64, v);
 }
 
-/** (4) jco's lowering of a string: UTF-8 through TextEncoder, so each lone surrogate becomes U+FFFD. */
+/** (3) jco's lowering of a string: UTF-8 through TextEncoder, so each lone surrogate becomes U+FFFD. */
 export function jcoCoerceString(s: string): string {
   return new TextDecoder().decode(new TextEncoder().encode(s));
 }

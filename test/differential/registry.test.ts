@@ -5,26 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { f64, unicodeString } from './arbitraries.ts';
-import { pair } from './hosts.ts';
-import { jco, ours } from './normalise.ts';
-
-interface Unit {
-  info(): { name: string; symbol: string; factor: number };
-  symbol(): string;
-  rescale(factor: number): void;
-  [Symbol.dispose](): void;
-}
-interface UnitRegistry {
-  len(): number;
-  isEmpty(): boolean;
-  find(symbol: string): Unit | undefined;
-  all(): Unit[];
-  convert(value: number, from: string, to: string): number;
-  [Symbol.dispose](): void;
-}
-interface Registry {
-  registry(): UnitRegistry;
-}
+import { expectSameReturns, pair } from './hosts.ts';
+import type { Registry } from '../support/example-apis.ts';
 
 const IFACE = 'rdylib-guest:registry/registry@0.1.0';
 const symbol = fc.oneof(fc.constantFrom('m', 'km', 'in', 'ft', 'mi'), unicodeString(4));
@@ -82,14 +64,7 @@ function run(api: Registry, steps: readonly Step[]): unknown[] {
 describe('registry: our runtime agrees with jco', () => {
   it('the same lookups, listings and conversions give the same results', async () => {
     const p = await pair<Registry>('registry', IFACE);
-    fc.assert(
-      fc.property(fc.array(step, { maxLength: 20 }), (steps) => {
-        const o = ours(() => run(p.ours, steps));
-        expect(o.kind).toBe('return');
-        expect(o).toEqual(jco(p.jcoPlugin, () => run(p.jco, steps)));
-      }),
-      { numRuns: 150 },
-    );
+    expectSameReturns(fc.array(step, { maxLength: 20 }), 150, p.jcoPlugin, (steps) => run(p.ours, steps), (steps) => run(p.jco, steps));
   });
 
   it('rescaling a library-static unit: the same BorrowError', async () => {

@@ -147,7 +147,7 @@ describe('types: our runtime agrees with jco', () => {
 
 /**
  * Arguments that are not values of the parameter type: our runtime refuses
- * them before the guest runs; jco coerces them (normalise.ts, item 4). The
+ * them before the guest runs; jco coerces them (normalise.ts, item 3). The
  * guest sees, through jco, exactly what our runtime gives it for the
  * coerced argument.
  */

@@ -4,6 +4,7 @@
  * truncation, splices), plus wholly random inputs with and without the
  * component header.
  */
+import { concatBytes } from '../support/bytes.ts';
 
 /** xorshift32: tiny, seedable, good enough to spread mutations. */
 export class Rng {
@@ -60,15 +61,6 @@ function randomBytes(rng: Rng, n: number): Uint8Array {
   return out;
 }
 
-function concat(...parts: ArrayLike<number>[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** One mutated input from `seed` (or from nothing, for the random strategies). */
 export function mutate(rng: Rng, strategy: Strategy, seed: Uint8Array, other: Uint8Array): Uint8Array {
@@ -93,25 +85,25 @@ export function mutate(rng: Rng, strategy: Strategy, seed: Uint8Array, other: Ui
     case 'delete-range': {
       const at = rng.below(n);
       const len = 1 + rng.below(Math.min(64, n - at));
-      return concat(seed.subarray(0, at), seed.subarray(at + len));
+      return concatBytes([seed.subarray(0, at), seed.subarray(at + len)]);
     }
     case 'duplicate-range': {
       const at = rng.below(n);
       const len = 1 + rng.below(Math.min(64, n - at));
-      return concat(seed.subarray(0, at + len), seed.subarray(at, at + len), seed.subarray(at + len));
+      return concatBytes([seed.subarray(0, at + len), seed.subarray(at, at + len), seed.subarray(at + len)]);
     }
     case 'huge-leb': {
       // Overwrite what may be a length or count with a 5-byte LEB128 near 2^32.
       const at = 8 + rng.below(Math.max(1, n - 8));
-      return concat(seed.subarray(0, at), [0xff, 0xff, 0xff, 0xff, 0x0f], seed.subarray(Math.min(n, at + 1)));
+      return concatBytes([seed.subarray(0, at), [0xff, 0xff, 0xff, 0xff, 0x0f], seed.subarray(Math.min(n, at + 1))]);
     }
     case 'splice-seeds': {
       const a = rng.below(n);
       const b = rng.below(other.length);
-      return concat(seed.subarray(0, a), other.subarray(b));
+      return concatBytes([seed.subarray(0, a), other.subarray(b)]);
     }
     case 'random-with-header':
-      return concat(COMPONENT_HEADER, randomBytes(rng, rng.below(256)));
+      return concatBytes([COMPONENT_HEADER, randomBytes(rng, rng.below(256))]);
     case 'random':
       return randomBytes(rng, rng.below(128));
   }

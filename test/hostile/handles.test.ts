@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { load, type Plugin } from '../../host/load.ts';
 import { TrapError, UnloadedError } from '../../host/errors.ts';
 import { bystander, component, expectTyped, type Bystander } from './support.ts';
+import { HOARD } from './wat.ts';
 
 /**
  * Defines resources `thing` (destructor traps when the rep is 13) and `other`,
@@ -213,21 +214,3 @@ describe('hostile handles', () => {
     by.check();
   });
 });
-
-/** `hoard(n)` creates n handles of its own resource and keeps them all. */
-const HOARD = `(component
-  (type $r (resource (rep i32)))
-  (core func $new (canon resource.new $r))
-  (core module $m
-    (import "r" "new" (func $new (param i32) (result i32)))
-    (func (export "hoard") (param $n i32) (result i32) (local $i i32)
-      (block $done (loop $l
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (drop (call $new (local.get $i)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $l)))
-      (local.get $i)))
-  (core instance $ri (export "new" (func $new)))
-  (core instance $i (instantiate $m (with "r" (instance $ri))))
-  (func $hoard (param "n" u32) (result u32) (canon lift (core func $i "hoard")))
-  (export "hoard" (func $hoard)))`;

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { load } from '../../host/load.ts';
 import { LoadError, TrapError } from '../../host/errors.ts';
 import { bystander, component, expectTyped, type Bystander } from './support.ts';
+import { LOGS_AT_START } from './wat.ts';
 
 /** `run` calls the host's `callback`; `other` is a second export the callback may try to reach. */
 const REENTER = `(component
@@ -32,14 +33,7 @@ const REENTER = `(component
 const GREEDY = `(component
   (import "wasi:filesystem/preopens@0.2.0" (instance $fs (export "get-directories" (func (result u32)))))
   (import "wasi:sockets/tcp@0.2.0" (instance $tcp (export "connect" (func (param "port" u32)))))
-  (import "log" (func $log (param "n" u32)))
-  (core func $llog (canon lower (func $log)))
-  (core module $m
-    (import "h" "log" (func $log (param i32)))
-    (func $start (call $log (i32.const 1)))
-    (start $start))
-  (core instance $hi (export "log" (func $llog)))
-  (core instance $i (instantiate $m (with "h" (instance $hi)))))`;
+  ${LOGS_AT_START})`;
 
 describe('hostile imports', () => {
   let by: Bystander;

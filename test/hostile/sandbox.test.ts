@@ -5,40 +5,12 @@
  * caller's imports, ungranted imports refused at load before guest code runs).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { load } from '../../host/load.ts';
+import { compile, load } from '../../host/load.ts';
 import { LoadError, TrapError } from '../../host/errors.ts';
 import { DEFAULT_MAX_HANDLES, DEFAULT_MAX_LIFT_BYTES } from '../../host/runtime/limits.ts';
 import { ENV_COMPONENT } from '../wasi/components.ts';
 import { ALLOC, bystander, component, expectTyped, type Bystander } from './support.ts';
-import { HOSTILE_CORE } from './wat.ts';
-
-/** `hoard(n)` creates n handles of its own resource and keeps them all; `drop-all` is not offered. */
-const HOARD = `(component
-  (type $r (resource (rep i32)))
-  (core func $new (canon resource.new $r))
-  (core module $m
-    (import "r" "new" (func $new (param i32) (result i32)))
-    (func (export "hoard") (param $n i32) (result i32) (local $i i32)
-      (block $done (loop $l
-        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
-        (drop (call $new (local.get $i)))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $l)))
-      (local.get $i)))
-  (core instance $ri (export "new" (func $new)))
-  (core instance $i (instantiate $m (with "r" (instance $ri))))
-  (func $hoard (param "n" u32) (result u32) (canon lift (core func $i "hoard")))
-  (export "hoard" (func $hoard)))`;
-
-/** `text(n)` returns a string of n bytes of 'a'. */
-const TEXT = `(component
-  (core module $m ${ALLOC}
-    (func (export "text") (param $n i32) (result i32)
-      (memory.fill (i32.const 2048) (i32.const 0x61) (local.get $n))
-      (i32.store (i32.const 8) (i32.const 2048)) (i32.store (i32.const 12) (local.get $n)) (i32.const 8)))
-  (core instance $i (instantiate $m))
-  (func $text (param "n" u32) (result string) (canon lift (core func $i "text") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
-  (export "text" (func $text)))`;
+import { HOARD, HOSTILE_CORE, LOGS_AT_START, TEXT } from './wat.ts';
 
 /** `send(n)` passes a string of n bytes of 'a' to the host's `sink` import. */
 const SEND = `(component
@@ -67,14 +39,7 @@ const WANTS_WASI = `(component
   (import "wasi:cli/environment@0.2.3" (instance (export "get-arguments" (func (result (list string))))))
   (import "wasi:random/random@0.2.3" (instance (export "get-random-u64" (func (result u64)))))
   (import "wasi:sockets/tcp@0.2.3" (instance (export "drop-all" (func))))
-  (import "log" (func $log (param "n" u32)))
-  (core func $llog (canon lower (func $log)))
-  (core module $m
-    (import "h" "log" (func $log (param i32)))
-    (func $start (call $log (i32.const 1)))
-    (start $start))
-  (core instance $hi (export "log" (func $llog)))
-  (core instance $i (instantiate $m (with "h" (instance $hi)))))`;
+  ${LOGS_AT_START})`;
 
 describe('load sandbox options (in-process)', () => {
   let by: Bystander;
@@ -126,6 +91,35 @@ describe('load sandbox options (in-process)', () => {
     expectTyped(() => (p.exports.hoard as (n: number) => number)(1), TrapError, /hoarder already holds 50 live handles.*maxHandles/);
     const q = await load(bytes, { unchecked: true, name: 'hoarder2', maxHandles: 50 });
     expectTyped(() => (q.exports.hoard as (n: number) => number)(51), TrapError, /maxHandles/);
+    by.check();
+  });
+
+  it('reload keeps the memory cap and the limits the plugin was loaded with', async () => {
+    const core = await component(HOSTILE_CORE);
+    const capped = await load(core, { unchecked: true, name: 'capped', maxMemoryBytes: 3 * 65536 });
+    await capped.reload(core);
+    // The new build's memory is capped too: it cannot grow past 3 pages.
+    expect((capped.exports.grab as () => number)()).toBe(3);
+    expectTyped(() => (capped.exports.bomb as () => number)(), TrapError);
+    const hoard = await component(HOARD);
+    const p = await load(hoard, { unchecked: true, name: 'hoarder', maxHandles: 50, maxLiftBytes: 1000 });
+    await p.reload(hoard);
+    expect(p.instances[0]!.maxLiftBytes).toBe(1000);
+    expect((p.exports.hoard as (n: number) => number)(50)).toBe(50);
+    expectTyped(() => (p.exports.hoard as (n: number) => number)(1), TrapError, /hoarder already holds 50 live handles.*maxHandles/);
+    by.check();
+  });
+
+  it('compile(...).instantiate takes the limits as options', async () => {
+    const compiled = compile(await component(HOARD));
+    const p = compiled.instantiate({}, 'hoarder', { maxHandles: 50, maxLiftBytes: 1000 });
+    expect(p.instances[0]!.maxLiftBytes).toBe(1000);
+    expect((p.exports.hoard as (n: number) => number)(50)).toBe(50);
+    expectTyped(() => (p.exports.hoard as (n: number) => number)(1), TrapError, /hoarder already holds 50 live handles.*maxHandles/);
+    const d = compiled.instantiate({}, 'default');
+    expect(d.instances[0]!.maxLiftBytes).toBe(DEFAULT_MAX_LIFT_BYTES);
+    expect(d.instances[0]!.handles.maxLive).toBe(DEFAULT_MAX_HANDLES);
+    expect(() => compiled.instantiate({}, 'bad', { maxHandles: 0 })).toThrow(/maxHandles must be a positive integer/);
     by.check();
   });
 

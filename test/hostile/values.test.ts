@@ -145,48 +145,33 @@ describe('hostile results', () => {
     by.check();
   });
 
+  /** A component returning a list<string> of `n` elements that all point at one 44000-byte range of 'a's. */
+  const aliasingStrings = (n: number): Promise<Uint8Array> =>
+    returning({
+      wit: '(list string)',
+      core: 'i32',
+      body: `(local $i i32)
+          (memory.fill (i32.const 20000) (i32.const 0x61) (i32.const 44000))
+          (loop $l
+            (i32.store (i32.add (i32.const 2048) (i32.shl (local.get $i) (i32.const 3))) (i32.const 20000))
+            (i32.store (i32.add (i32.const 2052) (i32.shl (local.get $i) (i32.const 3))) (i32.const 44000))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (i32.const ${n}))))
+          ${retPair(2048, n)}`,
+    });
+
   // GAP (reported): every element of a list<string> may point at the same bytes, so a 64 KiB memory
   // lifts 2000 x 44000 bytes = 88 MB of strings, and a 1 MiB memory could describe 128 GB: the memory cap
   // does not bound this and the host dies of OOM. The fix is a per-call budget of lifted bytes
   // (default 64 MiB) in host/abi, trapping when exceeded.
   it('a list<string> whose elements all alias one 44000-byte range is refused (lift budget)', async () => {
-    const n = 2000;
-    const p = await load(
-      await returning({
-        wit: '(list string)',
-        core: 'i32',
-        body: `(local $i i32)
-          (memory.fill (i32.const 20000) (i32.const 0x61) (i32.const 44000))
-          (loop $l
-            (i32.store (i32.add (i32.const 2048) (i32.shl (local.get $i) (i32.const 3))) (i32.const 20000))
-            (i32.store (i32.add (i32.const 2052) (i32.shl (local.get $i) (i32.const 3))) (i32.const 44000))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br_if $l (i32.lt_u (local.get $i) (i32.const ${n}))))
-          ${retPair(2048, n)}`,
-      }),
-      { unchecked: true, name: 'amplifier' },
-    );
+    const p = await load(await aliasingStrings(2000), { unchecked: true, name: 'amplifier' });
     expectTyped(() => (p.exports.f as () => unknown)(), TrapError, /budget|too many bytes/);
     by.check();
   });
 
   it('the aliasing list is otherwise well-formed (so the test above fails only for the missing budget)', async () => {
-    const n = 3;
-    const p = await load(
-      await returning({
-        wit: '(list string)',
-        core: 'i32',
-        body: `(local $i i32)
-          (memory.fill (i32.const 20000) (i32.const 0x61) (i32.const 44000))
-          (loop $l
-            (i32.store (i32.add (i32.const 2048) (i32.shl (local.get $i) (i32.const 3))) (i32.const 20000))
-            (i32.store (i32.add (i32.const 2052) (i32.shl (local.get $i) (i32.const 3))) (i32.const 44000))
-            (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br_if $l (i32.lt_u (local.get $i) (i32.const ${n}))))
-          ${retPair(2048, n)}`,
-      }),
-      { unchecked: true, name: 'amplifier-small' },
-    );
+    const p = await load(await aliasingStrings(3), { unchecked: true, name: 'amplifier-small' });
     const r = (p.exports.f as () => string[])();
     expect(r.map((s) => s.length)).toEqual([44000, 44000, 44000]);
     expect(r[0]).toBe('a'.repeat(44000));

@@ -37,3 +37,44 @@ export const HOSTILE_CORE = `(component
   (func $grab (result u32) (canon lift (core func $i "grab")))
   (export "pages" (func $pages))
   (export "grab" (func $grab)))`;
+
+/** `hoard(n)` creates n handles of its own resource and keeps them all; `drop-all` is not offered. */
+export const HOARD = `(component
+  (type $r (resource (rep i32)))
+  (core func $new (canon resource.new $r))
+  (core module $m
+    (import "r" "new" (func $new (param i32) (result i32)))
+    (func (export "hoard") (param $n i32) (result i32) (local $i i32)
+      (block $done (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (drop (call $new (local.get $i)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+      (local.get $i)))
+  (core instance $ri (export "new" (func $new)))
+  (core instance $i (instantiate $m (with "r" (instance $ri))))
+  (func $hoard (param "n" u32) (result u32) (canon lift (core func $i "hoard")))
+  (export "hoard" (func $hoard)))`;
+
+/** `text(n)` returns a string of n bytes of 'a'. */
+export const TEXT = `(component
+  (core module $m ${ALLOC}
+    (func (export "text") (param $n i32) (result i32)
+      (memory.fill (i32.const 2048) (i32.const 0x61) (local.get $n))
+      (i32.store (i32.const 8) (i32.const 2048)) (i32.store (i32.const 12) (local.get $n)) (i32.const 8)))
+  (core instance $i (instantiate $m))
+  (func $text (param "n" u32) (result string) (canon lift (core func $i "text") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
+  (export "text" (func $text)))`;
+
+/**
+ * Component fields: imports `log` and calls it with 1 from a core start
+ * function, so guest code running during instantiation shows in the host's log.
+ */
+export const LOGS_AT_START = `(import "log" (func $log (param "n" u32)))
+  (core func $llog (canon lower (func $log)))
+  (core module $m
+    (import "h" "log" (func $log (param i32)))
+    (func $start (call $log (i32.const 1)))
+    (start $start))
+  (core instance $hi (export "log" (func $llog)))
+  (core instance $i (instantiate $m (with "h" (instance $hi))))`;

@@ -8,23 +8,13 @@ import { AbiMismatchError, load, IsolatedPlugin, LoadError, TimeoutError, TrapEr
 import { withForgedAbi } from '../support/abi-section.ts';
 import { guestPath, readGuest } from '../support/guests.ts';
 import { ALLOC, component } from '../hostile/support.ts';
-import { HOSTILE_CORE } from '../hostile/wat.ts';
+import { HOSTILE_CORE, TEXT } from '../hostile/wat.ts';
 
 interface AsyncCore {
   spin(): Promise<number>;
   ok(): Promise<number>;
   grab(): Promise<number>;
 }
-
-/** `text(n)` returns a string of n bytes of 'a'. */
-const TEXT = `(component
-  (core module $m ${ALLOC}
-    (func (export "text") (param $n i32) (result i32)
-      (memory.fill (i32.const 2048) (i32.const 0x61) (local.get $n))
-      (i32.store (i32.const 8) (i32.const 2048)) (i32.store (i32.const 12) (local.get $n)) (i32.const 8)))
-  (core instance $i (instantiate $m))
-  (func $text (param "n" u32) (result string) (canon lift (core func $i "text") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))))
-  (export "text" (func $text)))`;
 
 describe("load with isolate: 'worker'", () => {
   let core: Uint8Array;

@@ -11,22 +11,9 @@ import { load, type Plugin } from '../../host/index.ts';
 import type { RdylibAbi } from '../../host/rdylib/section.ts';
 import { withForgedAbi } from '../support/abi-section.ts';
 import { guestPath, readGuest } from '../support/guests.ts';
+import { Canvas } from '../support/canvas.ts';
+import type { Consumer, Shapes } from '../support/example-apis.ts';
 
-interface Shape { name(): string; area(): number; scale(f: number): void; [Symbol.dispose](): void }
-interface Shapes { circle(r: number): Shape; rect(w: number, h: number): Shape }
-interface Consumer {
-  compactness(shape: Shape): number;
-  summarize(shapes: Shape[]): { count: number; totalArea: number; largest: string | undefined };
-}
-
-class Canvas {
-  moveTo(): void {}
-  lineTo(): void {}
-  label(): void {}
-  resolution(): number {
-    return 1;
-  }
-}
 const CANVAS = { 'rdylib-guest:shapes/canvas@0.1.0': { Canvas } };
 
 async function linked(shapesBytes: Uint8Array = readGuest('shapes')): Promise<{ shapesPlugin: Plugin; consumerPlugin: Plugin; shapes: Shapes; consumer: Consumer }> {

@@ -2,19 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from '../../scripts/lib/jco.ts';
 import { compile, instantiateComponent, load, validateComponent } from '../../host/load.ts';
 import { LoadError, UnloadedError } from '../../host/errors.ts';
-
-// A bump allocator whose realloc copies the old bytes, as the Canonical ABI's realloc contract requires.
-const ALLOC = `(memory (export "mem") 1)
-    (global $bump (mut i32) (i32.const 1024))
-    (func (export "realloc") (param $old i32) (param $oldSize i32) (param $align i32) (param $size i32) (result i32)
-      (local $p i32)
-      (local.set $p (i32.and (i32.add (global.get $bump) (i32.sub (local.get $align) (i32.const 1)))
-                             (i32.sub (i32.const 0) (local.get $align))))
-      (global.set $bump (i32.add (local.get $p) (local.get $size)))
-      (if (local.get $old)
-        (then (memory.copy (local.get $p) (local.get $old)
-          (select (local.get $oldSize) (local.get $size) (i32.lt_u (local.get $oldSize) (local.get $size))))))
-      (local.get $p))`;
+import { ALLOC } from '../hostile/support.ts';
 
 async function bytes(wat: string): Promise<Uint8Array> {
   return parse(wat);
@@ -83,6 +71,53 @@ describe('instantiation', () => {
     const b = await bytes(`(component (import "f" (func)))`);
     expect(() => instantiateComponent(b, {})).toThrow(expect.objectContaining({ kind: 'unlinkable', message: expect.stringMatching(/missing import `f`/) }));
     expect(() => instantiateComponent(b, { f: 5 })).toThrow(LoadError);
+  });
+
+  it('finds an interface import under its unversioned key, as jco users key it; the exact key wins', async () => {
+    const b = await bytes(`(component
+      (import "rdylib:test/num@0.1.0" (instance $a (export "get" (func (result u32)))))
+      (alias export $a "get" (func $get))
+      (core func $lowered (canon lower (func $get)))
+      (core module $m (import "h" "get" (func $g (result i32))) (func (export "twice") (result i32) (i32.mul (call $g) (i32.const 2))))
+      (core instance $h (export "get" (func $lowered)))
+      (core instance $i (instantiate $m (with "h" (instance $h))))
+      (alias core export $i "twice" (core func $t))
+      (func $twice (result u32) (canon lift (core func $t)))
+      (export "twice" (func $twice)))`);
+    const twice = (imports: Record<string, unknown>) => (instantiateComponent(b, imports).twice as () => number)();
+    expect(twice({ 'rdylib:test/num': { get: () => 21 } })).toBe(42);
+    expect(twice({ 'rdylib:test/num@0.1.0': { get: () => 5 }, 'rdylib:test/num': { get: () => 21 } })).toBe(10);
+    // Only the version's absence falls back: another version's key is not this import.
+    expect(() => twice({ 'rdylib:test/num@0.2.0': { get: () => 21 } })).toThrow(
+      expect.objectContaining({ kind: 'unlinkable', message: expect.stringMatching(/missing import `rdylib:test\/num@0\.1\.0`/) }),
+    );
+  });
+
+  it('refuses an unversioned key that would serve two versions of one interface, naming both', async () => {
+    const b = await bytes(`(component
+      (import "rdylib:test/num@0.1.0" (instance $a (export "get" (func (result u32)))))
+      (import "rdylib:test/num@0.2.0" (instance $b (export "get" (func (result u32)))))
+      (alias export $a "get" (func $ga))
+      (alias export $b "get" (func $gb))
+      (core func $la (canon lower (func $ga)))
+      (core func $lb (canon lower (func $gb)))
+      (core module $m (import "h" "a" (func $a (result i32))) (import "h" "b" (func $b (result i32)))
+        (func (export "both") (result i32) (i32.add (i32.mul (call $a) (i32.const 100)) (call $b))))
+      (core instance $h (export "a" (func $la)) (export "b" (func $lb)))
+      (core instance $i (instantiate $m (with "h" (instance $h))))
+      (alias core export $i "both" (core func $s))
+      (func $both (result u32) (canon lift (core func $s)))
+      (export "both" (func $both)))`);
+    const both = (imports: Record<string, unknown>) => (instantiateComponent(b, imports).both as () => number)();
+    expect(() => both({ 'rdylib:test/num': { get: () => 1 } })).toThrow(
+      expect.objectContaining({
+        kind: 'unlinkable',
+        message: 'imports `rdylib:test/num@0.1.0` and `rdylib:test/num@0.2.0` would both be served by the unversioned key `rdylib:test/num`; key them by their full names',
+      }),
+    );
+    // One version keyed exactly: the unversioned key serves only the other.
+    expect(both({ 'rdylib:test/num@0.2.0': { get: () => 3 }, 'rdylib:test/num': { get: () => 4 } })).toBe(403);
+    expect(both({ 'rdylib:test/num@0.1.0': { get: () => 3 }, 'rdylib:test/num@0.2.0': { get: () => 4 } })).toBe(304);
   });
 
   it('instantiates nested components and re-exports their functions', async () => {

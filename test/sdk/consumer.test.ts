@@ -2,28 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readRdylibAbi } from '../../host/rdylib/section.ts';
 import { readGuest } from '../support/guests.ts';
 import { instantiatePlugin } from './transpiled.ts';
-
-interface Bounds {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-interface Shape {
-  name(): string;
-  area(): number;
-  bounds(): Bounds;
-  [Symbol.dispose](): void;
-}
-interface Shapes {
-  rect(width: number, height: number): Shape;
-  circle(radius: number): Shape;
-}
-interface Consumer {
-  compactness(shape: Shape): number;
-  summarize(shapes: Shape[]): { count: number; totalArea: number; largest: string | undefined };
-  unionBounds(a: Shape, b: Shape): Bounds;
-}
+import type { Consumer, Shapes } from '../support/example-apis.ts';
 
 /** Instantiates `shapes`, then `consumer` with the shape interface `shapes` exports as its import. */
 async function link(): Promise<{ shapes: Shapes; consumer: Consumer }> {

@@ -2,23 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readRdylibAbi } from '../../host/rdylib/section.ts';
 import { readGuest } from '../support/guests.ts';
 import { expectTrap, instantiatePlugin } from './transpiled.ts';
-
-interface Unit {
-  info(): { name: string; symbol: string; factor: number };
-  symbol(): string;
-  rescale(factor: number): void;
-  [Symbol.dispose](): void;
-}
-interface UnitRegistry {
-  len(): number;
-  find(symbol: string): Unit | undefined;
-  all(): Unit[];
-  convert(value: number, from: string, to: string): number;
-  [Symbol.dispose](): void;
-}
-interface Registry {
-  registry(): UnitRegistry;
-}
+import type { Registry } from '../support/example-apis.ts';
 
 describe('registry: the rdylib:abi section', () => {
   const abi = readRdylibAbi(readGuest('registry'))!;

@@ -3,70 +3,8 @@ import { readRdylibAbi } from '../../host/rdylib/section.ts';
 import { readFileSync } from 'node:fs';
 import { guestPath, readGuest } from '../support/guests.ts';
 import { expectTrap, instantiatePlugin, type TranspiledPlugin } from './transpiled.ts';
-
-interface Bounds {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-interface Color {
-  r: number;
-  g: number;
-  b: number;
-}
-type Style = { tag: 'stroke'; val: number } | { tag: 'fill'; val: Color } | { tag: 'dashed'; val: ArrayLike<number> };
-type Transform = { tag: 'translate'; val: [number, number] } | { tag: 'scale'; val: number } | { tag: 'mirror'; val: 'x' | 'y' };
-interface Shape {
-  name(): string;
-  area(): number;
-  perimeter(): number;
-  scale(factor: number): void;
-  draw(canvas: object): void;
-  bounds(): Bounds;
-  transform(t: Transform): Bounds;
-  [Symbol.dispose](): void;
-}
-interface Shapes {
-  circle(radius: number): Shape;
-  rect(width: number, height: number): Shape;
-  polygon(points: [number, number][]): Shape;
-  describe(shape: Shape): string;
-  render(shape: Shape, canvas: object): number;
-  totalArea(shapes: Shape[]): number;
-  paint(shape: Shape, style: Style, canvas: object): Style;
-}
-
-/** The host's Canvas implementation: records what the plugin draws. */
-class Canvas {
-  static onLine: ((x: number, y: number) => void) | undefined;
-  ops: string[] = [];
-  constructor(
-    readonly res = 1,
-    readonly bg: Color | undefined = undefined,
-  ) {}
-  moveTo(x: number, y: number): void {
-    this.ops.push(`M${x},${y}`);
-  }
-  lineTo(x: number, y: number): void {
-    this.ops.push(`L${x},${y}`);
-    Canvas.onLine?.(x, y);
-  }
-  label(text: string): void {
-    this.ops.push(`T${text}`);
-  }
-  resolution(): number {
-    return this.res;
-  }
-  setStyle(style: Style): void {
-    // A list<f64> payload may arrive as a typed array; record it as a plain one.
-    const val = style.tag === 'dashed' ? Array.from(style.val) : style.val;
-    this.ops.push(`S${style.tag}:${JSON.stringify(val)}`);
-  }
-  background(): Color | undefined {
-    return this.bg;
-  }
-}
+import { Canvas } from '../support/canvas.ts';
+import type { Shapes } from '../support/example-apis.ts';
 
 async function loadShapes(): Promise<{ plugin: TranspiledPlugin; api: Shapes }> {
   const plugin = await instantiatePlugin('shapes', { 'rdylib-guest:shapes/canvas': { Canvas } });
@@ -148,12 +86,12 @@ describe('shapes through jco transpile', () => {
     const { api } = await loadShapes();
     const canvas = new Canvas();
     expect(api.render(api.rect(1, 1), canvas)).toBe(1);
-    expect(canvas.ops).toEqual(['Tbegin', 'M0,0', 'L1,0', 'L1,1', 'L0,1', 'L0,0', 'Trect', 'Tend']);
+    expect(canvas.drawn()).toEqual(['Tbegin', 'M0,0', 'L1,0', 'L1,1', 'L0,1', 'L0,0', 'Trect', 'Tend']);
     // Through the trait object's own method too; the circle asks the canvas for its resolution.
     const fine = new Canvas(0.5);
     api.circle(2).draw(fine);
-    expect(fine.ops.filter((op) => op.startsWith('L'))).toHaveLength(26);
-    expect(fine.ops.at(-1)).toBe('Tcircle');
+    expect(fine.drawn().filter((op) => op.startsWith('L'))).toHaveLength(26);
+    expect(fine.drawn().at(-1)).toBe('Tcircle');
   });
 
   it('trait methods take and return the module\'s records and variants', async () => {
@@ -174,7 +112,7 @@ describe('shapes through jco transpile', () => {
     // A translated circle draws around its new centre.
     const canvas = new Canvas();
     c.draw(canvas);
-    expect(canvas.ops[0]).toBe('M1.5,-1.5');
+    expect(canvas.drawn()[0]).toBe('M1.5,-1.5');
   });
 
   it('passes the module\'s variants and records to the host-implemented Canvas, and reads one back', async () => {
@@ -182,18 +120,18 @@ describe('shapes through jco transpile', () => {
     const plain = new Canvas();
     const red = { r: 255, g: 0, b: 0 };
     expect(api.paint(api.rect(1, 1), { tag: 'fill', val: red }, plain)).toEqual({ tag: 'fill', val: red });
-    expect(plain.ops).toEqual(['Sfill:{"r":255,"g":0,"b":0}', 'M0,0', 'L1,0', 'L1,1', 'L0,1', 'L0,0', 'Trect']);
+    expect(plain.drawn()).toEqual(['Sfill:{"r":255,"g":0,"b":0}', 'M0,0', 'L1,0', 'L1,1', 'L0,1', 'L0,0', 'Trect']);
     // The canvas's background (an option<color> the host returns) turns an invisible fill into an outline.
     const onRed = new Canvas(1, red);
     expect(api.paint(api.rect(1, 1), { tag: 'fill', val: red }, onRed)).toEqual({ tag: 'stroke', val: 1 });
-    expect(onRed.ops[0]).toBe('Sstroke:1');
+    expect(onRed.drawn()[0]).toBe('Sstroke:1');
     // A payload with a list: wit-bindgen lends the whole variant to the import.
     const dashed = new Canvas();
     const used = api.paint(api.circle(1), { tag: 'dashed', val: [0.5, 0.25] }, dashed);
     expect(used.tag).toBe('dashed');
     expect(Array.from((used as { val: ArrayLike<number> }).val)).toEqual([0.5, 0.25]);
-    expect(dashed.ops[0]).toBe('Sdashed:[0.5,0.25]');
-    expect(dashed.ops.at(-1)).toBe('Tcircle');
+    expect(dashed.drawn()[0]).toBe('Sdashed:[0.5,0.25]');
+    expect(dashed.drawn().at(-1)).toBe('Tcircle');
   });
 
   it('a host callback that mutates the shape being drawn traps instead of aliasing', async () => {
@@ -225,7 +163,7 @@ describe('shapes through jco transpile', () => {
     } finally {
       Canvas.onLine = undefined;
     }
-    expect(canvas.ops).toEqual(['Tbegin', 'M0,0', 'L2,0', 'L2,2', 'L0,2', 'L0,0', 'Trect', 'Tend']);
+    expect(canvas.drawn()).toEqual(['Tbegin', 'M0,0', 'L2,0', 'L2,2', 'L0,2', 'L0,0', 'Trect', 'Tend']);
   });
 
   it('a shape consumed by total-area cannot be used again: jco refuses the dead handle', async () => {

@@ -5,6 +5,7 @@
  * version, u32 JSON length (little-endian), JSON document.
  */
 import { appendCustomSection } from '../../scripts/lib/wasm-custom-sections.ts';
+import { concatBytes } from './bytes.ts';
 import {
   RDYLIB_ABI_FORMAT_VERSION,
   RDYLIB_ABI_MAGIC,
@@ -35,13 +36,7 @@ export function withoutAbiSection(component: Uint8Array): Uint8Array {
     kept = section.payload.byteOffset - component.byteOffset + section.payload.length;
   }
   parts.push(component.subarray(kept));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** `component` with its rdylib:abi section replaced by `edit` applied to a deep copy of it. */

@@ -8,6 +8,7 @@
  */
 import { load, type Plugin } from '../../host/index.ts';
 import { readGuest } from '../support/guests.ts';
+import { Canvas } from '../support/canvas.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with node --expose-gc');
@@ -67,14 +68,6 @@ async function finalized(): Promise<{ created: number; liveAfterGc: number }> {
 
 /** Host objects lent to a plugin for a call (`&mut dyn Canvas`) are not kept alive by the host afterwards. */
 async function lentHostObjectCleared(): Promise<boolean> {
-  class Canvas {
-    moveTo(): void {}
-    lineTo(): void {}
-    label(): void {}
-    resolution(): number {
-      return 1;
-    }
-  }
   const p = await load(readGuest('shapes'), { name: 'shapes', imports: { 'rdylib-guest:shapes/canvas@0.1.0': { Canvas } } });
   const api = p.exports['rdylib-guest:shapes/shapes@0.1.0'] as { rect(w: number, h: number): object; render(s: object, c: Canvas): number };
   const shape = api.rect(1, 1);

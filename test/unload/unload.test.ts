@@ -12,6 +12,7 @@ import { BorrowError, PluginInUseError, UnloadedError } from '../../host/errors.
 import { load } from '../../host/index.ts';
 import { parse } from '../../scripts/lib/jco.ts';
 import { guestPath, repoRoot } from '../support/guests.ts';
+import { Canvas } from '../support/canvas.ts';
 
 /** The UnloadedError `f` throws. */
 function unloaded(f: () => unknown): UnloadedError {
@@ -22,18 +23,6 @@ function unloaded(f: () => unknown): UnloadedError {
     return e as UnloadedError;
   }
   throw new Error('expected an UnloadedError, but the call succeeded');
-}
-
-class Canvas {
-  static onLine: (() => void) | undefined;
-  moveTo(): void {}
-  lineTo(): void {
-    Canvas.onLine?.();
-  }
-  label(): void {}
-  resolution(): number {
-    return 1;
-  }
 }
 
 describe('unload revokes every kind of object it handed out', () => {
