@@ -6,6 +6,7 @@ export default defineConfig({
     // Guest builds and browser launches are slow on a 2-core machine.
     testTimeout: 120_000,
     hookTimeout: 300_000,
-    reporters: ['default'],
+    // The count line last: it is what CI reads to count the run.
+    reporters: ['default', './test/support/count-reporter.ts'],
   },
 });
