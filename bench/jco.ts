@@ -10,22 +10,12 @@
  * memory and instantiate. jco's `instantiation: 'async'` output is used for
  * that, as it takes the core modules from the caller instead of fetching them.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { transpile } from '../scripts/lib/jco.ts';
+import { importTranspiled, transpile } from '../scripts/lib/jco.ts';
 import { asBenchApi, type BenchApi } from './api.ts';
 import { BENCH_INTERFACE } from './guest.ts';
 
 export async function transpileToDir(component: Uint8Array, outDir: string): Promise<BenchApi> {
-  const { files } = await transpile(component, { name: 'bench', noTypescript: true });
-  await rm(outDir, { recursive: true, force: true });
-  for (const [name, bytes] of Object.entries(files)) {
-    const path = join(outDir, name);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, bytes);
-  }
-  const mod = (await import(pathToFileURL(join(outDir, 'bench.js')).href)) as Record<string, unknown>;
+  const mod = await importTranspiled(component, { name: 'bench', outDir });
   return asBenchApi(mod['api'], `jco output in ${outDir}`);
 }
 

@@ -7,6 +7,9 @@
  * CLI package: jco's own dependency tree (rolldown, componentize-qjs) names
  * platform packages that were never published, so `npm ci` cannot install it.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { transpileBytes } from '@bytecodealliance/jco-transpile';
 
 export { componentEmbed, componentNew, componentWit, parse, print } from '@bytecodealliance/jco-transpile/wasm-tools';
@@ -25,4 +28,24 @@ export function transpile(
     emitTypescriptDeclarations: options.noTypescript !== true,
     ...(options.instantiation ? { instantiation: options.instantiation } : {}),
   });
+}
+
+/**
+ * Transpiles `component`, writes jco's output into `outDir` and imports its
+ * entry module `<name>.js`, as an application shipping jco output would.
+ * Files are overwritten in place, never cleared first: test workers running
+ * in parallel may write the same (identical) output while another imports it.
+ */
+export async function importTranspiled(
+  component: Uint8Array,
+  options: { name: string; outDir: string; instantiation?: 'async' | 'sync' },
+): Promise<Record<string, unknown>> {
+  const { name, outDir, instantiation } = options;
+  const { files } = await transpile(component, { name, noTypescript: true, ...(instantiation ? { instantiation } : {}) });
+  for (const [file, contents] of Object.entries(files)) {
+    const path = join(outDir, file);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, contents);
+  }
+  return (await import(pathToFileURL(join(outDir, `${name}.js`)).href)) as Record<string, unknown>;
 }

@@ -5,12 +5,11 @@
  * call gives a fresh instance (after a trap an instance must not be reused)
  * and records what the plugin reported through its `rdylib-panic` import.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { BorrowError, GuestPanicError } from '../../host/errors.ts';
 import { PanicRecorder, RDYLIB_PANIC_IMPORT, panicError, type PanicReport } from '../../host/rdylib/panic.ts';
-import { transpile } from '../../scripts/lib/jco.ts';
+import { importTranspiled } from '../../scripts/lib/jco.ts';
 import { readGuest, repoRoot } from '../support/guests.ts';
 
 export type { PanicReport };
@@ -30,12 +29,7 @@ const modules = new Map<string, Promise<{ instantiate: Instantiate; dir: string 
 
 async function load(name: string): Promise<{ instantiate: Instantiate; dir: string }> {
   const dir = join(repoRoot, 'build', 'jco', `sdk-${name}`);
-  const { files } = await transpile(readGuest(name), { name, noTypescript: true, instantiation: 'async' });
-  for (const [file, contents] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), contents);
-  }
-  const mod = (await import(pathToFileURL(join(dir, `${name}.js`)).href)) as { instantiate: Instantiate };
+  const mod = (await importTranspiled(readGuest(name), { name, outDir: dir, instantiation: 'async' })) as unknown as { instantiate: Instantiate };
   return { instantiate: mod.instantiate, dir };
 }
 
