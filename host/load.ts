@@ -103,7 +103,7 @@ export async function load(source: Uint8Array | ArrayBuffer | string | URL, opti
   const bytes = cappedBytes(await readSource(source), options);
   const compiled = compile(bytes);
   // rdylib checks, before any plugin code runs: the section against the types, the plugin against the expectation.
-  const found = foundSurface(bytes, compiled.validated, options.name ?? 'plugin', options.unchecked ?? false);
+  const found = foundSurface(compiled.validated, options.name ?? 'plugin', options.unchecked ?? false);
   const expectation = options.expect === undefined ? undefined : await resolveExpectation(options.expect, readSource);
   if (expectation !== undefined) checkExpectation(expectation, found);
   const checked: PluginOptions = {

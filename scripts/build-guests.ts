@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync,
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { componentEmbed, componentNew } from './lib/jco.ts';
-import { appendCustomSection, readCustomSections } from './lib/wasm-custom-sections.ts';
+import { appendCustomSection, readCustomSections, type CustomSection } from './lib/wasm-custom-sections.ts';
 import { cargoEnv, setupToolchain, type Toolchain } from './lib/toolchain.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -129,10 +129,10 @@ function compileCoreModule(guest: Guest, toolchain: Toolchain): Uint8Array {
   return readFileSync(join(workspace, 'target', toolchain.target, 'release', guest.artifact));
 }
 
-function witSourceOf(guest: Guest, coreSections: readonly { name: string; payload: Uint8Array }[]): string {
+function witSourceOf(guest: Guest, coreSections: readonly CustomSection[]): string {
   const derived = coreSections.filter((s) => s.name === WIT_SECTION);
   if (derived.length > 1) throw new BuildError(`guest ${guest.name}: the core module has ${derived.length} ${WIT_SECTION} sections, expected one`);
-  if (derived[0]) return new TextDecoder('utf-8', { fatal: true }).decode(derived[0].payload);
+  if (derived[0]) return new TextDecoder('utf-8', { fatal: true }).decode(derived[0].data);
   if (!guest.witDir) {
     throw new BuildError(`guest ${guest.name}: no WIT found: the core module has no ${WIT_SECTION} section and Cargo.toml names no wit directory`);
   }

@@ -12,9 +12,7 @@
 import { LoadError } from '../errors.ts';
 import type { ValidatedComponent } from '../validate/validate.ts';
 import { checkCompatible, type AbiSurface } from './compat.ts';
-import { readRdylibAbi } from './section.ts';
-import { readAbiSurface } from './surface.ts';
-import { verifyAbi } from './verify.ts';
+import { readAbiSurface, surfaceOfValidated } from './surface.ts';
 
 export type Source = Uint8Array | ArrayBuffer | string | URL;
 
@@ -32,17 +30,16 @@ export type ReadSource = (source: Source) => Promise<Uint8Array>;
  * Throws LoadError: `invalid` for a section that lies about the types,
  * `missing-lifetimes` for no section at all unless `unchecked`.
  */
-export function foundSurface(bytes: Uint8Array, validated: ValidatedComponent, name: string, unchecked: boolean): AbiSurface {
-  const abi = readRdylibAbi(bytes);
-  if (abi !== undefined) verifyAbi(abi, validated.type);
-  else if (!unchecked) {
+export function foundSurface(validated: ValidatedComponent, name: string, unchecked: boolean): AbiSurface {
+  const found = surfaceOfValidated(validated, name);
+  if (found.abi === undefined && !unchecked) {
     throw new LoadError(
       'missing-lifetimes',
       `${name} has no rdylib:abi section, so the lifetimes of its handles cannot be checked; ` +
         'build it with the rdylib SDK, or pass `unchecked: true` to load it with its types checked only',
     );
   }
-  return { type: validated.type, abi, source: name };
+  return found;
 }
 
 function isSurface(e: Expectation): e is AbiSurface {

@@ -8,6 +8,8 @@
  */
 
 import { LoadError } from '../errors.ts';
+import type { CustomSection } from '../binary/ast.ts';
+import { Reader as ByteReader } from '../binary/reader.ts';
 
 export const RDYLIB_ABI_SECTION = 'rdylib:abi';
 export const RDYLIB_WIT_SECTION = 'rdylib:wit';
@@ -95,71 +97,44 @@ export interface RdylibAbi {
   readonly interfaces: readonly AbiInterface[];
 }
 
-export interface CustomSection {
-  readonly name: string;
-  readonly payload: Uint8Array;
-  /** Offset of the section's id byte in the binary. */
-  readonly offset: number;
-}
-
-function readU32Leb(bytes: Uint8Array, at: number, what: string): [number, number] {
-  let result = 0;
-  let shift = 0;
-  for (let i = 0; i < 5; i++) {
-    const b = bytes[at + i];
-    if (b === undefined) throw new LoadError('malformed', `truncated LEB128 in ${what}`, at);
-    result += (b & 0x7f) * 2 ** shift;
-    if ((b & 0x80) === 0) {
-      if (result > 0xffffffff) throw new LoadError('malformed', `LEB128 u32 out of range in ${what}`, at);
-      return [result, at + i + 1];
-    }
-    shift += 7;
-  }
-  throw new LoadError('malformed', `LEB128 u32 longer than 5 bytes in ${what}`, at);
-}
-
 /**
  * The custom sections at the top level of a component (or core module):
  * nested modules and components are skipped, since their sections are not
- * the component's own.
+ * the component's own. Framing is read with host/binary's Reader, so bad
+ * bytes fail as everywhere else in the host: LoadError('malformed').
  */
 export function readTopLevelCustomSections(binary: Uint8Array): CustomSection[] {
   if (binary.length < 8 || binary[0] !== 0 || binary[1] !== 0x61 || binary[2] !== 0x73 || binary[3] !== 0x6d) {
     throw new LoadError('malformed', 'not a wasm binary: missing the \\0asm magic', 0);
   }
   const out: CustomSection[] = [];
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let at = 8;
-  while (at < binary.length) {
-    const start = at;
-    const id = binary[at++];
-    const [size, contentStart] = readU32Leb(binary, at, 'section size');
-    const end = contentStart + size;
-    if (end > binary.length) throw new LoadError('malformed', `section ${id} runs past the end of the binary`, start);
-    if (id === 0) {
-      const [nameLen, nameStart] = readU32Leb(binary, contentStart, 'custom section name');
-      if (nameStart + nameLen > end) throw new LoadError('malformed', 'custom section name runs past its section', start);
-      let name: string;
-      try {
-        name = decoder.decode(binary.subarray(nameStart, nameStart + nameLen));
-      } catch (cause) {
-        throw new LoadError('malformed', 'custom section name is not UTF-8', start, { cause });
-      }
-      out.push({ name, payload: binary.subarray(nameStart + nameLen, end), offset: start });
-    }
-    at = end;
+  const r = new ByteReader(binary, 8);
+  while (!r.atEnd()) {
+    const offset = r.offset;
+    const id = r.byte('section id');
+    const body = r.sub(r.u32('section size'), `section ${id}`);
+    if (id === 0) out.push({ name: body.name('custom section name'), data: body.take(body.remaining, 'custom section'), offset });
   }
   return out;
 }
 
-/** Reads and decodes the top-level `rdylib:abi` section; `undefined` when there is none. */
-export function readRdylibAbi(component: Uint8Array): RdylibAbi | undefined {
-  const found = readTopLevelCustomSections(component).filter((s) => s.name === RDYLIB_ABI_SECTION);
+/**
+ * The `rdylib:abi` section among a component's top-level custom sections
+ * (as `readTopLevelCustomSections` or the component parser found them),
+ * decoded; `undefined` when there is none.
+ */
+export function rdylibAbiOf(sections: readonly CustomSection[]): RdylibAbi | undefined {
+  const found = sections.filter((s) => s.name === RDYLIB_ABI_SECTION);
   if (found.length > 1) {
     throw new LoadError('invalid', `the component has ${found.length} top-level ${RDYLIB_ABI_SECTION} sections; exactly one is allowed`, found[1]!.offset);
   }
   const only = found[0];
-  return only === undefined ? undefined : decodeRdylibAbi(only.payload);
+  return only === undefined ? undefined : decodeRdylibAbi(only.data);
+}
+
+/** Reads and decodes the top-level `rdylib:abi` section of a component's bytes; `undefined` when there is none. */
+export function readRdylibAbi(component: Uint8Array): RdylibAbi | undefined {
+  return rdylibAbiOf(readTopLevelCustomSections(component));
 }
 
 /** Decodes one `rdylib:abi` section payload: header, then a JSON document. */

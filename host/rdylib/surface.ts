@@ -7,16 +7,17 @@
 import { parseComponent } from '../binary/parse.ts';
 import { validateComponent, type ValidatedComponent } from '../validate/validate.ts';
 import type { AbiSurface } from './compat.ts';
-import { readRdylibAbi } from './section.ts';
+import { rdylibAbiOf } from './section.ts';
 import { verifyAbi } from './verify.ts';
 
-export function surfaceOfValidated(bytes: Uint8Array, validated: ValidatedComponent, source: string): AbiSurface {
-  const abi = readRdylibAbi(bytes);
+/** The surface of an already validated component: its section, from the parsed custom sections, verified. */
+export function surfaceOfValidated(validated: ValidatedComponent, source: string): AbiSurface {
+  const abi = rdylibAbiOf(validated.ast.customSections);
   if (abi) verifyAbi(abi, validated.type);
   return { type: validated.type, abi, source };
 }
 
 /** Parses, validates and reads the section of a component (a reference build, say). */
 export function readAbiSurface(bytes: Uint8Array, source: string): AbiSurface {
-  return surfaceOfValidated(bytes, validateComponent(parseComponent(bytes)), source);
+  return surfaceOfValidated(validateComponent(parseComponent(bytes)), source);
 }

@@ -175,7 +175,7 @@ export class Plugin implements LinkProvider {
     const u8 = cap === undefined ? given : capLinearMemory(given, cap);
     const validated = validateComponent(parseComponent(u8));
     const unchecked = this.#options.unchecked ?? false;
-    const found = foundSurface(u8, validated, this.name, unchecked);
+    const found = foundSurface(validated, this.name, unchecked);
     if (this.#options.expectation !== undefined) checkExpectation(this.#options.expectation, found);
     const next = this.#build(validated, found.abi);
     this.#teardown(old);

@@ -4,11 +4,7 @@
  * modules and components); appending one to a component is the build's own.
  */
 export { readTopLevelCustomSections as readCustomSections } from '../../host/rdylib/section.ts';
-
-export interface CustomSection {
-  readonly name: string;
-  readonly payload: Uint8Array;
-}
+export type { CustomSection } from '../../host/binary/ast.ts';
 
 const CUSTOM_SECTION_ID = 0;
 
@@ -24,14 +20,14 @@ function writeU32Leb(value: number): number[] {
 }
 
 /** A copy of `binary` with `section` appended as a top-level custom section. */
-export function appendCustomSection(binary: Uint8Array, section: CustomSection): Uint8Array {
+export function appendCustomSection(binary: Uint8Array, section: { readonly name: string; readonly data: Uint8Array }): Uint8Array {
   const name = new TextEncoder().encode(section.name);
   const body = [...writeU32Leb(name.length), ...name];
-  const contentLength = body.length + section.payload.length;
+  const contentLength = body.length + section.data.length;
   const header = [CUSTOM_SECTION_ID, ...writeU32Leb(contentLength), ...body];
-  const out = new Uint8Array(binary.length + header.length + section.payload.length);
+  const out = new Uint8Array(binary.length + header.length + section.data.length);
   out.set(binary, 0);
   out.set(header, binary.length);
-  out.set(section.payload, binary.length + header.length);
+  out.set(section.data, binary.length + header.length);
   return out;
 }

@@ -129,7 +129,7 @@ describe('rdylib:abi decoding', () => {
 
   it('rejects a component with two top-level sections', () => {
     const kv = readGuest('kv');
-    const twice = appendCustomSection(kv, { name: RDYLIB_ABI_SECTION, payload: payload(minimal) });
+    const twice = appendCustomSection(kv, { name: RDYLIB_ABI_SECTION, data: payload(minimal) });
     expect(loadErrorOf(() => readRdylibAbi(twice)).message).toContain('2 top-level rdylib:abi sections');
   });
 });

@@ -33,7 +33,7 @@ export function withoutAbiSection(component: Uint8Array): Uint8Array {
   for (const section of readTopLevelCustomSections(component)) {
     if (section.name !== RDYLIB_ABI_SECTION) continue;
     parts.push(component.subarray(kept, section.offset));
-    kept = section.payload.byteOffset - component.byteOffset + section.payload.length;
+    kept = section.data.byteOffset - component.byteOffset + section.data.length;
   }
   parts.push(component.subarray(kept));
   return concatBytes(parts);
@@ -44,5 +44,5 @@ export function withForgedAbi(component: Uint8Array, edit: (abi: RdylibAbi) => u
   const real = readRdylibAbi(component);
   if (!real) throw new Error('the component has no rdylib:abi section to forge');
   const copy = structuredClone(real) as RdylibAbi;
-  return appendCustomSection(withoutAbiSection(component), { name: RDYLIB_ABI_SECTION, payload: encodeAbiPayload(edit(copy) ?? copy) });
+  return appendCustomSection(withoutAbiSection(component), { name: RDYLIB_ABI_SECTION, data: encodeAbiPayload(edit(copy) ?? copy) });
 }
