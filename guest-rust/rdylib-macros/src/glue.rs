@@ -18,6 +18,22 @@ pub fn rep_ident(r: &Resource) -> Ident {
     }
 }
 
+/// The rep type of the module's resource `res` (a WIT name the analysis already resolved).
+fn rep_of(m: &Module, res: &str) -> Ident {
+    rep_ident(m.resources.iter().find(|r| r.name == res).expect("known resource"))
+}
+
+/// The `Handle` behind a borrowed resource parameter: `self`'s for the receiver,
+/// else the one the parameter's generated wrapper holds.
+fn borrowed_handle(m: &Module, res: &str, is_self: bool, param: &Ident) -> TokenStream {
+    if is_self {
+        quote!(self.0)
+    } else {
+        let rep = rep_of(m, res);
+        quote!(#param.get::<#rep>().0)
+    }
+}
+
 fn dyn_ref_ident(t: &Ident) -> Ident {
     format_ident!("__DynRef{}", t)
 }
@@ -111,23 +127,11 @@ fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
         }
         match &p.kind {
             ParamKind::Borrow { res, lifetime: Some(lt), .. } if lt.ident == "static" => {
-                let handle = if is_self {
-                    quote!(self.0)
-                } else {
-                    let r = m.resources.iter().find(|r| &r.name == res).expect("known resource");
-                    let rep = rep_ident(r);
-                    quote!(#pi.get::<#rep>().0)
-                };
+                let handle = borrowed_handle(m, res, is_self, &pi);
                 args.push(quote!(#handle.static_ref(#op)));
             }
             ParamKind::Borrow { res, mode, .. } => {
-                let handle = if is_self {
-                    quote!(self.0)
-                } else {
-                    let r = m.resources.iter().find(|r| &r.name == res).expect("known resource");
-                    let rep = rep_ident(r);
-                    quote!(#pi.get::<#rep>().0)
-                };
+                let handle = borrowed_handle(m, res, is_self, &pi);
                 match (borrowed.iter().find(|(idx, _)| *idx == i).map(|(_, m)| *m), mode) {
                     (Some(Mode::Shared), _) => {
                         prelude.push(quote! {
@@ -180,8 +184,7 @@ fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
                 });
             }
             ParamKind::Value(crate::model::Ty::Own(res)) if f.kind == FuncKind::Consume && i == 0 => {
-                let r = m.resources.iter().find(|r| &r.name == res).expect("known resource");
-                let rep = rep_ident(r);
+                let rep = rep_of(m, res);
                 prelude.push(quote!(let (#ai, #gi) = #pi.into_inner::<#rep>().0.take(#op);));
                 args.push(quote!(#ai));
                 // The consumed value is dropped inside the call; only then
@@ -232,8 +235,7 @@ fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
             (quote!(-> #g), quote!(::rdylib::__rt::IntoWit::into_wit(__r)))
         }
         (Res::Dependent { res, wrap, .. }, _) => {
-            let r = m.resources.iter().find(|r| &r.name == res).expect("known resource");
-            let rep = rep_ident(r);
+            let rep = rep_of(m, res);
             let g = gen_type(res);
             let make = quote!(__w::#g::new(#rep(::rdylib::__rt::Handle::dependent(__d, #res, __keep))));
             // When the handle is absent, `__keep` drops here and the borrows end.
