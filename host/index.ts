@@ -8,5 +8,10 @@ export type { LoadOptions, ImportObject, ExportObject } from './load.ts';
 export type { SandboxOptions, IsolatedLoadOptions } from './load.ts';
 export { loadInWorker, IsolatedPlugin, capLinearMemory, type WorkerIsolateOptions } from './isolate/index.ts';
 export { grantWasi, type WasiCapabilities, type PreopenGrant, type OutputGrant } from './wasi/index.ts';
+// Reading a component without running it: its WIT, lifetime table, imports, exports, sizes.
+export * from './inspect/index.ts';
+export { readAbiSurface } from './rdylib/surface.ts';
+export type { AbiSurface } from './rdylib/compat.ts';
+export type { RdylibAbi, AbiInterface, AbiFunction, AbiResource, ParamHandle, ResultHandle, HandleBorrow, ParamMode, ReceiverMode, BorrowMode } from './rdylib/section.ts';
 export * from './errors.ts';
 export type * from './types.ts';
