@@ -13,7 +13,8 @@ export type RdylibErrorCode =
   | 'TIMEOUT'
   | 'GUEST_PANIC'
   | 'RESULT_ERR'
-  | 'IN_USE';
+  | 'IN_USE'
+  | 'MISSING_METHOD';
 
 export abstract class RdylibError extends Error {
   abstract readonly code: RdylibErrorCode;
@@ -85,6 +86,24 @@ export class UnloadedError extends RdylibError {
  */
 export class PluginInUseError extends RdylibError {
   readonly code = 'IN_USE' as const;
+}
+
+/**
+ * An object the host passed for a resource the host implements (a Rust trait
+ * the plugin imports, such as `&mut dyn Canvas`) lacks methods the plugin may
+ * call. Any object with the methods will do; nothing was passed to the plugin.
+ */
+export class MissingMethodError extends RdylibError {
+  readonly code = 'MISSING_METHOD' as const;
+  constructor(
+    message: string,
+    /** The resource's WIT name, e.g. `canvas`. */
+    readonly resource: string,
+    /** The JS (camelCase) names of the methods the object lacks. */
+    readonly missing: readonly string[],
+  ) {
+    super(message);
+  }
 }
 
 /** A call into an isolated plugin ran past its time limit. */

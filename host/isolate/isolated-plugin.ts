@@ -257,6 +257,13 @@ export class IsolatedPlugin {
       if (typeof o === 'object' && Object.getPrototypeOf(o) !== Object.prototype && !Array.isArray(o) && !ArrayBuffer.isView(o)) {
         throw new TypeError(`a ${o.constructor?.name ?? 'class'} instance cannot be passed to an isolated plugin (only plain data and its own objects)`);
       }
+      // A host-implemented trait object's methods would have to run on this thread, which the worker cannot call.
+      const method = Object.entries(o).find(([, v]) => typeof v === 'function')?.[0];
+      if (method !== undefined) {
+        throw new TypeError(
+          `an object with methods (here \`${method}\`) cannot be passed to an isolated plugin: implement host traits inside the worker, in the module given as importsModule`,
+        );
+      }
       return undefined;
     });
   }

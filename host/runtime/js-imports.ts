@@ -9,7 +9,7 @@ import type { ResourceTypeRef } from '../types.ts';
 import { unversionedName } from '../validate/names.ts';
 import { substFuncType, type ExternDesc, type TypeEntry } from '../validate/type-space.ts';
 import type { RuntimeItem } from './instantiate.ts';
-import { hostResourceType } from './resource-bindings.ts';
+import { assertHasMethods, hostResourceType } from './resource-bindings.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
 
 export type ImportObject = Record<string, unknown>;
@@ -96,7 +96,7 @@ export function importsFromJs(imports: ReadonlyMap<string, ExternDesc>, jsImport
       problems.push(`missing import \`${name}\``);
       continue;
     }
-    const item = collecting(problems, () => convert(name, desc, jsImports[key], subst, undefined));
+    const item = collecting(problems, () => convert(name, desc, jsImports[key], subst, []));
     if (item !== undefined) out.set(name, item);
   }
   if (problems.length > 0) unlinkableAll(problems);
@@ -108,18 +108,21 @@ function convert(
   desc: ExternDesc,
   value: unknown,
   subst: Map<ResourceTypeRef, ResourceTypeRef>,
-  owner: Record<string, unknown> | undefined,
+  /** The names the enclosing interface exports (empty at the top level): a resource's methods are among them. */
+  siblings: readonly string[],
 ): RuntimeItem {
   switch (desc.kind) {
     case 'func': {
-      const fn = funcFromJs(path, value, owner);
+      const fn = funcFromJs(path, value);
       return { kind: 'func', func: { type: substFuncType(desc.type, subst), call: fn } };
     }
     case 'type': {
       const entry: TypeEntry = desc.type;
       if (entry.kind === 'resource') {
-        if (value !== undefined && typeof value !== 'function') unlinkable(`import \`${path}\` must be a class implementing the resource`);
-        const rt = hostResourceType(path.split('/').pop() ?? path, value as Function | undefined);
+        // A class is needed only for a constructor or statics; objects passed to the plugin are checked by their methods.
+        if (value !== undefined && typeof value !== 'function') unlinkable(`import \`${path}\` must be a class implementing the resource, or left out`);
+        const resource = path.split('/').pop() ?? path;
+        const rt = hostResourceType(resource, methodsOf(resource, siblings));
         subst.set(entry.ref, rt);
         return { kind: 'type', entry: { kind: 'resource', ref: rt } };
       }
@@ -128,6 +131,7 @@ function convert(
     case 'instance': {
       if (typeof value !== 'object' || value === null) unlinkable(`import \`${path}\` must be an object with the interface's functions`);
       const obj = value as Record<string, unknown>;
+      const names = [...desc.type.exports.keys()];
       const items = new Map<string, RuntimeItem>();
       const problems: string[] = [];
       const add = (n: string, f: () => RuntimeItem): void => {
@@ -136,11 +140,11 @@ function convert(
       };
       // Resource types first, so functions that mention them get the host's identities.
       for (const [n, d] of desc.type.exports) {
-        if (d.kind === 'type') add(n, () => convert(`${path}/${n}`, d, lookup(obj, pascal(n), n), subst, obj));
+        if (d.kind === 'type') add(n, () => convert(`${path}/${n}`, d, lookup(obj, pascal(n), n), subst, names));
       }
       for (const [n, d] of desc.type.exports) {
         if (d.kind === 'type') continue;
-        add(n, () => convert(`${path}/${n}`, d, memberFor(n, obj), subst, obj));
+        add(n, () => convert(`${path}/${n}`, d, memberFor(n, obj), subst, names));
       }
       if (problems.length > 0) unlinkableAll(problems);
       return { kind: 'instance', instance: items };
@@ -162,12 +166,15 @@ function memberFor(name: string, obj: Record<string, unknown>): unknown {
       const cls = lookup(obj, pascal(p.resource), p.resource);
       return typeof cls === 'function' ? (...a: unknown[]) => Reflect.construct(cls, a) : undefined;
     }
-    case 'method':
+    case 'method': {
+      const method = camel(p.name);
       return (self: unknown, ...a: unknown[]) => {
-        const m = (self as Record<string, unknown> | null)?.[camel(p.name)];
-        if (typeof m !== 'function') throw new TypeError(`${name}: the ${p.resource} object has no method ${camel(p.name)}`);
-        return Reflect.apply(m, self, a);
+        const m = (self as Record<string, unknown> | null)?.[method];
+        // Checked when the object was passed in; this catches a method deleted since.
+        if (typeof m !== 'function') assertHasMethods(Object(self) as object, p.resource, [method], name);
+        return Reflect.apply(m as Function, self, a);
       };
+    }
     case 'static': {
       const cls = lookup(obj, pascal(p.resource), p.resource) as Record<string, unknown> | undefined;
       const f = cls?.[camel(p.name)];
@@ -176,7 +183,17 @@ function memberFor(name: string, obj: Record<string, unknown>): unknown {
   }
 }
 
-function funcFromJs(path: string, value: unknown, _owner: Record<string, unknown> | undefined): (...args: unknown[]) => unknown {
+/** The JS names of `resource`'s methods among an interface's export names (`[method]canvas.line-to` -> `lineTo`). */
+function methodsOf(resource: string, names: readonly string[]): string[] {
+  const methods: string[] = [];
+  for (const n of names) {
+    const p = parsedName(n);
+    if (p.kind === 'method' && p.resource === resource) methods.push(camel(p.name));
+  }
+  return methods;
+}
+
+function funcFromJs(path: string, value: unknown): (...args: unknown[]) => unknown {
   if (typeof value !== 'function') unlinkable(`import \`${path}\` must be a function, got ${value === undefined ? 'nothing' : typeof value}`);
   return value as (...args: unknown[]) => unknown;
 }

@@ -7,7 +7,7 @@
  */
 import { ComponentInstance, ResourceType, type ResourceJsBinding } from './component-instance.ts';
 import { runDestructor } from '../abi/resources.ts';
-import { UnloadedError } from '../errors.ts';
+import { MissingMethodError, UnloadedError } from '../errors.ts';
 import type { TrackedHandle } from '../rdylib/borrow-tracker.ts';
 import { PluginCell } from './plugin-cell.ts';
 
@@ -263,7 +263,10 @@ export class GuestClassBinding implements ResourceJsBinding {
 
 /**
  * Binding for a host-implemented resource: reps index a table of the host's
- * objects. Dropping the last guest handle of an owned object calls its
+ * objects. Any object with the resource's methods will do (a class instance,
+ * a plain object literal): like a Rust trait object, what counts is that the
+ * methods exist, checked the first time the object is passed to the plugin.
+ * Dropping the last guest handle of an owned object calls its
  * `[Symbol.dispose]` if it has one.
  */
 export class HostObjectBinding implements ResourceJsBinding {
@@ -282,19 +285,26 @@ export class HostObjectBinding implements ResourceJsBinding {
 
   constructor(
     private readonly name: string,
-    private readonly cls: Function | undefined,
+    /** The JS (camelCase) names of the methods the plugin can call on the resource. */
+    private readonly methods: readonly string[],
   ) {}
 
   private repOf(value: unknown, path: string): number {
-    if (typeof value !== 'object' || value === null || (this.cls !== undefined && !(value instanceof this.cls))) {
-      throw new TypeError(`${path}: expected a ${this.name} object`);
+    if (typeof value !== 'object' || value === null) {
+      throw new TypeError(`${path}: expected a ${this.name} object (any object with ${this.methodList()}), got ${value === null ? 'null' : typeof value}`);
     }
     let rep = this.reps.get(value);
     if (rep === undefined) {
+      // Checked once per object, before it first reaches the plugin; a method removed later is caught at its call.
+      assertHasMethods(value, this.name, this.methods, path);
       rep = this.nextRep++;
       this.reps.set(value, rep);
     }
     return rep;
+  }
+
+  private methodList(): string {
+    return this.methods.length === 0 ? 'no particular methods' : `the methods ${this.methods.join(', ')}`;
   }
 
   lowerOwn(value: unknown, path: string): number {
@@ -335,10 +345,26 @@ export class HostObjectBinding implements ResourceJsBinding {
   }
 }
 
-export function hostResourceType(name: string, cls: Function | undefined): ResourceType {
+/**
+ * Throws MissingMethodError unless `value` has every one of `methods` (JS
+ * names) as a function, own or inherited. `path` names where it was passed.
+ */
+export function assertHasMethods(value: object, resource: string, methods: readonly string[], path: string): void {
+  const missing = methods.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function');
+  if (missing.length === 0) return;
+  const list = missing.map((m) => `\`${m}\``).join(', ');
+  throw new MissingMethodError(
+    `${path}: the object passed as a ${resource} has no method ${list}; a ${resource} needs ${methods.join(', ')} (any object with these methods will do)`,
+    resource,
+    missing,
+  );
+}
+
+/** `methods`: the JS names of the resource's methods the component imports. */
+export function hostResourceType(name: string, methods: readonly string[]): ResourceType {
   let binding: HostObjectBinding | undefined;
   const rt = new ResourceType(name, HOST_INSTANCE, (rep) => binding!.destroy(rep));
-  binding = new HostObjectBinding(name, cls);
+  binding = new HostObjectBinding(name, methods);
   rt.js = binding;
   return rt;
 }
