@@ -14,7 +14,8 @@ export type RdylibErrorCode =
   | 'GUEST_PANIC'
   | 'RESULT_ERR'
   | 'IN_USE'
-  | 'MISSING_METHOD';
+  | 'MISSING_METHOD'
+  | 'AMBIGUOUS_EXPORT';
 
 export abstract class RdylibError extends Error {
   abstract readonly code: RdylibErrorCode;
@@ -103,6 +104,22 @@ export class MissingMethodError extends RdylibError {
     readonly missing: readonly string[],
   ) {
     super(message);
+  }
+}
+
+/**
+ * An exports key that would name more than one export: the unversioned name
+ * of an interface the plugin exports in two versions, or a short name two
+ * interfaces share (docs/abi.md §6.1). `candidates` are the exact names.
+ */
+export class AmbiguousExportError extends RdylibError {
+  readonly code = 'AMBIGUOUS_EXPORT' as const;
+  constructor(
+    pluginName: string,
+    readonly key: string,
+    readonly candidates: readonly string[],
+  ) {
+    super(`\`${key}\` could mean ${candidates.map((c) => `\`${c}\``).join(' or ')} in ${pluginName}; read the export by its full name`);
   }
 }
 

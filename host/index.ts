@@ -4,6 +4,7 @@
  */
 export { load, compile, instantiateComponent, validateComponent, CompiledComponent, Plugin } from './load.ts';
 export type { LoadOptions, ImportObject, ExportObject } from './load.ts';
+export type { ExportKey } from './runtime/export-keys.ts';
 // The sandbox: worker isolation, memory caps, per-plugin WASI grants, limits.
 export type { SandboxOptions, IsolatedLoadOptions } from './load.ts';
 export { loadInWorker, IsolatedPlugin, capLinearMemory, type WorkerIsolateOptions } from './isolate/index.ts';

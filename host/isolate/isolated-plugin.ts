@@ -10,6 +10,7 @@
  */
 import { TimeoutError, TrapError, UnloadedError } from '../errors.ts';
 import { instanceLimits } from '../runtime/limits.ts';
+import { defineExportKeys } from '../runtime/export-keys.ts';
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
 import {
   errorFromWire,
@@ -133,11 +134,14 @@ export class IsolatedPlugin {
     };
 
     try {
-      const shape = (await new Promise<unknown>((resolve, reject) => {
+      const loaded = (await new Promise<unknown>((resolve, reject) => {
         p.loaded = { resolve, reject, what: `loading ${name}`, timer: p.startTimer(0, `loading ${name}`, options.loadTimeoutMs ?? null) };
         endpoint.post({ t: 'load', req });
-      })) as ExportShape;
-      p.exports = p.build(shape, []) as Record<string, unknown>;
+      })) as Extract<FromWorker, { t: 'loaded' }>;
+      const exports = p.build(loaded.shape, []) as Record<string, unknown>;
+      // The same extra keys as the plugin's exports in the worker, resolved to this side's objects.
+      defineExportKeys(exports, new Map(loaded.keys), name);
+      p.exports = exports;
       return p;
     } catch (e) {
       endpoint.terminate();
@@ -206,7 +210,7 @@ export class IsolatedPlugin {
         this.loaded = undefined;
         if (p === undefined) return;
         if (p.timer !== undefined) clearTimeout(p.timer);
-        if (m.t === 'loaded') p.resolve(m.shape);
+        if (m.t === 'loaded') p.resolve(m);
         else p.reject(errorFromWire(m.error));
         return;
       }

@@ -11,6 +11,7 @@
  * object table and the exported class it belongs to.
  */
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
+import type { ExportKey } from '../runtime/export-keys.ts';
 import { LoadError, TrapError, AbiMismatchError, BorrowError, UnloadedError, TimeoutError, GuestPanicError, ResultError, type LoadErrorKind } from '../errors.ts';
 
 /** The shape of an exports object, so the host side can build matching async proxies. */
@@ -61,7 +62,8 @@ export type ToWorker =
   | { readonly t: 'forget'; readonly obj: number };
 
 export type FromWorker =
-  | { readonly t: 'loaded'; readonly shape: ExportShape }
+  /** `keys`: the exports' extra keys and what they stand for (host/runtime/export-keys.ts), applied on the host side. */
+  | { readonly t: 'loaded'; readonly shape: ExportShape; readonly keys: readonly (readonly [string, ExportKey])[] }
   | { readonly t: 'load-failed'; readonly error: WireError }
   | { readonly t: 'result'; readonly id: number; readonly value: unknown }
   | { readonly t: 'error'; readonly id: number; readonly error: WireError };

@@ -42,7 +42,7 @@ class Served {
   private readonly classPaths = new Map<object, readonly string[]>();
   readonly shape: ExportShape;
 
-  constructor(private readonly plugin: Plugin) {
+  constructor(readonly plugin: Plugin) {
     this.shape = this.describe(plugin.exports, []);
   }
 
@@ -159,7 +159,7 @@ export function serveWorker(port: WorkerPort): void {
       case 'load':
         try {
           served = new Served(await loadRequest(msg.req));
-          port.post({ t: 'loaded', shape: served.shape });
+          port.post({ t: 'loaded', shape: served.shape, keys: [...served.plugin.exportKeys] });
         } catch (e) {
           port.post({ t: 'load-failed', error: errorToWire(e) });
         }

@@ -25,13 +25,14 @@ import { linkedImport, type LinkProvider } from '../rdylib/linking.ts';
 import type { RdylibAbi } from '../rdylib/section.ts';
 import { parseComponent, isCoreModule } from '../binary/parse.ts';
 import { validateComponent, type ValidatedComponent } from '../validate/validate.ts';
-import type { ExternDesc } from '../validate/type-space.ts';
+import type { ComponentType, ExternDesc } from '../validate/type-space.ts';
 import { runDestructor } from '../abi/resources.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from './instantiate.ts';
 import { importKeys, importsFromJs, type ImportObject } from './js-imports.ts';
 import { exportsToJs, type ExportObject } from './js-exports.ts';
 import { PluginCell } from './plugin-cell.ts';
+import { defineExportKeys, exportKeys, type ExportKey } from './export-keys.ts';
 import { instanceLimits, type InstanceLimits } from './limits.ts';
 import { capLinearMemory } from '../isolate/memory-cap.ts';
 import type { SandboxOptions } from '../isolate/sandbox.ts';
@@ -70,6 +71,8 @@ interface Generation {
   readonly runtimeExports: RuntimeInstance;
   readonly slots: Map<RuntimeFunc, number>;
   readonly exports: ExportObject;
+  /** The keys `exports` answers to besides the exact names (export-keys.ts). */
+  readonly keys: ReadonlyMap<string, ExportKey>;
   readonly providers: readonly Plugin[];
 }
 
@@ -101,9 +104,23 @@ export class Plugin implements LinkProvider {
     for (const p of gen.providers) p.#dependents.add(this);
   }
 
-  /** Export name → function (top-level function exports) or interface object. */
+  /**
+   * Export name → function (top-level function exports) or interface object.
+   * Interfaces are also reachable by their unversioned name, by jco's short
+   * name and (with `expect`) by the reference's name: see `exportKeys`.
+   */
   get exports(): ExportObject {
     return this.#exports;
+  }
+
+  /**
+   * The keys `exports` answers to besides the exact export names, and what
+   * each stands for: another name of one export, or a name two exports
+   * would share, which throws AmbiguousExportError when read
+   * (docs/abi.md §6.1). Empty after unload.
+   */
+  get exportKeys(): ReadonlyMap<string, ExportKey> {
+    return this.#gen?.keys ?? new Map();
   }
 
   get component(): ValidatedComponent {
@@ -252,7 +269,10 @@ export class Plugin implements LinkProvider {
     const cell = new PluginCell(this.name);
     const slots = new Map<RuntimeFunc, number>();
     const exports = exportsToJs(runtimeExports, { cell, abi, slots });
-    return { component, abi, cell, instances, runtimeExports, slots, exports, providers };
+    const expected = this.#options.expectation === undefined ? [] : interfaceNames(this.#options.expectation.type);
+    const extraKeys = exportKeys(interfaceNames(component.type), new Set(Object.keys(exports)), expected);
+    defineExportKeys(exports, extraKeys, this.name);
+    return { component, abi, cell, instances, runtimeExports, slots, exports, keys: extraKeys, providers };
   }
 
   #liveDependents(): Plugin[] {
@@ -312,6 +332,11 @@ export class Plugin implements LinkProvider {
     for (const p of gen.providers) p.#dependents.delete(this);
     gen.instances.length = 0;
   }
+}
+
+/** The names of a component's exported interfaces. */
+function interfaceNames(type: ComponentType): string[] {
+  return [...type.exports].filter(([, desc]) => desc.kind === 'instance').map(([name]) => name);
 }
 
 function listNames(ps: readonly Plugin[]): string {
