@@ -4,32 +4,44 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{FnArg, Ident, ImplItemFn, ItemImpl};
+use syn::{FnArg, Ident, Item};
 
-use crate::model::{DepWrap, Func, FuncKind, Mode, Module, ParamKind, ResKind, Res, Resource, Ty};
-use crate::wit::dyn_alias;
+use crate::emit::section::{SECTION_NAME, WIT_SECTION_NAME};
+use crate::layout::defined_types;
+use crate::model::{
+    DependentWrap, Func, FuncKind, FuncResult, ImplBlock, Mode, Model, ParamType, Trait, Type, TypeDef, TypeDefKind, TypeId,
+};
 use crate::names::{gen_snake, gen_type};
-use crate::wit::{gen_param_ty, gen_ty};
+use crate::options::WitNames;
 
-pub fn rep_ident(r: &Resource) -> Ident {
-    match r.kind {
-        ResKind::Struct => format_ident!("__Rep{}", r.ident),
-        ResKind::Trait { .. } => format_ident!("__RepDyn{}", r.ident),
-    }
+/// The entry point: the helpers that go into the user's impl blocks, and
+/// the glue module (wit-bindgen's bindings, the two sections, the Guest
+/// impls and conversions).
+pub fn items(m: &Model, names: &WitNames, wit: &str, abi: &[u8]) -> syn::Result<Vec<Item>> {
+    let mut items: Vec<Item> = m
+        .resources()
+        .flat_map(|(_, _, r)| r.impls.iter().map(|block| helpers(block, &r.funcs[block.funcs.clone()])))
+        .map(|h| syn::parse2::<Item>(h).expect("helper impl parses"))
+        .collect();
+    items.push(syn::parse2::<Item>(module(m, names, wit, abi))?);
+    Ok(items)
 }
 
-/// The rep type of the module's resource `res` (a WIT name the analysis already resolved).
-fn rep_of(m: &Module, res: &str) -> Ident {
-    rep_ident(m.resources.iter().find(|r| r.name == res).expect("known resource"))
+/// The rep type wit-bindgen's Guest trait stores for a resource or trait.
+fn rep_ident(d: &TypeDef) -> Ident {
+    match d.kind {
+        TypeDefKind::Trait(_) => format_ident!("__RepDyn{}", d.ident),
+        _ => format_ident!("__Rep{}", d.ident),
+    }
 }
 
 /// The `Handle` behind a borrowed resource parameter: `self`'s for the receiver,
 /// else the one the parameter's generated wrapper holds.
-fn borrowed_handle(m: &Module, res: &str, is_self: bool, param: &Ident) -> TokenStream {
+fn borrowed_handle(m: &Model, resource: TypeId, is_self: bool, param: &Ident) -> TokenStream {
     if is_self {
         quote!(self.0)
     } else {
-        let rep = rep_of(m, res);
+        let rep = rep_ident(m.def(resource));
         quote!(#param.get::<#rep>().0)
     }
 }
@@ -51,11 +63,11 @@ fn helper_ident(f: &Ident) -> Ident {
 /// done in the user's generic context: a dependent type's methods are
 /// type-checked for every lifetime, never specialised to the `'static` the
 /// glue stores them at.
-pub fn helpers(imp: &ItemImpl, fns: &[&ImplItemFn]) -> TokenStream {
-    let (impl_generics, _, where_clause) = imp.generics.split_for_impl();
-    let self_ty = &imp.self_ty;
+fn helpers(block: &ImplBlock, funcs: &[Func]) -> TokenStream {
+    let (impl_generics, _, where_clause) = block.generics.split_for_impl();
+    let self_ty = &block.self_ty;
     let mut items = Vec::new();
-    for f in fns {
+    for f in funcs {
         let sig = &f.sig;
         let name = &sig.ident;
         let helper = helper_ident(name);
@@ -97,41 +109,43 @@ pub fn helpers(imp: &ItemImpl, fns: &[&ImplItemFn]) -> TokenStream {
 
 /// One glue function: the wit-bindgen trait method that lifts the
 /// arguments, takes the borrows, calls the user's code and lowers the result.
-fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
+fn glue_fn(m: &Model, f: &Func, owner: Option<TypeId>) -> TokenStream {
+    let owner = owner.map(|id| m.def(id));
     let op = match owner {
-        Some(r) => format!("{}.{}", r.name, f.wit_name),
-        None => f.wit_name.clone(),
+        Some(d) => format!("{}.{}", d.name, f.name),
+        None => f.name.clone(),
     };
     let holder = match &f.result {
-        Res::Dependent { res, .. } => res.clone(),
+        FuncResult::Dependent { resource, .. } => m.def(*resource).name.clone(),
         _ => String::new(),
     };
     let borrowed: Vec<(usize, Mode)> = match &f.result {
-        Res::Dependent { borrows, .. } => borrows.iter().map(|b| (b.index, b.mode)).collect(),
+        FuncResult::Dependent { borrows, .. } => borrows.iter().map(|b| (b.index, b.mode)).collect(),
         _ => Vec::new(),
     };
+    let is_trait = owner.is_some_and(|d| matches!(d.kind, TypeDefKind::Trait(_)));
     let mut sig_params = Vec::new();
     let mut prelude = Vec::new();
     let mut args = Vec::new();
     let mut after = Vec::new();
     // A trait object's value is a `Box<dyn T>`: one more deref reaches `dyn T`.
-    let deref = if owner.is_some_and(|o| o.kind != ResKind::Struct) { quote!(**) } else { quote!(*) };
+    let deref = if is_trait { quote!(**) } else { quote!(*) };
     for (i, p) in f.params.iter().enumerate() {
         let pi = format_ident!("__p{}", i);
         let ai = format_ident!("__a{}", i);
         let gi = format_ident!("__g{}", i);
-        let is_self = matches!(f.kind, FuncKind::Method(_)) && i == 0;
+        let is_self = f.is_receiver(i);
         if !is_self {
-            let pty = gen_param_ty(&p.kind);
+            let pty = gen_param_ty(m, &p.ty);
             sig_params.push(quote!(#pi: #pty));
         }
-        match &p.kind {
-            ParamKind::Borrow { res, lifetime: Some(lt), .. } if lt.ident == "static" => {
-                let handle = borrowed_handle(m, res, is_self, &pi);
+        match &p.ty {
+            ParamType::Borrow { resource, library_static: true, .. } => {
+                let handle = borrowed_handle(m, *resource, is_self, &pi);
                 args.push(quote!(#handle.static_ref(#op)));
             }
-            ParamKind::Borrow { res, mode, .. } => {
-                let handle = borrowed_handle(m, res, is_self, &pi);
+            ParamType::Borrow { resource, mode, .. } => {
+                let handle = borrowed_handle(m, *resource, is_self, &pi);
                 match (borrowed.iter().find(|(idx, _)| *idx == i).map(|(_, m)| *m), mode) {
                     (Some(Mode::Shared), _) => {
                         prelude.push(quote! {
@@ -160,9 +174,8 @@ fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
                     }
                 }
             }
-            ParamKind::DynBorrow { tr, mode, export: true } => {
-                let t = m.traits.iter().find(|t| &t.name == tr).expect("known trait");
-                let rep = rep_ident(t);
+            ParamType::DynBorrow { tr, mode } if m.trait_of(*tr).export => {
+                let rep = rep_ident(m.def(*tr));
                 match mode {
                     Mode::Shared => {
                         prelude.push(quote!(let #gi = #pi.get::<#rep>().0.shared(#op);));
@@ -174,42 +187,41 @@ fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
                     }
                 }
             }
-            ParamKind::DynBorrow { tr, mode, export: false } => {
-                let t = m.traits.iter().find(|t| &t.name == tr).expect("known trait");
-                let proxy = dyn_ref_ident(&t.ident);
+            ParamType::DynBorrow { tr, mode } => {
+                let proxy = dyn_ref_ident(&m.def(*tr).ident);
                 prelude.push(quote!(let mut #gi = #proxy(#pi);));
                 args.push(match mode {
                     Mode::Shared => quote!(&#gi),
                     Mode::Exclusive => quote!(&mut #gi),
                 });
             }
-            ParamKind::Value(crate::model::Ty::Own(res)) if f.kind == FuncKind::Consume && i == 0 => {
-                let rep = rep_of(m, res);
+            ParamType::Value(Type::Own(resource)) if f.kind == FuncKind::Consume && i == 0 => {
+                let rep = rep_ident(m.def(*resource));
                 prelude.push(quote!(let (#ai, #gi) = #pi.into_inner::<#rep>().0.take(#op);));
                 args.push(quote!(#ai));
                 // The consumed value is dropped inside the call; only then
                 // may the borrows it held be released.
                 after.push(quote!(drop(#gi);));
             }
-            ParamKind::Value(_) => args.push(quote!(::rdylib::__rt::FromWit::from_wit(#pi))),
-            ParamKind::StrRef => args.push(quote!(#pi.as_str())),
-            ParamKind::Slice(..) => {
+            ParamType::Value(_) => args.push(quote!(::rdylib::__rt::FromWit::from_wit(#pi))),
+            ParamType::StrRef => args.push(quote!(#pi.as_str())),
+            ParamType::Slice(..) => {
                 prelude.push(quote!(let #gi: ::std::vec::Vec<_> = ::rdylib::__rt::FromWit::from_wit(#pi);));
                 args.push(quote!(&#gi[..]));
             }
-            ParamKind::ValueRef(..) => {
+            ParamType::ValueRef(..) => {
                 prelude.push(quote!(let #gi = ::rdylib::__rt::FromWit::from_wit(#pi);));
                 args.push(quote!(&#gi));
             }
         }
     }
     let call = match owner {
-        Some(r) if r.kind != ResKind::Struct => {
-            let (ty, name) = (&r.ident, &f.ident);
+        Some(d) if is_trait => {
+            let (ty, name) = (&d.ident, &f.ident);
             quote!(<dyn super::#ty>::#name(#(#args),*))
         }
-        Some(r) => {
-            let ty = &r.ident;
+        Some(d) => {
+            let ty = &d.ident;
             let h = helper_ident(&f.ident);
             quote!(super::#ty::#h(#(#args),*))
         }
@@ -225,25 +237,24 @@ fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
     };
     let (ret_ty, convert) = match (&f.result, f.kind) {
         (_, FuncKind::Constructor) => {
-            let r = owner.expect("constructor has owner");
-            let name = &r.name;
+            let name = &owner.expect("constructor has owner").name;
             (quote!(-> Self), quote!(Self(::rdylib::__rt::Handle::new(__r, #name))))
         }
-        (Res::None, _) => (quote!(), quote!(let () = __r;)),
-        (Res::Value(t, _), _) => {
-            let g = gen_ty(t);
+        (FuncResult::None, _) => (quote!(), quote!(let () = __r;)),
+        (FuncResult::Value(t, _), _) => {
+            let g = gen_ty(m, t);
             (quote!(-> #g), quote!(::rdylib::__rt::IntoWit::into_wit(__r)))
         }
-        (Res::Dependent { res, wrap, .. }, _) => {
-            let rep = rep_of(m, res);
-            let g = gen_type(res);
+        (FuncResult::Dependent { resource, wrap, .. }, _) => {
+            let d = m.def(*resource);
+            let (rep, g, res) = (rep_ident(d), gen_type(&d.name), &d.name);
             let make = quote!(__w::#g::new(#rep(::rdylib::__rt::Handle::dependent(__d, #res, __keep))));
             // When the handle is absent, `__keep` drops here and the borrows end.
             match wrap {
-                DepWrap::Bare => (quote!(-> __w::#g), quote!({ let __d = __r; #make })),
-                DepWrap::Option => (quote!(-> ::core::option::Option<__w::#g>), quote!(__r.map(|__d| #make))),
-                DepWrap::Result(err) => {
-                    let e = gen_ty(err);
+                DependentWrap::Bare => (quote!(-> __w::#g), quote!({ let __d = __r; #make })),
+                DependentWrap::Option => (quote!(-> ::core::option::Option<__w::#g>), quote!(__r.map(|__d| #make))),
+                DependentWrap::Result(err) => {
+                    let e = gen_ty(m, err);
                     (
                         quote!(-> ::core::result::Result<__w::#g, #e>),
                         quote!(match __r {
@@ -257,7 +268,7 @@ fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
     };
     let name = match f.kind {
         FuncKind::Constructor => format_ident!("new"),
-        _ => gen_snake(&f.wit_name),
+        _ => gen_snake(&f.name),
     };
     let recv = if matches!(f.kind, FuncKind::Method(_)) { quote!(&self,) } else { quote!() };
     quote! {
@@ -274,103 +285,93 @@ fn glue_fn(m: &Module, f: &Func, owner: Option<&Resource>) -> TokenStream {
     }
 }
 
-/// Whether a value of `t` holds a handle (which `ToWit` cannot copy).
-fn holds_handle(m: &Module, t: &Ty) -> bool {
-    match t {
-        Ty::Own(_) | Ty::Static(_) | Ty::Dyn(_) => true,
-        Ty::List(e) | Ty::Option(e) => holds_handle(m, e),
-        Ty::Result(o, e) => holds_handle(m, o) || holds_handle(m, e),
-        Ty::Tuple(ts) => ts.iter().any(|t| holds_handle(m, t)),
-        Ty::Named(n) => {
-            m.records.iter().filter(|r| &r.name == n).any(|r| r.fields.iter().any(|(_, _, t)| holds_handle(m, t)))
-                || m.variants.iter().filter(|v| &v.name == n).any(|v| v.cases.iter().any(|(_, _, ts)| ts.iter().any(|t| holds_handle(m, t))))
-        }
-        Ty::Prim(_) | Ty::Str | Ty::Unit => false,
-    }
-}
-
-fn conversions(m: &Module) -> TokenStream {
+fn conversions(m: &Model) -> TokenStream {
+    // A value holding a handle cannot be copied out of a borrow (`ToWit`).
+    let holds_handle = |id: TypeId| m.holds(&Type::Defined(id), |t| t.handle().is_some());
     let mut out = Vec::new();
-    for r in &m.records {
-        let (u, g) = (&r.ident, gen_type(&r.name));
-        let uf: Vec<&Ident> = r.fields.iter().map(|(i, _, _)| i).collect();
-        let gf: Vec<Ident> = r.fields.iter().map(|(_, n, _)| gen_snake(n)).collect();
-        out.push(quote! {
-            impl ::rdylib::__rt::IntoWit<__w::#g> for super::#u {
-                fn into_wit(self) -> __w::#g { __w::#g { #(#gf: ::rdylib::__rt::IntoWit::into_wit(self.#uf)),* } }
-            }
-            impl ::rdylib::__rt::FromWit<__w::#g> for super::#u {
-                fn from_wit(w: __w::#g) -> Self { super::#u { #(#uf: ::rdylib::__rt::FromWit::from_wit(w.#gf)),* } }
-            }
-        });
-        if !holds_handle(m, &Ty::Named(r.name.clone())) {
-            out.push(quote! {
-                impl ::rdylib::__rt::ToWit<__w::#g> for super::#u {
-                    fn to_wit(&self) -> __w::#g { __w::#g { #(#gf: ::rdylib::__rt::ToWit::to_wit(&self.#uf)),* } }
+    for (id, d) in defined_types(m) {
+        let (u, g) = (&d.ident, gen_type(&d.name));
+        match &d.kind {
+            TypeDefKind::Record(fields) => {
+                let uf: Vec<&Ident> = fields.iter().map(|f| &f.ident).collect();
+                let gf: Vec<Ident> = fields.iter().map(|f| gen_snake(&f.name)).collect();
+                out.push(quote! {
+                    impl ::rdylib::__rt::IntoWit<__w::#g> for super::#u {
+                        fn into_wit(self) -> __w::#g { __w::#g { #(#gf: ::rdylib::__rt::IntoWit::into_wit(self.#uf)),* } }
+                    }
+                    impl ::rdylib::__rt::FromWit<__w::#g> for super::#u {
+                        fn from_wit(w: __w::#g) -> Self { super::#u { #(#uf: ::rdylib::__rt::FromWit::from_wit(w.#gf)),* } }
+                    }
+                });
+                if !holds_handle(id) {
+                    out.push(quote! {
+                        impl ::rdylib::__rt::ToWit<__w::#g> for super::#u {
+                            fn to_wit(&self) -> __w::#g { __w::#g { #(#gf: ::rdylib::__rt::ToWit::to_wit(&self.#uf)),* } }
+                        }
+                    });
                 }
-            });
+            }
+            TypeDefKind::Enum(cases) => {
+                let uc: Vec<&Ident> = cases.iter().map(|c| &c.ident).collect();
+                let gc: Vec<Ident> = cases.iter().map(|c| gen_type(&c.name)).collect();
+                out.push(quote! {
+                    impl ::rdylib::__rt::IntoWit<__w::#g> for super::#u {
+                        fn into_wit(self) -> __w::#g { match self { #(super::#u::#uc => __w::#g::#gc),* } }
+                    }
+                    impl ::rdylib::__rt::FromWit<__w::#g> for super::#u {
+                        fn from_wit(w: __w::#g) -> Self { match w { #(__w::#g::#gc => super::#u::#uc),* } }
+                    }
+                    impl ::rdylib::__rt::ToWit<__w::#g> for super::#u {
+                        fn to_wit(&self) -> __w::#g { match self { #(super::#u::#uc => __w::#g::#gc),* } }
+                    }
+                });
+            }
+            TypeDefKind::Variant(cases) => {
+                let mut into_arms = Vec::new();
+                let mut from_arms = Vec::new();
+                let mut to_arms = Vec::new();
+                for c in cases {
+                    let (ui, gc) = (&c.ident, gen_type(&c.name));
+                    let xs: Vec<Ident> = (0..c.payload.len()).map(|i| format_ident!("__x{}", i)).collect();
+                    match c.payload.len() {
+                        0 => {
+                            into_arms.push(quote!(super::#u::#ui => __w::#g::#gc));
+                            to_arms.push(quote!(super::#u::#ui => __w::#g::#gc));
+                            from_arms.push(quote!(__w::#g::#gc => super::#u::#ui));
+                        }
+                        1 => {
+                            into_arms.push(quote!(super::#u::#ui(__x0) => __w::#g::#gc(::rdylib::__rt::IntoWit::into_wit(__x0))));
+                            to_arms.push(quote!(super::#u::#ui(__x0) => __w::#g::#gc(::rdylib::__rt::ToWit::to_wit(__x0))));
+                            from_arms.push(quote!(__w::#g::#gc(__x0) => super::#u::#ui(::rdylib::__rt::FromWit::from_wit(__x0))));
+                        }
+                        _ => {
+                            into_arms.push(quote!(super::#u::#ui(#(#xs),*) => __w::#g::#gc((#(::rdylib::__rt::IntoWit::into_wit(#xs),)*))));
+                            to_arms.push(quote!(super::#u::#ui(#(#xs),*) => __w::#g::#gc((#(::rdylib::__rt::ToWit::to_wit(#xs),)*))));
+                            from_arms.push(quote!(__w::#g::#gc((#(#xs,)*)) => super::#u::#ui(#(::rdylib::__rt::FromWit::from_wit(#xs)),*)));
+                        }
+                    }
+                }
+                out.push(quote! {
+                    impl ::rdylib::__rt::IntoWit<__w::#g> for super::#u {
+                        fn into_wit(self) -> __w::#g { match self { #(#into_arms),* } }
+                    }
+                    impl ::rdylib::__rt::FromWit<__w::#g> for super::#u {
+                        fn from_wit(w: __w::#g) -> Self { match w { #(#from_arms),* } }
+                    }
+                });
+                if !holds_handle(id) {
+                    out.push(quote! {
+                        impl ::rdylib::__rt::ToWit<__w::#g> for super::#u {
+                            fn to_wit(&self) -> __w::#g { match self { #(#to_arms),* } }
+                        }
+                    });
+                }
+            }
+            TypeDefKind::Resource(_) | TypeDefKind::Trait(_) => unreachable!("defined_types lists records, enums and variants"),
         }
     }
-    for e in &m.enums {
-        let (u, g) = (&e.ident, gen_type(&e.name));
-        let uc: Vec<&Ident> = e.cases.iter().map(|(i, _)| i).collect();
-        let gc: Vec<Ident> = e.cases.iter().map(|(_, n)| gen_type(n)).collect();
-        out.push(quote! {
-            impl ::rdylib::__rt::IntoWit<__w::#g> for super::#u {
-                fn into_wit(self) -> __w::#g { match self { #(super::#u::#uc => __w::#g::#gc),* } }
-            }
-            impl ::rdylib::__rt::FromWit<__w::#g> for super::#u {
-                fn from_wit(w: __w::#g) -> Self { match w { #(__w::#g::#gc => super::#u::#uc),* } }
-            }
-            impl ::rdylib::__rt::ToWit<__w::#g> for super::#u {
-                fn to_wit(&self) -> __w::#g { match self { #(super::#u::#uc => __w::#g::#gc),* } }
-            }
-        });
-    }
-    for v in &m.variants {
-        let (u, g) = (&v.ident, gen_type(&v.name));
-        let mut into_arms = Vec::new();
-        let mut from_arms = Vec::new();
-        let mut to_arms = Vec::new();
-        for (ui, n, tys) in &v.cases {
-            let gc = gen_type(n);
-            let xs: Vec<Ident> = (0..tys.len()).map(|i| format_ident!("__x{}", i)).collect();
-            match tys.len() {
-                0 => {
-                    into_arms.push(quote!(super::#u::#ui => __w::#g::#gc));
-                    to_arms.push(quote!(super::#u::#ui => __w::#g::#gc));
-                    from_arms.push(quote!(__w::#g::#gc => super::#u::#ui));
-                }
-                1 => {
-                    into_arms.push(quote!(super::#u::#ui(__x0) => __w::#g::#gc(::rdylib::__rt::IntoWit::into_wit(__x0))));
-                    to_arms.push(quote!(super::#u::#ui(__x0) => __w::#g::#gc(::rdylib::__rt::ToWit::to_wit(__x0))));
-                    from_arms.push(quote!(__w::#g::#gc(__x0) => super::#u::#ui(::rdylib::__rt::FromWit::from_wit(__x0))));
-                }
-                _ => {
-                    into_arms.push(quote!(super::#u::#ui(#(#xs),*) => __w::#g::#gc((#(::rdylib::__rt::IntoWit::into_wit(#xs),)*))));
-                    to_arms.push(quote!(super::#u::#ui(#(#xs),*) => __w::#g::#gc((#(::rdylib::__rt::ToWit::to_wit(#xs),)*))));
-                    from_arms.push(quote!(__w::#g::#gc((#(#xs,)*)) => super::#u::#ui(#(::rdylib::__rt::FromWit::from_wit(#xs)),*)));
-                }
-            }
-        }
-        out.push(quote! {
-            impl ::rdylib::__rt::IntoWit<__w::#g> for super::#u {
-                fn into_wit(self) -> __w::#g { match self { #(#into_arms),* } }
-            }
-            impl ::rdylib::__rt::FromWit<__w::#g> for super::#u {
-                fn from_wit(w: __w::#g) -> Self { match w { #(#from_arms),* } }
-            }
-        });
-        if !holds_handle(m, &Ty::Named(v.name.clone())) {
-            out.push(quote! {
-                impl ::rdylib::__rt::ToWit<__w::#g> for super::#u {
-                    fn to_wit(&self) -> __w::#g { match self { #(#to_arms),* } }
-                }
-            });
-        }
-    }
-    for r in m.resources.iter().filter(|r| !r.dependent) {
-        let (u, g, rep, name) = (&r.ident, gen_type(&r.name), rep_ident(r), &r.name);
+    for (_, d, _) in m.resources().filter(|(_, _, r)| !r.dependent) {
+        let (u, g, rep, name) = (&d.ident, gen_type(&d.name), rep_ident(d), &d.name);
         let take_op = format!("{name} (passed by value)");
         out.push(quote! {
             impl ::rdylib::__rt::IntoWit<__w::#g> for super::#u {
@@ -388,14 +389,8 @@ fn conversions(m: &Module) -> TokenStream {
 }
 
 /// Every type and trait name the module declares.
-fn local_names(m: &Module) -> std::collections::HashSet<String> {
-    m.records
-        .iter()
-        .map(|r| r.ident.to_string())
-        .chain(m.enums.iter().map(|e| e.ident.to_string()))
-        .chain(m.variants.iter().map(|v| v.ident.to_string()))
-        .chain(m.resources.iter().chain(&m.traits).map(|r| r.ident.to_string()))
-        .collect()
+fn local_names(m: &Model) -> std::collections::HashSet<String> {
+    m.types.iter().map(|d| d.ident.to_string()).collect()
 }
 
 /// Rewrites the module's own type and trait names in a copied signature to
@@ -423,22 +418,6 @@ impl syn::visit_mut::VisitMut for ModulePaths {
     }
 }
 
-/// Whether a value of `t` contains a string or list (wit-bindgen then
-/// lends it to an import rather than moving it).
-fn has_list(m: &Module, t: &Ty) -> bool {
-    match t {
-        Ty::Str | Ty::List(_) => true,
-        Ty::Option(e) => has_list(m, e),
-        Ty::Result(o, e) => has_list(m, o) || has_list(m, e),
-        Ty::Tuple(ts) => ts.iter().any(|t| has_list(m, t)),
-        Ty::Named(n) => {
-            m.records.iter().filter(|r| &r.name == n).any(|r| r.fields.iter().any(|(_, _, t)| has_list(m, t)))
-                || m.variants.iter().filter(|v| &v.name == n).any(|v| v.cases.iter().any(|(_, _, ts)| ts.iter().any(|t| has_list(m, t))))
-        }
-        Ty::Prim(_) | Ty::Unit | Ty::Own(_) | Ty::Static(_) | Ty::Dyn(_) => false,
-    }
-}
-
 /// The argument wit-bindgen's import function takes for an owned value
 /// `place` of the generated type of `t`. It mirrors wit-bindgen 0.63's
 /// `Ownership::Owning` rule for imported-function parameters: primitives
@@ -446,32 +425,33 @@ fn has_list(m: &Module, t: &Ty) -> bool {
 /// lent at the top (`&Record`, `&[T]`, `Option<&str>`, `(&str, u32)`, with
 /// everything under a named type or list owned); the rest moves. (Types
 /// with handles never reach here: layout.rs rejects them for imports.)
-fn lend_top(m: &Module, t: &Ty, place: TokenStream) -> TokenStream {
+fn lend_top(m: &Model, t: &Type, place: TokenStream) -> TokenStream {
     match t {
-        Ty::Str => quote!(#place.as_str()),
-        Ty::Prim(_) => place,
-        t if has_list(m, t) => lend_ref(t, quote!(&#place), &mut 0),
+        Type::String => quote!(#place.as_str()),
+        Type::Prim(_) => place,
+        // Lent when it holds a string or list.
+        t if m.holds(t, |x| matches!(x, Type::String | Type::List(_))) => lend_ref(t, quote!(&#place), &mut 0),
         _ => place,
     }
 }
 
 /// As `lend_top`, for `r`, an expression of type `&W`, inside a lent value.
-fn lend_ref(t: &Ty, r: TokenStream, n: &mut usize) -> TokenStream {
+fn lend_ref(t: &Type, r: TokenStream, n: &mut usize) -> TokenStream {
     *n += 1;
     let x = format_ident!("__x{}", *n);
     // Parenthesised: `r` may be `&place`, and is used as a method receiver.
     let r = quote!((#r));
     match t {
-        Ty::Prim(_) => quote!(*#r),
-        Ty::Unit => quote!(()),
-        Ty::Str => quote!(#r.as_str()),
-        Ty::Named(_) | Ty::Own(_) | Ty::Static(_) | Ty::Dyn(_) => r,
-        Ty::List(_) => quote!(&#r[..]),
-        Ty::Option(e) => {
+        Type::Prim(_) => quote!(*#r),
+        Type::Unit => quote!(()),
+        Type::String => quote!(#r.as_str()),
+        Type::Defined(_) | Type::Own(_) | Type::Static(_) | Type::Dyn(_) => r,
+        Type::List(_) => quote!(&#r[..]),
+        Type::Option(e) => {
             let inner = lend_ref(e, quote!(#x), n);
             quote!(#r.as_ref().map(|#x| #inner))
         }
-        Ty::Result(o, e) => {
+        Type::Result(o, e) => {
             let ok = lend_ref(o, quote!(#x), n);
             let err = lend_ref(e, quote!(#x), n);
             quote!(match #r {
@@ -479,7 +459,7 @@ fn lend_ref(t: &Ty, r: TokenStream, n: &mut usize) -> TokenStream {
                 ::core::result::Result::Err(#x) => ::core::result::Result::Err(#err),
             })
         }
-        Ty::Tuple(ts) => {
+        Type::Tuple(ts) => {
             let xs: Vec<Ident> = (0..ts.len()).map(|i| format_ident!("{}_{}", x, i)).collect();
             let parts: Vec<TokenStream> = ts.iter().zip(&xs).map(|(t, xi)| lend_ref(t, quote!(#xi), n)).collect();
             quote!({ let (#(#xs,)*) = #r; (#(#parts,)*) })
@@ -491,10 +471,10 @@ fn lend_ref(t: &Ty, r: TokenStream, n: &mut usize) -> TokenStream {
 /// calling the imported resource, borrowed (`&dyn T`) or owned (`Box<dyn T>`).
 /// Each argument is converted to its generated type first (moved, or copied
 /// out of a borrow with `ToWit`), then lent as wit-bindgen's import expects.
-fn import_proxies(m: &Module, t: &Resource) -> TokenStream {
-    let alias = dyn_alias(&t.name);
-    let gen = gen_type(&t.name);
-    let tr = &t.ident;
+fn import_proxies(m: &Model, d: &TypeDef, t: &Trait) -> TokenStream {
+    let alias = dyn_alias(&d.name);
+    let gen = gen_type(&d.name);
+    let tr = &d.ident;
     let (r, o) = (dyn_ref_ident(tr), dyn_own_ident(tr));
     let mut methods = Vec::new();
     for f in &t.funcs {
@@ -507,30 +487,30 @@ fn import_proxies(m: &Module, t: &Resource) -> TokenStream {
                 let a = format_ident!("__a{}", i);
                 let w = format_ident!("__w{}", i);
                 *pt.pat = syn::parse_quote!(#a);
-                args.push(match &f.params[i].kind {
-                    ParamKind::StrRef | ParamKind::Slice(Ty::Prim(_)) => quote!(#a),
-                    ParamKind::Value(t) => {
-                        let g = gen_ty(t);
+                args.push(match &f.params[i].ty {
+                    ParamType::StrRef | ParamType::Slice(Type::Prim(_)) => quote!(#a),
+                    ParamType::Value(t) => {
+                        let g = gen_ty(m, t);
                         binds.push(quote!(let #w: #g = ::rdylib::__rt::IntoWit::into_wit(#a);));
                         lend_top(m, t, quote!(#w))
                     }
-                    ParamKind::ValueRef(t) => {
-                        let g = gen_ty(t);
+                    ParamType::ValueRef(t) => {
+                        let g = gen_ty(m, t);
                         binds.push(quote!(let #w: #g = ::rdylib::__rt::ToWit::to_wit(#a);));
                         lend_top(m, t, quote!(#w))
                     }
-                    ParamKind::Slice(t) => {
-                        let list = Ty::List(Box::new(t.clone()));
-                        let g = gen_ty(&list);
+                    ParamType::Slice(t) => {
+                        let list = Type::List(Box::new(t.clone()));
+                        let g = gen_ty(m, &list);
                         binds.push(quote!(let #w: #g = ::rdylib::__rt::ToWit::to_wit(#a);));
                         lend_top(m, &list, quote!(#w))
                     }
-                    // Rejected for caller-implemented traits by layout.rs.
-                    ParamKind::Borrow { .. } | ParamKind::DynBorrow { .. } => unreachable!("no handles in imported trait parameters"),
+                    // Refused for caller-implemented traits by `check`.
+                    ParamType::Borrow { .. } | ParamType::DynBorrow { .. } => unreachable!("no handles in imported trait parameters"),
                 });
             }
         }
-        let name = gen_snake(&f.wit_name);
+        let name = gen_snake(&f.name);
         methods.push(quote! {
             #[allow(unused_parens)]
             #sig { #(#binds)* ::rdylib::__rt::FromWit::from_wit(self.0.#name(#(#args),*)) }
@@ -549,71 +529,63 @@ fn import_proxies(m: &Module, t: &Resource) -> TokenStream {
     }
 }
 
-fn trait_glue(m: &Module, ns: &Ident, pkg: &Ident) -> TokenStream {
+fn trait_glue(m: &Model, ns: &Ident, pkg: &Ident) -> TokenStream {
     let mut out = Vec::new();
-    for t in &m.traits {
-        let alias = dyn_alias(&t.name);
-        let snake = gen_snake(&t.name);
-        let gen = gen_type(&t.name);
-        let tr = &t.ident;
+    for (id, d, t) in m.traits() {
+        let alias = dyn_alias(&d.name);
+        let snake = gen_snake(&d.name);
+        let gen = gen_type(&d.name);
+        let tr = &d.ident;
         let (ns, pkg) = match &t.foreign {
             Some(f) => (gen_snake(&f.namespace), gen_snake(&f.name)),
             None => (ns.clone(), pkg.clone()),
         };
-        match t.kind {
-            ResKind::Trait { export: true } => {
-                let rep = rep_ident(t);
-                let guest = format_ident!("Guest{}", gen);
-                let fns = t.funcs.iter().map(|f| glue_fn(m, f, Some(t)));
-                let name = &t.name;
-                let take_op = format!("{name} (passed by value)");
-                out.push(quote! {
-                    use self::exports::#ns::#pkg::#snake as #alias;
-                    #[doc(hidden)]
-                    pub struct #rep(::rdylib::__rt::Handle<::std::boxed::Box<dyn super::#tr>>);
-                    impl #alias::Guest for __Component { type #gen = #rep; }
-                    impl #alias::#guest for #rep { #(#fns)* }
-                    impl ::rdylib::__rt::IntoWit<#alias::#gen> for ::std::boxed::Box<dyn super::#tr> {
-                        fn into_wit(self) -> #alias::#gen { #alias::#gen::new(#rep(::rdylib::__rt::Handle::new(self, #name))) }
-                    }
-                    impl ::rdylib::__rt::FromWit<#alias::#gen> for ::std::boxed::Box<dyn super::#tr> {
-                        fn from_wit(w: #alias::#gen) -> Self { w.into_inner::<#rep>().0.take(#take_op).0 }
-                    }
-                });
-            }
-            _ => {
-                let proxies = import_proxies(m, t);
-                out.push(quote! {
-                    use self::#ns::#pkg::#snake as #alias;
-                    #proxies
-                });
-            }
+        if t.export {
+            let rep = rep_ident(d);
+            let guest = format_ident!("Guest{}", gen);
+            let fns = t.funcs.iter().map(|f| glue_fn(m, f, Some(id)));
+            let name = &d.name;
+            let take_op = format!("{name} (passed by value)");
+            out.push(quote! {
+                use self::exports::#ns::#pkg::#snake as #alias;
+                #[doc(hidden)]
+                pub struct #rep(::rdylib::__rt::Handle<::std::boxed::Box<dyn super::#tr>>);
+                impl #alias::Guest for __Component { type #gen = #rep; }
+                impl #alias::#guest for #rep { #(#fns)* }
+                impl ::rdylib::__rt::IntoWit<#alias::#gen> for ::std::boxed::Box<dyn super::#tr> {
+                    fn into_wit(self) -> #alias::#gen { #alias::#gen::new(#rep(::rdylib::__rt::Handle::new(self, #name))) }
+                }
+                impl ::rdylib::__rt::FromWit<#alias::#gen> for ::std::boxed::Box<dyn super::#tr> {
+                    fn from_wit(w: #alias::#gen) -> Self { w.into_inner::<#rep>().0.take(#take_op).0 }
+                }
+            });
+        } else {
+            let proxies = import_proxies(m, d, t);
+            out.push(quote! {
+                use self::#ns::#pkg::#snake as #alias;
+                #proxies
+            });
         }
     }
     quote!(#(#out)*)
 }
 
-pub struct GlueInput<'a> {
-    pub wit: &'a str,
-    pub world: &'a str,
-    pub export_path: TokenStream,
-    pub abi: &'a [u8],
-    pub ns: &'a Ident,
-    pub pkg: &'a Ident,
-}
-
-pub fn glue(m: &Module, input: GlueInput<'_>) -> TokenStream {
-    let GlueInput { wit, world, export_path, abi, ns, pkg } = input;
-    let traits = trait_glue(m, ns, pkg);
+/// The glue module: wit-bindgen's bindings for the derived WIT, the two
+/// sections, and the Guest impls that reach the user's code.
+fn module(m: &Model, names: &WitNames, wit: &str, abi: &[u8]) -> TokenStream {
+    let (ns, pkg) = names.namespace_and_name();
+    let (ns, pkg, iface) = (gen_snake(ns), gen_snake(pkg), gen_snake(&m.name));
+    let world = &names.world;
+    let traits = trait_glue(m, &ns, &pkg);
     let mut reps = Vec::new();
     let mut assoc = Vec::new();
-    for r in &m.resources {
-        let rep = rep_ident(r);
-        let u = &r.ident;
-        let g = gen_type(&r.name);
+    for (id, d, r) in m.resources() {
+        let rep = rep_ident(d);
+        let u = &d.ident;
+        let g = gen_type(&d.name);
         let guest = format_ident!("Guest{}", g);
         let stored = if r.dependent { quote!(super::#u<'static>) } else { quote!(super::#u) };
-        let fns = r.funcs.iter().map(|f| glue_fn(m, f, Some(r)));
+        let fns = r.funcs.iter().map(|f| glue_fn(m, f, Some(id)));
         reps.push(quote! {
             #[doc(hidden)]
             pub struct #rep(::rdylib::__rt::Handle<#stored>);
@@ -627,8 +599,7 @@ pub fn glue(m: &Module, input: GlueInput<'_>) -> TokenStream {
     let wit_len = wit.len();
     let abi_bytes = proc_macro2::Literal::byte_string(abi);
     let abi_len = abi.len();
-    let abi_section = crate::abi::SECTION_NAME;
-    let wit_section = crate::abi::WIT_SECTION_NAME;
+    let (abi_section, wit_section) = (SECTION_NAME, WIT_SECTION_NAME);
     quote! {
         #[doc(hidden)]
         #[allow(clippy::all, unused_imports, dead_code, non_camel_case_types, non_snake_case)]
@@ -641,7 +612,7 @@ pub fn glue(m: &Module, input: GlueInput<'_>) -> TokenStream {
                 // Interfaces of other packages (traits with #[rdylib::interface]).
                 generate_all,
             });
-            use #export_path as __w;
+            use self::exports::#ns::#pkg::#iface as __w;
 
             /// The WIT this module derives, for the build (see docs/abi.md).
             #[cfg(target_arch = "wasm32")]
@@ -670,6 +641,82 @@ pub fn glue(m: &Module, input: GlueInput<'_>) -> TokenStream {
             #traits
 
             export!(__Component);
+        }
+    }
+}
+
+/// The Rust type wit-bindgen uses for `t` in an exported function.
+fn gen_ty(m: &Model, t: &Type) -> TokenStream {
+    match t {
+        Type::Prim(p) => {
+            let rust = match *p {
+                "s8" => "i8",
+                "s16" => "i16",
+                "s32" => "i32",
+                "s64" => "i64",
+                other => other,
+            };
+            let id = format_ident!("{}", rust);
+            quote!(#id)
+        }
+        Type::String => quote!(::std::string::String),
+        Type::Unit => quote!(()),
+        Type::List(e) => {
+            let e = gen_ty(m, e);
+            quote!(::std::vec::Vec<#e>)
+        }
+        Type::Option(e) => {
+            let e = gen_ty(m, e);
+            quote!(::core::option::Option<#e>)
+        }
+        Type::Result(o, e) => {
+            let (o, e) = (gen_ty(m, o), gen_ty(m, e));
+            quote!(::core::result::Result<#o, #e>)
+        }
+        Type::Tuple(ts) => {
+            let ts = ts.iter().map(|t| gen_ty(m, t));
+            quote!((#(#ts,)*))
+        }
+        Type::Defined(id) | Type::Own(id) | Type::Static(id) => {
+            let id = gen_type(&m.def(*id).name);
+            quote!(__w::#id)
+        }
+        Type::Dyn(id) => {
+            let name = &m.def(*id).name;
+            let (alias, id) = (dyn_alias(name), gen_type(name));
+            quote!(#alias::#id)
+        }
+    }
+}
+
+/// The local alias of the wit-bindgen module for trait interface `name`.
+fn dyn_alias(name: &str) -> Ident {
+    format_ident!("__dyn_{}", gen_snake(name).to_string().trim_end_matches('_'))
+}
+
+/// The Rust type wit-bindgen uses for a parameter of an exported function.
+fn gen_param_ty(m: &Model, p: &ParamType) -> TokenStream {
+    match p {
+        ParamType::Value(t) | ParamType::ValueRef(t) => gen_ty(m, t),
+        ParamType::StrRef => quote!(::std::string::String),
+        ParamType::Slice(t) => {
+            let t = gen_ty(m, t);
+            quote!(::std::vec::Vec<#t>)
+        }
+        ParamType::Borrow { resource, .. } => {
+            let id = format_ident!("{}Borrow", gen_type(&m.def(*resource).name));
+            quote!(__w::#id<'_>)
+        }
+        ParamType::DynBorrow { tr, .. } => {
+            let name = &m.def(*tr).name;
+            let alias = dyn_alias(name);
+            if m.trait_of(*tr).export {
+                let id = format_ident!("{}Borrow", gen_type(name));
+                quote!(#alias::#id<'_>)
+            } else {
+                let id = gen_type(name);
+                quote!(&#alias::#id)
+            }
         }
     }
 }
