@@ -137,9 +137,10 @@ export class GuestPanicError extends RdylibError {
  * The `err` case of a `result` returned by an export, thrown as jco does.
  * `payload` is the lifted error value.
  */
-export class ResultError extends RdylibError {
+export class ResultError<E = unknown> extends RdylibError {
   readonly code = 'RESULT_ERR' as const;
-  constructor(readonly payload: unknown) {
+  /** `E`: the result's error type, as generated declarations name it (their `Errors`). */
+  constructor(readonly payload: E) {
     super(`the call returned an error: ${describePayload(payload)}`);
   }
 }

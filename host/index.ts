@@ -3,7 +3,9 @@
  * them against what the host expects, call them, and unload them.
  */
 export { load, compile, instantiateComponent, validateComponent, CompiledComponent, Plugin } from './load.ts';
-export type { LoadOptions, ImportObject, ExportObject } from './load.ts';
+export type { LoadOptions, ImportObject, ExportObject, PluginTypes, UntypedPlugin, ImportsOf } from './load.ts';
+// Typed host bindings: TypeScript declarations generated from a plugin (`rdylib types`).
+export { generateDeclarations, type DeclarationOptions } from './bindings/index.ts';
 export type { ExportKey } from './runtime/export-keys.ts';
 // The sandbox: worker isolation, memory caps, per-plugin WASI grants, limits.
 export type { SandboxOptions, IsolatedLoadOptions } from './load.ts';

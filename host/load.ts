@@ -20,12 +20,38 @@ export type { SandboxOptions, IsolatedLoadOptions } from './isolate/sandbox.ts';
 export type { ImportObject } from './runtime/js-imports.ts';
 export type { ExportObject } from './runtime/js-exports.ts';
 
-/** Sandbox options (limits, WASI grants): see host/isolate/sandbox.ts. */
-export interface LoadOptions extends SandboxOptions {
+/**
+ * The types generated declarations (host/bindings, `rdylib types`) give
+ * `load<T>`: the exports in process and in a worker, and the imports.
+ */
+export interface PluginTypes {
+  readonly exports: object;
+  readonly isolatedExports: object;
+  readonly imports: object;
+}
+
+/** What `load` gives without generated declarations: loose records. */
+export interface UntypedPlugin extends PluginTypes {
+  readonly exports: ExportObject;
+  readonly isolatedExports: Record<string, unknown>;
+  readonly imports: ImportObject;
+}
+
+/**
+ * The `imports` type of `T`; the loose ImportObject when `T` is not known
+ * (as in `Parameters<typeof load>`, where TypeScript reads `T` as PluginTypes).
+ */
+export type ImportsOf<T extends PluginTypes> = PluginTypes extends T ? ImportObject : T['imports'];
+
+/**
+ * Sandbox options (limits, WASI grants): see host/isolate/sandbox.ts.
+ * `I`: the type of `imports` (`Imports` of generated declarations).
+ */
+export interface LoadOptions<I extends object = ImportObject> extends SandboxOptions {
   /** In-process by default; `'worker'` takes IsolatedLoadOptions and returns an IsolatedPlugin. */
   readonly isolate?: undefined;
   /** Keyed by import name; interfaces map to objects of camelCase functions and resource classes. */
-  readonly imports?: ImportObject;
+  readonly imports?: I;
   /** For messages. */
   readonly name?: string;
   /**
@@ -37,7 +63,7 @@ export interface LoadOptions extends SandboxOptions {
   /** Accept a plugin without an rdylib:abi section: types are checked, lifetimes are not enforced. */
   readonly unchecked?: boolean;
   /** Loaded plugins whose exported interfaces serve this plugin's imports not given in `imports`. */
-  readonly link?: readonly Plugin[];
+  readonly link?: readonly Plugin<object>[];
 }
 
 /** A parsed, validated component with its core modules compiled; instantiate it with `instantiate`. */
@@ -94,10 +120,14 @@ function runsOnNode(): boolean {
 /**
  * Reads `source` (bytes, a file path in Node, or a URL), then compiles and
  * instantiates it, in this thread or (`isolate: 'worker'`) in a worker.
+ *
+ * `T`: generated declarations' `Bindings` (`load<import('./kv.js').Bindings>(…)`)
+ * type `plugin.exports` and `imports`; they describe the component they were
+ * generated from, so load that one or a build `expect` accepts against it.
  */
-export function load(source: Uint8Array | ArrayBuffer | string | URL, options: IsolatedLoadOptions): Promise<IsolatedPlugin>;
-export function load(source: Uint8Array | ArrayBuffer | string | URL, options?: LoadOptions): Promise<Plugin>;
-export async function load(source: Uint8Array | ArrayBuffer | string | URL, options: LoadOptions | IsolatedLoadOptions = {}): Promise<Plugin | IsolatedPlugin> {
+export function load<T extends PluginTypes = UntypedPlugin>(source: Uint8Array | ArrayBuffer | string | URL, options: IsolatedLoadOptions): Promise<IsolatedPlugin<T['isolatedExports']>>;
+export function load<T extends PluginTypes = UntypedPlugin>(source: Uint8Array | ArrayBuffer | string | URL, options?: LoadOptions<ImportsOf<T>>): Promise<Plugin<T['exports']>>;
+export async function load(source: Uint8Array | ArrayBuffer | string | URL, options: LoadOptions<object> | IsolatedLoadOptions = {}): Promise<Plugin<object> | IsolatedPlugin<object>> {
   if (options.isolate !== undefined) return loadIsolated(await readSource(source), options);
   sandboxLimits(options); // bad limits fail before any reading
   const bytes = cappedBytes(await readSource(source), options);
@@ -115,6 +145,7 @@ export async function load(source: Uint8Array | ArrayBuffer | string | URL, opti
     maxLiftBytes: options.maxLiftBytes,
     maxHandles: options.maxHandles,
   };
-  const imports = await sandboxImports(compiled.validated.type.imports.keys(), options);
+  // Typed imports are the same objects; their declared type just has no index signature.
+  const imports = await sandboxImports(compiled.validated.type.imports.keys(), { ...options, imports: options.imports as ImportObject | undefined });
   return compiled.instantiate(imports, options.name, checked);
 }

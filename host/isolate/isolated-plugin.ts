@@ -87,9 +87,13 @@ interface ProxyState {
 
 type Poison = { readonly kind: 'trap'; readonly error: Error } | { readonly kind: 'unloaded' };
 
-export class IsolatedPlugin {
+/**
+ * `E`: the type of `exports`; `load<T>` with generated declarations
+ * (host/bindings) gives `T['isolatedExports']`, otherwise a loose record.
+ */
+export class IsolatedPlugin<E extends object = Record<string, unknown>> {
   /** Export name → async function, interface object, or class whose constructor returns a Promise of an instance. */
-  exports: Record<string, unknown> = {};
+  exports: E = {} as E;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private state: Poison | undefined;
@@ -141,7 +145,7 @@ export class IsolatedPlugin {
       const exports = p.build(loaded.shape, []) as Record<string, unknown>;
       // The same extra keys as the plugin's exports in the worker, resolved to this side's objects.
       defineExportKeys(exports, new Map(loaded.keys), name);
-      p.exports = exports;
+      p.exports = exports as typeof p.exports;
       return p;
     } catch (e) {
       endpoint.terminate();

@@ -54,7 +54,7 @@ export interface PluginOptions extends Pick<SandboxOptions, 'maxMemoryBytes' | '
   /** Loaded without a section (types checked only, no lifetime rules). */
   readonly unchecked?: boolean;
   /** Plugins whose exported interfaces may serve this plugin's imports. */
-  readonly link?: readonly Plugin[];
+  readonly link?: readonly Plugin<object>[];
 }
 
 export interface UnloadOptions {
@@ -73,10 +73,14 @@ interface Generation {
   readonly exports: ExportObject;
   /** The keys `exports` answers to besides the exact names (export-keys.ts). */
   readonly keys: ReadonlyMap<string, ExportKey>;
-  readonly providers: readonly Plugin[];
+  readonly providers: readonly Plugin<object>[];
 }
 
-export class Plugin implements LinkProvider {
+/**
+ * `E`: the type of `exports`; `load<T>` with generated declarations
+ * (host/bindings) gives `T['exports']`, otherwise the loose ExportObject.
+ */
+export class Plugin<E extends object = ExportObject> implements LinkProvider {
   #gen: Generation | undefined;
   /** The last exports object: after unload its functions and classes throw UnloadedError. */
   #exports: ExportObject;
@@ -86,7 +90,7 @@ export class Plugin implements LinkProvider {
   /** The limits every instantiation (reload included) gives its instances. */
   readonly #limits: InstanceLimits;
   /** Plugins linked against this one's exports. */
-  readonly #dependents = new Set<Plugin>();
+  readonly #dependents = new Set<Plugin<object>>();
 
   constructor(
     component: ValidatedComponent,
@@ -109,8 +113,9 @@ export class Plugin implements LinkProvider {
    * Interfaces are also reachable by their unversioned name, by jco's short
    * name and (with `expect`) by the reference's name: see `exportKeys`.
    */
-  get exports(): ExportObject {
-    return this.#exports;
+  get exports(): E {
+    // What E promises is checked where E comes from: declarations generated from this component's types.
+    return this.#exports as E;
   }
 
   /**
@@ -239,7 +244,7 @@ export class Plugin implements LinkProvider {
     // Imports the caller did not supply may be served by linked plugins.
     const fromJs = new Map<string, ExternDesc>();
     const linked = new Map<string, RuntimeItem>();
-    const providers: Plugin[] = [];
+    const providers: Plugin<object>[] = [];
     const keys = importKeys(component.type.imports.keys(), supplied);
     for (const [name, desc] of component.type.imports) {
       if (keys.has(name) || this.#options.link === undefined || desc.kind !== 'instance') {
@@ -275,7 +280,7 @@ export class Plugin implements LinkProvider {
     return { component, abi, cell, instances, runtimeExports, slots, exports, keys: extraKeys, providers };
   }
 
-  #liveDependents(): Plugin[] {
+  #liveDependents(): Plugin<object>[] {
     return [...this.#dependents].filter((d) => !d.isUnloaded);
   }
 
@@ -288,8 +293,8 @@ export class Plugin implements LinkProvider {
   #unloadNow(mode: 'refuse' | 'unload'): void {
     if (this.#gen === undefined) return;
     // Everything that would go, dependents first; refuse before touching any of it.
-    const order: Plugin[] = [];
-    const visit = (p: Plugin): void => {
+    const order: Plugin<object>[] = [];
+    const visit = (p: Plugin<object>): void => {
       if (p.#gen === undefined || order.includes(p)) return;
       for (const d of p.#liveDependents()) visit(d);
       order.push(p);
@@ -339,6 +344,6 @@ function interfaceNames(type: ComponentType): string[] {
   return [...type.exports].filter(([, desc]) => desc.kind === 'instance').map(([name]) => name);
 }
 
-function listNames(ps: readonly Plugin[]): string {
+function listNames(ps: readonly Plugin<object>[]): string {
   return ps.map((p) => `\`${p.name}\``).join(', ');
 }
