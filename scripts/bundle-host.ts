@@ -79,9 +79,11 @@ export interface BundleOptions {
   readonly outfile?: string;
   /** Also bundle the Web Worker entry as web-worker.js next to `outfile`; defaults to true for the host entry. */
   readonly worker?: boolean;
+  /** Minify (for pages meant to load fast, such as the playground); off by default so stack traces stay readable. */
+  readonly minify?: boolean;
 }
 
-export async function bundleHost({ entry = HOST_ENTRY, outfile = BROWSER_BUNDLE, worker = entry === HOST_ENTRY }: BundleOptions = {}): Promise<BundleResult> {
+export async function bundleHost({ entry = HOST_ENTRY, outfile = BROWSER_BUNDLE, worker = entry === HOST_ENTRY, minify = false }: BundleOptions = {}): Promise<BundleResult> {
   const name = basename(outfile).replace(/\.js$/, '');
   const entryPoints = [{ in: entry, out: name }];
   if (worker) entryPoints.push({ in: WEB_WORKER_ENTRY, out: WEB_WORKER_FILE.replace(/\.js$/, '') });
@@ -95,6 +97,9 @@ export async function bundleHost({ entry = HOST_ENTRY, outfile = BROWSER_BUNDLE,
       platform: 'browser',
       target: 'es2022',
       sourcemap: 'linked',
+      minify,
+      // Error classes name themselves after their class (`BorrowError`): minified names must survive.
+      keepNames: true,
       metafile: true,
       logLevel: 'silent',
       plugins: [forbidNodeBuiltins],
