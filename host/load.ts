@@ -14,11 +14,13 @@ import { cappedBytes, loadIsolated, sandboxImports, sandboxLimits, type Isolated
 import type { IsolatedPlugin } from './isolate/isolated-plugin.ts';
 import { checkExpectation, foundSurface, resolveExpectation, type Expectation } from './rdylib/load-checks.ts';
 import type { PluginOptions } from './runtime/plugin.ts';
+import { readSource, type ComponentSource } from './source.ts';
 
 export { Plugin } from './runtime/plugin.ts';
 export type { SandboxOptions, IsolatedLoadOptions } from './isolate/sandbox.ts';
 export type { ImportObject } from './runtime/js-imports.ts';
 export type { ExportObject } from './runtime/js-exports.ts';
+export type { ComponentSource } from './source.ts';
 
 /**
  * The types generated declarations (host/bindings, `rdylib types`) give
@@ -94,29 +96,6 @@ export function instantiateComponent(bytes: Uint8Array | ArrayBuffer, imports: I
   return compile(bytes).instantiate(imports).exports;
 }
 
-async function readSource(source: Uint8Array | ArrayBuffer | string | URL): Promise<Uint8Array> {
-  if (source instanceof Uint8Array) return source;
-  if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  try {
-    if (runsOnNode() && (typeof source === 'string' || source.protocol === 'file:')) {
-      // Imported lazily, and only on Node, so browser bundles never need node:fs.
-      const fs = await import('node:fs/promises');
-      return new Uint8Array(await fs.readFile(source));
-    }
-    // In a browser a string is a URL, relative to the page.
-    const res = await fetch(typeof source === 'string' ? new URL(source, globalThis.location?.href) : source);
-    if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText}`);
-    return new Uint8Array(await res.arrayBuffer());
-  } catch (e) {
-    const what = typeof source === 'string' ? source : source.href;
-    throw new LoadError('io', `cannot read component ${what}: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
-  }
-}
-
-function runsOnNode(): boolean {
-  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
-}
-
 /**
  * Reads `source` (bytes, a file path in Node, or a URL), then compiles and
  * instantiates it, in this thread or (`isolate: 'worker'`) in a worker.
@@ -125,9 +104,9 @@ function runsOnNode(): boolean {
  * type `plugin.exports` and `imports`; they describe the component they were
  * generated from, so load that one or a build `expect` accepts against it.
  */
-export function load<T extends PluginTypes = UntypedPlugin>(source: Uint8Array | ArrayBuffer | string | URL, options: IsolatedLoadOptions): Promise<IsolatedPlugin<T['isolatedExports']>>;
-export function load<T extends PluginTypes = UntypedPlugin>(source: Uint8Array | ArrayBuffer | string | URL, options?: LoadOptions<ImportsOf<T>>): Promise<Plugin<T['exports']>>;
-export async function load(source: Uint8Array | ArrayBuffer | string | URL, options: LoadOptions<object> | IsolatedLoadOptions = {}): Promise<Plugin<object> | IsolatedPlugin<object>> {
+export function load<T extends PluginTypes = UntypedPlugin>(source: ComponentSource, options: IsolatedLoadOptions): Promise<IsolatedPlugin<T['isolatedExports']>>;
+export function load<T extends PluginTypes = UntypedPlugin>(source: ComponentSource, options?: LoadOptions<ImportsOf<T>>): Promise<Plugin<T['exports']>>;
+export async function load(source: ComponentSource, options: LoadOptions<object> | IsolatedLoadOptions = {}): Promise<Plugin<object> | IsolatedPlugin<object>> {
   if (options.isolate !== undefined) return loadIsolated(await readSource(source), options);
   sandboxLimits(options); // bad limits fail before any reading
   const bytes = cappedBytes(await readSource(source), options);

@@ -1,24 +1,37 @@
 /**
- * Bundles the host (host/index.ts) for browsers into build/browser/rdylib.js
- * (ESM), and the isolated plugin's Web Worker (host/isolate/web-worker.ts)
- * into web-worker.js next to it, where `load(..., { isolate: 'worker' })`
- * looks for it. The browser path of the host must not reach Node built-ins;
- * if it does, the bundle fails and names each offending import and the file
- * that makes it, instead of shipping a bundle that breaks at runtime.
+ * Bundles the host for browsers: host/index.ts -> rdylib.js (ESM) and the
+ * isolated plugin's Web Worker (host/isolate/web-worker.ts) -> web-worker.js
+ * next to it, where `load(..., { isolate: 'worker' })` looks for it.
  *
- * Usage: node --import tsx scripts/bundle-host.ts
+ * Two outputs, one configuration: build/browser/ for the repository's
+ * browser tests (`npm run bundle:browser`), and dist/browser/ for the npm
+ * package (`npm run build`), which its `exports` give bundlers under the
+ * `browser` condition and as `rdylib/browser` / `rdylib/web-worker`.
+ *
+ * The browser path of the host must not reach Node built-ins. A static
+ * import of one fails the bundle, naming each offending import and the file
+ * that makes it. Node-only code the host reaches by a dynamic `import()`
+ * on a Node-only path (reading a file path, starting a worker thread) is
+ * replaced by a module that throws if ever imported, so the bundles name no
+ * `node:` module at all and a user's bundler (esbuild, Vite) takes them
+ * without flags.
+ *
+ * Usage: node --import tsx scripts/bundle-host.ts [--outdir <dir>]
+ *   without --outdir: build/browser/, with source maps (the browser tests);
+ *   with it (the package's dist/browser/): no source maps, to keep the package small.
  */
 import { builtinModules } from 'node:module';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build, type Message, type Plugin } from 'esbuild';
+import { WEB_WORKER_FILE } from '../host/isolate/spawn-web.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const HOST_ENTRY = fileURLToPath(new URL('../host/index.ts', import.meta.url));
 export const BROWSER_BUNDLE = fileURLToPath(new URL('../build/browser/rdylib.js', import.meta.url));
 export const WEB_WORKER_ENTRY = fileURLToPath(new URL('../host/isolate/web-worker.ts', import.meta.url));
-/** host/isolate/spawn-web.ts loads the worker from this name, relative to the host bundle. */
-export const WEB_WORKER_FILE = 'web-worker.js';
+export { WEB_WORKER_FILE };
 
 /** Thrown when the host cannot be bundled for browsers; lists every cause. */
 export class BundleError extends Error {
@@ -41,24 +54,31 @@ function isNodeBuiltin(specifier: string): boolean {
  */
 const NODE_ONLY_MODULE = /(?:^|\/)(?:[a-z-]+-node|node-[a-z-]+)\.ts$/;
 
+/** The namespace of the stand-ins for Node-only modules. */
+const NODE_ONLY_NAMESPACE = 'rdylib-node-only';
+
 /**
  * Turns every static import of a Node built-in into a build error naming it
- * and its importer. A dynamic `import()` stays external: the host makes those
- * only on Node-only paths (reading a file path, starting a worker thread),
- * which browsers never take.
+ * and its importer. A dynamic `import()` of a built-in or of a Node-only
+ * host module is replaced by a stand-in that throws when imported: the host
+ * makes those only on Node-only paths, which browsers never take.
  */
-const forbidNodeBuiltins: Plugin = {
-  name: 'forbid-node-builtins',
+const browserOnly: Plugin = {
+  name: 'rdylib-browser-only',
   setup(b) {
     b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind === 'dynamic-import' && NODE_ONLY_MODULE.test(args.path)) return { path: args.path, external: true };
+      const nodeOnly = NODE_ONLY_MODULE.test(args.path) || isNodeBuiltin(args.path);
+      if (args.kind === 'dynamic-import' && nodeOnly) return { path: args.path, namespace: NODE_ONLY_NAMESPACE };
       if (!isNodeBuiltin(args.path)) return undefined;
-      if (args.kind === 'dynamic-import') return { path: args.path, external: true };
       const importer = args.importer === '' ? '(entry)' : relative(ROOT, args.importer);
       return {
         errors: [{ text: `Node built-in "${args.path}" imported by ${importer}: the browser path of the host must not use Node built-ins` }],
       };
     });
+    b.onLoad({ filter: /.*/, namespace: NODE_ONLY_NAMESPACE }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${isNodeBuiltin(args.path) ? args.path : basename(args.path)} is Node-only and not part of rdylib's browser build`)});`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -81,9 +101,17 @@ export interface BundleOptions {
   readonly worker?: boolean;
   /** Minify (for pages meant to load fast, such as the playground); off by default so stack traces stay readable. */
   readonly minify?: boolean;
+  /** Write linked source maps (with the sources in them); defaults to true. */
+  readonly sourcemap?: boolean;
 }
 
-export async function bundleHost({ entry = HOST_ENTRY, outfile = BROWSER_BUNDLE, worker = entry === HOST_ENTRY, minify = false }: BundleOptions = {}): Promise<BundleResult> {
+export async function bundleHost({
+  entry = HOST_ENTRY,
+  outfile = BROWSER_BUNDLE,
+  worker = entry === HOST_ENTRY,
+  minify = false,
+  sourcemap = true,
+}: BundleOptions = {}): Promise<BundleResult> {
   const name = basename(outfile).replace(/\.js$/, '');
   const entryPoints = [{ in: entry, out: name }];
   if (worker) entryPoints.push({ in: WEB_WORKER_ENTRY, out: WEB_WORKER_FILE.replace(/\.js$/, '') });
@@ -96,13 +124,13 @@ export async function bundleHost({ entry = HOST_ENTRY, outfile = BROWSER_BUNDLE,
       format: 'esm',
       platform: 'browser',
       target: 'es2022',
-      sourcemap: 'linked',
+      sourcemap: sourcemap ? 'linked' : false,
       minify,
       // Error classes name themselves after their class (`BorrowError`): minified names must survive.
       keepNames: true,
       metafile: true,
       logLevel: 'silent',
-      plugins: [forbidNodeBuiltins],
+      plugins: [browserOnly],
     });
   } catch (error) {
     const errors = (error as { errors?: Message[] }).errors;
@@ -118,7 +146,9 @@ export async function bundleHost({ entry = HOST_ENTRY, outfile = BROWSER_BUNDLE,
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
 if (invokedDirectly) {
   try {
-    const { outfile, bytes } = await bundleHost();
+    const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
+    const outfile = values.outdir === undefined ? BROWSER_BUNDLE : join(resolve(values.outdir), 'rdylib.js');
+    const { bytes } = await bundleHost({ outfile, sourcemap: values.outdir === undefined });
     console.log(`bundled host/index.ts -> ${relative(ROOT, outfile)} (${bytes} B), host/isolate/web-worker.ts -> ${relative(ROOT, join(dirname(outfile), WEB_WORKER_FILE))}`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

@@ -5,6 +5,8 @@
  * terminating the worker.
  */
 import { checkIsolateOptions, IsolatedPlugin, type IsolateOptions, type WorkerEndpoint } from './isolated-plugin.ts';
+// Static, so it runs while the host's script first runs and can note that script's URL (spawn-web.ts).
+import { spawnWebWorker } from './spawn-web.ts';
 
 export { IsolatedPlugin, type IsolateOptions, type WorkerEndpoint } from './isolated-plugin.ts';
 export { capLinearMemory } from './memory-cap.ts';
@@ -12,7 +14,11 @@ export { capLinearMemory } from './memory-cap.ts';
 export interface WorkerIsolateOptions extends IsolateOptions {
   /** Node only: limits of the worker's JS heap (lifted strings and lists live there). */
   readonly resourceLimits?: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
-  /** Browser only: where the bundled `web-worker.js` entry lives. */
+  /**
+   * Browser only: where the worker entry is served (the package's
+   * `rdylib/web-worker`); by default `web-worker.js` next to the script the
+   * host runs in. Not found: LoadError('io') naming the URL.
+   */
   readonly workerUrl?: URL;
 }
 
@@ -30,7 +36,6 @@ export async function loadInWorker(bytes: Uint8Array | ArrayBuffer, options: Wor
     const { spawnNodeWorker } = await import('./spawn-node.ts');
     endpoint = spawnNodeWorker(options.resourceLimits);
   } else {
-    const { spawnWebWorker } = await import('./spawn-web.ts');
     endpoint = spawnWebWorker(options.workerUrl);
   }
   return IsolatedPlugin.start(endpoint, u8, options);

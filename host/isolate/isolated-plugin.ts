@@ -8,7 +8,7 @@
  * Thread-agnostic: the worker is reached through a `WorkerEndpoint`, made by
  * `spawn-node.ts` (worker_threads) or `spawn-web.ts` (Web Worker).
  */
-import { TimeoutError, TrapError, UnloadedError } from '../errors.ts';
+import { LoadError, TimeoutError, TrapError, UnloadedError } from '../errors.ts';
 import { instanceLimits } from '../runtime/limits.ts';
 import { defineExportKeys } from '../runtime/export-keys.ts';
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
@@ -203,6 +203,15 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
 
   private died(reason: Error): void {
     if (this.state !== undefined) return;
+    const loading = this.loaded;
+    if (loading !== undefined && reason instanceof LoadError) {
+      // The worker could not start (its entry was not found): the load fails with that reason as is.
+      this.loaded = undefined;
+      if (loading.timer !== undefined) clearTimeout(loading.timer);
+      this.poison(reason);
+      loading.reject(reason);
+      return;
+    }
     this.poison(new TrapError(`${this.name}'s worker died: ${reason.message}`, { cause: reason }));
   }
 

@@ -14,7 +14,9 @@ import type { ValidatedComponent } from '../validate/validate.ts';
 import { checkCompatible, type AbiSurface } from './compat.ts';
 import { readAbiSurface, surfaceOfValidated } from './surface.ts';
 
-export type Source = Uint8Array | ArrayBuffer | string | URL;
+import type { ComponentSource } from '../source.ts';
+
+export type Source = ComponentSource;
 
 /**
  * What the host was built against: a reference build of the plugin (its

@@ -9,8 +9,9 @@
  *   and other plugins' resources, and severs the cell: any later use throws
  *   UnloadedError naming the plugin and the item, and nothing keeps the
  *   instance's memory reachable.
- * - `reload(bytes)` checks a new build against the same expectation, then
- *   replaces the generation: old handles are revoked, `plugin.exports`
+ * - `reload(source)` reads a new build as `load` does (bytes, a path or a
+ *   URL), checks it against the same expectation, then replaces the
+ *   generation: old handles are revoked, `plugin.exports`
  *   serves the new instance.
  * - Linking: an import interface the caller did not supply can be served by
  *   another Plugin's export (`link`), after checking the importer's
@@ -37,6 +38,7 @@ import { instanceLimits, type InstanceLimits } from './limits.ts';
 import { capLinearMemory } from '../isolate/memory-cap.ts';
 import type { SandboxOptions } from '../isolate/sandbox.ts';
 import { HOST_INSTANCE } from './resource-bindings.ts';
+import { readSource, type ComponentSource } from '../source.ts';
 
 /**
  * How a Plugin is made; `load` fills it from LoadOptions after its checks.
@@ -177,12 +179,16 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   }
 
   /**
-   * Replaces this plugin's instance with a new build: checked like `load`
-   * did (section verified, same expectation), instantiated with the same
+   * Replaces this plugin's instance with a new build, read from what `load`
+   * takes (bytes, a file path on Node, a URL): checked like `load` did
+   * (section verified, same expectation), instantiated with the same
    * imports and links, then the old instance is unloaded. On any failure
    * the old instance keeps serving.
    */
-  async reload(bytes: Uint8Array | ArrayBuffer): Promise<void> {
+  async reload(source: ComponentSource): Promise<void> {
+    if (this.#gen === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
+    const given = await readSource(source);
+    // Checked after reading: the plugin may have been unloaded or entered meanwhile.
     const old = this.#gen;
     if (old === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
     this.#refuseIfInUse(old, 'reload');
@@ -190,7 +196,6 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     if (deps.length > 0) {
       throw new PluginInUseError(`cannot reload ${this.name}: ${listNames(deps)} ${deps.length === 1 ? 'is' : 'are'} linked against it; unload ${deps.length === 1 ? 'it' : 'them'} first`);
     }
-    const given = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
     if (isCoreModule(given)) throw new LoadError('malformed', 'this is a core WebAssembly module, not a component', 4);
     // The same memory cap as the first build, so a reload cannot lift it.
     const cap = this.#options.maxMemoryBytes;

@@ -43,7 +43,12 @@ interface IsolatedResult {
 declare global {
   interface Window {
     rdylibReady?: boolean;
-    rdylibTest: { core(): Promise<CoreResult>; hello(): Promise<HelloResult>; isolated(): Promise<IsolatedResult> };
+    rdylibTest: {
+      core(): Promise<CoreResult>;
+      hello(): Promise<HelloResult>;
+      isolated(): Promise<IsolatedResult>;
+      missingWorker(): Promise<{ name: string; code: string; kind: string; message: string; url: string }>;
+    };
   }
 }
 
@@ -117,5 +122,13 @@ describe('host in chromium', () => {
     expect(result.afterTimeout).toBe('TrapError');
     expect(result.stillWorks).toBe('Hello, after!');
     expect(pageErrors).toEqual([]);
+  }, SLOW);
+
+  it("isolate: 'worker' with no worker entry at its URL fails with a LoadError naming the URL and what to serve", async () => {
+    const result = await page!.evaluate(() => window.rdylibTest.missingWorker());
+    expect(result).toMatchObject({ name: 'LoadError', code: 'LOAD', kind: 'io' });
+    expect(result.message).toContain(`is not at ${result.url} (HTTP 404)`);
+    expect(result.message).toContain('"rdylib/web-worker"');
+    expect(result.message).toContain('workerUrl');
   }, SLOW);
 });

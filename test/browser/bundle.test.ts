@@ -20,7 +20,7 @@ describe('scripts/bundle-host.ts', () => {
     expect(code).not.toMatch(/\brequire\(/);
   });
 
-  it('emits the Web Worker entry next to the host bundle, with Node-only modules left out of both', async () => {
+  it('emits the Web Worker entry next to the host bundle, with Node-only modules replaced in both', async () => {
     const outfile = join(outDir, 'with-worker', 'rdylib.js');
     await bundleHost({ outfile, worker: true });
     const worker = join(outDir, 'with-worker', WEB_WORKER_FILE);
@@ -30,10 +30,15 @@ describe('scripts/bundle-host.ts', () => {
     expect(workerCode).toMatch(/load-failed/);
     expect(workerCode).not.toMatch(/^export\s*\{/m);
     const hostCode = readFileSync(outfile, 'utf8');
-    // spawn-web looks for the worker next to the bundle; spawn-node stays an unbundled dynamic import.
-    expect(hostCode).toContain(`new URL("./${WEB_WORKER_FILE}", import.meta.url)`);
-    expect(hostCode).toMatch(/import\(["']\.\/spawn-node\.ts["']\)/);
-    for (const code of [hostCode, workerCode]) expect(code).not.toMatch(/worker_threads/);
+    // spawn-web looks for the worker next to the bundle; spawn-node and read-file-node are stand-ins that throw.
+    expect(hostCode).toContain(`"web-worker.js"`);
+    expect(hostCode).toContain('spawn-node.ts is Node-only and not part of rdylib');
+    expect(hostCode).toContain('read-file-node.ts is Node-only and not part of rdylib');
+    for (const code of [hostCode, workerCode]) {
+      expect(code).not.toMatch(/worker_threads/);
+      expect(code).not.toMatch(/["']node:/);
+      expect(code).not.toMatch(/import\(["'][^"']*-node\.ts["']\)/);
+    }
   });
 
   it('fails naming each static Node built-in import and its importer', async () => {
@@ -49,10 +54,12 @@ describe('scripts/bundle-host.ts', () => {
     expect(problems.join('\n')).toContain('"path" imported by test/browser/fixtures/uses-node-builtin.ts');
   });
 
-  it('leaves a dynamic import of a Node built-in external, for Node-only paths', async () => {
+  it('replaces a dynamic import of a Node built-in by a module that throws, so a bundler never sees node:', async () => {
     const entry = fileURLToPath(new URL('./fixtures/node-only-dynamic-import.ts', import.meta.url));
     const outfile = join(outDir, 'dynamic.js');
     await bundleHost({ entry, outfile });
-    expect(readFileSync(outfile, 'utf8')).toMatch(/import\(["']node:fs\/promises["']\)/);
+    const code = readFileSync(outfile, 'utf8');
+    expect(code).not.toMatch(/import\(["']node:/);
+    expect(code).toContain('node:fs/promises is Node-only and not part of rdylib');
   });
 });

@@ -4,6 +4,7 @@
  * serves new calls through `plugin.exports` from the new instance. A refused
  * reload leaves the old instance serving.
  */
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AbiMismatchError, LoadError, PluginInUseError, UnloadedError } from '../../host/errors.ts';
 import { load, type Plugin } from '../../host/index.ts';
@@ -75,5 +76,25 @@ describe('plugin.reload', () => {
     const plugin = await load(guestPath('kv'), { name: 'kv' });
     await plugin.unload();
     await expect(plugin.reload(readGuest('kv'))).rejects.toBeInstanceOf(UnloadedError);
+  });
+
+  it('takes what load takes: a file path, a file: URL, an ArrayBuffer; an unreadable path is a LoadError naming it', async () => {
+    const plugin = await load(guestPath('kv'), { name: 'kv', expect: guestPath('kv') });
+    await plugin.reload(guestPath('kv'));
+    const byPath = new (kvOf(plugin).Store)();
+    byPath.put('a', '1');
+    await plugin.reload(pathToFileURL(guestPath('kv')));
+    expect(() => byPath.len()).toThrow(UnloadedError);
+    const bytes = readGuest('kv');
+    await plugin.reload(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+    const store = new (kvOf(plugin).Store)();
+    store.put('b', '2');
+    const missing = guestPath('no-such-plugin');
+    const failure = await plugin.reload(missing).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(LoadError);
+    expect((failure as LoadError).kind).toBe('io');
+    expect((failure as LoadError).message).toContain(missing);
+    expect(store.get('b')).toBe('2'); // the failed reload left the instance serving
+    await plugin.unload();
   });
 });
