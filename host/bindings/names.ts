@@ -56,3 +56,35 @@ export function namespaceNames(decl: ComponentDecl): Map<ScopeDecl, string> {
   }
   return names;
 }
+
+/** Global types the declarations refer to. */
+const GLOBAL_TYPES = [
+  'Promise', 'Array', 'Disposable', 'AsyncDisposable',
+  'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'BigUint64Array', 'BigInt64Array', 'Float32Array', 'Float64Array',
+] as const;
+
+/** Types the module itself declares at its top and uses inside the namespaces. */
+const MODULE_TYPES = ['Static', 'Owned'] as const;
+
+/**
+ * How the module refers to global types and to its own top-level `Static` and
+ * `Owned` from inside a namespace that may declare a type of the same name
+ * (a WIT record `array` becomes `interface Array`): through `globalThis.`,
+ * and through a `$`-prefixed alias (no WIT name yields a `$`).
+ */
+export interface References {
+  /** `Promise`, or `globalThis.Promise` where a declared type would shadow it. */
+  global(name: (typeof GLOBAL_TYPES)[number]): string;
+  /** `Static`, or its alias `$Static` where a declared type would shadow it. */
+  module(name: (typeof MODULE_TYPES)[number]): string;
+  /** The aliases the module must declare for `module` to work. */
+  readonly aliases: readonly string[];
+}
+
+export function references(declared: ReadonlySet<string>): References {
+  return {
+    global: (name) => (declared.has(name) ? `globalThis.${name}` : name),
+    module: (name) => (declared.has(name) ? `$${name}` : name),
+    aliases: MODULE_TYPES.filter((n) => declared.has(n)),
+  };
+}

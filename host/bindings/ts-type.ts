@@ -9,7 +9,7 @@
  */
 import type { ResourceTypeRef, ValType } from '../types.ts';
 import { typedArrayFor, optionIsTagged } from '../abi/load-store.ts';
-import { camel, propertyKey } from './names.ts';
+import { camel, propertyKey, type References } from './names.ts';
 
 /** How a type refers to what is declared elsewhere in the module. */
 export interface TypeNaming {
@@ -19,6 +19,8 @@ export interface TypeNaming {
   resource(ref: ResourceTypeRef): string;
   /** Whether some function hands out library-static handles of this resource. */
   canBeStatic(ref: ResourceTypeRef): boolean;
+  /** Global and module-level types, safe from shadowing. */
+  readonly refs: References;
 }
 
 /**
@@ -52,7 +54,7 @@ export function tsType(t: ValType, naming: TypeNaming, marks: HandleMarks = new 
       return 'string';
     case 'list': {
       const typed = typedArrayFor(t.element);
-      return typed !== undefined ? typed.name : `Array<${inner(t.element, 'elem')}>`;
+      return typed !== undefined ? naming.refs.global(typed.name as Parameters<References['global']>[0]) : `${naming.refs.global('Array')}<${inner(t.element, 'elem')}>`;
     }
     case 'tuple':
       return `[${t.types.map((u, i) => inner(u, String(i))).join(', ')}]`;
@@ -68,7 +70,7 @@ export function tsType(t: ValType, naming: TypeNaming, marks: HandleMarks = new 
     case 'borrow': {
       const name = naming.resource(t.resource);
       const mark = marks.get(path);
-      if (mark === 'Static' || (mark === 'Owned' && naming.canBeStatic(t.resource))) return `${mark}<${name}>`;
+      if (mark === 'Static' || (mark === 'Owned' && naming.canBeStatic(t.resource))) return `${naming.refs.module(mark)}<${name}>`;
       return name;
     }
     case 'record':

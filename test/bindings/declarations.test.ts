@@ -13,6 +13,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateDeclarations } from '../../host/index.ts';
 import { LoadError } from '../../host/errors.ts';
 import { guestPath, readGuest, repoRoot } from '../support/guests.ts';
+import { withInterfaceVersion } from '../support/versioned-build.ts';
+import { parse } from '../../scripts/lib/jco.ts';
 
 const OUT = join(repoRoot, 'build', 'bindings');
 const HOSTS = join(repoRoot, 'test', 'bindings', 'hosts');
@@ -42,18 +44,37 @@ function project(dir: string, files: readonly string[]): string {
   return path;
 }
 
-beforeAll(() => {
+/**
+ * Names that shadow the types the declarations use: interface `promise`
+ * (namespace `Promise`) with records `array` and `static`, returning lists.
+ */
+const SHADOWING = `(component
+  (core module $m
+    (memory (export "mem") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) i32.const 64)
+    (func (export "get") (result i32) i32.const 0)
+    (func (export "bytes") (result i32) i32.const 0))
+  (core instance $c (instantiate $m))
+  (type $array (record (field "x" u32)))
+  (type $arrays (list $array))
+  (type $static (record (field "y" u32)))
+  (func $get (result $arrays) (canon lift (core func $c "get") (memory (core memory $c "mem")) (realloc (core func $c "realloc"))))
+  (func $bytes (result (list u8)) (canon lift (core func $c "bytes") (memory (core memory $c "mem")) (realloc (core func $c "realloc"))))
+  (instance $i (export "array" (type $array)) (export "static" (type $static)) (export "get" (func $get)) (export "bytes" (func $bytes)))
+  (export "a:b/promise@0.1.0" (instance $i)))`;
+
+beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
-  for (const name of EXAMPLES) {
-    const text = generateDeclarations(readGuest(name), { source: `${name}.wasm`, importFrom: '../../host/index.ts' });
-    writeFileSync(join(OUT, `${name}.d.ts`), text);
+  const components = [...EXAMPLES.map((name) => [name, readGuest(name)] as const), ['shadowing', await parse(SHADOWING)] as const];
+  for (const [name, bytes] of components) {
+    writeFileSync(join(OUT, `${name}.d.ts`), generateDeclarations(bytes, { source: `${name}.wasm`, importFrom: '../../host/index.ts' }));
   }
 });
 
 describe('generated declarations', () => {
   it('type-check the typed hosts, and every misuse in hosts/misuse.ts is refused (tsc --noEmit)', async () => {
     const hosts = readdirSync(HOSTS).map((f) => join(HOSTS, f));
-    const declarations = EXAMPLES.map((n) => join(OUT, `${n}.d.ts`));
+    const declarations = [...EXAMPLES, 'shadowing'].map((n) => join(OUT, `${n}.d.ts`));
     // The misuses once more without their directives (blank comments keep the line numbers), at the same depth so imports resolve.
     const original = readFileSync(join(HOSTS, 'misuse.ts'), 'utf8').split('\n');
     const marked = original.flatMap((line, i) => (line.trim().startsWith('// @ts-expect-error') ? [i + 2] : [])); // the next line, 1-based
@@ -111,8 +132,17 @@ describe('typed hosts against the real plugins', () => {
       ],
       counted: 3,
     };
-    expect(await runKvInProcess(guestPath('kv'))).toEqual(expected);
+    expect(await runKvInProcess(guestPath('kv'), guestPath('kv'))).toEqual(expected);
     expect(await runKvInWorker(guestPath('kv'))).toEqual(expected);
+  });
+
+  it('kv host code typed against 0.1.0 runs unchanged on a 0.1.1 build that `expect` accepts', async () => {
+    const { runKvInProcess } = await import('./hosts/kv-host.ts');
+    const bumped = withInterfaceVersion(readGuest('kv'), 'rdylib-guest:kv/kv@0.1.0', '0.1.1');
+    expect((await runKvInProcess(bumped, guestPath('kv'))).pairs).toEqual([
+      ['apple', '1'],
+      ['avocado', '2'],
+    ]);
   });
 
   it('types: records, variants, enums, tuples, typed arrays, bigints and result errors', async () => {
@@ -145,5 +175,10 @@ describe('typed hosts against the real plugins', () => {
     expect(r.info?.symbol).toBe('m');
     expect(r.symbols).toContain('km');
     expect(r.km).toBe(1.5);
+  });
+
+  it('two typed plugins linked: the consumer takes the shapes plugin\'s objects', async () => {
+    const { runLinked } = await import('./hosts/shapes-host.ts');
+    expect(await runLinked(guestPath('shapes'), guestPath('consumer'))).toEqual({ count: 2, totalArea: 10, largest: 'rect' });
   });
 });

@@ -16,8 +16,9 @@ export interface KvRun {
   readonly counted: number;
 }
 
-export async function runKvInProcess(path: string): Promise<KvRun> {
-  const plugin = await load<Bindings>(path, { name: 'kv', expect: path });
+/** `reference`: the build the declarations were generated from; `source` may be a later one `expect` accepts. */
+export async function runKvInProcess(source: Uint8Array | string, reference: string): Promise<KvRun> {
+  const plugin = await load<Bindings>(source, { name: 'kv', expect: reference });
   const kv: Kv.Exports = plugin.exports.kv;
   const store = new kv.Store();
   store.put('apple', '1');

@@ -7,6 +7,7 @@
 import { load } from '../../../host/index.ts';
 import type { Bindings as ShapesBindings, Canvas, Shape } from '../../../build/bindings/shapes.js';
 import type { Bindings as RegistryBindings, Registry, Static } from '../../../build/bindings/registry.js';
+import type { Bindings as ConsumerBindings, Consumer } from '../../../build/bindings/consumer.js';
 
 export async function runShapes(path: string) {
   const plugin = await load<ShapesBindings>(path, { name: 'shapes', imports: { 'rdylib-guest:shapes/canvas': {} } });
@@ -38,4 +39,15 @@ export async function runRegistry(path: string) {
   const km = registry.convert(1500, 'm', 'km');
   await plugin.unload();
   return { info, symbols, km };
+}
+
+/** Two typed plugins linked: the consumer's `shape` import is served by the shapes plugin, whose objects it takes. */
+export async function runLinked(shapesPath: string, consumerPath: string) {
+  const shapesPlugin = await load<ShapesBindings>(shapesPath, { name: 'shapes', imports: { 'rdylib-guest:shapes/canvas': {} } });
+  const consumer = await load<ConsumerBindings>(consumerPath, { name: 'consumer', link: [shapesPlugin] });
+  const shapes = shapesPlugin.exports.shapes;
+  const summary: Consumer.Summary = consumer.exports.consumer.summarize([shapes.rect(1, 1), shapes.rect(3, 3)]);
+  await consumer.unload();
+  await shapesPlugin.unload();
+  return summary;
 }
