@@ -139,6 +139,8 @@ function naming(cx: ModuleContext, scope: ScopeDecl, mode: Mode): TypeNaming {
     refs: cx.refs,
     resource(ref: ResourceTypeRef): string {
       const home = cx.decl.resource(ref);
+      // Validation's external-visibility rule makes every resource in a boundary function type a named type export, so
+      // this finds one; `unknown` keeps the declarations compiling should a component ever get past it.
       if (home === undefined) return 'unknown';
       const cls = pascal(home.decl.name);
       if (home.scope.direction === 'import') return mode === 'worker' ? 'never' : `${cx.ns.get(home.scope)}.${cls}`;
