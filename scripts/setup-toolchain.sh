@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Finds (or installs) a Rust toolchain that can build wasm32 guests, and records
-# how to invoke it in build/toolchain.json for scripts/build-guests.ts.
+# how to invoke it in a JSON record (default build/toolchain.json; the
+# `rdylib build` command passes RDYLIB_TOOLCHAIN_FILE). Ships in the npm package.
 #
 # Order of preference, first that works wins:
 #   1. a rustc on PATH whose sysroot already has the wasm32 target's std;
@@ -15,11 +16,12 @@
 # Quiet when everything is already present. Idempotent.
 #   RDYLIB_TOOLCHAIN=auto|path|rustup|debian   force one path (default auto)
 #   RDYLIB_WASM_TARGET=wasm32-unknown-unknown|wasm32-wasip1
+#   RDYLIB_TOOLCHAIN_FILE=/path/to/toolchain.json   where to record the choice
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out_dir="$root/build"
-out_file="$out_dir/toolchain.json"
+out_file="${RDYLIB_TOOLCHAIN_FILE:-$root/build/toolchain.json}"
+out_dir="$(dirname "$out_file")"
 target="${RDYLIB_WASM_TARGET:-wasm32-unknown-unknown}"
 mode="${RDYLIB_TOOLCHAIN:-auto}"
 

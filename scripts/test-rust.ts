@@ -6,10 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cargoEnv, setupToolchain } from './lib/toolchain.ts';
+import { cargoEnv, setupToolchain } from '../host/cli/plugin-build/toolchain.ts';
 
-const workspace = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'guest-rust');
-const toolchain = setupToolchain();
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const workspace = join(root, 'guest-rust');
+const toolchain = setupToolchain(join(root, 'build', 'toolchain.json'));
 const result = spawnSync(toolchain.cargo, ['test', '--workspace', '--quiet'], {
   cwd: workspace,
   env: cargoEnv(toolchain, 'native'),

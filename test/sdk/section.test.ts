@@ -7,7 +7,7 @@ import {
   readRdylibAbi,
   readTopLevelCustomSections,
 } from '../../host/rdylib/section.ts';
-import { appendCustomSection } from '../../scripts/lib/wasm-custom-sections.ts';
+import { appendCustomSection } from '../../host/cli/plugin-build/custom-sections.ts';
 import { readGuest } from '../support/guests.ts';
 
 /** A section payload as docs/abi.md §3.2 lays it out. */

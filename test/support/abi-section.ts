@@ -4,7 +4,7 @@
  * lying plugin would ship it. Layout as in docs/abi.md: magic, u16 format
  * version, u32 JSON length (little-endian), JSON document.
  */
-import { appendCustomSection } from '../../scripts/lib/wasm-custom-sections.ts';
+import { appendCustomSection } from '../../host/cli/plugin-build/custom-sections.ts';
 import { concatBytes } from './bytes.ts';
 import {
   RDYLIB_ABI_FORMAT_VERSION,

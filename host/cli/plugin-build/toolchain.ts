@@ -1,15 +1,16 @@
 /**
- * The Rust toolchain scripts/setup-toolchain.sh chose, and how to run its
- * cargo. Shared by the guest build (wasm32) and the native Rust tests.
+ * The Rust toolchain scripts/setup-toolchain.sh chooses (rustup, a rustc on
+ * PATH, or Debian's packages with -Zbuild-std), and how to run its cargo.
+ * Shared by the plugin build (wasm32) and the native Rust tests. The script
+ * ships in the package, so a plugin built anywhere gets the same setup.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { ToolchainError } from './errors.ts';
+import { packageRoot } from './package-root.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-/** build/toolchain.json, as written by scripts/setup-toolchain.sh. */
+/** The toolchain record setup-toolchain.sh writes. */
 export interface Toolchain {
   kind: 'path' | 'rustup' | 'debian';
   target: string;
@@ -22,11 +23,17 @@ export interface Toolchain {
   rustcVersion: string;
 }
 
-/** Runs the setup script (quiet when all is present) and reads its choice. */
-export function setupToolchain(): Toolchain {
-  const setup = spawnSync('bash', [join(root, 'scripts', 'setup-toolchain.sh')], { stdio: 'inherit' });
-  if (setup.status !== 0) throw new Error('the Rust toolchain setup failed (see above)');
-  return JSON.parse(readFileSync(join(root, 'build', 'toolchain.json'), 'utf8')) as Toolchain;
+
+/**
+ * Runs the setup script (quiet when all is present), which records its
+ * choice in `recordFile`, and reads it back.
+ */
+export function setupToolchain(recordFile: string): Toolchain {
+  const script = join(packageRoot(), 'scripts', 'setup-toolchain.sh');
+  const setup = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, RDYLIB_TOOLCHAIN_FILE: recordFile } });
+  if (setup.error) throw new ToolchainError(`cannot run ${script} with bash: ${setup.error.message}`);
+  if (setup.status !== 0) throw new ToolchainError('no Rust toolchain for wasm32 was found or installed: install one as the lines above say, then run the command again');
+  return JSON.parse(readFileSync(recordFile, 'utf8')) as Toolchain;
 }
 
 /**

@@ -1,11 +1,8 @@
 /**
- * Custom sections for the guest build: reading a core module's top-level
- * custom sections is the host's reader (section framing is the same for
- * modules and components); appending one to a component is the build's own.
+ * Appending a custom section to a component: how the build puts the
+ * rdylib:abi section at the component's top level. (Reading sections is the
+ * host's reader, `readTopLevelCustomSections` in host/rdylib/section.ts.)
  */
-export { readTopLevelCustomSections as readCustomSections } from '../../host/rdylib/section.ts';
-export type { CustomSection } from '../../host/binary/ast.ts';
-
 const CUSTOM_SECTION_ID = 0;
 
 function writeU32Leb(value: number): number[] {
