@@ -14,9 +14,10 @@ import { callCommand } from './commands/call.ts';
 import { checkCommand } from './commands/check.ts';
 import { inspectCommand } from './commands/inspect.ts';
 import { newCommand } from './commands/new.ts';
+import { typesCommand } from './commands/types.ts';
 import { witCommand } from './commands/wit.ts';
 
-const COMMANDS: readonly Command[] = [newCommand, buildCommand, inspectCommand, checkCommand, callCommand, witCommand];
+const COMMANDS: readonly Command[] = [newCommand, buildCommand, inspectCommand, checkCommand, callCommand, typesCommand, witCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

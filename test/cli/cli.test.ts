@@ -2,16 +2,17 @@
  * The `rdylib` command end to end on the built examples: what it prints,
  * where (results on stdout, notes and errors on stderr) and its exit codes.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateDeclarations } from '../../host/bindings/index.ts';
 import { inspectComponent } from '../../host/inspect/index.ts';
 import { withForgedAbi } from '../support/abi-section.ts';
 import { guestPath, readGuest } from '../support/guests.ts';
 import { rdylib } from './run.ts';
 
-const COMMANDS = ['new', 'build', 'inspect', 'check', 'call', 'wit'];
+const COMMANDS = ['new', 'build', 'inspect', 'check', 'call', 'types', 'wit'];
 
 /** An error is one line on stderr, saying what is wrong and what to do; no stack. */
 function expectOneLineError(stderr: string, pattern: RegExp): void {
@@ -38,7 +39,7 @@ describe('rdylib', () => {
   it('wrong usage is one line naming the problem and where to look, exit 2', () => {
     const unknown = rdylib(['inspekt']);
     expect(unknown.status).toBe(2);
-    expectOneLineError(unknown.stderr, /^rdylib: unknown command "inspekt"; the commands are new, build, inspect, check, call, wit/);
+    expectOneLineError(unknown.stderr, /^rdylib: unknown command "inspekt"; the commands are new, build, inspect, check, call, types, wit/);
     const option = rdylib(['inspect', '--jsn', guestPath('kv')]);
     expect(option.status).toBe(2);
     expectOneLineError(option.stderr, /^rdylib inspect: Unknown option '--jsn'; see `rdylib inspect --help`$/);
@@ -79,6 +80,16 @@ describe('rdylib inspect and wit', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(inspectComponent(readGuest('hello')).wit);
     expect(r.stdout).toContain('  make-greeting: func(name: string) -> greeting;');
+  });
+});
+
+describe('rdylib types', () => {
+  it('writes the declarations generateDeclarations makes and prints the path', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rdylib-types-')), 'kv.d.ts');
+    const r = rdylib(['types', guestPath('kv'), '-o', file]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${file}\n`);
+    expect(readFileSync(file, 'utf8')).toBe(generateDeclarations(readGuest('kv'), { source: guestPath('kv') }));
   });
 });
 
