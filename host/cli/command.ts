@@ -4,6 +4,7 @@
  * does. A subcommand returns its exit code; failures are thrown and printed
  * by main.ts as one line (the stack only with --verbose).
  */
+import { writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -81,4 +82,14 @@ export function positionals(command: Command, given: readonly string[], names: r
     throw new UsageError(`unexpected argument ${JSON.stringify(given[names.length])}: usage: ${command.usage.split('\n')[0]}`);
   }
   return [...given];
+}
+
+/** Generated text to the `-o` file (then its path is printed), or to standard output. */
+export function writeOutput(io: Io, output: string | undefined, text: string): void {
+  if (output === undefined) {
+    io.out(text);
+    return;
+  }
+  writeFileSync(output, text);
+  io.out(`${output}\n`);
 }

@@ -11,6 +11,7 @@
 import type { FuncType, ValType } from '../types.ts';
 import type { ComponentModel, FunctionItem, InterfaceModel, TypeItem, TypeNames, UseItem, WorldItem } from './model.ts';
 import { splitInterfaceName } from './model.ts';
+import { printValType } from '../rdylib/interface-view.ts';
 
 export interface WitNames {
   /** The package the world belongs to, e.g. `rdylib-guest:kv@0.1.0`. Default: that of the first exported interface. */
@@ -32,38 +33,20 @@ export function witIdent(name: string): string {
   return KEYWORDS.has(name) ? `%${name}` : name;
 }
 
-/** A value type written in a scope: named types by name, anonymous ones structurally. */
+/**
+ * A value type written in a scope: named types by name, anonymous ones
+ * structurally. (A nominal type no type export names, in a component not made
+ * from WIT, comes out as its definition would be written: for reading only.)
+ */
 export function witType(t: ValType, names: TypeNames): string {
-  const named = names.valueName(t);
-  if (named !== undefined) return witIdent(named);
-  const p = (u: ValType): string => witType(u, names);
-  switch (t.kind) {
-    case 'list':
-      return `list<${p(t.element)}>`;
-    case 'tuple':
-      return `tuple<${t.types.map(p).join(', ')}>`;
-    case 'option':
-      return `option<${p(t.type)}>`;
-    case 'result':
-      if (!t.ok && !t.err) return 'result';
-      return `result<${t.ok ? p(t.ok) : '_'}${t.err ? `, ${p(t.err)}` : ''}>`;
-    case 'own':
-      return witIdent(names.resourceName(t.resource));
-    case 'borrow':
-      return `borrow<${witIdent(names.resourceName(t.resource))}>`;
-    // A nominal type no type export names (not made from WIT): WIT cannot say
-    // this inline, so it is written as its definition would be, for reading.
-    case 'record':
-      return `record { ${t.fields.map((f) => `${witIdent(f.name)}: ${p(f.type)}`).join(', ')} }`;
-    case 'variant':
-      return `variant { ${t.cases.map((c) => (c.type ? `${witIdent(c.name)}(${p(c.type)})` : witIdent(c.name))).join(', ')} }`;
-    case 'enum':
-      return `enum { ${t.labels.map(witIdent).join(', ')} }`;
-    case 'flags':
-      return `flags { ${t.labels.map(witIdent).join(', ')} }`;
-    default:
-      return t.kind;
-  }
+  return printValType(
+    t,
+    (ref) => witIdent(names.resourceName(ref)),
+    (u) => {
+      const n = names.valueName(u);
+      return n === undefined ? undefined : witIdent(n);
+    },
+  );
 }
 
 /** `func(a: t, …) -> r`; `skipSelf` drops a method's receiver, which WIT leaves implicit. */

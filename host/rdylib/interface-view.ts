@@ -45,9 +45,18 @@ export function interfacesOf(component: ComponentType, direction: Direction): Ma
   return out;
 }
 
-/** A value type written as WIT, with resources named as `view` names them. */
-export function printValType(t: ValType, resourceName: (ref: ResourceTypeRef) => string): string {
-  const p = (u: ValType): string => printValType(u, resourceName);
+/**
+ * A value type written as WIT, with resources named as `view` names them;
+ * `typeName`, when given, names a type (a record, say) that is then not spelled out.
+ */
+export function printValType(
+  t: ValType,
+  resourceName: (ref: ResourceTypeRef) => string,
+  typeName?: (t: ValType) => string | undefined,
+): string {
+  const named = typeName?.(t);
+  if (named !== undefined) return named;
+  const p = (u: ValType): string => printValType(u, resourceName, typeName);
   switch (t.kind) {
     case 'list':
       return `list<${p(t.element)}>`;

@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleHost } from '../../scripts/bundle-host.ts';
-import type { RdylibAbi } from '../../host/rdylib/section.ts';
-import { withForgedAbi } from '../support/abi-section.ts';
+import { withExclusiveIter } from '../support/abi-section.ts';
 import { guestPath, readGuest } from '../support/guests.ts';
 import { openTestPage, SLOW, type TestPage } from './chromium.ts';
 
@@ -37,26 +36,11 @@ let opened: TestPage | undefined;
 let page: Page | undefined;
 let pageErrors: string[] = [];
 
-/** kv with `Store::iter` now `&mut self`, its iterator borrowing the store exclusively. */
-function stricterKv(): Uint8Array {
-  return withForgedAbi(readGuest('kv'), (abi: RdylibAbi) => {
-    const f = abi.interfaces.flatMap((i) => i.functions).find((x) => x.name === '[method]store.iter') as unknown as {
-      receiver: string;
-      params: { mode: string }[];
-      results: { borrows: { mode: string }[] }[];
-    };
-    f.receiver = 'exclusive';
-    f.params[0]!.mode = 'exclusive';
-    f.results[0]!.borrows[0]!.mode = 'exclusive';
-    return abi;
-  });
-}
-
 beforeAll(async () => {
   await mkdir(DIR, { recursive: true });
   await bundleHost({ outfile: `${DIR}rdylib.js`, worker: false });
   await copyFile(fileURLToPath(new URL('./rdylib-page.html', import.meta.url)), `${DIR}index.html`);
-  await writeFile(`${DIR}kv-stricter.wasm`, stricterKv());
+  await writeFile(`${DIR}kv-stricter.wasm`, withExclusiveIter(readGuest('kv')));
   opened = await openTestPage(DIR, { '/kv.wasm': guestPath('kv') }, 'rdylibChecksReady');
   page = opened.page;
   pageErrors = opened.pageErrors;

@@ -4,7 +4,7 @@
  * new crate builds is shown by the fresh-project test (test/package/), which
  * runs both from the packed tarball.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,7 +35,8 @@ describe('rdylib build', () => {
     expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`rdylib build: ${empty} has no Cargo.toml: pass a plugin crate's directory (\`rdylib new <dir>\` makes one)`);
     const unknown = rdylib(['build', join(repoRoot, 'guest-rust'), '-p', 'nope']);
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toMatch(/rdylib build: no plugin crate named nope; found: consumer, hello, kv, registry, shapes, types\n$/);
+    const examples = readdirSync(join(repoRoot, 'guest-rust', 'examples')).sort();
+    expect(unknown.stderr).toMatch(new RegExp(`rdylib build: no plugin crate named nope; found: ${examples.join(', ')}\n$`));
   });
 });
 

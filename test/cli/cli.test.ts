@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateDeclarations } from '../../host/bindings/index.ts';
 import { inspectComponent } from '../../host/inspect/index.ts';
-import { withForgedAbi } from '../support/abi-section.ts';
+import { withExclusiveIter } from '../support/abi-section.ts';
 import { guestPath, readGuest } from '../support/guests.ts';
 import { rdylib } from './run.ts';
 
@@ -101,17 +101,7 @@ describe('rdylib check', () => {
   });
 
   it('exits 1 with the compiler-style report for a plugin whose iterator now borrows exclusively', () => {
-    const stricter = withForgedAbi(readGuest('kv'), (abi) => {
-      const iter = abi.interfaces.flatMap((i) => i.functions).find((f) => f.name === '[method]store.iter') as unknown as {
-        receiver: string;
-        params: { mode: string }[];
-        results: { borrows: { mode: string }[] }[];
-      };
-      iter.receiver = 'exclusive';
-      iter.params[0]!.mode = 'exclusive';
-      iter.results[0]!.borrows[0]!.mode = 'exclusive';
-      return abi;
-    });
+    const stricter = withExclusiveIter(readGuest('kv'));
     const file = join(mkdtempSync(join(tmpdir(), 'rdylib-check-')), 'kv-v2.wasm');
     writeFileSync(file, stricter);
     const r = rdylib(['check', file, '--expect', guestPath('kv')]);

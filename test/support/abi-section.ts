@@ -46,3 +46,21 @@ export function withForgedAbi(component: Uint8Array, edit: (abi: RdylibAbi) => u
   const copy = structuredClone(real) as RdylibAbi;
   return appendCustomSection(withoutAbiSection(component), { name: RDYLIB_ABI_SECTION, data: encodeAbiPayload(edit(copy) ?? copy) });
 }
+
+/**
+ * The kv example with `Store::iter` now `&mut self` and its iterator borrowing
+ * the store exclusively: a build a host made against kv must refuse.
+ */
+export function withExclusiveIter(kv: Uint8Array): Uint8Array {
+  return withForgedAbi(kv, (abi) => {
+    const f = abi.interfaces.flatMap((i) => i.functions).find((x) => x.name === '[method]store.iter') as unknown as {
+      receiver: string;
+      params: { mode: string }[];
+      results: { borrows: { mode: string }[] }[];
+    };
+    f.receiver = 'exclusive';
+    f.params[0]!.mode = 'exclusive';
+    f.results[0]!.borrows[0]!.mode = 'exclusive';
+    return abi;
+  });
+}

@@ -1,7 +1,6 @@
 /** `rdylib types`: TypeScript declarations for a plugin's exports (host/bindings). */
-import { writeFileSync } from 'node:fs';
 import { generateDeclarations } from '../../bindings/index.ts';
-import { positionals, stringOption, type Command } from '../command.ts';
+import { positionals, stringOption, writeOutput, type Command } from '../command.ts';
 import { readComponentFile } from '../read-file.ts';
 
 export const typesCommand: Command = {
@@ -28,12 +27,7 @@ Options:
     const [file] = positionals(this, parsed.positionals, ['plugin.wasm']);
     const importFrom = stringOption(parsed, 'import-from');
     const text = generateDeclarations(readComponentFile(file!), { source: file!, ...(importFrom === undefined ? {} : { importFrom }) });
-    const output = stringOption(parsed, 'output');
-    if (output === undefined) io.out(text);
-    else {
-      writeFileSync(output, text);
-      io.out(`${output}\n`);
-    }
+    writeOutput(io, stringOption(parsed, 'output'), text);
     return 0;
   },
 };

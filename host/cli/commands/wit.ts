@@ -1,7 +1,6 @@
 /** `rdylib wit`: the WIT of a component, printed from its own types. */
-import { writeFileSync } from 'node:fs';
 import { inspectComponent } from '../../inspect/index.ts';
-import { positionals, stringOption, type Command } from '../command.ts';
+import { positionals, stringOption, writeOutput, type Command } from '../command.ts';
 import { readComponentFile } from '../read-file.ts';
 
 export const witCommand: Command = {
@@ -19,12 +18,7 @@ Options:
   async run(parsed, io) {
     const [file] = positionals(this, parsed.positionals, ['plugin.wasm']);
     const { wit } = inspectComponent(readComponentFile(file!), { source: file! });
-    const output = stringOption(parsed, 'output');
-    if (output === undefined) io.out(wit);
-    else {
-      writeFileSync(output, wit);
-      io.out(`${output}\n`);
-    }
+    writeOutput(io, stringOption(parsed, 'output'), wit);
     return 0;
   },
 };
