@@ -89,10 +89,15 @@ export function instantiateValidated(
   };
   const exports = new Map<string, RuntimeItem>();
   const defs = vc.ast.definitions;
+  // Nothing may enter an instance before its instantiation completes (a core
+  // start function calling a lowered export of its own component traps, the
+  // spec's may_enter); an instantiation that fails leaves it closed.
+  inst.mayEnter = false;
   for (let i = 0; i < defs.length; i++) {
     const item = step(defs[i]!, i, vc, scope, args);
     if (item !== undefined) exports.set(item.name, item.item);
   }
+  inst.mayEnter = true;
   return exports;
 }
 
