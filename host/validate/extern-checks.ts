@@ -8,6 +8,7 @@ import type { ExternName } from '../binary/ast.ts';
 import { invalid } from './resolve.ts';
 import { parseExternName } from './names.ts';
 import { checkModuleMatches } from './core-types.ts';
+import { countWork } from './work.ts';
 import { funcTypeEquals, valTypeEquals, type ExternDesc } from './type-space.ts';
 
 function isOwnOf(t: ValType | undefined, r: ResourceTypeRef): boolean {
@@ -71,6 +72,9 @@ function sortName(d: ExternDesc): string {
  * be the same resource.
  */
 export function checkMatches(got: ExternDesc, want: ExternDesc, path: string, offset: number): void {
+  // One type object matches itself: shared types are not walked again.
+  if (got === want) return;
+  countWork();
   if (sortName(got) !== sortName(want)) invalid(`type mismatch in \`${path}\`: expected a ${sortName(want)}, found a ${sortName(got)}`, offset);
   if (want.kind === 'func' && got.kind === 'func') {
     if (!funcTypeEquals(got.type, want.type)) invalid(`type mismatch in \`${path}\`: function types differ`, offset);

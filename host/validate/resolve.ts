@@ -25,6 +25,8 @@ import { checkAnnotatedName, noteResourceName } from './extern-checks.ts';
 import type { ResourceTypeRef } from '../types.ts';
 import { checkVisible, nameExtern, type Named } from './visibility.ts';
 import { defineCoreType, moduleTypeOf } from './core-types.ts';
+import { checkTypeSize, checkValTypeDepth, SizeTally, typeEntrySize } from './type-size.ts';
+import { countWork } from './work.ts';
 
 export function invalid(message: string, offset: number): never {
   throw new LoadError('invalid', message, offset);
@@ -177,6 +179,13 @@ export function resolveFuncType(def: Extract<DefType, { kind: 'func' }>, scope: 
 }
 
 export function resolveDefType(def: DefType, scope: TypeScope, offset: number): TypeEntry {
+  const entry = resolveDefTypeUnchecked(def, scope, offset);
+  checkTypeSize(typeEntrySize(entry), `this ${entry.kind} type`, offset);
+  if (entry.kind === 'value') checkValTypeDepth(entry.type, offset);
+  return entry;
+}
+
+function resolveDefTypeUnchecked(def: DefType, scope: TypeScope, offset: number): TypeEntry {
   const v = (type: ValType): TypeEntry => ({ kind: 'value', type });
   const vt = (r: ValTypeRef): ValType => resolveValType(r, scope, offset);
   const nonEmpty = (n: number, message: string): void => {
@@ -274,9 +283,16 @@ function isFreeIn(r: ResourceTypeRef, scope: TypeScope): boolean {
   return false;
 }
 
-function collectDescResources(d: ExternDesc, out: Set<ResourceTypeRef>): void {
+/** Every resource a type mentions; each shared type object is walked once. */
+function collectDescResources(d: ExternDesc, out: Set<ResourceTypeRef>, seen: Set<object> = new Set()): void {
+  const first = (x: object): boolean => {
+    if (seen.has(x)) return false;
+    seen.add(x);
+    countWork();
+    return true;
+  };
   const val = (t: ValType | undefined): void => {
-    if (t === undefined) return;
+    if (t === undefined || !first(t)) return;
     switch (t.kind) {
       case 'own':
       case 'borrow':
@@ -306,6 +322,7 @@ function collectDescResources(d: ExternDesc, out: Set<ResourceTypeRef>): void {
     }
   };
   const func = (f: FuncType): void => {
+    if (!first(f)) return;
     f.params.forEach((p) => val(p.type));
     val(f.result);
   };
@@ -313,10 +330,11 @@ function collectDescResources(d: ExternDesc, out: Set<ResourceTypeRef>): void {
     if (e.kind === 'resource') out.add(e.ref);
     else if (e.kind === 'value') val(e.type);
     else if (e.kind === 'func') func(e.type);
-    else if (e.kind === 'instance') for (const x of e.type.exports.values()) collectDescResources(x, out);
-    else if (e.kind === 'component') {
-      for (const x of e.type.imports.values()) collectDescResources(x, out);
-      for (const x of e.type.exports.values()) collectDescResources(x, out);
+    else if (e.kind === 'instance') {
+      if (first(e.type)) for (const x of e.type.exports.values()) collectDescResources(x, out, seen);
+    } else if (e.kind === 'component' && first(e.type)) {
+      for (const x of e.type.imports.values()) collectDescResources(x, out, seen);
+      for (const x of e.type.exports.values()) collectDescResources(x, out, seen);
     }
   };
   switch (d.kind) {
@@ -502,6 +520,7 @@ function resolveDecls(
   const exportResources = new Map<string, ResourceTypeRef>();
   const importNamed: Named = new Set();
   const named: Named = new Set();
+  const size = new SizeTally(isComponent ? 'this component type' : 'this instance type');
   for (const d of decls) {
     switch (d.kind) {
       case 'core-type':
@@ -521,7 +540,9 @@ function resolveDecls(
       }
       case 'import': {
         checkExternName(d.name, importNames, 'import');
-        let desc = freshenResources(resolveExternType(d.type, d.name.name, scope, d.offset), scope);
+        const declared = resolveExternType(d.type, d.name.name, scope, d.offset);
+        size.add(declared, d.name.name, d.offset);
+        let desc = freshenResources(declared, scope);
         rejectGated(desc, d.offset);
         if (isComponent) {
           checkVisible(desc, importNamed, 'import', d.name);
@@ -535,7 +556,9 @@ function resolveDecls(
       }
       case 'export': {
         checkExternName(d.name, exportNames, 'export');
-        let desc = freshenResources(resolveExternType(d.type, d.name.name, scope, d.offset), scope);
+        const declared = resolveExternType(d.type, d.name.name, scope, d.offset);
+        size.add(declared, d.name.name, d.offset);
+        let desc = freshenResources(declared, scope);
         rejectGated(desc, d.offset);
         if (isComponent) {
           checkVisible(desc, named, 'export', d.name);

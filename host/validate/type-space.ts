@@ -8,6 +8,7 @@ import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
 import type { CoreDefType } from '../binary/ast.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import type { Layout } from '../abi/layout.ts';
+import { countWork } from './work.ts';
 
 export type TypeEntry =
   | { readonly kind: 'value'; readonly type: ValType }
@@ -84,6 +85,8 @@ export interface Subst {
   readonly values: ReadonlyMap<ValType, ValType>;
   readonly entries: ReadonlyMap<TypeEntry, TypeEntry>;
   readonly memo: Map<ValType, ValType>;
+  /** Instance and component types already substituted: a type shared by many exports is rebuilt once. */
+  readonly shared: Map<InstanceType | ComponentType, InstanceType | ComponentType>;
 }
 
 const NO_VALUES: ReadonlyMap<ValType, ValType> = new Map();
@@ -94,7 +97,7 @@ export function makeSubst(
   values: ReadonlyMap<ValType, ValType> = NO_VALUES,
   entries: ReadonlyMap<TypeEntry, TypeEntry> = NO_ENTRIES,
 ): Subst {
-  return { resources, values, entries, memo: new Map() };
+  return { resources, values, entries, memo: new Map(), shared: new Map() };
 }
 
 function isEmpty(s: Subst): boolean {
@@ -114,6 +117,7 @@ function substVal(t: ValType, s: Subst): ValType {
   if (done !== undefined) return done;
   const replaced = s.values.get(t);
   if (replaced !== undefined) return replaced;
+  countWork();
   const opt = (x: ValType | undefined): ValType | undefined => (x === undefined ? undefined : substVal(x, s));
   let out: ValType = t;
   switch (t.kind) {
@@ -231,20 +235,29 @@ function substDesc(d: ExternDesc, s: Subst): ExternDesc {
 }
 
 function substInstance(t: InstanceType, s: Subst): InstanceType {
+  const done = s.shared.get(t) as InstanceType | undefined;
+  if (done !== undefined) return done;
   const exports = substMap(t.exports, s);
-  return exports === t.exports ? t : { exports };
+  const out = exports === t.exports ? t : { exports };
+  s.shared.set(t, out);
+  return out;
 }
 
 function substComponent(t: ComponentType, s: Subst): ComponentType {
+  const done = s.shared.get(t) as ComponentType | undefined;
+  if (done !== undefined) return done;
   const imports = substMap(t.imports, s);
   const exports = substMap(t.exports, s);
-  return imports === t.imports && exports === t.exports ? t : { imports, exports };
+  const out = imports === t.imports && exports === t.exports ? t : { imports, exports };
+  s.shared.set(t, out);
+  return out;
 }
 
 function substMap(x: ReadonlyMap<string, ExternDesc>, s: Subst): ReadonlyMap<string, ExternDesc> {
   let changed = false;
   const out = new Map<string, ExternDesc>();
   for (const [k, v] of x) {
+    countWork();
     const nv = substDesc(v, s);
     if (nv !== v) changed = true;
     out.set(k, nv);
@@ -301,6 +314,8 @@ export function containsBorrow(t: ValType): boolean {
 
 /** Structural equality of value types; resources compare by identity. */
 export function valTypeEquals(a: ValType, b: ValType): boolean {
+  if (a === b) return true;
+  countWork();
   if (a.kind !== b.kind) return false;
   switch (a.kind) {
     case 'own':

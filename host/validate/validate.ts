@@ -38,6 +38,8 @@ import { checkVisible, nameExtern, type Named } from './visibility.ts';
 import { coreItemMismatch, coreValTypeName, defineCoreType, formatSig, sigEquals } from './core-types.ts';
 import { readCoreModuleInfo, type CoreFuncSig, type CoreItemType } from '../binary/core-module.ts';
 import { flattenFuncType } from '../abi/layout.ts';
+import { checkTypeSize, externSize, SizeTally } from './type-size.ts';
+import { resetWork } from './work.ts';
 
 export interface ResolvedOptions {
   readonly memory: number | undefined;
@@ -81,7 +83,9 @@ interface ComponentScope extends TypeScope {
   readonly localResources: Set<ResourceTypeRef>;
 }
 
+/** Validates a whole component; `workDone()` (work.ts) then tells how many type steps it took. */
 export function validateComponent(ast: Component): ValidatedComponent {
+  resetWork();
   return validateIn(ast, undefined);
 }
 
@@ -155,6 +159,7 @@ function validateIn(ast: Component, parent: TypeScope | undefined): ValidatedCom
     named: new Set(),
     importResources: new Map(),
     exportResources: new Map(),
+    size: new SizeTally('this component'),
   };
   for (const d of ast.definitions) info.push(validateDefinition(d, scope, ex));
   return { ast, type: { imports, exports }, info, types: scope.types };
@@ -171,6 +176,8 @@ interface Externs {
   readonly named: Named;
   readonly importResources: Map<string, ResourceTypeRef>;
   readonly exportResources: Map<string, ResourceTypeRef>;
+  /** The component's type size so far (imports and exports), kept under the limit (type-size.ts). */
+  readonly size: SizeTally;
 }
 
 function addCoreItem(scope: ComponentScope, t: CoreItemType): void {
@@ -304,7 +311,9 @@ function validateDefinition(d: Definition, scope: ComponentScope, ex: Externs): 
       return unsupported('value definitions (🪙)', off);
     case 'import': {
       checkExternName(d.name, ex.importNames, 'import');
-      const declared = freshenResources(resolveExternType(d.type, d.name.name, scope, off), scope);
+      const resolved = resolveExternType(d.type, d.name.name, scope, off);
+      ex.size.add(resolved, d.name.name, off);
+      const declared = freshenResources(resolved, scope);
       rejectGated(declared, off);
       // Imports may only use types named by earlier imports.
       checkVisible(declared, ex.importNamed, 'import', d.name);
@@ -324,6 +333,7 @@ function validateDefinition(d: Definition, scope: ComponentScope, ex: Externs): 
         checkMatches(declared, ascribed, d.name.name, off);
         declared = ascribed;
       }
+      ex.size.add(declared, d.name.name, off);
       rejectGated(declared, off);
       checkVisible(declared, ex.named, 'export', d.name);
       const desc = nameExtern(declared, [ex.named]);
@@ -366,9 +376,11 @@ function validateInstance(d: Extract<Definition, { kind: 'instance' }>, scope: C
   if (e.kind === 'exports') {
     const names = new UniqueNames();
     const exports = new Map<string, ExternDesc>();
+    const size = new SizeTally('this instance');
     for (const x of e.exports) {
       checkExternName(x.name, names, 'export');
       const desc = describeItem(x.item.sort, x.item.index, scope, off);
+      size.add(desc, x.name.name, off);
       // A synthesized instance type is checked in the component's export
       // context: a `[constructor]r` / `[method]r.m` / `[static]r.m` must name
       // a resource the component has already exported as `r`. The bag's own
@@ -381,6 +393,10 @@ function validateInstance(d: Extract<Definition, { kind: 'instance' }>, scope: C
     return { kind: 'none' };
   }
   const ct = at(scope.components, e.component, 'component', off);
+  // The instance's type is the component's exports: sized before anything walks it.
+  let size = 1;
+  for (const x of ct.exports.values()) size += externSize(x);
+  checkTypeSize(size, `the instance of component ${e.component}`, off);
   const args = new Map<string, ExternDesc>();
   for (const a of e.args) {
     if (args.has(a.name)) invalid(`duplicate instantiation argument named \`${a.name}\``, off);

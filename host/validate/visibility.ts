@@ -15,6 +15,7 @@
 import type { ExternName } from '../binary/ast.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { invalid } from './resolve.ts';
+import { countWork } from './work.ts';
 import { handleSource, makeSubst, substExtern, type ExternDesc, type InstanceType, type TypeEntry } from './type-space.ts';
 
 /** Named types: `ValType` objects, resource `TypeEntry` aliases, and `ResourceTypeRef`s (for handles with no recorded alias). */
@@ -24,49 +25,84 @@ function isNominal(t: ValType): boolean {
   return t.kind === 'record' || t.kind === 'variant' || t.kind === 'enum' || t.kind === 'flags';
 }
 
-function valVisible(t: ValType, named: ReadonlySet<object>): boolean {
-  if (t.kind === 'own' || t.kind === 'borrow') {
-    const src = handleSource.get(t);
-    return src !== undefined ? named.has(src) : named.has(t.resource);
-  }
-  if (isNominal(t)) return named.has(t);
-  return contentsVisible(t, named);
+/*
+ * Visibility is decided by what each type *needs* named: a handle needs its
+ * resource alias, a nominal type needs itself, other value types need what
+ * their members need, and an instance type needs what its exports need minus
+ * the names it introduces itself. Needs depend on the type alone, so they are
+ * computed once per type object and a type shared by many exports (or nested
+ * in many instances) costs one walk; then `d` is visible in a context exactly
+ * when the context names everything `d` needs.
+ */
+const valNeedsMemo = new WeakMap<ValType, ReadonlySet<object>>();
+const instanceNeedsMemo = new WeakMap<InstanceType, ReadonlySet<object>>();
+const instanceNamesMemo = new WeakMap<InstanceType, ReadonlySet<object>>();
+
+function addAll(into: Set<object>, from: ReadonlySet<object>): void {
+  for (const x of from) into.add(x);
 }
 
-/** The types a value type is made of, not requiring the type itself to be named. */
-function contentsVisible(t: ValType, named: ReadonlySet<object>): boolean {
-  const all = (ts: readonly (ValType | undefined)[]): boolean => ts.every((x) => x === undefined || valVisible(x, named));
+/** What using `t` (as a member, parameter or result) needs named. */
+function valNeeds(t: ValType, out: Set<object>): void {
+  if (t.kind === 'own' || t.kind === 'borrow') out.add(handleSource.get(t) ?? t.resource);
+  else if (isNominal(t)) out.add(t);
+  else addAll(out, contentsNeeds(t));
+}
+
+/** What the members of `t` need named (a defined type's own contents). */
+function contentsNeeds(t: ValType): ReadonlySet<object> {
+  const known = valNeedsMemo.get(t);
+  if (known !== undefined) return known;
+  countWork();
+  const out = new Set<object>();
+  const each = (ts: readonly (ValType | undefined)[]): void => ts.forEach((x) => x !== undefined && valNeeds(x, out));
   switch (t.kind) {
     case 'list':
-      return valVisible(t.element, named);
+      each([t.element]);
+      break;
     case 'option':
-      return valVisible(t.type, named);
+      each([t.type]);
+      break;
     case 'record':
-      return all(t.fields.map((f) => f.type));
+      each(t.fields.map((f) => f.type));
+      break;
     case 'tuple':
-      return all(t.types);
+      each(t.types);
+      break;
     case 'variant':
-      return all(t.cases.map((c) => c.type));
+      each(t.cases.map((c) => c.type));
+      break;
     case 'result':
-      return all([t.ok, t.err]);
+      each([t.ok, t.err]);
+      break;
     case 'own':
     case 'borrow':
-      return valVisible(t, named);
+      valNeeds(t, out);
+      break;
     default:
-      return true;
+      break;
   }
+  valNeedsMemo.set(t, out);
+  return out;
 }
 
-function funcVisible(f: FuncType, named: ReadonlySet<object>): boolean {
-  return f.params.every((p) => valVisible(p.type, named)) && (f.result === undefined || valVisible(f.result, named));
+function funcNeeds(f: FuncType, out: Set<object>): void {
+  for (const p of f.params) valNeeds(p.type, out);
+  if (f.result !== undefined) valNeeds(f.result, out);
 }
 
-/** Adds the names an instance's type exports introduce (nested instances included). */
-function instanceNames(t: InstanceType, out: Named): void {
+/** The names an instance type introduces: its type exports, and those of instances inside it. */
+function instanceNames(t: InstanceType): ReadonlySet<object> {
+  const known = instanceNamesMemo.get(t);
+  if (known !== undefined) return known;
+  countWork();
+  const out = new Set<object>();
   for (const x of t.exports.values()) {
     if (x.kind === 'type') addEntryNames(x.type, out);
-    else if (x.kind === 'instance') instanceNames(x.type, out);
+    else if (x.kind === 'instance') addAll(out, instanceNames(x.type));
   }
+  instanceNamesMemo.set(t, out);
+  return out;
 }
 
 function addEntryNames(e: TypeEntry, out: Named): void {
@@ -77,41 +113,43 @@ function addEntryNames(e: TypeEntry, out: Named): void {
   }
 }
 
-function entryVisible(e: TypeEntry, named: ReadonlySet<object>): boolean {
-  switch (e.kind) {
-    case 'value':
-      return contentsVisible(e.type, named);
-    case 'func':
-      return funcVisible(e.type, named);
-    case 'instance':
-      return instanceVisible(e.type, named);
-    case 'resource':
-    case 'component':
-    case 'gated':
-      // Gated types are refused on imports and exports anyway (resolve.ts rejectGated); component types were checked when they were defined.
-      return true;
-  }
+function instanceNeeds(t: InstanceType): ReadonlySet<object> {
+  const known = instanceNeedsMemo.get(t);
+  if (known !== undefined) return known;
+  countWork();
+  const all = new Set<object>();
+  for (const x of t.exports.values()) descNeeds(x, all);
+  const own = instanceNames(t);
+  const out = new Set<object>();
+  for (const x of all) if (!own.has(x)) out.add(x);
+  instanceNeedsMemo.set(t, out);
+  return out;
 }
 
-/** An instance's exports may use the types it exports itself as well as those named outside. */
-function instanceVisible(t: InstanceType, named: ReadonlySet<object>): boolean {
-  const local: Named = new Set(named);
-  instanceNames(t, local);
-  for (const x of t.exports.values()) if (!descVisible(x, local)) return false;
-  return true;
+function descNeeds(d: ExternDesc, out: Set<object>): void {
+  switch (d.kind) {
+    case 'func':
+      funcNeeds(d.type, out);
+      break;
+    case 'type':
+      // Gated types are refused on imports and exports anyway (resolve.ts rejectGated); component types were checked when they were defined.
+      if (d.type.kind === 'value') addAll(out, contentsNeeds(d.type.type));
+      else if (d.type.kind === 'func') funcNeeds(d.type.type, out);
+      else if (d.type.kind === 'instance') addAll(out, instanceNeeds(d.type.type));
+      break;
+    case 'instance':
+      addAll(out, instanceNeeds(d.type));
+      break;
+    default:
+      break;
+  }
 }
 
 function descVisible(d: ExternDesc, named: ReadonlySet<object>): boolean {
-  switch (d.kind) {
-    case 'func':
-      return funcVisible(d.type, named);
-    case 'type':
-      return entryVisible(d.type, named);
-    case 'instance':
-      return instanceVisible(d.type, named);
-    default:
-      return true;
-  }
+  const needs = new Set<object>();
+  descNeeds(d, needs);
+  for (const x of needs) if (!named.has(x)) return false;
+  return true;
 }
 
 /** Rejects an import or export whose type uses a type without an externally-visible name. */
@@ -129,7 +167,10 @@ function aliasEntry(e: TypeEntry): TypeEntry {
   return e;
 }
 
-function collectAliases(t: InstanceType, entries: Map<TypeEntry, TypeEntry>, values: Map<ValType, ValType>): void {
+function collectAliases(t: InstanceType, entries: Map<TypeEntry, TypeEntry>, values: Map<ValType, ValType>, seen: Set<InstanceType> = new Set()): void {
+  if (seen.has(t)) return;
+  seen.add(t);
+  countWork();
   for (const x of t.exports.values()) {
     if (x.kind === 'type' && !entries.has(x.type)) {
       const a = aliasEntry(x.type);
@@ -137,7 +178,7 @@ function collectAliases(t: InstanceType, entries: Map<TypeEntry, TypeEntry>, val
         entries.set(x.type, a);
         if (x.type.kind === 'value' && a.kind === 'value') values.set(x.type.type, a.type);
       }
-    } else if (x.kind === 'instance') collectAliases(x.type, entries, values);
+    } else if (x.kind === 'instance') collectAliases(x.type, entries, values, seen);
   }
 }
 
@@ -157,7 +198,7 @@ export function nameExtern(d: ExternDesc, into: readonly Named[]): ExternDesc {
   }
   for (const set of into) {
     if (out.kind === 'type') addEntryNames(out.type, set);
-    else if (out.kind === 'instance') instanceNames(out.type, set);
+    else if (out.kind === 'instance') addAll(set, instanceNames(out.type));
   }
   return out;
 }

@@ -1,0 +1,182 @@
+/**
+ * The effective type size limit, as wasmparser defines it
+ * (crates/wasmparser/src/validator/types.rs `TypeInfo`, limits.rs
+ * `MAX_WASM_TYPE_SIZE`): every type counts 1 plus the sizes of the types it
+ * contains (fields, cases, parameters, an instance's exports, a component's
+ * imports and exports), counting a type once per place it is used. A type
+ * whose size reaches 1,000,000 is invalid. Types are shared by reference, so
+ * ten imports of one type cost ten times its size although the binary names
+ * it once: without this limit, ten levels of such nesting make a 1 KB
+ * component whose types have 10^10 nodes, and every walk over them hangs.
+ *
+ * Each type's size is computed once (memoised by object), so checking costs
+ * the number of distinct type objects, not the size itself. Defined value
+ * types also have wasmparser's nesting limit of 100.
+ */
+import type { FuncType, ValType } from '../types.ts';
+import type { CoreItemType } from '../binary/core-module.ts';
+import { invalid } from './resolve.ts';
+import { countWork } from './work.ts';
+import type { ComponentType, CoreModuleType, ExternDesc, InstanceType, TypeEntry } from './type-space.ts';
+
+/** `MAX_WASM_TYPE_SIZE`: sizes must stay below this. */
+export const MAX_TYPE_SIZE = 1_000_000;
+
+/** `MAX_WASM_COMPONENT_TYPE_DEPTH`: how deeply defined value types may nest. */
+export const MAX_TYPE_DEPTH = 100;
+
+/** Sizes are capped at the limit: past it only "too large" matters, and numbers stay small. */
+const cap = (n: number): number => Math.min(n, MAX_TYPE_SIZE);
+
+const sizes = new WeakMap<object, number>();
+const depths = new WeakMap<ValType, number>();
+
+function memo<T extends object>(x: T, compute: (x: T) => number): number {
+  const known = sizes.get(x);
+  if (known !== undefined) return known;
+  countWork();
+  const n = cap(compute(x));
+  sizes.set(x, n);
+  return n;
+}
+
+const sum = <T>(xs: Iterable<T>, f: (x: T) => number): number => {
+  let n = 0;
+  for (const x of xs) n = cap(n + f(x));
+  return n;
+};
+
+const optSize = (t: ValType | undefined): number => (t === undefined ? 0 : valTypeSize(t));
+
+export function valTypeSize(t: ValType): number {
+  return memo(t, (v) => {
+    switch (v.kind) {
+      case 'list':
+        return 1 + valTypeSize(v.element);
+      case 'option':
+        return 1 + valTypeSize(v.type);
+      case 'record':
+        return 1 + sum(v.fields, (f) => valTypeSize(f.type));
+      case 'tuple':
+        return 1 + sum(v.types, valTypeSize);
+      case 'variant':
+        return 1 + sum(v.cases, (c) => optSize(c.type));
+      case 'result':
+        return 1 + optSize(v.ok) + optSize(v.err);
+      default:
+        return 1;
+    }
+  });
+}
+
+function funcTypeSize(f: FuncType): number {
+  return memo(f, (x) => 1 + sum(x.params, (p) => valTypeSize(p.type)) + optSize(x.result));
+}
+
+function coreItemSize(t: CoreItemType): number {
+  return t.kind === 'func' || t.kind === 'tag' ? 1 + t.sig.params.length + t.sig.results.length : 1;
+}
+
+function moduleTypeSize(m: CoreModuleType): number {
+  return memo(m, (x) => 1 + sum(x.imports, (i) => coreItemSize(i.type)) + sum(x.exports, (e) => coreItemSize(e.type)));
+}
+
+export function instanceTypeSize(t: InstanceType): number {
+  return memo(t, (x) => 1 + sum(x.exports.values(), externSize));
+}
+
+export function componentTypeSize(t: ComponentType): number {
+  return memo(t, (x) => 1 + sum(x.imports.values(), externSize) + sum(x.exports.values(), externSize));
+}
+
+export function typeEntrySize(e: TypeEntry): number {
+  switch (e.kind) {
+    case 'value':
+      return valTypeSize(e.type);
+    case 'func':
+      return funcTypeSize(e.type);
+    case 'instance':
+      return instanceTypeSize(e.type);
+    case 'component':
+      return componentTypeSize(e.type);
+    case 'resource':
+    case 'gated':
+      return 1;
+  }
+}
+
+export function externSize(d: ExternDesc): number {
+  switch (d.kind) {
+    case 'module':
+      return moduleTypeSize(d.type);
+    case 'func':
+      return funcTypeSize(d.type);
+    case 'value':
+      return 1;
+    case 'type':
+      return typeEntrySize(d.type);
+    case 'instance':
+      return instanceTypeSize(d.type);
+    case 'component':
+      return componentTypeSize(d.type);
+  }
+}
+
+/** Refuses a type at or over the limit, naming what it is, the limit, and where. */
+export function checkTypeSize(size: number, what: string, offset: number): void {
+  if (size >= MAX_TYPE_SIZE) {
+    invalid(`effective type size exceeds the limit of ${MAX_TYPE_SIZE}: ${what} counts at least ${MAX_TYPE_SIZE} nested types (each use of a shared type counts again)`, offset);
+  }
+}
+
+/**
+ * The running size of a component, instance or component type while its
+ * imports and exports are added, checked before each one is used (and so
+ * before any walk over it), as wasmparser checks as it combines.
+ */
+export class SizeTally {
+  private total = 1;
+  constructor(private readonly what: string) {}
+
+  add(d: ExternDesc, name: string, offset: number): void {
+    this.total = cap(this.total + externSize(d));
+    checkTypeSize(this.total, `${this.what} (at \`${name}\`)`, offset);
+  }
+}
+
+/** How deeply a value type nests (a primitive is 1); refused past MAX_TYPE_DEPTH. */
+export function checkValTypeDepth(t: ValType, offset: number): void {
+  if (valTypeDepth(t) > MAX_TYPE_DEPTH) invalid(`type nesting is too deep: value types may nest at most ${MAX_TYPE_DEPTH} levels`, offset);
+}
+
+function valTypeDepth(t: ValType): number {
+  const known = depths.get(t);
+  if (known !== undefined) return known;
+  countWork();
+  const d = (x: ValType | undefined): number => (x === undefined ? 0 : valTypeDepth(x));
+  let n: number;
+  switch (t.kind) {
+    case 'list':
+      n = 1 + d(t.element);
+      break;
+    case 'option':
+      n = 1 + d(t.type);
+      break;
+    case 'record':
+      n = 1 + Math.max(0, ...t.fields.map((f) => d(f.type)));
+      break;
+    case 'tuple':
+      n = 1 + Math.max(0, ...t.types.map(d));
+      break;
+    case 'variant':
+      n = 1 + Math.max(0, ...t.cases.map((c) => d(c.type)));
+      break;
+    case 'result':
+      n = 1 + Math.max(d(t.ok), d(t.err));
+      break;
+    default:
+      n = 1;
+  }
+  depths.set(t, n);
+  return n;
+}
