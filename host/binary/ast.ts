@@ -186,7 +186,11 @@ export type CanonOpt =
   | { readonly kind: 'realloc'; readonly index: number }
   | { readonly kind: 'post-return'; readonly index: number }
   | { readonly kind: 'async' }
-  | { readonly kind: 'callback'; readonly index: number };
+  | { readonly kind: 'callback'; readonly index: number }
+  /** 🚝 `(core-type t)`: the core function type a GC lift/lower uses. */
+  | { readonly kind: 'core-type'; readonly index: number }
+  /** 🚝 `gc`: values lifted and lowered as GC references. */
+  | { readonly kind: 'gc' };
 
 export interface CanonOptEntry {
   readonly opt: CanonOpt;

@@ -227,6 +227,10 @@ function readCanonOpts(r: Reader): CanonOptEntry[] {
         return { offset, opt: { kind: 'async' } };
       case 0x07:
         return { offset, opt: { kind: 'callback', index: rr.u32('callback function index') } };
+      case 0x08:
+        return { offset, opt: { kind: 'core-type', index: rr.u32('core type index') } };
+      case 0x09:
+        return { offset, opt: { kind: 'gc' } };
       default:
         return leadingByteError(rr, b, 'canonical option', offset);
     }

@@ -214,10 +214,18 @@ export function readCoreExternType(r: Reader): CoreExternType {
   }
 }
 
-export function readCoreDefType(r: Reader, depth: number): CoreDefType {
+/**
+ * A core type definition. At component level a bare 0x50 is a module type and
+ * a non-final `sub` takes a 0x00 prefix; inside a module type (`in: 'module
+ * type'`), where module types cannot occur, 0x50 is the core `sub` as in core wasm.
+ */
+export function readCoreDefType(r: Reader, depth: number, where: 'component' | 'module type' = 'component'): CoreDefType {
   const at = r.offset;
   const b = r.byte('core type');
+  if (b === 0x50 && where === 'module type') return readSubType(r, at, 'module type');
   switch (b) {
+    case 0x65:
+      throw new LoadError('unsupported', 'shared core types (shared-everything-threads) are not supported by this host', at);
     case 0x60: {
       const params = r.vec('core function parameters', readCoreValType);
       const results = r.vec('core function results', readCoreValType);
@@ -247,7 +255,7 @@ export function readCoreDefType(r: Reader, depth: number): CoreDefType {
  * `core:subtype` (GC proposal): a function type with no supertypes is read as
  * that function type; declared supertypes, structs and arrays need GC.
  */
-function readSubType(r: Reader, at: number): CoreDefType {
+function readSubType(r: Reader, at: number, where: 'component' | 'module type' = 'component'): CoreDefType {
   const supers = r.vec('core subtype supertypes', (rr) => rr.u32('core supertype index'));
   if (supers.length > 0) throw new LoadError('unsupported', 'GC core subtypes with supertypes are not supported', at);
   const cat = r.offset;
@@ -258,6 +266,8 @@ function readSubType(r: Reader, at: number): CoreDefType {
     return { kind: 'func', params, results };
   }
   if (c === 0x5e || c === 0x5f) throw new LoadError('unsupported', `GC core types (struct, array; opcode 0x${c.toString(16)}) are not supported`, cat);
+  // Inside a module type, 0x50 can only be a `sub`; what follows not being one is a module type nested where none may be.
+  if (where === 'module type') throw new LoadError('invalid', `invalid leading byte (0x${c.toString(16)}) for core composite type: a module type cannot be declared inside a module type`, cat);
   return leadingByteError(r, c, 'core composite type', cat);
 }
 
@@ -271,7 +281,7 @@ function readCoreModuleDecl(r: Reader, depth: number): CoreModuleDecl {
       return { kind: 'import', module, name, type: readCoreExternType(r) };
     }
     case 0x01:
-      return { kind: 'type', type: readCoreDefType(r, depth) };
+      return { kind: 'type', type: readCoreDefType(r, depth, 'module type') };
     case 0x02: {
       const sortAt = r.offset;
       const sort = r.byte('core alias sort');
@@ -418,7 +428,8 @@ export function readDefType(r: Reader, depth: number): DefType {
     case 0x3f: {
       const repAt = r.offset;
       const rep = readCoreValType(r);
-      if (rep !== 'i32') r.fail('resource representation type must be i32', repAt);
+      // 🚀 (cm64) allows i64; validation refuses what this host cannot represent.
+      if (rep !== 'i32' && rep !== 'i64') r.fail('resource representation type must be i32 (or i64 with 64-bit component memories)', repAt);
       return { kind: 'resource', rep, dtor: r.optional('resource destructor', (rr) => rr.u32('destructor function index')) };
     }
     default:
@@ -443,14 +454,10 @@ export function readExternType(r: Reader): ExternType {
       return { kind: 'module', typeIndex: r.u32('core module type index') };
     case 0x01:
       return { kind: 'func', typeIndex: r.u32('function type index') };
-    case 0x02: {
-      const bat = r.offset;
-      const vb = r.byte('value bound');
-      if (vb === 0x00) r.u32('value index');
-      else if (vb === 0x01) readValType(r);
-      else leadingByteError(r, vb, 'value bound', bat);
+    case 0x02:
+      // 🪙 `(value t)`: the value's type follows directly.
+      readValType(r);
       return { kind: 'value' };
-    }
     case 0x03:
       return readTypeBound(r);
     case 0x04:

@@ -92,15 +92,24 @@ export function importsFromJs(imports: ReadonlyMap<string, ExternDesc>, jsImport
   const keys = importKeys(imports.keys(), jsImports);
   for (const [name, desc] of imports) {
     const key = keys.get(name);
-    if (key === undefined) {
+    if (key === undefined && !carriesNothing(desc)) {
       problems.push(`missing import \`${name}\``);
       continue;
     }
-    const item = collecting(problems, () => convert(name, desc, jsImports[key], subst, []));
+    // An import of types only needs nothing from the caller: it is built as if given an empty object.
+    const value = key === undefined ? (desc.kind === 'instance' ? {} : undefined) : jsImports[key];
+    const item = collecting(problems, () => convert(name, desc, value, subst, []));
     if (item !== undefined) out.set(name, item);
   }
   if (problems.length > 0) unlinkableAll(problems);
   return out;
+}
+
+/** Whether an import holds only types (or is an instance of nothing else): no value the caller must supply. */
+function carriesNothing(desc: ExternDesc): boolean {
+  if (desc.kind === 'type') return true;
+  if (desc.kind === 'instance') return [...desc.type.exports.values()].every(carriesNothing);
+  return false;
 }
 
 function convert(

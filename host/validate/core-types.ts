@@ -50,20 +50,43 @@ function checkLimits(l: CoreLimits, bound: bigint, what: 'memory' | 'table', off
 /** Module types resolved where they were defined, so outer aliases see the right scope. */
 const resolvedModuleTypes = new WeakMap<CoreDefType, CoreModuleType>();
 
-/** Checks and resolves a core type definition where it is defined. */
-export function defineCoreType(t: CoreDefType, coreTypes: readonly CoreDefType[], offset: number): void {
-  if (t.kind === 'module') resolvedModuleTypes.set(t, resolveModuleType(t.decls, coreTypes, offset));
+/**
+ * The core type index spaces a module type can reach through `alias outer`:
+ * `[0]` is the space of the component (or component type) the module type is
+ * defined in, `[1]` the one enclosing that, and so on (Binary.md: outer count
+ * 1 names the innermost enclosing space).
+ */
+export type OuterCoreTypes = readonly (readonly CoreDefType[])[];
+
+/**
+ * Concrete heap types `(ref $t)` in a core function type must name a core
+ * type defined before it (or the type itself: each type is its own
+ * recursion group), and not a module type.
+ */
+function checkRefIndices(t: CoreDefType, types: readonly CoreDefType[], offset: number): void {
+  if (t.kind !== 'func') return;
+  for (const v of [...t.params, ...t.results]) {
+    if (typeof v === 'string' || typeof v.heap === 'string') continue;
+    if (v.heap > types.length) invalid(`type index out of bounds: core type index ${v.heap} in a reference type (${types.length} defined)`, offset);
+    if (types[v.heap]?.kind === 'module') invalid(`type index ${v.heap} is a module type, not a core function type`, offset);
+  }
+}
+
+/** Checks and resolves a core type definition where it is defined (`outer[0]` is the space it is added to). */
+export function defineCoreType(t: CoreDefType, outer: OuterCoreTypes, offset: number): void {
+  checkRefIndices(t, outer[0] ?? [], offset);
+  if (t.kind === 'module') resolvedModuleTypes.set(t, resolveModuleType(t.decls, outer, offset));
 }
 
 /** The resolved type of a module-type definition (resolving it now if it was not defined through `defineCoreType`). */
-export function moduleTypeOf(t: Extract<CoreDefType, { kind: 'module' }>, coreTypes: readonly CoreDefType[], offset: number): CoreModuleType {
-  return resolvedModuleTypes.get(t) ?? resolveModuleType(t.decls, coreTypes, offset);
+export function moduleTypeOf(t: Extract<CoreDefType, { kind: 'module' }>, outer: OuterCoreTypes, offset: number): CoreModuleType {
+  return resolvedModuleTypes.get(t) ?? resolveModuleType(t.decls, outer, offset);
 }
 
-/** Resolves a `core:moduletype` against the enclosing core type index space. */
+/** Resolves a `core:moduletype` against the enclosing core type index spaces. */
 function resolveModuleType(
   decls: readonly CoreModuleDecl[],
-  outerCoreTypes: readonly CoreDefType[],
+  outer: OuterCoreTypes,
   offset: number,
 ): CoreModuleType {
   const types: CoreDefType[] = [];
@@ -96,13 +119,15 @@ function resolveModuleType(
     switch (d.kind) {
       case 'type':
         if (d.type.kind === 'module') invalid('a module type cannot be declared inside a module type', offset);
+        checkRefIndices(d.type, types, offset);
         types.push(d.type);
         break;
       case 'alias': {
-        // Only the enclosing scope is reachable from inside a module type.
-        if (d.count !== 1) invalid(`invalid outer alias count of ${d.count} in a module type`, offset);
-        if (d.index >= outerCoreTypes.length) invalid(`type index out of bounds: core type index ${d.index} (${outerCoreTypes.length} defined)`, offset);
-        types.push(outerCoreTypes[d.index]!);
+        // Count 0 would be the module type itself, which has no outer core types; 1 is the enclosing component's space.
+        const space = d.count === 0 ? undefined : outer[d.count - 1];
+        if (space === undefined) invalid(`invalid outer alias count of ${d.count} in a module type`, offset);
+        if (d.index >= space.length) invalid(`type index out of bounds: core type index ${d.index} (${space.length} defined)`, offset);
+        types.push(space[d.index]!);
         break;
       }
       case 'import': {

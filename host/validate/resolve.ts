@@ -20,7 +20,7 @@ import {
   type InstanceType,
   type TypeEntry,
 } from './type-space.ts';
-import { UniqueNames, isLabel, parseExternName } from './names.ts';
+import { UniqueNames, isLabel, locatorNameForm, parseExternName } from './names.ts';
 import { checkAnnotatedName, noteResourceName } from './extern-checks.ts';
 import type { ResourceTypeRef } from '../types.ts';
 import { checkVisible, nameExtern, type Named } from './visibility.ts';
@@ -371,6 +371,13 @@ export function freshenResources(d: ExternDesc, scope: TypeScope, keep: Readonly
   return m.size === 0 ? d : substExtern(d, m);
 }
 
+/** The core type spaces of `scope` and every scope around it, innermost first (core-types.ts OuterCoreTypes). */
+export function outerCoreTypes(scope: TypeScope): CoreDefType[][] {
+  const out: CoreDefType[][] = [];
+  for (let s: TypeScope | undefined = scope; s !== undefined; s = s.parent) out.push(s.coreTypes);
+  return out;
+}
+
 /** Walks out `count` scopes for an outer alias. */
 export function outerScope(scope: TypeScope, count: number, offset: number): TypeScope {
   let s: TypeScope = scope;
@@ -417,8 +424,12 @@ export function resolveOuterTypeAlias(a: Extract<Alias, { kind: 'outer' }>, scop
 
 /** Checks an import/export name and its uniqueness among `names`. */
 export function checkExternName(n: ExternName, names: UniqueNames, what: 'import' | 'export'): void {
+  const locator = locatorNameForm(n.name);
+  if (locator !== undefined) unsupported(`the ${what} name \`${n.name}\`, a ${locator} name (package and artifact locators),`, n.offset);
   const parsed = parseExternName(n.name);
   if (typeof parsed === 'string') invalid(`${what} name ${parsed}`, n.offset);
+  // 🏷️ (cm-canon-names) version suffixes are not implemented; refused before their rules would apply.
+  if (n.attributes.versionSuffix !== undefined) unsupported(`the versionsuffix attribute on \`${n.name}\``, n.offset);
   const prev = names.add(n.name);
   if (prev !== undefined) invalid(`${what} name \`${n.name}\` conflicts with previous name \`${prev}\``, n.offset);
   if (n.attributes.implements !== undefined && parsed.kind === 'interface') {
@@ -432,7 +443,7 @@ export function resolveExternType(t: ExternType, name: string, scope: TypeScope,
     case 'module': {
       const ct = at(scope.coreTypes, t.typeIndex, 'core type', offset);
       if (ct.kind !== 'module') invalid(`core type index ${t.typeIndex} is not a module type`, offset);
-      return { kind: 'module', type: moduleTypeOf(ct, scope.coreTypes, offset) };
+      return { kind: 'module', type: moduleTypeOf(ct, outerCoreTypes(scope), offset) };
     }
     case 'func': {
       const e = at(scope.types, t.typeIndex, 'type', offset);
@@ -524,7 +535,7 @@ function resolveDecls(
   for (const d of decls) {
     switch (d.kind) {
       case 'core-type':
-        defineCoreType(d.type, scope.coreTypes, d.offset);
+        defineCoreType(d.type, outerCoreTypes(scope), d.offset);
         scope.coreTypes.push(d.type);
         break;
       case 'type':

@@ -74,6 +74,14 @@ export const handleSource = new WeakMap<ValType, TypeEntry>();
 export const mapTypes = new WeakSet<ValType>();
 
 /**
+ * A named alias of a record, variant, enum or flags type (visibility.ts makes
+ * one per import or export that names the type) → the type it aliases. An
+ * alias is the same type under a new name: where a substitution replaces the
+ * original (a type import supplied at instantiation), it replaces the alias too.
+ */
+export const aliasOf = new WeakMap<ValType, ValType>();
+
+/**
  * One substitution: resource identities, plus (for validation) whole value
  * types and resource entries replaced by other objects. Types nothing is
  * replaced in keep their object identity, which validation uses as the
@@ -117,6 +125,17 @@ function substVal(t: ValType, s: Subst): ValType {
   if (done !== undefined) return done;
   const replaced = s.values.get(t);
   if (replaced !== undefined) return replaced;
+  for (let o = aliasOf.get(t); o !== undefined; o = aliasOf.get(o)) {
+    const r = s.values.get(o);
+    if (r !== undefined) return r;
+  }
+  const out = substMembers(t, s);
+  s.memo.set(t, out);
+  return out;
+}
+
+/** `t` with the substitution applied to what it contains (`t` itself when nothing changes). */
+export function substMembers(t: ValType, s: Subst): ValType {
   countWork();
   const opt = (x: ValType | undefined): ValType | undefined => (x === undefined ? undefined : substVal(x, s));
   let out: ValType = t;
@@ -171,7 +190,6 @@ function substVal(t: ValType, s: Subst): ValType {
     default:
       break;
   }
-  s.memo.set(t, out);
   return out;
 }
 

@@ -21,6 +21,7 @@ import {
   resolveOuterTypeAlias,
   unsupported,
   outerScope,
+  outerCoreTypes,
   type TypeScope,
 } from './resolve.ts';
 import {
@@ -130,8 +131,32 @@ function compileCoreModule(bytes: Uint8Array, offset: number): WebAssembly.Modul
     return new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
+    const feature = engineMissingFeature(msg);
+    if (feature !== undefined) {
+      throw new LoadError('unsupported', `core module uses ${feature}, which this JavaScript engine cannot compile: ${msg}`, offset, { cause: e });
+    }
     throw new LoadError('invalid', `core module does not validate: ${msg}`, offset, { cause: e });
   }
+}
+
+/**
+ * The core wasm proposal a compile error says the engine lacks, if any. The
+ * engine, not the component, decides these (V8 names a flag for features it
+ * has behind one; limits flags name memory64, table64 and custom page sizes;
+ * V8 without multi-memory allows one memory), so a module refused for them is
+ * `unsupported` here, and valid under wasm-tools' default features.
+ */
+function engineMissingFeature(message: string): string | undefined {
+  const flag = /--experimental-wasm-([a-z0-9_-]+)/.exec(message);
+  if (flag !== null) return `the ${flag[1]} proposal`;
+  const limits = /invalid (memory|table) (?:elements )?limits flags(?: 0x([0-9a-f]+))?/.exec(message);
+  if (limits !== null) {
+    const flags = limits[2] === undefined ? undefined : parseInt(limits[2], 16);
+    if (flags !== undefined && (flags & 0x08) !== 0) return 'custom page sizes';
+    if (limits[1] === 'table' || (flags !== undefined && (flags & 0x04) !== 0)) return `64-bit ${limits[1]}s (memory64)`;
+  }
+  if (/memory count of \d+ exceeds internal limit of 1/.test(message)) return 'multiple memories (multi-memory)';
+  return undefined;
 }
 
 function validateIn(ast: Component, parent: TypeScope | undefined): ValidatedComponent {
@@ -277,7 +302,7 @@ function validateDefinition(d: Definition, scope: ComponentScope, ex: Externs): 
           }
         }
       }
-      defineCoreType(d.type, scope.coreTypes, off);
+      defineCoreType(d.type, outerCoreTypes(scope), off);
       scope.coreTypes.push(d.type);
       return { kind: 'none' };
     case 'component': {
@@ -292,6 +317,7 @@ function validateDefinition(d: Definition, scope: ComponentScope, ex: Externs): 
     case 'type': {
       const entry = resolveDefType(d.type, scope, off);
       if (d.type.kind === 'resource') {
+        if (d.type.rep !== 'i32') unsupported('a 64-bit resource representation (🚀 cm64)', off);
         if (d.type.dtor !== undefined) {
           const sig = at(scope.coreFuncs, d.type.dtor, 'resource destructor core func', off);
           if (!sigEquals(sig, { params: ['i32'], results: [] })) {
@@ -414,9 +440,7 @@ function validateInstance(d: Extract<Definition, { kind: 'instance' }>, scope: C
     }
     collectResourceSubst(want, got, subst, name, off);
     checkMatches(got, substExtern(want, subst), name, off);
-    if (want.kind === 'type' && got.kind === 'type' && want.type.kind === 'value' && got.type.kind === 'value') {
-      values.set(want.type.type, got.type.type);
-    }
+    collectValueSubst(want, got, values);
   }
   const exports = new Map<string, ExternDesc>();
   const s = makeSubst(subst, values);
@@ -425,6 +449,22 @@ function validateInstance(d: Extract<Definition, { kind: 'instance' }>, scope: C
   const fresh = freshenResources({ kind: 'instance', type: { exports } }, scope, new Set(subst.values()));
   scope.instances.push(fresh.kind === 'instance' ? fresh.type : { exports });
   return { kind: 'none' };
+}
+
+/**
+ * Pairs the value types an import declares (directly, or as type exports of
+ * an imported instance) with the supplied ones, so the instance's exports are
+ * stated in the parent's own (named) types.
+ */
+function collectValueSubst(want: ExternDesc, got: ExternDesc, values: Map<ValType, ValType>): void {
+  if (want.kind === 'type' && got.kind === 'type') {
+    if (want.type.kind === 'value' && got.type.kind === 'value') values.set(want.type.type, got.type.type);
+  } else if (want.kind === 'instance' && got.kind === 'instance' && want.type !== got.type) {
+    for (const [n, w] of want.type.exports) {
+      const g = got.type.exports.get(n);
+      if (g !== undefined) collectValueSubst(w, g, values);
+    }
+  }
 }
 
 /** Pairs the abstract resources an import declares with the supplied ones. */
@@ -483,6 +523,11 @@ function validateAlias(d: Extract<Definition, { kind: 'alias' }>, scope: Compone
   }
 }
 
+/** Where the option of `kind` was written (for messages), or where the options begin. */
+function optionOffset(entries: readonly CanonOptEntry[], kind: CanonOptEntry['opt']['kind']): number {
+  return (entries.find((e) => e.opt.kind === kind) ?? entries[0])?.offset ?? 0;
+}
+
 function resolveOptions(entries: readonly CanonOptEntry[], scope: ComponentScope, off: number, isLift: boolean): ResolvedOptions {
   let memory: number | undefined;
   let realloc: number | undefined;
@@ -519,8 +564,21 @@ function resolveOptions(entries: readonly CanonOptEntry[], scope: ComponentScope
       case 'callback':
         unsupported('the callback canonical option', offset);
         break;
+      case 'core-type':
+        unsupported('the `core-type` canonical option (GC lifting and lowering, 🚝)', offset);
+        break;
+      case 'gc':
+        unsupported('the `gc` canonical option (GC lifting and lowering, 🚝)', offset);
+        break;
     }
   }
+  if (memory !== undefined) {
+    const m = scope.coreMemories[memory]!;
+    if (m.kind === 'memory' && m.limits.shared) invalid('mismatch in the shared flag for memories: the canonical ABI memory must not be shared', optionOffset(entries, 'memory'));
+    if (m.kind === 'memory' && m.limits.index64) unsupported('a 64-bit canonical ABI memory (🚀 cm64)', optionOffset(entries, 'memory'));
+  }
+  // realloc allocates in `memory`: naming one without the other is an error even where neither is needed.
+  if (realloc !== undefined && memory === undefined) invalid('canonical option `realloc` requires `memory` to also be specified', optionOffset(entries, 'realloc'));
   return { memory, realloc, postReturn, stringEncoding: stringEncoding ?? 'utf8' };
 }
 

@@ -16,7 +16,7 @@ import type { ExternName } from '../binary/ast.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { invalid } from './resolve.ts';
 import { countWork } from './work.ts';
-import { handleSource, makeSubst, substExtern, type ExternDesc, type InstanceType, type TypeEntry } from './type-space.ts';
+import { aliasOf, handleSource, makeSubst, substExtern, substMembers, type ExternDesc, type InstanceType, type TypeEntry } from './type-space.ts';
 
 /** Named types: `ValType` objects, resource `TypeEntry` aliases, and `ResourceTypeRef`s (for handles with no recorded alias). */
 export type Named = Set<object>;
@@ -162,7 +162,11 @@ export function checkVisible(d: ExternDesc, named: ReadonlySet<object>, what: 'i
 
 /** A fresh alias of a type entry: what the new type index of an import or export denotes. */
 function aliasEntry(e: TypeEntry): TypeEntry {
-  if (e.kind === 'value' && isNominal(e.type)) return { kind: 'value', type: { ...e.type } as ValType };
+  if (e.kind === 'value' && isNominal(e.type)) {
+    const copy = { ...e.type } as ValType;
+    aliasOf.set(copy, e.type);
+    return { kind: 'value', type: copy };
+  }
   if (e.kind === 'resource') return { kind: 'resource', ref: e.ref };
   return e;
 }
@@ -194,7 +198,12 @@ export function nameExtern(d: ExternDesc, into: readonly Named[]): ExternDesc {
     const entries = new Map<TypeEntry, TypeEntry>();
     const values = new Map<ValType, ValType>();
     collectAliases(d.type, entries, values);
-    out = substExtern(d, makeSubst(new Map(), values, entries));
+    const s = makeSubst(new Map(), values, entries);
+    // An alias's members are aliases too: a named record whose field is another
+    // type of the instance refers to that type's alias, so naming the one names
+    // what it is made of (type-export-restrictions.wast "one import refers to another").
+    for (const [orig, alias] of values) Object.assign(alias, substMembers(orig, s));
+    out = substExtern(d, s);
   }
   for (const set of into) {
     if (out.kind === 'type') addEntryNames(out.type, set);

@@ -223,7 +223,7 @@ describe('every reference script', () => {
 
   it('fails clearly when the suite folder is missing', () => {
     expect(() => listWastFiles('/nonexistent/component-model')).toThrow(SuiteMissingError);
-    expect(() => listWastFiles('/nonexistent/component-model')).toThrow(/reference tests not found at \/nonexistent\/component-model/);
+    expect(() => listWastFiles('/nonexistent/component-model')).toThrow(/test scripts not found at \/nonexistent\/component-model/);
   });
 
   it('is the expected set of scripts', () => {

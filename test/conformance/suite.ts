@@ -26,22 +26,22 @@ const EXCLUDED_DIRS: ReadonlySet<string> = new Set(['async', 'concurrency']);
 export class SuiteMissingError extends Error {
   constructor(dir: string) {
     super(
-      `Component Model reference tests not found at ${dir} ` +
-        '(expected ../shared/conformance/component-model next to the repository root, holding the .wast scripts)',
+      `.wast test scripts not found at ${dir} ` +
+        '(the shared suites live next to the repository root: ../shared/conformance/component-model, ../shared/peer-suites/wasm-tools)',
     );
     this.name = 'SuiteMissingError';
   }
 }
 
 /** The `.wast` files, as paths relative to the suite folder with `/` separators, sorted. */
-export function listWastFiles(dir = SUITE_DIR): string[] {
+export function listWastFiles(dir = SUITE_DIR, excluded: ReadonlySet<string> = EXCLUDED_DIRS): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new SuiteMissingError(dir);
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, entry.name);
       if (entry.isDirectory()) {
-        if (!EXCLUDED_DIRS.has(entry.name)) walk(p);
+        if (!excluded.has(entry.name)) walk(p);
       } else if (entry.name.endsWith('.wast')) {
         out.push(relative(dir, p).split(sep).join('/'));
       }

@@ -52,6 +52,8 @@ export type Command =
       readonly line: number;
       readonly component: ComponentSource;
       readonly message: string;
+      /** The script asserts this of a core module (`(module ...)`), not a component: core validation is the engine's, so runners skip it. */
+      readonly coreModule?: true;
     };
 
 /** A trap can come from a call or from instantiation (a core start function). */
@@ -147,10 +149,12 @@ function parseCommand(ctx: Ctx, form: SList): Command {
     case 'assert_malformed':
     case 'assert_unlinkable': {
       const comp = items[1];
-      if (!isListWithHead(comp, 'component')) return fail(ctx, form, `${head} expects a (component ...)`);
+      const coreModule = isListWithHead(comp, 'module');
+      if (!isListWithHead(comp, 'component') && !coreModule) return fail(ctx, form, `${head} expects a (component ...) or (module ...)`);
       const message = str(ctx, items[2], 'the expected error message', form);
       if (items.length !== 3) fail(ctx, form, `expected (${head} (component ...) "message")`);
-      return { kind: head, line, component: parseComponent(ctx, comp), message };
+      const command = { kind: head, line, component: parseComponent(ctx, comp as SList), message } as const;
+      return coreModule ? { ...command, coreModule: true } : command;
     }
     default:
       return fail(ctx, form, `unknown top-level command ${head === undefined ? '(no keyword)' : JSON.stringify(head)}`);
