@@ -153,11 +153,17 @@ function resolveGatedDefType(def: DefValType, scope: TypeScope, offset: number):
   }
 }
 
+/** Instance types already found free of gated types (each shared instance type is checked once). */
+const gatedFree = new WeakSet<InstanceType>();
+
 /** Gated types are only type definitions here: importing or exporting one needs the ABI for it. */
 export function rejectGated(d: ExternDesc, offset: number): void {
   if (d.kind === 'type' && d.type.kind === 'gated') unsupported(`${d.type.feature} in an import or export`, offset);
-  if (d.kind === 'type' && d.type.kind === 'instance') rejectGated({ kind: 'instance', type: d.type.type }, offset);
-  if (d.kind === 'instance') for (const x of d.type.exports.values()) rejectGated(x, offset);
+  const inst = d.kind === 'instance' ? d.type : d.kind === 'type' && d.type.kind === 'instance' ? d.type.type : undefined;
+  if (inst === undefined || gatedFree.has(inst)) return;
+  countWork();
+  for (const x of inst.exports.values()) rejectGated(x, offset);
+  gatedFree.add(inst);
 }
 
 function uniqueLabels(labels: readonly string[], what: string, offset: number): void {
@@ -283,76 +289,99 @@ function isFreeIn(r: ResourceTypeRef, scope: TypeScope): boolean {
   return false;
 }
 
-/** Every resource a type mentions; each shared type object is walked once. */
-function collectDescResources(d: ExternDesc, out: Set<ResourceTypeRef>, seen: Set<object> = new Set()): void {
-  const first = (x: object): boolean => {
-    if (seen.has(x)) return false;
-    seen.add(x);
-    countWork();
-    return true;
-  };
-  const val = (t: ValType | undefined): void => {
-    if (t === undefined || !first(t)) return;
-    switch (t.kind) {
+/**
+ * Every resource a type mentions, memoised per type object (types do not
+ * change once built), so a type shared by many imports, exports and
+ * instantiations is walked once in the whole validation.
+ */
+const mentioned = new WeakMap<object, ReadonlySet<ResourceTypeRef>>();
+const NONE: ReadonlySet<ResourceTypeRef> = new Set();
+
+function union(parts: readonly ReadonlySet<ResourceTypeRef>[]): ReadonlySet<ResourceTypeRef> {
+  const nonEmpty = parts.filter((p) => p.size > 0);
+  if (nonEmpty.length === 0) return NONE;
+  if (nonEmpty.length === 1) return nonEmpty[0]!;
+  const out = new Set<ResourceTypeRef>();
+  for (const p of nonEmpty) for (const r of p) out.add(r);
+  return out;
+}
+
+function remembered<T extends object>(x: T, compute: (x: T) => ReadonlySet<ResourceTypeRef>): ReadonlySet<ResourceTypeRef> {
+  const known = mentioned.get(x);
+  if (known !== undefined) return known;
+  countWork();
+  const out = compute(x);
+  mentioned.set(x, out);
+  return out;
+}
+
+function valResources(t: ValType | undefined): ReadonlySet<ResourceTypeRef> {
+  if (t === undefined) return NONE;
+  return remembered(t, (v) => {
+    switch (v.kind) {
       case 'own':
       case 'borrow':
-        out.add(t.resource);
-        break;
+        return new Set([v.resource]);
       case 'list':
-        val(t.element);
-        break;
+        return valResources(v.element);
       case 'option':
-        val(t.type);
-        break;
+        return valResources(v.type);
       case 'record':
-        t.fields.forEach((f) => val(f.type));
-        break;
+        return union(v.fields.map((f) => valResources(f.type)));
       case 'tuple':
-        t.types.forEach(val);
-        break;
+        return union(v.types.map(valResources));
       case 'variant':
-        t.cases.forEach((c) => val(c.type));
-        break;
+        return union(v.cases.map((c) => valResources(c.type)));
       case 'result':
-        val(t.ok);
-        val(t.err);
-        break;
+        return union([valResources(v.ok), valResources(v.err)]);
       default:
-        break;
+        return NONE;
     }
-  };
-  const func = (f: FuncType): void => {
-    if (!first(f)) return;
-    f.params.forEach((p) => val(p.type));
-    val(f.result);
-  };
-  const entry = (e: TypeEntry): void => {
-    if (e.kind === 'resource') out.add(e.ref);
-    else if (e.kind === 'value') val(e.type);
-    else if (e.kind === 'func') func(e.type);
-    else if (e.kind === 'instance') {
-      if (first(e.type)) for (const x of e.type.exports.values()) collectDescResources(x, out, seen);
-    } else if (e.kind === 'component' && first(e.type)) {
-      for (const x of e.type.imports.values()) collectDescResources(x, out, seen);
-      for (const x of e.type.exports.values()) collectDescResources(x, out, seen);
-    }
-  };
+  });
+}
+
+function funcResources(f: FuncType): ReadonlySet<ResourceTypeRef> {
+  return remembered(f, (x) => union([...x.params.map((p) => valResources(p.type)), valResources(x.result)]));
+}
+
+function descsResources(ds: Iterable<ExternDesc>): ReadonlySet<ResourceTypeRef> {
+  return union([...ds].map(descResources));
+}
+
+function entryResources(e: TypeEntry): ReadonlySet<ResourceTypeRef> {
+  switch (e.kind) {
+    case 'resource':
+      return new Set([e.ref]);
+    case 'value':
+      return valResources(e.type);
+    case 'func':
+      return funcResources(e.type);
+    case 'instance':
+      return remembered(e.type, (t) => descsResources(t.exports.values()));
+    case 'component':
+      return remembered(e.type, (t) => union([descsResources(t.imports.values()), descsResources(t.exports.values())]));
+    case 'gated':
+      return NONE;
+  }
+}
+
+function descResources(d: ExternDesc): ReadonlySet<ResourceTypeRef> {
   switch (d.kind) {
     case 'func':
-      func(d.type);
-      break;
+      return funcResources(d.type);
     case 'type':
-      entry(d.type);
-      break;
+      return entryResources(d.type);
     case 'instance':
-      entry({ kind: 'instance', type: d.type });
-      break;
+      return entryResources({ kind: 'instance', type: d.type });
     case 'component':
-      entry({ kind: 'component', type: d.type });
-      break;
+      return entryResources({ kind: 'component', type: d.type });
     default:
-      break;
+      return NONE;
   }
+}
+
+function collectDescResources(d: ExternDesc, out: Set<ResourceTypeRef>): void {
+  for (const r of descResources(d)) out.add(r);
 }
 
 /**

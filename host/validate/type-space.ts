@@ -310,6 +310,18 @@ export function substInstanceType(t: InstanceType, m: ResourceMap | Subst): Inst
 
 /** Whether a value type mentions `borrow` anywhere (forbidden in results and exported value types). */
 export function containsBorrow(t: ValType): boolean {
+  const known = borrows.get(t);
+  if (known !== undefined) return known;
+  countWork();
+  const b = computeContainsBorrow(t);
+  borrows.set(t, b);
+  return b;
+}
+
+/** `containsBorrow` per type object: shared members are looked at once. */
+const borrows = new WeakMap<ValType, boolean>();
+
+function computeContainsBorrow(t: ValType): boolean {
   switch (t.kind) {
     case 'borrow':
       return true;
