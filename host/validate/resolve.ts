@@ -26,7 +26,7 @@ import type { ResourceTypeRef } from '../types.ts';
 import { checkVisible, nameExtern, type Named } from './visibility.ts';
 import { defineCoreType, moduleTypeOf } from './core-types.ts';
 import { checkTypeSize, checkValTypeDepth, SizeTally, typeEntrySize } from './type-size.ts';
-import { countWork } from './work.ts';
+import { countWork, memoised } from './work.ts';
 
 export function invalid(message: string, offset: number): never {
   throw new LoadError('invalid', message, offset);
@@ -307,12 +307,7 @@ function union(parts: readonly ReadonlySet<ResourceTypeRef>[]): ReadonlySet<Reso
 }
 
 function remembered<T extends object>(x: T, compute: (x: T) => ReadonlySet<ResourceTypeRef>): ReadonlySet<ResourceTypeRef> {
-  const known = mentioned.get(x);
-  if (known !== undefined) return known;
-  countWork();
-  const out = compute(x);
-  mentioned.set(x, out);
-  return out;
+  return memoised(mentioned, x, (k) => compute(k as T));
 }
 
 function valResources(t: ValType | undefined): ReadonlySet<ResourceTypeRef> {

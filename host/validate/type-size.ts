@@ -16,7 +16,7 @@
 import type { FuncType, ValType } from '../types.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import { invalid } from './resolve.ts';
-import { countWork } from './work.ts';
+import { memoised } from './work.ts';
 import type { ComponentType, CoreModuleType, ExternDesc, InstanceType, TypeEntry } from './type-space.ts';
 
 /** `MAX_WASM_TYPE_SIZE`: sizes must stay below this. */
@@ -32,12 +32,7 @@ const sizes = new WeakMap<object, number>();
 const depths = new WeakMap<ValType, number>();
 
 function memo<T extends object>(x: T, compute: (x: T) => number): number {
-  const known = sizes.get(x);
-  if (known !== undefined) return known;
-  countWork();
-  const n = cap(compute(x));
-  sizes.set(x, n);
-  return n;
+  return memoised(sizes, x, (k) => cap(compute(k as T)));
 }
 
 const sum = <T>(xs: Iterable<T>, f: (x: T) => number): number => {
@@ -150,9 +145,10 @@ export function checkValTypeDepth(t: ValType, offset: number): void {
 }
 
 function valTypeDepth(t: ValType): number {
-  const known = depths.get(t);
-  if (known !== undefined) return known;
-  countWork();
+  return memoised(depths, t, computeDepth);
+}
+
+function computeDepth(t: ValType): number {
   const d = (x: ValType | undefined): number => (x === undefined ? 0 : valTypeDepth(x));
   let n: number;
   switch (t.kind) {
@@ -177,6 +173,5 @@ function valTypeDepth(t: ValType): number {
     default:
       n = 1;
   }
-  depths.set(t, n);
   return n;
 }

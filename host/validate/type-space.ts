@@ -8,7 +8,7 @@ import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
 import type { CoreDefType } from '../binary/ast.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import type { Layout } from '../abi/layout.ts';
-import { countWork } from './work.ts';
+import { countWork, memoised } from './work.ts';
 
 export type TypeEntry =
   | { readonly kind: 'value'; readonly type: ValType }
@@ -310,12 +310,7 @@ export function substInstanceType(t: InstanceType, m: ResourceMap | Subst): Inst
 
 /** Whether a value type mentions `borrow` anywhere (forbidden in results and exported value types). */
 export function containsBorrow(t: ValType): boolean {
-  const known = borrows.get(t);
-  if (known !== undefined) return known;
-  countWork();
-  const b = computeContainsBorrow(t);
-  borrows.set(t, b);
-  return b;
+  return memoised(borrows, t, computeContainsBorrow);
 }
 
 /** `containsBorrow` per type object: shared members are looked at once. */

@@ -15,7 +15,7 @@
 import type { ExternName } from '../binary/ast.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { invalid } from './resolve.ts';
-import { countWork } from './work.ts';
+import { countWork, memoised } from './work.ts';
 import { aliasOf, handleSource, makeSubst, substExtern, substMembers, type ExternDesc, type InstanceType, type TypeEntry } from './type-space.ts';
 
 /** Named types: `ValType` objects, resource `TypeEntry` aliases, and `ResourceTypeRef`s (for handles with no recorded alias). */
@@ -51,9 +51,10 @@ function valNeeds(t: ValType, out: Set<object>): void {
 
 /** What the members of `t` need named (a defined type's own contents). */
 function contentsNeeds(t: ValType): ReadonlySet<object> {
-  const known = valNeedsMemo.get(t);
-  if (known !== undefined) return known;
-  countWork();
+  return memoised(valNeedsMemo, t, computeContentsNeeds);
+}
+
+function computeContentsNeeds(t: ValType): ReadonlySet<object> {
   const out = new Set<object>();
   const each = (ts: readonly (ValType | undefined)[]): void => ts.forEach((x) => x !== undefined && valNeeds(x, out));
   switch (t.kind) {
@@ -82,7 +83,6 @@ function contentsNeeds(t: ValType): ReadonlySet<object> {
     default:
       break;
   }
-  valNeedsMemo.set(t, out);
   return out;
 }
 
@@ -93,16 +93,14 @@ function funcNeeds(f: FuncType, out: Set<object>): void {
 
 /** The names an instance type introduces: its type exports, and those of instances inside it. */
 function instanceNames(t: InstanceType): ReadonlySet<object> {
-  const known = instanceNamesMemo.get(t);
-  if (known !== undefined) return known;
-  countWork();
-  const out = new Set<object>();
-  for (const x of t.exports.values()) {
-    if (x.kind === 'type') addEntryNames(x.type, out);
-    else if (x.kind === 'instance') addAll(out, instanceNames(x.type));
-  }
-  instanceNamesMemo.set(t, out);
-  return out;
+  return memoised(instanceNamesMemo, t, (x) => {
+    const out = new Set<object>();
+    for (const e of x.exports.values()) {
+      if (e.kind === 'type') addEntryNames(e.type, out);
+      else if (e.kind === 'instance') addAll(out, instanceNames(e.type));
+    }
+    return out;
+  });
 }
 
 function addEntryNames(e: TypeEntry, out: Named): void {
@@ -114,16 +112,14 @@ function addEntryNames(e: TypeEntry, out: Named): void {
 }
 
 function instanceNeeds(t: InstanceType): ReadonlySet<object> {
-  const known = instanceNeedsMemo.get(t);
-  if (known !== undefined) return known;
-  countWork();
-  const all = new Set<object>();
-  for (const x of t.exports.values()) descNeeds(x, all);
-  const own = instanceNames(t);
-  const out = new Set<object>();
-  for (const x of all) if (!own.has(x)) out.add(x);
-  instanceNeedsMemo.set(t, out);
-  return out;
+  return memoised(instanceNeedsMemo, t, (x) => {
+    const all = new Set<object>();
+    for (const e of x.exports.values()) descNeeds(e, all);
+    const own = instanceNames(x);
+    const out = new Set<object>();
+    for (const n of all) if (!own.has(n)) out.add(n);
+    return out;
+  });
 }
 
 function descNeeds(d: ExternDesc, out: Set<object>): void {

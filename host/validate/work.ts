@@ -18,3 +18,16 @@ export function resetWork(): void {
 export function workDone(): number {
   return units;
 }
+
+/**
+ * The value `cache` holds for `key`, computing (and counting) it the first
+ * time. Validation's walks over types go through this, so each type object
+ * is visited once however many times it is shared.
+ */
+export function memoised<K extends object, V>(cache: WeakMap<K, V>, key: K, compute: (key: K) => V): V {
+  if (cache.has(key)) return cache.get(key)!;
+  units++;
+  const value = compute(key);
+  cache.set(key, value);
+  return value;
+}

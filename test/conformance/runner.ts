@@ -60,6 +60,21 @@ export const CORE_MODULE_SKIP = 'asserts something of a core module, not a compo
 const ASYNC_SKIP = 'uses async features (async lift/lower, stream, future or async built-ins): out of scope';
 
 export async function runWastFile(host: Host, file: string, source: string): Promise<CaseResult[]> {
+  const state: FileState = { current: undefined, instances: new Map(), definitions: new Map(), registered: {} };
+  return runScript(file, source, (cmd) => runCommand(host, state, cmd));
+}
+
+/**
+ * Reads a script and runs its commands in order, one case per command,
+ * identified by `file:line` (two commands on one line get `#2`, `#3`...). An
+ * unreadable script is one failed case at the error's line. Shared with the
+ * peer-suite runner, whose verdicts differ but whose cases are the same.
+ */
+export async function runScript<S extends string>(
+  file: string,
+  source: string,
+  run: (cmd: Command) => Promise<{ readonly status: S; readonly detail: string }>,
+): Promise<{ readonly id: string; readonly kind: CommandKind | 'script'; readonly status: S | 'failed'; readonly detail: string }[]> {
   let commands: Command[];
   try {
     commands = parseWast(source, file);
@@ -69,12 +84,10 @@ export async function runWastFile(host: Host, file: string, source: string): Pro
     }
     throw e;
   }
-  const state: FileState = { current: undefined, instances: new Map(), definitions: new Map(), registered: {} };
-  const results: CaseResult[] = [];
+  const results: { id: string; kind: CommandKind; status: S; detail: string }[] = [];
   const seen = new Map<string, number>();
   for (const cmd of commands) {
-    const verdict = await runCommand(host, state, cmd);
-    // Two commands on one line get `#2`, `#3`... so ids stay unique.
+    const verdict = await run(cmd);
     const base = `${file}:${cmd.line}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);

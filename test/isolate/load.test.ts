@@ -87,7 +87,7 @@ describe("load with isolate: 'worker'", () => {
     await expect(load(core, { unchecked: true, isolate: 'worker', maxHandles: 0 })).rejects.toBeInstanceOf(RangeError);
     await expect(load(core, { unchecked: true, isolate: 'worker', timeoutMs: -1 })).rejects.toBeInstanceOf(RangeError);
     await expect(load(core, { unchecked: true, isolate: 'thread' as 'worker' })).rejects.toBeInstanceOf(TypeError);
-    const wantsLog = await component(`(component (import "log" (func (param "n" u32))) (import "wasi:random/random@0.2.3" (instance)))`);
+    const wantsLog = await component(`(component (import "log" (func (param "n" u32))) (import "wasi:random/random@0.2.3" (instance (export "get-random-u64" (func (result u64))))))`);
     const e = (await load(wantsLog, { unchecked: true, isolate: 'worker', wasi: {} }).catch((x: unknown) => x)) as LoadError;
     expect(e).toBeInstanceOf(LoadError);
     expect(e.kind).toBe('unlinkable');

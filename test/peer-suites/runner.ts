@@ -25,10 +25,8 @@
 import { LoadError, type LoadErrorKind } from '../../host/errors.ts';
 import { compile } from '../../host/load.ts';
 import { encodeComponent } from '../conformance/encode.ts';
-import { CORE_MODULE_SKIP } from '../conformance/runner.ts';
-import { WastSyntaxError } from '../conformance/sexpr.ts';
-import { type Command, type ComponentSource, WastCommandError, parseWast } from '../conformance/wast-commands.ts';
-import { WastValueError } from '../conformance/wast-values.ts';
+import { CORE_MODULE_SKIP, runScript } from '../conformance/runner.ts';
+import type { Command, ComponentSource } from '../conformance/wast-commands.ts';
 import type { ScriptFeatures } from './features.ts';
 
 export type PeerStatus = 'passed' | 'difference' | 'false-accept' | 'failed' | 'skipped';
@@ -63,25 +61,7 @@ export const validateWithHost: Validate = (bytes) => {
 type Verdict = { readonly status: PeerStatus; readonly detail: string };
 
 export async function runPeerScript(validate: Validate, file: string, source: string, features: ScriptFeatures): Promise<PeerCase[]> {
-  let commands: Command[];
-  try {
-    commands = parseWast(source, file);
-  } catch (e) {
-    if (e instanceof WastSyntaxError || e instanceof WastCommandError || e instanceof WastValueError) {
-      return [{ id: `${file}:${e.line}`, kind: 'script', status: 'failed', detail: `script could not be read: ${e.message}` }];
-    }
-    throw e;
-  }
-  const out: PeerCase[] = [];
-  const seen = new Map<string, number>();
-  for (const cmd of commands) {
-    const verdict = await runCommand(validate, cmd, features);
-    const base = `${file}:${cmd.line}`;
-    const n = (seen.get(base) ?? 0) + 1;
-    seen.set(base, n);
-    out.push({ id: n === 1 ? base : `${base}#${n}`, kind: cmd.kind, ...verdict });
-  }
-  return out;
+  return runScript(file, source, (cmd) => runCommand(validate, cmd, features));
 }
 
 const NOT_VALIDATION = 'instantiation and calls: wasm-tools only validates these scripts';
