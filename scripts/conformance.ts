@@ -12,6 +12,7 @@
 
 import { classify, formatKnownFailures, staleEntries } from '../test/conformance/known-failures.ts';
 import { runSuite, SuiteMissingError } from '../test/conformance/suite.ts';
+import { runMain } from './lib/main.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
@@ -74,12 +75,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return newFailures.length > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(e);
-    process.exitCode = 2;
-  },
-);
+runMain(main);

@@ -13,6 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { listProblems, reasonFor } from '../test/peer-suites/known-differences.ts';
 import { runPeerSuite } from '../test/peer-suites/suite.ts';
+import { runMain } from './lib/main.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
@@ -48,12 +49,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return code;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    console.error(e);
-    process.exitCode = 2;
-  },
-);
+runMain(main);
