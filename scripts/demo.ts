@@ -5,16 +5,12 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from 'rdylib';
-
-interface Greeter {
-  greet(name: string): string;
-  makeGreeting(name: string): { message: string; length: number };
-  Counter: new (start: number) => { increment(by: number): number; value(): number; [Symbol.dispose](): void };
-}
+// Declarations generated from hello.wasm (`rdylib types`; test/bindings checks they are current).
+import type { Bindings } from './demo-hello.js';
 
 const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'build', 'guests', 'hello.wasm');
-const plugin = await load(path, { unchecked: true, name: 'hello' });
-const greeter = plugin.exports['rdylib:hello/greeter@0.1.0'] as Greeter;
+const plugin = await load<Bindings>(path, { unchecked: true, name: 'hello' });
+const greeter = plugin.exports.greeter;
 
 console.log(`loaded ${path}`);
 console.log(`greet("Ferris")        -> ${JSON.stringify(greeter.greet('Ferris'))}`);

@@ -104,6 +104,11 @@ describe('generated declarations', () => {
     expect(registry).toContain('rescale(this: Owned<Registry.Unit>, factor: number): void;');
   });
 
+  it("the demo's committed declarations are what the generator makes of hello today", () => {
+    const committed = readFileSync(join(repoRoot, 'scripts', 'demo-hello.d.ts'), 'utf8');
+    expect(committed).toBe(generateDeclarations(readGuest('hello'), { source: 'hello.wasm' }));
+  });
+
   it('refuse bytes that are not a component with the LoadError load gives', () => {
     const e = (() => {
       try {
