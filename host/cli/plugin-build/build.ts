@@ -22,6 +22,7 @@ import { RDYLIB_WIT_SECTION, readTopLevelCustomSections } from '../../rdylib/sec
 import type { CustomSection } from '../../binary/ast.ts';
 import { appendCustomSection } from './custom-sections.ts';
 import { findPluginCrates, type PluginCrate } from './crate.ts';
+import { loadJco } from './load-jco.ts';
 import { BuildError } from './errors.ts';
 import { packageVersion } from './package-root.ts';
 import { cargoEnv, setupToolchain, type Toolchain } from './toolchain.ts';
@@ -175,8 +176,7 @@ function worldOf(crate: PluginCrate, wit: string): string {
 }
 
 async function makeComponent(crate: PluginCrate, core: Uint8Array, sections: readonly CustomSection[], wit: string): Promise<Uint8Array> {
-  // jco's wasm-tools are loaded only when a component is made.
-  const { componentEmbed, componentNew } = await import('./jco.ts');
+  const { componentEmbed, componentNew } = await loadJco();
   let component: Uint8Array;
   try {
     // Always by source: jco's witPath handling fails to resolve directories.

@@ -1,8 +1,8 @@
 /**
  * The one place the project reaches jco's tooling: wasm-tools (text to binary,
  * WIT embedding, component creation: `rdylib build` uses these at run time,
- * so the package depends on jco-transpile) and the transpiler the tests and
- * the bench compare against.
+ * through load-jco.ts, since jco-transpile is an optional peer dependency of
+ * the package) and the transpiler the tests and the bench compare against.
  *
  * We depend on @bytecodealliance/jco-transpile, the package that jco 1.35's
  * `transpile` and wasm-tools functions delegate to, rather than on the jco
