@@ -3,8 +3,9 @@
  * into an empty project outside the repository, and from there what the
  * README tells a user to do: `npx rdylib new` + `build` a plugin, generate
  * its types, type-check and run a typed host in Node (in process and in a
- * worker thread), bundle a typed page with esbuild and no flags, and run it
- * in headless Chromium (in the page and in a Web Worker).
+ * worker thread), bundle a typed page with esbuild (no flags) and with Vite
+ * (no config), and run both in headless Chromium (in the page and in a Web
+ * Worker).
  *
  * Kept fast without hiding anything: npm installs from its cache
  * (`--prefer-offline`), and cargo shares the guest workspace's target
@@ -120,8 +121,8 @@ beforeAll(async () => {
   packed = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as PackResult[])[0]!;
   console.log(`fresh project: tarball ${packed.filename}: ${(packed.size / 1024).toFixed(1)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KiB unpacked, ${packed.files.length} files`);
   writeFileSync(join(APP, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module' }, null, 2));
-  // What a user adds next to rdylib: TypeScript and esbuild for the host and page, and jco's tooling that `rdylib build` uses.
-  const tools = ['typescript', 'esbuild', '@types/node', '@bytecodealliance/jco-transpile'].map(pinned);
+  // What a user adds next to rdylib: TypeScript, esbuild and Vite for the host and page, and jco's tooling that `rdylib build` uses.
+  const tools = ['typescript', 'esbuild', 'vite', '@types/node', '@bytecodealliance/jco-transpile'].map(pinned);
   await run('npm install (tarball + tools)', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(PACK_DIR, packed.filename), ...tools], APP);
   installed = join(APP, 'node_modules', 'rdylib');
 }, 15 * MINUTES);
@@ -212,6 +213,23 @@ describe('the packed npm package in a fresh project', () => {
     let opened: TestPage | undefined;
     afterAll(() => opened?.close());
 
+    /** Opens `site` (its index.html) with the plugin, and the worker entry served at `workerPath`; the page's result. */
+    async function runPage(site: string, workerPath: string): Promise<unknown> {
+      await opened?.close();
+      const workerEntry = createRequire(join(APP, 'package.json')).resolve('rdylib/web-worker');
+      opened = await openTestPage(site, { [`/${CRATE}.wasm`]: wasm, [workerPath]: workerEntry }, 'freshDone');
+      const result = await opened.page.evaluate(() => (window as unknown as { freshResult: unknown }).freshResult);
+      expect(opened.pageErrors).toEqual([]);
+      return result;
+    }
+
+    const EXPECTED = {
+      greet: 'Hello, Page!',
+      greeting: { message: 'Hello, Zoë!', length: 11 },
+      counted: 42,
+      isolated: 'Hello, Web Worker!',
+    };
+
     it('bundles the typed page with esbuild and no flags, and runs it in Chromium, in the page and in a Web Worker', async () => {
       const site = join(APP, 'site');
       mkdirSync(site, { recursive: true });
@@ -219,17 +237,18 @@ describe('the packed npm package in a fresh project', () => {
       expect(bundled.stderr).not.toMatch(/node:|Could not resolve/);
       expect(readFileSync(join(site, 'page.js'), 'utf8')).not.toMatch(/["']node:/);
       writeFileSync(join(site, 'index.html'), PAGE_HTML);
-      // The worker entry, served next to the page's script, where `isolate: 'worker'` looks for it.
-      const workerEntry = createRequire(join(APP, 'package.json')).resolve('rdylib/web-worker');
-      opened = await openTestPage(site, { [`/${CRATE}.wasm`]: wasm, '/web-worker.js': workerEntry }, 'freshDone');
-      const result = await opened.page.evaluate(() => (window as unknown as { freshResult: unknown }).freshResult);
-      expect(result).toEqual({
-        greet: 'Hello, Page!',
-        greeting: { message: 'Hello, Zoë!', length: 11 },
-        counted: 42,
-        isolated: 'Hello, Web Worker!',
-      });
-      expect(opened.pageErrors).toEqual([]);
+      // esbuild's default output is a classic script: the worker entry is looked for next to it.
+      expect(await runPage(site, '/web-worker.js')).toEqual(EXPECTED);
+    }, 5 * MINUTES);
+
+    it('bundles the same page with Vite and no config, and it runs in Chromium', async () => {
+      const root = join(APP, 'vite-page');
+      mkdirSync(root, { recursive: true });
+      writeFileSync(join(root, 'index.html'), PAGE_HTML.replace('<script src="page.js"></script>', '<script type="module" src="../page.ts"></script>'));
+      const built = await npx('vite build (no config)', ['vite', 'build', 'vite-page']);
+      expect(built.stdout + built.stderr).not.toMatch(/node:|externalized for browser compatibility|Could not resolve/);
+      // Vite puts the script in assets/: the worker entry goes next to it.
+      expect(await runPage(join(root, 'dist'), '/assets/web-worker.js')).toEqual(EXPECTED);
     }, 5 * MINUTES);
   });
 });
