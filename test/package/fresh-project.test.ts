@@ -12,7 +12,8 @@
  * directory, whose registry crates `npm run build:guests` has already
  * compiled with the same lock file and release profile. Only the plugin and
  * the two SDK crates (at the project's path) are compiled each run. Each
- * step's time is printed, not asserted.
+ * step's time is printed, not asserted. The project is left in the system's
+ * temporary directory for inspection; the next run starts by removing it.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -143,6 +144,8 @@ describe('the packed npm package in a fresh project', () => {
     ]) {
       expect(paths, expected).toContain(expected);
     }
+    // A guard against shipping build output or the repository by mistake (today: about 1.7 MB unpacked).
+    expect(packed.unpackedSize).toBeLessThan(4 * 1024 * 1024);
     const stray = paths.filter((p) => /(^|\/)(target|node_modules|test|build)\//.test(p) || p.endsWith('.map') || p.endsWith('.ts') && !p.endsWith('.d.ts'));
     expect(stray).toEqual([]);
   });
