@@ -5,11 +5,11 @@
  */
 import type { ResourceTypeRef, ValType } from '../types.ts';
 import type { ExternName } from '../binary/ast.ts';
-import { invalid } from './resolve.ts';
+import { invalid, mentionsResources } from './resolve.ts';
 import { parseExternName } from './names.ts';
 import { checkModuleMatches } from './core-types.ts';
 import { countWork } from './work.ts';
-import { funcTypeEquals, valTypeEquals, type ExternDesc } from './type-space.ts';
+import { funcTypeEquals, valTypeEquals, type ComponentType, type ExternDesc } from './type-space.ts';
 
 function isOwnOf(t: ValType | undefined, r: ResourceTypeRef): boolean {
   return t !== undefined && t.kind === 'own' && t.resource === r;
@@ -94,7 +94,46 @@ export function checkMatches(got: ExternDesc, want: ExternDesc, path: string, of
       const g = got.type.exports.get(n);
       if (g === undefined) invalid(`type mismatch in \`${path}\`: missing export \`${n}\``, offset);
       checkMatches(g, w, `${path}/${n}`, offset);
-    }  } else if (want.kind === 'module' && got.kind === 'module') {
+    }
+  } else if (want.kind === 'module' && got.kind === 'module') {
     checkModuleMatches(got.type, want.type, path, offset);
+  } else if (want.kind === 'component' && got.kind === 'component') {
+    checkComponentMatches(got.type, want.type, path, offset);
+  }
+}
+
+/**
+ * Component subtyping (Explainer.md "Subtyping"): the supplied component may
+ * import no more than the expected type offers, each of its imports satisfied
+ * by the expected one (contravariant), and must export at least what is
+ * expected (covariant). Names and sorts are always compared. Types that
+ * mention resources are compared by shape only: their identities are bound
+ * per instantiation, which this check does not model, so it errs toward
+ * accepting there rather than refuse a valid component.
+ */
+function checkComponentMatches(got: ComponentType, want: ComponentType, path: string, offset: number): void {
+  for (const [n, g] of got.imports) {
+    const w = want.imports.get(n);
+    if (w === undefined) invalid(`type mismatch in \`${path}\`: the component imports \`${n}\`, which the expected component type does not offer`, offset);
+    checkMatchesByShape(w, g, `${path} import ${n}`, offset);
+  }
+  for (const [n, w] of want.exports) {
+    const g = got.exports.get(n);
+    if (g === undefined) invalid(`type mismatch in \`${path}\`: missing export \`${n}\``, offset);
+    checkMatchesByShape(g, w, `${path}/${n}`, offset);
+  }
+}
+
+function checkMatchesByShape(got: ExternDesc, want: ExternDesc, path: string, offset: number): void {
+  if (!mentionsResources(got) && !mentionsResources(want)) return checkMatches(got, want, path, offset);
+  if (sortName(got) !== sortName(want)) invalid(`type mismatch in \`${path}\`: expected a ${sortName(want)}, found a ${sortName(got)}`, offset);
+  if (want.kind === 'instance' && got.kind === 'instance') {
+    for (const [n, w] of want.type.exports) {
+      const g = got.type.exports.get(n);
+      if (g === undefined) invalid(`type mismatch in \`${path}\`: missing export \`${n}\``, offset);
+      checkMatchesByShape(g, w, `${path}/${n}`, offset);
+    }
+  } else if (want.kind === 'component' && got.kind === 'component') {
+    checkComponentMatches(got.type, want.type, path, offset);
   }
 }

@@ -375,6 +375,11 @@ function descResources(d: ExternDesc): ReadonlySet<ResourceTypeRef> {
   }
 }
 
+/** Whether a type mentions any resource (its identity then depends on where it is instantiated). */
+export function mentionsResources(d: ExternDesc): boolean {
+  return descResources(d).size > 0;
+}
+
 function collectDescResources(d: ExternDesc, out: Set<ResourceTypeRef>): void {
   for (const r of descResources(d)) out.add(r);
 }

@@ -111,6 +111,21 @@ describe('false accepts', () => {
     await expectRefused(`(component ${core} (func (canon lift (core func $i "f") (memory (core memory $si "sm")))))`, 'invalid', /shared flag for memories/);
     await expectAccepted(`(component ${core} (func (canon lift (core func $i "f") (memory (core memory $i "m")))))`);
   });
+
+  it('refuses a component argument that does not match the imported component type', async () => {
+    const instantiate = (needs: string, gives: string): string => `(component
+      (component $needs (import "c" (component ${needs})))
+      (component $gives ${gives})
+      (instance (instantiate $needs (with "c" (component $gives)))))`;
+    await expectRefused(instantiate('(export "f" (func))', ''), 'invalid', /missing export `f`/);
+    await expectRefused(instantiate('', '(import "x" (func))'), 'invalid', /imports `x`, which the expected component type does not offer/);
+    await expectRefused(
+      instantiate('(export "f" (func (param "a" u32)))', '(import "g" (func $g (param "a" string))) (export "f" (func $g))'),
+      'invalid',
+      /imports `g`/,
+    );
+    await expectAccepted(instantiate('(import "x" (func)) (export "f" (func))', '(import "x" (func $x)) (export "f" (func $x))'));
+  });
 });
 
 describe('false refusals', () => {
