@@ -145,7 +145,9 @@ export interface Hooks {
  */
 export function usePlugins<N extends string>(hooks: Hooks, mode: Mode, names: readonly N[]): () => Record<N, AnyPlugin> {
   let current: Record<N, AnyPlugin> | undefined;
+  // A failed test that used these plugins may have left them poisoned or half-changed.
   let stale = false;
+  let usedByThisTest = false;
   const loadAll = async (): Promise<void> => {
     const entries = await Promise.all(names.map(async (n) => [n, await loadExample(n, mode)] as const));
     current = Object.fromEntries(entries) as Record<N, AnyPlugin>;
@@ -165,8 +167,9 @@ export function usePlugins<N extends string>(hooks: Hooks, mode: Mode, names: re
         await loadAll();
         stale = false;
       }
+      usedByThisTest = false;
       onTestFailed(() => {
-        stale = true;
+        stale ||= usedByThisTest;
       });
     });
   } else {
@@ -175,6 +178,7 @@ export function usePlugins<N extends string>(hooks: Hooks, mode: Mode, names: re
   }
   return () => {
     if (current === undefined) throw new Error('plugins are only loaded inside a test');
+    usedByThisTest = true;
     return current;
   };
 }
