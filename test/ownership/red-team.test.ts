@@ -15,13 +15,14 @@
  *   refuses references nested in types (docs/abi.md §1.1), and a borrowed
  *   handle is always a whole parameter (§3.3), so rules R1, R2, R7 have no
  *   nested route. R4 (drop) takes no arguments.
- * - R1 (shared use while exclusively borrowed) via a host callback or a
- *   linked plugin: no example call holds an exclusive borrow while calling
- *   back (caller-implemented trait methods take no handles, §1.3).
- * - R6/R7 (static handles) via a host callback or a linked plugin: `&'static`
- *   exists only for the module's own resources, which another SDK plugin
- *   cannot import (only traits can be imported, §1.3); the route needs a
- *   hand-written importer.
+ * - R1 (shared use while exclusively borrowed) via a host callback: no
+ *   example call holds an exclusive borrow while calling back
+ *   (caller-implemented trait methods take no handles, §1.3).
+ * - R6/R7 (static handles) via a host callback: no plugin with static data
+ *   calls back. Via a linked plugin, `&'static` exists only for the module's
+ *   own resources, which an SDK plugin cannot import (only traits, §1.3): the
+ *   R1 and R6 linked cells use the hand-written importers of relay.ts; R7
+ *   would need one that calls a `&'static` parameter with strings (not written).
  * - Lent handles revoked when the call returns (§7.1): caller-implemented
  *   trait methods take no handles (§1.3), so no SDK plugin lends one to JS.
  * - Any rule via linked plugin or host callback in a worker: linking is not
@@ -35,6 +36,7 @@ import { Canvas } from '../support/canvas.ts';
 import { guestPath, readGuest } from '../support/guests.ts';
 import type { Shape as SyncShape, Shapes as SyncShapes } from '../support/example-apis.ts';
 import type { Cfg, Keeper, Kv, Mutator, Shapes, Statics, Store } from './apis.ts';
+import { PEEKER, peekerComponent, RELAY, relayComponent } from './relay.ts';
 import { borrowRefused, dispose, expectNotPoisoned, handleRefused, KEEPER, KV, loadExample, MUTATOR, refused, SHAPES, STATICS, usePlugins } from './support.ts';
 
 const CANVAS = { 'rdylib-guest:shapes/canvas@0.1.0': { Canvas } };
@@ -103,6 +105,16 @@ describe('red-team table: rule × route', () => {
       await borrowRefused(() => store.get('a'), /store/);
       expect(await guard.get('a')).toBe('1');
       expectNotPoisoned(plugin);
+    });
+    it('R1 × linked plugin: peeker.peek(&store) (a hand-written importer of kv) while store.lock() lives', async () => {
+      const kvPlugin = await inProcess('kv');
+      const peekerPlugin = await load(await peekerComponent(), { name: 'peeker', link: [kvPlugin] });
+      const store = await storeWith(kvOf(kvPlugin));
+      const guard = await store.lock();
+      await borrowRefused(() => (peekerPlugin.exports[PEEKER] as { peek(s: Store): number }).peek(store), /store/);
+      expectNotPoisoned(kvPlugin);
+      expectNotPoisoned(peekerPlugin);
+      expect(await guard.get('a')).toBe('1');
     });
     it('R1 × after reload: the new generation keeps the rule', async () => {
       const { kv, plugin } = await reloadedKv();
@@ -299,6 +311,17 @@ describe('red-team table: rule × route', () => {
       await borrowRefused(() => s.takePair([c, a]), /cfg/);
       await borrowRefused(() => s.takeRecord({ first: a, second: c }), /cfg/);
       expect(await a.value()).toBe(1);
+    });
+    it('R6 × linked plugin: relay.setVia(&mut) and relay.bounce(by value) of config() (a hand-written importer of statics)', async () => {
+      const staticsPlugin = await inProcess('statics');
+      const relayPlugin = await load(await relayComponent(), { name: 'relay', link: [staticsPlugin] });
+      const relay = relayPlugin.exports[RELAY] as { setVia(c: Cfg, v: number): void; bounce(c: Cfg): Cfg };
+      const c = await staticsOf(staticsPlugin).config();
+      await borrowRefused(() => relay.setVia(c, 1), /cfg/);
+      await borrowRefused(() => relay.bounce(c), /cfg/);
+      expectNotPoisoned(staticsPlugin);
+      expectNotPoisoned(relayPlugin);
+      expect(await c.value()).toBe(3);
     });
     it('R6 × after reload: a static handle of the new generation is still static', async () => {
       const plugin = await inProcess('statics');
