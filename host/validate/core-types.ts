@@ -6,7 +6,7 @@
  */
 import type { CoreDefType, CoreLimits, CoreModuleDecl, CoreRefType, CoreValType } from '../binary/ast.ts';
 import type { CoreFuncSig, CoreItemType } from '../binary/core-module.ts';
-import { invalid } from './resolve.ts';
+import { invalid } from './failures.ts';
 import type { CoreModuleType } from './type-space.ts';
 
 /** The largest page count of a 32-bit memory (4 GiB of 64 KiB pages). */

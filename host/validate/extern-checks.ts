@@ -5,7 +5,8 @@
  */
 import type { ResourceTypeRef, ValType } from '../types.ts';
 import type { ExternName } from '../binary/ast.ts';
-import { invalid, mentionsResources } from './resolve.ts';
+import { invalid } from './failures.ts';
+import { mentionsResources } from './resolve.ts';
 import { parseExternName } from './names.ts';
 import { checkModuleMatches } from './core-types.ts';
 import { countWork } from './work.ts';

@@ -3,7 +3,6 @@
  * index spaces into `TypeEntry` values, checking well-formedness on the way and
  * rejecting features this host does not implement.
  */
-import { LoadError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import type { Alias, ComponentDecl, CoreDefType, DefType, DefValType, ExternName, ExternType, ValTypeRef } from '../binary/ast.ts';
 import { fixedListLayout, recordLayout, variantLayout, type Layout } from '../abi/layout.ts';
@@ -27,14 +26,8 @@ import { checkVisible, nameExtern, type Named } from './visibility.ts';
 import { defineCoreType, moduleTypeOf } from './core-types.ts';
 import { checkTypeSize, checkValTypeDepth, SizeTally, typeEntrySize } from './type-size.ts';
 import { countWork, memoised } from './work.ts';
+import { invalid, unsupported } from './failures.ts';
 
-export function invalid(message: string, offset: number): never {
-  throw new LoadError('invalid', message, offset);
-}
-
-export function unsupported(feature: string, offset: number): never {
-  throw new LoadError('unsupported', `${feature} is not supported by this host`, offset);
-}
 
 /**
  * The index spaces a type expression can refer to. Concrete components add

@@ -15,7 +15,7 @@
  */
 import type { FuncType, ValType } from '../types.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
-import { invalid } from './resolve.ts';
+import { invalid } from './failures.ts';
 import { memoised } from './work.ts';
 import type { ComponentType, CoreModuleType, ExternDesc, InstanceType, TypeEntry } from './type-space.ts';
 

@@ -7,11 +7,11 @@
 import { LoadError } from '../errors.ts';
 import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
 import type { CanonOptEntry, Component, CoreSort, CoreValType, Definition } from '../binary/ast.ts';
+import { invalid, unsupported } from './failures.ts';
 import {
   aliasInstanceExport,
   at,
   checkExternName,
-  invalid,
   newTypeScope,
   pushExtern,
   resolveDefType,
@@ -19,7 +19,6 @@ import {
   freshenResources,
   rejectGated,
   resolveOuterTypeAlias,
-  unsupported,
   outerScope,
   outerCoreTypes,
   type TypeScope,

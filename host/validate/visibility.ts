@@ -14,7 +14,7 @@
  */
 import type { ExternName } from '../binary/ast.ts';
 import type { FuncType, ValType } from '../types.ts';
-import { invalid } from './resolve.ts';
+import { invalid } from './failures.ts';
 import { countWork, memoised } from './work.ts';
 import { aliasOf, handleSource, makeSubst, substExtern, substMembers, type ExternDesc, type InstanceType, type TypeEntry } from './type-space.ts';
 
