@@ -160,10 +160,10 @@ describe('hostile results', () => {
           ${retPair(2048, n)}`,
     });
 
-  // GAP (reported): every element of a list<string> may point at the same bytes, so a 64 KiB memory
-  // lifts 2000 x 44000 bytes = 88 MB of strings, and a 1 MiB memory could describe 128 GB: the memory cap
-  // does not bound this and the host dies of OOM. The fix is a per-call budget of lifted bytes
-  // (default 64 MiB) in host/abi, trapping when exceeded.
+  // Every element of a list<string> may point at the same bytes, so a 64 KiB memory lifts
+  // 2000 x 44000 bytes = 88 MB of strings, and a 1 MiB memory could describe 128 GB: the memory cap
+  // does not bound this. The per-call budget of lifted bytes (maxLiftBytes, default 64 MiB,
+  // host/abi/limits.ts) traps when it is exceeded.
   it('a list<string> whose elements all alias one 44000-byte range is refused (lift budget)', async () => {
     const p = await load(await aliasingStrings(2000), { unchecked: true, name: 'amplifier' });
     expectTyped(() => (p.exports.f as () => unknown)(), TrapError, /budget|too many bytes/);
