@@ -9,6 +9,7 @@ export type RdylibErrorCode =
   | 'TRAP'
   | 'ABI_MISMATCH'
   | 'BORROW'
+  | 'HANDLE'
   | 'UNLOADED'
   | 'TIMEOUT'
   | 'GUEST_PANIC'
@@ -74,6 +75,31 @@ export class AbiMismatchError extends RdylibError {
 /** A call would break Rust's borrow rules on live handles; nothing was changed. */
 export class BorrowError extends RdylibError {
   readonly code = 'BORROW' as const;
+}
+
+/**
+ * What was wrong with a handle object passed to (or called on) a plugin,
+ * beyond its borrow state (BorrowError) or its plugin being unloaded
+ * (UnloadedError):
+ * - `use-after-dispose`: it was disposed (`[Symbol.dispose]`) before;
+ * - `use-after-move`: it was moved into an earlier call (a consuming method,
+ *   an owned parameter), or earlier in the same call;
+ * - `borrow-ended`: it was lent to a host callback for one call, which returned;
+ * - `stale-generation`: it belongs to the plugin's build before `reload`;
+ * - `foreign-instance`: it belongs to another plugin, or is a handle of another
+ *   resource type than the one expected.
+ * Nothing was changed and no plugin code ran.
+ */
+export type HandleErrorKind = 'use-after-dispose' | 'use-after-move' | 'borrow-ended' | 'stale-generation' | 'foreign-instance';
+
+export class HandleError extends RdylibError {
+  readonly code = 'HANDLE' as const;
+  constructor(
+    readonly kind: HandleErrorKind,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** An object of a plugin was used after the plugin was unloaded. */

@@ -3,13 +3,14 @@
  * them against what the host expects, call them, and unload them.
  */
 export { load, compile, instantiateComponent, validateComponent, CompiledComponent, Plugin } from './load.ts';
-export type { LoadOptions, ImportObject, ExportObject, PluginTypes, UntypedPlugin, ImportsOf } from './load.ts';
+export type { LoadOptions, ImportObject, ExportObject, PluginTypes, UntypedPlugin, ImportsOf, HandleSnapshot, HandleBorrower } from './load.ts';
 // Typed host bindings: TypeScript declarations generated from a plugin (`rdylib types`).
 export { generateDeclarations, type DeclarationOptions } from './bindings/index.ts';
 export type { ExportKey } from './runtime/export-keys.ts';
 // The sandbox: worker isolation, memory caps, per-plugin WASI grants, limits.
 export type { SandboxOptions, IsolatedLoadOptions } from './load.ts';
-export { loadInWorker, IsolatedPlugin, capLinearMemory, type WorkerIsolateOptions } from './isolate/index.ts';
+export { loadInWorker, IsolatedPlugin, type WorkerIsolateOptions } from './isolate/index.ts';
+export { capLinearMemory } from './plugin/memory-cap.ts';
 export { grantWasi, type WasiCapabilities, type PreopenGrant, type OutputGrant } from './wasi/index.ts';
 // Reading a component without running it: its WIT, lifetime table, imports, exports, sizes.
 export * from './inspect/index.ts';

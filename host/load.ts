@@ -4,21 +4,22 @@
  * component can be instantiated many times; `instantiateComponent` is the
  * synchronous path for tests and the conformance runner.
  */
-import { LoadError } from './errors.ts';
-import { parseComponent, isCoreModule } from './binary/parse.ts';
-import { validateComponent as validateAst, type ValidatedComponent } from './validate/validate.ts';
-import { Plugin } from './runtime/plugin.ts';
-import type { ImportObject } from './runtime/js-imports.ts';
+import type { ValidatedComponent } from './validate/validate.ts';
+import { Plugin, type PluginOptions } from './plugin/plugin.ts';
+import { checkedBuild, validateBytes } from './plugin/pipeline.ts';
+import type { ImportObject } from './runtime/import-matching.ts';
 import type { ExportObject } from './runtime/js-exports.ts';
-import { cappedBytes, loadIsolated, sandboxImports, sandboxLimits, type IsolatedLoadOptions, type SandboxOptions } from './isolate/sandbox.ts';
+import { sandboxImports, sandboxLimits, type SandboxOptions } from './plugin/sandbox.ts';
+import { loadIsolated, type IsolatedLoadOptions } from './isolate/index.ts';
 import type { IsolatedPlugin } from './isolate/isolated-plugin.ts';
-import { checkExpectation, foundSurface, resolveExpectation, type Expectation } from './rdylib/load-checks.ts';
-import type { PluginOptions } from './runtime/plugin.ts';
+import { resolveExpectation, type Expectation } from './rdylib/load-checks.ts';
 import { readSource, type ComponentSource } from './source.ts';
 
-export { Plugin } from './runtime/plugin.ts';
-export type { SandboxOptions, IsolatedLoadOptions } from './isolate/sandbox.ts';
-export type { ImportObject } from './runtime/js-imports.ts';
+export { Plugin } from './plugin/plugin.ts';
+export type { HandleSnapshot, HandleBorrower } from './plugin/handles.ts';
+export type { SandboxOptions } from './plugin/sandbox.ts';
+export type { IsolatedLoadOptions } from './isolate/index.ts';
+export type { ImportObject } from './runtime/import-matching.ts';
 export type { ExportObject } from './runtime/js-exports.ts';
 export type { ComponentSource } from './source.ts';
 
@@ -46,7 +47,7 @@ export interface UntypedPlugin extends PluginTypes {
 export type ImportsOf<T extends PluginTypes> = PluginTypes extends T ? ImportObject : T['imports'];
 
 /**
- * Sandbox options (limits, WASI grants): see host/isolate/sandbox.ts.
+ * Sandbox options (limits, WASI grants): see host/plugin/sandbox.ts.
  * `I`: the type of `imports` (`Imports` of generated declarations).
  */
 export interface LoadOptions<I extends object = ImportObject> extends SandboxOptions {
@@ -79,11 +80,7 @@ export class CompiledComponent {
 
 /** Parses, validates and compiles. Throws LoadError ('malformed' | 'invalid' | 'unsupported'). */
 export function compile(bytes: Uint8Array | ArrayBuffer): CompiledComponent {
-  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (isCoreModule(u8)) {
-    throw new LoadError('malformed', 'this is a core WebAssembly module, not a component; wrap it with `wasm-tools component new`', 4);
-  }
-  return new CompiledComponent(validateAst(parseComponent(u8)));
+  return new CompiledComponent(validateBytes(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)));
 }
 
 /** Load-time checks only (parse, validate, compile core modules); throws LoadError. */
@@ -109,14 +106,13 @@ export function load<T extends PluginTypes = UntypedPlugin>(source: ComponentSou
 export async function load(source: ComponentSource, options: LoadOptions<object> | IsolatedLoadOptions = {}): Promise<Plugin<object> | IsolatedPlugin<object>> {
   if (options.isolate !== undefined) return loadIsolated(await readSource(source), options);
   sandboxLimits(options); // bad limits fail before any reading
-  const bytes = cappedBytes(await readSource(source), options);
-  const compiled = compile(bytes);
-  // rdylib checks, before any plugin code runs: the section against the types, the plugin against the expectation.
-  const found = foundSurface(compiled.validated, options.name ?? 'plugin', options.unchecked ?? false);
+  const bytes = await readSource(source);
   const expectation = options.expect === undefined ? undefined : await resolveExpectation(options.expect, readSource);
-  if (expectation !== undefined) checkExpectation(expectation, found);
+  // The load pipeline (host/plugin/pipeline.ts): nothing of the plugin runs before it passed.
+  const name = options.name ?? 'plugin';
+  const build = checkedBuild(bytes, { name, maxMemoryBytes: options.maxMemoryBytes, unchecked: options.unchecked ?? false, expectation });
   const checked: PluginOptions = {
-    abi: found.abi,
+    abi: build.abi,
     expectation,
     unchecked: options.unchecked,
     link: options.link,
@@ -125,6 +121,6 @@ export async function load(source: ComponentSource, options: LoadOptions<object>
     maxHandles: options.maxHandles,
   };
   // Typed imports are the same objects; their declared type just has no index signature.
-  const imports = await sandboxImports(compiled.validated.type.imports.keys(), { ...options, imports: options.imports as ImportObject | undefined });
-  return compiled.instantiate(imports, options.name, checked);
+  const imports = await sandboxImports(build.validated.type.imports.keys(), { ...options, imports: options.imports as ImportObject | undefined });
+  return new Plugin(build.validated, imports, options.name, checked);
 }

@@ -7,8 +7,9 @@
  * refreshed at the start of every lift/lower and after every realloc call,
  * and stay valid in between.
  */
-import type { ComponentInstance } from '../runtime/component-instance.ts';
-import type { BorrowScope, ResourceHandle } from '../runtime/handle-table.ts';
+import type { ComponentInstance } from './component-instance.ts';
+import type { BorrowScope, ResourceHandle } from './handle-table.ts';
+import type { ResourceJsBinding } from './resource-type.ts';
 import type { CanonOptions, Realloc, StringEncoding } from './options.ts';
 import { trap } from './trap.ts';
 
@@ -34,11 +35,21 @@ export class LiftLowerContext {
    * `lenders`), used as a stack so nested calls release only their own.
    */
   readonly lenders: ResourceHandle[] = [];
+  /**
+   * Lowering in progress (parameters of a lifted call, the result of a
+   * lowered one): the owned JS values `lowerOwn` checked, moved only once
+   * every value is lowered (`commitLowering`), and the handle indices put in
+   * this instance's table, taken out again if a later value is refused
+   * (`abandonLowering`). Parallel arrays: nothing is allocated per handle.
+   */
+  readonly movedBindings: ResourceJsBinding[] = [];
+  readonly movedValues: unknown[] = [];
+  readonly addedHandles: number[] = [];
   /** `canon lower`: JS objects handed out by `liftBorrow`, revoked when their call returns. */
   readonly borrowed: { end: ((v: unknown) => void) | undefined; value: unknown }[] = [];
   /**
    * Bytes of strings and lists the call in progress may still lift (see
-   * host/runtime/limits.ts `maxLiftBytes`). Reset at the start of every
+   * host/abi/limits.ts `maxLiftBytes`). Reset at the start of every
    * lifted and lowered call; each lifted string or list subtracts its byte
    * length, and running below zero traps (`liftBudgetExhausted`).
    */

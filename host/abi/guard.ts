@@ -2,7 +2,7 @@
  * Turning failures inside an instance into traps that poison it.
  */
 import { TrapError } from '../errors.ts';
-import type { ComponentInstance } from '../runtime/component-instance.ts';
+import type { ComponentInstance } from './component-instance.ts';
 
 /**
  * Called when `e` escaped while `inst` was running or being called into

@@ -2,8 +2,9 @@
  * Handle transfer (definitions.py `lift_own`, `lift_borrow`, `lower_own`,
  * `lower_borrow`), joined to the JS side through `ResourceType.js`.
  */
+import { HandleError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
-import { ResourceType } from '../runtime/component-instance.ts';
+import { ResourceType } from './resource-type.ts';
 import type { LiftLowerContext } from './context.ts';
 import { trap } from './trap.ts';
 
@@ -40,10 +41,23 @@ export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): u
   return value;
 }
 
-/** Takes ownership from the JS value, then definitions.py `lower_own`. */
+/**
+ * Checks the JS value can give up ownership, then definitions.py
+ * `lower_own`. The JS side moves only at `commitLowering`, once every value
+ * of the call is lowered; the same object twice in one call is refused.
+ */
 export function lowerOwn(cx: LiftLowerContext, v: unknown, rt: ResourceType, path: string): number {
-  const rep = rt.js.lowerOwn(v, path);
-  return cx.inst.handles.add({ rt, rep, own: true, borrowScope: undefined, numLends: 0 });
+  const js = rt.js;
+  const rep = js.lowerOwn(v, path);
+  const moved = cx.movedValues;
+  for (let i = 0; i < moved.length; i++) {
+    if (moved[i] === v) throw new HandleError('use-after-move', `${path}: this ${rt.name} is already moved into the call by an earlier argument; a handle can be moved only once`);
+  }
+  cx.movedBindings.push(js);
+  moved.push(v);
+  const i = cx.inst.handles.add({ rt, rep, own: true, borrowScope: undefined, numLends: 0 });
+  cx.addedHandles.push(i);
+  return i;
 }
 
 /** definitions.py `lower_borrow`: the implementing instance gets the rep itself. */
@@ -53,5 +67,33 @@ export function lowerBorrow(cx: LiftLowerContext, v: unknown, rt: ResourceType, 
   const scope = cx.borrowScope;
   if (scope === undefined) trap('lower borrow: a borrow can only be passed as an argument of a call');
   scope.numBorrows++;
-  return cx.inst.handles.add({ rt, rep, own: false, borrowScope: scope, numLends: 0 });
+  const i = cx.inst.handles.add({ rt, rep, own: false, borrowScope: scope, numLends: 0 });
+  cx.addedHandles.push(i);
+  return i;
+}
+
+/** Every value lowered: the owned JS values checked by `lowerOwn` now belong to the callee. */
+export function commitLowering(cx: LiftLowerContext): void {
+  const bindings = cx.movedBindings;
+  const values = cx.movedValues;
+  for (let i = 0; i < values.length; i++) bindings[i]!.commitOwn(values[i]);
+  bindings.length = 0;
+  values.length = 0;
+  cx.addedHandles.length = 0;
+}
+
+/**
+ * A value was refused part-way: nothing moves, and the handles already put
+ * in the callee's table are taken out (borrows counted in the call's scope
+ * with them), so the refused call leaves every table as it was.
+ */
+export function abandonLowering(cx: LiftLowerContext): void {
+  const handles = cx.inst.handles;
+  for (const i of cx.addedHandles) {
+    const h = handles.remove(i);
+    if (!h.own && h.borrowScope !== undefined) h.borrowScope.numBorrows--;
+  }
+  cx.addedHandles.length = 0;
+  cx.movedBindings.length = 0;
+  cx.movedValues.length = 0;
 }

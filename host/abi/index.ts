@@ -20,19 +20,28 @@
  *   `{ tag: 'ok' | 'err', val }`.
  * - flags: object of booleans keyed by camelCase label (missing keys lower as false;
  *   bits beyond the labels are ignored when lifting, as the spec does).
- * - own<R> / borrow<R>: whatever `ResourceType.js` (host/runtime/component-instance.ts)
+ * - own<R> / borrow<R>: whatever `ResourceType.js` (resource-type.ts)
  *   makes of a rep; see `ResourceJsBinding`.
  *
  * Lowering validates JS values and throws TypeError / RangeError naming the parameter
  * or field path (`point.x`, `items[3].name`, `shape<circle>`); such errors, when found
- * before the guest runs, do not poison the instance. Every Canonical ABI trap throws
- * TrapError and poisons the instance.
+ * before the guest runs, do not poison the instance, and lowering is all or nothing:
+ * owned handles move out of JS only once every value of the call was lowered
+ * (`ResourceJsBinding.commitOwn`), and handles it put in the callee's table are
+ * removed again when a later value is refused. Entering an instance that is already
+ * running is refused with a TrapError before anything happens, without poisoning it
+ * (the spec's `may_enter`). Every other Canonical ABI trap throws TrapError and
+ * poisons the instance.
  */
 export type { CanonOptions, StringEncoding, Realloc } from './options.ts';
 export { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 export { canonLift } from './lift.ts';
 export { canonLower } from './lower.ts';
-export { canonResourceNew, canonResourceDrop, canonResourceRep } from './resources.ts';
+export { canonResourceNew, canonResourceDrop, canonResourceRep, runDestructor } from './resources.ts';
+export { ComponentInstance } from './component-instance.ts';
+export { ResourceType, type ResourceJsBinding } from './resource-type.ts';
+export { HandleTable, type ResourceHandle, type BorrowScope } from './handle-table.ts';
+export { DEFAULT_LIMITS, type InstanceLimits } from './limits.ts';
 export {
   alignment,
   elemSize,

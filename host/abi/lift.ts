@@ -3,9 +3,9 @@
  * becomes a component function callable from JS. Everything type-dependent
  * is compiled here once; the returned closure only moves values.
  */
-import { ResultError, TrapError } from '../errors.ts';
-import type { ComponentInstance } from '../runtime/component-instance.ts';
-import type { BorrowScope } from '../runtime/handle-table.ts';
+import { PluginInUseError, ResultError, TrapError } from '../errors.ts';
+import type { ComponentInstance } from './component-instance.ts';
+import type { BorrowScope } from './handle-table.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { LiftLowerContext } from './context.ts';
 import { type Flat, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
@@ -15,6 +15,7 @@ import { compileLoad, compileStore } from './load-store.ts';
 import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 import { requireMemory, contains } from './requirements.ts';
 import { trap } from './trap.ts';
+import { abandonLowering, commitLowering } from './handles.ts';
 
 type Callee = (...flat: unknown[]) => unknown;
 
@@ -45,7 +46,7 @@ export function canonLift(
 
   const lifted = (...args: unknown[]): unknown => {
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();
-    if (!inst.mayEnter) throw trapped(inst, new TrapError(`may_enter: ${inst.name} is already running (reentrance is not allowed)`));
+    if (!inst.mayEnter) refuseReentrance(inst);
     if (args.length !== nParams) throw new TypeError(`expected ${nParams} argument(s), got ${args.length}`);
     inst.mayEnter = false;
     let entered = false;
@@ -56,6 +57,7 @@ export function canonLift(
       if (scope !== undefined) scope.numBorrows = 0;
       cx.borrowScope = scope;
       const flat = lowerParams(cx, args);
+      commitLowering(cx);
       entered = true;
       const r = callFlat(flat);
       cx.refresh();
@@ -65,8 +67,11 @@ export function canonLift(
       }
       if (postReturn !== undefined) callPostReturn(inst, postReturn, r, result !== undefined);
     } catch (e) {
-      // A bad JS argument is found before the guest runs: the instance is unaffected.
-      if (!entered && !(e instanceof TrapError)) throw e;
+      // A bad JS argument is found before the guest runs: nothing moved, the instance is unaffected.
+      if (!entered) {
+        abandonLowering(cx);
+        if (!(e instanceof TrapError)) throw e;
+      }
       throw trapped(inst, e);
     } finally {
       inst.mayEnter = true;
@@ -75,6 +80,17 @@ export function canonLift(
     return topResult ? unwrapResult(value) : value;
   };
   return lifted;
+}
+
+/**
+ * definitions.py `trap_if(not inst.may_enter)`, as a refusal: the call is
+ * turned away before anything of it happened, so it is a PluginInUseError
+ * and the running instance is not poisoned (a host callback may catch it
+ * and carry on; if it lets it unwind the running guest, that guest's own
+ * frames are lost and it is poisoned like by any exception).
+ */
+function refuseReentrance(inst: ComponentInstance): never {
+  throw new PluginInUseError(`may_enter: ${inst.name} is already running (reentrance is not allowed); the call was refused before entering it`);
 }
 
 /**
@@ -202,7 +218,7 @@ function scalarFastPath(
 
   const enter = (argc: number): void => {
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();
-    if (!inst.mayEnter) throw trapped(inst, new TrapError(`may_enter: ${inst.name} is already running (reentrance is not allowed)`));
+    if (!inst.mayEnter) refuseReentrance(inst);
     if (argc !== n) throw new TypeError(`expected ${n} argument(s), got ${argc}`);
   };
   const finish = (r: unknown): unknown => {

@@ -4,7 +4,7 @@
  * the guest imports. Compiled once; the returned closure only moves values.
  */
 import { ResultError, TrapError } from '../errors.ts';
-import type { ComponentInstance } from '../runtime/component-instance.ts';
+import type { ComponentInstance } from './component-instance.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { LiftLowerContext } from './context.ts';
 import { type Flat, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
@@ -14,6 +14,7 @@ import { compileLoad, compileStore } from './load-store.ts';
 import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 import { requireMemory } from './requirements.ts';
 import { trap } from './trap.ts';
+import { abandonLowering, commitLowering } from './handles.ts';
 
 type Callee = (...args: unknown[]) => unknown;
 
@@ -54,8 +55,11 @@ export function canonLower(
         v = callee(...args);
       }
       cx.refresh();
-      return lowerResult(cx, v, flat);
+      const r = lowerResult(cx, v, flat);
+      commitLowering(cx);
+      return r;
     } catch (e) {
+      abandonLowering(cx);
       throw trapped(inst, e);
     } finally {
       release(cx, lendBase, borrowBase);

@@ -3,7 +3,8 @@
  * (definitions.py), as core functions bound to one instance and resource type.
  */
 import { TrapError } from '../errors.ts';
-import type { ComponentInstance, ResourceType } from '../runtime/component-instance.ts';
+import type { ComponentInstance } from './component-instance.ts';
+import type { ResourceType } from './resource-type.ts';
 import { trap } from './trap.ts';
 import { trapped } from './guard.ts';
 
@@ -63,21 +64,24 @@ export function canonResourceRep(rt: ResourceType, inst: ComponentInstance): (ha
  */
 export function runDestructor(rt: ResourceType, inst: ComponentInstance, rep: number): void {
   const dtor = rt.dtor;
-  if (dtor === undefined) return;
-  const impl = rt.impl;
-  if (impl === inst) {
-    // Same instance: entering_set(caller) is empty, so no may_enter check or change.
-    callCore(impl, dtor, rep);
-    return;
+  if (dtor !== undefined) {
+    const impl = rt.impl;
+    if (impl === inst) {
+      // Same instance: entering_set(caller) is empty, so no may_enter check or change.
+      callCore(impl, dtor, rep);
+    } else {
+      impl.checkNotPoisoned();
+      if (!impl.mayEnter) trap(`resource.drop: the destructor's instance ${impl.name} may not be entered (reentrance)`);
+      impl.mayEnter = false;
+      try {
+        callCore(impl, dtor, rep);
+      } finally {
+        impl.mayEnter = true;
+      }
+    }
   }
-  impl.checkNotPoisoned();
-  if (!impl.mayEnter) trap(`resource.drop: the destructor's instance ${impl.name} may not be entered (reentrance)`);
-  impl.mayEnter = false;
-  try {
-    callCore(impl, dtor, rep);
-  } finally {
-    impl.mayEnter = true;
-  }
+  // Whichever route dropped the last own handle, the host hears of it here once.
+  rt.js.destroyed?.(rep);
 }
 
 function callCore(impl: ComponentInstance, dtor: (rep: number) => void, rep: number): void {

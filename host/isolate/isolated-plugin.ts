@@ -9,7 +9,7 @@
  * `spawn-node.ts` (worker_threads) or `spawn-web.ts` (Web Worker).
  */
 import { LoadError, TimeoutError, TrapError, UnloadedError } from '../errors.ts';
-import { instanceLimits } from '../runtime/limits.ts';
+import { instanceLimits } from '../plugin/limits.ts';
 import { defineExportKeys } from '../runtime/export-keys.ts';
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
 import {
@@ -45,9 +45,9 @@ export interface IsolateOptions {
   readonly loadTimeoutMs?: number;
   /** Cap on each linear memory of the plugin (see memory-cap.ts). */
   readonly maxMemoryBytes?: number;
-  /** Bytes of strings and lists one call may lift (host/runtime/limits.ts; default 64 MiB). */
+  /** Bytes of strings and lists one call may lift (host/abi/limits.ts; default 64 MiB). */
   readonly maxLiftBytes?: number;
-  /** Live resource handles per instance (host/runtime/limits.ts; default 2^20). */
+  /** Live resource handles per instance (host/abi/limits.ts; default 2^20). */
   readonly maxHandles?: number;
   /**
    * The plugin's imports run inside the worker: a module URL (or path) whose

@@ -1,25 +1,31 @@
 /**
  * Rust's borrow rules on live handles, applied at each export call from what
- * the verified rdylib:abi section says about the function:
+ * the verified rdylib:abi section says about the function, on the ownership
+ * records the resources' owners keep (host/runtime/ownership.ts), so a call
+ * from JS, from a host callback or from a linked plugin meets the same state:
  *
- * - before the call: each handle argument is checked against the loans on
- *   it (BorrowTracker.checkCall), a `&mut self` call on a library-static
- *   handle and a non-static handle where `&'static` is required are refused;
- *   nothing has changed yet, so a refused call leaves every state as it was;
+ * - before the call: every handle among the arguments, inside lists,
+ *   records, tuples and variants included (the section's `params` paths),
+ *   is collected with how the call uses it, and checked all together
+ *   (`checkUses`: loans, library-static, the same handle twice); a
+ *   parameter listed in `staticParams` must be library-static. Nothing has
+ *   changed yet, so a refused call leaves every state as it was;
+ * - during the call: each handle it borrows is lent to it, so a host
+ *   callback cannot drop or mutate what the plugin is using;
  * - after the call returned: every handle in the result the section
- *   describes is marked (library-static) or made a dependent of the
- *   arguments it borrows (BorrowTracker.lend), found by its path in the
- *   JS value (jco's shapes: options as value-or-undefined, top-level results
- *   as value-or-throw, nested ones and variants as `{ tag, val }`).
+ *   describes is marked library-static or made a dependent of the arguments
+ *   it borrows (`lend`), found by its path in the JS value (jco's shapes:
+ *   options as value-or-undefined, top-level results as value-or-throw,
+ *   nested ones and variants as `{ tag, val }`).
  *
  * A function with nothing to enforce gets no plan, so its calls cost nothing extra.
  */
 import { BorrowError, ResultError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { toCamelCase } from '../abi/names.ts';
-import type { PluginCell, JsFunction } from '../runtime/plugin-cell.ts';
-import { GuestResource } from '../runtime/resource-bindings.ts';
-import type { HandleAccess, HandleUse, TrackedHandle } from './borrow-tracker.ts';
+import type { JsFunction } from '../runtime/export-cell.ts';
+import { GuestResource } from '../runtime/guest-resources.ts';
+import { checkUses, endCall, lend, lendToCall, type Borrower, type HandleAccess, type HandleRecord, type HandleUse } from '../runtime/ownership.ts';
 import type { AbiFunction, BorrowMode } from './section.ts';
 
 interface ParamRule {
@@ -31,7 +37,7 @@ interface ParamRule {
   readonly mustBeStatic: boolean;
 }
 
-/** Collects the JS values at one path of a result. */
+/** Collects the JS values at one path of a value. */
 type Collect = (value: unknown, out: unknown[]) => void;
 
 interface ResultRule {
@@ -46,7 +52,7 @@ interface ResultRule {
  * Wraps `call` (an export's lifted function) with the rules of `fn`, or
  * returns undefined when the section asks for nothing at run time.
  */
-export function withBorrowRules(fn: AbiFunction, type: FuncType, cell: PluginCell, call: JsFunction): JsFunction | undefined {
+export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunction): JsFunction | undefined {
   const params: ParamRule[] = [];
   if (fn.params !== undefined && fn.params.length > 0) {
     // The section says how each handle parameter is taken, nested ones included.
@@ -87,49 +93,34 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, cell: PluginCel
   }
   if (params.length === 0 && results.length === 0) return undefined;
 
-  const label = `\`${fn.name}\``;
+  const callee = fn.name;
+  const inProgress = `\`${callee}\` (in progress)`;
 
-  // Only calls that take several handles can alias one; for them, the handles seen so far in this call.
-  const seen: { v: unknown; access: HandleAccess; role: string }[] | undefined = params.length > 1 ? [] : undefined;
-
-  const before = (args: ArrayLike<unknown>): void => {
+  /** The handles the call uses, checked together; undefined when it uses none. */
+  const before = (args: ArrayLike<unknown>): HandleUse[] | undefined => {
     let uses: HandleUse[] | undefined;
-    if (seen !== undefined) seen.length = 0;
+    const add = (p: ParamRule, v: unknown): void => {
+      // Not a usable handle: lowering refuses it with the reason (type, disposed, moved, unloaded).
+      if (!GuestResource.is(v) || !GuestResource.isUsable(v)) return;
+      const owner = GuestResource.bindingOf(v);
+      const rep = GuestResource.repOf(v);
+      // A borrowed handle needs a record to carry the call's loan; a moved one keeps whatever it has.
+      const record = p.access === 'consume' ? owner.recordOf(rep) : owner.ensureRecord(v);
+      if (p.mustBeStatic && record?.isStatic !== true) {
+        throw new BorrowError(`\`${callee}\`: ${p.role} must be a library-static ('static) handle, but ${owner.labelOf(v)} is not`);
+      }
+      (uses ??= []).push({ owner, rep, record, resource: owner.resourceName, label: record?.label ?? owner.labelOf(v), access: p.access, role: p.role });
+    };
     for (const p of params) {
-      if (p.collect === undefined) check(p, args[p.index]);
+      if (p.collect === undefined) add(p, args[p.index]);
       else {
         const found: unknown[] = [];
         p.collect(args[p.index], found);
-        for (const v of found) check(p, v);
+        for (const v of found) add(p, v);
       }
     }
-    if (uses !== undefined) cell.tracker.checkCall(fn.name, uses);
-    if (seen !== undefined) seen.length = 0;
-
-    function check(p: ParamRule, v: unknown): void {
-      if (!GuestResource.is(v)) return; // lowering reports the wrong type
-      const isStatic = GuestResource.isStatic(v);
-      if (p.mustBeStatic && !isStatic) {
-        throw new BorrowError(`${label}: ${p.role} must be a library-static ('static) handle, but this ${GuestResource.bindingOf(v).resourceName} is owned`);
-      }
-      if (isStatic && p.access === 'exclusive') {
-        throw new BorrowError(`${label}: cannot borrow a library-static ${GuestResource.bindingOf(v).resourceName} mutably (${p.role}): 'static handles allow only shared access`);
-      }
-      if (seen !== undefined) {
-        // The same object twice, once exclusively or by value: `&mut` aliasing, refused even if it borrows nothing.
-        for (const other of seen) {
-          if (other.v === v && (other.access !== 'shared' || p.access !== 'shared')) {
-            throw new BorrowError(
-              `${label}: cannot pass the same ${GuestResource.bindingOf(v).resourceName} as ${other.role} (${other.access}) and as ${p.role} (${p.access}): ` +
-                'a handle used exclusively or by value may appear only once in a call',
-            );
-          }
-        }
-        seen.push({ v, access: p.access, role: p.role });
-      }
-      const t = GuestResource.trackOf(v);
-      if (t !== undefined) (uses ??= []).push({ handle: t, access: p.access, role: p.role });
-    }
+    if (uses !== undefined) checkUses(callee, uses);
+    return uses;
   };
 
   const after = (args: ArrayLike<unknown>, value: unknown, from: 'return' | 'error'): void => {
@@ -139,33 +130,37 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, cell: PluginCel
       r.collect(value, found);
       for (const h of found) {
         if (!GuestResource.is(h)) continue;
+        const record = GuestResource.bindingOf(h).ensureRecord(h);
         if (r.lifetime === 'static') {
-          GuestResource.markStatic(h);
+          record.isStatic = true;
           continue;
         }
-        // Only owned objects are tracked: a handle JS itself only borrows for a callback ends with that call.
-        const dependent = GuestResource.ensureTrack(h);
-        if (dependent === undefined) continue;
-        const parents: { parent: TrackedHandle; mode: BorrowMode }[] = [];
+        const parents: { parent: HandleRecord; mode: BorrowMode }[] = [];
         for (const b of r.borrows) {
           const p = args[b.param];
-          const parent = GuestResource.is(p) ? GuestResource.ensureTrack(p) : undefined;
-          if (parent !== undefined) parents.push({ parent, mode: b.mode });
+          if (GuestResource.is(p) && GuestResource.isUsable(p)) parents.push({ parent: GuestResource.bindingOf(p).ensureRecord(p), mode: b.mode });
         }
-        if (parents.length > 0) cell.tracker.lend(dependent, parents);
+        lend(record, parents);
       }
     }
   };
   const hasErrorRules = results.some((r) => r.from === 'error');
 
   return function (this: unknown, ...args: unknown[]): unknown {
-    before(args);
+    const uses = before(args);
+    let borrower: Borrower | undefined;
+    if (uses !== undefined) {
+      borrower = { label: inProgress };
+      lendToCall(borrower, uses);
+    }
     let value: unknown;
     try {
       value = call(...args);
     } catch (e) {
       if (hasErrorRules && e instanceof ResultError) after(args, e.payload, 'error');
       throw e;
+    } finally {
+      if (borrower !== undefined) endCall(borrower, uses!);
     }
     if (results.length > 0) after(args, value, 'return');
     return value;

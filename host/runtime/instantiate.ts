@@ -9,10 +9,19 @@ import { LoadError, TrapError } from '../errors.ts';
 import type { FuncType, ResourceTypeRef } from '../types.ts';
 import type { CoreSort, Definition } from '../binary/ast.ts';
 import type { ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
-import { substExtern, substFuncType, substTypeEntry, type ExternDesc, type TypeEntry } from '../validate/type-space.ts';
-import { canonLift, canonLower, canonResourceDrop, canonResourceNew, canonResourceRep, type CanonOptions } from '../abi/index.ts';
-import { ComponentInstance, ResourceType } from './component-instance.ts';
-import type { InstanceLimits } from './limits.ts';
+import { substFuncType, substTypeEntry, type TypeEntry } from '../validate/type-space.ts';
+import {
+  canonLift,
+  canonLower,
+  canonResourceDrop,
+  canonResourceNew,
+  canonResourceRep,
+  ComponentInstance,
+  ResourceType,
+  type CanonOptions,
+  type InstanceLimits,
+} from '../abi/index.ts';
+import { bindImportResources } from './import-matching.ts';
 
 /** A component function at runtime: its resolved type and how to call it from JS. */
 export interface RuntimeFunc {
@@ -174,21 +183,6 @@ function coreItem(scope: RuntimeScope, sort: CoreSort, index: number): unknown {
   }
 }
 
-/** Pairs the static resources an import declares with the runtime ones supplied for it. */
-function bindImportResources(want: ExternDesc, got: RuntimeItem, subst: Map<ResourceTypeRef, ResourceTypeRef>, path: string): void {
-  if (want.kind === 'type' && want.type.kind === 'resource') {
-    if (got.kind !== 'type' || got.entry.kind !== 'resource') throw new LoadError('unlinkable', `import \`${path}\` must be a resource type`);
-    subst.set(want.type.ref, got.entry.ref);
-  } else if (want.kind === 'instance') {
-    if (got.kind !== 'instance') throw new LoadError('unlinkable', `import \`${path}\` must be an instance`);
-    for (const [n, w] of want.type.exports) {
-      const g = got.instance.get(n);
-      if (g === undefined) throw new LoadError('unlinkable', `import \`${path}\` is missing export \`${n}\``);
-      bindImportResources(w, g, subst, `${path}/${n}`);
-    }
-  }
-}
-
 function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolean): CanonOptions {
   return {
     memory: o.memory === undefined ? undefined : (scope.core.memory[o.memory] as WebAssembly.Memory),
@@ -318,9 +312,4 @@ function step(
       // Rejected by validation.
       return undefined;
   }
-}
-
-/** The runtime type an import of static type `desc` must have, once its resources are known. */
-export function runtimeDesc(desc: ExternDesc, subst: ReadonlyMap<ResourceTypeRef, ResourceTypeRef>): ExternDesc {
-  return substExtern(desc, subst);
 }

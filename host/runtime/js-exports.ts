@@ -3,23 +3,28 @@
  * top-level functions as functions, exported instances (interfaces) as objects
  * of camelCase functions and PascalCase resource classes.
  */
-import type { ResourceTypeRef } from '../types.ts';
-import { ResourceType } from './component-instance.ts';
+import type { FuncType, ResourceTypeRef } from '../types.ts';
+import { ResourceType } from '../abi/resource-type.ts';
 import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from './instantiate.ts';
-import { GuestClassBinding, makeGuestClass } from './resource-bindings.ts';
+import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
+import { HOST_INSTANCE } from './host-resources.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
-import type { PluginCell } from './plugin-cell.ts';
-import type { AbiFunction, RdylibAbi } from '../rdylib/section.ts';
-import { withBorrowRules } from '../rdylib/call-plan.ts';
+import type { ExportCell, JsFunction } from './export-cell.ts';
 
 export type ExportObject = Record<string, unknown>;
 
 /** What the JS wrappers of one instantiation share. */
 export interface ExportContext {
   /** Every wrapper calls through the cell, which unload severs. */
-  readonly cell: PluginCell;
-  /** The verified rdylib:abi section, when the plugin has one: borrow rules per function. */
-  readonly abi: RdylibAbi | undefined;
+  readonly cell: ExportCell;
+  /**
+   * The hook through which the plugin layer adds what the runtime knows
+   * nothing about (the borrow rules of its rdylib:abi section): given the
+   * interface (`''` for the world), the component-level function name, its
+   * type and the lifted function, returns the function to call instead, or
+   * undefined to call it as it is.
+   */
+  readonly wrapCall: ((iface: string, fn: string, type: FuncType, call: JsFunction) => JsFunction | undefined) | undefined;
   /** Filled with the cell slot of each export function (linking reuses them). */
   readonly slots: Map<RuntimeFunc, number>;
 }
@@ -31,9 +36,10 @@ export interface ExportContext {
  * right number of arguments is a plain call (no rest array, no spread); any
  * other count is passed through unchanged so the lifted function reports it.
  */
-function wrap(f: RuntimeFunc, cx: ExportContext, item: string, abiFn: AbiFunction | undefined): (...args: unknown[]) => unknown {
+function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (...args: unknown[]) => unknown {
   const cell = cx.cell;
-  const ruled = abiFn === undefined ? undefined : withBorrowRules(abiFn, f.type, cell, f.call);
+  const item = iface === '' ? name : `${iface}#${name}`;
+  const ruled = cx.wrapCall?.(iface, name, f.type, f.call);
   const slot = cell.addFunction(item, ruled ?? f.call);
   if (!cx.slots.has(f)) cx.slots.set(f, slot);
   switch (f.type.params.length) {
@@ -56,12 +62,6 @@ function wrap(f: RuntimeFunc, cx: ExportContext, item: string, abiFn: AbiFunctio
     default:
       return (...args: unknown[]) => cell.fns[slot]!(...args);
   }
-}
-
-/** The section's functions of the interface exported as `name`, by component-level name. */
-function abiFunctionsOf(cx: ExportContext, name: string): ReadonlyMap<string, AbiFunction> | undefined {
-  const i = cx.abi?.interfaces.find((x) => x.name === name && x.direction === 'export');
-  return i === undefined ? undefined : new Map(i.functions.map((f) => [f.name, f]));
 }
 
 /** A `[method]` on the class prototype: `this` becomes the `self` argument. Specialised like `wrap`. */
@@ -90,23 +90,22 @@ function methodOf(fn: (...args: unknown[]) => unknown, arity: number): (this: un
 export function exportsToJs(exports: RuntimeInstance, cx: ExportContext): ExportObject {
   const out: ExportObject = {};
   const classes = makeClasses(exports, cx);
-  const world = abiFunctionsOf(cx, '');
   for (const [name, item] of exports) {
-    const v = itemToJs(name, item, cx, world);
+    const v = itemToJs(name, item, cx);
     if (v === undefined) continue;
     out[name] = v;
     const p = parsedName(name);
     if (p.kind === 'label' && item.kind === 'func' && camel(name) !== name) out[camel(name)] = v;
   }
   for (const [name, cls] of classes) out[pascal(name)] = cls;
-  attachResourceFunctions(exports, classes, out, cx, '', world);
+  attachResourceFunctions(exports, classes, out, cx, '');
   return out;
 }
 
-function itemToJs(name: string, item: RuntimeItem, cx: ExportContext, world: ReadonlyMap<string, AbiFunction> | undefined): unknown {
+function itemToJs(name: string, item: RuntimeItem, cx: ExportContext): unknown {
   switch (item.kind) {
     case 'func':
-      return wrap(item.func, cx, name, world?.get(name));
+      return wrap(item.func, cx, '', name);
     case 'instance':
       return instanceToJs(name, item.instance, cx);
     default:
@@ -117,13 +116,12 @@ function itemToJs(name: string, item: RuntimeItem, cx: ExportContext, world: Rea
 function instanceToJs(path: string, inst: RuntimeInstance, cx: ExportContext): ExportObject {
   const out: ExportObject = {};
   const classes = makeClasses(inst, cx);
-  const abiFns = abiFunctionsOf(cx, path);
   for (const [name, cls] of classes) out[pascal(name)] = cls;
   for (const [name, item] of inst) {
-    if (item.kind === 'func' && parsedName(name).kind === 'label') out[camel(name)] = wrap(item.func, cx, `${path}#${name}`, abiFns?.get(name));
+    if (item.kind === 'func' && parsedName(name).kind === 'label') out[camel(name)] = wrap(item.func, cx, path, name);
     else if (item.kind === 'instance') out[name] = instanceToJs(`${path}/${name}`, item.instance, cx);
   }
-  attachResourceFunctions(inst, classes, out, cx, path, abiFns);
+  attachResourceFunctions(inst, classes, out, cx, path);
   return out;
 }
 
@@ -138,7 +136,7 @@ function makeClasses(inst: RuntimeInstance, cx: ExportContext): Map<string, Reso
   for (const [name, item] of inst) {
     if (item.kind !== 'type' || item.entry.kind !== 'resource') continue;
     const rt = item.entry.ref;
-    if (!(rt instanceof ResourceType) || rt.impl.name === 'host') continue;
+    if (!(rt instanceof ResourceType) || rt.impl === HOST_INSTANCE) continue;
     const existing = classOf.get(rt);
     if (existing !== undefined) {
       classes.set(name, existing);
@@ -174,14 +172,13 @@ function attachResourceFunctions(
   out: ExportObject,
   cx: ExportContext,
   path: string,
-  abiFns: ReadonlyMap<string, AbiFunction> | undefined,
 ): void {
   for (const [name, item] of inst) {
     if (item.kind !== 'func') continue;
     const p = parsedName(name);
     if (p.kind === 'label' || p.kind === 'interface') continue;
     const cls = classes.get(p.resource);
-    const fn = wrap(item.func, cx, path === '' ? name : `${path}#${name}`, abiFns?.get(name));
+    const fn = wrap(item.func, cx, path, name);
     if (cls === undefined) {
       // A resource function whose type is not exported here: still reachable by its full name.
       out[name] = fn;

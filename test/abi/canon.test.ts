@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonLift, canonLower, canonResourceDrop, canonResourceNew, canonResourceRep } from '../../host/abi/index.ts';
-import { ResultError, TrapError } from '../../host/errors.ts';
-import { ComponentInstance, ResourceObject, ResourceType } from '../../host/runtime/component-instance.ts';
+import { PluginInUseError, ResultError, TrapError } from '../../host/errors.ts';
+import { ComponentInstance } from '../../host/abi/component-instance.ts';
+import { ResourceObject, ResourceType } from '../../host/abi/resource-type.ts';
 import type { FuncType, ValType } from '../../host/types.ts';
 import { makeMem, opts, wat } from './helpers.ts';
 
@@ -171,12 +172,25 @@ describe('canon lift: results, errors and poisoning', () => {
     expect(mem.calls[0]).toEqual([0, 0, 4, 68]);
   });
 
-  it('reentrance is refused (may_enter)', () => {
+  it('reentrance is refused (may_enter) before entering: a caught refusal does not poison', () => {
     const inst = new ComponentInstance('re');
+    let refusal: unknown;
     let f: (...a: unknown[]) => unknown = () => 0;
-    f = canonLift(fn([]), opts(undefined), inst, () => f());
-    const t = expectTrap(() => f(), /may_enter/);
-    expect(inst.poisoned).toBe(t);
+    f = canonLift(fn([]), opts(undefined), inst, () => {
+      try {
+        f();
+      } catch (e) {
+        refusal = e;
+      }
+    });
+    f();
+    expect(refusal).toBeInstanceOf(PluginInUseError);
+    expect((refusal as Error).message).toMatch(/may_enter/);
+    expect(inst.poisoned).toBeUndefined();
+    // Let through, the refusal unwinds the running guest, which is then poisoned.
+    const g = canonLift(fn([]), opts(undefined), inst, () => g());
+    expect(() => g()).toThrow(PluginInUseError);
+    expect(inst.poisoned).toBeInstanceOf(TrapError);
   });
 
   it('may_leave: calling an import from post-return traps', () => {

@@ -2,7 +2,7 @@
 import { parse } from '../../scripts/lib/jco.ts';
 import type { CanonOptions, StringEncoding } from '../../host/abi/index.ts';
 import { LiftLowerContext } from '../../host/abi/context.ts';
-import { ComponentInstance } from '../../host/runtime/component-instance.ts';
+import { ComponentInstance } from '../../host/abi/index.ts';
 
 /**
  * realloc(old, oldSize, align, newSize): shrinking keeps the block; otherwise

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alignment, discriminantSize, elemSize, flattenFuncType, flattenType } from '../../host/abi/index.ts';
 import type { ValType } from '../../host/types.ts';
-import { ComponentInstance, ResourceType } from '../../host/runtime/component-instance.ts';
+import { ComponentInstance, ResourceType } from '../../host/abi/index.ts';
 
 const p = (kind: string) => ({ kind }) as ValType;
 const rt = new ResourceType('r', new ComponentInstance());

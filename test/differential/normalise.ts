@@ -37,14 +37,16 @@
  * conventions, and asserted as such where it shows:
  *
  * 4. Reentrance. When a host function the plugin called (e.g. a Canvas
- *    method) calls back into the same plugin, our runtime traps at once with
- *    a TrapError ("... is already running (reentrance is not allowed)"), as
- *    the Component Model's `may_enter` rule requires; jco does not enforce
+ *    method) calls back into the same plugin, our runtime refuses the call
+ *    before entering with a PluginInUseError ("... is already running
+ *    (reentrance is not allowed)"), as the Component Model's `may_enter`
+ *    rule requires (a callback letting it unwind the running plugin
+ *    poisons that plugin); jco does not enforce
  *    the rule and lets the call in, so the plugin itself runs, and its borrow
  *    checks may then trap with a `rdylib-panic` report (a BorrowError).
  *    See shapes.test.ts.
  */
-import { BorrowError, GuestPanicError, ResultError, TrapError } from '../../host/errors.ts';
+import { BorrowError, GuestPanicError, PluginInUseError, ResultError, TrapError } from '../../host/errors.ts';
 import { panicError } from '../../host/rdylib/panic.ts';
 import type { TranspiledPlugin } from '../sdk/transpiled.ts';
 
@@ -66,7 +68,7 @@ export function ours(f: () => unknown): Outcome {
     if (e instanceof ResultError) return { kind: 'result-error', payload: e.payload };
     if (e instanceof GuestPanicError || e instanceof BorrowError) return typedTrap(e);
     if (e instanceof TrapError) return { kind: 'trap', error: 'trap' };
-    if (e instanceof TypeError || e instanceof RangeError) return { kind: 'refused', error: e.constructor.name };
+    if (e instanceof TypeError || e instanceof RangeError || e instanceof PluginInUseError) return { kind: 'refused', error: e.constructor.name };
     throw e;
   }
 }

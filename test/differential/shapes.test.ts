@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TrapError } from '../../host/errors.ts';
+import { PluginInUseError } from '../../host/errors.ts';
 import { f64 } from './arbitraries.ts';
 import { expectSameReturns, pair } from './hosts.ts';
 import { Canvas } from '../support/canvas.ts';
@@ -157,7 +157,7 @@ describe('shapes: our runtime agrees with jco, drawing on the same recording can
   // A disagreement, not normalised (normalise.ts, item 4): a host callback
   // that calls back into the plugin while the plugin is drawing. Our runtime
   // refuses the reentrant call (the Component Model's may_enter rule) with a
-  // TrapError before the plugin runs; jco lets it in, and the plugin's own
+  // PluginInUseError before the plugin runs; jco lets it in, and the plugin's own
   // borrow check then refuses `shape.scale` on the shape lent to `render`.
   // Either way the call traps and the shape is not mutated while lent.
   it('a canvas callback that scales the shape being drawn: ours refuses reentrance, jco reaches the plugin\'s BorrowError', async () => {
@@ -184,8 +184,9 @@ describe('shapes: our runtime agrees with jco, drawing on the same recording can
           return;
         }
         expect(j).toMatchObject({ kind: 'trap', error: 'BorrowError', message: expect.stringContaining('`shape.scale` needs exclusive access to `shape`') });
-        expect(o).toEqual({ kind: 'trap', error: 'trap' });
-        expect(reentrance).toBeInstanceOf(TrapError);
+        // The refusal the callback let through unwound the plugin: the caller sees it.
+        expect(o).toEqual({ kind: 'refused', error: 'PluginInUseError' });
+        expect(reentrance).toBeInstanceOf(PluginInUseError);
         expect((reentrance as Error).message).toMatch(/reentrance is not allowed/);
       }),
       { numRuns: 15 },

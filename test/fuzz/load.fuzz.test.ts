@@ -15,7 +15,7 @@ import { LoadError } from '../../host/errors.ts';
 import { parse } from '../../scripts/lib/jco.ts';
 import { readGuest } from '../support/guests.ts';
 import { mutate, Rng, STRATEGIES, type Strategy } from './mutator.ts';
-import { capLinearMemory } from '../../host/isolate/memory-cap.ts';
+import { capLinearMemory } from '../../host/plugin/memory-cap.ts';
 
 const INPUTS = Number(process.env.FUZZ_INPUTS ?? 5000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);

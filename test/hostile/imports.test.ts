@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { load } from '../../host/load.ts';
-import { LoadError, TrapError } from '../../host/errors.ts';
+import { LoadError, PluginInUseError, TrapError } from '../../host/errors.ts';
 import { bystander, component, expectTyped, type Bystander } from './support.ts';
 import { LOGS_AT_START } from './wat.ts';
 
@@ -41,7 +41,7 @@ describe('hostile imports', () => {
     by = await bystander();
   });
 
-  it('reentrance into the same export through an import is a TrapError', async () => {
+  it('reentrance into the same export through an import is refused (PluginInUseError); let through, it unwinds and poisons the plugin', async () => {
     let inner: unknown;
     const p = await load(await component(REENTER), { unchecked: true,
       name: 'reenter',
@@ -56,16 +56,34 @@ describe('hostile imports', () => {
         },
       },
     });
-    expectTyped(() => (p.exports.run as () => number)(), TrapError);
-    expect(inner).toBeInstanceOf(TrapError);
+    expectTyped(() => (p.exports.run as () => number)(), PluginInUseError);
+    expect(inner).toBeInstanceOf(PluginInUseError);
     expect((inner as Error).message).toMatch(/reentrance/);
     expectTyped(() => (p.exports.other as () => number)(), TrapError, /poisoned/);
     by.check();
   });
 
-  it('reentrance into another export of the same plugin is a TrapError too', async () => {
+  it('reentrance into another export of the same plugin is refused too; a callback that catches the refusal leaves the plugin usable', async () => {
     const p = await load(await component(REENTER), { unchecked: true, name: 'reenter', imports: { callback: () => (p.exports.other as () => number)() } });
-    expectTyped(() => (p.exports.run as () => number)(), TrapError);
+    expectTyped(() => (p.exports.run as () => number)(), PluginInUseError);
+    let refusal: unknown;
+    const q = await load(await component(REENTER), {
+      unchecked: true,
+      name: 'reenter-caught',
+      imports: {
+        callback: () => {
+          try {
+            (q.exports.other as () => number)();
+          } catch (e) {
+            refusal = e;
+          }
+        },
+      },
+    });
+    (q.exports.run as () => number)();
+    expect(refusal).toBeInstanceOf(PluginInUseError);
+    expect(q.instances.every((i) => i.poisoned === undefined)).toBe(true);
+    expect(typeof (q.exports.other as () => number)()).toBe('number');
     by.check();
   });
 

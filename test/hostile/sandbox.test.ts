@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile, load } from '../../host/load.ts';
 import { LoadError, TrapError } from '../../host/errors.ts';
-import { DEFAULT_MAX_HANDLES, DEFAULT_MAX_LIFT_BYTES } from '../../host/runtime/limits.ts';
+import { DEFAULT_MAX_HANDLES, DEFAULT_MAX_LIFT_BYTES } from '../../host/abi/limits.ts';
 import { ENV_COMPONENT } from '../wasi/components.ts';
 import { ALLOC, bystander, component, expectTyped, type Bystander } from './support.ts';
 import { HOARD, HOSTILE_CORE, LOGS_AT_START, TEXT } from './wat.ts';

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { load } from '../../host/load.ts';
 import { LoadError, TrapError } from '../../host/errors.ts';
-import { capLinearMemory, WASM_PAGE_SIZE } from '../../host/isolate/memory-cap.ts';
+import { capLinearMemory, WASM_PAGE_SIZE } from '../../host/plugin/memory-cap.ts';
 import { bystander, component, expectTyped, type Bystander } from './support.ts';
 import { HOSTILE_CORE } from './wat.ts';
 

@@ -21,8 +21,8 @@ describe('the hello example plugin through host/load', () => {
     expect(c.increment(3)).toBe(8);
     expect(c.value()).toBe(8);
     c[Symbol.dispose]();
-    expect(() => c.value()).toThrow(TypeError);
-    plugin.unload();
+    expect(() => c.value()).toThrow(expect.objectContaining({ code: 'HANDLE', kind: 'use-after-dispose' }));
+    await plugin.unload();
     expect(() => g.greet('again')).toThrow(UnloadedError);
   });
 });

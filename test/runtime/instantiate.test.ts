@@ -175,7 +175,7 @@ describe('instantiation', () => {
     expect(c).toBeInstanceOf(api.Cell);
     expect(c.get()).toBe(9);
     c[Symbol.dispose]();
-    expect(() => c.get()).toThrow(TypeError);
+    expect(() => c.get()).toThrow(expect.objectContaining({ code: 'HANDLE', kind: 'use-after-dispose' }));
   });
 
   it('validates without instantiating', async () => {

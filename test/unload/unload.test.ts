@@ -1,6 +1,6 @@
 /**
  * `await plugin.unload()`: refused during a call, drops what JS and the
- * plugin hold, and revokes every object handed out (host/runtime/plugin.ts,
+ * plugin hold, and revokes every object handed out (host/plugin/plugin.ts,
  * plugin-cell.ts). The heap and WeakRef checks run in a child process with
  * `--expose-gc` (gc-cycles.ts).
  */

@@ -4,7 +4,7 @@
  * reserved so that 0 is never a valid handle.
  */
 import { TrapError } from '../errors.ts';
-import type { ResourceType } from './component-instance.ts';
+import type { ResourceType } from './resource-type.ts';
 import { DEFAULT_MAX_HANDLES } from './limits.ts';
 
 /**
@@ -38,7 +38,7 @@ export class HandleTable {
 
   constructor(
     /**
-     * Most live handles at once (see host/runtime/limits.ts): far below the
+     * Most live handles at once (see limits.ts): far below the
      * spec's table length, so a guest hoarding handles traps instead of
      * growing host memory without bound.
      */

@@ -18,26 +18,28 @@
  *   expectation against the exporter's guarantee. The exporter then refuses
  *   to unload while the importer lives, unless told to unload it too.
  */
-import { LoadError, PluginInUseError, TrapError, UnloadedError } from '../errors.ts';
+import { PluginInUseError, TrapError, UnloadedError } from '../errors.ts';
+import type { FuncType } from '../types.ts';
 import { PanicRecorder, RDYLIB_PANIC_IMPORT, panicError } from '../rdylib/panic.ts';
 import type { AbiSurface } from '../rdylib/compat.ts';
-import { checkExpectation, foundSurface } from '../rdylib/load-checks.ts';
 import { linkedImport, type LinkProvider } from '../rdylib/linking.ts';
-import type { RdylibAbi } from '../rdylib/section.ts';
-import { parseComponent, isCoreModule } from '../binary/parse.ts';
-import { validateComponent, type ValidatedComponent } from '../validate/validate.ts';
+import type { AbiFunction, RdylibAbi } from '../rdylib/section.ts';
+import { withBorrowRules } from '../rdylib/call-plan.ts';
+import type { ValidatedComponent } from '../validate/validate.ts';
 import type { ComponentType, ExternDesc } from '../validate/type-space.ts';
-import { runDestructor } from '../abi/resources.ts';
-import type { ComponentInstance } from './component-instance.ts';
-import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from './instantiate.ts';
-import { importKeys, importsFromJs, type ImportObject } from './js-imports.ts';
-import { exportsToJs, type ExportObject } from './js-exports.ts';
+import { runDestructor, type ComponentInstance, type InstanceLimits } from '../abi/index.ts';
+import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from '../runtime/instantiate.ts';
+import { matchImports, type ImportObject } from '../runtime/import-matching.ts';
+import { exportsToJs, type ExportObject } from '../runtime/js-exports.ts';
+import { defineExportKeys, exportKeys, type ExportKey } from '../runtime/export-keys.ts';
+import type { JsFunction } from '../runtime/export-cell.ts';
+import { HOST_INSTANCE } from '../runtime/host-resources.ts';
+import { GuestResource } from '../runtime/guest-resources.ts';
 import { PluginCell } from './plugin-cell.ts';
-import { defineExportKeys, exportKeys, type ExportKey } from './export-keys.ts';
-import { instanceLimits, type InstanceLimits } from './limits.ts';
-import { capLinearMemory } from '../isolate/memory-cap.ts';
-import type { SandboxOptions } from '../isolate/sandbox.ts';
-import { HOST_INSTANCE } from './resource-bindings.ts';
+import { instanceLimits } from './limits.ts';
+import { checkedBuild } from './pipeline.ts';
+import type { SandboxOptions } from './sandbox.ts';
+import { handleSnapshot, type HandleSnapshot } from './handles.ts';
 import { readSource, type ComponentSource } from '../source.ts';
 
 /**
@@ -93,6 +95,8 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   readonly #limits: InstanceLimits;
   /** Plugins linked against this one's exports. */
   readonly #dependents = new Set<Plugin<object>>();
+  /** Shared by the cells of every generation, so a handle from before a reload is recognised as such. */
+  readonly #lineage = {};
 
   constructor(
     component: ValidatedComponent,
@@ -155,7 +159,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 
   /** Owned resource objects JS holds from this plugin (leak checks, tests). */
   get liveHandles(): number {
-    return this.#gen?.cell.liveHandleCount ?? 0;
+    return this.#gen?.cell.owned.size ?? 0;
   }
 
   /** Names of the live plugins linked against this one. */
@@ -180,10 +184,10 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 
   /**
    * Replaces this plugin's instance with a new build, read from what `load`
-   * takes (bytes, a file path on Node, a URL): checked like `load` did
-   * (section verified, same expectation), instantiated with the same
-   * imports and links, then the old instance is unloaded. On any failure
-   * the old instance keeps serving.
+   * takes (bytes, a file path on Node, a URL): checked by the same pipeline
+   * as `load` (memory cap, section verified, same expectation), instantiated
+   * with the same imports and links, then the old instance is unloaded. On
+   * any failure the old instance keeps serving.
    */
   async reload(source: ComponentSource): Promise<void> {
     if (this.#gen === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
@@ -196,20 +200,31 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     if (deps.length > 0) {
       throw new PluginInUseError(`cannot reload ${this.name}: ${listNames(deps)} ${deps.length === 1 ? 'is' : 'are'} linked against it; unload ${deps.length === 1 ? 'it' : 'them'} first`);
     }
-    if (isCoreModule(given)) throw new LoadError('malformed', 'this is a core WebAssembly module, not a component', 4);
-    // The same memory cap as the first build, so a reload cannot lift it.
-    const cap = this.#options.maxMemoryBytes;
-    const u8 = cap === undefined ? given : capLinearMemory(given, cap);
-    const validated = validateComponent(parseComponent(u8));
-    const unchecked = this.#options.unchecked ?? false;
-    const found = foundSurface(validated, this.name, unchecked);
-    if (this.#options.expectation !== undefined) checkExpectation(this.#options.expectation, found);
-    const next = this.#build(validated, found.abi);
+    const build = checkedBuild(given, {
+      name: this.name,
+      maxMemoryBytes: this.#options.maxMemoryBytes,
+      unchecked: this.#options.unchecked ?? false,
+      expectation: this.#options.expectation,
+    });
+    const next = this.#build(build.validated, build.abi);
     this.#teardown(old);
     this.#gen = next;
     this.#exports = next.exports;
-    this.#component = validated;
+    this.#component = build.validated;
     for (const p of next.providers) p.#dependents.add(this);
+  }
+
+  /**
+   * A snapshot of every live handle of this plugin's resources: the ones JS
+   * owns, and the ones held in a plugin's handle table (its own, or a
+   * plugin linked against it) that carry ownership state. Read-only; for
+   * tools such as a live handle view. Empty after unload.
+   */
+  handles(): readonly HandleSnapshot[] {
+    const gen = this.#gen;
+    if (gen === undefined) return [];
+    const holders = [this, ...this.#liveDependents()].map((p) => ({ name: p.name, instances: p.instances }));
+    return handleSnapshot(this.name, gen.cell, holders);
   }
 
   /** LinkProvider: the runtime item of an exported interface, called through this plugin's cell. */
@@ -236,6 +251,20 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     return [...(this.#gen?.component.type.exports.keys() ?? [])];
   }
 
+  /**
+   * The id `handles()` lists the resource object `obj` under (the number in
+   * messages), or undefined when it is not a live object of this plugin's
+   * current build.
+   */
+  handleId(obj: object): number | undefined {
+    const gen = this.#gen;
+    if (gen === undefined || !GuestResource.is(obj) || !GuestResource.isUsable(obj)) return undefined;
+    const binding = GuestResource.bindingOf(obj);
+    if (binding.cell !== gen.cell) return undefined;
+    const slot = GuestResource.ownedSlot(obj);
+    return binding.recordOf(GuestResource.repOf(obj))?.id ?? (slot > 0 ? gen.cell.owned.seqOf(slot) : undefined);
+  }
+
   #build(component: ValidatedComponent, abi: RdylibAbi | undefined): Generation {
     const instances: ComponentInstance[] = [];
     const imports = this.#imports;
@@ -246,27 +275,20 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     const wantsPanicImport = component.type.imports.has(RDYLIB_PANIC_IMPORT) && !(RDYLIB_PANIC_IMPORT in imports);
     const supplied = wantsPanicImport ? { ...imports, [RDYLIB_PANIC_IMPORT]: panics.report } : imports;
 
-    // Imports the caller did not supply may be served by linked plugins.
-    const fromJs = new Map<string, ExternDesc>();
-    const linked = new Map<string, RuntimeItem>();
+    // Imports the caller did not supply may be served by linked plugins, checked both ways.
     const providers: Plugin<object>[] = [];
-    const keys = importKeys(component.type.imports.keys(), supplied);
-    for (const [name, desc] of component.type.imports) {
-      if (keys.has(name) || this.#options.link === undefined || desc.kind !== 'instance') {
-        fromJs.set(name, desc);
-        continue;
-      }
-      const l = linkedImport(name, desc, { type: component.type, abi, source: this.name }, this.#options.link, this.#options.unchecked ?? false);
-      if (l === undefined) {
-        fromJs.set(name, desc);
-        continue;
-      }
-      linked.set(name, l.item);
-      const provider = l.provider as Plugin;
-      if (!providers.includes(provider)) providers.push(provider);
-    }
-    const args = importsFromJs(fromJs, supplied);
-    for (const [n, item] of linked) args.set(n, item);
+    const links = this.#options.link;
+    const link =
+      links === undefined
+        ? undefined
+        : (name: string, desc: ExternDesc): RuntimeItem | undefined => {
+            const l = linkedImport(name, desc, { type: component.type, abi, source: this.name }, links, this.#options.unchecked ?? false);
+            if (l === undefined) return undefined;
+            const provider = l.provider as Plugin<object>;
+            if (!providers.includes(provider)) providers.push(provider);
+            return l.item;
+          };
+    const args = matchImports(component.type.imports, supplied, link);
 
     const runtimeExports = instantiateValidated(component, undefined, args, this.name, instances, this.#limits);
     if (wantsPanicImport) {
@@ -276,9 +298,9 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       };
       for (const inst of instances) inst.explainTrap = explain;
     }
-    const cell = new PluginCell(this.name);
+    const cell = new PluginCell(this.name, this.#lineage);
     const slots = new Map<RuntimeFunc, number>();
-    const exports = exportsToJs(runtimeExports, { cell, abi, slots });
+    const exports = exportsToJs(runtimeExports, { cell, wrapCall: borrowRulesHook(abi), slots });
     const expected = this.#options.expectation === undefined ? [] : interfaceNames(this.#options.expectation.type);
     const extraKeys = exportKeys(interfaceNames(component.type), new Set(Object.keys(exports)), expected);
     defineExportKeys(exports, extraKeys, this.name);
@@ -347,6 +369,22 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 /** The names of a component's exported interfaces. */
 function interfaceNames(type: ComponentType): string[] {
   return [...type.exports].filter(([, desc]) => desc.kind === 'instance').map(([name]) => name);
+}
+
+/**
+ * The hook through which export wrappers get the borrow rules of the
+ * plugin's verified section (host/rdylib/call-plan.ts); none without one.
+ */
+function borrowRulesHook(abi: RdylibAbi | undefined): ((iface: string, fn: string, type: FuncType, call: JsFunction) => JsFunction | undefined) | undefined {
+  if (abi === undefined) return undefined;
+  const byInterface = new Map<string, Map<string, AbiFunction>>();
+  for (const i of abi.interfaces) {
+    if (i.direction === 'export') byInterface.set(i.name, new Map(i.functions.map((f) => [f.name, f])));
+  }
+  return (iface, fn, type, call) => {
+    const f = byInterface.get(iface)?.get(fn);
+    return f === undefined ? undefined : withBorrowRules(f, type, call);
+  };
 }
 
 function listNames(ps: readonly Plugin<object>[]): string {

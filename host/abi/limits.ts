@@ -10,9 +10,10 @@
  *   2^28 - 1, which a guest calling `resource.new` in a loop turns into
  *   gigabytes of host memory.
  *
- * A Plugin checks its limits once (`instanceLimits`) and passes them to
- * every ComponentInstance its instantiation creates, nested ones included,
- * at every instantiation (reload too).
+ * Every ComponentInstance holds its limits; a Plugin checks the ones a user
+ * gives (host/plugin/limits.ts) and passes them to every instance its
+ * instantiation creates, nested ones included, at every instantiation
+ * (reload too).
  */
 
 export interface InstanceLimits {
@@ -24,19 +25,3 @@ export const DEFAULT_MAX_LIFT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_HANDLES = 2 ** 20;
 
 export const DEFAULT_LIMITS: InstanceLimits = { maxLiftBytes: DEFAULT_MAX_LIFT_BYTES, maxHandles: DEFAULT_MAX_HANDLES };
-
-/**
- * Checks user-supplied limits (RangeError naming the option), filling in
- * defaults for the ones not given.
- */
-export function instanceLimits(options: { readonly maxLiftBytes?: number; readonly maxHandles?: number }): InstanceLimits {
-  const check = (name: string, v: number | undefined, dflt: number): number => {
-    if (v === undefined) return dflt;
-    if (!(Number.isSafeInteger(v) && v > 0)) throw new RangeError(`${name} must be a positive integer, got ${String(v)}`);
-    return v;
-  };
-  return {
-    maxLiftBytes: check('maxLiftBytes', options.maxLiftBytes, DEFAULT_MAX_LIFT_BYTES),
-    maxHandles: check('maxHandles', options.maxHandles, DEFAULT_MAX_HANDLES),
-  };
-}

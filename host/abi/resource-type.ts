@@ -1,64 +1,9 @@
 /**
- * Runtime state of one component instance as the Canonical ABI sees it
- * (definitions.py `ComponentInstance`, `ResourceType`), restricted to the
- * synchronous subset: a handle table, the `may_leave` / `may_enter` flags, and
- * poisoning after a trap.
+ * definitions.py `ResourceType`, and how handles of a resource type cross
+ * into and out of JavaScript (`ResourceJsBinding`).
  */
-import { TrapError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
-import { HandleTable } from './handle-table.ts';
-import { DEFAULT_LIMITS, type InstanceLimits } from './limits.ts';
-
-export class ComponentInstance {
-  /** definitions.py `handles`: every resource handle this instance holds (at most `maxHandles` live). */
-  readonly handles: HandleTable;
-  /** Bytes of strings and lists one lifted or lowered call may lift (host/runtime/limits.ts). */
-  readonly maxLiftBytes: number;
-  /**
-   * False while this instance is running (reentrance is refused, the spec's
-   * `may_enter`). Our instance graph is flat (no parent chain), so a call
-   * from anywhere enters exactly this instance.
-   */
-  mayEnter = true;
-  /** False while the instance runs code that must not call out (realloc, post-return, destructors). */
-  mayLeave = true;
-  /** The trap that poisoned this instance; once set, every later entry throws. */
-  poisoned: TrapError | undefined = undefined;
-  /**
-   * Says what a core wasm trap meant, when the guest told the host beforehand
-   * (an SDK plugin reports its panic through the `rdylib-panic` import just
-   * before it traps): returns the error callers should see, or undefined for
-   * a plain trap. Set by the runtime; the ABI stays ignorant of rdylib.
-   */
-  explainTrap: ((trap: TrapError) => Error | undefined) | undefined = undefined;
-  /** The linear memories its core instances export (for accounting and unload tests). */
-  readonly memories: WebAssembly.Memory[] = [];
-
-  constructor(
-    /** For messages only, e.g. the plugin name. */
-    readonly name = 'component instance',
-    limits: InstanceLimits = DEFAULT_LIMITS,
-  ) {
-    this.handles = new HandleTable(limits.maxHandles, name);
-    this.maxLiftBytes = limits.maxLiftBytes;
-  }
-
-  /**
-   * Records `trap` as the reason this instance is unusable. Later entries throw
-   * via `checkNotPoisoned`. Keeps the first trap if already poisoned.
-   */
-  poison(trap: TrapError): void {
-    if (this.poisoned === undefined) this.poisoned = trap;
-  }
-
-  /** Throws a fresh TrapError (cause: the original trap) when the instance is poisoned. */
-  checkNotPoisoned(): void {
-    const p = this.poisoned;
-    if (p !== undefined) {
-      throw new TrapError(`${this.name} is poisoned by an earlier trap: ${p.message}`, { cause: p });
-    }
-  }
-}
+import type { ComponentInstance } from './component-instance.ts';
 
 /**
  * How a resource handle crosses into and out of JavaScript. The ABI calls
@@ -68,24 +13,33 @@ export class ComponentInstance {
  *
  * - `liftOwn(rep)`: JS now owns the resource; return the JS object for it.
  * - `liftBorrow(rep)`: JS may use the resource until the call returns.
- * - `lowerOwn(value, path)`: take ownership away from the JS object `value`
- *   and return its rep (so the object can no longer be used); throw a
- *   TypeError naming `path` when `value` is not an owned object of this type.
+ * - `lowerOwn(value, path)`: check that the JS object `value` can give up
+ *   ownership and return its rep, changing nothing yet: a later argument of
+ *   the same call may still be refused, and a refused call moves nothing.
+ *   Throw (a TypeError naming `path` for a value that is not an object of
+ *   this type) when it cannot.
+ * - `commitOwn(value)`: every value of the call was lowered: `value` (checked
+ *   by `lowerOwn`) now belongs to the callee, so JS can no longer use it.
  * - `lowerBorrow(value, path)`: return the rep of `value` without changing
- *   ownership; throw a TypeError naming `path` when it is not of this type.
+ *   ownership; throw as `lowerOwn` does when it cannot be lent.
  * - `endBorrow(value)`: optional; called when the call that received the
  *   borrowed object `value` from `liftBorrow` returns, so it can be revoked.
+ * - `destroyed(rep)`: optional; the resource's destructor ran (whoever
+ *   dropped its last own handle: JS, a guest, unload), so whatever the host
+ *   kept about `rep` is stale.
  *
- * The runtime (host/runtime) installs its own binding (class instances with
- * methods and `[Symbol.dispose]`) by assigning `ResourceType.js`; the default
- * is `DefaultResourceBinding` below.
+ * The runtime (host/runtime) installs its own bindings (class instances with
+ * methods and `[Symbol.dispose]`, host objects) by assigning
+ * `ResourceType.js`; the default is `DefaultResourceBinding` below.
  */
 export interface ResourceJsBinding {
   liftOwn(rep: number): unknown;
   liftBorrow(rep: number): unknown;
   lowerOwn(value: unknown, path: string): number;
+  commitOwn(value: unknown): void;
   lowerBorrow(value: unknown, path: string): number;
   endBorrow?(value: unknown): void;
+  destroyed?(rep: number): void;
 }
 
 /**
@@ -134,8 +88,11 @@ export class DefaultResourceBinding implements ResourceJsBinding {
   lowerOwn(value: unknown, path: string): number {
     const o = this.check(value, path);
     if (o.state !== 'owned') throw new TypeError(`${path}: expected an owned ${this.rt.name}, got a ${o.state} one`);
-    o.state = 'moved';
     return o.rep;
+  }
+
+  commitOwn(value: unknown): void {
+    (value as ResourceObject).state = 'moved';
   }
 
   lowerBorrow(value: unknown, path: string): number {

@@ -1,15 +1,28 @@
 /**
- * Turns the JS imports object (keyed by import name, as jco takes it) into
- * runtime items of the types the component declares. Interface imports are
- * objects of camelCase functions plus PascalCase resource classes; resource
- * methods, constructors and statics are called on those classes.
+ * Matching a component's imports with what is supplied for them (wasmtime's
+ * `matching.rs` plus the import half of its linker), in one place:
+ *
+ * - which key of the JS imports object serves each import (`importKeys`:
+ *   the exact name, or an interface without its version, as jco takes it);
+ * - converting JS values into runtime items of the declared types
+ *   (interfaces as objects of camelCase functions and PascalCase resource
+ *   classes; resource methods, constructors and statics called on those
+ *   classes), with host-implemented resource types made for them;
+ * - imports the JS object does not supply, served by another plugin through
+ *   the `link` hook (host/rdylib/linking.ts checks such a link);
+ * - resource substitution at instantiation (`bindImportResources`): the
+ *   static resource identities an import declares, paired with the runtime
+ *   ones supplied.
+ *
+ * Every missing or unusable import is named in one LoadError, before any of
+ * the component's code runs.
  */
 import { LoadError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
 import { unversionedName } from '../validate/names.ts';
 import { substFuncType, type ExternDesc, type TypeEntry } from '../validate/type-space.ts';
 import type { RuntimeItem } from './instantiate.ts';
-import { assertHasMethods, hostResourceType } from './resource-bindings.ts';
+import { assertHasMethods, hostResourceType } from './host-resources.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
 
 export type ImportObject = Record<string, unknown>;
@@ -78,20 +91,29 @@ export function importKeys(importNames: Iterable<string>, jsImports: ImportObjec
   return keys;
 }
 
+/** Serves an interface import the JS object does not supply from another plugin: its runtime item, or undefined. */
+export type LinkImport = (name: string, desc: ExternDesc) => RuntimeItem | undefined;
+
 /**
- * Builds the runtime items for a component's imports from the JS object
- * (keyed as `importKeys` finds them). One substitution map is shared so a
- * function import sees the host's identity for a resource type imported
- * before it. Every missing or unusable import is named in one LoadError,
- * before any of the component's code runs.
+ * Builds the runtime items for a component's imports: from the JS object
+ * (keyed as `importKeys` finds them), else for an interface from `link`.
+ * One substitution map is shared so a function import sees the host's
+ * identity for a resource type imported before it.
  */
-export function importsFromJs(imports: ReadonlyMap<string, ExternDesc>, jsImports: ImportObject): Map<string, RuntimeItem> {
+export function matchImports(imports: ReadonlyMap<string, ExternDesc>, jsImports: ImportObject, link?: LinkImport): Map<string, RuntimeItem> {
   const subst = new Map<ResourceTypeRef, ResourceTypeRef>();
   const out = new Map<string, RuntimeItem>();
   const problems: string[] = [];
   const keys = importKeys(imports.keys(), jsImports);
   for (const [name, desc] of imports) {
     const key = keys.get(name);
+    if (key === undefined) {
+      const linked = link !== undefined && desc.kind === 'instance' ? link(name, desc) : undefined;
+      if (linked !== undefined) {
+        out.set(name, linked);
+        continue;
+      }
+    }
     if (key === undefined && !carriesNothing(desc)) {
       problems.push(`missing import \`${name}\``);
       continue;
@@ -110,6 +132,21 @@ function carriesNothing(desc: ExternDesc): boolean {
   if (desc.kind === 'type') return true;
   if (desc.kind === 'instance') return [...desc.type.exports.values()].every(carriesNothing);
   return false;
+}
+
+/** Pairs the static resources an import declares with the runtime ones supplied for it. */
+export function bindImportResources(want: ExternDesc, got: RuntimeItem, subst: Map<ResourceTypeRef, ResourceTypeRef>, path: string): void {
+  if (want.kind === 'type' && want.type.kind === 'resource') {
+    if (got.kind !== 'type' || got.entry.kind !== 'resource') throw new LoadError('unlinkable', `import \`${path}\` must be a resource type`);
+    subst.set(want.type.ref, got.entry.ref);
+  } else if (want.kind === 'instance') {
+    if (got.kind !== 'instance') throw new LoadError('unlinkable', `import \`${path}\` must be an instance`);
+    for (const [n, w] of want.type.exports) {
+      const g = got.instance.get(n);
+      if (g === undefined) throw new LoadError('unlinkable', `import \`${path}\` is missing export \`${n}\``);
+      bindImportResources(w, g, subst, `${path}/${n}`);
+    }
+  }
 }
 
 function convert(

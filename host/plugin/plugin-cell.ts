@@ -1,0 +1,61 @@
+/**
+ * The cell of one generation of a plugin (host/runtime/export-cell.ts): every
+ * export wrapper calls `cell.fns[slot]`, resource classes and objects reach
+ * their resource type through their binding, which the cell lists, and the
+ * owned objects JS holds are kept here. Unloading (or replacing the
+ * generation by reload) severs it (`revoke`): the slots become functions
+ * that throw UnloadedError, the owned objects' resources are dropped, and
+ * the bindings forget their resource types and ownership records, so nothing
+ * a user still holds (exports object, classes, methods, resource objects)
+ * reaches the instance or its memory any more.
+ */
+import { UnloadedError } from '../errors.ts';
+import type { ExportCell, JsFunction } from '../runtime/export-cell.ts';
+import type { GuestClassBinding } from '../runtime/guest-resources.ts';
+import { OwnedObjects } from '../runtime/owned-objects.ts';
+
+export class PluginCell implements ExportCell {
+  live = true;
+  readonly fns: JsFunction[] = [];
+  /** The item behind each slot, for UnloadedError messages. */
+  private readonly items: string[] = [];
+  readonly bindings: GuestClassBinding[] = [];
+  readonly owned = new OwnedObjects();
+
+  constructor(
+    readonly name: string,
+    /** Shared by every generation of one plugin; a fresh object for a standalone cell. */
+    readonly lineage: object = {},
+  ) {}
+
+  addFunction(item: string, fn: JsFunction): number {
+    this.items.push(item);
+    return this.fns.push(fn) - 1;
+  }
+
+  addBinding(binding: GuestClassBinding): void {
+    this.bindings.push(binding);
+  }
+
+  /**
+   * Drops every owned handle JS still holds, newest first (so dependents go
+   * before what they borrow). Returns how many were dropped.
+   */
+  dropAll(): number {
+    return this.owned.close();
+  }
+
+  /** Severs everything JS holds from the instance. */
+  revoke(): void {
+    this.live = false;
+    const name = this.name;
+    for (let i = 0; i < this.fns.length; i++) {
+      const item = this.items[i]!;
+      this.fns[i] = () => {
+        throw new UnloadedError(`${name} was unloaded: \`${item}\` can no longer be called`);
+      };
+    }
+    for (const b of this.bindings) b.revoke();
+    this.bindings.length = 0;
+  }
+}

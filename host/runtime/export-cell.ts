@@ -1,0 +1,32 @@
+/**
+ * What the JS face of one instantiation (export wrappers, resource classes
+ * and their objects) goes through to reach the instance: a table of export
+ * functions and the guest resource bindings, which the owner (a Plugin's
+ * cell, host/plugin/plugin-cell.ts) severs at unload, so nothing a user
+ * still holds reaches the instance or its memory afterwards.
+ */
+import type { OwnedObjects } from './owned-objects.ts';
+import type { GuestClassBinding } from './guest-resources.ts';
+
+export type JsFunction = (...args: unknown[]) => unknown;
+
+export interface ExportCell {
+  /** The plugin's name, for messages. */
+  readonly name: string;
+  /**
+   * The same object for every generation of one plugin (load, then each
+   * reload), so a handle of an earlier generation can be told from one of
+   * another plugin.
+   */
+  readonly lineage: object;
+  /** False once unloaded (or replaced by a reload). */
+  readonly live: boolean;
+  /** Export function slots, called by the wrappers; unload replaces each with a thrower. */
+  readonly fns: JsFunction[];
+  /** Adds an export function; returns its slot. */
+  addFunction(item: string, fn: JsFunction): number;
+  /** A guest resource binding of this instantiation, revoked on unload. */
+  addBinding(binding: GuestClassBinding): void;
+  /** The owned objects JS holds from this instantiation. */
+  readonly owned: OwnedObjects;
+}

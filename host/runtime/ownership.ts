@@ -1,0 +1,169 @@
+/**
+ * The ownership model of a plugin's resources, one for every route a handle
+ * takes (JS, a host callback, another plugin linked to this one): Rust's
+ * borrow rules kept by the resource's owner.
+ *
+ * A resource is identified by its owner (the GuestClassBinding of its type,
+ * one per resource type per instantiation) and its `rep`, which stays the
+ * same wherever its handles travel: into JS as an object, into another
+ * plugin's handle table, back out as a new object. So the state that must
+ * survive those routes lives in a `HandleRecord` the owner keeps per rep
+ * (guest-resources.ts), made when a handle first takes part in a borrow or
+ * is found library-static, and dropped when the resource is destroyed.
+ *
+ * A record holds the loans on it: a *dependent* handle borrowing it (a
+ * result that borrows a parameter, docs/abi.md §3.3, until that handle is
+ * destroyed), or a *call in progress* it was lent to (`&self`, `&R`, until
+ * the call returns). The rules, checked before anything changes:
+ *
+ * | use of a handle              | refused while it has                          |
+ * | ---------------------------- | --------------------------------------------- |
+ * | shared (`&self`, `&R`)       | an exclusive loan                             |
+ * | exclusive (`&mut self`)      | any loan; or it is library-static             |
+ * | consume (`self`, `R`), move  | any loan; or it is library-static             |
+ * | drop (`[Symbol.dispose]`)    | any loan, unless it is library-static (the data outlives it, as in Rust) |
+ *
+ * and within one call the same resource may appear several times only if
+ * every use is shared (`checkUses`, the one same-handle check).
+ */
+import { BorrowError } from '../errors.ts';
+
+export type BorrowMode = 'shared' | 'exclusive';
+
+/** How a call uses a handle. */
+export type HandleAccess = 'shared' | 'exclusive' | 'consume';
+
+/** Whoever holds a loan: a dependent handle's record, or a call in progress. */
+export interface Borrower {
+  /** For messages: `iter #4`, `` `[method]shape.render` (in progress) ``. */
+  readonly label: string;
+}
+
+export interface Loan {
+  readonly borrower: Borrower;
+  readonly mode: BorrowMode;
+}
+
+export class HandleRecord implements Borrower {
+  /** The loans on this handle, oldest first. */
+  readonly loans: Loan[] = [];
+  /** The records this handle borrows from (it is a dependent of each). */
+  readonly parents: HandleRecord[] = [];
+  /** Library-static data (`&'static R` result): shared access only, dropping it frees nothing. */
+  isStatic = false;
+
+  constructor(
+    /** Unique within the owning plugin; the number in messages and in `plugin.handles()`. */
+    readonly id: number,
+    /** The resource type's name. */
+    readonly resource: string,
+  ) {}
+
+  get label(): string {
+    return `${this.resource} #${this.id}`;
+  }
+}
+
+/** One handle a call is about to use, as the call plan found it in the arguments. */
+export interface HandleUse {
+  /** The resource's owner and rep: equal pairs are the same resource, whatever JS objects stand for it. */
+  readonly owner: object;
+  readonly rep: number;
+  /** Its record, when it has one (a handle with none has no loans and is not static). */
+  readonly record: HandleRecord | undefined;
+  /** For messages: the resource type's name, and how this handle is called when it has no record (`store #3`). */
+  readonly resource: string;
+  readonly label: string;
+  readonly access: HandleAccess;
+  /** What the handle is to the call, for messages: `self`, a parameter name and path. */
+  readonly role: string;
+}
+
+/**
+ * Throws BorrowError, before the call enters any plugin, when a use breaks
+ * the rules above, alone or together with another use in the same call.
+ */
+export function checkUses(callee: string, uses: readonly HandleUse[]): void {
+  for (let i = 0; i < uses.length; i++) {
+    const use = uses[i]!;
+    const r = use.record;
+    if (r !== undefined) {
+      if (r.isStatic && use.access !== 'shared') {
+        const what = use.access === 'exclusive' ? `borrow a library-static ${use.resource} mutably` : `move a library-static ${use.resource}`;
+        throw new BorrowError(`\`${callee}\`: cannot ${what} (${use.role}): 'static handles allow only shared access`);
+      }
+      const blocking = use.access === 'shared' ? r.loans.filter((l) => l.mode === 'exclusive') : r.loans;
+      if (blocking.length > 0) {
+        throw new BorrowError(
+          `cannot ${verb(use.access)} ${r.label} (${use.role} of \`${callee}\`): it is borrowed by ${describeLoans(blocking)}; ` +
+            `drop ${blocking.length === 1 ? 'it' : 'them'} first`,
+        );
+      }
+    }
+    for (let j = i + 1; j < uses.length; j++) {
+      const other = uses[j]!;
+      if (other.owner !== use.owner || other.rep !== use.rep) continue;
+      if (use.access === 'shared' && other.access === 'shared') continue;
+      throw new BorrowError(
+        `\`${callee}\`: cannot pass the same ${use.resource} as ${use.role} (${use.access}) and as ${other.role} (${other.access}): ` +
+          'a handle used exclusively or by value may appear only once in a call',
+      );
+    }
+  }
+}
+
+/** Throws BorrowError when the handle of `record` cannot be dropped or moved now. */
+export function checkDrop(record: HandleRecord | undefined, what: 'drop' | 'move'): void {
+  if (record === undefined || record.loans.length === 0) return;
+  // The data of a library-static handle outlives the handle: a view may keep borrowing it (Rust allows it).
+  if (what === 'drop' && record.isStatic) return;
+  throw new BorrowError(
+    `cannot ${what} ${record.label}: it is still borrowed by ${describeLoans(record.loans)}; drop ${record.loans.length === 1 ? 'it' : 'them'} first`,
+  );
+}
+
+/** Records, after a successful call, that `dependent` borrows each of `parents`. */
+export function lend(dependent: HandleRecord, parents: readonly { readonly parent: HandleRecord; readonly mode: BorrowMode }[]): void {
+  for (const { parent, mode } of parents) {
+    parent.loans.push({ borrower: dependent, mode });
+    dependent.parents.push(parent);
+  }
+}
+
+/** The resource of `record` is gone (destroyed, or its plugin unloaded): the borrows it held end. */
+export function release(record: HandleRecord): void {
+  for (const parent of record.parents) removeLoans(parent, record);
+  record.parents.length = 0;
+}
+
+/** Lends each used handle that has a record to `call` for its duration (shared or exclusive uses). */
+export function lendToCall(call: Borrower, uses: readonly HandleUse[]): void {
+  for (const u of uses) {
+    if (u.record !== undefined && u.access !== 'consume') u.record.loans.push({ borrower: call, mode: u.access });
+  }
+}
+
+/** The call returned (or failed): its loans end. */
+export function endCall(call: Borrower, uses: readonly HandleUse[]): void {
+  for (const u of uses) if (u.record !== undefined) removeLoans(u.record, call);
+}
+
+function removeLoans(on: HandleRecord, borrower: Borrower): void {
+  const loans = on.loans;
+  for (let i = loans.length - 1; i >= 0; i--) if (loans[i]!.borrower === borrower) loans.splice(i, 1);
+}
+
+function verb(access: HandleAccess): string {
+  switch (access) {
+    case 'shared':
+      return 'borrow';
+    case 'exclusive':
+      return 'borrow mutably';
+    case 'consume':
+      return 'move';
+  }
+}
+
+function describeLoans(loans: readonly Loan[]): string {
+  return loans.map((l) => `${l.borrower.label} (${l.mode})`).join(', ');
+}
