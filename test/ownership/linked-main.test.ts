@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { load, type Plugin } from '../../host/index.ts';
 import { guestPath } from '../support/guests.ts';
-import type { Kv, Statics } from './apis.ts';
+import type { Cfg, Kv, Statics } from './apis.ts';
 import { PEEKER, peekerComponent, RELAY, relayComponent } from './relay.ts';
 import { borrowRefused, dispose, expectNotPoisoned, handleRefused, KV, STATICS } from './support.ts';
 
@@ -21,6 +21,7 @@ interface Relay {
   bounce(c: object): object;
   holdView(c: object): void;
   dropView(): void;
+  fetchConfig(): Cfg;
 }
 
 async function kvAndPeeker(): Promise<{ kvPlugin: Plugin; peekerPlugin: Plugin; kv: Kv; peeker: Peeker }> {
@@ -135,5 +136,17 @@ describe("statics' cfg through a linked plugin (items 1 and 2)", () => {
     await borrowRefused(() => back.describe(), /cfg/);
     await back.set(6);
     expect(await s.Cfg.intoValue(back)).toBe(6);
+  });
+
+  it("E0507 / E0596: a static handle handed on by the linked plugin (fetch_config, whose section says `owned`) is still static", async () => {
+    const { staticsPlugin, relayPlugin, s, relay } = await staticsAndRelay();
+    const c = relay.fetchConfig();
+    await borrowRefused(() => s.Cfg.intoValue(c), /cfg/);
+    await borrowRefused(() => c.set(1), /cfg/);
+    await borrowRefused(() => s.take(c), /cfg/);
+    expectNotPoisoned(staticsPlugin);
+    expectNotPoisoned(relayPlugin);
+    expect(await c.describe()).toBe('depth=3 (static)');
+    expect(await (await s.config()).value()).toBe(3);
   });
 });

@@ -312,13 +312,15 @@ describe('red-team table: rule × route', () => {
       await borrowRefused(() => s.takeRecord({ first: a, second: c }), /cfg/);
       expect(await a.value()).toBe(1);
     });
-    it('R6 × linked plugin: relay.setVia(&mut) and relay.bounce(by value) of config() (a hand-written importer of statics)', async () => {
+    it('R6 × linked plugin: relay.setVia(&mut) and relay.bounce(by value) of config(), and intoValue of a static handed back by relay.fetchConfig() (a hand-written importer of statics)', async () => {
       const staticsPlugin = await inProcess('statics');
       const relayPlugin = await load(await relayComponent(), { name: 'relay', link: [staticsPlugin] });
-      const relay = relayPlugin.exports[RELAY] as { setVia(c: Cfg, v: number): void; bounce(c: Cfg): Cfg };
+      const relay = relayPlugin.exports[RELAY] as { setVia(c: Cfg, v: number): void; bounce(c: Cfg): Cfg; fetchConfig(): Cfg };
       const c = await staticsOf(staticsPlugin).config();
       await borrowRefused(() => relay.setVia(c, 1), /cfg/);
       await borrowRefused(() => relay.bounce(c), /cfg/);
+      // And back: a static handle handed on by the linked plugin is still static.
+      await borrowRefused(() => staticsOf(staticsPlugin).Cfg.intoValue(relay.fetchConfig()), /cfg/);
       expectNotPoisoned(staticsPlugin);
       expectNotPoisoned(relayPlugin);
       expect(await c.value()).toBe(3);

@@ -11,7 +11,10 @@
  *   borrow<cfg>, v)` (calls `[method]cfg.set`, exclusive), `bounce(c: cfg) ->
  *   cfg` (moves the handle in and out), `hold-view(c: borrow<cfg>)` (calls
  *   `[method]cfg.view` and keeps the dependent view in a global) and
- *   `drop-view()` (drops it).
+ *   `drop-view()` (drops it), and `fetch-config() -> cfg`, which returns what
+ *   statics' `config()` gave it (a library-static handle) while its own
+ *   section calls the result merely `owned`: static-ness belongs to the
+ *   handle, whatever the plugin it passed through says.
  *
  * Each carries an rdylib:abi section describing all of it, as the SDK would,
  * so it loads `checked` and links under the same rules as an SDK plugin.
@@ -83,15 +86,18 @@ export function relayComponent(): Promise<Uint8Array> {
         (export "view" (type $view (sub resource)))
         (export "[method]cfg.value" (func (param "self" (borrow $cfg)) (result u32)))
         (export "[method]cfg.set" (func (param "self" (borrow $cfg)) (param "value" u32)))
-        (export "[method]cfg.view" (func (param "self" (borrow $cfg)) (result (own $view))))))
+        (export "[method]cfg.view" (func (param "self" (borrow $cfg)) (result (own $view))))
+        (export "config" (func (result (own $cfg))))))
       (alias export $st "cfg" (type $cfg))
       (alias export $st "view" (type $view))
       (alias export $st "[method]cfg.value" (func $value))
       (alias export $st "[method]cfg.set" (func $set))
       (alias export $st "[method]cfg.view" (func $viewOf))
+      (alias export $st "config" (func $config))
       (core func $value_core (canon lower (func $value)))
       (core func $set_core (canon lower (func $set)))
       (core func $view_core (canon lower (func $viewOf)))
+      (core func $config_core (canon lower (func $config)))
       (core func $drop_view (canon resource.drop $view))
       (core func $end_borrow (canon resource.drop $cfg))
       (core module $m
@@ -100,6 +106,8 @@ export function relayComponent(): Promise<Uint8Array> {
         (import "st" "view" (func $view (param i32) (result i32)))
         (import "st" "drop-view" (func $dropView (param i32)))
         (import "st" "end-borrow" (func $endBorrow (param i32)))
+        (import "st" "config" (func $config (result i32)))
+        (func (export "fetch-config") (result i32) (call $config))
         (global $held (mut i32) (i32.const 0))
         ;; A lifted function must end the borrows it received before it returns (the Component Model's rule).
         (func (export "value-of") (param $c i32) (result i32) (local $n i32)
@@ -121,8 +129,10 @@ export function relayComponent(): Promise<Uint8Array> {
         (export "set" (func $set_core))
         (export "view" (func $view_core))
         (export "drop-view" (func $drop_view))
-        (export "end-borrow" (func $end_borrow)))
+        (export "end-borrow" (func $end_borrow))
+        (export "config" (func $config_core)))
       (core instance $i (instantiate $m (with "st" (instance $sti))))
+      (func $fetchConfig (result (own $cfg)) (canon lift (core func $i "fetch-config")))
       (func $valueOf (param "c" (borrow $cfg)) (result u32) (canon lift (core func $i "value-of")))
       (func $setVia (param "c" (borrow $cfg)) (param "v" u32) (canon lift (core func $i "set-via")))
       (func $bounce (param "c" (own $cfg)) (result (own $cfg)) (canon lift (core func $i "bounce")))
@@ -134,7 +144,8 @@ export function relayComponent(): Promise<Uint8Array> {
         (export "set-via" (func $setVia))
         (export "bounce" (func $bounce))
         (export "hold-view" (func $holdView))
-        (export "drop-view" (func $dropViewF)))
+        (export "drop-view" (func $dropViewF))
+        (export "fetch-config" (func $fetchConfig)))
       (export "${RELAY}" (instance $out)))`,
     {
       crate: { name: 'relay', version: '0.1.0' },
@@ -153,6 +164,7 @@ export function relayComponent(): Promise<Uint8Array> {
             fn('[method]cfg.value', 'shared', [shared(0, 'self')]),
             fn('[method]cfg.set', 'exclusive', [exclusive(0, 'self')]),
             fn('[method]cfg.view', 'shared', [shared(0, 'self')], [{ path: [], resource: 'view', lifetime: 'dependent', borrows: [{ param: 0, name: 'self', mode: 'shared' }] }]),
+            fn('config', null, [], [{ path: [], resource: 'cfg', lifetime: 'static' }]),
           ],
         },
         {
@@ -165,6 +177,8 @@ export function relayComponent(): Promise<Uint8Array> {
             fn('bounce', null, [consume(0, 'c')], [{ path: [], resource: 'cfg', lifetime: 'owned' }]),
             fn('hold-view', null, [shared(0, 'c')]),
             fn('drop-view', null, []),
+            // Says `owned`: the relay does not know (or does not say) that the handle it passes on is static.
+            fn('fetch-config', null, [], [{ path: [], resource: 'cfg', lifetime: 'owned' }]),
           ],
         },
       ],
