@@ -21,7 +21,6 @@
  */
 import { appendCustomSection } from '../../scripts/lib/wasm-custom-sections.ts';
 import { parse } from '../../scripts/lib/jco.ts';
-import { RDYLIB_ABI_SECTION } from '../../host/rdylib/section.ts';
 import { encodeAbiPayload } from '../support/abi-section.ts';
 
 const shared = (param: number, name: string) => ({ param, name, path: [] as string[], mode: 'shared' });
@@ -31,7 +30,8 @@ const fn = (name: string, receiver: string | null, params: object[], results: ob
 
 async function withSection(wat: string, abi: object): Promise<Uint8Array> {
   const bytes = (await parse(wat)) as Uint8Array;
-  return appendCustomSection(bytes, { name: RDYLIB_ABI_SECTION, data: encodeAbiPayload(abi) });
+  // The section's name is part of the format (docs/abi.md §3.1).
+  return appendCustomSection(bytes, { name: 'rdylib:abi', data: encodeAbiPayload(abi) });
 }
 
 export const PEEKER = 'rdylib-guest:peeker/peeker@0.1.0';
