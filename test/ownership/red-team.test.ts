@@ -436,6 +436,20 @@ describe('red-team table: rule × route', () => {
       expect(await fresh.len()).toBe(1);
       expectNotPoisoned(plugin);
     });
+    it('R9 × linked plugin after reload: a shape from before the provider\'s reload, passed to a plugin linked to the new generation, is stale-generation', async () => {
+      const { shapes, shapesPlugin, mutatorPlugin } = await linked();
+      const old = shapes.circle(1);
+      // Reloading a provider others are linked against is refused; unlink first.
+      await refused(() => shapesPlugin.reload(readGuest('shapes')), { code: 'IN_USE', message: /mutator/ });
+      expect(old.area()).toBeCloseTo(Math.PI, 12);
+      await mutatorPlugin.unload();
+      await shapesPlugin.reload(readGuest('shapes'));
+      const relinked = await load(guestPath('mutator'), { name: 'mutator', link: [shapesPlugin] });
+      const mutator = relinked.exports[MUTATOR] as Mutator;
+      await handleRefused(() => mutator.peek(old), 'stale-generation', /shape/);
+      expect(mutator.peek((shapesPlugin.exports[SHAPES] as SyncShapes).circle(1))).toBeCloseTo(Math.PI, 12);
+      expectNotPoisoned(relinked);
+    });
     it('R9 × worker: a store of another worker plugin, and an in-process store, passed to a worker kv', async () => {
       const other = await loadExample('kv', 'worker');
       try {
