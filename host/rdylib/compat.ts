@@ -146,6 +146,14 @@ function compareLifetimes(at: string, w: AbiFunction, h: AbiFunction, direction:
     }
   }
 
+  const wByPath = new Set(w.results.map((r) => r.path.join('.')));
+  for (const hr of h.results) {
+    // A reference that describes no handle there vouches for nothing: a handle that now borrows is refused.
+    const key = hr.path.join('.');
+    if (!wByPath.has(key) && hr.lifetime === 'dependent') {
+      out.push(`${at} result handle at \`${key === '' ? '(result)' : key}\`: expected no borrowing handle, found ${lifetimeText(hr)}: the result now borrows`);
+    }
+  }
   const hByPath = new Map(h.results.map((r) => [r.path.join('.'), r]));
   for (const wr of w.results) {
     const key = wr.path.join('.');

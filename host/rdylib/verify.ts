@@ -3,9 +3,11 @@
  * component's real types, before any of its code runs. The section is the
  * plugin's own claim, so nothing in it is trusted: every item it names must
  * exist, every mode must agree with the own/borrow types, every parameter
- * reference must be in range, every handle parameter must be described (a
- * host enforces the borrow rules from `params`, so a missing one would slip
- * past them), and its size is bounded.
+ * reference must be in range, and it must be complete: every interface the
+ * component exports or imports (WASI aside), every function of those, every
+ * handle parameter and every handle in every result described (a host
+ * enforces the borrow rules from the section, so a missing entry would slip
+ * past them); its size is bounded.
  *
  * A failure is a LoadError('invalid') whose message names the interface,
  * the function and the part of the claim at fault.
@@ -52,6 +54,16 @@ export function verifyAbi(abi: RdylibAbi, component: ComponentType): void {
     }
     verifyInterface(claim, view);
   }
+  // Completeness: an interface the section leaves out would have no borrow rules, and would skip
+  // the lifetime comparison against an expectation. WASI interfaces are not the plugin's to describe.
+  for (const [direction, views] of [['export', exported], ['import', imported]] as const) {
+    for (const name of views.keys()) {
+      if (direction === 'import' && name.startsWith('wasi:')) continue;
+      if (!seen.has(`${direction} ${name}`)) {
+        throw new AbiClaimError(`${direction}ed interface \`${name}\``, `not described: the section must describe every interface the component ${direction}s`);
+      }
+    }
+  }
 }
 
 function verifyInterface(claim: AbiInterface, view: InterfaceView): void {
@@ -72,6 +84,9 @@ function verifyInterface(claim: AbiInterface, view: InterfaceView): void {
     const type = view.functions.get(fn.name);
     if (!type) throw new AbiClaimError(`${where}, function \`${fn.name}\``, 'the interface has no function of that name');
     verifyFunction(`${where}, function \`${fn.name}\` (${fn.rust})`, fn, type, view, dependentResources);
+  }
+  for (const name of view.functions.keys()) {
+    if (!named.has(name)) throw new AbiClaimError(`${where}, function \`${name}\``, 'not described: the section must describe every function of an interface it describes');
   }
 }
 
@@ -109,7 +124,19 @@ function verifyFunction(where: string, fn: AbiFunction, type: FuncType, view: In
   if (fn.results.length > ABI_LIMITS.handlesPerResult) {
     throw new AbiClaimError(where, `${fn.results.length} result handles, more than the limit of ${ABI_LIMITS.handlesPerResult}`);
   }
-  for (const handle of fn.results) verifyResultHandle(where, handle, fn, type, view, dependentResources);
+  const described = new Set<string>();
+  for (const handle of fn.results) {
+    verifyResultHandle(where, handle, fn, type, view, dependentResources);
+    const key = JSON.stringify(handle.path);
+    if (described.has(key)) throw new AbiClaimError(`${where}, result handle at \`${handle.path.join('.') || '(result)'}\``, 'described twice');
+    described.add(key);
+  }
+  // Completeness: a result handle without an entry could borrow without the host knowing.
+  for (const path of type.result === undefined ? [] : handlePaths(type.result)) {
+    if (!described.has(JSON.stringify(path))) {
+      throw new AbiClaimError(where, `the result has a handle at \`${path.length === 0 ? '(result)' : path.join('.')}\` that the section does not describe in \`results\``);
+    }
+  }
 }
 
 function verifyResultHandle(
