@@ -36,7 +36,7 @@ export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): u
   h.numLends++;
   cx.lenders.push(h);
   const js = rt.js;
-  const value = js.liftBorrow(h.rep);
+  const value = js.liftBorrow(h.rep, cx.inst);
   cx.borrowed.push({ end: js.endBorrow?.bind(js), value });
   return value;
 }
@@ -44,13 +44,14 @@ export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): u
 /**
  * Checks the JS value can give up ownership, then definitions.py
  * `lower_own`. The JS side moves only at `commitLowering`, once every value
- * of the call is lowered; the same object twice in one call is refused.
+ * of the call is lowered; the same object twice in one call is refused
+ * (unless the binding counts ownerships, as for host objects).
  */
 export function lowerOwn(cx: LiftLowerContext, v: unknown, rt: ResourceType, path: string): number {
   const js = rt.js;
   const rep = js.lowerOwn(v, path);
   const moved = cx.movedValues;
-  for (let i = 0; i < moved.length; i++) {
+  for (let i = 0; i < moved.length && js.sharedOwnership !== true; i++) {
     if (moved[i] === v) throw new HandleError('use-after-move', `${path}: this ${rt.name} is already moved into the call by an earlier argument; a handle can be moved only once`);
   }
   cx.movedBindings.push(js);

@@ -12,7 +12,8 @@ import type { ComponentInstance } from './component-instance.ts';
  * `lower_own` / `lower_borrow` put a rep into a guest's table.
  *
  * - `liftOwn(rep)`: JS now owns the resource; return the JS object for it.
- * - `liftBorrow(rep)`: JS may use the resource until the call returns.
+ * - `liftBorrow(rep, holder)`: JS may use the resource until the call returns;
+ *   `holder` is the instance whose borrow it is (the caller lending it).
  * - `lowerOwn(value, path)`: check that the JS object `value` can give up
  *   ownership and return its rep, changing nothing yet: a later argument of
  *   the same call may still be refused, and a refused call moves nothing.
@@ -24,6 +25,9 @@ import type { ComponentInstance } from './component-instance.ts';
  *   ownership; throw as `lowerOwn` does when it cannot be lent.
  * - `endBorrow(value)`: optional; called when the call that received the
  *   borrowed object `value` from `liftBorrow` returns, so it can be revoked.
+ * - `sharedOwnership`: optional; true when one JS value may stand for
+ *   several owned handles (host objects, reference-counted), so passing it
+ *   twice by value in one call is not a double move.
  * - `destroyed(rep)`: optional; the resource's destructor ran (whoever
  *   dropped its last own handle: JS, a guest, unload), so whatever the host
  *   kept about `rep` is stale.
@@ -34,9 +38,10 @@ import type { ComponentInstance } from './component-instance.ts';
  */
 export interface ResourceJsBinding {
   liftOwn(rep: number): unknown;
-  liftBorrow(rep: number): unknown;
+  liftBorrow(rep: number, holder: ComponentInstance): unknown;
   lowerOwn(value: unknown, path: string): number;
   commitOwn(value: unknown): void;
+  readonly sharedOwnership?: boolean;
   lowerBorrow(value: unknown, path: string): number;
   endBorrow?(value: unknown): void;
   destroyed?(rep: number): void;
@@ -81,7 +86,7 @@ export class DefaultResourceBinding implements ResourceJsBinding {
     return new ResourceObject(this.rt, rep, 'owned');
   }
 
-  liftBorrow(rep: number): unknown {
+  liftBorrow(rep: number, _holder: ComponentInstance): unknown {
     return new ResourceObject(this.rt, rep, 'borrowed');
   }
 

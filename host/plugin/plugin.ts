@@ -19,7 +19,6 @@
  *   to unload while the importer lives, unless told to unload it too.
  */
 import { PluginInUseError, TrapError, UnloadedError } from '../errors.ts';
-import type { FuncType } from '../types.ts';
 import { PanicRecorder, RDYLIB_PANIC_IMPORT, panicError } from '../rdylib/panic.ts';
 import type { AbiSurface } from '../rdylib/compat.ts';
 import { linkedImport, type LinkProvider } from '../rdylib/linking.ts';
@@ -375,15 +374,15 @@ function interfaceNames(type: ComponentType): string[] {
  * The hook through which export wrappers get the borrow rules of the
  * plugin's verified section (host/rdylib/call-plan.ts); none without one.
  */
-function borrowRulesHook(abi: RdylibAbi | undefined): ((iface: string, fn: string, type: FuncType, call: JsFunction) => JsFunction | undefined) | undefined {
+function borrowRulesHook(abi: RdylibAbi | undefined): ((iface: string, fn: string, f: RuntimeFunc) => JsFunction | undefined) | undefined {
   if (abi === undefined) return undefined;
   const byInterface = new Map<string, Map<string, AbiFunction>>();
   for (const i of abi.interfaces) {
     if (i.direction === 'export') byInterface.set(i.name, new Map(i.functions.map((f) => [f.name, f])));
   }
-  return (iface, fn, type, call) => {
-    const f = byInterface.get(iface)?.get(fn);
-    return f === undefined ? undefined : withBorrowRules(f, type, call);
+  return (iface, fn, f) => {
+    const described = byInterface.get(iface)?.get(fn);
+    return described === undefined ? undefined : withBorrowRules(described, f.type, f.call, f.inst);
   };
 }
 

@@ -49,10 +49,11 @@ interface ResultRule {
 }
 
 /**
- * Wraps `call` (an export's lifted function) with the rules of `fn`, or
+ * Wraps `call` (an export's lifted function, running in the instance
+ * `callee`) with the rules of `fn`, or
  * returns undefined when the section asks for nothing at run time.
  */
-export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunction): JsFunction | undefined {
+export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunction, callee: object | undefined): JsFunction | undefined {
   const params: ParamRule[] = [];
   if (fn.params !== undefined && fn.params.length > 0) {
     // The section says how each handle parameter is taken, nested ones included.
@@ -93,8 +94,8 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
   }
   if (params.length === 0 && results.length === 0) return undefined;
 
-  const callee = fn.name;
-  const inProgress = `\`${callee}\` (in progress)`;
+  const name = fn.name;
+  const inProgress = `\`${name}\` (in progress)`;
 
   /** The handles the call uses, checked together; undefined when it uses none. */
   const before = (args: ArrayLike<unknown>): HandleUse[] | undefined => {
@@ -107,9 +108,9 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
       // A borrowed handle needs a record to carry the call's loan; a moved one keeps whatever it has.
       const record = p.access === 'consume' ? owner.recordOf(rep) : owner.ensureRecord(v);
       if (p.mustBeStatic && record?.isStatic !== true) {
-        throw new BorrowError(`\`${callee}\`: ${p.role} must be a library-static ('static) handle, but ${owner.labelOf(v)} is not`);
+        throw new BorrowError(`\`${name}\`: ${p.role} must be a library-static ('static) handle, but ${owner.labelOf(v)} is not`);
       }
-      (uses ??= []).push({ owner, rep, record, resource: owner.resourceName, label: record?.label ?? owner.labelOf(v), access: p.access, role: p.role });
+      (uses ??= []).push({ owner, rep, record, resource: owner.resourceName, label: record?.label ?? owner.labelOf(v), access: p.access, role: p.role, via: GuestResource.viaOf(v) });
     };
     for (const p of params) {
       if (p.collect === undefined) add(p, args[p.index]);
@@ -119,7 +120,7 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
         for (const v of found) add(p, v);
       }
     }
-    if (uses !== undefined) checkUses(callee, uses);
+    if (uses !== undefined) checkUses(name, uses);
     return uses;
   };
 
@@ -151,7 +152,7 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
     let borrower: Borrower | undefined;
     if (uses !== undefined) {
       borrower = { label: inProgress };
-      lendToCall(borrower, uses);
+      lendToCall(borrower, callee, uses);
     }
     let value: unknown;
     try {

@@ -5,6 +5,7 @@
  * also the owner of its resources' ownership records (ownership.ts), so
  * every route a handle takes meets the same borrow state.
  */
+import type { ComponentInstance } from '../abi/component-instance.ts';
 import type { ResourceType, ResourceJsBinding } from '../abi/resource-type.ts';
 import { runDestructor } from '../abi/resources.ts';
 import { BorrowError, HandleError, PluginInUseError, UnloadedError } from '../errors.ts';
@@ -48,12 +49,20 @@ export class GuestResource {
   #rep: number;
   /** > 0: owned, the slot; < 0: one of BORROWED, MOVED, REVOKED, DROPPED. */
   #st: number;
+  /** For an object lent to JS: the instance whose borrow it is (its reborrows are that call's own). */
+  #via: object | undefined;
 
-  constructor(token: typeof MINT, binding: GuestClassBinding, rep: number, st: number) {
+  constructor(token: typeof MINT, binding: GuestClassBinding, rep: number, st: number, via: object | undefined) {
     if (token !== MINT) throw new TypeError('resource objects are made by the host, not constructed directly');
     this.#binding = binding;
     this.#rep = rep;
     this.#st = st;
+    this.#via = via;
+  }
+
+  /** The instance that lent this object to JS, or undefined for an owned one. */
+  static viaOf(value: GuestResource): object | undefined {
+    return value.#via;
   }
 
   /** The object's raw state if it belongs to `binding` (> 0: owned, its slot), else undefined. */
@@ -111,7 +120,7 @@ export function makeGuestClass(className: string): { cls: new (...args: unknown[
     [className]: class extends GuestResource {
       constructor(...args: unknown[]) {
         if (args[0] === MINT) {
-          super(MINT, args[1] as GuestClassBinding, args[2] as number, args[3] as number);
+          super(MINT, args[1] as GuestClassBinding, args[2] as number, args[3] as number, args[4] as object | undefined);
           return;
         }
         if (ctor === undefined) throw new TypeError(`${className} has no exported constructor`);
@@ -152,13 +161,13 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   liftOwn(rep: number): unknown {
     const owned = this.cell.owned;
     const slot = owned.adopt(this, rep);
-    const obj = new this.cls(MINT, this, rep, slot);
+    const obj = new this.cls(MINT, this, rep, slot, undefined);
     owned.watch(obj, slot);
     return obj;
   }
 
-  liftBorrow(rep: number): unknown {
-    return new this.cls(MINT, this, rep, BORROWED);
+  liftBorrow(rep: number, holder: ComponentInstance): unknown {
+    return new this.cls(MINT, this, rep, BORROWED, holder);
   }
 
   /** The record of resource `rep`, if it has one. */

@@ -20,6 +20,7 @@ export const HOST_INSTANCE = new ComponentInstance('host');
  * (a result) ends that one ownership without disposing anything.
  */
 export class HostObjectBinding implements ResourceJsBinding {
+  readonly sharedOwnership = true;
   /** Objects the guest owns handles to, with how many: kept alive until the guest drops the last (or unload does). */
   private readonly objects = new Map<number, object>();
   private readonly owners = new Map<number, number>();
@@ -90,7 +91,7 @@ export class HostObjectBinding implements ResourceJsBinding {
     return o;
   }
 
-  liftBorrow(rep: number): unknown {
+  liftBorrow(rep: number, _holder: ComponentInstance): unknown {
     return this.objects.get(rep) ?? this.lent.get(rep)?.deref();
   }
 

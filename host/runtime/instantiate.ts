@@ -27,6 +27,8 @@ import { bindImportResources } from './import-matching.ts';
 export interface RuntimeFunc {
   readonly type: FuncType;
   readonly call: (...args: unknown[]) => unknown;
+  /** For a lifted function: the instance a call runs in. */
+  readonly inst?: ComponentInstance;
 }
 
 export interface RuntimeComponent {
@@ -282,7 +284,7 @@ function step(
       if (c.kind === 'lift' && info.kind === 'lift') {
         const ft = substFuncType(info.type, scope.subst);
         const callee = scope.core.func[c.coreFunc] as (...flat: unknown[]) => unknown;
-        scope.funcs.push({ type: ft, call: canonLift(ft, options(scope, info.options, true), scope.inst, callee) });
+        scope.funcs.push({ type: ft, call: canonLift(ft, options(scope, info.options, true), scope.inst, callee), inst: scope.inst });
       } else if (c.kind === 'lower' && info.kind === 'lower') {
         const f = scope.funcs[c.func]!;
         scope.core.func.push(canonLower(f.type, options(scope, info.options, false), scope.inst, f.call));

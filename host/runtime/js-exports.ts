@@ -3,7 +3,7 @@
  * top-level functions as functions, exported instances (interfaces) as objects
  * of camelCase functions and PascalCase resource classes.
  */
-import type { FuncType, ResourceTypeRef } from '../types.ts';
+import type { ResourceTypeRef } from '../types.ts';
 import { ResourceType } from '../abi/resource-type.ts';
 import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from './instantiate.ts';
 import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
@@ -20,11 +20,11 @@ export interface ExportContext {
   /**
    * The hook through which the plugin layer adds what the runtime knows
    * nothing about (the borrow rules of its rdylib:abi section): given the
-   * interface (`''` for the world), the component-level function name, its
-   * type and the lifted function, returns the function to call instead, or
+   * interface (`''` for the world), the component-level function name and
+   * the lifted function (type, call, instance), returns the function to call instead, or
    * undefined to call it as it is.
    */
-  readonly wrapCall: ((iface: string, fn: string, type: FuncType, call: JsFunction) => JsFunction | undefined) | undefined;
+  readonly wrapCall: ((iface: string, fn: string, f: RuntimeFunc) => JsFunction | undefined) | undefined;
   /** Filled with the cell slot of each export function (linking reuses them). */
   readonly slots: Map<RuntimeFunc, number>;
 }
@@ -39,7 +39,7 @@ export interface ExportContext {
 function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (...args: unknown[]) => unknown {
   const cell = cx.cell;
   const item = iface === '' ? name : `${iface}#${name}`;
-  const ruled = cx.wrapCall?.(iface, name, f.type, f.call);
+  const ruled = cx.wrapCall?.(iface, name, f);
   const slot = cell.addFunction(item, ruled ?? f.call);
   if (!cx.slots.has(f)) cx.slots.set(f, slot);
   switch (f.type.params.length) {

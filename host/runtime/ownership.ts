@@ -42,6 +42,13 @@ export interface Borrower {
 export interface Loan {
   readonly borrower: Borrower;
   readonly mode: BorrowMode;
+  /**
+   * For a loan to a call in progress: the instance the call runs in. That
+   * call may pass the handle on (a reborrow, `c.scale()` inside
+   * `grow(c: &mut Shape)`): uses through the handle it was lent do not
+   * conflict with its own loan.
+   */
+  readonly holder?: object;
 }
 
 export class HandleRecord implements Borrower {
@@ -77,6 +84,8 @@ export interface HandleUse {
   readonly access: HandleAccess;
   /** What the handle is to the call, for messages: `self`, a parameter name and path. */
   readonly role: string;
+  /** When the JS value is a handle lent to JS by a call: the instance of that call. */
+  readonly via: object | undefined;
 }
 
 /**
@@ -92,7 +101,7 @@ export function checkUses(callee: string, uses: readonly HandleUse[]): void {
         const what = use.access === 'exclusive' ? `borrow a library-static ${use.resource} mutably` : `move a library-static ${use.resource}`;
         throw new BorrowError(`\`${callee}\`: cannot ${what} (${use.role}): 'static handles allow only shared access`);
       }
-      const blocking = use.access === 'shared' ? r.loans.filter((l) => l.mode === 'exclusive') : r.loans;
+      const blocking = r.loans.filter((l) => (use.access !== 'shared' || l.mode === 'exclusive') && (l.holder === undefined || l.holder !== use.via));
       if (blocking.length > 0) {
         throw new BorrowError(
           `cannot ${verb(use.access)} ${r.label} (${use.role} of \`${callee}\`): it is borrowed by ${describeLoans(blocking)}; ` +
@@ -136,10 +145,10 @@ export function release(record: HandleRecord): void {
   record.parents.length = 0;
 }
 
-/** Lends each used handle that has a record to `call` for its duration (shared or exclusive uses). */
-export function lendToCall(call: Borrower, uses: readonly HandleUse[]): void {
+/** Lends each used handle that has a record to `call`, running in `holder`, for its duration (shared or exclusive uses). */
+export function lendToCall(call: Borrower, holder: object | undefined, uses: readonly HandleUse[]): void {
   for (const u of uses) {
-    if (u.record !== undefined && u.access !== 'consume') u.record.loans.push({ borrower: call, mode: u.access });
+    if (u.record !== undefined && u.access !== 'consume') u.record.loans.push({ borrower: call, mode: u.access, holder });
   }
 }
 

@@ -173,7 +173,7 @@ describe('guest resource objects', () => {
     b.dispose(o);
     expect(drops).toEqual([7]);
     expect(() => b.lowerBorrow(o, 'x')).toThrow(expect.objectContaining({ code: 'HANDLE', kind: 'use-after-dispose' }));
-    const lent = b.liftBorrow(8);
+    const lent = b.liftBorrow(8, new ComponentInstance('caller'));
     b.endBorrow(lent);
     expect(() => b.lowerBorrow(lent, 'x')).toThrow(expect.objectContaining({ code: 'HANDLE', kind: 'borrow-ended' }));
   });

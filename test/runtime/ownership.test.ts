@@ -21,7 +21,7 @@ const reps = new WeakMap<HandleRecord, number>();
 const use = (r: HandleRecord, access: HandleAccess, role = 'self'): HandleUse => {
   let rep = reps.get(r);
   if (rep === undefined) reps.set(r, (rep = nextRep++));
-  return { owner: OWNER, rep, record: r, resource: r.resource, label: r.label, access, role };
+  return { owner: OWNER, rep, record: r, resource: r.resource, label: r.label, access, role, via: undefined };
 };
 
 describe('ownership records', () => {
@@ -88,12 +88,27 @@ describe('ownership records', () => {
     const shape = record('shape', 1);
     const call = { label: '`render` (in progress)' };
     const uses = [use(shape, 'shared')];
-    lendToCall(call, uses);
+    lendToCall(call, undefined, uses);
     expect(() => checkDrop(shape, 'drop')).toThrow(/borrowed by `render` \(in progress\) \(shared\)/);
     expect(() => checkUses('scale', [use(shape, 'exclusive')])).toThrow(BorrowError);
     expect(() => checkUses('area', [use(shape, 'shared')])).not.toThrow();
     endCall(call, uses);
     expect(() => checkDrop(shape, 'drop')).not.toThrow();
+  });
+
+  it('a call may pass on the handle it was lent (a reborrow), while others stay refused', () => {
+    const shape = record('shape', 1);
+    const grow = { label: '`grow` (in progress)' };
+    const mutator = {};
+    const uses = [use(shape, 'exclusive', '`c`')];
+    lendToCall(grow, mutator, uses);
+    // `c.scale()` inside `grow(c: &mut Shape)`: through the handle lent to grow's instance.
+    expect(() => checkUses('scale', [{ ...use(shape, 'exclusive'), via: mutator }])).not.toThrow();
+    // The same resource through anything else (JS's own object, another plugin's borrow) is a conflict.
+    expect(() => checkUses('scale', [use(shape, 'exclusive')])).toThrow(/borrowed by `grow` \(in progress\) \(exclusive\)/);
+    expect(() => checkUses('area', [{ ...use(shape, 'shared'), via: {} }])).toThrow(BorrowError);
+    endCall(grow, uses);
+    expect(() => checkUses('scale', [use(shape, 'exclusive')])).not.toThrow();
   });
 
   it('a dependent may borrow several parents, and releasing it frees all of them', () => {
