@@ -8,7 +8,8 @@
  * Thread-agnostic: the worker is reached through a `WorkerEndpoint`, made by
  * `spawn-node.ts` (worker_threads) or `spawn-web.ts` (Web Worker).
  */
-import { LoadError, TimeoutError, TrapError, UnloadedError } from '../errors.ts';
+import { HandleError, LoadError, TimeoutError, TrapError, UnloadedError } from '../errors.ts';
+import type { HandleSnapshot } from '../plugin/handles.ts';
 import { instanceLimits } from '../plugin/limits.ts';
 import { defineExportKeys } from '../runtime/export-keys.ts';
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
@@ -87,6 +88,14 @@ interface ProxyState {
 
 type Poison = { readonly kind: 'trap'; readonly error: Error } | { readonly kind: 'unloaded' };
 
+/** Every proxy of every isolated plugin, described for messages (`store of kv`): passed to another plugin, it is named as foreign. */
+const proxyOwners = new WeakMap<object, string>();
+
+/** A resource class's name as its WIT type is written (`UnitRegistry` -> `unit-registry`). */
+function witName(className: string): string {
+  return className.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
 /**
  * `E`: the type of `exports`; `load<T>` with generated declarations
  * (host/bindings) gives `T['isolatedExports']`, otherwise a loose record.
@@ -157,12 +166,29 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
     return this.state?.kind === 'unloaded';
   }
 
-  /** Terminates the worker; pending and later calls reject with UnloadedError. Idempotent. */
-  unload(): void {
-    if (this.state?.kind === 'unloaded') return;
+  /**
+   * Terminates the worker; pending and later calls reject with UnloadedError.
+   * Returns a promise, as an in-process plugin's `unload()` does. Idempotent.
+   */
+  unload(): Promise<void> {
+    if (this.state?.kind === 'unloaded') return Promise.resolve();
     this.state = { kind: 'unloaded' };
     this.endpoint.terminate();
     this.failAll(() => new UnloadedError(`${this.name} was unloaded; its exports can no longer be called`));
+    return Promise.resolve();
+  }
+
+  /** `plugin.handles()` of the plugin in the worker (see host/plugin/handles.ts); empty once unloaded. */
+  handles(): Promise<readonly HandleSnapshot[]> {
+    if (this.state?.kind === 'unloaded') return Promise.resolve([]);
+    return this.send((id) => ({ t: 'inspect', id, what: 'handles' }), `${this.name}: handles()`) as Promise<readonly HandleSnapshot[]>;
+  }
+
+  /** `plugin.handleId(obj)` for a proxy of this plugin; undefined for anything else. */
+  handleId(obj: object): Promise<number | undefined> {
+    const s = this.proxies.get(obj);
+    if (s === undefined || this.state !== undefined) return Promise.resolve(undefined);
+    return this.send((id) => ({ t: 'inspect', id, what: 'handle-id', obj: s.id }), `${this.name}: handleId()`) as Promise<number | undefined>;
   }
 
   /** `limit`: the time limit to use, `null` for none, omitted for the per-call `timeoutMs`. */
@@ -271,6 +297,11 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
     return mapValue(v, (o) => {
       const s = this.proxies.get(o);
       if (s !== undefined) return { $remote: s.id, cls: s.cls } satisfies RemoteRef;
+      const other = proxyOwners.get(o) ?? (typeof (o as { [Symbol.dispose]?: unknown })[Symbol.dispose] === 'function' ? `${witName(o.constructor.name)} of another (in-process) plugin` : undefined);
+      if (other !== undefined) {
+        // A handle of another plugin (isolated or in-process): it cannot reach into this plugin's worker.
+        throw new HandleError('foreign-instance', `a ${other} cannot be passed to ${this.name} (isolated): expected one of its own objects, or plain data`);
+      }
       if (typeof o === 'object' && Object.getPrototypeOf(o) !== Object.prototype && !Array.isArray(o) && !ArrayBuffer.isView(o)) {
         throw new TypeError(`a ${o.constructor?.name ?? 'class'} instance cannot be passed to an isolated plugin (only plain data and its own objects)`);
       }
@@ -295,6 +326,7 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
     const cls = this.classes.get(ref.cls.join('\0'));
     const o = Object.create(cls?.prototype ?? Object.prototype) as object;
     this.proxies.set(o, { id: ref.$remote, cls: ref.cls });
+    proxyOwners.set(o, `${witName(ref.cls[ref.cls.length - 1] ?? 'resource')} of ${this.name}`);
     this.known.set(ref.$remote, new WeakRef(o));
     this.finalizer.register(o, ref.$remote);
     return o;
@@ -347,12 +379,16 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
         configurable: true,
       });
     }
-    const dispose = function (this: unknown): Promise<unknown> {
+    // As in-process: refused (BorrowError, PluginInUseError) with nothing changed, or done; after
+    // unload or a trap there is nothing left to drop, so it does nothing.
+    const dispose = function (this: unknown): Promise<undefined> {
       const self = plugin.selfOf(this, path, 'dispose');
-      return plugin.send((id) => ({ t: 'dispose', id, obj: self }), `${plugin.name}: dispose ${className}`);
+      if (plugin.state !== undefined) return Promise.resolve(undefined);
+      return plugin.send((id) => ({ t: 'dispose', id, obj: self }), `${plugin.name}: dispose ${className}`).then(() => undefined);
     };
     Object.defineProperty(cls.prototype, Symbol.asyncDispose, { value: dispose, writable: true, configurable: true });
-    // `using` needs a synchronous dispose; it starts the destructor and reports nothing (use `await using` to wait).
+    // `using` needs a synchronous dispose, which cannot wait for the worker: it starts the destructor,
+    // and a refusal leaves the object as it was (use `await using` or `[Symbol.asyncDispose]` to hear of it).
     Object.defineProperty(cls.prototype, Symbol.dispose, {
       value(this: unknown) {
         dispose.call(this).catch(() => undefined);

@@ -12,7 +12,20 @@
  */
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
 import type { ExportKey } from '../runtime/export-keys.ts';
-import { LoadError, TrapError, AbiMismatchError, BorrowError, UnloadedError, TimeoutError, GuestPanicError, ResultError, type LoadErrorKind } from '../errors.ts';
+import {
+  LoadError,
+  TrapError,
+  AbiMismatchError,
+  BorrowError,
+  HandleError,
+  PluginInUseError,
+  UnloadedError,
+  TimeoutError,
+  GuestPanicError,
+  ResultError,
+  type HandleErrorKind,
+  type LoadErrorKind,
+} from '../errors.ts';
 
 /** The shape of an exports object, so the host side can build matching async proxies. */
 export type ExportShape =
@@ -59,7 +72,9 @@ export type ToWorker =
   /** `[Symbol.dispose]` on a remote object: runs the guest destructor. */
   | { readonly t: 'dispose'; readonly id: number; readonly obj: number }
   /** The host-side proxy was garbage collected: drop the table entry only (as in-process GC would). */
-  | { readonly t: 'forget'; readonly obj: number };
+  | { readonly t: 'forget'; readonly obj: number }
+  /** Read-only introspection: `plugin.handles()`, or `plugin.handleId(obj)` of a remote object. */
+  | { readonly t: 'inspect'; readonly id: number; readonly what: 'handles' } | { readonly t: 'inspect'; readonly id: number; readonly what: 'handle-id'; readonly obj: number };
 
 export type FromWorker =
   /** `keys`: the exports' extra keys and what they stand for (host/runtime/export-keys.ts), applied on the host side. */
@@ -72,20 +87,26 @@ export type FromWorker =
 export interface WireError {
   readonly name: string;
   readonly message: string;
-  readonly kind?: LoadErrorKind;
+  /** LoadError's or HandleError's `kind`. */
+  readonly kind?: LoadErrorKind | HandleErrorKind;
   readonly offset?: number;
   readonly payload?: unknown;
   readonly differences?: readonly string[];
   readonly cause?: WireError;
 }
 
+/** Our error classes, by the name they cross as: a subclass (a LoadError about a section, say) crosses as its class. */
+const WIRE_CLASSES = [LoadError, TrapError, AbiMismatchError, BorrowError, HandleError, PluginInUseError, UnloadedError, TimeoutError, GuestPanicError, ResultError];
+
 export function errorToWire(e: unknown, encodePayload: (v: unknown) => unknown = (v) => v, depth = 0): WireError {
   if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
-  const w: { -readonly [K in keyof WireError]: WireError[K] } = { name: e.name, message: e.message };
+  const name = WIRE_CLASSES.find((c) => e instanceof c)?.name ?? e.name;
+  const w: { -readonly [K in keyof WireError]: WireError[K] } = { name, message: e.message };
   if (e instanceof LoadError) {
     w.kind = e.kind;
     if (e.offset !== undefined) w.offset = e.offset;
   }
+  if (e instanceof HandleError) w.kind = e.kind;
   if (e instanceof ResultError) w.payload = encodePayload(e.payload);
   if (e instanceof AbiMismatchError) w.differences = [...e.differences];
   if (depth < 4 && e.cause !== undefined) w.cause = errorToWire(e.cause, encodePayload, depth + 1);
@@ -104,7 +125,7 @@ export function errorFromWire(w: WireError, decodePayload: (v: unknown) => unkno
   switch (w.name) {
     case 'LoadError': {
       // LoadError appends the offset to its message; keep the message as sent.
-      e = new LoadError(w.kind ?? 'invalid', w.message, undefined, opts);
+      e = new LoadError((w.kind as LoadErrorKind | undefined) ?? 'invalid', w.message, undefined, opts);
       if (w.offset !== undefined) Object.defineProperty(e, 'offset', { value: w.offset, enumerable: true });
       break;
     }
@@ -116,6 +137,12 @@ export function errorFromWire(w: WireError, decodePayload: (v: unknown) => unkno
       break;
     case 'BorrowError':
       e = new BorrowError(w.message, opts);
+      break;
+    case 'HandleError':
+      e = new HandleError((w.kind as HandleErrorKind | undefined) ?? 'foreign-instance', w.message);
+      break;
+    case 'PluginInUseError':
+      e = new PluginInUseError(w.message, opts);
       break;
     case 'UnloadedError':
       e = new UnloadedError(w.message, opts);

@@ -36,7 +36,10 @@ function isClass(v: unknown): v is Cls {
 }
 
 class Served {
+  /** Every resource object the host thread has a proxy for, by id, until the proxy is collected (`forget`). */
   private readonly objects = new Map<number, object>();
+  /** The id of each object, so one object crosses as one id (and one proxy) however often it is returned. */
+  private readonly ids = new WeakMap<object, number>();
   private nextObject = 1;
   /** Prototype of each exported resource class → that class's path in the exports. */
   private readonly classPaths = new Map<object, readonly string[]>();
@@ -69,8 +72,12 @@ class Served {
     return mapValue(v, (o) => {
       const cls = this.classPaths.get(Object.getPrototypeOf(o) as object);
       if (cls === undefined) return undefined;
-      const id = this.nextObject++;
-      this.objects.set(id, o);
+      let id = this.ids.get(o);
+      if (id === undefined || !this.objects.has(id)) {
+        id = this.nextObject++;
+        this.ids.set(o, id);
+        this.objects.set(id, o);
+      }
       return { $remote: id, cls };
     });
   }
@@ -119,15 +126,27 @@ class Served {
     }
   }
 
+  /**
+   * `[Symbol.dispose]` of the object, as in-process: a refusal (BorrowError,
+   * PluginInUseError) goes back to the caller and changes nothing. The entry
+   * stays until the host's proxy is collected, so a later use is refused for
+   * what it is (use after dispose), as in-process.
+   */
   dispose(id: number): void {
     const o = this.objects.get(id);
     if (o === undefined) return;
-    this.objects.delete(id);
     (o as { [Symbol.dispose]?: () => void })[Symbol.dispose]?.();
   }
 
   forget(id: number): void {
     this.objects.delete(id);
+  }
+
+  /** `plugin.handles()` / `plugin.handleId(obj)` of the plugin in this worker (plain data). */
+  inspect(msg: Extract<ToWorker, { t: 'inspect' }>): unknown {
+    if (msg.what === 'handles') return this.plugin.handles();
+    const o = this.objects.get(msg.obj);
+    return o === undefined ? undefined : this.plugin.handleId(o);
   }
 }
 
@@ -176,6 +195,9 @@ export function serveWorker(port: WorkerPort): void {
         return;
       case 'forget':
         served?.forget(msg.obj);
+        return;
+      case 'inspect':
+        port.post({ t: 'result', id: msg.id, value: served?.inspect(msg) });
         return;
     }
   };

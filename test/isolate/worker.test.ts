@@ -77,7 +77,7 @@ describe('worker isolation', () => {
     expect(await c.increment(3)).toBe(8);
     expect(await c.value()).toBe(8);
     await c[Symbol.asyncDispose]();
-    await expect(c.value()).rejects.toBeInstanceOf(TypeError);
+    await expect(c.value()).rejects.toMatchObject({ code: 'HANDLE', kind: 'use-after-dispose' });
     p.unload();
     await expect(g.greet('again')).rejects.toBeInstanceOf(UnloadedError);
     by.check();
