@@ -179,7 +179,7 @@ fn function(m: &Model, f: &Func, owner: Option<TypeId>) -> Function {
             .map(|(i, _)| i)
             .collect(),
         params: param_handles(m, f),
-        results: result_handles(m, f),
+        results: result_handles(m, f, owner),
     }
 }
 
@@ -209,7 +209,7 @@ fn param_handles(m: &Model, f: &Func) -> Vec<ParamHandle> {
 }
 
 /// Every handle inside the result, with its path from the result's root.
-fn result_handles(m: &Model, f: &Func) -> Vec<ResultHandle> {
+fn result_handles(m: &Model, f: &Func, owner: Option<TypeId>) -> Vec<ResultHandle> {
     let mut out = Vec::new();
     // Owned and library-static handles inside `ty`, which sits at `at`.
     let value_handles = |ty: &Type, at: &[&str], out: &mut Vec<ResultHandle>| {
@@ -224,6 +224,12 @@ fn result_handles(m: &Model, f: &Func) -> Vec<ResultHandle> {
         });
     };
     match &f.result {
+        // A constructor's result is the new, owned handle: described like any other result handle.
+        FuncResult::None if f.kind == FuncKind::Constructor => {
+            if let Some(id) = owner {
+                out.push(ResultHandle { path: Vec::new(), resource: m.def(id).name.clone(), lifetime: Lifetime::Owned, borrows: None });
+            }
+        }
         FuncResult::None => {}
         FuncResult::Value(ty, _) => value_handles(ty, &[], &mut out),
         FuncResult::Dependent { resource, borrows, wrap } => {
