@@ -4,7 +4,7 @@
  * runs, with every missing import named).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { load } from '../../host/load.ts';
+import { load, type Plugin } from '../../host/load.ts';
 import { LoadError, PluginInUseError, TrapError } from '../../host/errors.ts';
 import { bystander, component, expectTyped, type Bystander } from './support.ts';
 import { LOGS_AT_START } from './wat.ts';
@@ -41,49 +41,43 @@ describe('hostile imports', () => {
     by = await bystander();
   });
 
-  it('reentrance into the same export through an import is refused (PluginInUseError); let through, it unwinds and poisons the plugin', async () => {
-    let inner: unknown;
-    const p = await load(await component(REENTER), { unchecked: true,
-      name: 'reenter',
+  /** A REENTER plugin whose callback calls back into `target` of the same plugin, catching (and maybe rethrowing) what it gets. */
+  async function reentering(name: string, target: 'run' | 'other', rethrow: boolean): Promise<{ p: Plugin; refusal: () => unknown }> {
+    let refusal: unknown;
+    const p: Plugin = await load(await component(REENTER), {
+      unchecked: true,
+      name,
       imports: {
         callback: () => {
           try {
-            (p.exports.run as () => number)();
+            (p.exports[target] as () => number)();
           } catch (e) {
-            inner = e;
-            throw e;
+            refusal = e;
+            if (rethrow) throw e;
           }
         },
       },
     });
+    return { p, refusal: () => refusal };
+  }
+
+  it('reentrance into the same export through an import is refused (PluginInUseError); let through, it unwinds and poisons the plugin', async () => {
+    const { p, refusal } = await reentering('reenter', 'run', true);
     expectTyped(() => (p.exports.run as () => number)(), PluginInUseError);
-    expect(inner).toBeInstanceOf(PluginInUseError);
-    expect((inner as Error).message).toMatch(/reentrance/);
+    expect(refusal()).toBeInstanceOf(PluginInUseError);
+    expect((refusal() as Error).message).toMatch(/reentrance/);
     expectTyped(() => (p.exports.other as () => number)(), TrapError, /poisoned/);
     by.check();
   });
 
   it('reentrance into another export of the same plugin is refused too; a callback that catches the refusal leaves the plugin usable', async () => {
-    const p = await load(await component(REENTER), { unchecked: true, name: 'reenter', imports: { callback: () => (p.exports.other as () => number)() } });
-    expectTyped(() => (p.exports.run as () => number)(), PluginInUseError);
-    let refusal: unknown;
-    const q = await load(await component(REENTER), {
-      unchecked: true,
-      name: 'reenter-caught',
-      imports: {
-        callback: () => {
-          try {
-            (q.exports.other as () => number)();
-          } catch (e) {
-            refusal = e;
-          }
-        },
-      },
-    });
-    (q.exports.run as () => number)();
-    expect(refusal).toBeInstanceOf(PluginInUseError);
-    expect(q.instances.every((i) => i.poisoned === undefined)).toBe(true);
-    expect(typeof (q.exports.other as () => number)()).toBe('number');
+    const thrown = await reentering('reenter', 'other', true);
+    expectTyped(() => (thrown.p.exports.run as () => number)(), PluginInUseError);
+    const caught = await reentering('reenter-caught', 'other', false);
+    (caught.p.exports.run as () => number)();
+    expect(caught.refusal()).toBeInstanceOf(PluginInUseError);
+    expect(caught.p.instances.every((i) => i.poisoned === undefined)).toBe(true);
+    expect(typeof (caught.p.exports.other as () => number)()).toBe('number');
     by.check();
   });
 
