@@ -62,6 +62,10 @@ export interface Statics {
   copyInto(dst: Cfg, src: Cfg): Awaitable<void>;
   swap(a: Cfg, b: Cfg): Awaitable<void>;
   giveBack(c: Cfg): Awaitable<Cfg>;
+  takeMaybe(c: unknown): Awaitable<number>;
+  takeSlot(slot: { tag: 'empty' } | { tag: 'full'; val: unknown }): Awaitable<number>;
+  takeNested(groups: [unknown, unknown][]): Awaitable<number>;
+  readAndTake(keep: Cfg, list: unknown[]): Awaitable<number>;
 }
 
 // registry (guest-rust/examples/registry).

@@ -106,4 +106,19 @@ describe('a host object owned twice by a plugin (item 3)', () => {
     expectNotPoisoned(plugin);
     expect(keeper.kept()).toBe(0);
   });
+
+  it('one host object owned by two plugins: releasing it in one leaves it alive for the other; unloading the other disposes it once', async () => {
+    const first = await loadKeeper();
+    const second = await loadKeeper();
+    const o = new Obj();
+    const slotInFirst = first.keeper.keep(o);
+    const slotInSecond = second.keeper.keep(o);
+    first.keeper.release(slotInFirst);
+    expect(o.disposals).toBe(0);
+    expect(second.keeper.hit(slotInSecond)).toBe(1);
+    await second.plugin.unload();
+    expect(o.disposals).toBe(1);
+    await first.plugin.unload();
+    expect(o.disposals).toBe(1);
+  });
 });

@@ -10,7 +10,7 @@ import { load, type Plugin } from '../../host/index.ts';
 import { guestPath } from '../support/guests.ts';
 import type { Cfg, Kv, Statics } from './apis.ts';
 import { PEEKER, peekerComponent, RELAY, relayComponent } from './relay.ts';
-import { borrowRefused, dispose, expectNotPoisoned, handleRefused, KV, STATICS } from './support.ts';
+import { borrowRefused, dispose, expectNotPoisoned, handleRefused, KV, refused, STATICS } from './support.ts';
 
 interface Peeker {
   peek(store: object): number;
@@ -148,5 +148,18 @@ describe("statics' cfg through a linked plugin (items 1 and 2)", () => {
     expectNotPoisoned(relayPlugin);
     expect(await c.describe()).toBe('depth=3 (static)');
     expect(await (await s.config()).value()).toBe(3);
+  });
+
+  it('unload with a linked plugin still holding a view of the provider\'s Cfg: refused while linked (IN_USE); with dependents: unload, both go without a trap and every object is UNLOADED', async () => {
+    const { staticsPlugin, relayPlugin, s, relay } = await staticsAndRelay();
+    const c = await new s.Cfg('c', 5);
+    relay.holdView(c);
+    await refused(() => staticsPlugin.unload(), { code: 'IN_USE', message: /relay/ });
+    expect(await c.value()).toBe(5);
+    await staticsPlugin.unload({ dependents: 'unload' });
+    expect(relayPlugin.isUnloaded).toBe(true);
+    expect(staticsPlugin.isUnloaded).toBe(true);
+    await refused(() => c.value(), { code: 'UNLOADED' });
+    await refused(() => relay.dropView(), { code: 'UNLOADED' });
   });
 });

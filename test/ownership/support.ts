@@ -182,3 +182,12 @@ export function usePlugins<N extends string>(hooks: Hooks, mode: Mode, names: re
     return current;
   };
 }
+
+/**
+ * The plugin's live handles and their ownership state (`plugin.handles()`,
+ * both modes), for asserting that a refused call changed nothing: no handle
+ * moved, leaked or freed, no loan left behind.
+ */
+export async function handleState(plugin: AnyPlugin): Promise<unknown> {
+  return structuredClone(await plugin.handles());
+}

@@ -32,6 +32,12 @@ pub mod statics {
         pub second: Cfg,
     }
 
+    /// A variant holding a handle in one case: consuming it moves the handle, if any.
+    pub enum Slot {
+        Empty,
+        Full(Cfg),
+    }
+
     fn defaults() -> &'static [Cfg] {
         static DEFAULTS: OnceLock<Vec<Cfg>> = OnceLock::new();
         DEFAULTS.get_or_init(|| vec![Cfg::new("depth".into(), 3), Cfg::new("width".into(), 80)])
@@ -120,6 +126,29 @@ pub mod statics {
         pair.first.value + pair.second.value
     }
 
+    /// Takes an optional setting by value; 0 when absent.
+    pub fn take_maybe(c: Option<Cfg>) -> u32 {
+        c.map_or(0, |c| c.value)
+    }
+
+    /// Takes the setting in a slot by value, if any; 0 when empty.
+    pub fn take_slot(slot: Slot) -> u32 {
+        match slot {
+            Slot::Empty => 0,
+            Slot::Full(c) => c.value,
+        }
+    }
+
+    /// Takes every setting of the groups by value (handles nested two and three levels deep).
+    pub fn take_nested(groups: Vec<(Cfg, Option<Cfg>)>) -> u32 {
+        groups.iter().map(|(a, b)| a.value + b.as_ref().map_or(0, |b| b.value)).sum()
+    }
+
+    /// Reads `keep` (shared borrow) and takes the list by value: the same handle in both is E0505 in Rust.
+    pub fn read_and_take(keep: &Cfg, list: Vec<Cfg>) -> u32 {
+        keep.value + list.iter().map(|c| c.value).sum::<u32>()
+    }
+
     /// Reads a setting (shared borrow for the call).
     pub fn read(c: &Cfg) -> u32 {
         c.value
@@ -174,5 +203,12 @@ mod tests {
         assert_eq!(take_all(vec![Cfg::new("x".into(), 4), Cfg::new("y".into(), 6)]), 10);
         assert_eq!(give_back(Cfg::new("z".into(), 8)).into_value(), 8);
         assert_eq!(take(Cfg::new("w".into(), 9)), 9);
+        assert_eq!(take_maybe(None), 0);
+        assert_eq!(take_maybe(Some(Cfg::new("m".into(), 2))), 2);
+        assert_eq!(take_slot(Slot::Empty), 0);
+        assert_eq!(take_slot(Slot::Full(Cfg::new("s".into(), 3))), 3);
+        assert_eq!(take_nested(vec![(Cfg::new("a".into(), 1), Some(Cfg::new("b".into(), 2))), (Cfg::new("c".into(), 4), None)]), 7);
+        let keep = Cfg::new("k".into(), 10);
+        assert_eq!(read_and_take(&keep, vec![Cfg::new("l".into(), 1)]), 11);
     }
 }
