@@ -10,13 +10,20 @@ import { MissingMethodError } from '../errors.ts';
 export const HOST_INSTANCE = new ComponentInstance('host');
 
 /**
+ * How many guest handles own each host object, over every plugin and
+ * resource type: an object two plugins own is disposed only when the last
+ * of them drops it.
+ */
+const ownerships = new WeakMap<object, number>();
+
+/**
  * Binding for a host-implemented resource: one rep per JS object. Any object
  * with the resource's methods will do (a class instance, a plain object
  * literal): like a Rust trait object, what counts is that the methods exist,
  * checked the first time the object is passed to the plugin. A guest
  * may own several handles of the same object (the host gave it twice):
  * the object is kept and its `[Symbol.dispose]` runs only when the last of
- * them is dropped, as an `Rc` would; handing an owned handle back to JS
+ * them is dropped, as an `Rc` would (counted over every plugin that owns it); handing an owned handle back to JS
  * (a result) ends that one ownership without disposing anything.
  */
 export class HostObjectBinding implements ResourceJsBinding {
@@ -64,9 +71,11 @@ export class HostObjectBinding implements ResourceJsBinding {
   }
 
   commitOwn(value: unknown): void {
-    const rep = this.reps.get(value as object)!;
-    this.objects.set(rep, value as object);
+    const o = value as object;
+    const rep = this.reps.get(o)!;
+    this.objects.set(rep, o);
     this.owners.set(rep, (this.owners.get(rep) ?? 0) + 1);
+    ownerships.set(o, (ownerships.get(o) ?? 0) + 1);
     this.lent.delete(rep);
   }
 
@@ -95,17 +104,22 @@ export class HostObjectBinding implements ResourceJsBinding {
     return this.objects.get(rep) ?? this.lent.get(rep)?.deref();
   }
 
-  /** Ends one ownership of `rep`; returns the object when it was the last. */
+  /** Ends one ownership of `rep`; returns the object when it was the last, over every plugin. */
   private release(rep: number): object | undefined {
     const n = this.owners.get(rep);
-    if (n === undefined) return undefined;
-    if (n > 1) {
-      this.owners.set(rep, n - 1);
+    const o = this.objects.get(rep);
+    if (n === undefined || o === undefined) return undefined;
+    if (n > 1) this.owners.set(rep, n - 1);
+    else {
+      this.owners.delete(rep);
+      this.objects.delete(rep);
+    }
+    const all = (ownerships.get(o) ?? 1) - 1;
+    if (all > 0) {
+      ownerships.set(o, all);
       return undefined;
     }
-    const o = this.objects.get(rep);
-    this.owners.delete(rep);
-    this.objects.delete(rep);
+    ownerships.delete(o);
     return o;
   }
 
