@@ -141,4 +141,19 @@ describe.each(MODES)('borrow rules on kv (%s)', (mode) => {
     await handleRefused(() => other.merge(store), 'use-after-dispose', /store/);
     expect(await other.len()).toBe(2);
   });
+
+  it('calls made before earlier ones returned are checked in the order they were made (worker: several in flight)', async () => {
+    const store = await filledStore();
+    // Not awaited in between: in a worker all three are in flight at once.
+    const iterating = store.iter();
+    const writing = Promise.resolve().then(() => store.put('c', '3'));
+    const disposing = dispose(store, mode);
+    // Marked handled now (they are checked below, after the iterator arrives).
+    for (const pending of [writing, disposing]) pending.catch(() => undefined);
+    const iter = await iterating;
+    await borrowRefused(() => writing, /store/);
+    await borrowRefused(() => disposing, /store/);
+    expect(await iter.remaining()).toBe(2);
+    expect(await store.len()).toBe(2);
+  });
 });

@@ -399,7 +399,7 @@ describe('red-team table: rule × route', () => {
   });
 
   describe('R9 a handle of another instance or type is a HandleError foreign-instance (Rust: E0308)', () => {
-    it('R9 × JS: a store of another kv plugin; a Cfg where a store is expected', async () => {
+    it('R9 × JS: a store of another kv plugin; a Cfg, and an iterator of the same plugin, where a store is expected', async () => {
       const kvA = kvOf(await inProcess('kv'));
       const kvB = kvOf(await inProcess('kv'));
       const a = await storeWith(kvA);
@@ -409,6 +409,9 @@ describe('red-team table: rule × route', () => {
       const s = staticsOf(await inProcess('statics'));
       const cfg = (await new s.Cfg('x', 1)) as unknown as Store;
       await handleRefused(() => kvA.countPrefix(cfg, 'a'), 'foreign-instance', /store/);
+      // Another resource type of the same plugin (an iterator where a store is expected).
+      const iter = (await a.iter()) as unknown as Store;
+      await handleRefused(() => kvA.countPrefix(iter, 'a'), 'foreign-instance', /store/);
       expect(await a.len()).toBe(1);
       expect(await b.len()).toBe(1);
     });
