@@ -10,7 +10,7 @@ import { load, type Plugin } from '../../host/index.ts';
 import { guestPath } from '../support/guests.ts';
 import type { Cfg, Kv, Statics } from './apis.ts';
 import { PEEKER, peekerComponent, RELAY, relayComponent } from './relay.ts';
-import { borrowRefused, dispose, expectNotPoisoned, handleRefused, KV, refused, STATICS } from './support.ts';
+import { borrowRefused, dispose, expectNotPoisoned, handleRefused, handleState, KV, refused, STATICS } from './support.ts';
 
 interface Peeker {
   peek(store: object): number;
@@ -43,7 +43,10 @@ describe("kv's store through a linked plugin (item 1: peek(&Store) while store.l
     const { kvPlugin, peekerPlugin, kv, peeker } = await kvAndPeeker();
     const store = await kv.Store.fromPairs([['a', '1']]);
     const guard = await store.lock();
+    const before = [await handleState(kvPlugin), await handleState(peekerPlugin)];
     await borrowRefused(() => peeker.peek(store), /store/);
+    // Nothing lent, moved or left behind in either plugin.
+    expect([await handleState(kvPlugin), await handleState(peekerPlugin)]).toEqual(before);
     expectNotPoisoned(kvPlugin);
     expectNotPoisoned(peekerPlugin);
     await guard.put('b', '2');
