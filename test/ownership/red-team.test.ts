@@ -381,6 +381,20 @@ describe('red-team table: rule × route', () => {
       mutator.take(c);
       await handleRefused(() => mutator.peek(c), 'use-after-move', /shape/);
     });
+    it('R8 × host callback: a shape moved into mutator earlier, passed again from inside render(c)', async () => {
+      const { shapes, mutator, shapesPlugin } = await linked();
+      const c = shapes.circle(1);
+      const moved = shapes.rect(1, 1);
+      mutator.take(moved);
+      await handleRefused(duringRender(shapes, c, () => mutator.peek(moved)), 'use-after-move', /shape/);
+      expectNotPoisoned(shapesPlugin);
+    });
+    it('R8 × after reload: a store moved in the new generation, used again', async () => {
+      const { kv } = await reloadedKv();
+      const store = await storeWith(kv);
+      await kv.Store.intoPairs(store);
+      await handleRefused(() => store.len(), 'use-after-move', /store/);
+    });
     it('R8 × inside list: a moved Cfg nested in takeAll, next to a live one that is not moved', async () => {
       const s = staticsOf(await inProcess('statics'));
       const gone = await new s.Cfg('gone', 1);
@@ -518,6 +532,31 @@ describe('red-team table: rule × route', () => {
       keeper.release(0);
       expect(o.disposals).toBe(0);
       keeper.release(1);
+      expect(o.disposals).toBe(1);
+    });
+    it('R11 × two plugins: keep(o) in two keepers, release in one', async () => {
+      const first = (await keeperPlugin()).exports[KEEPER] as Keeper;
+      const second = (await keeperPlugin()).exports[KEEPER] as Keeper;
+      const o = new Obj();
+      first.keep(o);
+      second.keep(o);
+      first.release(0);
+      expect(o.disposals).toBe(0);
+      second.release(0);
+      expect(o.disposals).toBe(1);
+    });
+    it('R11 × after reload: reloading drops the old generation\'s ownerships (o disposed once); the new generation keeps o afresh', async () => {
+      const plugin = await keeperPlugin();
+      const o = new Obj();
+      (plugin.exports[KEEPER] as Keeper).keep(o);
+      (plugin.exports[KEEPER] as Keeper).keep(o);
+      await plugin.reload(readGuest('keeper'));
+      expect(o.disposals).toBe(1);
+      const keeper = plugin.exports[KEEPER] as Keeper;
+      expect(keeper.kept()).toBe(0);
+      const slot = keeper.keep(o);
+      // The object is reachable again (its hit() answers with its disposal count), and not disposed again.
+      expect(keeper.hit(slot)).toBe(1);
       expect(o.disposals).toBe(1);
     });
     it('R11 × inside list: keepAll([o, o]), release one', async () => {
