@@ -28,7 +28,15 @@
  * - Any rule via linked plugin or host callback in a worker: linking is not
  *   offered for isolated plugins and their host functions run inside the
  *   worker (importsModule), out of the test's reach; reload is not offered
- *   for isolated plugins either.
+ *   for isolated plugins either. So R10 (re-entry) and R11 (host objects,
+ *   which cannot cross into a worker) have no worker cell.
+ * - R4 (drop) via a linked plugin: a plugin can only drop what it owns,
+ *   which nobody else can be borrowing.
+ *
+ * The rules: R1–R5 §5/§7.1 borrow rules; R6–R7 library-static handles
+ * (§1.2, §7.1); R8 use after move or drop; R9 a handle of another instance,
+ * type or generation (§7.3); R10 re-entry and refusal before entry (§7.2,
+ * spec may_enter); R11 host objects owned by plugins (§7.2).
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { load, type Plugin, type IsolatedPlugin } from '../../host/index.ts';
