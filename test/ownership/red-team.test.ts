@@ -461,6 +461,18 @@ describe('red-team table: rule × route', () => {
       expect(await fresh.len()).toBe(1);
       expectNotPoisoned(plugin);
     });
+    it('R9 × after reload, inside a list: an old-generation Cfg next to a new one is stale-generation, and the new one is not moved', async () => {
+      const plugin = await inProcess('statics');
+      const oldOwned = await new (staticsOf(plugin).Cfg)('old', 1);
+      const oldStatic = await staticsOf(plugin).config();
+      await plugin.reload(readGuest('statics'));
+      const s = staticsOf(plugin);
+      const fresh = await new s.Cfg('fresh', 2);
+      await handleRefused(() => s.takeAll([fresh, oldOwned]), 'stale-generation', /cfg/);
+      await handleRefused(() => s.readStatic(oldStatic), 'stale-generation', /cfg/);
+      expect(await fresh.value()).toBe(2);
+      expectNotPoisoned(plugin);
+    });
     it('R9 × linked plugin after reload: a shape from before the provider\'s reload, passed to a plugin linked to the new generation, is stale-generation', async () => {
       const { shapes, shapesPlugin, mutatorPlugin } = await linked();
       const old = shapes.circle(1);
