@@ -19,7 +19,7 @@
  * Each carries an rdylib:abi section describing all of it, as the SDK would,
  * so it loads `checked` and links under the same rules as an SDK plugin.
  */
-import { appendCustomSection } from '../../scripts/lib/wasm-custom-sections.ts';
+import { appendCustomSection } from '../../host/cli/plugin-build/custom-sections.ts';
 import { parse } from '../../scripts/lib/jco.ts';
 import { encodeAbiPayload } from '../support/abi-section.ts';
 

@@ -5,7 +5,7 @@
  */
 import { compile, load } from '../../load.ts';
 import { LoadError, ResultError } from '../../errors.ts';
-import type { Plugin } from '../../runtime/plugin.ts';
+import type { Plugin } from '../../plugin/plugin.ts';
 import { camel } from '../../runtime/js-names.ts';
 import type { FuncType } from '../../types.ts';
 import { parseExternName } from '../../validate/names.ts';
