@@ -16,6 +16,7 @@ import type { WasiCapabilities } from '../wasi/capabilities.ts';
 import {
   errorFromWire,
   isRemoteRef,
+  witName,
   mapValue,
   type CallTarget,
   type ExportShape,
@@ -91,10 +92,19 @@ type Poison = { readonly kind: 'trap'; readonly error: Error } | { readonly kind
 /** Every proxy of every isolated plugin, described for messages (`store of kv`): passed to another plugin, it is named as foreign. */
 const proxyOwners = new WeakMap<object, string>();
 
-/** A resource class's name as its WIT type is written (`UnitRegistry` -> `unit-registry`). */
-function witName(className: string): string {
-  return className.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+/**
+ * What `o` is when it is a resource object of some other plugin (another
+ * isolated plugin's proxy, or an in-process plugin's object: the host brands
+ * those with `Symbol.for('rdylib.handle')`), for a HandleError; undefined for
+ * anything else (plain data, a forged object), which is a TypeError.
+ */
+function foreignHandle(o: object): string | undefined {
+  const proxy = proxyOwners.get(o);
+  if (proxy !== undefined) return proxy;
+  const brand = (o as { [k: symbol]: unknown })[Symbol.for('rdylib.handle')] as { resource: string; plugin: string } | undefined;
+  return brand === undefined ? undefined : `${brand.resource} of ${brand.plugin} (in process)`;
 }
+
 
 /**
  * `E`: the type of `exports`; `load<T>` with generated declarations
@@ -297,7 +307,7 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
     return mapValue(v, (o) => {
       const s = this.proxies.get(o);
       if (s !== undefined) return { $remote: s.id, cls: s.cls } satisfies RemoteRef;
-      const other = proxyOwners.get(o) ?? (typeof (o as { [Symbol.dispose]?: unknown })[Symbol.dispose] === 'function' ? `${witName(o.constructor.name)} of another (in-process) plugin` : undefined);
+      const other = foreignHandle(o);
       if (other !== undefined) {
         // A handle of another plugin (isolated or in-process): it cannot reach into this plugin's worker.
         throw new HandleError('foreign-instance', `a ${other} cannot be passed to ${this.name} (isolated): expected one of its own objects, or plain data`);
@@ -334,8 +344,10 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
 
   private selfOf(o: unknown, cls: readonly string[], name: string): number {
     const s = typeof o === 'object' && o !== null ? this.proxies.get(o) : undefined;
-    if (s === undefined) throw new TypeError(`${cls.join('.')}.${name}: \`this\` is not an object of this plugin`);
-    return s.id;
+    if (s !== undefined) return s.id;
+    const other = typeof o === 'object' && o !== null ? foreignHandle(o) : undefined;
+    if (other !== undefined) throw new HandleError('foreign-instance', `${cls.join('.')}.${name}: \`this\` is a ${other}, expected a ${witName(cls[cls.length - 1] ?? '')} of ${this.name}`);
+    throw new TypeError(`${cls.join('.')}.${name}: \`this\` is not an object of this plugin`);
   }
 
   private build(shape: ExportShape, path: readonly string[]): unknown {

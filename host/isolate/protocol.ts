@@ -188,3 +188,7 @@ export function mapValue(v: unknown, leaf: (v: object) => unknown | undefined, d
   return v;
 }
 
+/** A resource class's name as its WIT type is written (`UnitRegistry` -> `unit-registry`). */
+export function witName(className: string): string {
+  return className.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}

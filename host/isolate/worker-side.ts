@@ -5,10 +5,11 @@
  * adapt their thread's message port to `WorkerPort`.
  */
 import { load, type Plugin } from '../load.ts';
-import { UnloadedError } from '../errors.ts';
+import { HandleError, UnloadedError } from '../errors.ts';
 import {
   errorToWire,
   isRemoteRef,
+  witName,
   mapValue,
   type CallTarget,
   type ExportShape,
@@ -113,6 +114,11 @@ class Served {
       }
       case 'method': {
         const self = this.object(target.self) as Record<string, unknown>;
+        // Another class's object as `this` (an iterator for a store's method): refused as in-process.
+        const own = this.classPaths.get(Object.getPrototypeOf(self) as object);
+        if (own !== undefined && own.join('\0') !== target.cls.join('\0')) {
+          throw new HandleError('foreign-instance', `${target.cls.join('.')}.${target.name}: \`this\` is a ${witName(own[own.length - 1] ?? '')}, expected a ${witName(target.cls[target.cls.length - 1] ?? '')}`);
+        }
         const m = self[target.name];
         if (typeof m !== 'function') throw new TypeError(`${target.cls.join('.')} has no method ${target.name}`);
         return this.encode(Reflect.apply(m as AnyFn, self, args));

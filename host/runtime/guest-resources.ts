@@ -18,6 +18,14 @@ import { checkDrop, HandleRecord, release } from './ownership.ts';
 export type GuestObjectState = 'owned' | 'borrowed' | 'moved' | 'revoked' | 'dropped';
 
 /**
+ * Tells a genuine resource object (of any plugin) from anything else, to
+ * code that must not depend on this module (the worker proxy): on a real
+ * object it gives `{ resource, plugin }`, on a forged one (made from the
+ * prototype) undefined. Only for naming what was passed in a refusal.
+ */
+export const HANDLE_BRAND: unique symbol = Symbol.for('rdylib.handle') as never;
+
+/**
  * Module-private token: only this module can make a resource object for a
  * rep, so JS code cannot forge one (a forged rep would reach the guest).
  */
@@ -105,6 +113,10 @@ export class GuestResource {
 
   static bindingOf(value: GuestResource): GuestClassBinding {
     return value.#binding;
+  }
+
+  get [HANDLE_BRAND](): { readonly resource: string; readonly plugin: string } | undefined {
+    return #binding in this ? { resource: this.#binding.resourceName, plugin: this.#binding.cell.name } : undefined;
   }
 }
 
