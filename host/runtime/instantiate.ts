@@ -5,7 +5,7 @@
  * lowered functions from host/abi, one ComponentInstance per component
  * instance and one ResourceType per resource definition per instance.
  */
-import { LoadError, TrapError } from '../errors.ts';
+import { LoadError, PluginInUseError, TrapError } from '../errors.ts';
 import type { FuncType, ResourceTypeRef } from '../types.ts';
 import type { CoreSort, Definition } from '../binary/ast.ts';
 import type { ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
@@ -200,6 +200,9 @@ function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Import
   } catch (e) {
     if (e instanceof WebAssembly.LinkError) throw new LoadError('unlinkable', `core instantiation failed: ${e.message}`, offset, { cause: e });
     if (e instanceof WebAssembly.RuntimeError) throw new TrapError(`core instantiation trapped (data/element segment out of bounds, or the start function): ${e.message}`, { cause: e });
+    // A start function calling into its own component before instantiation completes is refused
+    // (may_enter); the refusal unwinds the start function, so the instantiation itself traps.
+    if (e instanceof PluginInUseError) throw new TrapError(`core instantiation trapped: its start function called in too early: ${e.message}`, { cause: e });
     throw e;
   }
 }
