@@ -122,8 +122,9 @@ beforeAll(async () => {
   packed = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as PackResult[])[0]!;
   console.log(`fresh project: tarball ${packed.filename}: ${(packed.size / 1024).toFixed(1)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KiB unpacked, ${packed.files.length} files`);
   writeFileSync(join(APP, 'package.json'), JSON.stringify({ name: 'fresh-app', private: true, type: 'module' }, null, 2));
-  // What a user adds next to rdylib: TypeScript, esbuild and Vite for the host and page, and jco's tooling that `rdylib build` uses.
-  const tools = ['typescript', 'esbuild', 'vite', '@types/node', '@bytecodealliance/jco-transpile'].map(pinned);
+  // What a user adds next to rdylib: TypeScript, esbuild and Vite for the host and page. jco's tooling, the
+  // optional peer that only `rdylib build` needs, comes later: the build test first runs without it.
+  const tools = ['typescript', 'esbuild', 'vite', '@types/node'].map(pinned);
   await run('npm install (tarball + tools)', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(PACK_DIR, packed.filename), ...tools], APP);
   installed = join(APP, 'node_modules', 'rdylib');
 }, 15 * MINUTES);
@@ -154,6 +155,7 @@ describe('the packed npm package in a fresh project', () => {
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as {
       dependencies?: Record<string, string>;
       peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
     };
     const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]);
     const bare = new Map<string, string>(); // specifier -> a file importing it
@@ -168,9 +170,12 @@ describe('the packed npm package in a fresh project', () => {
     expect(bare.size).toBeGreaterThan(0); // at least preview2-shim: the scan sees imports
     const undeclared = [...bare].filter(([s]) => !declared.has(packageName(s)) && packageName(s) !== 'rdylib');
     expect(undeclared).toEqual([]);
-    // Resolved as Node resolves them from inside the installed package (nested node_modules included).
+    // Resolved as Node resolves them from inside the installed package (nested node_modules included);
+    // an optional peer is not installed yet here (the build test installs it), and load-jco.ts reports its absence.
+    const optional = new Set(Object.entries(manifest.peerDependenciesMeta ?? {}).filter(([, m]) => m.optional).map(([name]) => name));
+    expect([...optional]).toEqual(['@bytecodealliance/jco-transpile']);
     const resolveFrom = createRequire(join(installed, 'package.json'));
-    const unresolved = [...bare].filter(([s]) => {
+    const unresolved = [...bare].filter(([s]) => !optional.has(packageName(s))).filter(([s]) => {
       try {
         resolveFrom.resolve(s);
         return false;
@@ -187,6 +192,14 @@ describe('the packed npm package in a fresh project', () => {
     const created = await npx('rdylib new', ['rdylib', 'new', 'plug', '--name', CRATE]);
     expect(created.stdout).toContain(`created plugin crate ${CRATE}`);
     expect(readFileSync(join(APP, 'plug', 'Cargo.toml'), 'utf8')).toMatch(/rdylib = \{ path = "[^"]*node_modules\/rdylib\/guest-rust\/rdylib" \}/);
+    // Without the optional peer, build stops at once with the command that installs it.
+    const refused = await npx('rdylib build (no jco-transpile)', ['rdylib', 'build', 'plug'], { CARGO_TARGET_DIR }).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect((refused?.cause as { code?: number } | undefined)?.code).toBe(1);
+    expect(refused?.message).toContain(`npm install --save-dev ${pinned('@bytecodealliance/jco-transpile')}`);
+    await run('npm install jco-transpile', 'npm', ['install', '--save-dev', '--prefer-offline', '--no-audit', '--no-fund', pinned('@bytecodealliance/jco-transpile')], APP);
     const built = await npx('rdylib build', ['rdylib', 'build', 'plug'], { CARGO_TARGET_DIR });
     wasm = built.stdout.trim().split('\n').pop()!;
     expect(wasm).toMatch(new RegExp(`${CRATE}\\.wasm$`));

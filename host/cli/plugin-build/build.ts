@@ -22,7 +22,7 @@ import { RDYLIB_WIT_SECTION, readTopLevelCustomSections } from '../../rdylib/sec
 import type { CustomSection } from '../../binary/ast.ts';
 import { appendCustomSection } from './custom-sections.ts';
 import { findPluginCrates, type PluginCrate } from './crate.ts';
-import { loadJco } from './load-jco.ts';
+import { loadJco, type JcoTools } from './load-jco.ts';
 import { BuildError } from './errors.ts';
 import { packageVersion } from './package-root.ts';
 import { cargoEnv, setupToolchain, type Toolchain } from './toolchain.ts';
@@ -80,6 +80,8 @@ export async function buildPlugins(dirs: readonly string[], options: BuildOption
   const log = options.log ?? (() => {});
   const started = performance.now();
   const toolchainFile = options.toolchainFile ?? join(dirs[0] ?? '.', 'target', 'rdylib', 'toolchain.json');
+  // jco's tooling is an optional peer: say it is missing before minutes of cargo, not after.
+  const jco = await loadJco();
   const toolchain = setupToolchain(toolchainFile);
   let crates = dirs.flatMap((d) => findPluginCrates(d, toolchain));
   if (options.only && options.only.length > 0) {
@@ -90,7 +92,7 @@ export async function buildPlugins(dirs: readonly string[], options: BuildOption
   const built: BuiltPlugin[] = [];
   for (const [i, crate] of crates.entries()) {
     const tag = `[${i + 1}/${crates.length}] ${crate.name}`;
-    built.push(await buildOne(crate, toolchain, options.outDir ?? join(crate.targetDir, 'rdylib'), tag, log));
+    built.push(await buildOne(crate, toolchain, jco, options.outDir ?? join(crate.targetDir, 'rdylib'), tag, log));
   }
   const rebuilt = built.filter((b) => b.rebuilt).length;
   log(
@@ -101,7 +103,7 @@ export async function buildPlugins(dirs: readonly string[], options: BuildOption
   return built;
 }
 
-async function buildOne(crate: PluginCrate, toolchain: Toolchain, outDir: string, tag: string, log: (line: string) => void): Promise<BuiltPlugin> {
+async function buildOne(crate: PluginCrate, toolchain: Toolchain, jco: JcoTools, outDir: string, tag: string, log: (line: string) => void): Promise<BuiltPlugin> {
   const output = join(outDir, `${crate.name}.wasm`);
   const witFile = join(outDir, `${crate.name}.wit`);
   const stampFile = join(outDir, `${crate.name}.inputs`);
@@ -117,7 +119,7 @@ async function buildOne(crate: PluginCrate, toolchain: Toolchain, outDir: string
     log(`${tag}: up to date: ${output} (cargo ${seconds(t1 - t0)})`);
     return { crate: crate.name, output, wit: witFile, bytes: statSync(output).size, rebuilt: false };
   }
-  const component = await makeComponent(crate, core, sections, wit);
+  const component = await makeComponent(jco, crate, core, sections, wit);
   mkdirSync(outDir, { recursive: true });
   writeAtomically(output, component);
   writeAtomically(witFile, wit);
@@ -175,8 +177,8 @@ function worldOf(crate: PluginCrate, wit: string): string {
   );
 }
 
-async function makeComponent(crate: PluginCrate, core: Uint8Array, sections: readonly CustomSection[], wit: string): Promise<Uint8Array> {
-  const { componentEmbed, componentNew } = await loadJco();
+async function makeComponent(jco: JcoTools, crate: PluginCrate, core: Uint8Array, sections: readonly CustomSection[], wit: string): Promise<Uint8Array> {
+  const { componentEmbed, componentNew } = jco;
   let component: Uint8Array;
   try {
     // Always by source: jco's witPath handling fails to resolve directories.

@@ -13,9 +13,9 @@ import { packageRoot } from './package-root.ts';
 
 const JCO_PACKAGE = '@bytecodealliance/jco-transpile';
 
-type JcoModule = typeof import('./jco.ts');
+export type JcoTools = typeof import('./jco.ts');
 
-export async function loadJco(): Promise<JcoModule> {
+export async function loadJco(): Promise<JcoTools> {
   try {
     return await import('./jco.ts');
   } catch (err) {
