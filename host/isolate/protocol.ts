@@ -18,6 +18,7 @@ import {
   AbiMismatchError,
   BorrowError,
   HandleError,
+  MissingMethodError,
   PluginInUseError,
   UnloadedError,
   TimeoutError,
@@ -92,11 +93,14 @@ export interface WireError {
   readonly offset?: number;
   readonly payload?: unknown;
   readonly differences?: readonly string[];
+  /** MissingMethodError's resource and missing method names. */
+  readonly resource?: string;
+  readonly missing?: readonly string[];
   readonly cause?: WireError;
 }
 
 /** Our error classes, by the name they cross as: a subclass (a LoadError about a section, say) crosses as its class. */
-const WIRE_CLASSES = [LoadError, TrapError, AbiMismatchError, BorrowError, HandleError, PluginInUseError, UnloadedError, TimeoutError, GuestPanicError, ResultError];
+const WIRE_CLASSES = [LoadError, TrapError, AbiMismatchError, BorrowError, HandleError, PluginInUseError, UnloadedError, TimeoutError, GuestPanicError, ResultError, MissingMethodError];
 
 export function errorToWire(e: unknown, encodePayload: (v: unknown) => unknown = (v) => v, depth = 0): WireError {
   if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
@@ -109,6 +113,10 @@ export function errorToWire(e: unknown, encodePayload: (v: unknown) => unknown =
   if (e instanceof HandleError) w.kind = e.kind;
   if (e instanceof ResultError) w.payload = encodePayload(e.payload);
   if (e instanceof AbiMismatchError) w.differences = [...e.differences];
+  if (e instanceof MissingMethodError) {
+    w.resource = e.resource;
+    w.missing = [...e.missing];
+  }
   if (depth < 4 && e.cause !== undefined) w.cause = errorToWire(e.cause, encodePayload, depth + 1);
   return w;
 }
@@ -155,6 +163,9 @@ export function errorFromWire(w: WireError, decodePayload: (v: unknown) => unkno
       break;
     case 'ResultError':
       e = new ResultError(decodePayload(w.payload));
+      break;
+    case 'MissingMethodError':
+      e = new MissingMethodError(w.message, w.resource ?? '', w.missing ?? []);
       break;
     case 'TypeError':
       e = new TypeError(w.message, opts);
