@@ -9,54 +9,14 @@
  * either plugin runs. In-process only: linking is not offered for workers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { load, type Plugin } from '../../host/index.ts';
+import { load } from '../../host/index.ts';
 import { Canvas } from '../support/canvas.ts';
 import { guestPath } from '../support/guests.ts';
-import type { Consumer, Shape, Shapes } from '../support/example-apis.ts';
-import type { Mutator } from './apis.ts';
-import { borrowRefused, CONSUMER, expectNotPoisoned, handleRefused, MUTATOR, refused, SHAPES } from './support.ts';
+import type { Consumer, Shapes } from '../support/example-apis.ts';
+import { CANVAS, duringRender, linkedShapes, type LinkedShapes } from './shapes-fixture.ts';
+import { borrowRefused, CONSUMER, expectNotPoisoned, handleRefused, refused, SHAPES } from './support.ts';
 
-const CANVAS = { 'rdylib-guest:shapes/canvas@0.1.0': { Canvas } };
-
-interface Linked {
-  shapesPlugin: Plugin;
-  mutatorPlugin: Plugin;
-  shapes: Shapes;
-  mutator: Mutator;
-}
-
-async function linked(): Promise<Linked> {
-  const shapesPlugin = await load(guestPath('shapes'), { name: 'shapes', imports: CANVAS });
-  const mutatorPlugin = await load(guestPath('mutator'), { name: 'mutator', link: [shapesPlugin] });
-  expect(mutatorPlugin.lifetimes).toBe('checked');
-  return { shapesPlugin, mutatorPlugin, shapes: shapesPlugin.exports[SHAPES] as Shapes, mutator: mutatorPlugin.exports[MUTATOR] as Mutator };
-}
-
-/** Calls `during` once from the first canvas callback of `render(shape)`; returns what it threw (or returned). */
-function duringRender(shapes: Shapes, shape: Shape, during: () => unknown): () => unknown {
-  let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
-  Canvas.onLine = () => {
-    if (outcome !== undefined) return;
-    try {
-      outcome = { ok: true, value: during() };
-    } catch (error) {
-      outcome = { ok: false, error };
-    }
-  };
-  try {
-    expect(shapes.render(shape, new Canvas())).toBe(1);
-  } finally {
-    Canvas.onLine = undefined;
-  }
-  const recorded = outcome;
-  if (recorded === undefined) throw new Error('render never called lineTo');
-  return () => {
-    if (recorded.ok) return recorded.value;
-    throw recorded.error;
-  };
-}
-
-const notPoisoned = (l: Linked): void => {
+const notPoisoned = (l: LinkedShapes): void => {
   expectNotPoisoned(l.shapesPlugin);
   expectNotPoisoned(l.mutatorPlugin);
 };
@@ -67,7 +27,7 @@ afterEach(() => {
 
 describe('allowed through a linked plugin', () => {
   it('shared, exclusive and consuming uses of shapes the caller owns', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const c = l.shapes.circle(1);
     const r = l.shapes.rect(2, 2);
     expect(l.mutator.peek(c)).toBeCloseTo(Math.PI, 12);
@@ -81,7 +41,7 @@ describe('allowed through a linked plugin', () => {
 
 describe('refused through a linked plugin, checked against the owner (item 1)', () => {
   it('E0502: grow(&mut c) from a host callback while the owner\'s render(c) borrows c is a BorrowError; c unchanged, nobody poisoned', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const c = l.shapes.circle(1);
     await borrowRefused(duringRender(l.shapes, c, () => l.mutator.grow(c, 2)), /shape/);
     notPoisoned(l);
@@ -90,7 +50,7 @@ describe('refused through a linked plugin, checked against the owner (item 1)', 
   });
 
   it('E0505: take(c) through the linked plugin while render(c) borrows c is a BorrowError; c not moved', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const c = l.shapes.circle(1);
     await borrowRefused(duringRender(l.shapes, c, () => l.mutator.take(c)), /shape/);
     notPoisoned(l);
@@ -98,7 +58,7 @@ describe('refused through a linked plugin, checked against the owner (item 1)', 
   });
 
   it('E0505 inside a list: take_all([d, c]) while render(c) borrows c is a BorrowError; d not moved either', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const c = l.shapes.circle(1);
     const d = l.shapes.rect(1, 3);
     await borrowRefused(duringRender(l.shapes, c, () => l.mutator.takeAll([d, c])), /shape/);
@@ -108,7 +68,7 @@ describe('refused through a linked plugin, checked against the owner (item 1)', 
   });
 
   it('Rust allows peek(&c) during render(&c) (two shared borrows), but the owner is busy: a typed refusal, the owner not poisoned, c intact', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const c = l.shapes.circle(1);
     // The refusal comes when mutator calls into the busy shapes instance; mutator itself may have to stop (it was running).
     await refused(duringRender(l.shapes, c, () => l.mutator.peek(c)), { code: ['IN_USE', 'TRAP'] });
@@ -118,7 +78,7 @@ describe('refused through a linked plugin, checked against the owner (item 1)', 
   });
 
   it('E0502: grow_by(c, c) (`&mut` and `&` of one shape) is refused before either plugin runs', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const c = l.shapes.circle(1);
     await borrowRefused(() => l.mutator.growBy(c, c), /shape/);
     notPoisoned(l);
@@ -126,7 +86,7 @@ describe('refused through a linked plugin, checked against the owner (item 1)', 
   });
 
   it('E0382: the same shape twice in a list or a tuple passed by value is refused; nothing moved', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const c = l.shapes.circle(1);
     await borrowRefused(() => l.mutator.takeAll([c, c]), /shape/);
     await borrowRefused(() => l.mutator.takePair([c, c]), /shape/);
@@ -136,7 +96,7 @@ describe('refused through a linked plugin, checked against the owner (item 1)', 
   });
 
   it('E0382: a shape moved into the linked plugin cannot be used again, from JS or through either plugin (HandleError use-after-move)', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const c = l.shapes.circle(1);
     expect(l.mutator.take(c)).toBeCloseTo(Math.PI, 12);
     await handleRefused(() => c.area(), 'use-after-move', /shape/);
@@ -146,7 +106,7 @@ describe('refused through a linked plugin, checked against the owner (item 1)', 
   });
 
   it('use after drop through the linked plugin: a disposed shape is a HandleError use-after-dispose', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const c = l.shapes.circle(1);
     (c as unknown as { [Symbol.dispose](): void })[Symbol.dispose]();
     await handleRefused(() => l.mutator.peek(c), 'use-after-dispose', /shape/);
@@ -155,7 +115,7 @@ describe('refused through a linked plugin, checked against the owner (item 1)', 
   });
 
   it('a shape of another shapes plugin (not the one linked) is a HandleError foreign-instance (Rust: E0308, another type)', async () => {
-    const l = await linked();
+    const l = await linkedShapes();
     const otherShapes = await load(guestPath('shapes'), { name: 'other-shapes', imports: CANVAS });
     const stranger = (otherShapes.exports[SHAPES] as Shapes).circle(1);
     await handleRefused(() => l.mutator.peek(stranger), 'foreign-instance', /shape/);

@@ -40,14 +40,13 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { load, type Plugin, type IsolatedPlugin } from '../../host/index.ts';
-import { Canvas } from '../support/canvas.ts';
 import { guestPath, readGuest } from '../support/guests.ts';
-import type { Shape as SyncShape, Shapes as SyncShapes } from '../support/example-apis.ts';
+import type { Shapes as SyncShapes } from '../support/example-apis.ts';
 import type { Cfg, Keeper, Kv, Mutator, Shapes, Statics, Store } from './apis.ts';
 import { PEEKER, peekerComponent, RELAY, relayComponent } from './relay.ts';
+import { CANVAS, duringRender, linkedShapes } from './shapes-fixture.ts';
 import { borrowRefused, dispose, expectNotPoisoned, handleRefused, KEEPER, KV, loadExample, MUTATOR, refused, SHAPES, STATICS, usePlugins } from './support.ts';
 
-const CANVAS = { 'rdylib-guest:shapes/canvas@0.1.0': { Canvas } };
 const kvOf = (p: Plugin | IsolatedPlugin): Kv => p.exports[KV] as Kv;
 const staticsOf = (p: Plugin | IsolatedPlugin): Statics => p.exports[STATICS] as Statics;
 
@@ -59,36 +58,6 @@ async function storeWith(kv: Kv, pairs: [string, string][] = [['a', '1']]): Prom
   return kv.Store.fromPairs(pairs);
 }
 
-/** shapes, and mutator linked to it (in-process). */
-async function linked(): Promise<{ shapesPlugin: Plugin; mutatorPlugin: Plugin; shapes: SyncShapes; mutator: Mutator }> {
-  const shapesPlugin = await load(guestPath('shapes'), { name: 'shapes', imports: CANVAS });
-  const mutatorPlugin = await load(guestPath('mutator'), { name: 'mutator', link: [shapesPlugin] });
-  return { shapesPlugin, mutatorPlugin, shapes: shapesPlugin.exports[SHAPES] as SyncShapes, mutator: mutatorPlugin.exports[MUTATOR] as Mutator };
-}
-
-/** Runs `during` from the first canvas callback of render(shape); returns a thunk replaying its outcome. */
-function duringRender(shapes: SyncShapes, shape: SyncShape, during: () => unknown): () => unknown {
-  let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
-  Canvas.onLine = () => {
-    if (outcome !== undefined) return;
-    try {
-      outcome = { ok: true, value: during() };
-    } catch (error) {
-      outcome = { ok: false, error };
-    }
-  };
-  try {
-    expect(shapes.render(shape, new Canvas())).toBe(1);
-  } finally {
-    Canvas.onLine = undefined;
-  }
-  const recorded = outcome;
-  if (recorded === undefined) throw new Error('render never called lineTo');
-  return () => {
-    if (recorded.ok) return recorded.value;
-    throw recorded.error;
-  };
-}
 
 /** kv reloaded once: the old generation's store, and the new generation's API. */
 async function reloadedKv(): Promise<{ plugin: Plugin; old: Store; kv: Kv }> {
@@ -149,14 +118,14 @@ describe('red-team table: rule × route', () => {
       expect(await iter.remaining()).toBe(1);
     });
     it('R2 × host callback: c.scale(2) while render(c) borrows c', async () => {
-      const { shapes, shapesPlugin } = await linked();
+      const { shapes, shapesPlugin } = await linkedShapes();
       const c = shapes.circle(1);
       await borrowRefused(duringRender(shapes, c, () => c.scale(2)), /shape/);
       expectNotPoisoned(shapesPlugin);
       expect(c.area()).toBeCloseTo(Math.PI, 12);
     });
     it('R2 × linked plugin: mutator.grow(&mut c) while render(c) borrows c', async () => {
-      const { shapes, mutator, shapesPlugin, mutatorPlugin } = await linked();
+      const { shapes, mutator, shapesPlugin, mutatorPlugin } = await linkedShapes();
       const c = shapes.circle(1);
       await borrowRefused(duringRender(shapes, c, () => mutator.grow(c, 2)), /shape/);
       expectNotPoisoned(shapesPlugin);
@@ -187,13 +156,13 @@ describe('red-team table: rule × route', () => {
       expect(await entry!.key()).toBe('a');
     });
     it('R3 × host callback: totalArea([c]) while render(c) borrows c', async () => {
-      const { shapes } = await linked();
+      const { shapes } = await linkedShapes();
       const c = shapes.circle(1);
       await borrowRefused(duringRender(shapes, c, () => shapes.totalArea([c])), /shape/);
       expect(c.area()).toBeCloseTo(Math.PI, 12);
     });
     it('R3 × linked plugin: mutator.take(c) while render(c) borrows c', async () => {
-      const { shapes, mutator } = await linked();
+      const { shapes, mutator } = await linkedShapes();
       const c = shapes.circle(1);
       await borrowRefused(duringRender(shapes, c, () => mutator.take(c)), /shape/);
       expect(c.area()).toBeCloseTo(Math.PI, 12);
@@ -233,7 +202,7 @@ describe('red-team table: rule × route', () => {
       expect(await store.len()).toBe(1);
     });
     it('R4 × host callback: dispose(c) while render(c) borrows c', async () => {
-      const { shapes, shapesPlugin } = await linked();
+      const { shapes, shapesPlugin } = await linkedShapes();
       const c = shapes.circle(1);
       const live = shapesPlugin.liveHandles;
       await borrowRefused(duringRender(shapes, c, () => c[Symbol.dispose]()), /shape/);
@@ -266,14 +235,14 @@ describe('red-team table: rule × route', () => {
       expect(await store.len()).toBe(1);
     });
     it('R5 × host callback: growBy(d, d) through the linked plugin from inside render(c)', async () => {
-      const { shapes, mutator } = await linked();
+      const { shapes, mutator } = await linkedShapes();
       const c = shapes.circle(1);
       const d = shapes.rect(1, 1);
       await borrowRefused(duringRender(shapes, c, () => mutator.growBy(d, d)), /shape/);
       expect(d.area()).toBe(1);
     });
     it('R5 × linked plugin: mutator.growBy(c, c) (E0502)', async () => {
-      const { shapes, mutator, shapesPlugin, mutatorPlugin } = await linked();
+      const { shapes, mutator, shapesPlugin, mutatorPlugin } = await linkedShapes();
       const c = shapes.circle(1);
       await borrowRefused(() => mutator.growBy(c, c), /shape/);
       expectNotPoisoned(shapesPlugin);
@@ -384,13 +353,13 @@ describe('red-team table: rule × route', () => {
       await handleRefused(() => dropped.len(), 'use-after-dispose', /store/);
     });
     it('R8 × linked plugin: a shape moved into mutator, passed again', async () => {
-      const { shapes, mutator } = await linked();
+      const { shapes, mutator } = await linkedShapes();
       const c = shapes.circle(1);
       mutator.take(c);
       await handleRefused(() => mutator.peek(c), 'use-after-move', /shape/);
     });
     it('R8 × host callback: a shape moved into mutator earlier, passed again from inside render(c)', async () => {
-      const { shapes, mutator, shapesPlugin } = await linked();
+      const { shapes, mutator, shapesPlugin } = await linkedShapes();
       const c = shapes.circle(1);
       const moved = shapes.rect(1, 1);
       mutator.take(moved);
@@ -438,7 +407,7 @@ describe('red-team table: rule × route', () => {
       expect(await b.len()).toBe(1);
     });
     it('R9 × linked plugin: a shape of an unlinked shapes plugin passed to mutator', async () => {
-      const { mutator } = await linked();
+      const { mutator } = await linkedShapes();
       const other = await load(guestPath('shapes'), { name: 'other-shapes', imports: CANVAS });
       const stranger = (other.exports[SHAPES] as SyncShapes).circle(1);
       await handleRefused(() => mutator.peek(stranger), 'foreign-instance', /shape/);
@@ -474,7 +443,7 @@ describe('red-team table: rule × route', () => {
       expectNotPoisoned(plugin);
     });
     it('R9 × linked plugin after reload: a shape from before the provider\'s reload, passed to a plugin linked to the new generation, is stale-generation', async () => {
-      const { shapes, shapesPlugin, mutatorPlugin } = await linked();
+      const { shapes, shapesPlugin, mutatorPlugin } = await linkedShapes();
       const old = shapes.circle(1);
       // Reloading a provider others are linked against is refused; unlink first.
       await refused(() => shapesPlugin.reload(readGuest('shapes')), { code: 'IN_USE', message: /mutator/ });
@@ -504,14 +473,14 @@ describe('red-team table: rule × route', () => {
 
   describe('R10 a refusal before entry never poisons; entering a busy instance is refused (IN_USE)', () => {
     it('R10 × host callback: describe(c) during render(c), caught by the callback', async () => {
-      const { shapes, shapesPlugin } = await linked();
+      const { shapes, shapesPlugin } = await linkedShapes();
       const c = shapes.circle(1);
       await refused(duringRender(shapes, c, () => shapes.describe(c)), { code: 'IN_USE' });
       expectNotPoisoned(shapesPlugin);
       expect(shapes.describe(c)).toMatch(/^circle/);
     });
     it('R10 × linked plugin: unload of the provider while mutator is linked is refused (IN_USE) and both keep working', async () => {
-      const { shapes, mutator, shapesPlugin, mutatorPlugin } = await linked();
+      const { shapes, mutator, shapesPlugin, mutatorPlugin } = await linkedShapes();
       const c = shapes.circle(1);
       await refused(() => shapesPlugin.unload(), { code: 'IN_USE', message: /mutator/ });
       expect(mutator.peek(c)).toBeCloseTo(Math.PI, 12);
@@ -520,7 +489,7 @@ describe('red-team table: rule × route', () => {
       await refused(() => mutator.peek(c), { code: 'UNLOADED' });
     });
     it('R10 × host callback: unload during a call is refused (IN_USE) and the call completes', async () => {
-      const { shapes, shapesPlugin } = await linked();
+      const { shapes, shapesPlugin } = await linkedShapes();
       const c = shapes.rect(1, 1);
       let unloading: Promise<void> | undefined;
       duringRender(shapes, c, () => {
