@@ -156,6 +156,25 @@ describe('playground in chromium', () => {
     expect(await call('call-kv-store-new')).toMatch(/^→ #\d+ store$/);
   });
 
+  it('is keyboard usable: Enter in a field calls, arrow keys move between the component tabs', async () => {
+    await page.locator('#call-kv-store-new button[type=submit]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('#call-kv-store-new .call-out')!.childElementCount > 0);
+    await idle();
+    const key = page.locator('#call-kv-store-get-1');
+    await key.fill('nothing-here');
+    await key.press('Enter');
+    await page.waitForFunction(() => document.querySelector('#call-kv-store-get .call-out')!.childElementCount > 0);
+    await idle();
+    expect((await page.locator('#call-kv-store-get .call-out').innerText()).trim()).toBe('→ none');
+    await page.locator('#tab-wit').focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('tab-lifetimes');
+    expect(await page.locator('#tab-lifetimes').getAttribute('aria-selected')).toBe('true');
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.locator('#tab-wit').getAttribute('aria-selected')).toBe('true');
+  });
+
   it('opens a component file dropped onto the page', async () => {
     const bytes = await readFile(guestPath('hello'));
     await page.evaluate(async (b64) => {
@@ -222,6 +241,57 @@ describe('playground in chromium', () => {
     await page.locator('#inspect-body button', { hasText: 'Load it without the check' }).click();
     await idle();
     expect(await status()).toBe('kv-v2 loaded in the page, lifetimes verified.');
+  });
+
+  it('says why a dropped file that is not a component is refused', async () => {
+    await page.evaluate(() => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])], 'core.wasm'));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.includes('core WebAssembly module'));
+    await idle();
+    const log = await page.locator('#log .entry.failed').first().innerText();
+    expect(log).toContain('LoadError');
+    expect(log).toContain('core is a core WebAssembly module, not a component');
+  });
+
+  it('draws shapes on the canvas the page implements, and links consumer to shapes', async () => {
+    await page.locator('#example').selectOption('shapes');
+    await page.locator('#load').click();
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('shapes loaded'));
+    expect(await call('call-shapes-circle', { 0: '2' })).toBe('→ #1 shape');
+    expect(await call('call-shapes-shape-area', { 0: '1' })).toMatch(/^→ 12\.566/);
+    // The plugin's labels are part of the drawing shown under the result.
+    expect(await call('call-shapes-render', { 0: '1', 1: '1' })).toMatch(/^→ \d+\n.*circle/s);
+    expect(await page.locator('#call-shapes-render .drawing svg path').count()).toBeGreaterThan(0);
+    await page.locator('#call-shapes-render').screenshot({ path: `${ARTIFACTS}playground-shapes-drawing.png` });
+    expect(await call('call-shapes-shape-transform', { 0: '1', 1: '{"tag": "scale", "val": 2}' })).toMatch(/^→ ok\(\{ x: .*, w: 8, h: 8 \}\)$/);
+
+    await page.locator('#example').selectOption('consumer');
+    await page.locator('#load').click();
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('consumer loaded'));
+    expect(await call('call-shapes-rect', { 0: '2', 1: '3' })).toBe('→ #1 shape');
+    expect(await call('call-consumer-compactness', { 0: '1' })).toMatch(/^→ 0\.\d+$/);
+    expect((await handleRows())['shapes#1']!.state).toBe('owned');
+  });
+
+  it('marks library-static handles, and reload revokes the old generation', async () => {
+    await page.locator('#example').selectOption('registry');
+    await page.locator('#load').click();
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('registry loaded'));
+    expect(await call('call-registry-registry')).toBe('→ #1 unit-registry');
+    expect(await call('call-registry-unit-registry-find', { 0: '1', 1: 'km' })).toBe('→ some(#2 unit)');
+    let rows = await handleRows();
+    expect(rows['registry#1']!.text).toContain('static');
+    expect(rows['registry#2']!.text).toContain('static');
+    await page.locator('#reload').click();
+    await idle();
+    rows = await handleRows();
+    expect(rows['registry#1']!.state).toBe('revoked');
+    expect(rows['registry#1']!.text).toContain('reloaded');
+    const stale = await call('call-registry-unit-info', { 0: '2' });
+    expect(stale).toMatch(/UnloadedError|HandleError/);
   });
 
   it('reported no page errors', () => {
