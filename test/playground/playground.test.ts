@@ -294,6 +294,20 @@ describe('playground in chromium', () => {
     expect(stale).toMatch(/UnloadedError|HandleError/);
   });
 
+  it('generates a form for every function of the types example whose default values the host accepts', async () => {
+    await page.locator('#example').selectOption('types');
+    await page.locator('#load').click();
+    await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('types loaded'));
+    const forms = await page.$$eval('#calls form.call', (fs) => fs.map((f) => f.id));
+    expect(forms).toHaveLength(11);
+    const shown: Record<string, string> = {};
+    for (const form of forms) shown[form] = await call(form);
+    for (const [form, out] of Object.entries(shown)) expect(out, form).toMatch(/^→ /);
+    expect(shown['call-types-echo-primitives']).toBe('→ { flag: false, byte: 0, short: 0, word: 0, signed: 0, long: 0, signedLong: 0, single: 0, double: 0, letter: "a" }');
+    expect(shown['call-types-parse-u32']).toBe('→ err(empty)');
+    expect(shown['call-types-check']).toMatch(/^→ err\(".+"\)$/);
+  });
+
   it('reported no page errors', () => {
     expect(opened!.pageErrors).toEqual([]);
   });
