@@ -66,7 +66,13 @@ export interface CallEffects {
   readonly plugin: string;
   readonly origin: string;
   /** Handles in the result, in order, with their lifetime-table entry when the plugin has one. */
-  readonly returned: readonly { readonly object: object; readonly resource: string; readonly lifetime: ResultHandle | undefined }[];
+  readonly returned: readonly {
+    readonly object: object;
+    readonly resource: string;
+    /** The host's number for it (`plugin.handleId`), when the host can say. */
+    readonly hostId?: number | undefined;
+    readonly lifetime: ResultHandle | undefined;
+  }[];
   /** The objects passed at each parameter index (a method's self is index 0). */
   readonly argObjects: ReadonlyMap<number, readonly object[]>;
   /** Objects the call consumed (moved parameters, consuming methods). */
@@ -89,18 +95,11 @@ export class HandleBook {
     return this.#byObject.get(object);
   }
 
-  byId(plugin: string | undefined, id: number): HeldHandle | undefined {
-    return this.#held.find((x) => x.id === id && x.state === 'live' && (plugin === undefined || x.plugin === plugin));
-  }
-
-  live(resource?: string): HeldHandle[] {
-    return this.#held.filter((x) => x.state === 'live' && (resource === undefined || x.resource === resource));
-  }
-
   /**
-   * Records a call's effects. `after` is the host's snapshot once the call
-   * returned (undefined without `handles()`): handles that are new in it are
-   * paired, per resource and in order, with the objects the call returned.
+   * Records a call's effects. A returned object is numbered as the host
+   * numbers it (`hostId`); failing that, when the host gives snapshots
+   * (`after`), new handles in it are paired, per resource and in order,
+   * with the objects the call returned; failing that, the page counts.
    */
   record(effects: CallEffects, after: readonly HostHandleSnapshot[] | undefined): HeldHandle[] {
     for (const object of effects.moved) this.#end(object, 'moved', 'moved into a call: the plugin owns it now');
@@ -111,8 +110,9 @@ export class HandleBook {
     for (const r of effects.returned) {
       const existing = this.#byObject.get(r.object);
       if (existing !== undefined) continue;
-      const i = fresh.findIndex((s) => s.resource === r.resource);
-      const id = i >= 0 ? fresh.splice(i, 1)[0]!.id : this.#number(effects.plugin);
+      const i = r.hostId !== undefined ? fresh.findIndex((s) => s.id === r.hostId) : fresh.findIndex((s) => s.resource === r.resource);
+      const paired = i >= 0 ? fresh.splice(i, 1)[0]!.id : undefined;
+      const id = r.hostId ?? paired ?? this.#number(effects.plugin);
       const parents =
         r.lifetime?.lifetime === 'dependent'
           ? r.lifetime.borrows.flatMap((b) => (effects.argObjects.get(b.param) ?? []).flatMap((o) => {

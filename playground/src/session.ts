@@ -160,14 +160,17 @@ export class Session extends EventTarget {
       } else {
         const shown = resultType?.kind === 'result' ? { tag: 'ok', val: value } : value;
         entry = this.#add({ kind: 'call', what, ok: true, value: { type: resultType, value: shown, names: c.names } });
+        const found = handlesIn(resultType, shown, c.names);
+        const hostIds = await Promise.all(found.map((x) => handleIdOf(plugin, x.object)));
         this.book.record(
           {
             plugin: c.unit.name,
             origin: what,
-            returned: handlesIn(resultType, shown, c.names).map((found) => ({
-              object: found.object,
-              resource: found.resource,
-              lifetime: c.abi?.results.find((r) => r.resource === found.resource),
+            returned: found.map((x, i) => ({
+              object: x.object,
+              resource: x.resource,
+              hostId: hostIds[i],
+              lifetime: c.abi?.results.find((r) => r.resource === x.resource),
             })),
             argObjects: new Map(c.fn.type.params.map((p, i) => [i, handlesIn(p.type, args[i], c.names).map((x) => x.object)])),
             moved: (c.abi?.params ?? []).filter((p) => p.mode === 'consume').flatMap((p) => handlesIn(c.fn.type.params[p.param]?.type, args[p.param], c.names).map((x) => x.object)),
@@ -231,11 +234,6 @@ export class Session extends EventTarget {
       }
       await this.#refreshSnapshots();
     });
-  }
-
-  note(what: string, note: string): void {
-    this.#add({ kind: 'note', what, ok: true, note });
-    this.#changed();
   }
 
   async #loadUnit(name: string, bytes: Uint8Array, request: OpenRequest, link: Plugin[], expect: OpenRequest['expect']): Promise<Unit> {
@@ -355,6 +353,12 @@ function isIsolated(p: Plugin | IsolatedPlugin): p is IsolatedPlugin {
 async function snapshotOf(plugin: Plugin | IsolatedPlugin | undefined): Promise<readonly HostHandleSnapshot[] | undefined> {
   const handles = (plugin as { handles?: () => readonly HostHandleSnapshot[] | Promise<readonly HostHandleSnapshot[]> } | undefined)?.handles;
   return typeof handles === 'function' ? await handles.call(plugin) : undefined;
+}
+
+/** `plugin.handleId(object)` when the host has it (issue 10): the number its messages use for that object. */
+async function handleIdOf(plugin: Plugin | IsolatedPlugin | undefined, object: object): Promise<number | undefined> {
+  const handleId = (plugin as { handleId?: (o: object) => number | undefined | Promise<number | undefined> } | undefined)?.handleId;
+  return typeof handleId === 'function' ? await handleId.call(plugin, object) : undefined;
 }
 
 function membersOf(i: InterfaceModel): FunctionItem[] {

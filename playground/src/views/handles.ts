@@ -6,7 +6,7 @@
  */
 import { fill, h } from '../dom.ts';
 import type { HandleRow } from '../handles.ts';
-import type { Session } from '../session.ts';
+import { PAGE, type Session } from '../session.ts';
 
 const STATE_TEXT: Record<HandleRow['state'], string> = {
   owned: 'owned',
@@ -37,14 +37,14 @@ export function renderHandles(container: HTMLElement, session: Session, onDispos
             h('th', { scope: 'row' },
               h('code', {}, `#${r.id}`), ' ', r.resource,
               r.static ? h('span', { class: 'badge static', title: "library-static: &'static data, shared only, dropping it frees nothing" }, 'static') : null,
-              h('div', { class: 'h-plugin' }, r.plugin === 'page' ? 'made by the page' : `from ${r.plugin}${r.holder !== 'js' ? `, held by ${r.holder}` : ''}`)),
+              h('div', { class: 'h-plugin' }, r.plugin === PAGE ? 'made by the page' : `from ${r.plugin}${r.holder !== 'js' ? `, held by ${r.holder}` : ''}`)),
             h('td', {}, h('span', { class: `badge s-${r.state}` }, STATE_TEXT[r.state]), r.why ? h('div', { class: 'h-why' }, r.why) : null),
             h('td', {},
               r.parents.length > 0 ? h('div', {}, `borrows ${ids(r.parents)}`) : null,
               r.borrowers.length > 0 ? h('div', {}, `borrowed by ${r.borrowers.map((b) => `${b.who} (${b.mode})`).join(', ')}`) : null,
               r.parents.length === 0 && r.borrowers.length === 0 ? '—' : null,
             ),
-            h('td', {}, r.held && live(r) && r.plugin !== 'page'
+            h('td', {}, r.held && live(r) && r.plugin !== PAGE
               ? h('button', { type: 'button', class: 'small', onclick: () => onDispose(r), 'aria-label': `drop #${r.id} ${r.resource}` }, 'drop')
               : null),
           ),

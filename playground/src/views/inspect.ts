@@ -3,7 +3,7 @@
  * inspection API): its WIT, its lifetime table, the load-time check against
  * the expected build, its Rust source, and where its bytes go. One tab each.
  */
-import { formatSizes, inspectComponent, lifetimeSummary, type Inspection } from '../../../host/index.ts';
+import { describeProvider, formatSizes, inspectComponent, lifetimeSummary, type Inspection } from '../../../host/index.ts';
 import { fill, h } from '../dom.ts';
 import type { Session } from '../session.ts';
 import { renderError } from './errors.ts';
@@ -100,7 +100,7 @@ export class InspectView {
       case 'sizes':
         fill(this.body,
           h('h3', {}, 'Imports'),
-          x.imports.length === 0 ? h('p', {}, 'none: it can do nothing but compute') : h('ul', {}, x.imports.map((i) => h('li', {}, h('code', {}, i.name), ` — ${i.provider.kind}`))),
+          x.imports.length === 0 ? h('p', {}, 'none: it can do nothing but compute') : h('ul', {}, x.imports.map((i) => h('li', {}, h('code', {}, i.name), ` — ${describeProvider(i.provider)}`))),
           h('h3', {}, 'Exports'),
           h('ul', {}, x.exports.map((e) => h('li', {}, h('code', {}, e.name), e.resources.length > 0 ? ` · resources ${e.resources.join(', ')}` : '', e.functions.length > 0 ? ` · functions ${e.functions.join(', ')}` : ''))),
           h('pre', { class: 'code' }, formatSizes(x.sizes).join('\n')),
