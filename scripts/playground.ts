@@ -21,8 +21,9 @@ import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleHost, WEB_WORKER_FILE } from './bundle-host.ts';
 import { serveStatic } from './lib/static-server.ts';
-import { withForgedAbi } from '../test/support/abi-section.ts';
-import type { RdylibAbi } from '../host/rdylib/section.ts';
+// The build a changed `Store::iter(&'a mut self)` would produce: the component types do not change
+// (a borrow is a borrow in WIT), only the lifetime section does. The compatibility tests use the same fixture.
+import { withExclusiveIter } from '../test/support/abi-section.ts';
 import { EXAMPLES, INCOMPATIBLE_KV } from '../playground/src/catalog.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -33,26 +34,6 @@ export interface PlaygroundBuild {
   readonly dir: string;
   /** Bytes of each file a first visit downloads before picking a plugin, and gzip-compressed. */
   readonly sizes: readonly { readonly file: string; readonly bytes: number; readonly gzip: number }[];
-}
-
-/**
- * What a newer kv would look like if `iter` took `&'a mut self`: the
- * component types do not change (a borrow is a borrow in WIT), only the
- * lifetime section does, exactly as below. The same edit the compatibility
- * tests make (test/rdylib/compat.test.ts), from the same helper.
- */
-function kvWithExclusiveIter(kv: Uint8Array): Uint8Array {
-  return withForgedAbi(kv, (abi: RdylibAbi) => {
-    const iter = abi.interfaces.flatMap((i) => i.functions).find((f) => f.name === '[method]store.iter');
-    if (iter === undefined || iter.results[0]?.lifetime !== 'dependent') {
-      throw new Error('kv no longer has `[method]store.iter` returning a dependent handle; update scripts/playground.ts');
-    }
-    const edited = iter as unknown as { receiver: string; params: { mode: string }[]; results: { borrows: { mode: string }[] }[] };
-    edited.receiver = 'exclusive';
-    edited.params[0]!.mode = 'exclusive';
-    edited.results[0]!.borrows[0]!.mode = 'exclusive';
-    return abi;
-  });
 }
 
 async function readGuestBuild(name: string): Promise<Uint8Array> {
@@ -70,7 +51,7 @@ export async function buildPlayground(dir: string = PLAYGROUND_DIR): Promise<Pla
     await writeFile(join(dir, 'examples', `${example.name}.wasm`), await readGuestBuild(example.name));
     await copyFile(join(ROOT, 'guest-rust', 'examples', example.name, 'src', 'lib.rs'), join(dir, 'examples', `${example.name}.rs`));
   }
-  await writeFile(join(dir, 'examples', `${INCOMPATIBLE_KV.file}.wasm`), kvWithExclusiveIter(await readGuestBuild('kv')));
+  await writeFile(join(dir, 'examples', `${INCOMPATIBLE_KV.file}.wasm`), withExclusiveIter(await readGuestBuild('kv')));
   const sizes = [];
   for (const file of ['index.html', 'style.css', 'app.js', WEB_WORKER_FILE]) {
     const body = await readFile(join(dir, file));
