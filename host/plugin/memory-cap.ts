@@ -13,6 +13,7 @@
  * reported as malformed, the same verdict the full parser would give.
  */
 import { LoadError } from '../errors.ts';
+import { encodeU32Leb128 } from '../binary/leb128.ts';
 
 export const WASM_PAGE_SIZE = 65536;
 
@@ -58,17 +59,6 @@ class Cursor {
   }
 }
 
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
 /** One section: id, payload range. */
 interface Section {
   id: number;
@@ -95,7 +85,7 @@ function assemble(header: Uint8Array, parts: { id: number; payload: Uint8Array }
   const chunks: Uint8Array[] = [header];
   let total = header.length;
   for (const p of parts) {
-    const head = Uint8Array.from([p.id, ...leb(p.payload.length)]);
+    const head = Uint8Array.from([p.id, ...encodeU32Leb128(p.payload.length)]);
     chunks.push(head, p.payload);
     total += head.length + p.payload.length;
   }
@@ -135,7 +125,7 @@ function rewriteModule(b: Uint8Array, start: number, end: number, maxPages: numb
 function rewriteMemorySection(b: Uint8Array, start: number, end: number, maxPages: number): Uint8Array {
   const c = new Cursor(b, start, end);
   const count = c.u32();
-  const out: number[] = leb(count);
+  const out: number[] = encodeU32Leb128(count);
   for (let i = 0; i < count; i++) {
     const at = c.pos;
     const flags = c.byte();
@@ -152,7 +142,7 @@ function rewriteMemorySection(b: Uint8Array, start: number, end: number, maxPage
         at,
       );
     }
-    out.push(flags | 1, ...leb(min), ...leb(max === undefined ? maxPages : Math.min(max, maxPages)));
+    out.push(flags | 1, ...encodeU32Leb128(min), ...encodeU32Leb128(max === undefined ? maxPages : Math.min(max, maxPages)));
   }
   if (c.pos !== end) throw new LoadError('malformed', 'memory section has trailing bytes', c.pos);
   return Uint8Array.from(out);

@@ -3,25 +3,16 @@
  * rdylib:abi section at the component's top level. (Reading sections is the
  * host's reader, `readTopLevelCustomSections` in host/rdylib/section.ts.)
  */
-const CUSTOM_SECTION_ID = 0;
+import { encodeU32Leb128 } from '../../binary/leb128.ts';
 
-function writeU32Leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
+const CUSTOM_SECTION_ID = 0;
 
 /** A copy of `binary` with `section` appended as a top-level custom section. */
 export function appendCustomSection(binary: Uint8Array, section: { readonly name: string; readonly data: Uint8Array }): Uint8Array {
   const name = new TextEncoder().encode(section.name);
-  const body = [...writeU32Leb(name.length), ...name];
+  const body = [...encodeU32Leb128(name.length), ...name];
   const contentLength = body.length + section.data.length;
-  const header = [CUSTOM_SECTION_ID, ...writeU32Leb(contentLength), ...body];
+  const header = [CUSTOM_SECTION_ID, ...encodeU32Leb128(contentLength), ...body];
   const out = new Uint8Array(binary.length + header.length + section.data.length);
   out.set(binary, 0);
   out.set(header, binary.length);
