@@ -1,14 +1,25 @@
 /**
  * `known-failures.txt`: cases expected to fail for now, one `file:line reason`
- * per line (`#` starts a comment line). A listed case that fails is "known";
- * a listed case that passes is "fixed" and reported so the list shrinks; an
- * unlisted failure is "new" and fails the run.
+ * per line (`#` starts a comment line). A case that fails only because the
+ * JavaScript engine lacks a feature says so first: `file:line [needs exnref] reason`;
+ * it is expected to fail only on an engine without that feature and must pass
+ * on one that has it (engine-features.ts finds out which).
+ *
+ * A case expected to fail that fails is "known"; one that passes is "fixed" and
+ * reported so the list shrinks; any other failure is "new" and fails the run.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
+import { ENGINE_FEATURES, isEngineFeature, type EngineFeature } from './engine-features.ts';
 import type { CaseResult } from './runner.ts';
 
-export type KnownFailures = ReadonlyMap<string, string>;
+export interface KnownFailure {
+  readonly reason: string;
+  /** The engine feature whose absence is the whole reason; undefined: fails on every engine. */
+  readonly needs: EngineFeature | undefined;
+}
+
+export type KnownFailures = ReadonlyMap<string, KnownFailure>;
 
 export class KnownFailuresFormatError extends Error {
   constructor(file: string, line: number, problem: string) {
@@ -18,14 +29,18 @@ export class KnownFailuresFormatError extends Error {
 }
 
 export function parseKnownFailures(text: string, file = 'known-failures.txt'): KnownFailures {
-  const out = new Map<string, string>();
+  const out = new Map<string, KnownFailure>();
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    const m = /^(\S+\.wast:\d+(?:#\d+)?)\s+(\S.*)$/.exec(line);
-    if (m === null) throw new KnownFailuresFormatError(file, i + 1, `expected "path/file.wast:line reason", found ${JSON.stringify(line)}`);
-    if (out.has(m[1]!)) throw new KnownFailuresFormatError(file, i + 1, `${m[1]} is listed twice`);
-    out.set(m[1]!, m[2]!);
+    const m = /^(\S+\.wast:\d+(?:#\d+)?)\s+(?:\[needs ([^\]]*)\]\s+)?(\S.*)$/.exec(line);
+    if (m === null) throw new KnownFailuresFormatError(file, i + 1, `expected "path/file.wast:line [needs feature] reason", found ${JSON.stringify(line)}`);
+    const [, id, needs, reason] = m as unknown as [string, string, string | undefined, string];
+    if (out.has(id)) throw new KnownFailuresFormatError(file, i + 1, `${id} is listed twice`);
+    if (needs !== undefined && !isEngineFeature(needs)) {
+      throw new KnownFailuresFormatError(file, i + 1, `unknown engine feature ${JSON.stringify(needs)} (known: ${ENGINE_FEATURES.join(', ')})`);
+    }
+    out.set(id, { reason, needs });
   });
   return out;
 }
@@ -37,15 +52,21 @@ export function readKnownFailures(path: string): KnownFailures {
 
 export type Classification = 'passed' | 'skipped' | 'new-failure' | 'known-failure' | 'fixed';
 
-export function classify(c: CaseResult, known: KnownFailures): Classification {
-  const listed = known.has(c.id);
+/** Why this case is expected to fail on an engine with `features`, or undefined when it must pass there. */
+export function expectedFailure(id: string, known: KnownFailures, features: ReadonlySet<EngineFeature>): KnownFailure | undefined {
+  const entry = known.get(id);
+  return entry === undefined || (entry.needs !== undefined && features.has(entry.needs)) ? undefined : entry;
+}
+
+export function classify(c: CaseResult, known: KnownFailures, features: ReadonlySet<EngineFeature>): Classification {
+  const expected = expectedFailure(c.id, known, features) !== undefined;
   switch (c.status) {
     case 'passed':
-      return listed ? 'fixed' : 'passed';
+      return expected ? 'fixed' : 'passed';
     case 'skipped':
       return 'skipped';
     case 'failed':
-      return listed ? 'known-failure' : 'new-failure';
+      return expected ? 'known-failure' : 'new-failure';
   }
 }
 
@@ -60,15 +81,34 @@ export function staleEntries(known: KnownFailures, cases: readonly CaseResult[],
   });
 }
 
-/** The list as it should read for these results: every failing case with its reason on one line. */
-export function formatKnownFailures(cases: readonly CaseResult[]): string {
-  const entries = cases.filter((c) => c.status === 'failed').map((c) => `${c.id} ${compactReason(c.detail)}`);
-  return [...HEADER, ...entries].join('\n') + '\n';
+/**
+ * The list as it should read for these results on an engine with `features`:
+ * every failing case on one line (an entry already on the list keeps its
+ * `[needs]` and reason), plus the entries for features this engine has, which
+ * it cannot judge and so keeps as they are. In the list's order, new ones last.
+ */
+export function formatKnownFailures(cases: readonly CaseResult[], previous: KnownFailures, features: ReadonlySet<EngineFeature>): string {
+  const failing = new Map(cases.filter((c) => c.status === 'failed').map((c) => [c.id, c]));
+  const lines: string[] = [];
+  for (const [id, entry] of previous) {
+    const keptUnjudged = entry.needs !== undefined && features.has(entry.needs) && cases.some((c) => c.id === id && c.status !== 'skipped');
+    if (failing.has(id) || keptUnjudged) lines.push(formatEntry(id, entry));
+  }
+  for (const [id, c] of failing) {
+    if (!previous.has(id)) lines.push(formatEntry(id, { reason: compactReason(c.detail), needs: undefined }));
+  }
+  return [...HEADER, ...lines].join('\n') + '\n';
+}
+
+function formatEntry(id: string, entry: KnownFailure): string {
+  return `${id} ${entry.needs === undefined ? '' : `[needs ${entry.needs}] `}${entry.reason}`;
 }
 
 const HEADER = [
   '# Conformance cases expected to fail for now: `file:line reason`, one per line.',
-  '# A listed case that passes is reported as FIXED: delete its line.',
+  '# `file:line [needs FEATURE] reason`: fails only on an engine without FEATURE (exnref, multi-memory, jspi:',
+  '# test/conformance/engine-features.ts probes for them) and must pass on an engine with it.',
+  '# A listed case that passes where it is expected to fail is reported as FIXED: delete its line.',
   '# Regenerate after checking the new failures are understood:',
   '#   node --import tsx scripts/conformance.ts --write-known-failures > test/conformance/known-failures.txt',
 ];

@@ -9,6 +9,7 @@ import { readSExprs, stringText, WastSyntaxError, type SList, type SString } fro
 import { parseWast, WastCommandError, type Command, type CommandKind } from './wast-commands.ts';
 import { parseValue, WastValueError, type WastValue } from './wast-values.ts';
 import { camelCase, mismatch, toJs } from './js-values.ts';
+import type { EngineFeature } from './engine-features.ts';
 import { classify, formatKnownFailures, parseKnownFailures, KnownFailuresFormatError, staleEntries } from './known-failures.ts';
 import { listWastFiles, readWast, SuiteMissingError } from './suite.ts';
 import type { CaseResult } from './runner.ts';
@@ -302,19 +303,37 @@ describe('command parsing', () => {
 });
 
 describe('known-failures list', () => {
-  const list = parseKnownFailures('# comment\n\na/b.wast:10 host lacks X\na/b.wast:12#2 second on line\n');
+  const list = parseKnownFailures('# comment\n\na/b.wast:10 host lacks X\na/b.wast:12#2 second on line\na/b.wast:20 [needs exnref] uses try_table\n');
   const res = (id: string, status: CaseResult['status']): CaseResult => ({ id, kind: 'assert_return', status, detail: '' });
+  const noFeatures: ReadonlySet<EngineFeature> = new Set();
+  const withExnref: ReadonlySet<EngineFeature> = new Set(['exnref']);
 
-  it('parses entries and classifies results against them', () => {
-    expect([...list.entries()]).toEqual([['a/b.wast:10', 'host lacks X'], ['a/b.wast:12#2', 'second on line']]);
-    expect(classify(res('a/b.wast:10', 'failed'), list)).toBe('known-failure');
-    expect(classify(res('a/b.wast:10', 'passed'), list)).toBe('fixed');
-    expect(classify(res('a/b.wast:11', 'failed'), list)).toBe('new-failure');
-    expect(classify(res('a/b.wast:11', 'skipped'), list)).toBe('skipped');
+  it('parses entries, with the engine feature a case needs', () => {
+    expect([...list.entries()]).toEqual([
+      ['a/b.wast:10', { reason: 'host lacks X', needs: undefined }],
+      ['a/b.wast:12#2', { reason: 'second on line', needs: undefined }],
+      ['a/b.wast:20', { reason: 'uses try_table', needs: 'exnref' }],
+    ]);
+  });
+
+  it('classifies results against them', () => {
+    expect(classify(res('a/b.wast:10', 'failed'), list, noFeatures)).toBe('known-failure');
+    expect(classify(res('a/b.wast:10', 'passed'), list, noFeatures)).toBe('fixed');
+    expect(classify(res('a/b.wast:11', 'failed'), list, noFeatures)).toBe('new-failure');
+    expect(classify(res('a/b.wast:11', 'skipped'), list, noFeatures)).toBe('skipped');
+  });
+
+  it('expects a case that needs a feature to fail only on an engine without it', () => {
+    expect(classify(res('a/b.wast:20', 'failed'), list, noFeatures)).toBe('known-failure');
+    expect(classify(res('a/b.wast:20', 'passed'), list, noFeatures)).toBe('fixed');
+    expect(classify(res('a/b.wast:20', 'failed'), list, withExnref)).toBe('new-failure');
+    expect(classify(res('a/b.wast:20', 'passed'), list, withExnref)).toBe('passed');
+    // A plain entry stays expected whatever the engine has.
+    expect(classify(res('a/b.wast:10', 'failed'), list, withExnref)).toBe('known-failure');
   });
 
   it('reports entries whose case is gone or skipped, only for files that ran', () => {
-    expect(staleEntries(list, [res('a/b.wast:10', 'failed'), res('a/b.wast:12#2', 'skipped')], ['a/b.wast'])).toEqual(['a/b.wast:12#2']);
+    expect(staleEntries(list, [res('a/b.wast:10', 'failed'), res('a/b.wast:12#2', 'skipped'), res('a/b.wast:20', 'passed')], ['a/b.wast'])).toEqual(['a/b.wast:12#2']);
     expect(staleEntries(list, [], ['c.wast'])).toEqual([]);
   });
 
@@ -324,14 +343,26 @@ describe('known-failures list', () => {
       { id: 'x.wast:4', kind: 'assert_return', status: 'passed', detail: '' },
       { id: 'x.wast:5', kind: 'assert_trap', status: 'failed', detail: 'y'.repeat(500) },
     ];
-    const back = parseKnownFailures(formatKnownFailures(cases));
+    const back = parseKnownFailures(formatKnownFailures(cases, new Map(), noFeatures));
     expect([...back.keys()]).toEqual(['x.wast:3', 'x.wast:5']);
-    expect(back.get('x.wast:3')).toBe("LoadError 'invalid': core module does not validate: bad more");
-    expect(back.get('x.wast:5')!.length).toBeLessThanOrEqual(220);
+    expect(back.get('x.wast:3')).toEqual({ reason: "LoadError 'invalid': core module does not validate: bad more", needs: undefined });
+    expect(back.get('x.wast:5')!.reason.length).toBeLessThanOrEqual(220);
   });
 
-  it('rejects malformed and duplicate lines', () => {
+  it('keeps what it cannot judge on this engine and the reasons already written', () => {
+    const cases = [res('a/b.wast:10', 'failed'), res('a/b.wast:12#2', 'passed'), res('a/b.wast:20', 'passed')];
+    // With exnref the try_table case passes, which says nothing about engines without it: kept.
+    expect([...parseKnownFailures(formatKnownFailures(cases, list, withExnref)).entries()]).toEqual([
+      ['a/b.wast:10', { reason: 'host lacks X', needs: undefined }],
+      ['a/b.wast:20', { reason: 'uses try_table', needs: 'exnref' }],
+    ]);
+    // Without exnref a passing try_table case is fixed: dropped.
+    expect([...parseKnownFailures(formatKnownFailures(cases, list, noFeatures)).keys()]).toEqual(['a/b.wast:10']);
+  });
+
+  it('rejects malformed and duplicate lines and unknown features', () => {
     expect(() => parseKnownFailures('a.wast:1')).toThrow(KnownFailuresFormatError);
     expect(() => parseKnownFailures('a.wast:1 x\na.wast:1 y')).toThrow('listed twice');
+    expect(() => parseKnownFailures('a.wast:1 [needs threads] x')).toThrow('unknown engine feature "threads"');
   });
 });

@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeEngine, type EngineDescription } from './engine-features.ts';
 import { loadHost, type Host } from './host-adapter.ts';
 import { type KnownFailures, readKnownFailures } from './known-failures.ts';
 import { type CaseResult, runWastFile } from './runner.ts';
@@ -62,6 +63,8 @@ export interface FileReport {
 }
 
 export interface SuiteReport {
+  /** The engine the cases ran on: which known failures apply depends on its features. */
+  readonly engine: EngineDescription;
   readonly files: readonly FileReport[];
   readonly known: KnownFailures;
 }
@@ -73,5 +76,5 @@ export async function runSuite(options: { filters?: readonly string[]; host?: Ho
   const files = listWastFiles().filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
   const reports: FileReport[] = [];
   for (const file of files) reports.push({ file, cases: await runWastFile(host, file, readWast(file)) });
-  return { files: reports, known: readKnownFailures(KNOWN_FAILURES_FILE) };
+  return { engine: describeEngine(), files: reports, known: readKnownFailures(KNOWN_FAILURES_FILE) };
 }
