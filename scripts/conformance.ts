@@ -1,7 +1,7 @@
 /**
  * Runs the Component Model reference tests against the host.
  *
- *   node --import tsx scripts/conformance.ts [--verbose] [--write-known-failures | --json] [filter...]
+ *   node --import tsx scripts/conformance.ts [--pinned-node] [--verbose] [--write-known-failures | --json] [filter...]
  *
  * Prints the engine and the features it was found to have, one line per
  * script, every failure not expected on this engine (test/conformance/known-failures.txt),
@@ -10,16 +10,29 @@
  * is not expected to. `--write-known-failures` prints the list that matches the
  * current results (to redirect into the file after checking it); `--json`
  * prints the engine and every case's result instead (what
- * test/conformance/pinned-node.test.ts reads).
+ * test/conformance/pinned-node.test.ts reads). `--pinned-node` runs all this
+ * on the pinned current Node (scripts/lib/pinned-node.ts), installing it first.
  */
 
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { formatEngine } from '../test/conformance/engine-features.ts';
 import { classify, formatKnownFailures, staleEntries } from '../test/conformance/known-failures.ts';
 import { runSuite, SuiteMissingError } from '../test/conformance/suite.ts';
+import { ensurePinnedNode } from './lib/pinned-node.ts';
 import { runMain } from './lib/main.ts';
 
-const FLAGS: ReadonlySet<string> = new Set(['--verbose', '--write-known-failures', '--json']);
-const USAGE = 'usage: conformance.ts [--verbose] [--write-known-failures | --json] [filter...]';
+const FLAGS: ReadonlySet<string> = new Set(['--pinned-node', '--verbose', '--write-known-failures', '--json']);
+const USAGE = 'usage: conformance.ts [--pinned-node] [--verbose] [--write-known-failures | --json] [filter...]';
+
+/** The same command, minus --pinned-node, in a child process on the pinned Node. */
+function runOnPinnedNode(argv: readonly string[]): number {
+  const node = ensurePinnedNode();
+  const args = ['--import', 'tsx', fileURLToPath(import.meta.url), ...argv.filter((a) => a !== '--pinned-node')];
+  const child = spawnSync(node.executable, args, { stdio: 'inherit' });
+  if (child.error !== undefined) throw child.error;
+  return child.status ?? 2;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const unknownFlag = argv.find((a) => a.startsWith('--') && !FLAGS.has(a));
@@ -27,6 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.error(`unknown option ${unknownFlag}; ${USAGE}`);
     return 2;
   }
+  if (argv.includes('--pinned-node')) return runOnPinnedNode(argv);
   const verbose = argv.includes('--verbose');
   const writeList = argv.includes('--write-known-failures');
   const json = argv.includes('--json');
