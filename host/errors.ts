@@ -16,7 +16,9 @@ export type RdylibErrorCode =
   | 'RESULT_ERR'
   | 'IN_USE'
   | 'MISSING_METHOD'
-  | 'AMBIGUOUS_EXPORT';
+  | 'AMBIGUOUS_EXPORT'
+  | 'CANCELLED'
+  | 'NEEDS_JSPI';
 
 export abstract class RdylibError extends Error {
   abstract readonly code: RdylibErrorCode;
@@ -147,6 +149,26 @@ export class AmbiguousExportError extends RdylibError {
   ) {
     super(`\`${key}\` could mean ${candidates.map((c) => `\`${c}\``).join(' or ')} in ${pluginName}; read the export by its full name`);
   }
+}
+
+/**
+ * An async call ended by cancellation: its AbortSignal fired and the plugin
+ * acknowledged it (the spec's `task.cancel`), or the signal had fired before
+ * the call started, which then never entered the plugin. `cause` is the
+ * signal's reason.
+ */
+export class CancelledError extends RdylibError {
+  readonly code = 'CANCELLED' as const;
+}
+
+/**
+ * A host function returned a Promise where the plugin waits synchronously
+ * for its result (an import lowered without `async`, or a stackful async
+ * export): waiting for it needs JSPI (`WebAssembly.Suspending`), which this
+ * engine lacks. The message names the import; the plugin's call traps.
+ */
+export class JspiUnavailableError extends RdylibError {
+  readonly code = 'NEEDS_JSPI' as const;
 }
 
 /** A call into an isolated plugin ran past its time limit. */

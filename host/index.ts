@@ -7,6 +7,9 @@ export type { LoadOptions, ImportObject, ExportObject, PluginTypes, UntypedPlugi
 // Typed host bindings: TypeScript declarations generated from a plugin (`rdylib types`).
 export { generateDeclarations, type DeclarationOptions } from './bindings/index.ts';
 export type { ExportKey } from './runtime/export-keys.ts';
+// Async exports: the optional last argument `{ signal }` of an async call.
+export type { AsyncCallOptions } from './runtime/async-calls.ts';
+export type { UnloadOptions, ReloadOptions } from './plugin/plugin.ts';
 // The sandbox: worker isolation, memory caps, per-plugin WASI grants, limits.
 export type { SandboxOptions, IsolatedLoadOptions } from './load.ts';
 export { loadInWorker, IsolatedPlugin, type WorkerIsolateOptions } from './isolate/index.ts';

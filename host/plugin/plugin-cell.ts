@@ -13,14 +13,18 @@ import { UnloadedError } from '../errors.ts';
 import type { ExportCell, JsFunction } from '../runtime/export-cell.ts';
 import type { GuestClassBinding } from '../runtime/guest-resources.ts';
 import { OwnedObjects } from '../runtime/owned-objects.ts';
+import { PendingWork } from '../runtime/pending-work.ts';
 
 export class PluginCell implements ExportCell {
   live = true;
   readonly fns: JsFunction[] = [];
   /** The item behind each slot, for UnloadedError messages. */
   private readonly items: string[] = [];
+  /** Which slots hold async exports (they reject after unload instead of throwing). */
+  private readonly asyncSlots = new Set<number>();
   readonly bindings: GuestClassBinding[] = [];
   readonly owned = new OwnedObjects();
+  readonly pending = new PendingWork();
 
   constructor(
     readonly name: string,
@@ -28,9 +32,11 @@ export class PluginCell implements ExportCell {
     readonly lineage: object = {},
   ) {}
 
-  addFunction(item: string, fn: JsFunction): number {
+  addFunction(item: string, fn: JsFunction, kind: 'sync' | 'async' = 'sync'): number {
     this.items.push(item);
-    return this.fns.push(fn) - 1;
+    const slot = this.fns.push(fn) - 1;
+    if (kind === 'async') this.asyncSlots.add(slot);
+    return slot;
   }
 
   addBinding(binding: GuestClassBinding): void {
@@ -51,9 +57,12 @@ export class PluginCell implements ExportCell {
     const name = this.name;
     for (let i = 0; i < this.fns.length; i++) {
       const item = this.items[i]!;
-      this.fns[i] = () => {
-        throw new UnloadedError(`${name} was unloaded: \`${item}\` can no longer be called`);
-      };
+      const unloaded = () => new UnloadedError(`${name} was unloaded: \`${item}\` can no longer be called`);
+      this.fns[i] = this.asyncSlots.has(i)
+        ? () => Promise.reject(unloaded())
+        : () => {
+            throw unloaded();
+          };
     }
     for (const b of this.bindings) b.revoke();
     this.bindings.length = 0;

@@ -63,6 +63,19 @@ export interface PluginOptions extends Pick<SandboxOptions, 'maxMemoryBytes' | '
 export interface UnloadOptions {
   /** Plugins linked against this one: refuse (default) or unload them first. */
   readonly dependents?: 'refuse' | 'unload';
+  /**
+   * Async work JS is waiting on (async calls whose promise is pending,
+   * streams and futures still open between JS and the plugin): refuse
+   * (default, PluginInUseError naming them) or `cancel` it first: every
+   * pending promise rejects with UnloadedError, every ReadableStream from the
+   * plugin errors with it, every stream JS passed in is cancelled with it.
+   */
+  readonly pending?: 'refuse' | 'cancel';
+}
+
+/** How `reload` treats the old generation's pending async work (see UnloadOptions.pending). */
+export interface ReloadOptions {
+  readonly pending?: 'refuse' | 'cancel';
 }
 
 /** One instantiation; `reload` replaces it. */
@@ -174,7 +187,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
    */
   unload(options: UnloadOptions = {}): Promise<void> {
     try {
-      this.#unloadNow(options.dependents ?? 'refuse');
+      this.#unloadNow(options.dependents ?? 'refuse', options.pending ?? 'refuse');
       return Promise.resolve();
     } catch (e) {
       return Promise.reject(e);
@@ -188,13 +201,14 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
    * with the same imports and links, then the old instance is unloaded. On
    * any failure the old instance keeps serving.
    */
-  async reload(source: ComponentSource): Promise<void> {
+  async reload(source: ComponentSource, options: ReloadOptions = {}): Promise<void> {
     if (this.#gen === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
     const given = await readSource(source);
     // Checked after reading: the plugin may have been unloaded or entered meanwhile.
     const old = this.#gen;
     if (old === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
-    this.#refuseIfInUse(old, 'reload');
+    const pending = options.pending ?? 'refuse';
+    this.#refuseIfInUse(old, 'reload', pending);
     const deps = this.#liveDependents();
     if (deps.length > 0) {
       throw new PluginInUseError(`cannot reload ${this.name}: ${listNames(deps)} ${deps.length === 1 ? 'is' : 'are'} linked against it; unload ${deps.length === 1 ? 'it' : 'them'} first`);
@@ -206,7 +220,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       expectation: this.#options.expectation,
     });
     const next = this.#build(build.validated, build.abi);
-    this.#teardown(old);
+    this.#teardown(old, pending);
     this.#gen = next;
     this.#exports = next.exports;
     this.#component = build.validated;
@@ -310,13 +324,20 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     return [...this.#dependents].filter((d) => !d.isUnloaded);
   }
 
-  #refuseIfInUse(gen: Generation, what: string): void {
+  #refuseIfInUse(gen: Generation, what: string, pending: 'refuse' | 'cancel'): void {
     if (gen.instances.some((i) => !i.mayEnter)) {
       throw new PluginInUseError(`cannot ${what} ${this.name} while a call into it is in progress; ${what} it after the call returns`);
     }
+    if (pending === 'refuse' && gen.cell.pending.size > 0) {
+      const labels = gen.cell.pending.labels();
+      throw new PluginInUseError(
+        `cannot ${what} ${this.name}: ${labels.join(', ')} ${labels.length === 1 ? 'is' : 'are'} pending; ` +
+          `wait for ${labels.length === 1 ? 'it' : 'them'}, or pass { pending: 'cancel' }`,
+      );
+    }
   }
 
-  #unloadNow(mode: 'refuse' | 'unload'): void {
+  #unloadNow(mode: 'refuse' | 'unload', pending: 'refuse' | 'cancel'): void {
     if (this.#gen === undefined) return;
     // Everything that would go, dependents first; refuse before touching any of it.
     const order: Plugin<object>[] = [];
@@ -333,15 +354,19 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       );
     }
     visit(this);
-    for (const p of order) p.#refuseIfInUse(p.#gen!, 'unload');
+    for (const p of order) p.#refuseIfInUse(p.#gen!, 'unload', pending);
     for (const p of order) {
-      p.#teardown(p.#gen!);
+      p.#teardown(p.#gen!, pending);
       p.#gen = undefined;
     }
   }
 
-  /** Drops what JS and the plugin hold, then severs the cell. Never throws. */
-  #teardown(gen: Generation): void {
+  /** Ends the pending async work, drops what JS and the plugin hold, then severs the cell. Never throws. */
+  #teardown(gen: Generation, pending: 'refuse' | 'cancel'): void {
+    // Refused before when pending is 'refuse', so anything left here was asked to be cancelled.
+    if (pending === 'cancel' && gen.cell.pending.size > 0) {
+      gen.cell.pending.abortAll(new UnloadedError(`${this.name} was unloaded with this pending ({ pending: 'cancel' })`));
+    }
     // JS-held owned handles, newest first: the plugin's destructors run.
     gen.cell.dropAll();
     // Handles the plugin holds on host objects and on other plugins' resources.

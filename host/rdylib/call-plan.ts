@@ -11,7 +11,10 @@
  *   parameter listed in `staticParams` must be library-static. Nothing has
  *   changed yet, so a refused call leaves every state as it was;
  * - during the call: each handle it borrows is lent to it, so a host
- *   callback cannot drop or mutate what the plugin is using;
+ *   callback cannot drop or mutate what the plugin is using; for an async
+ *   export the call lasts until its promise settles, so a handle borrowed by
+ *   a pending task stays borrowed (a conflicting call is refused with
+ *   BorrowError before it enters the plugin);
  * - after the call returned: every handle in the result the section
  *   describes is marked library-static or made a dependent of the arguments
  *   it borrows (`lend`), found by its path in the JS value (jco's shapes:
@@ -147,6 +150,42 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
   };
   const hasErrorRules = results.some((r) => r.from === 'error');
 
+  if (isAsync(type)) {
+    // An async export's call is in progress until its promise settles: its
+    // loans last that long (a handle borrowed by a pending task stays
+    // borrowed), and the result rules apply to the value it resolves with.
+    return function (this: unknown, ...args: unknown[]): unknown {
+      const uses = before(args);
+      let borrower: Borrower | undefined;
+      if (uses !== undefined) {
+        borrower = { label: inProgress };
+        lendToCall(borrower, callee, uses);
+      }
+      const settle = (): void => {
+        if (borrower !== undefined) endCall(borrower, uses!);
+      };
+      let pending: unknown;
+      try {
+        pending = call(...args);
+      } catch (e) {
+        settle();
+        throw e;
+      }
+      return Promise.resolve(pending).then(
+        (value: unknown) => {
+          settle();
+          if (results.length > 0) after(args, value, 'return');
+          return value;
+        },
+        (e: unknown) => {
+          settle();
+          if (hasErrorRules && e instanceof ResultError) after(args, e.payload, 'error');
+          throw e;
+        },
+      );
+    };
+  }
+
   return function (this: unknown, ...args: unknown[]): unknown {
     const uses = before(args);
     let borrower: Borrower | undefined;
@@ -166,6 +205,11 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
     if (results.length > 0) after(args, value, 'return');
     return value;
   };
+}
+
+/** An `async` function type (the component-model `async` func; its export returns a Promise). */
+function isAsync(type: FuncType): boolean {
+  return (type as FuncType & { readonly async?: boolean }).async === true;
 }
 
 /** How to find the values at `path` inside a JS value of type `t`. */

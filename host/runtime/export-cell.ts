@@ -7,6 +7,7 @@
  */
 import type { OwnedObjects } from './owned-objects.ts';
 import type { GuestClassBinding } from './guest-resources.ts';
+import type { PendingWork } from './pending-work.ts';
 
 export type JsFunction = (...args: unknown[]) => unknown;
 
@@ -23,10 +24,15 @@ export interface ExportCell {
   readonly live: boolean;
   /** Export function slots, called by the wrappers; unload replaces each with a thrower. */
   readonly fns: JsFunction[];
-  /** Adds an export function; returns its slot. */
-  addFunction(item: string, fn: JsFunction): number;
+  /**
+   * Adds an export function; returns its slot. An `async` one returns a
+   * Promise, so after unload its slot rejects instead of throwing.
+   */
+  addFunction(item: string, fn: JsFunction, kind?: 'sync' | 'async'): number;
   /** A guest resource binding of this instantiation, revoked on unload. */
   addBinding(binding: GuestClassBinding): void;
   /** The owned objects JS holds from this instantiation. */
   readonly owned: OwnedObjects;
+  /** Async calls, streams and futures JS is waiting on (unload names or ends them). */
+  readonly pending: PendingWork;
 }

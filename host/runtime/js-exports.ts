@@ -10,6 +10,7 @@ import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
 import type { ExportCell, JsFunction } from './export-cell.ts';
+import { exportCall, isAsyncFunc } from './async-calls.ts';
 
 export type ExportObject = Record<string, unknown>;
 
@@ -39,8 +40,10 @@ export interface ExportContext {
 function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (...args: unknown[]) => unknown {
   const cell = cx.cell;
   const item = iface === '' ? name : `${iface}#${name}`;
-  const ruled = cx.wrapCall?.(iface, name, f);
-  const slot = cell.addFunction(item, ruled ?? f.call);
+  const ruled = cx.wrapCall?.(iface, name, f) ?? f.call;
+  // Async exports return a Promise; streams and futures take their JS shapes (async-calls.ts).
+  const shaped = exportCall(f.type, ruled, cell, item);
+  const slot = cell.addFunction(item, shaped ?? ruled, isAsyncFunc(f.type) ? 'async' : 'sync');
   if (!cx.slots.has(f)) cx.slots.set(f, slot);
   switch (f.type.params.length) {
     case 0:
