@@ -1,16 +1,32 @@
 /**
  * Runtime state of one component instance as the Canonical ABI sees it
- * (definitions.py `ComponentInstance`, `ResourceType`), restricted to the
- * synchronous subset: a handle table, the `may_leave` / `may_enter` flags, and
- * poisoning after a trap.
+ * (definitions.py `ComponentInstance`): its table of handles, waitables,
+ * waitable sets and error contexts, its threads, the `may_leave` /
+ * `may_enter` flags, backpressure and the exclusive lock of the async ABI,
+ * and poisoning after a trap.
  */
 import { TrapError } from '../errors.ts';
-import { HandleTable } from './handle-table.ts';
+import { HandleTable, Table } from './handle-table.ts';
 import { DEFAULT_LIMITS, type InstanceLimits } from './limits.ts';
+import { defaultStore, type Store } from './store.ts';
+import type { Thread } from './thread.ts';
 
 export class ComponentInstance {
   /** definitions.py `handles`: every resource handle this instance holds (at most `maxHandles` live). */
   readonly handles: HandleTable;
+  /** definitions.py `threads`: the threads of this instance's tasks (thread.* built-ins index it). */
+  readonly threads: Table<Thread>;
+  /** definitions.py `backpressure`: the `backpressure.inc` / `dec` counter. */
+  backpressure = 0;
+  /** definitions.py `num_waiting_to_enter`: async calls held back by backpressure. */
+  numWaitingToEnter = 0;
+  /** definitions.py `exclusive_thread`: the implicit thread holding the instance's lock (callback and sync-lifted async tasks). */
+  exclusiveThread: Thread | undefined = undefined;
+  /**
+   * Calls of this instance's exports in progress, each task until its last
+   * thread exits (for unload: what is still pending).
+   */
+  readonly liveTasks = new Set<{ readonly label: string }>();
   /** Bytes of strings and lists one lifted or lowered call may lift (abi/limits.ts). */
   readonly maxLiftBytes: number;
   /**
@@ -37,8 +53,11 @@ export class ComponentInstance {
     /** For messages only, e.g. the plugin name. */
     readonly name = 'component instance',
     limits: InstanceLimits = DEFAULT_LIMITS,
+    /** definitions.py `store`: where this instance's waiting threads are scheduled. */
+    readonly store: Store = defaultStore,
   ) {
     this.handles = new HandleTable(limits.maxHandles, name);
+    this.threads = new Table<Thread>(limits.maxHandles, `${name} (threads)`);
     this.maxLiftBytes = limits.maxLiftBytes;
   }
 

@@ -1,11 +1,17 @@
 /**
- * The per-instance handle table of the Canonical ABI (definitions.py `Table`
- * specialised to resource handles): a dense array with a free list, index 0
- * reserved so that 0 is never a valid handle.
+ * The per-instance table of the Canonical ABI (definitions.py `Table`, the
+ * `handles` of a `ComponentInstance`): a dense array with a free list, index 0
+ * reserved so that 0 is never a valid index. It holds every kind of element the
+ * spec puts there (`TableElement`): resource handles, waitables (subtasks and
+ * stream/future ends), waitable sets and error contexts, in one index space.
+ * Every element carries a `kind` discriminant; a built-in that needs one kind
+ * checks it right after `get`/`remove` (the spec's `trap_if(not isinstance(...))`).
  */
 import { TrapError } from '../errors.ts';
 import type { ResourceType } from './resource-type.ts';
 import { DEFAULT_MAX_HANDLES } from './limits.ts';
+import type { Waitable, WaitableSet } from './waitable.ts';
+import type { ErrorContext } from './error-context.ts';
 
 /**
  * A borrow scope: the set of borrowed handles a single call has lent out of its
@@ -19,6 +25,7 @@ export interface BorrowScope {
 
 /** definitions.py `ResourceHandle`. */
 export interface ResourceHandle {
+  readonly kind: 'resource';
   readonly rt: ResourceType;
   readonly rep: number;
   readonly own: boolean;
@@ -31,9 +38,32 @@ export interface ResourceHandle {
 /** definitions.py `Table.MAX_LENGTH`. */
 export const MAX_TABLE_LENGTH = 2 ** 28 - 1;
 
-export class HandleTable {
+/** What one slot of an instance's table holds (definitions.py `ComponentInstance.handles`). */
+export type TableElement = ResourceHandle | Waitable | WaitableSet | ErrorContext;
+
+/** For messages: what an element is, in the spec's words. */
+export function describeElement(e: TableElement): string {
+  switch (e.kind) {
+    case 'resource':
+      return `${e.own ? 'an own' : 'a borrow'} handle of ${e.rt.name}`;
+    case 'subtask':
+      return 'a subtask';
+    case 'waitable-set':
+      return 'a waitable set';
+    case 'error-context':
+      return 'an error context';
+    default:
+      return `a ${e.kind}`;
+  }
+}
+
+/**
+ * definitions.py `Table`: the index rules shared by an instance's `handles`
+ * and its `threads` (host/abi/thread.ts).
+ */
+export class Table<T> {
   /** Slot 0 is reserved (never handed out). */
-  private readonly array: (ResourceHandle | undefined)[] = [undefined];
+  protected readonly array: (T | undefined)[] = [undefined];
   private readonly free: number[] = [];
 
   constructor(
@@ -48,7 +78,7 @@ export class HandleTable {
   ) {}
 
   /** Adds `h`, reusing a freed slot when possible; returns its index. */
-  add(h: ResourceHandle): number {
+  add(h: T): number {
     const reused = this.free.pop();
     if (reused !== undefined) {
       this.array[reused] = h;
@@ -65,7 +95,7 @@ export class HandleTable {
   }
 
   /** definitions.py `Table.get`: traps when `i` is out of range or the slot is empty. */
-  get(i: number): ResourceHandle {
+  get(i: number): T {
     if (!(i >= 0 && i < this.array.length)) throw new TrapError(`handle table: handle index ${i} out of range`);
     const h = this.array[i];
     if (h === undefined) throw new TrapError(`handle table: handle index ${i} is not in use`);
@@ -73,23 +103,45 @@ export class HandleTable {
   }
 
   /** definitions.py `Table.remove`: traps like `get`, then frees the slot. */
-  remove(i: number): ResourceHandle {
+  remove(i: number): T {
     const h = this.get(i);
     this.array[i] = undefined;
     this.free.push(i);
     return h;
   }
 
-  /** Number of live handles (for leak checks and tests). */
+  /** Number of live elements (for leak checks and tests). */
   get size(): number {
     return this.array.length - 1 - this.free.length;
   }
 
-  /** Live `(index, handle)` pairs, in index order (for unload and debugging). */
-  *entries(): IterableIterator<[number, ResourceHandle]> {
+  /** Live `(index, element)` pairs, in index order (for unload and debugging). */
+  *entries(): IterableIterator<[number, T]> {
     for (let i = 1; i < this.array.length; i++) {
       const h = this.array[i];
       if (h !== undefined) yield [i, h];
+    }
+  }
+}
+
+/** An instance's `handles`: every kind of `TableElement` in one index space. */
+export class HandleTable extends Table<TableElement> {
+  /**
+   * `get` for the resource built-ins and handle transfer: the element must be
+   * a resource handle (`trap_if(not isinstance(h, ResourceHandle))`); `op`
+   * names the operation in the message.
+   */
+  getResource(i: number, op: string): ResourceHandle {
+    const h = this.get(i);
+    if (h.kind !== 'resource') throw new TrapError(`${op}: index ${i} is ${describeElement(h)}, not a resource handle`);
+    return h;
+  }
+
+  /** Live `(index, resource handle)` pairs, in index order: the other kinds left out. */
+  *resourceEntries(): IterableIterator<[number, ResourceHandle]> {
+    for (let i = 1; i < this.array.length; i++) {
+      const h = this.array[i];
+      if (h !== undefined && h.kind === 'resource') yield [i, h];
     }
   }
 }

@@ -18,7 +18,7 @@ export function asResourceType(r: ResourceTypeRef): ResourceType {
 /** definitions.py `lift_own`, then hands ownership to JS. */
 export function liftOwn(cx: LiftLowerContext, i: number, rt: ResourceType): unknown {
   const handles = cx.inst.handles;
-  const h = handles.get(i);
+  const h = handles.getResource(i, 'lift own');
   if (h.rt !== rt) trap(`lift own: handle ${i} is a ${h.rt.name}, expected a ${rt.name}`);
   if (h.numLends !== 0) trap(`lift own: handle ${i} is lent to ${h.numLends} call(s) in progress`);
   if (!h.own) trap(`lift own: handle ${i} is a borrow, not an own`);
@@ -31,7 +31,7 @@ export function liftOwn(cx: LiftLowerContext, i: number, rt: ResourceType): unkn
  * current `canon lower` call (the lend is released when the call returns).
  */
 export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): unknown {
-  const h = cx.inst.handles.get(i);
+  const h = cx.inst.handles.getResource(i, 'lift borrow');
   if (h.rt !== rt) trap(`lift borrow: handle ${i} is a ${h.rt.name}, expected a ${rt.name}`);
   h.numLends++;
   cx.lenders.push(h);
@@ -56,7 +56,7 @@ export function lowerOwn(cx: LiftLowerContext, v: unknown, rt: ResourceType, pat
   }
   cx.movedBindings.push(js);
   moved.push(v);
-  const i = cx.inst.handles.add({ rt, rep, own: true, borrowScope: undefined, numLends: 0 });
+  const i = cx.inst.handles.add({ kind: 'resource', rt, rep, own: true, borrowScope: undefined, numLends: 0 });
   cx.addedHandles.push(i);
   return i;
 }
@@ -68,7 +68,7 @@ export function lowerBorrow(cx: LiftLowerContext, v: unknown, rt: ResourceType, 
   const scope = cx.borrowScope;
   if (scope === undefined) trap('lower borrow: a borrow can only be passed as an argument of a call');
   scope.numBorrows++;
-  const i = cx.inst.handles.add({ rt, rep, own: false, borrowScope: scope, numLends: 0 });
+  const i = cx.inst.handles.add({ kind: 'resource', rt, rep, own: false, borrowScope: scope, numLends: 0 });
   cx.addedHandles.push(i);
   return i;
 }
@@ -92,7 +92,7 @@ export function abandonLowering(cx: LiftLowerContext): void {
   const handles = cx.inst.handles;
   for (const i of cx.addedHandles) {
     const h = handles.remove(i);
-    if (!h.own && h.borrowScope !== undefined) h.borrowScope.numBorrows--;
+    if (h.kind === 'resource' && !h.own && h.borrowScope !== undefined) h.borrowScope.numBorrows--;
   }
   cx.addedHandles.length = 0;
   cx.movedBindings.length = 0;

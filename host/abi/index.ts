@@ -1,5 +1,5 @@
 /**
- * The Canonical ABI (CanonicalABI.md, definitions.py), synchronous subset.
+ * The Canonical ABI (CanonicalABI.md, definitions.py): the synchronous ABI, and the async ABI (🔀) with tasks.
  *
  * JS value conventions (jco's):
  * - bool: boolean; s8..u32, f32, f64: number; s64/u64: bigint; char: a one-code-point string.
@@ -40,7 +40,17 @@ export { canonLower } from './lower.ts';
 export { canonResourceNew, canonResourceDrop, canonResourceRep, runDestructor } from './resources.ts';
 export { ComponentInstance } from './component-instance.ts';
 export { ResourceType, type ResourceJsBinding } from './resource-type.ts';
-export { HandleTable, type ResourceHandle, type BorrowScope } from './handle-table.ts';
+export { HandleTable, Table, describeElement, type ResourceHandle, type BorrowScope, type TableElement } from './handle-table.ts';
+export { Store, defaultStore } from './store.ts';
+export { Thread, Cancelled } from './thread.ts';
+export { Task, isAsyncFuncType, type FuncInst, type OnStart, type OnResolve, type OnCancel, type OnFail } from './task.ts';
+export { Subtask, SubtaskState } from './subtask.ts';
+export { Waitable, WaitableSet, EventCode, type EventTuple, type WaitableKind } from './waitable.ts';
+export { ErrorContext } from './error-context.ts';
+export { canonLiftTask, CallbackCode, type TaskLifted } from './task-lift.ts';
+export { canonLowerTask, hostFuncInst } from './task-lower.ts';
+export { hasJspi, suspending, promising } from './jspi.ts';
+export * from './builtins.ts';
 export { DEFAULT_LIMITS, type InstanceLimits } from './limits.ts';
 export {
   alignment,

@@ -89,7 +89,7 @@ export function canonLift(
  * and carry on; if it lets it unwind the running guest, that guest's own
  * frames are lost and it is poisoned like by any exception).
  */
-function refuseReentrance(inst: ComponentInstance): never {
+export function refuseReentrance(inst: ComponentInstance): never {
   throw new PluginInUseError(`may_enter: ${inst.name} is already running (reentrance is not allowed); the call was refused before entering it`);
 }
 
@@ -97,7 +97,7 @@ function refuseReentrance(inst: ComponentInstance): never {
  * Calls `callee` with the flat values as separate arguments. Fixed-arity
  * calls for the common small counts avoid the generic spread call.
  */
-function flatCaller(callee: Callee): (flat: Flat) => unknown {
+export function flatCaller(callee: Callee): (flat: Flat) => unknown {
   return (f) => {
     switch (f.length) {
       case 0:
@@ -125,13 +125,13 @@ function flatCaller(callee: Callee): (flat: Flat) => unknown {
 }
 
 /** A top-level `result` is returned as its ok value, its err case thrown as ResultError (jco's convention). */
-function unwrapResult(v: unknown): unknown {
+export function unwrapResult(v: unknown): unknown {
   const r = v as { tag: 'ok' | 'err'; val: unknown };
   if (r.tag === 'err') throw new ResultError(r.val);
   return r.val;
 }
 
-function callPostReturn(inst: ComponentInstance, postReturn: (...flat: unknown[]) => void, r: unknown, hasResult: boolean): void {
+export function callPostReturn(inst: ComponentInstance, postReturn: (...flat: unknown[]) => void, r: unknown, hasResult: boolean): void {
   inst.mayLeave = false;
   try {
     if (hasResult) postReturn(r);
@@ -142,7 +142,7 @@ function callPostReturn(inst: ComponentInstance, postReturn: (...flat: unknown[]
 }
 
 /** definitions.py `lower_flat_values` for parameters, compiled; returns the core arguments. */
-function compileLowerParams(ts: readonly ValType[], names: readonly string[]): (cx: LiftLowerContext, args: unknown[]) => Flat {
+export function compileLowerParams(ts: readonly ValType[], names: readonly string[]): (cx: LiftLowerContext, args: unknown[]) => Flat {
   const slots = flattenTypes(ts);
   const n = ts.length;
   if (slots.length <= MAX_FLAT_PARAMS) {

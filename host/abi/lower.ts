@@ -81,10 +81,10 @@ function release(cx: LiftLowerContext, lendBase: number, borrowBase: number): vo
 }
 
 /** definitions.py `lift_flat_values` for parameters, compiled. */
-function compileLiftParams(ts: readonly ValType[]): (cx: LiftLowerContext, flat: Flat) => unknown[] {
+export function compileLiftParams(ts: readonly ValType[], maxFlat: number = MAX_FLAT_PARAMS): (cx: LiftLowerContext, flat: Flat) => unknown[] {
   const slots = flattenTypes(ts);
   const n = ts.length;
-  if (slots.length <= MAX_FLAT_PARAMS) {
+  if (slots.length <= maxFlat) {
     const lifts: ((cx: LiftLowerContext, f: Flat) => unknown)[] = [];
     let off = 0;
     for (const t of ts) {
@@ -117,7 +117,7 @@ function compileLiftParams(ts: readonly ValType[]): (cx: LiftLowerContext, flat:
  * single core result, or stores into the caller's out-pointer (the last core
  * argument, at index `outIndex`) when the result does not fit in one value.
  */
-function compileLowerResult(t: ValType | undefined, outIndex: number): (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown {
+export function compileLowerResult(t: ValType | undefined, outIndex: number): (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown {
   if (t === undefined) return () => undefined;
   const slots = flattenType(t);
   if (slots.length <= MAX_FLAT_RESULTS) {

@@ -15,7 +15,7 @@ export function canonResourceNew(rt: ResourceType, inst: ComponentInstance): (re
   return (rep: number): number => {
     try {
       if (!inst.mayLeave) trap('resource.new: may_leave is false (called from realloc, post-return or a destructor)');
-      return inst.handles.add({ rt, rep: rep >>> 0, own: true, borrowScope: undefined, numLends: 0 });
+      return inst.handles.add({ kind: 'resource', rt, rep: rep >>> 0, own: true, borrowScope: undefined, numLends: 0 });
     } catch (e) {
       throw trapped(inst, e);
     }
@@ -27,7 +27,7 @@ export function canonResourceDrop(rt: ResourceType, inst: ComponentInstance): (h
     try {
       if (!inst.mayLeave) trap('resource.drop: may_leave is false (called from realloc, post-return or a destructor)');
       const i = handleIndex >>> 0;
-      const h = inst.handles.get(i);
+      const h = inst.handles.getResource(i, 'resource.drop');
       if (h.rt !== rt) trap(`resource.drop: handle ${i} is a ${h.rt.name}, not a ${rt.name}`);
       if (h.numLends !== 0) trap(`resource.drop: handle ${i} is lent to ${h.numLends} call(s) in progress`);
       inst.handles.remove(i);
@@ -47,7 +47,7 @@ export function canonResourceRep(rt: ResourceType, inst: ComponentInstance): (ha
   return (handleIndex: number): number => {
     try {
       const i = handleIndex >>> 0;
-      const h = inst.handles.get(i);
+      const h = inst.handles.getResource(i, 'resource.rep');
       if (h.rt !== rt) trap(`resource.rep: handle ${i} is a ${h.rt.name}, not a ${rt.name}`);
       return h.rep;
     } catch (e) {

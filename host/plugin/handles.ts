@@ -78,7 +78,7 @@ export function handleSnapshot(owner: string, cell: PluginCell, holders: readonl
 function holderOf(binding: GuestClassBinding, rep: number, holders: readonly HandleHolder[]): string {
   for (const h of holders) {
     for (const inst of h.instances) {
-      for (const [, handle] of inst.handles.entries()) if (handle.own && handle.rep === rep && handle.rt.js === binding) return h.name;
+      for (const [, handle] of inst.handles.resourceEntries()) if (handle.own && handle.rep === rep && handle.rt.js === binding) return h.name;
     }
   }
   return 'unknown';

@@ -372,7 +372,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     // Handles the plugin holds on host objects and on other plugins' resources.
     const own = new Set<ComponentInstance>(gen.instances);
     for (const inst of gen.instances) {
-      const held = [...inst.handles.entries()].reverse();
+      const held = [...inst.handles.resourceEntries()].reverse();
       for (const [, h] of held) {
         if (!h.own || own.has(h.rt.impl)) continue;
         try {

@@ -296,10 +296,10 @@ describe('resources and handles', () => {
     let kept: ResourceObject | undefined;
     const imp = canonLower(fn([['f', { kind: 'borrow', resource: rt }]]), opts(undefined), guest, (b) => {
       kept = b as ResourceObject;
-      expect(guest.handles.get(h).numLends).toBe(1);
+      expect(guest.handles.getResource(h, 'test').numLends).toBe(1);
     });
     imp(h);
-    expect(guest.handles.get(h).numLends).toBe(0);
+    expect(guest.handles.getResource(h, 'test').numLends).toBe(0);
     expect(kept!.state).toBe('revoked');
     canonResourceDrop(rt, guest)(h);
   });
@@ -336,11 +336,11 @@ describe('resources and handles', () => {
     const ran: number[] = [];
     const rt = new ResourceType('x', impl, (rep) => void ran.push(rep));
     const user = new ComponentInstance('user');
-    const h1 = user.handles.add({ rt, rep: 1, own: true, borrowScope: undefined, numLends: 0 });
+    const h1 = user.handles.add({ kind: 'resource', rt, rep: 1, own: true, borrowScope: undefined, numLends: 0 });
     impl.mayEnter = false; // the implementer is busy: the destructor call would be reentrance
     expectTrap(() => canonResourceDrop(rt, user)(h1), /may not be entered/);
     impl.mayEnter = true;
-    const h2 = user.handles.add({ rt, rep: 2, own: true, borrowScope: undefined, numLends: 0 });
+    const h2 = user.handles.add({ kind: 'resource', rt, rep: 2, own: true, borrowScope: undefined, numLends: 0 });
     canonResourceDrop(rt, user)(h2);
     expect(ran).toEqual([2]);
   });

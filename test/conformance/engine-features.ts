@@ -5,6 +5,8 @@
  * (test/conformance/known-failures.txt says which case needs which).
  */
 
+import { hasJspi } from '../../host/abi/jspi.ts';
+
 /** The engine features the reference tests (and, later, the async ABI) depend on. */
 export const ENGINE_FEATURES = ['exnref', 'multi-memory', 'jspi'] as const;
 export type EngineFeature = (typeof ENGINE_FEATURES)[number];
@@ -31,14 +33,6 @@ export const TRY_TABLE = coreModule(
   0x0a, 0x08, 0x01, 0x06, 0x00, 0x1f, 0x40, 0x00, 0x0b, 0x0b, // code: no locals, try_table (empty type, no catches) end end
 );
 
-/**
- * JSPI is a JS API, not a binary feature, so nothing can be validated for it:
- * the engine has it when both halves of the API exist.
- */
-function hasJspi(): boolean {
-  const wasm = WebAssembly as unknown as Record<string, unknown>;
-  return typeof wasm['Suspending'] === 'function' && typeof wasm['promising'] === 'function';
-}
 
 /** The features of the engine this code runs on. */
 export function engineFeatures(): ReadonlySet<EngineFeature> {

@@ -1,0 +1,42 @@
+/**
+ * JS Promise Integration (JSPI, `WebAssembly.Suspending` / `WebAssembly.promising`):
+ * how core wasm is suspended in the middle of a call. The async ABI needs it
+ * wherever a thread blocks inside a core call — a stackful `canon lift`, a
+ * synchronous call of a function that may block, `waitable-set.wait` and the
+ * other built-ins that wait, and the `thread.*` built-ins. The callback ABI
+ * blocks only between core calls and needs none of it.
+ *
+ * A `Suspending` import suspends the wasm stack up to the nearest
+ * `promising` export every time it is called (the engine refuses it without
+ * one, whatever it returns), so an instance that imports one is entered only
+ * through `promising` (host/runtime/instantiate.ts decides this per instance).
+ */
+
+interface JspiApi {
+  Suspending: new (f: (...args: never[]) => unknown) => object;
+  promising: (f: (...args: never[]) => unknown) => (...args: unknown[]) => Promise<unknown>;
+}
+
+function api(): JspiApi | undefined {
+  const wasm = WebAssembly as unknown as Partial<JspiApi>;
+  return typeof wasm.Suspending === 'function' && typeof wasm.promising === 'function' ? (wasm as JspiApi) : undefined;
+}
+
+/** Whether the running engine has JSPI (both halves of the API exist). */
+export function hasJspi(): boolean {
+  return api() !== undefined;
+}
+
+/** A core import that may suspend the wasm calling it: `f` returns a value or a Promise of it. */
+export function suspending(f: (...args: never[]) => unknown): unknown {
+  const a = api();
+  if (a === undefined) throw new Error('JSPI is not available (checked at load)');
+  return new a.Suspending(f);
+}
+
+/** A core export entered so that the imports it calls may suspend it: every call returns a Promise. */
+export function promising(f: (...args: never[]) => unknown): (...args: unknown[]) => Promise<unknown> {
+  const a = api();
+  if (a === undefined) throw new Error('JSPI is not available (checked at load)');
+  return a.promising(f);
+}

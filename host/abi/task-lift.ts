@@ -1,0 +1,258 @@
+/**
+ * `canon lift` with tasks (definitions.py `canon_lift` in full): used for
+ * every lifted function of an instance that uses the async ABI, and for
+ * every `async`-typed function. (Instances without async features keep the
+ * compiled synchronous paths of host/abi/lift.ts, which need no Task.)
+ *
+ * The result is the spec's `FuncInst` (for callers that are other
+ * instances, through host/abi/task-lower.ts) and the JS face of it: a
+ * function whose call returns the value (synchronous function types) or a
+ * Promise of it (`async` function types, and instances entered through JSPI).
+ */
+import { CancelledError, PluginInUseError, TrapError } from '../errors.ts';
+import type { FuncType } from '../types.ts';
+import type { ComponentInstance } from './component-instance.ts';
+import { LiftLowerContext } from './context.ts';
+import { abandonLowering, commitLowering } from './handles.ts';
+import { callPostReturn, compileLiftResult, compileLowerParams, unwrapResult } from './lift.ts';
+import type { CanonOptions } from './options.ts';
+import { type FuncInst, type OnCancel, type OnFail, type OnResolve, type OnStart, Task, isAsyncFuncType } from './task.ts';
+import type { Thread } from './thread.ts';
+import { trap } from './trap.ts';
+import { EventCode, type EventTuple } from './waitable.ts';
+
+/** definitions.py `CallbackCode`. */
+export const CallbackCode = { EXIT: 0, YIELD: 1, WAIT: 2, MAX: 2 } as const;
+
+/** A core function as the task path calls it: its value, or (entered through JSPI) a Promise of it. */
+export type CoreCallee = (...flat: unknown[]) => unknown;
+
+/** What a lifted function gives the runtime. */
+export interface TaskLifted {
+  /** definitions.py `FuncInst` (`Store.lift` wrapped around `canon_lift`). */
+  readonly invoke: FuncInst;
+  /** The JS face: the result, or a Promise of it when the call may not finish synchronously. */
+  readonly call: (...args: unknown[]) => unknown;
+  /** A JS call that can be cancelled: the result's Promise and the spec's OnCancel. */
+  readonly start: (args: readonly unknown[]) => { readonly result: Promise<unknown>; requestCancellation(): void };
+  /** Whether `call` returns a Promise. */
+  readonly returnsPromise: boolean;
+}
+
+export interface TaskLiftOptions {
+  /** The instance is entered through `WebAssembly.promising`: core calls return Promises. */
+  readonly jspi: boolean;
+}
+
+export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentInstance, callee: CoreCallee, lo: TaskLiftOptions): TaskLifted {
+  const isAsync = opts.async === true;
+  const callback = opts.callback as CoreCallee | undefined;
+  const taskOpts = { async: isAsync, callback: callback !== undefined, memory: opts.memory, stringEncoding: opts.stringEncoding };
+  const ftAsync = isAsyncFuncType(ft);
+  const paramTypes = ft.params.map((p) => p.type);
+  const lowerParams = compileLowerParams(paramTypes, ft.params.map((p) => p.name));
+  const liftResult = compileLiftResult(ft.result);
+  const hasResult = ft.result !== undefined;
+  const postReturn = opts.postReturn;
+  const jspi = lo.jspi;
+
+  /**
+   * Calls a core function of the instance, then `k` with its result: at
+   * once, or (JSPI) when the Promise settles, in the same turn of `thread`.
+   */
+  const callCore = (task: Task, thread: Thread, f: CoreCallee, args: readonly unknown[], k: (r: unknown) => void): void => {
+    const r = f(...args);
+    if (!jspi) return k(r);
+    (r as Promise<unknown>).then(
+      (v) => continueTurn(task, thread, () => k(v)),
+      (e) => continueTurn(task, thread, () => {
+        throw e;
+      }),
+    );
+  };
+
+  const canonLift = (task: Task, thread: Thread): void => {
+    task.enterImplicitThread(thread, (entered) => {
+      if (!entered) return thread.exit();
+      const cx = new LiftLowerContext(opts, inst);
+      cx.borrowScope = task;
+      const args = task.start();
+      let flat: unknown[];
+      try {
+        cx.refresh();
+        cx.resetLiftBudget();
+        flat = lowerParams(cx, args);
+        commitLowering(cx);
+      } catch (e) {
+        abandonLowering(cx);
+        if (!(e instanceof TrapError)) {
+          // A bad JS argument, found before the guest ran: nothing moved, nothing to poison.
+          task.abandon();
+          thread.exit();
+        }
+        throw e;
+      }
+      task.entered = true;
+      if (!isAsync) {
+        callCore(task, thread, callee, flat, (r) => {
+          cx.refresh();
+          const v = liftResult(cx, r);
+          task.return(hasResult ? [v] : []);
+          if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
+          task.exitImplicitThread();
+          thread.exit();
+        });
+        return;
+      }
+      if (callback === undefined) {
+        callCore(task, thread, callee, flat, () => {
+          task.exitImplicitThread();
+          thread.exit();
+        });
+        return;
+      }
+      const step = (packed: unknown): void => {
+        const p = Number(packed) >>> 0;
+        const code = p & 0xf;
+        if (code > CallbackCode.MAX) trap(`canon lift callback: unsupported callback code ${code} returned by ${inst.name}`);
+        if (code === CallbackCode.EXIT) {
+          task.exitImplicitThread();
+          return thread.exit();
+        }
+        inst.exclusiveThread = undefined;
+        const next = (event: EventTuple): void => {
+          inst.exclusiveThread = thread;
+          callCore(task, thread, callback, event, step);
+        };
+        const unlocked = (): boolean => inst.exclusiveThread === undefined;
+        if (code === CallbackCode.YIELD) {
+          thread.waitUntil(unlocked, true, (cancelled) => next(cancelled ? [EventCode.TASK_CANCELLED, 0, 0] : [EventCode.NONE, 0, 0]));
+        } else {
+          const si = p >>> 4;
+          const wset = inst.handles.get(si);
+          if (wset.kind !== 'waitable-set') trap(`canon lift callback: WAIT on index ${si}, which is not a waitable set`);
+          wset.waitForEventAnd(thread, unlocked, true, next);
+        }
+      };
+      callCore(task, thread, callee, flat, step);
+    });
+  };
+
+  /** definitions.py `Store.lift` around `canon_lift`. */
+  const invoke: FuncInst = (onStart: OnStart, onResolve: OnResolve, caller: ComponentInstance | undefined, onFail: OnFail): OnCancel => {
+    inst.checkNotPoisoned();
+    if (!inst.mayEnter) {
+      const refusal = `may_enter: ${inst.name} is already running (reentrance is not allowed)`;
+      if (caller === undefined) throw new PluginInUseError(`${refusal}; the call was refused before entering it`);
+      trap(refusal);
+    }
+    const task = new Task(ft, taskOpts, inst, onStart, onResolve, onFail);
+    const thread = task.newThread((t) => canonLift(task, t));
+    inst.mayEnter = false;
+    try {
+      void thread.resume();
+      if (!ftAsync && !jspi) finishSynchronously(task);
+    } finally {
+      inst.mayEnter = true;
+      inst.store.eventArrived();
+    }
+    return (c) => task.requestCancellation(c);
+  };
+
+  const returnsPromise = ftAsync || jspi;
+  const topResult = ft.result !== undefined && ft.result.kind === 'result';
+  const nParams = ft.params.length;
+  const toJs = (r: unknown[] | undefined): unknown => {
+    if (r === undefined) throw new CancelledError(`the call of ${inst.name}'s export was cancelled`);
+    const v = r[0];
+    return topResult ? unwrapResult(v) : v;
+  };
+
+  const start = (args: readonly unknown[]): { result: Promise<unknown>; requestCancellation(): void } => {
+    let onCancel: OnCancel | undefined;
+    let failedSync = false;
+    let settle!: { resolve: (v: unknown) => void; reject: (e: unknown) => void };
+    const result = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
+    try {
+      if (args.length !== nParams) throw new TypeError(`expected ${nParams} argument(s), got ${args.length}`);
+      // The result is handed over once the turn that produced it is over, so
+      // a trap later in the same turn (e.g. a bad callback code after
+      // task.return) rejects the call instead, as it traps the spec's store.
+      let failed = false;
+      onCancel = invoke(
+        () => [...args],
+        (r) =>
+          queueMicrotask(() => {
+            if (failed || failedSync) return;
+            try {
+              settle.resolve(toJs(r));
+            } catch (e) {
+              settle.reject(e);
+            }
+          }),
+        undefined,
+        (e) => {
+          failed = true;
+          settle.reject(e);
+        },
+      );
+    } catch (e) {
+      failedSync = true;
+      settle.reject(e);
+    }
+    return { result, requestCancellation: () => onCancel?.(undefined) };
+  };
+
+  const call = returnsPromise
+    ? (...args: unknown[]): unknown => start(args).result
+    : (...args: unknown[]): unknown => {
+        if (args.length !== nParams) throw new TypeError(`expected ${nParams} argument(s), got ${args.length}`);
+        let out: unknown[] | undefined;
+        let failure: { e: unknown } | undefined;
+        invoke(
+          () => args,
+          (r) => (out = r),
+          undefined,
+          (e) => (failure = { e }),
+        );
+        if (failure !== undefined) throw failure.e;
+        return toJs(out);
+      };
+
+  return { invoke, call, start, returnsPromise };
+}
+
+/**
+ * definitions.py `canon_lift` for a synchronous function type: the task
+ * must resolve before the call returns. Other ready threads of the instance
+ * may run meanwhile; when none is ready, the call would block, which a
+ * synchronous task may not do.
+ */
+function finishSynchronously(task: Task): void {
+  const inst = task.inst;
+  while (task.state !== 'resolved') {
+    let candidate: Thread | undefined;
+    for (const [, t] of inst.threads.entries()) {
+      if (t !== inst.exclusiveThread && t.ready()) {
+        candidate = t;
+        break;
+      }
+    }
+    if (candidate === undefined) throw new TrapError(`${inst.name}: cannot block a synchronous task before returning`);
+    if (candidate.resume() !== undefined) throw new TrapError(`${inst.name}: cannot block a synchronous task before returning (a ready thread is suspended inside core wasm)`);
+  }
+}
+
+/**
+ * Runs `f` as the continuation of `thread`'s asynchronous turn (a JSPI
+ * Promise settled): an error fails the task, whose caller hears of it.
+ */
+function continueTurn(task: Task, thread: Thread, f: () => void): void {
+  try {
+    f();
+  } catch (e) {
+    if (thread.running) thread.exit();
+    task.fail(e);
+  }
+}
+

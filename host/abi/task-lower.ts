@@ -1,0 +1,170 @@
+/**
+ * `canon lower` with subtasks (definitions.py `canon_lower` in full): the
+ * core function an instance using the async ABI imports for a component
+ * function. The callee is a `FuncInst`: another instance's lifted export
+ * (host/abi/task-lift.ts) or a JS function (`hostFuncInst`), which may return
+ * a Promise.
+ *
+ * - sync lower: the call's result is the core result. A callee that does not
+ *   resolve at once makes the caller's thread wait, which needs JSPI (the
+ *   core import is then `WebAssembly.Suspending` and returns a Promise).
+ * - async lower: parameters beyond 4 flat values are passed in memory, the
+ *   result is stored through an out-pointer, and the core result is
+ *   `RETURNED`, or the subtask's state packed with its new table index.
+ */
+import { ResultError, TrapError } from '../errors.ts';
+import type { FuncType, ValType } from '../types.ts';
+import type { ComponentInstance } from './component-instance.ts';
+import { LiftLowerContext } from './context.ts';
+import type { Flat } from './flat.ts';
+import { abandonLowering, commitLowering } from './handles.ts';
+import { alignment, elemSize, flattenTypes } from './layout.ts';
+import { compileStore } from './load-store.ts';
+import { compileLiftParams, compileLowerResult } from './lower.ts';
+import { type CanonOptions, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS } from './options.ts';
+import { Subtask, SubtaskState } from './subtask.ts';
+import type { FuncInst, OnCancel } from './task.ts';
+import { cannotBlock } from './thread.ts';
+import { trap } from './trap.ts';
+import { EventCode } from './waitable.ts';
+
+export interface TaskLowerOptions {
+  /** The instance is entered through JSPI, so this import may return a Promise to suspend its caller. */
+  readonly jspi: boolean;
+}
+
+/**
+ * A JS function as a `FuncInst`: called with the lifted arguments once the
+ * caller starts it; a Promise it returns resolves the call later. A thrown
+ * (or rejected with) `ResultError` is the `err` case of a top-level `result`.
+ */
+export function hostFuncInst(ft: FuncType, fn: (...args: unknown[]) => unknown): FuncInst {
+  const topResult = ft.result !== undefined && ft.result.kind === 'result';
+  const hasResult = ft.result !== undefined;
+  const wrap = (v: unknown): unknown[] => (hasResult ? [topResult ? { tag: 'ok', val: v } : v] : []);
+  return (onStart, onResolve, _caller, onFail) => {
+    const args = onStart();
+    let r: unknown;
+    try {
+      r = fn(...args);
+    } catch (e) {
+      if (topResult && e instanceof ResultError) {
+        onResolve([{ tag: 'err', val: e.payload }]);
+        return noCancel;
+      }
+      throw e;
+    }
+    if (r instanceof Promise) {
+      r.then(
+        (v) => onResolve(wrap(v)),
+        (e) => (topResult && e instanceof ResultError ? onResolve([{ tag: 'err', val: e.payload }]) : onFail(e)),
+      ).catch(onFail);
+    } else {
+      onResolve(wrap(r));
+    }
+    return noCancel;
+  };
+}
+
+/** A host function has no way to hear of cancellation here; it simply resolves when it does. */
+const noCancel: OnCancel = () => undefined;
+
+export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: ComponentInstance, callee: FuncInst, lo: TaskLowerOptions): (...flat: unknown[]) => unknown {
+  const paramTypes = ft.params.map((p) => p.type);
+  const isAsync = opts.async === true;
+  const maxFlatParams = isAsync ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
+  const nParamSlots = flattenTypes(paramTypes).length;
+  const outIndex = nParamSlots > maxFlatParams ? 1 : nParamSlots;
+  const liftParams = compileLiftParams(paramTypes, maxFlatParams);
+  const lowerResult = isAsync ? compileStoreResult(ft.result, outIndex) : compileLowerResult(ft.result, outIndex);
+  const store = inst.store;
+
+  return function lowered(...flat: unknown[]): unknown {
+    const thread = store.currentThread();
+    if (!inst.mayLeave) trap(`may_leave: ${inst.name} may not call imports now (inside realloc, post-return or a destructor)`);
+    const subtask = new Subtask(store);
+    const cx = new LiftLowerContext(opts, inst);
+    cx.refresh();
+    cx.resetLiftBudget();
+    subtask.onDeliverResolve = () => releaseLends(cx);
+    let onProgress: (() => void) | undefined;
+    const onStart = (): unknown[] => {
+      onProgress?.();
+      subtask.state = SubtaskState.STARTED;
+      cx.refresh();
+      return liftParams(cx, flat);
+    };
+    const onResolve = (result: unknown[] | undefined): void => {
+      onProgress?.();
+      if (result === undefined) {
+        subtask.resolve(subtask.state === SubtaskState.STARTING ? SubtaskState.CANCELLED_BEFORE_STARTED : SubtaskState.CANCELLED_BEFORE_RETURNED, []);
+        return;
+      }
+      cx.refresh();
+      try {
+        const r = lowerResult(cx, result[0], flat);
+        commitLowering(cx);
+        subtask.resolve(SubtaskState.RETURNED, r === undefined ? [] : [r]);
+      } catch (e) {
+        abandonLowering(cx);
+        throw e;
+      }
+    };
+    // A trap in the callee after it first blocked is a trap of this caller too.
+    const onFail = (e: unknown): void => {
+      if (thread !== undefined) thread.task.fail(e);
+      else inst.poison(e instanceof TrapError ? e : new TrapError(`${inst.name}: a call it made failed: ${String(e)}`, { cause: e }));
+    };
+    subtask.onCancel = callee(onStart, onResolve, inst, onFail);
+
+    if (!isAsync) {
+      if (!subtask.resolved()) {
+        if (thread === undefined || !thread.task.async) throw cannotBlock(`${inst.name} calling an import that did not return at once`);
+        if (!lo.jspi) throw cannotBlock(`${inst.name} calling an import that did not return at once (suspending core wasm needs JSPI)`);
+        return new Promise<unknown>((resolve) => {
+          thread.waitUntil(() => subtask.resolved(), false, () => {
+            subtask.deliverResolve();
+            resolve(subtask.flatResults[0]);
+          });
+        });
+      }
+      subtask.deliverResolve();
+      return subtask.flatResults[0];
+    }
+    if (subtask.resolved()) {
+      subtask.deliverResolve();
+      return SubtaskState.RETURNED;
+    }
+    const i = inst.handles.add(subtask);
+    onProgress = () => {
+      subtask.setPendingEvent(() => {
+        if (subtask.resolved()) subtask.deliverResolve();
+        return [EventCode.SUBTASK, i, subtask.state];
+      });
+    };
+    return subtask.state | (i << 4);
+  };
+}
+
+/** Ends the lends and JS borrows of one lowered call (the lends `lift_borrow` counted in its context). */
+function releaseLends(cx: LiftLowerContext): void {
+  for (const h of cx.lenders) h.numLends--;
+  cx.lenders.length = 0;
+  for (const b of cx.borrowed) b.end?.(b.value);
+  cx.borrowed.length = 0;
+}
+
+/** definitions.py `lower_flat_values` with `max_flat = 0` (async lower): the result always goes through the out-pointer. */
+function compileStoreResult(t: ValType | undefined, outIndex: number): (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown {
+  if (t === undefined) return () => undefined;
+  const align = alignment(t);
+  const size = elemSize(t);
+  const store = compileStore(t, 'result');
+  return (cx, v, flat) => {
+    const ptr = (flat[outIndex] as number) >>> 0;
+    if (ptr % align !== 0) trap(`result: out-pointer ${ptr} is not aligned to ${align}`);
+    if (ptr + size > cx.u8.length) trap(`result: ${size} bytes at out-pointer ${ptr} are out of bounds of memory (${cx.u8.length} bytes)`);
+    store(cx, v, ptr);
+    return undefined;
+  };
+}
