@@ -15,7 +15,11 @@ export const RDYLIB_ABI_SECTION = 'rdylib:abi';
 export const RDYLIB_WIT_SECTION = 'rdylib:wit';
 /** `RDYLABI\0`: first bytes of every section payload. */
 export const RDYLIB_ABI_MAGIC = new Uint8Array([0x52, 0x44, 0x59, 0x4c, 0x41, 0x42, 0x49, 0x00]);
+/** The format version of a document without async functions (docs/abi.md §3.2). */
 export const RDYLIB_ABI_FORMAT_VERSION = 1;
+/** The format version of a document with an async function (docs/abi.md §3.4); this host reads both. */
+export const RDYLIB_ABI_ASYNC_FORMAT_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [RDYLIB_ABI_FORMAT_VERSION, RDYLIB_ABI_ASYNC_FORMAT_VERSION];
 const HEADER_SIZE = 14;
 
 export type ReceiverMode = 'shared' | 'exclusive' | 'consume';
@@ -64,6 +68,11 @@ export interface AbiFunction {
   readonly rust: string;
   /** `null` for free functions, constructors and static functions. */
   readonly receiver: ReceiverMode | null;
+  /**
+   * An `async func` (format version 2, §3.4): the borrows of `params` (the
+   * receiver's included) last until the call's task completes, not until it returns.
+   */
+  readonly async: boolean;
   /**
    * WIT parameter indices (`self` is 0 for methods) that must be handles to
    * library-static data (`&'static self`, `&'static R`); any other handle traps.
@@ -144,8 +153,8 @@ export function decodeRdylibAbi(payload: Uint8Array): RdylibAbi {
   }
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   const version = view.getUint16(8, true);
-  if (version !== RDYLIB_ABI_FORMAT_VERSION) {
-    throw new LoadError('unsupported', `${RDYLIB_ABI_SECTION}: format version ${version}; this host reads version ${RDYLIB_ABI_FORMAT_VERSION}`);
+  if (!READABLE_VERSIONS.includes(version)) {
+    throw new LoadError('unsupported', `${RDYLIB_ABI_SECTION}: format version ${version}; this host reads versions ${READABLE_VERSIONS.join(' and ')}`);
   }
   const length = view.getUint32(10, true);
   if (HEADER_SIZE + length !== payload.length) {
@@ -202,7 +211,7 @@ function validateDocument(doc: unknown, formatVersion: number): RdylibAbi {
   const r = new Reader('$');
   const o = r.object(doc);
   const crate = r.at('crate').object(o.crate);
-  const interfaces = r.array(o, 'interfaces').map((v, i) => validateInterface(r.at(`interfaces[${i}]`), v));
+  const interfaces = r.array(o, 'interfaces').map((v, i) => validateInterface(r.at(`interfaces[${i}]`), v, formatVersion));
   return {
     formatVersion,
     crate: { name: r.at('crate').string(crate, 'name'), version: r.at('crate').string(crate, 'version') },
@@ -213,7 +222,7 @@ function validateDocument(doc: unknown, formatVersion: number): RdylibAbi {
   };
 }
 
-function validateInterface(r: Reader, v: unknown): AbiInterface {
+function validateInterface(r: Reader, v: unknown, formatVersion: number): AbiInterface {
   const o = r.object(v);
   const resources = r.array(o, 'resources').map((x, i) => {
     const rr = r.at(`resources[${i}]`);
@@ -221,19 +230,25 @@ function validateInterface(r: Reader, v: unknown): AbiInterface {
     if (typeof ro.dependent !== 'boolean') rr.at('dependent').fail('expected a boolean');
     return { name: rr.string(ro, 'name'), dependent: ro.dependent as boolean };
   });
-  const functions = r.array(o, 'functions').map((x, i) => validateFunction(r.at(`functions[${i}]`), x));
+  const functions = r.array(o, 'functions').map((x, i) => validateFunction(r.at(`functions[${i}]`), x, formatVersion));
   return { name: r.string(o, 'name'), direction: r.oneOf(o, 'direction', ['export', 'import'] as const), resources, functions };
 }
 
-function validateFunction(r: Reader, v: unknown): AbiFunction {
+function validateFunction(r: Reader, v: unknown, formatVersion: number): AbiFunction {
   const o = r.object(v);
   const receiver = o.receiver === null ? null : r.oneOf(o, 'receiver', ['shared', 'exclusive', 'consume'] as const);
+  // Version 2's key: a version-1 reader would ignore it and end an async call's borrows too early.
+  if (o.async !== undefined && typeof o.async !== 'boolean') r.at('async').fail('expected a boolean');
+  const isAsync = o.async === true;
+  if (isAsync && formatVersion < RDYLIB_ABI_ASYNC_FORMAT_VERSION) {
+    r.at('async').fail(`only format version ${RDYLIB_ABI_ASYNC_FORMAT_VERSION} documents may describe async functions; this one is version ${formatVersion}`);
+  }
   const staticParams = r.array(o, 'staticParams').map((x, i) =>
     typeof x === 'number' && Number.isInteger(x) && x >= 0 ? x : r.at(`staticParams[${i}]`).fail('expected a parameter index'),
   );
   const params = r.array(o, 'params').map((x, i) => validateParamHandle(r.at(`params[${i}]`), x));
   const results = r.array(o, 'results').map((x, i) => validateHandle(r.at(`results[${i}]`), x));
-  return { name: r.string(o, 'name'), rust: r.string(o, 'rust'), receiver, staticParams, params, results };
+  return { name: r.string(o, 'name'), rust: r.string(o, 'rust'), receiver, async: isAsync, staticParams, params, results };
 }
 
 function validateParamHandle(r: Reader, v: unknown): ParamHandle {

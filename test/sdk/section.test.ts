@@ -62,7 +62,27 @@ describe('rdylib:abi decoding', () => {
   it('decodes a minimal document and ignores keys it does not know', () => {
     const abi = decodeRdylibAbi(payload(minimal));
     expect(abi.formatVersion).toBe(1);
-    expect(abi.interfaces[0]!.functions[0]).toEqual({ name: 'f', rust: 'f', receiver: null, staticParams: [], params: [], results: [] });
+    expect(abi.interfaces[0]!.functions[0]).toEqual({ name: 'f', rust: 'f', receiver: null, async: false, staticParams: [], params: [], results: [] });
+  });
+
+  it('reads version 2, whose functions may be async, and refuses `async` in a version-1 document', () => {
+    const withAsync = (value: unknown): typeof minimal => {
+      const doc = structuredClone(minimal) as { interfaces: { functions: Record<string, unknown>[] }[] };
+      doc.interfaces[0]!.functions[0]!.async = value;
+      return doc as unknown as typeof minimal;
+    };
+    const v2 = decodeRdylibAbi(payload(withAsync(true), 2));
+    expect(v2.formatVersion).toBe(2);
+    expect(v2.interfaces[0]!.functions[0]!.async).toBe(true);
+    // Absent or false: a sync function, in either version.
+    expect(decodeRdylibAbi(payload(minimal, 2)).interfaces[0]!.functions[0]!.async).toBe(false);
+    expect(decodeRdylibAbi(payload(withAsync(false), 2)).interfaces[0]!.functions[0]!.async).toBe(false);
+    // `false` says nothing new, so a version-1 document may carry it (a decoded document re-encoded does).
+    expect(decodeRdylibAbi(payload(withAsync(false), 1)).interfaces[0]!.functions[0]!.async).toBe(false);
+    const inV1 = loadErrorOf(() => decodeRdylibAbi(payload(withAsync(true), 1)));
+    expect(inV1.kind).toBe('invalid');
+    expect(inV1.message).toContain('$.interfaces[0].functions[0].async: only format version 2 documents may describe async functions; this one is version 1');
+    expect(loadErrorOf(() => decodeRdylibAbi(payload(withAsync('yes'), 2))).message).toContain('$.interfaces[0].functions[0].async: expected a boolean');
   });
 
   it('rejects two payloads concatenated by a linker', () => {
@@ -80,9 +100,9 @@ describe('rdylib:abi decoding', () => {
     const bad = payload(minimal);
     bad[0] = 0x58;
     expect(loadErrorOf(() => decodeRdylibAbi(bad)).kind).toBe('malformed');
-    const future = loadErrorOf(() => decodeRdylibAbi(payload(minimal, 2)));
+    const future = loadErrorOf(() => decodeRdylibAbi(payload(minimal, 3)));
     expect(future.kind).toBe('unsupported');
-    expect(future.message).toContain('format version 2');
+    expect(future.message).toContain('format version 3; this host reads versions 1 and 2');
   });
 
   it('names the field at fault in an ill-formed document', () => {

@@ -7,6 +7,7 @@
 import { appendCustomSection } from '../../host/cli/plugin-build/custom-sections.ts';
 import { concatBytes } from './bytes.ts';
 import {
+  RDYLIB_ABI_ASYNC_FORMAT_VERSION,
   RDYLIB_ABI_FORMAT_VERSION,
   RDYLIB_ABI_MAGIC,
   RDYLIB_ABI_SECTION,
@@ -44,7 +45,14 @@ export function withForgedAbi(component: Uint8Array, edit: (abi: RdylibAbi) => u
   const real = readRdylibAbi(component);
   if (!real) throw new Error('the component has no rdylib:abi section to forge');
   const copy = structuredClone(real) as RdylibAbi;
-  return appendCustomSection(withoutAbiSection(component), { name: RDYLIB_ABI_SECTION, data: encodeAbiPayload(edit(copy) ?? copy) });
+  const forged = edit(copy) ?? copy;
+  return appendCustomSection(withoutAbiSection(component), { name: RDYLIB_ABI_SECTION, data: encodeAbiPayload(forged, versionFor(forged)) });
+}
+
+/** The version the SDK would write for `abi`: 2 once a function is async (docs/abi.md §3.2). */
+function versionFor(abi: unknown): number {
+  const functions = (abi as Partial<RdylibAbi>).interfaces?.flatMap((i) => i.functions ?? []) ?? [];
+  return functions.some((f) => f.async === true) ? RDYLIB_ABI_ASYNC_FORMAT_VERSION : RDYLIB_ABI_FORMAT_VERSION;
 }
 
 /**

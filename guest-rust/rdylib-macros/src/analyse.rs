@@ -332,6 +332,12 @@ impl Analyser {
             }
         };
         match name.as_str() {
+            "StreamReader" | "FutureReader" | "StreamWriter" | "FutureWriter" => {
+                return Err(Error::new(
+                    ty.span(),
+                    format!("rdylib: `{name}` can only be a whole parameter or the whole result of a function: a stream or future is one handle, which the component model does not nest in values here"),
+                ))
+            }
             "Box" if args.len() == 1 => {
                 if let syn::Type::TraitObject(obj) = args[0] {
                     return match self.dyn_trait(obj) {
@@ -394,8 +400,45 @@ impl Analyser {
         ))
     }
 
+    /// `StreamReader<T>` / `FutureReader<T>` as a whole parameter or result:
+    /// the readable end of a `stream<T>` / `future<T>`. `None` for other types.
+    /// The writable ends stay in the plugin.
+    fn stream_end(&self, ty: &syn::Type, self_ty: Option<&Ident>) -> Option<Result<Type>> {
+        let syn::Type::Path(p) = ty else { return None };
+        let seg = p.path.segments.last()?;
+        let name = seg.ident.to_string();
+        let make: fn(Box<Type>) -> Type = match name.as_str() {
+            "StreamReader" => Type::Stream,
+            "FutureReader" => Type::Future,
+            "StreamWriter" | "FutureWriter" => {
+                return Some(Err(Error::new(
+                    ty.span(),
+                    format!("rdylib: a `{name}` never crosses the boundary: the plugin keeps the writable end and passes the `{}` it was created with", name.replace("Writer", "Reader")),
+                )))
+            }
+            _ => return None,
+        };
+        let args = type_args(seg);
+        let [elem] = args.as_slice() else {
+            return Some(Err(Error::new(seg.span(), format!("rdylib: `{name}` needs 1 type argument(s) here"))));
+        };
+        Some(self.value_ty(elem, Pos::Param, self_ty).and_then(|t| {
+            if plain_element(&t) {
+                Ok(make(Box::new(t)))
+            } else {
+                Err(Error::new(
+                    elem.span(),
+                    "rdylib: a stream's or future's elements must be primitives, strings, or lists, options, tuples and results of them: they are not converted on the way, and cannot carry handles",
+                ))
+            }
+        }))
+    }
+
     fn param(&self, name: String, ty: &syn::Type, self_ty: Option<&Ident>) -> Result<Param> {
         let param = |kind| Ok(Param { name: name.clone(), ty: kind, rust: ty.clone() });
+        if let Some(end) = self.stream_end(ty, self_ty) {
+            return param(ParamType::Value(end?));
+        }
         let syn::Type::Reference(r) = ty else {
             return param(ParamType::Value(self.value_ty(ty, Pos::Param, self_ty)?));
         };
@@ -434,8 +477,8 @@ impl Analyser {
     /// Reads one exported function or method. `owner` is the resource or
     /// trait for functions in an `impl` block or a trait.
     fn func(&self, sig: &Signature, owner: Option<TypeId>) -> Result<Func> {
-        if sig.asyncness.is_some() || sig.unsafety.is_some() || sig.variadic.is_some() {
-            return Err(Error::new(sig.span(), "rdylib: exported functions must be plain safe, synchronous `fn`s"));
+        if sig.unsafety.is_some() || sig.variadic.is_some() || sig.constness.is_some() || sig.abi.is_some() {
+            return Err(Error::new(sig.span(), "rdylib: exported functions must be plain safe `fn`s or `async fn`s"));
         }
         if let Some(g) = sig.generics.type_params().next() {
             return Err(Error::new(g.span(), "rdylib: exported functions cannot be generic over types: the component model has no generics"));
@@ -493,6 +536,12 @@ impl Analyser {
                     "rdylib: a dependent resource (one with a lifetime) cannot have a constructor: it must be returned by the function it borrows from",
                 ));
             }
+            if let Some(a) = &sig.asyncness {
+                return Err(Error::new(
+                    a.span(),
+                    "rdylib: a constructor cannot be `async`: the component model's constructors are synchronous; add an `async fn` that returns `Self` under another name",
+                ));
+            }
             kind = FuncKind::Constructor;
         }
         let result = match (&sig.output, kind) {
@@ -500,7 +549,8 @@ impl Analyser {
             (ReturnType::Type(..), FuncKind::Constructor) => FuncResult::None,
             (ReturnType::Type(_, ty), _) => self.result(ty, sig, &params, self_ident)?,
         };
-        Ok(Func { ident: sig.ident.clone(), name: kebab(&sig.ident), kind, params, result, sig: sig.clone() })
+        let is_async = sig.asyncness.is_some();
+        Ok(Func { ident: sig.ident.clone(), name: kebab(&sig.ident), kind, is_async, params, result, sig: sig.clone() })
     }
 
     fn result(&self, ty: &syn::Type, sig: &Signature, params: &[Param], self_ty: Option<&Ident>) -> Result<FuncResult> {
@@ -572,6 +622,9 @@ impl Analyser {
     }
 
     fn value_result(&self, ty: &syn::Type, self_ty: Option<&Ident>) -> Result<FuncResult> {
+        if let Some(end) = self.stream_end(ty, self_ty) {
+            return Ok(FuncResult::Value(end?, Box::new(ty.clone())));
+        }
         Ok(match self.value_ty(ty, Pos::Result, self_ty)? {
             Type::Unit => FuncResult::None,
             t => FuncResult::Value(t, Box::new(ty.clone())),
@@ -656,6 +709,18 @@ fn seg_lifetime(seg: &syn::PathSegment) -> Option<Lifetime> {
             _ => None,
         }),
         _ => None,
+    }
+}
+
+/// Whether a stream's or future's element type is one whose Rust type is
+/// the same in the plugin and in wit-bindgen's bindings (nothing to convert).
+fn plain_element(t: &Type) -> bool {
+    match t {
+        Type::Prim(_) | Type::String => true,
+        Type::List(e) | Type::Option(e) => plain_element(e),
+        Type::Tuple(ts) => ts.iter().all(plain_element),
+        Type::Result(o, e) => plain_element(o) && plain_element(e),
+        _ => false,
     }
 }
 

@@ -38,7 +38,50 @@ impl Errors {
 pub fn items(m: &Model, errors: &mut Errors) {
     unique_names(m, errors);
     unit_placement(m, errors);
+    for (_, _, t) in m.traits() {
+        trait_async_rules(m, t, errors);
+    }
 }
+
+/// A trait method's future is a boxed `dyn Future` (`emit::async_traits`),
+/// which can hold no borrow but the receiver's: an async trait method takes
+/// its other arguments by value, and neither direction's methods carry the
+/// stream and future handles of other interfaces' functions.
+fn trait_async_rules(m: &Model, t: &Trait, errors: &mut Errors) {
+    let holds_handle = |ty: &Type| m.holds(ty, |x| x.handle().is_some());
+    for f in &t.funcs {
+        let carries_stream = |ty: &Type| matches!(ty, Type::Stream(_) | Type::Future(_));
+        for p in f.params.iter().skip(1) {
+            if p.ty.value().is_some_and(carries_stream) {
+                errors.push(Error::new(p.rust.span(), "rdylib: trait methods cannot take a stream or future; take them in a function of the module"));
+            } else if f.is_async && !matches!(p.ty, ParamType::Value(_)) {
+                errors.push(Error::new(
+                    p.rust.span(),
+                    "rdylib: an async trait method takes its arguments by value (`String`, `Vec<T>`, a record, ...): its future is a `Box<dyn Future>` that may hold only the receiver's borrow",
+                ));
+            } else if f.is_async && p.ty.value().is_some_and(holds_handle) {
+                errors.push(Error::new(p.rust.span(), "rdylib: an async trait method cannot take handles (`Box<dyn T>`); pass plain values"));
+            }
+        }
+        if let FuncResult::Value(ty, rust) = &f.result {
+            if carries_stream(ty) {
+                errors.push(Error::new(rust.span(), "rdylib: trait methods cannot return a stream or future; return them from a function of the module"));
+            } else if f.is_async && holds_handle(ty) {
+                errors.push(Error::new(rust.span(), "rdylib: an async trait method cannot return handles (`Box<dyn T>`); return plain values"));
+            }
+        }
+        if !f.is_async {
+            continue;
+        }
+        if let Some(g) = f.sig.generics.params.first() {
+            errors.push(Error::new(g.span(), "rdylib: an async trait method cannot have generic parameters or lifetimes: its future borrows only the receiver"));
+        }
+        if let Some(lt) = f.sig.receiver().and_then(|r| r.lifetime()) {
+            errors.push(Error::new(lt.span(), "rdylib: write an async trait method's receiver as `&self` or `&mut self`, without a lifetime"));
+        }
+    }
+}
+
 
 /// WIT puts types and functions of an interface in one namespace; a clash
 /// would otherwise surface as an error inside wit-bindgen's expansion.

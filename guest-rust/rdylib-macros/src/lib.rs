@@ -55,6 +55,7 @@ fn expand(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn
 
     let wit = emit::wit::render(&model, &layout, &names);
     let abi = Document::of(&model, &names, &krate).payload();
+    emit::async_traits::rewrite(&model, items);
     items.extend(emit::glue::items(&model, &names, &wit, &abi)?);
     Ok(quote!(#module))
 }

@@ -35,6 +35,12 @@ pub enum Type {
     Static(TypeId),
     /// `Box<dyn T>` of a trait of the module: an owned object.
     Dyn(TypeId),
+    /// `StreamReader<T>`: the readable end of a WIT `stream<T>`. Only a
+    /// whole parameter or result; its elements are plain values (`check`),
+    /// so no walk enters it.
+    Stream(Box<Type>),
+    /// `FutureReader<T>`: the readable end of a WIT `future<T>`, as `Stream`.
+    Future(Box<Type>),
 }
 
 impl Type {
@@ -159,6 +165,8 @@ pub struct Func {
     /// The WIT name (kebab-case).
     pub name: String,
     pub kind: FuncKind,
+    /// An `async fn`: a WIT `async func`, whose borrows last until its task completes.
+    pub is_async: bool,
     /// The WIT parameters: for methods `self` first, for `Consume` `this` first.
     pub params: Vec<Param>,
     pub result: FuncResult,

@@ -330,3 +330,130 @@ fn unit_is_only_a_whole_result_or_a_side_of_a_result() {
     });
     assert_eq!(spanned_at(item, "`()` is only allowed as a whole result or as one side of a `Result`"), "Vec < () >");
 }
+
+#[test]
+fn async_functions_and_methods_are_async_funcs() {
+    let out = expands(quote!(mod m {
+        use rdylib::{StreamReader, FutureReader};
+        pub struct Store { v: Vec<u8> }
+        impl Store {
+            pub fn new() -> Self { Store { v: Vec::new() } }
+            pub async fn flush(&mut self) -> u32 { 0 }
+            pub async fn len(&self) -> u32 { 0 }
+            pub async fn into_bytes(self) -> Vec<u8> { self.v }
+            pub async fn open(name: String) -> Store { todo!() }
+        }
+        pub async fn health() -> String { String::new() }
+        pub async fn pipe(input: StreamReader<u8>) -> StreamReader<u8> { input }
+        pub fn later(n: u32) -> FutureReader<String> { todo!() }
+        pub async fn lines(input: StreamReader<String>, sizes: FutureReader<Vec<(u32, String)>>) {}
+    }));
+    for expected in [
+        "flush: async func() -> u32;",
+        "len: async func() -> u32;",
+        "into-bytes: static async func(this: store) -> list<u8>;",
+        "open: static async func(name: string) -> store;",
+        "constructor();",
+        "health: async func() -> string;",
+        "pipe: async func(input: stream<u8>) -> stream<u8>;",
+        "later: func(n: u32) -> future<string>;",
+        "lines: async func(input: stream<string>, sizes: future<list<tuple<u32, string>>>);",
+        // The section marks async functions; their borrows are recorded as for sync ones.
+        r#"\"name\":\"[method]store.flush\",\"rust\":\"Store::flush\",\"receiver\":\"exclusive\",\"async\":true,\"staticParams\":[],\"params\":[{\"param\":0,\"name\":\"self\",\"path\":[],\"mode\":\"exclusive\"}]"#,
+        r#"\"name\":\"[method]store.len\",\"rust\":\"Store::len\",\"receiver\":\"shared\",\"async\":true,"#,
+        r#"\"name\":\"later\",\"rust\":\"later\",\"receiver\":null,\"staticParams\":[]"#,
+        // A document with an async function is format version 2.
+        r#"RDYLABI\0\x02\0"#,
+        // The plugin makes its streams and futures with wit-bindgen's constructors.
+        "use self :: __rdylib_glue :: wit_stream ;",
+        "use self :: __rdylib_glue :: wit_future ;",
+    ] {
+        assert!(out.contains(expected), "missing {expected} in {out}");
+    }
+}
+
+#[test]
+fn a_module_without_async_functions_keeps_format_version_1() {
+    let out = expands(quote!(mod m {
+        pub fn f(x: u32) -> u32 { x }
+    }));
+    assert!(out.contains(r#"RDYLABI\0\x01\0"#), "{out}");
+    assert!(!out.contains(r#"\"async\""#), "{out}");
+    assert!(!out.contains("wit_stream"), "{out}");
+}
+
+#[test]
+fn an_async_dependent_result_borrows_as_a_sync_one() {
+    let out = expands(quote!(mod m {
+        pub struct Store { v: Vec<u8> }
+        pub struct Iter<'a> { s: &'a Store }
+        impl Store { pub async fn iter<'a>(&'a self) -> Iter<'a> { Iter { s: self } } }
+    }));
+    for expected in [
+        "iter: async func() -> iter;",
+        r#"\"async\":true,\"staticParams\":[],\"params\":[{\"param\":0,\"name\":\"self\",\"path\":[],\"mode\":\"shared\"}],\"results\":[{\"path\":[],\"resource\":\"iter\",\"lifetime\":\"dependent\",\"borrows\":[{\"param\":0,\"name\":\"self\",\"mode\":\"shared\"}]}]"#,
+        // The helper and the glue await the user's future; the borrow is held by the glue's task.
+        "async fn __rdylib_iter",
+        "hold_shared",
+    ] {
+        assert!(out.contains(expected), "missing {expected} in {out}");
+    }
+}
+
+#[test]
+fn async_trait_methods_both_directions_become_boxed_futures() {
+    let out = expands(quote!(mod m {
+        pub trait Source { async fn next_chunk(&mut self) -> Option<Vec<u8>>; async fn name(&self) -> String; }
+        pub trait Job { async fn run(&mut self, steps: u32) -> u32; fn id(&self) -> u32; }
+        pub struct Counter { n: u32 }
+        impl Job for Counter {
+            async fn run(&mut self, steps: u32) -> u32 { self.n += steps; self.n }
+            fn id(&self) -> u32 { 1 }
+        }
+        pub fn new_job() -> Box<dyn Job> { Box::new(Counter { n: 0 }) }
+        pub async fn drain(src: &mut dyn Source) -> u32 { 0 }
+    }));
+    for expected in [
+        "next-chunk: async func() -> option<list<u8>>;",
+        "name: async func() -> string;",
+        "run: async func(steps: u32) -> u32;",
+        "id: func() -> u32;",
+        "drain: async func(src: borrow<source>) -> u32;",
+        // The trait, its impl in the module and the host proxy: dyn-compatible boxed futures.
+        "fn next_chunk < '__rdylib_future > (& '__rdylib_future mut self) -> :: core :: pin :: Pin < :: std :: boxed :: Box < dyn :: core :: future :: Future < Output = Option < Vec < u8 > > > + '__rdylib_future > >",
+        "fn run < '__rdylib_future > (& '__rdylib_future mut self , steps : u32) -> :: core :: pin :: Pin",
+        ":: std :: boxed :: Box :: pin (async move { let __rdylib_out : u32 = { self . n += steps ; self . n } ; __rdylib_out })",
+        // The async export's glue takes the task's borrow and awaits.
+        "task_exclusive (\"job.run\" , \"job.run (pending)\")",
+    ] {
+        assert!(out.contains(expected), "missing {expected} in {out}");
+    }
+}
+
+#[test]
+fn async_refusals_point_at_what_is_refused() {
+    let item = quote!(mod m {
+        use rdylib::{StreamReader, StreamWriter};
+        pub struct Store { v: Vec<u8> }
+        pub struct Rec { pub x: u8 }
+        impl Store { pub async fn new() -> Self { todo!() } }
+        pub fn out(w: StreamWriter<u8>) {}
+        pub fn nested(v: Vec<StreamReader<u8>>) {}
+        pub fn records(s: StreamReader<Rec>) {}
+        pub trait Source {
+            async fn read(&mut self, into: &str) -> u32;
+            async fn name<'a>(&'a self) -> String;
+            fn chunks(&self) -> StreamReader<u8>;
+        }
+        pub fn use_source(s: &dyn Source) {}
+    });
+    let e = error_of(item.clone());
+    assert!(e.contains("a constructor cannot be `async`"), "{e}");
+    assert_eq!(spanned_at(item.clone(), "a constructor cannot be `async`"), "async");
+    assert_eq!(spanned_at(item.clone(), "never crosses the boundary"), "StreamWriter < u8 >");
+    assert_eq!(spanned_at(item.clone(), "can only be a whole parameter or the whole result"), "StreamReader < u8 >");
+    assert_eq!(spanned_at(item.clone(), "a stream's or future's elements must be"), "Rec");
+    assert_eq!(spanned_at(item.clone(), "an async trait method takes its arguments by value"), "& str");
+    assert_eq!(spanned_at(item.clone(), "cannot have generic parameters or lifetimes"), "'a");
+    assert_eq!(spanned_at(item, "trait methods cannot return a stream or future"), "StreamReader < u8 >");
+}

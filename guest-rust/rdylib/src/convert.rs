@@ -180,3 +180,30 @@ mod tests {
         assert_eq!(s, "x");
     }
 }
+
+// Streams and futures are handles the bindings already use as they are:
+// their elements are plain values (the macro refuses others), so nothing converts.
+impl<T: 'static> IntoWit<wit_bindgen::StreamReader<T>> for wit_bindgen::StreamReader<T> {
+    #[inline]
+    fn into_wit(self) -> wit_bindgen::StreamReader<T> {
+        self
+    }
+}
+impl<T: 'static> FromWit<wit_bindgen::StreamReader<T>> for wit_bindgen::StreamReader<T> {
+    #[inline]
+    fn from_wit(w: wit_bindgen::StreamReader<T>) -> Self {
+        w
+    }
+}
+impl<T: 'static> IntoWit<wit_bindgen::FutureReader<T>> for wit_bindgen::FutureReader<T> {
+    #[inline]
+    fn into_wit(self) -> wit_bindgen::FutureReader<T> {
+        self
+    }
+}
+impl<T: 'static> FromWit<wit_bindgen::FutureReader<T>> for wit_bindgen::FutureReader<T> {
+    #[inline]
+    fn from_wit(w: wit_bindgen::FutureReader<T>) -> Self {
+        w
+    }
+}

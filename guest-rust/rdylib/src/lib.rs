@@ -37,6 +37,15 @@ pub mod slot;
 pub use convert::{FromWit, IntoWit, ToWit};
 pub use rdylib_macros::export;
 
+/// What an async plugin uses from wit-bindgen's async support: the ends of
+/// streams and futures (`StreamReader<T>` / `FutureReader<T>` cross the
+/// boundary as WIT `stream<T>` / `future<T>`; the module's `wit_stream::new`
+/// and `wit_future::new` make pairs), and `spawn_local` for work that goes
+/// on after a function has returned (feeding a stream it returned).
+pub use wit_bindgen::{
+    spawn_local, yield_async, FutureReader, FutureWriter, JoinHandle, StreamReader, StreamResult, StreamWriter,
+};
+
 /// Items used by macro-generated code. Not a stable API.
 #[doc(hidden)]
 pub mod __rt {

@@ -220,6 +220,27 @@ impl<T: 'static> Handle<T> {
         }
     }
 
+    /// Shared access for an async call's task (`async fn f(&self)`): held
+    /// until the task completes, named `task` in the messages of accesses
+    /// that conflict with it meanwhile.
+    pub fn task_shared<'h>(&'h self, op: &'static str, task: &'static str) -> Shared<'h, T> {
+        let guard = self.shared(op);
+        if let Handle::Owned(slot) = self {
+            slot.holder.set(task);
+        }
+        guard
+    }
+
+    /// Exclusive access for an async call's task (`async fn g(&mut self)`),
+    /// as [`Handle::task_shared`].
+    pub fn task_exclusive(&self, op: &'static str, task: &'static str) -> Exclusive<'_, T> {
+        let guard = self.exclusive(op);
+        if let Handle::Owned(slot) = self {
+            slot.holder.set(task);
+        }
+        guard
+    }
+
     /// Exclusive access for one call (`&mut self` methods, `&mut T` parameters).
     pub fn exclusive(&self, op: &'static str) -> Exclusive<'_, T> {
         match self {
@@ -366,6 +387,32 @@ mod tests {
         assert!(msg.contains("needs exclusive access"), "{msg}");
         drop(keep);
         assert_eq!(store.take("store.into-inner").0, 5);
+    }
+
+    #[test]
+    fn a_pending_task_keeps_its_borrow() {
+        // `async fn flush(&mut self)` awaiting a host import: `put` meanwhile is refused.
+        let store = Handle::new(vec![1u8], "store");
+        let flush = store.task_exclusive("store.flush", "store.flush (pending)");
+        let msg = panic_message(|| {
+            store.exclusive("store.put");
+        });
+        assert!(msg.contains("`store.put` needs exclusive access to `store`, but it is exclusively borrowed by `store.flush (pending)`"), "{msg}");
+        let msg = panic_message(|| {
+            store.shared("store.get");
+        });
+        assert!(msg.contains("exclusively borrowed by `store.flush (pending)`"), "{msg}");
+        drop(flush);
+        store.exclusive("store.put").push(2);
+        // `async fn len(&self)` pending: other shared calls go on, exclusive ones are refused.
+        let len = store.task_shared("store.len", "store.len (pending)");
+        assert_eq!(store.shared("store.get").len(), 2);
+        let msg = panic_message(|| {
+            store.exclusive("store.put");
+        });
+        assert!(msg.contains("shared-borrowed 1 time(s), most recently by `store.len (pending)`"), "{msg}");
+        drop(len);
+        store.exclusive("store.put").push(3);
     }
 
     #[test]

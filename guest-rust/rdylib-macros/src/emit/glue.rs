@@ -6,6 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use syn::{FnArg, Ident, Item};
 
+use crate::emit::async_traits::boxed_future_sig;
 use crate::emit::section::{SECTION_NAME, WIT_SECTION_NAME};
 use crate::layout::defined_types;
 use crate::model::{
@@ -24,7 +25,29 @@ pub fn items(m: &Model, names: &WitNames, wit: &str, abi: &[u8]) -> syn::Result<
         .map(|h| syn::parse2::<Item>(h).expect("helper impl parses"))
         .collect();
     items.push(syn::parse2::<Item>(module(m, names, wit, abi))?);
+    // wit-bindgen makes `wit_stream::new::<T>()` / `wit_future::new::<T>(default)`
+    // for the element types the WIT uses; the plugin creates its streams with them.
+    let (streams, futures) = stream_kinds(m);
+    if streams {
+        items.push(syn::parse_quote!(#[allow(unused_imports)] use self::__rdylib_glue::wit_stream;));
+    }
+    if futures {
+        items.push(syn::parse_quote!(#[allow(unused_imports)] use self::__rdylib_glue::wit_future;));
+    }
     Ok(items)
+}
+
+/// Whether any function of the module takes or returns a stream, a future.
+fn stream_kinds(m: &Model) -> (bool, bool) {
+    let funcs = m.resources().flat_map(|(_, _, r)| &r.funcs).chain(&m.funcs);
+    let types = funcs.flat_map(|f| {
+        let result = match &f.result {
+            FuncResult::Value(t, _) => Some(t),
+            _ => None,
+        };
+        f.params.iter().filter_map(|p| p.ty.value()).chain(result)
+    });
+    types.fold((false, false), |(s, fu), t| (s || matches!(t, Type::Stream(_)), fu || matches!(t, Type::Future(_))))
 }
 
 /// The rep type wit-bindgen's Guest trait stores for a resource or trait.
@@ -95,11 +118,12 @@ fn helpers(block: &ImplBlock, funcs: &[Func]) -> TokenStream {
             }
         }
         let wc = &fn_generics.where_clause;
+        let (asyncness, wait) = if f.is_async { (quote!(async), quote!(.await)) } else { (quote!(), quote!()) };
         items.push(quote! {
             #[doc(hidden)]
             #[inline(always)]
             #[allow(non_snake_case, clippy::needless_lifetimes)]
-            fn #helper #fn_generics (#(#params),*) #output #wc { Self::#name(#(#args),*) }
+            #asyncness fn #helper #fn_generics (#(#params),*) #output #wc { Self::#name(#(#args),*) #wait }
         });
     }
     quote! {
@@ -124,6 +148,14 @@ fn glue_fn(m: &Model, f: &Func, owner: Option<TypeId>) -> TokenStream {
         _ => Vec::new(),
     };
     let is_trait = owner.is_some_and(|d| matches!(d.kind, TypeDefKind::Trait(_)));
+    // An async call's borrows are held by its task: conflicting accesses
+    // meanwhile name it as pending.
+    let (shared, exclusive, task) = if f.is_async {
+        let task = format!("{op} (pending)");
+        (format_ident!("task_shared"), format_ident!("task_exclusive"), quote!(, #task))
+    } else {
+        (format_ident!("shared"), format_ident!("exclusive"), quote!())
+    };
     let mut sig_params = Vec::new();
     let mut prelude = Vec::new();
     let mut args = Vec::new();
@@ -165,11 +197,11 @@ fn glue_fn(m: &Model, f: &Func, owner: Option<TypeId>) -> TokenStream {
                         args.push(quote!(#ai));
                     }
                     (None, Mode::Shared) => {
-                        prelude.push(quote!(let #gi = #handle.shared(#op);));
+                        prelude.push(quote!(let #gi = #handle.#shared(#op #task);));
                         args.push(if is_self { quote!(&#deref #gi) } else { quote!(&*#gi) });
                     }
                     (None, Mode::Exclusive) => {
-                        prelude.push(quote!(let mut #gi = #handle.exclusive(#op);));
+                        prelude.push(quote!(let mut #gi = #handle.#exclusive(#op #task);));
                         args.push(if is_self { quote!(&mut #deref #gi) } else { quote!(&mut *#gi) });
                     }
                 }
@@ -178,11 +210,11 @@ fn glue_fn(m: &Model, f: &Func, owner: Option<TypeId>) -> TokenStream {
                 let rep = rep_ident(m.def(*tr));
                 match mode {
                     Mode::Shared => {
-                        prelude.push(quote!(let #gi = #pi.get::<#rep>().0.shared(#op);));
+                        prelude.push(quote!(let #gi = #pi.get::<#rep>().0.#shared(#op #task);));
                         args.push(quote!(&**#gi));
                     }
                     Mode::Exclusive => {
-                        prelude.push(quote!(let mut #gi = #pi.get::<#rep>().0.exclusive(#op);));
+                        prelude.push(quote!(let mut #gi = #pi.get::<#rep>().0.#exclusive(#op #task);));
                         args.push(quote!(&mut **#gi));
                     }
                 }
@@ -271,13 +303,16 @@ fn glue_fn(m: &Model, f: &Func, owner: Option<TypeId>) -> TokenStream {
         _ => gen_snake(&f.name),
     };
     let recv = if matches!(f.kind, FuncKind::Method(_)) { quote!(&self,) } else { quote!() };
+    // An async function's borrows are taken when its task starts (wit-bindgen
+    // polls the task at once) and held, with the guards, until it completes.
+    let (asyncness, wait) = if f.is_async { (quote!(async), quote!(.await)) } else { (quote!(), quote!()) };
     quote! {
         #[allow(unused_mut, clippy::let_unit_value)]
-        fn #name(#recv #(#sig_params),*) #ret_ty {
+        #asyncness fn #name(#recv #(#sig_params),*) #ret_ty {
             ::rdylib::__rt::enter(__rdylib_report);
             #keep_decl
             #(#prelude)*
-            let __r = #call;
+            let __r = #call #wait;
             let __out = { #convert };
             #(#after)*
             __out
@@ -446,6 +481,7 @@ fn lend_ref(t: &Type, r: TokenStream, n: &mut usize) -> TokenStream {
         Type::Unit => quote!(()),
         Type::String => quote!(#r.as_str()),
         Type::Defined(_) | Type::Own(_) | Type::Static(_) | Type::Dyn(_) => r,
+        Type::Stream(_) | Type::Future(_) => unreachable!("check refuses streams and futures in trait methods"),
         Type::List(_) => quote!(&#r[..]),
         Type::Option(e) => {
             let inner = lend_ref(e, quote!(#x), n);
@@ -480,6 +516,10 @@ fn import_proxies(m: &Model, d: &TypeDef, t: &Trait) -> TokenStream {
     for f in &t.funcs {
         let mut sig = f.sig.clone();
         syn::visit_mut::VisitMut::visit_signature_mut(&mut ModulePaths(local_names(m)), &mut sig);
+        let output = sig.output.clone();
+        if f.is_async {
+            boxed_future_sig(&mut sig);
+        }
         let mut binds = Vec::new();
         let mut args = Vec::new();
         for (i, input) in sig.inputs.iter_mut().enumerate() {
@@ -488,6 +528,12 @@ fn import_proxies(m: &Model, d: &TypeDef, t: &Trait) -> TokenStream {
                 let w = format_ident!("__w{}", i);
                 *pt.pat = syn::parse_quote!(#a);
                 args.push(match &f.params[i].ty {
+                    // wit-bindgen's async imports take every argument owned; `check` allows only values.
+                    ParamType::Value(t) if f.is_async => {
+                        let g = gen_ty(m, t);
+                        binds.push(quote!(let #w: #g = ::rdylib::__rt::IntoWit::into_wit(#a);));
+                        quote!(#w)
+                    }
                     ParamType::StrRef | ParamType::Slice(Type::Prim(_)) => quote!(#a),
                     ParamType::Value(t) => {
                         let g = gen_ty(m, t);
@@ -511,6 +557,23 @@ fn import_proxies(m: &Model, d: &TypeDef, t: &Trait) -> TokenStream {
             }
         }
         let name = gen_snake(&f.name);
+        if f.is_async {
+            let ret = match &output {
+                syn::ReturnType::Default => quote!(()),
+                syn::ReturnType::Type(_, t) => quote!(#t),
+            };
+            methods.push(quote! {
+                #[allow(unused_parens)]
+                #sig {
+                    ::std::boxed::Box::pin(async move {
+                        #(#binds)*
+                        let __r: #ret = ::rdylib::__rt::FromWit::from_wit(self.0.#name(#(#args),*).await);
+                        __r
+                    })
+                }
+            });
+            continue;
+        }
         methods.push(quote! {
             #[allow(unused_parens)]
             #sig { #(#binds)* ::rdylib::__rt::FromWit::from_wit(self.0.#name(#(#args),*)) }
@@ -685,6 +748,15 @@ fn gen_ty(m: &Model, t: &Type) -> TokenStream {
             let name = &m.def(*id).name;
             let (alias, id) = (dyn_alias(name), gen_type(name));
             quote!(#alias::#id)
+        }
+        // The same types in the plugin and in the bindings: elements are plain values (analyse).
+        Type::Stream(e) => {
+            let e = gen_ty(m, e);
+            quote!(::rdylib::__rt::wit_bindgen::StreamReader<#e>)
+        }
+        Type::Future(e) => {
+            let e = gen_ty(m, e);
+            quote!(::rdylib::__rt::wit_bindgen::FutureReader<#e>)
         }
     }
 }

@@ -11,7 +11,11 @@ pub const SECTION_NAME: &str = "rdylib:abi";
 /// Carries the derived WIT text to the build (scripts/build-guests.ts).
 pub const WIT_SECTION_NAME: &str = "rdylib:wit";
 pub const MAGIC: &[u8; 8] = b"RDYLABI\0";
+/// The version of a document with no async function (docs/abi.md §3.2).
 pub const FORMAT_VERSION: u16 = 1;
+/// The version of a document with an async function: for those, `params`
+/// and `receiver` borrows last until the task completes (docs/abi.md §3.4).
+pub const ASYNC_FORMAT_VERSION: u16 = 2;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -58,6 +62,10 @@ struct Function {
     name: String,
     rust: String,
     receiver: Option<Access>,
+    /// Written only when true, so a document without async functions is
+    /// exactly a version-1 document.
+    #[serde(rename = "async", skip_serializing_if = "std::ops::Not::not")]
+    is_async: bool,
     static_params: Vec<usize>,
     params: Vec<ParamHandle>,
     results: Vec<ResultHandle>,
@@ -145,12 +153,23 @@ impl<'a> Document<'a> {
         }
     }
 
+    /// The lowest format version that expresses the document: 2 once any
+    /// function is async, else 1 (what hosts reading only version 1 accept).
+    pub fn format_version(&self) -> u16 {
+        let any_async = self.interfaces.iter().flat_map(|i| &i.functions).any(|f| f.is_async);
+        if any_async {
+            ASYNC_FORMAT_VERSION
+        } else {
+            FORMAT_VERSION
+        }
+    }
+
     /// The section payload: header, then the JSON document (docs/abi.md §3.2).
     pub fn payload(&self) -> Vec<u8> {
         let json = serde_json::to_vec(self).expect("the document serialises");
         let mut out = Vec::with_capacity(json.len() + 14);
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&self.format_version().to_le_bytes());
         out.extend_from_slice(&u32::try_from(json.len()).expect("document under 4 GiB").to_le_bytes());
         out.extend_from_slice(&json);
         out
@@ -171,6 +190,7 @@ fn function(m: &Model, f: &Func, owner: Option<TypeId>) -> Function {
             FuncKind::Consume => Some(Access::Consume),
             FuncKind::Free | FuncKind::Constructor | FuncKind::Static => None,
         },
+        is_async: f.is_async,
         static_params: f
             .params
             .iter()

@@ -92,6 +92,8 @@ fn wit_ty(m: &Model, t: &Type) -> String {
         },
         Type::Tuple(ts) => format!("tuple<{}>", ts.iter().map(|t| wit_ty(m, t)).collect::<Vec<_>>().join(", ")),
         Type::Defined(id) | Type::Own(id) | Type::Static(id) | Type::Dyn(id) => name(m, *id),
+        Type::Stream(e) => format!("stream<{}>", wit_ty(m, e)),
+        Type::Future(e) => format!("future<{}>", wit_ty(m, e)),
     }
 }
 
@@ -149,10 +151,11 @@ fn func_line(m: &Model, f: &Func) -> String {
     };
     let fname = wit_ident(&f.name);
     let params = params.join(", ");
+    let func = if f.is_async { "async func" } else { "func" };
     match f.kind {
         FuncKind::Constructor => format!("constructor({params});"),
-        FuncKind::Consume | FuncKind::Static => format!("{fname}: static func({params}){result};"),
-        FuncKind::Free | FuncKind::Method(_) => format!("{fname}: func({params}){result};"),
+        FuncKind::Consume | FuncKind::Static => format!("{fname}: static {func}({params}){result};"),
+        FuncKind::Free | FuncKind::Method(_) => format!("{fname}: {func}({params}){result};"),
     }
 }
 
