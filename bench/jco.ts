@@ -10,19 +10,47 @@
  * memory and instantiate. jco's `instantiation: 'async'` output is used for
  * that, as it takes the core modules from the caller instead of fetching them.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { importTranspiled, transpile } from '../scripts/lib/jco.ts';
-import { asBenchApi, type BenchApi } from './api.ts';
-import { BENCH_INTERFACE } from './guest.ts';
+import { asBenchApi, type BenchApi } from './micro/api.ts';
+import { BENCH_INTERFACE } from './micro/guest.ts';
 
 export async function transpileToDir(component: Uint8Array, outDir: string): Promise<BenchApi> {
   const mod = await importTranspiled(component, { name: 'bench', outDir });
   return asBenchApi(mod['api'], `jco output in ${outDir}`);
 }
 
+/** The import an SDK-built plugin reports panics through (world-level, so jco keys it by its name). */
+const PANIC_IMPORT = 'rdylib-panic';
+
+/**
+ * An SDK-built plugin through jco's bindings, as a jco user would run it:
+ * transpiled once into `outDir` (its `instantiation: 'async'` form, which
+ * takes the imports as an argument), the core modules compiled from there,
+ * and instantiated with `imports` plus an `rdylib-panic` that throws. Returns
+ * the root exports, keyed by interface name.
+ */
+export async function instantiateTranspiled(
+  component: Uint8Array,
+  options: { name: string; outDir: string; imports?: Record<string, unknown> },
+): Promise<Record<string, unknown>> {
+  const { name, outDir, imports = {} } = options;
+  const mod = (await importTranspiled(component, { name, outDir, instantiation: 'async' })) as unknown as JcoInstantiateModule;
+  return mod.instantiate(async (path) => WebAssembly.compile(await readFile(join(outDir, path))), {
+    [PANIC_IMPORT]: {
+      default: (message: string, file: string, line: number, column: number) => {
+        throw new Error(`plugin panicked: ${message} at ${file}:${line}:${column}`);
+      },
+    },
+    ...imports,
+  });
+}
+
 interface JcoInstantiateModule {
   instantiate(
     getCoreModule: (path: string) => Promise<WebAssembly.Module>,
-    imports: Record<string, never>,
+    imports: Record<string, unknown>,
   ): Promise<Record<string, unknown>>;
 }
 

@@ -1,13 +1,15 @@
 /**
- * The "ours" column: the bench component loaded and called through rdylib's
- * host. This is the only file of the bench that knows the host's public API.
+ * The "ours" column: components loaded and called through rdylib's host.
+ * This is the only file of the bench that knows the host's public API.
  */
-import { load, type Plugin } from '../host/index.ts';
-import { asBenchApi, type BenchApi } from './api.ts';
-import { BENCH_INTERFACE } from './guest.ts';
+import { load, type LoadOptions, type Plugin } from '../host/index.ts';
+import { asBenchApi, type BenchApi } from './micro/api.ts';
+import { BENCH_INTERFACE } from './micro/guest.ts';
+
+export type { Plugin };
 
 export interface OursHost {
-  /** Parse, validate, compile and instantiate a component from its bytes. */
+  /** Parse, validate, compile and instantiate the bench component from its bytes. */
   load(bytes: Uint8Array): Promise<Plugin>;
   /** The bench interface of a loaded plugin. */
   api(plugin: Plugin): BenchApi;
@@ -21,3 +23,13 @@ export const oursHost: OursHost = {
   api: (plugin) => asBenchApi(plugin.exports[BENCH_INTERFACE], `our host's plugin.exports['${BENCH_INTERFACE}']`),
   unload: (plugin) => plugin.unload(),
 };
+
+/** An SDK-built plugin (it has its rdylib:abi section), loaded as an application would. */
+export function loadPlugin(bytes: Uint8Array, options: Pick<LoadOptions, 'name' | 'imports' | 'link'> = {}): Promise<Plugin> {
+  return load(bytes, options);
+}
+
+/** One exported interface of a loaded plugin. */
+export function exportedInterface(plugin: Plugin, name: string): unknown {
+  return plugin.exports[name];
+}

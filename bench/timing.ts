@@ -24,11 +24,33 @@ export function sinkValue(): number {
   return sink;
 }
 
+/** A measurement: the median ns per op and how far the samples spread around it. */
+export interface Timed {
+  readonly ns: number;
+  /** Half the interquartile range of the samples, relative to the median (0.05 = ±5%). */
+  readonly spread: number;
+}
+
+/** The `q`-quantile (0..1) of sorted values, interpolated linearly. */
+function quantile(sorted: readonly number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (at - lo);
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
+/** Median and spread of per-op samples (ns). */
+export function summarise(samples: readonly number[]): Timed {
+  if (samples.length === 0) throw new RangeError('no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = quantile(sorted, 0.5);
+  const halfIqr = (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / 2;
+  return { ns: mid, spread: mid === 0 ? 0 : halfIqr / mid };
 }
 
 function runBatch(op: () => void, n: number): number {
@@ -37,18 +59,8 @@ function runBatch(op: () => void, n: number): number {
   return performance.now() - start;
 }
 
-/** Median ns per call of a synchronous op. */
-export function measureSync(op: () => void, options: TimingOptions = DEFAULT_TIMING): number {
-  const batchSize = warmUp(op, options);
-  const samples: number[] = [];
-  for (let b = 0; b < options.batches; b++) {
-    samples.push((runBatch(op, batchSize) * 1e6) / batchSize);
-  }
-  return median(samples);
-}
-
-/** The outcome of one op in `measureSyncInterleaved`: its median, or the error it threw. */
-export type Measured = { readonly ns: number } | { readonly error: unknown };
+/** The outcome of one op in an interleaved measurement: its timing, or the error it threw. */
+export type Measured = Timed | { readonly error: unknown };
 
 /**
  * Median ns per call of several ops (one per column), measured side by side:
@@ -59,14 +71,15 @@ export type Measured = { readonly ns: number } | { readonly error: unknown };
  * allocator and GC still adapting to a new allocation pattern (the first
  * column to copy 1 MiB buffers paid for that, so `raw` read slower than the
  * host it bounds). `beforeBatch` (e.g. a forced GC) runs untimed before
- * every batch, so no op is billed for another's garbage.
+ * every batch, so no op is billed for another's garbage, followed by an
+ * untimed tenth of the batch.
  */
 export function measureSyncInterleaved(
   ops: readonly (() => void)[],
   options: TimingOptions = DEFAULT_TIMING,
   beforeBatch: () => void = () => {},
 ): Measured[] {
-  const results: Measured[] = ops.map(() => ({ ns: 0 }));
+  const results: Measured[] = ops.map(() => ({ ns: 0, spread: 0 }));
   const sizes: number[] = [];
   const samples: number[][] = ops.map(() => []);
   const failed = (i: number): boolean => 'error' in results[i]!;
@@ -83,13 +96,17 @@ export function measureSyncInterleaved(
       if (failed(i)) continue;
       beforeBatch();
       try {
+        // A forced full GC leaves the next calls slow for a while (measured
+        // here: 10,000 kv puts took 2-3x longer right after one, in every
+        // column), so a tenth of a batch runs untimed before the timed one.
+        runBatch(ops[i]!, Math.ceil(sizes[i]! / 10));
         samples[i]!.push((runBatch(ops[i]!, sizes[i]!) * 1e6) / sizes[i]!);
       } catch (error) {
         results[i] = { error };
       }
     }
   }
-  return results.map((r, i) => ('error' in r ? r : { ns: median(samples[i]!) }));
+  return results.map((r, i) => ('error' in r ? r : summarise(samples[i]!)));
 }
 
 /** Runs `op` for `options.warmupMs`; returns the batch size that lasts about `options.batchMs`. */
@@ -108,17 +125,39 @@ function warmUp(op: () => void, options: TimingOptions): number {
   return Math.max(1, Math.round(options.batchMs / perOpMs));
 }
 
+/** How many single runs an asynchronous measurement makes. */
+export interface AsyncRuns {
+  readonly warmups: number;
+  readonly samples: number;
+}
+
 /**
- * Median ns per call of an asynchronous op that is slow enough (milliseconds)
- * to time one call at a time, e.g. loading a component.
+ * Timing of an asynchronous op that is slow enough (tens of microseconds
+ * and up: a load, a call into a worker) to time one run at a time. Several
+ * ops are measured side by side, their runs taking turns as in
+ * `measureSyncInterleaved`; `beforeRun` runs untimed before each run.
  */
-export async function measureAsync(op: () => Promise<void>, warmups: number, samples: number): Promise<number> {
-  for (let i = 0; i < warmups; i++) await op();
-  const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    const start = performance.now();
-    await op();
-    times.push((performance.now() - start) * 1e6);
+export async function measureAsyncInterleaved(
+  ops: readonly (() => Promise<void>)[],
+  runs: AsyncRuns,
+  beforeRun: () => void = () => {},
+): Promise<Measured[]> {
+  const errors: (unknown[] | undefined)[] = ops.map(() => undefined);
+  const samples: number[][] = ops.map(() => []);
+  const run = async (i: number, timed: boolean): Promise<void> => {
+    if (errors[i] !== undefined) return;
+    beforeRun();
+    try {
+      const start = performance.now();
+      await ops[i]!();
+      if (timed) samples[i]!.push((performance.now() - start) * 1e6);
+    } catch (error) {
+      errors[i] = [error];
+    }
+  };
+  for (let w = 0; w < runs.warmups; w++) for (let i = 0; i < ops.length; i++) await run(i, false);
+  for (let s = 0; s < runs.samples; s++) {
+    for (let k = 0; k < ops.length; k++) await run((s + k) % ops.length, true);
   }
-  return median(times);
+  return ops.map((_, i) => (errors[i] !== undefined ? { error: errors[i]![0] } : summarise(samples[i]!)));
 }

@@ -31,7 +31,7 @@
  * after lowering), so the guest does no work proportional to the payload:
  * what is measured is the host's lowering and lifting.
  */
-import { parse } from '../scripts/lib/jco.ts';
+import { parse } from '../../scripts/lib/jco.ts';
 
 export const BENCH_INTERFACE = 'rdylib:bench/api@0.1.0';
 

@@ -3,26 +3,21 @@
  * case checks one result before it is timed: an implementation that returns
  * a wrong value is reported n/a with the reason, not timed.
  */
-import { deepStrictEqual } from 'node:assert/strict';
+import { expectEqual } from '../check.ts';
+import type { SyncCase } from '../sync-section.ts';
+import type { Target } from '../suite.ts';
+import { consume } from '../timing.ts';
 import type { BenchApi, Fields } from './api.ts';
-import { consume } from './timing.ts';
 
-/** A performance target, stated as a ratio between two columns. */
-export type Target =
-  | { readonly kind: 'ours/raw'; readonly atMost: number }
-  | { readonly kind: 'jco/ours'; readonly atLeast: number };
+export type CallCase = SyncCase<BenchApi>;
 
-export interface CallCase {
-  readonly name: string;
-  readonly targets: readonly Target[];
-  /** Checks the implementation once, then returns the op to time. */
-  prepare(api: BenchApi): () => void;
-}
-
-const SCALAR: Target = { kind: 'ours/raw', atMost: 2 };
+// Issue 15's targets: a scalar call within 1.3x of raw, every other
+// small-value case within 2x; the jco and large-payload goals are older.
+const SCALAR: Target = { kind: 'ours/raw', atMost: 1.3 };
+const SMALL_VS_RAW: Target = { kind: 'ours/raw', atMost: 2 };
 const SMALL_VS_JCO: Target = { kind: 'jco/ours', atLeast: 20 };
 const LARGE_VS_RAW: Target = { kind: 'ours/raw', atMost: 2 };
-export const LOAD_VS_JCO: Target = { kind: 'jco/ours', atLeast: 10 };
+const SMALL: readonly Target[] = [SMALL_VS_RAW, SMALL_VS_JCO];
 
 const MIB = 1 << 20;
 
@@ -41,14 +36,6 @@ function pseudoRandomBytes(n: number): Uint8Array {
     out[i] = x & 0xff;
   }
   return out;
-}
-
-function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  try {
-    deepStrictEqual(actual, expected);
-  } catch {
-    throw new Error(`wrong result from ${what}`);
-  }
 }
 
 function echoStringCase(name: string, bytes: number, targets: readonly Target[]): CallCase {
@@ -75,7 +62,7 @@ export const CALL_CASES: readonly CallCase[] = [
       return () => consume(api.add(i++ & 0xffff, 7));
     },
   },
-  echoStringCase('echo string 16 B', 16, [SMALL_VS_JCO]),
+  echoStringCase('echo string 16 B', 16, SMALL),
   echoStringCase('echo string 1 MiB', MIB, [LARGE_VS_RAW]),
   {
     name: 'echo list<u8> 1 MiB',
@@ -89,7 +76,7 @@ export const CALL_CASES: readonly CallCase[] = [
   },
   {
     name: 'echo record of 8 fields',
-    targets: [SMALL_VS_JCO],
+    targets: SMALL,
     prepare(api) {
       const r: Fields = { a: 200, b: 60000, c: 4_000_000_000, d: 2n ** 60n + 7n, e: 1.5, f: Math.PI, g: true, h: -5 };
       expectEqual(api.echoFields(r), r, 'echo-fields');
@@ -98,7 +85,7 @@ export const CALL_CASES: readonly CallCase[] = [
   },
   {
     name: 'resource method call',
-    targets: [SMALL_VS_JCO],
+    targets: SMALL,
     prepare(api) {
       const probe = new api.Counter(5);
       expectEqual(probe.increment(2), 7, 'counter.increment');
@@ -111,7 +98,7 @@ export const CALL_CASES: readonly CallCase[] = [
   },
   {
     name: 'resource create+drop',
-    targets: [SMALL_VS_JCO],
+    targets: SMALL,
     prepare(api) {
       return () => {
         const counter = new api.Counter(1);
@@ -120,5 +107,3 @@ export const CALL_CASES: readonly CallCase[] = [
     },
   },
 ];
-
-export const LOAD_CASE_NAME = 'load ~100 KB component';

@@ -1,0 +1,31 @@
+/**
+ * The kv section: the kv example plugin (Rust, built by `npm run build:guests`)
+ * through our host, through its core module with hand-written glue (raw), and
+ * through jco's bindings, with a JS `Map` as the floor.
+ */
+import { readGuest, repoPath } from '../paths.ts';
+import { instantiateTranspiled } from '../jco.ts';
+import { exportedInterface, loadPlugin } from '../ours.ts';
+import type { Section } from '../suite.ts';
+import { syncSection } from '../sync-section.ts';
+import { asKvApi, KV_INTERFACE, type KvApi } from './api.ts';
+import { KV_CASES } from './cases.ts';
+import { mapFloor } from './map-floor.ts';
+import { instantiateRawKv, kvCoreModule } from './raw.ts';
+
+const JCO_DIR = repoPath('build', 'bench', 'jco', 'kv');
+
+/** How each column makes the kv API (shared with bench.test.ts). */
+export const KV_IMPLEMENTATIONS = {
+  raw: async () => instantiateRawKv(kvCoreModule(readGuest('kv'))),
+  ours: async () => asKvApi(exportedInterface(await loadPlugin(readGuest('kv'), { name: 'kv' }), KV_INTERFACE), 'our host'),
+  jco: async () => asKvApi((await instantiateTranspiled(readGuest('kv'), { name: 'kv', outDir: JCO_DIR }))[KV_INTERFACE], 'jco bindings'),
+  floor: async () => mapFloor,
+} satisfies Record<string, () => Promise<KvApi>>;
+
+export const kvSection: Section = syncSection({
+  id: 'kv',
+  title: 'kv workloads (the Rust kv example)',
+  implementations: KV_IMPLEMENTATIONS,
+  cases: KV_CASES,
+});

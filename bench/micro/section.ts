@@ -1,0 +1,30 @@
+/**
+ * The micro section: one call of each value shape into the WAT bench guest
+ * (guest.ts), through our host, as raw core wasm with hand-written glue, and
+ * through jco's bindings.
+ */
+import { transpileToDir } from '../jco.ts';
+import { oursHost } from '../ours.ts';
+import { repoPath } from '../paths.ts';
+import type { Section } from '../suite.ts';
+import { syncSection } from '../sync-section.ts';
+import type { BenchApi } from './api.ts';
+import { CALL_CASES } from './cases.ts';
+import { buildBenchGuest } from './guest.ts';
+import { compileRaw, instantiateRaw } from './raw.ts';
+
+const JCO_DIR = repoPath('build', 'bench', 'jco', 'micro');
+
+/** How each column makes the bench API (shared with bench.test.ts). */
+export const MICRO_IMPLEMENTATIONS = {
+  raw: async () => instantiateRaw(await compileRaw(await buildBenchGuest())),
+  ours: async () => oursHost.api(await oursHost.load((await buildBenchGuest()).component)),
+  jco: async () => transpileToDir((await buildBenchGuest()).component, JCO_DIR),
+} satisfies Record<string, () => Promise<BenchApi>>;
+
+export const microSection: Section = syncSection({
+  id: 'micro',
+  title: 'micro: one call per value shape (WAT bench guest)',
+  implementations: MICRO_IMPLEMENTATIONS,
+  cases: CALL_CASES,
+});

@@ -1,0 +1,55 @@
+/**
+ * UTF-8 string transfer for the raw columns, as cheap as a hand-written glue
+ * can make it: short ASCII strings by hand (cheaper than a call into
+ * TextEncoder/TextDecoder), everything else through them.
+ */
+
+const SHORT = 32;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const fromCharCode = String.fromCharCode;
+
+/** Writes `s` as UTF-8 into memory allocated by `alloc(len)`; returns [ptr, len]. */
+export function storeUtf8(memory: WebAssembly.Memory, alloc: (len: number) => number, s: string): [number, number] {
+  const n = s.length;
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    if (s.charCodeAt(i) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    const ptr = alloc(n);
+    const u8 = new Uint8Array(memory.buffer);
+    if (n <= SHORT) for (let i = 0; i < n; i++) u8[ptr + i] = s.charCodeAt(i);
+    else encoder.encodeInto(s, u8.subarray(ptr, ptr + n));
+    return [ptr, n];
+  }
+  const bytes = encoder.encode(s);
+  const ptr = alloc(bytes.length);
+  new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes);
+  return [ptr, bytes.length];
+}
+
+/** Reads `len` bytes of UTF-8 at `ptr`. */
+export function loadUtf8(memory: WebAssembly.Memory, ptr: number, len: number): string {
+  const u8 = new Uint8Array(memory.buffer);
+  if (len <= SHORT) {
+    let s = '';
+    let i = 0;
+    for (; i + 8 <= len; i += 8) {
+      const p = ptr + i;
+      const a = u8[p]!, b = u8[p + 1]!, c = u8[p + 2]!, d = u8[p + 3]!, e = u8[p + 4]!, f = u8[p + 5]!, g = u8[p + 6]!, h = u8[p + 7]!;
+      if ((a | b | c | d | e | f | g | h) >= 0x80) return decoder.decode(u8.subarray(ptr, ptr + len));
+      s += fromCharCode(a, b, c, d, e, f, g, h);
+    }
+    for (; i < len; i++) {
+      const a = u8[ptr + i]!;
+      if (a >= 0x80) return decoder.decode(u8.subarray(ptr, ptr + len));
+      s += fromCharCode(a);
+    }
+    return s;
+  }
+  return decoder.decode(u8.subarray(ptr, ptr + len));
+}
