@@ -23,7 +23,23 @@ export type ValType =
   | { readonly kind: 'result'; readonly ok: ValType | undefined; readonly err: ValType | undefined }
   | { readonly kind: 'flags'; readonly labels: readonly string[] }
   | { readonly kind: 'own'; readonly resource: ResourceTypeRef }
-  | { readonly kind: 'borrow'; readonly resource: ResourceTypeRef };
+  | { readonly kind: 'borrow'; readonly resource: ResourceTypeRef }
+  /** 🔀 `stream<T>` (`stream` without an element type: `element` undefined), passed as a handle to one end. */
+  | StreamType
+  /** 🔀 `future<T>` (`future`: `element` undefined), passed as a handle to one end. */
+  | FutureType
+  /** 📝 `error-context`, passed as a handle. */
+  | { readonly kind: 'error-context' };
+
+export interface StreamType {
+  readonly kind: 'stream';
+  readonly element: ValType | undefined;
+}
+
+export interface FutureType {
+  readonly kind: 'future';
+  readonly element: ValType | undefined;
+}
 
 export interface FieldType {
   readonly name: string;
@@ -42,6 +58,8 @@ export interface ParamType {
 
 /** A component function type: named parameters and at most one result. */
 export interface FuncType {
+  /** 🔀 `async func`: callers may be suspended while it runs (Explainer.md "Function types"). */
+  readonly async: boolean;
   readonly params: readonly ParamType[];
   readonly result: ValType | undefined;
 }

@@ -6,7 +6,10 @@
  * object, since types are immutable data.
  */
 import type { CaseType, FuncType, ValType } from '../types.ts';
-import { MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
+import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
+
+/** Re-exported for validation, which shares this module (and only this one) with the ABI. */
+export { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS };
 
 export type CoreValType = 'i32' | 'i64' | 'f32' | 'f64';
 
@@ -113,6 +116,9 @@ function computeLayout(t: ValType, pointerSize: PointerSize): Layout {
     case 'char':
     case 'own':
     case 'borrow':
+    case 'stream':
+    case 'future':
+    case 'error-context':
       return LAYOUT_4;
     case 's64':
     case 'u64':
@@ -230,6 +236,9 @@ function computeFlatten(t: ValType): CoreValType[] {
     case 'flags':
     case 'own':
     case 'borrow':
+    case 'stream':
+    case 'future':
+    case 'error-context':
       return ['i32'];
     case 's64':
     case 'u64':
@@ -282,18 +291,35 @@ export interface CoreFuncType {
   readonly results: readonly CoreValType[];
 }
 
-/** definitions.py `flatten_functype` for synchronous functions with a 32-bit memory. */
-export function flattenFuncType(ft: FuncType, context: 'lift' | 'lower'): CoreFuncType {
+/**
+ * Which calling convention a `canon lift` / `canon lower` uses: the options
+ * `async` and `callback` decide it (`callback` only on lifts, always with `async`).
+ */
+export type CallingAbi = 'sync' | 'async' | 'async-callback';
+
+/** definitions.py `flatten_functype` with a 32-bit memory. */
+export function flattenFuncType(ft: FuncType, context: 'lift' | 'lower', abi: CallingAbi = 'sync'): CoreFuncType {
   let params = flattenTypes(ft.params.map((p) => p.type));
   let results = ft.result === undefined ? [] : [...flattenType(ft.result)];
-  if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
-  if (results.length > MAX_FLAT_RESULTS) {
-    if (context === 'lift') {
-      results = ['i32'];
-    } else {
-      params = [...params, 'i32'];
-      results = [];
+  if (abi === 'sync') {
+    if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
+    if (results.length > MAX_FLAT_RESULTS) {
+      if (context === 'lift') {
+        results = ['i32'];
+      } else {
+        params = [...params, 'i32'];
+        results = [];
+      }
     }
+    return { params, results };
   }
-  return { params, results };
+  if (context === 'lift') {
+    // The results go to `task.return`; a callback-lifted function returns its callback code.
+    if (params.length > MAX_FLAT_PARAMS) params = ['i32'];
+    return { params, results: abi === 'async-callback' ? ['i32'] : [] };
+  }
+  // An async-lowered call returns its subtask state; the result is written to memory later.
+  if (params.length > MAX_FLAT_ASYNC_PARAMS) params = ['i32'];
+  if (results.length > 0) params = [...params, 'i32'];
+  return { params, results: ['i32'] };
 }

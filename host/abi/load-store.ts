@@ -258,7 +258,20 @@ function buildLoad(t: ValType): Load {
       const rt = asResourceType(t.resource);
       return (cx, p) => liftBorrow(cx, cx.dv.getUint32(p, true), rt);
     }
+    case 'stream':
+    case 'future':
+    case 'error-context':
+      return noAsyncHandles(t.kind);
   }
+}
+
+/**
+ * Stream, future and error-context handles have no lifting or lowering yet;
+ * instantiation refuses every function that passes one
+ * (host/runtime/instantiate.ts), so no call path reaches this.
+ */
+export function noAsyncHandles(kind: 'stream' | 'future' | 'error-context'): never {
+  throw new Error(`internal: no lifting or lowering of ${kind} handles (instantiation refuses them)`);
 }
 
 /** `load` shifted by a constant field offset (offset 0 needs no wrapper). */
@@ -430,6 +443,10 @@ export function compileStore(t: ValType, path: string): Store {
       const rt = asResourceType(t.resource);
       return (cx, v, p) => cx.dv.setUint32(p, lowerBorrow(cx, v, rt, path), true);
     }
+    case 'stream':
+    case 'future':
+    case 'error-context':
+      return noAsyncHandles(t.kind);
   }
 }
 

@@ -201,8 +201,56 @@ export type Canon =
   | { readonly kind: 'lift'; readonly coreFunc: number; readonly options: readonly CanonOptEntry[]; readonly typeIndex: number }
   | { readonly kind: 'lower'; readonly func: number; readonly options: readonly CanonOptEntry[] }
   | { readonly kind: 'resource.new' | 'resource.drop' | 'resource.rep'; readonly typeIndex: number }
-  /** Any async, stream, future, error-context or thread built-in: read so the bytes are checked, rejected by validation. */
-  | { readonly kind: 'builtin'; readonly name: string };
+  | CanonBuiltin;
+
+/**
+ * The async (🔀), error-context (📝) and thread (🧵, 🧵②) built-ins of Binary.md's
+ * `canon`, each with its immediates as written; `kind` is the built-in's name
+ * in the text format. Every one defines a core function.
+ */
+export type CanonBuiltin =
+  | { readonly kind: PlainBuiltinKind }
+  | { readonly kind: 'task.return'; readonly result: ValTypeRef | undefined; readonly options: readonly CanonOptEntry[] }
+  /** `slot` is the thread-local storage index `i`. */
+  | { readonly kind: 'context.get' | 'context.set'; readonly type: CoreValType; readonly slot: number }
+  | { readonly kind: 'subtask.cancel'; readonly async: boolean }
+  | { readonly kind: StreamOrFuture<'new' | 'drop-readable' | 'drop-writable'>; readonly typeIndex: number }
+  | { readonly kind: StreamOrFuture<'read' | 'write'>; readonly typeIndex: number; readonly options: readonly CanonOptEntry[] }
+  | { readonly kind: StreamOrFuture<'cancel-read' | 'cancel-write'>; readonly typeIndex: number; readonly async: boolean }
+  | { readonly kind: 'error-context.new' | 'error-context.debug-message'; readonly options: readonly CanonOptEntry[] }
+  | { readonly kind: 'waitable-set.wait' | 'waitable-set.poll'; readonly cancellable: boolean; readonly memory: number }
+  | { readonly kind: CancellableThreadBuiltinKind; readonly cancellable: boolean }
+  | { readonly kind: 'thread.new-indirect'; readonly coreTypeIndex: number; readonly table: number }
+  /** 🧵② shared-everything threads. */
+  | { readonly kind: 'thread.spawn-ref'; readonly shared: boolean; readonly coreTypeIndex: number }
+  | { readonly kind: 'thread.spawn-indirect'; readonly shared: boolean; readonly coreTypeIndex: number; readonly table: number }
+  | { readonly kind: 'thread.available-parallelism'; readonly shared: boolean };
+
+export type StreamOrFuture<Op extends string> = `stream.${Op}` | `future.${Op}`;
+
+/** Built-ins without immediates. */
+export type PlainBuiltinKind =
+  | 'backpressure.inc'
+  | 'backpressure.dec'
+  | 'task.cancel'
+  | 'subtask.drop'
+  | 'waitable-set.new'
+  | 'waitable-set.drop'
+  | 'waitable.join'
+  | 'error-context.drop'
+  | 'thread.index'
+  | 'thread.resume-later';
+
+/** Thread built-ins whose only immediate is `cancellable?`. */
+export type CancellableThreadBuiltinKind =
+  | 'thread.yield'
+  | 'thread.suspend'
+  | 'thread.suspend-then-resume'
+  | 'thread.yield-then-resume'
+  | 'thread.suspend-then-promote'
+  | 'thread.yield-then-promote';
+
+export type CanonBuiltinKind = CanonBuiltin['kind'];
 
 /** The output sort of each canon definition: lift makes a component func, everything else a core func. */
 export function canonSort(c: Canon): Sort {

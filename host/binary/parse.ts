@@ -5,6 +5,8 @@
 import { LoadError } from '../errors.ts';
 import type {
   Canon,
+  CanonBuiltin,
+  CancellableThreadBuiltinKind,
   CanonOptEntry,
   Component,
   CoreInstanceExpr,
@@ -12,7 +14,9 @@ import type {
   Definition,
   InstanceExpr,
   NameSection,
+  PlainBuiltinKind,
   Sort,
+  StreamOrFuture,
 } from './ast.ts';
 import { Reader, leadingByteError } from './reader.ts';
 import {
@@ -24,8 +28,8 @@ import {
   readDefType,
   readExternName,
   readExternType,
+  readResultList,
   readSort,
-  readValType,
 } from './types.ts';
 
 const MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -237,54 +241,90 @@ function readCanonOpts(r: Reader): CanonOptEntry[] {
   });
 }
 
-/**
- * Immediates of the built-ins this host does not implement, by opcode. They are
- * still read in full so a malformed encoding is reported as malformed.
- */
-type Imm = 'typeidx' | 'opts' | 'bool' | 'u32' | 'corevaltype' | 'resultlist';
-const BUILTINS: ReadonlyMap<number, { name: string; imm: readonly Imm[] }> = new Map([
-  [0x24, { name: 'backpressure.inc', imm: [] }],
-  [0x25, { name: 'backpressure.dec', imm: [] }],
-  [0x09, { name: 'task.return', imm: ['resultlist', 'opts'] }],
-  [0x05, { name: 'task.cancel', imm: [] }],
-  [0x0a, { name: 'context.get', imm: ['corevaltype', 'u32'] }],
-  [0x0b, { name: 'context.set', imm: ['corevaltype', 'u32'] }],
-  [0x06, { name: 'subtask.cancel', imm: ['bool'] }],
-  [0x0d, { name: 'subtask.drop', imm: [] }],
-  [0x0e, { name: 'stream.new', imm: ['typeidx'] }],
-  [0x0f, { name: 'stream.read', imm: ['typeidx', 'opts'] }],
-  [0x10, { name: 'stream.write', imm: ['typeidx', 'opts'] }],
-  [0x11, { name: 'stream.cancel-read', imm: ['typeidx', 'bool'] }],
-  [0x12, { name: 'stream.cancel-write', imm: ['typeidx', 'bool'] }],
-  [0x13, { name: 'stream.drop-readable', imm: ['typeidx'] }],
-  [0x14, { name: 'stream.drop-writable', imm: ['typeidx'] }],
-  [0x15, { name: 'future.new', imm: ['typeidx'] }],
-  [0x16, { name: 'future.read', imm: ['typeidx', 'opts'] }],
-  [0x17, { name: 'future.write', imm: ['typeidx', 'opts'] }],
-  [0x18, { name: 'future.cancel-read', imm: ['typeidx', 'bool'] }],
-  [0x19, { name: 'future.cancel-write', imm: ['typeidx', 'bool'] }],
-  [0x1a, { name: 'future.drop-readable', imm: ['typeidx'] }],
-  [0x1b, { name: 'future.drop-writable', imm: ['typeidx'] }],
-  [0x1c, { name: 'error-context.new', imm: ['opts'] }],
-  [0x1d, { name: 'error-context.debug-message', imm: ['opts'] }],
-  [0x1e, { name: 'error-context.drop', imm: [] }],
-  [0x1f, { name: 'waitable-set.new', imm: [] }],
-  [0x20, { name: 'waitable-set.wait', imm: ['bool', 'u32'] }],
-  [0x21, { name: 'waitable-set.poll', imm: ['bool', 'u32'] }],
-  [0x22, { name: 'waitable-set.drop', imm: [] }],
-  [0x23, { name: 'waitable.join', imm: [] }],
-  [0x26, { name: 'thread.index', imm: [] }],
-  [0x27, { name: 'thread.new-indirect', imm: ['u32', 'u32'] }],
-  [0x28, { name: 'thread.resume-later', imm: [] }],
-  [0x29, { name: 'thread.suspend', imm: ['bool'] }],
-  [0x0c, { name: 'thread.yield', imm: ['bool'] }],
-  [0x2a, { name: 'thread.suspend-then-resume', imm: ['bool'] }],
-  [0x2b, { name: 'thread.yield-then-resume', imm: ['bool'] }],
-  [0x2c, { name: 'thread.suspend-then-promote', imm: ['bool'] }],
-  [0x2d, { name: 'thread.yield-then-promote', imm: ['bool'] }],
-  [0x40, { name: 'thread.spawn-ref', imm: ['bool', 'u32'] }],
-  [0x41, { name: 'thread.spawn-indirect', imm: ['bool', 'u32', 'u32'] }],
-  [0x42, { name: 'thread.available-parallelism', imm: ['bool'] }],
+/** How a built-in's immediates are read, keyed by its opcode (Binary.md `canon`). */
+type BuiltinReader = (r: Reader) => CanonBuiltin;
+
+const noImmediates = (kind: PlainBuiltinKind): BuiltinReader => () => ({ kind });
+const withType = (kind: StreamOrFuture<'new' | 'drop-readable' | 'drop-writable'>): BuiltinReader => (r) => ({ kind, typeIndex: r.u32(`${kind} type index`) });
+const withTypeAndOpts = (kind: StreamOrFuture<'read' | 'write'>): BuiltinReader => (r) => {
+  const typeIndex = r.u32(`${kind} type index`);
+  return { kind, typeIndex, options: readCanonOpts(r) };
+};
+const withTypeAndAsync = (kind: StreamOrFuture<'cancel-read' | 'cancel-write'>): BuiltinReader => (r) => {
+  const typeIndex = r.u32(`${kind} type index`);
+  return { kind, typeIndex, async: readFlag(r, `${kind} async`) };
+};
+const withCancellable =
+  (kind: CancellableThreadBuiltinKind): BuiltinReader =>
+  (r) => ({ kind, cancellable: readFlag(r, `${kind} cancellable`) });
+
+/** `async?`, `cancel?` and `sh?`: 0x00 absent, 0x01 present. */
+function readFlag(r: Reader, what: string): boolean {
+  return r.bool(what);
+}
+
+const BUILTINS: ReadonlyMap<number, BuiltinReader> = new Map<number, BuiltinReader>([
+  [0x24, noImmediates('backpressure.inc')],
+  [0x25, noImmediates('backpressure.dec')],
+  [0x09, (r) => {
+    const result = readResultList(r);
+    return { kind: 'task.return', result, options: readCanonOpts(r) };
+  }],
+  [0x05, noImmediates('task.cancel')],
+  [0x0a, (r) => ({ kind: 'context.get', type: readCoreValType(r), slot: r.u32('context.get index') })],
+  [0x0b, (r) => ({ kind: 'context.set', type: readCoreValType(r), slot: r.u32('context.set index') })],
+  [0x06, (r) => ({ kind: 'subtask.cancel', async: readFlag(r, 'subtask.cancel async') })],
+  [0x0d, noImmediates('subtask.drop')],
+  [0x0e, withType('stream.new')],
+  [0x0f, withTypeAndOpts('stream.read')],
+  [0x10, withTypeAndOpts('stream.write')],
+  [0x11, withTypeAndAsync('stream.cancel-read')],
+  [0x12, withTypeAndAsync('stream.cancel-write')],
+  [0x13, withType('stream.drop-readable')],
+  [0x14, withType('stream.drop-writable')],
+  [0x15, withType('future.new')],
+  [0x16, withTypeAndOpts('future.read')],
+  [0x17, withTypeAndOpts('future.write')],
+  [0x18, withTypeAndAsync('future.cancel-read')],
+  [0x19, withTypeAndAsync('future.cancel-write')],
+  [0x1a, withType('future.drop-readable')],
+  [0x1b, withType('future.drop-writable')],
+  [0x1c, (r) => ({ kind: 'error-context.new', options: readCanonOpts(r) })],
+  [0x1d, (r) => ({ kind: 'error-context.debug-message', options: readCanonOpts(r) })],
+  [0x1e, noImmediates('error-context.drop')],
+  [0x1f, noImmediates('waitable-set.new')],
+  [0x20, (r) => {
+    const cancellable = readFlag(r, 'waitable-set.wait cancellable');
+    return { kind: 'waitable-set.wait', cancellable, memory: r.u32('waitable-set.wait memory index') };
+  }],
+  [0x21, (r) => {
+    const cancellable = readFlag(r, 'waitable-set.poll cancellable');
+    return { kind: 'waitable-set.poll', cancellable, memory: r.u32('waitable-set.poll memory index') };
+  }],
+  [0x22, noImmediates('waitable-set.drop')],
+  [0x23, noImmediates('waitable.join')],
+  [0x26, noImmediates('thread.index')],
+  [0x27, (r) => {
+    const coreTypeIndex = r.u32('thread.new-indirect core type index');
+    return { kind: 'thread.new-indirect', coreTypeIndex, table: r.u32('thread.new-indirect table index') };
+  }],
+  [0x28, noImmediates('thread.resume-later')],
+  [0x29, withCancellable('thread.suspend')],
+  [0x0c, withCancellable('thread.yield')],
+  [0x2a, withCancellable('thread.suspend-then-resume')],
+  [0x2b, withCancellable('thread.yield-then-resume')],
+  [0x2c, withCancellable('thread.suspend-then-promote')],
+  [0x2d, withCancellable('thread.yield-then-promote')],
+  [0x40, (r) => {
+    const shared = readFlag(r, 'thread.spawn-ref shared');
+    return { kind: 'thread.spawn-ref', shared, coreTypeIndex: r.u32('thread.spawn-ref core type index') };
+  }],
+  [0x41, (r) => {
+    const shared = readFlag(r, 'thread.spawn-indirect shared');
+    const coreTypeIndex = r.u32('thread.spawn-indirect core type index');
+    return { kind: 'thread.spawn-indirect', shared, coreTypeIndex, table: r.u32('thread.spawn-indirect table index') };
+  }],
+  [0x42, (r) => ({ kind: 'thread.available-parallelism', shared: readFlag(r, 'thread.available-parallelism shared') })],
 ]);
 
 function readCanon(r: Reader): Canon {
@@ -311,32 +351,7 @@ function readCanon(r: Reader): Canon {
   }
   const builtin = BUILTINS.get(b);
   if (builtin === undefined) return leadingByteError(r, b, 'canonical function', at);
-  for (const imm of builtin.imm) {
-    switch (imm) {
-      case 'typeidx':
-      case 'u32':
-        r.u32(`${builtin.name} immediate`);
-        break;
-      case 'bool':
-        r.bool(`${builtin.name} flag`);
-        break;
-      case 'opts':
-        readCanonOpts(r);
-        break;
-      case 'corevaltype':
-        readCoreValType(r);
-        break;
-      case 'resultlist': {
-        const rat = r.offset;
-        const t = r.byte('task.return results');
-        if (t === 0x00) readValType(r);
-        else if (t === 0x01) r.expectByte(0x00, 'task.return results');
-        else leadingByteError(r, t, 'component function results', rat);
-        break;
-      }
-    }
-  }
-  return { kind: 'builtin', name: builtin.name };
+  return builtin(r);
 }
 
 /**

@@ -399,7 +399,8 @@ function readDefValType(r: Reader, b: number, at: number): DefValType {
   }
 }
 
-function readResultList(r: Reader): ValTypeRef | undefined {
+/** `resultlist`: a function's (or `task.return`'s) optional result type. */
+export function readResultList(r: Reader): ValTypeRef | undefined {
   const at = r.offset;
   const b = r.byte('component function results');
   if (b === 0x00) return readValType(r);

@@ -25,7 +25,7 @@ import type { AbiFunction } from '../rdylib/section.ts';
 import type { ComponentDecl, FunctionDecl, ResourceDecl, ScopeDecl } from './model.ts';
 import { lifetimeNotes, madeBy } from './lifetime-docs.ts';
 import { camel, namespaceNames, paramName, pascal, propertyKey, references, type References } from './names.ts';
-import { structure, tsType, type TypeNaming } from './ts-type.ts';
+import { structure, tsType, type Flow, type TypeNaming } from './ts-type.ts';
 
 /** In-process calls return values; a worker-isolated plugin's return Promises. */
 type Mode = 'in-process' | 'worker';
@@ -204,35 +204,51 @@ interface Signature {
   readonly result: string;
   /** The ResultError payload type, when the result is a top-level `result`. */
   readonly error: string | undefined;
+  /** An `async func`: an export returns a Promise, an import may. */
+  readonly async: boolean;
 }
 
-/** A function's TypeScript signature; `skipSelf` drops the receiver of a method, typed as `this` if it must be library-static. */
-function signature(fn: FunctionDecl, names: TypeNaming, skipSelf: boolean): Signature {
+/**
+ * A function's TypeScript signature; `skipSelf` drops the receiver of a method,
+ * typed as `this` if it must be library-static. `direction` says who calls: the
+ * host calls exports (it supplies their parameters), the plugin calls imports.
+ */
+function signature(fn: FunctionDecl, names: TypeNaming, skipSelf: boolean, direction: 'export' | 'import'): Signature {
   const ft: FuncType = fn.type;
+  const into: Flow = direction === 'export' ? 'to-guest' : 'from-guest';
+  const out: Flow = direction === 'export' ? 'from-guest' : 'to-guest';
   const params = ft.params.map((p, i) => {
     const marks = handleMarks(fn.abi, { param: i });
     if (skipSelf && i === 0) {
       // The receiver is typed only when it must be library-static, or must not be.
-      const self = tsType(p.type, names, marks);
-      return self !== tsType(p.type, names) ? `this: ${self}` : undefined;
+      const self = tsType(p.type, names, marks, '', into);
+      return self !== tsType(p.type, names, new Map(), '', into) ? `this: ${self}` : undefined;
     }
-    return `${paramName(p.name)}: ${tsType(p.type, names, marks)}`;
+    return `${paramName(p.name)}: ${tsType(p.type, names, marks, '', into)}`;
   });
   const statics = handleMarks(fn.abi, 'result');
   const r = ft.result;
-  if (r === undefined) return { params: `(${params.filter(Boolean).join(', ')})`, result: 'void', error: undefined };
+  const list = `(${params.filter(Boolean).join(', ')})`;
+  if (r === undefined) return { params: list, result: 'void', error: undefined, async: ft.async };
   if (r.kind === 'result') {
     return {
-      params: `(${params.filter(Boolean).join(', ')})`,
-      result: r.ok === undefined ? 'void' : tsType(r.ok, names, statics, 'ok'),
-      error: r.err === undefined ? 'undefined' : tsType(r.err, names, statics, 'err'),
+      params: list,
+      result: r.ok === undefined ? 'void' : tsType(r.ok, names, statics, 'ok', out),
+      error: r.err === undefined ? 'undefined' : tsType(r.err, names, statics, 'err', out),
+      async: ft.async,
     };
   }
-  return { params: `(${params.filter(Boolean).join(', ')})`, result: tsType(r, names, statics), error: undefined };
+  return { params: list, result: tsType(r, names, statics, '', out), error: undefined, async: ft.async };
 }
 
+/** What calling an export returns: a Promise in a worker or for an async function, the value otherwise. */
 function returns(sig: Signature, mode: Mode, refs: References): string {
-  return mode === 'worker' ? `${refs.global('Promise')}<${sig.result}>` : sig.result;
+  return mode === 'worker' || sig.async ? `${refs.global('Promise')}<${sig.result}>` : sig.result;
+}
+
+/** What a host function implementing an import returns: an async one may return a Promise. */
+function implementationReturns(sig: Signature, refs: References): string {
+  return sig.async ? `${sig.result} | ${refs.global('PromiseLike')}<${sig.result}>` : sig.result;
 }
 
 function functionDoc(fn: FunctionDecl, sig: Signature, receiverClass: string | undefined, direction: 'export' | 'import'): string[] {
@@ -291,7 +307,7 @@ function exportedMember(
   owner: { readonly cls: string; readonly method: boolean } | undefined,
   errors: string[] | undefined,
 ): void {
-  const sig = signature(fn, names, owner?.method ?? false);
+  const sig = signature(fn, names, owner?.method ?? false, 'export');
   const name = camel(fn.member);
   out.doc(functionDoc(fn, sig, owner?.cls, 'export'));
   out.line(`${propertyKey(name)}${sig.params}: ${returns(sig, mode, names.refs)};`);
@@ -317,7 +333,7 @@ function exportedResource(out: Out, cx: ModuleContext, scope: ScopeDecl, r: Reso
   out.doc([`The \`${cls}\` class: ${parts.join('; ')}.`]);
   out.open(`interface ${cls}Class`);
   if (r.ctor !== undefined) {
-    const sig = signature(r.ctor, names, false);
+    const sig = signature(r.ctor, names, false, 'export');
     out.doc(functionDoc(r.ctor, sig, undefined, 'export'));
     out.line(`new ${sig.params}: ${mode === 'worker' ? `${cx.refs.global('Promise')}<${cls}>` : cls};`);
   }
@@ -338,17 +354,17 @@ function importedScope(out: Out, cx: ModuleContext, scope: ScopeDecl): void {
     ]);
     out.open(`interface ${cls}`);
     for (const fn of r.methods) {
-      const sig = signature(fn, names, true);
+      const sig = signature(fn, names, true, 'import');
       out.doc(functionDoc(fn, sig, cls, 'import'));
-      out.line(`${propertyKey(camel(fn.member))}${sig.params}: ${sig.result};`);
+      out.line(`${propertyKey(camel(fn.member))}${sig.params}: ${implementationReturns(sig, names.refs)};`);
     }
     out.line('[Symbol.dispose]?(): void;');
     out.close();
     const statics = r.statics.map((fn) => {
-      const sig = signature(fn, names, false);
-      return `${propertyKey(camel(fn.member))}${sig.params}: ${sig.result};`;
+      const sig = signature(fn, names, false, 'import');
+      return `${propertyKey(camel(fn.member))}${sig.params}: ${implementationReturns(sig, names.refs)};`;
     });
-    const ctor = r.ctor === undefined ? '(abstract new (...args: never[]) => ' + cls + ')' : `(new ${signature(r.ctor, names, false).params} => ${cls})`;
+    const ctor = r.ctor === undefined ? '(abstract new (...args: never[]) => ' + cls + ')' : `(new ${signature(r.ctor, names, false, 'import').params} => ${cls})`;
     out.doc([`A class the host may give for \`${r.name}\` in \`imports\` (needed only for a constructor or static functions the plugin calls).`]);
     out.line(`type ${cls}Class = ${ctor}${statics.length > 0 ? ` & { ${statics.join(' ')} }` : ''};`);
   }
@@ -360,9 +376,9 @@ function importedScope(out: Out, cx: ModuleContext, scope: ScopeDecl): void {
     out.line(`readonly ${pascal(r.name)}${needed ? '' : '?'}: ${pascal(r.name)}Class;`);
   }
   for (const fn of scope.functions) {
-    const sig = signature(fn, names, false);
+    const sig = signature(fn, names, false, 'import');
     out.doc(functionDoc(fn, sig, undefined, 'import'));
-    out.line(`${propertyKey(camel(fn.member))}${sig.params}: ${sig.result};`);
+    out.line(`${propertyKey(camel(fn.member))}${sig.params}: ${implementationReturns(sig, names.refs)};`);
   }
   out.close();
   out.close();
@@ -416,7 +432,7 @@ function topLevel(out: Out, cx: ModuleContext): void {
 function worldExports(out: Out, cx: ModuleContext, world: ScopeDecl, mode: Mode, taken: Set<string>): void {
   const names = naming(cx, world, mode);
   for (const fn of world.functions) {
-    const sig = signature(fn, names, false);
+    const sig = signature(fn, names, false, 'export');
     for (const key of new Set([fn.name, camel(fn.name)])) {
       out.doc(functionDoc(fn, sig, undefined, 'export'));
       out.line(`${propertyKey(key)}${sig.params}: ${returns(sig, mode, names.refs)};`);
@@ -439,9 +455,9 @@ function imports(out: Out, cx: ModuleContext): void {
       const names = naming(cx, s, 'in-process');
       for (const fn of s.functions) {
         if (fn.name === RDYLIB_PANIC_IMPORT) continue;
-        const sig = signature(fn, names, false);
+        const sig = signature(fn, names, false, 'import');
         out.doc(functionDoc(fn, sig, undefined, 'import'));
-        out.line(`readonly ${propertyKey(fn.name)}?: ${sig.params} => ${sig.result};`);
+        out.line(`readonly ${propertyKey(fn.name)}?: ${sig.params} => ${implementationReturns(sig, names.refs)};`);
       }
       continue;
     }

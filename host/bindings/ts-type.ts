@@ -5,7 +5,9 @@
  * their labels, flags as objects of booleans, `option<T>` as `T | undefined`
  * (nested options tagged), nested results tagged, tuples as arrays, numeric
  * lists as typed arrays, 64-bit integers as `bigint`, handles as their
- * resource's interface.
+ * resource's interface; `stream<T>` as a WHATWG ReadableStream (byte chunks
+ * for `stream<u8>`), `future<T>` as a Promise, `error-context` as an object
+ * with its debug message (the shapes agreed with the JS face, issue 13).
  */
 import type { ResourceTypeRef, ValType } from '../types.ts';
 import { typedArrayFor, optionIsTagged } from '../abi/load-store.ts';
@@ -31,9 +33,18 @@ export interface TypeNaming {
  */
 export type HandleMarks = ReadonlyMap<string, 'Static' | 'Owned'>;
 
-export function tsType(t: ValType, naming: TypeNaming, marks: HandleMarks = new Map(), path = ''): string {
+/**
+ * Which way a value crosses: `from-guest` values are what the host receives
+ * (an export's result, an import's parameters), `to-guest` ones what the host
+ * supplies. Only streams and futures differ by it: the host receives a
+ * ReadableStream or a Promise, and may supply any stream-like or promise-like
+ * value. Named types are written as received.
+ */
+export type Flow = 'from-guest' | 'to-guest';
+
+export function tsType(t: ValType, naming: TypeNaming, marks: HandleMarks = new Map(), path = '', flow: Flow = 'from-guest'): string {
   const at = (step: string) => (path === '' ? step : `${path}/${step}`);
-  const inner = (u: ValType, step: string) => tsType(u, naming, marks, at(step));
+  const inner = (u: ValType, step: string) => tsType(u, naming, marks, at(step), flow);
   switch (t.kind) {
     case 'bool':
       return 'boolean';
@@ -78,6 +89,18 @@ export function tsType(t: ValType, naming: TypeNaming, marks: HandleMarks = new 
     case 'enum':
     case 'flags':
       return naming.valueType(t) ?? structure(t, naming, marks, path);
+    case 'stream': {
+      const chunk = t.element === undefined ? 'undefined' : t.element.kind === 'u8' ? naming.refs.global('Uint8Array') : inner(t.element, 'stream');
+      const readable = `${naming.refs.global('ReadableStream')}<${chunk}>`;
+      return flow === 'from-guest' ? readable : `${readable} | ${naming.refs.global('AsyncIterable')}<${chunk}> | ${naming.refs.global('Iterable')}<${chunk}>`;
+    }
+    case 'future': {
+      const value = t.element === undefined ? 'void' : inner(t.element, 'future');
+      return flow === 'from-guest' ? `${naming.refs.global('Promise')}<${value}>` : `${naming.refs.global('PromiseLike')}<${value}>${t.element === undefined ? '' : ` | ${value}`}`;
+    }
+    case 'error-context':
+      // Its debug message is for people: programs must not depend on it (Explainer.md "error-context").
+      return '{ readonly debugMessage: string }';
   }
 }
 

@@ -52,7 +52,7 @@ export function witType(t: ValType, names: TypeNames): string {
 /** `func(a: t, …) -> r`; `skipSelf` drops a method's receiver, which WIT leaves implicit. */
 export function witFunc(f: FuncType, names: TypeNames, skipSelf = false): string {
   const params = (skipSelf ? f.params.slice(1) : f.params).map((q) => `${witIdent(q.name)}: ${witType(q.type, names)}`);
-  return `func(${params.join(', ')})${f.result ? ` -> ${witType(f.result, names)}` : ''}`;
+  return `${f.async ? 'async ' : ''}func(${params.join(', ')})${f.result ? ` -> ${witType(f.result, names)}` : ''}`;
 }
 
 function typeDefinition(t: TypeItem, names: TypeNames, indent: string): string[] {

@@ -79,6 +79,9 @@ export function printValType(
       return resourceName(t.resource);
     case 'borrow':
       return `borrow<${resourceName(t.resource)}>`;
+    case 'stream':
+    case 'future':
+      return t.element === undefined ? t.kind : `${t.kind}<${p(t.element)}>`;
     default:
       return t.kind;
   }
@@ -86,7 +89,7 @@ export function printValType(
 
 export function printFuncType(f: FuncType, resourceName: (ref: ResourceTypeRef) => string): string {
   const params = f.params.map((q) => `${q.name}: ${printValType(q.type, resourceName)}`).join(', ');
-  return `func(${params})${f.result ? ` -> ${printValType(f.result, resourceName)}` : ''}`;
+  return `${f.async ? 'async ' : ''}func(${params})${f.result ? ` -> ${printValType(f.result, resourceName)}` : ''}`;
 }
 
 /** The resource a `[constructor]r`, `[method]r.m` or `[static]r.m` function belongs to. */

@@ -22,6 +22,7 @@ import {
   type InstanceLimits,
 } from '../abi/index.ts';
 import { bindImportResources } from './import-matching.ts';
+import { refuseUnimplementedAsync } from './async-support.ts';
 
 /** A component function at runtime: its resolved type and how to call it from JS. */
 export interface RuntimeFunc {
@@ -81,6 +82,8 @@ export function instantiateValidated(
   allInstances: ComponentInstance[],
   limits: InstanceLimits,
 ): RuntimeInstance {
+  // Checked once for the whole tree, before any core code runs.
+  if (parent === undefined) refuseUnimplementedAsync(vc);
   const inst = new ComponentInstance(name, limits);
   allInstances.push(inst);
   const scope: RuntimeScope = {

@@ -37,6 +37,8 @@ export function checkAnnotatedName(n: ExternName, d: ExternDesc, resourcesByName
   const ft = d.type;
   switch (p.kind) {
     case 'constructor': {
+      // The spec is silent here; wasm-tools refuses async constructors, and so does this host (no false accepts).
+      if (ft.async) invalid(`\`${n.name}\`: constructor function cannot be async`, n.offset);
       const res = ft.result;
       const ok = isOwnOf(res, r) || (res !== undefined && res.kind === 'result' && isOwnOf(res.ok, r));
       if (!ok) invalid(`\`${n.name}\`: function should return \`(own $T)\` or \`(result (own $T))\``, n.offset);

@@ -58,6 +58,9 @@ export function valTypeSize(t: ValType): number {
         return 1 + sum(v.cases, (c) => optSize(c.type));
       case 'result':
         return 1 + optSize(v.ok) + optSize(v.err);
+      case 'stream':
+      case 'future':
+        return 1 + optSize(v.element);
       default:
         return 1;
     }
@@ -169,6 +172,10 @@ function computeDepth(t: ValType): number {
       break;
     case 'result':
       n = 1 + Math.max(d(t.ok), d(t.err));
+      break;
+    case 'stream':
+    case 'future':
+      n = 1 + d(t.element);
       break;
     default:
       n = 1;

@@ -187,6 +187,12 @@ export function substMembers(t: ValType, s: Subst): ValType {
       if (ok !== t.ok || err !== t.err) out = { kind: 'result', ok, err };
       break;
     }
+    case 'stream':
+    case 'future': {
+      const e = opt(t.element);
+      if (e !== t.element) out = { kind: t.kind, element: e };
+      break;
+    }
     default:
       break;
   }
@@ -197,7 +203,7 @@ function substFunc(f: FuncType, s: Subst): FuncType {
   const ps = f.params.map((p) => substVal(p.type, s));
   const r = f.result === undefined ? undefined : substVal(f.result, s);
   if (sameList(ps, f.params.map((p) => p.type)) && r === f.result) return f;
-  return { params: f.params.map((p, i) => ({ name: p.name, type: ps[i]! })), result: r };
+  return { async: f.async, params: f.params.map((p, i) => ({ name: p.name, type: ps[i]! })), result: r };
 }
 
 function substEntry(e: TypeEntry, s: Subst): TypeEntry {
@@ -332,6 +338,9 @@ function computeContainsBorrow(t: ValType): boolean {
       return containsBorrow(t.type);
     case 'result':
       return (t.ok !== undefined && containsBorrow(t.ok)) || (t.err !== undefined && containsBorrow(t.err));
+    case 'stream':
+    case 'future':
+      return t.element !== undefined && containsBorrow(t.element);
     default:
       return false;
   }
@@ -371,6 +380,9 @@ export function valTypeEquals(a: ValType, b: ValType): boolean {
       const br = b as typeof a;
       return optEquals(a.ok, br.ok) && optEquals(a.err, br.err);
     }
+    case 'stream':
+    case 'future':
+      return optEquals(a.element, (b as typeof a).element);
     default:
       return true;
   }
@@ -382,6 +394,7 @@ function optEquals(a: ValType | undefined, b: ValType | undefined): boolean {
 
 export function funcTypeEquals(a: FuncType, b: FuncType): boolean {
   return (
+    a.async === b.async &&
     a.params.length === b.params.length &&
     a.params.every((p, i) => p.name === b.params[i]!.name && valTypeEquals(p.type, b.params[i]!.type)) &&
     optEquals(a.result, b.result)

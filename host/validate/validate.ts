@@ -5,8 +5,8 @@
  * definition what instantiation needs (resolved types and options).
  */
 import { LoadError } from '../errors.ts';
-import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
-import type { CanonOptEntry, Component, CoreSort, CoreValType, Definition } from '../binary/ast.ts';
+import type { ResourceTypeRef, ValType } from '../types.ts';
+import type { Component, CoreSort, Definition } from '../binary/ast.ts';
 import { invalid, unsupported } from './failures.ts';
 import {
   aliasInstanceExport,
@@ -35,18 +35,15 @@ import {
 import { UniqueNames } from './names.ts';
 import { checkAnnotatedName, checkMatches, noteResourceName } from './extern-checks.ts';
 import { checkVisible, nameExtern, type Named } from './visibility.ts';
-import { coreItemMismatch, coreValTypeName, defineCoreType, formatSig, sigEquals } from './core-types.ts';
-import { readCoreModuleInfo, type CoreFuncSig, type CoreItemType } from '../binary/core-module.ts';
-import { flattenFuncType } from '../abi/layout.ts';
+import { coreItemMismatch, defineCoreType, formatSig, sigEquals } from './core-types.ts';
+import { readCoreModuleInfo, type CoreItemType } from '../binary/core-module.ts';
+import { validateCanon, type CanonInfo } from './canon.ts';
+import type { ComponentScope } from './component-scope.ts';
+
+export type { ResolvedOptions } from './canon-options.ts';
+export type { ResolvedBuiltin } from './canon.ts';
 import { checkTypeSize, externSize, SizeTally } from './type-size.ts';
 import { resetWork } from './work.ts';
-
-export interface ResolvedOptions {
-  readonly memory: number | undefined;
-  readonly realloc: number | undefined;
-  readonly postReturn: number | undefined;
-  readonly stringEncoding: 'utf8' | 'utf16' | 'latin1+utf16';
-}
 
 /** What instantiation needs to know about one definition, parallel to `Component.definitions`. */
 export type DefInfo =
@@ -56,8 +53,7 @@ export type DefInfo =
   | { readonly kind: 'type'; readonly entry: TypeEntry }
   | { readonly kind: 'import'; readonly desc: ExternDesc }
   | { readonly kind: 'export'; readonly desc: ExternDesc }
-  | { readonly kind: 'lift' | 'lower'; readonly type: FuncType; readonly options: ResolvedOptions }
-  | { readonly kind: 'resource'; readonly ref: ResourceTypeRef };
+  | CanonInfo;
 
 export interface ValidatedComponent {
   readonly ast: Component;
@@ -68,19 +64,6 @@ export interface ValidatedComponent {
    * static resource identity here with the runtime one at the same index.
    */
   readonly types: readonly TypeEntry[];
-}
-
-/** Index spaces of a concrete component on top of the type-level ones. */
-interface ComponentScope extends TypeScope {
-  /** The core index spaces, each item with its core type (signatures are checked by canon and instantiation). */
-  readonly coreFuncs: CoreFuncSig[];
-  readonly coreTables: CoreItemType[];
-  readonly coreMemories: CoreItemType[];
-  readonly coreGlobals: CoreItemType[];
-  readonly coreTags: CoreItemType[];
-  readonly coreInstances: ReadonlyMap<string, CoreItemType>[];
-  /** Resources defined (not imported) here: `resource.new` and `resource.rep` need one. */
-  readonly localResources: Set<ResourceTypeRef>;
 }
 
 /** Validates a whole component; `workDone()` (work.ts) then tells how many type steps it took. */
@@ -329,7 +312,7 @@ function validateDefinition(d: Definition, scope: ComponentScope, ex: Externs): 
       return { kind: 'type', entry };
     }
     case 'canon':
-      return validateCanon(d, scope);
+      return validateCanon(d.canon, scope, off);
     case 'start':
       return unsupported('component start functions (🪙)', off);
     case 'value':
@@ -519,180 +502,5 @@ function validateAlias(d: Extract<Definition, { kind: 'alias' }>, scope: Compone
       else invalid(`outer alias of sort ${a.sort} is not allowed`, off);
       return { kind: 'none' };
     }
-  }
-}
-
-/** Where the option of `kind` was written (for messages), or where the options begin. */
-function optionOffset(entries: readonly CanonOptEntry[], kind: CanonOptEntry['opt']['kind']): number {
-  return (entries.find((e) => e.opt.kind === kind) ?? entries[0])?.offset ?? 0;
-}
-
-function resolveOptions(entries: readonly CanonOptEntry[], scope: ComponentScope, off: number, isLift: boolean): ResolvedOptions {
-  let memory: number | undefined;
-  let realloc: number | undefined;
-  let postReturn: number | undefined;
-  let stringEncoding: ResolvedOptions['stringEncoding'] | undefined;
-  for (const { opt, offset } of entries) {
-    switch (opt.kind) {
-      case 'string-encoding':
-        if (stringEncoding !== undefined) invalid('canonical encoding option conflicts with a previous one', offset);
-        stringEncoding = opt.encoding;
-        break;
-      case 'memory':
-        if (memory !== undefined) invalid('`memory` is specified more than once', offset);
-        at(scope.coreMemories, opt.index, 'core memory', offset);
-        memory = opt.index;
-        break;
-      case 'realloc':
-        if (realloc !== undefined) invalid('`realloc` is specified more than once', offset);
-        // realloc(originalPtr, originalSize, alignment, newSize) -> ptr (CanonicalABI.md).
-        if (!sigEquals(at(scope.coreFuncs, opt.index, 'core func', offset), { params: ['i32', 'i32', 'i32', 'i32'], results: ['i32'] })) {
-          invalid(`canonical option \`realloc\` uses a core function with an incorrect signature: expected (func (param i32 i32 i32 i32) (result i32)), found ${formatSig(scope.coreFuncs[opt.index]!)}`, offset);
-        }
-        realloc = opt.index;
-        break;
-      case 'post-return':
-        if (postReturn !== undefined) invalid('`post-return` is specified more than once', offset);
-        if (!isLift) invalid('canonical option `post-return` cannot be used with lowerings', offset);
-        at(scope.coreFuncs, opt.index, 'core func', offset);
-        postReturn = opt.index;
-        break;
-      case 'async':
-        unsupported('the async canonical option', offset);
-        break;
-      case 'callback':
-        unsupported('the callback canonical option', offset);
-        break;
-      case 'core-type':
-        unsupported('the `core-type` canonical option (GC lifting and lowering, 🚝)', offset);
-        break;
-      case 'gc':
-        unsupported('the `gc` canonical option (GC lifting and lowering, 🚝)', offset);
-        break;
-    }
-  }
-  if (memory !== undefined) {
-    const m = scope.coreMemories[memory]!;
-    if (m.kind === 'memory' && m.limits.shared) invalid('mismatch in the shared flag for memories: the canonical ABI memory must not be shared', optionOffset(entries, 'memory'));
-    if (m.kind === 'memory' && m.limits.index64) unsupported('a 64-bit canonical ABI memory (🚀 cm64)', optionOffset(entries, 'memory'));
-  }
-  // realloc allocates in `memory`: naming one without the other is an error even where neither is needed.
-  if (realloc !== undefined && memory === undefined) invalid('canonical option `realloc` requires `memory` to also be specified', optionOffset(entries, 'realloc'));
-  return { memory, realloc, postReturn, stringEncoding: stringEncoding ?? 'utf8' };
-}
-
-function hasIndirect(t: ValType): boolean {
-  switch (t.kind) {
-    case 'string':
-    case 'list':
-      return true;
-    case 'record':
-      return t.fields.some((f) => hasIndirect(f.type));
-    case 'tuple':
-      return t.types.some(hasIndirect);
-    case 'variant':
-      return t.cases.some((c) => c.type !== undefined && hasIndirect(c.type));
-    case 'option':
-      return hasIndirect(t.type);
-    case 'result':
-      return (t.ok !== undefined && hasIndirect(t.ok)) || (t.err !== undefined && hasIndirect(t.err));
-    default:
-      return false;
-  }
-}
-
-/** definitions.py `flatten_type` length, enough to know when values spill to memory. */
-function flatCount(t: ValType): number {
-  switch (t.kind) {
-    case 'string':
-    case 'list':
-      return 2;
-    case 'record':
-      return t.fields.reduce((n, f) => n + flatCount(f.type), 0);
-    case 'tuple':
-      return t.types.reduce((n, x) => n + flatCount(x), 0);
-    case 'variant':
-      return 1 + Math.max(0, ...t.cases.map((c) => (c.type === undefined ? 0 : flatCount(c.type))));
-    case 'option':
-      return 1 + flatCount(t.type);
-    case 'result':
-      return 1 + Math.max(t.ok === undefined ? 0 : flatCount(t.ok), t.err === undefined ? 0 : flatCount(t.err));
-    case 'flags':
-      return t.labels.length > 0 ? 1 : 0;
-    default:
-      return 1;
-  }
-}
-
-function checkOptionsFor(ft: FuncType, o: ResolvedOptions, isLift: boolean, off: number): void {
-  const params = ft.params.map((p) => p.type);
-  const results = ft.result === undefined ? [] : [ft.result];
-  const paramFlat = params.reduce((n, t) => n + flatCount(t), 0);
-  const resultFlat = results.reduce((n, t) => n + flatCount(t), 0);
-  const needsMemory = [...params, ...results].some(hasIndirect) || paramFlat > 16 || resultFlat > 1;
-  if (needsMemory && o.memory === undefined) invalid('canonical option `memory` is required', off);
-  // The side that receives lists and strings in linear memory must allocate them.
-  const received = isLift ? params : results;
-  const needsRealloc = received.some(hasIndirect) || (isLift && paramFlat > 16);
-  if (needsRealloc && o.realloc === undefined) invalid('canonical option `realloc` is required', off);
-}
-
-/** wasmparser's spelling of a core type list, e.g. `[I32, I64]`, so messages read the same as other tools'. */
-function typeList(ts: readonly CoreValType[]): string {
-  return `[${ts.map((t) => { const n = coreValTypeName(t); return n[0]!.toUpperCase() + n.slice(1); }).join(', ')}]`;
-}
-
-/** A lifted core function must have exactly the flattened signature of the component function type. */
-function checkFlatSig(flat: CoreFuncSig, core: CoreFuncSig, off: number): void {
-  if (!sigEquals({ params: flat.params, results: [] }, { params: core.params, results: [] })) {
-    invalid(`lowered parameter types \`${typeList(flat.params)}\` do not match parameter types \`${typeList(core.params)}\` of the core function`, off);
-  }
-  if (!sigEquals({ params: [], results: flat.results }, { params: [], results: core.results })) {
-    invalid(`lowered result types \`${typeList(flat.results)}\` do not match result types \`${typeList(core.results)}\` of the core function`, off);
-  }
-}
-
-function validateCanon(d: Extract<Definition, { kind: 'canon' }>, scope: ComponentScope): DefInfo {
-  const c = d.canon;
-  const off = d.offset;
-  switch (c.kind) {
-    case 'lift': {
-      const core = at(scope.coreFuncs, c.coreFunc, 'core func', off);
-      const e = at(scope.types, c.typeIndex, 'type', off);
-      if (e.kind !== 'func') invalid(`type index ${c.typeIndex} is not a function type`, off);
-      const options = resolveOptions(c.options, scope, off, true);
-      checkOptionsFor(e.type, options, true, off);
-      const flat = flattenFuncType(e.type, 'lift');
-      checkFlatSig(flat, core, off);
-      if (options.postReturn !== undefined) {
-        // post-return receives the lifted function's flat results and returns nothing.
-        const pr = scope.coreFuncs[options.postReturn]!;
-        if (!sigEquals(pr, { params: flat.results, results: [] })) {
-          invalid(`canonical option \`post-return\` uses a core function with an incorrect signature: expected ${formatSig({ params: flat.results, results: [] })}, found ${formatSig(pr)}`, off);
-        }
-      }
-      scope.funcs.push(e.type);
-      return { kind: 'lift', type: e.type, options };
-    }
-    case 'lower': {
-      const ft = at(scope.funcs, c.func, 'func', off);
-      const options = resolveOptions(c.options, scope, off, false);
-      checkOptionsFor(ft, options, false, off);
-      scope.coreFuncs.push(flattenFuncType(ft, 'lower'));
-      return { kind: 'lower', type: ft, options };
-    }
-    case 'resource.new':
-    case 'resource.drop':
-    case 'resource.rep': {
-      const e = at(scope.types, c.typeIndex, 'type', off);
-      if (e.kind !== 'resource') invalid(`type index ${c.typeIndex} is not a resource type`, off);
-      if (c.kind !== 'resource.drop' && !scope.localResources.has(e.ref)) {
-        invalid(`${c.kind} requires a resource type defined in this component, not an imported one`, off);
-      }
-      scope.coreFuncs.push(c.kind === 'resource.drop' ? { params: ['i32'], results: [] } : { params: ['i32'], results: ['i32'] });
-      return { kind: 'resource', ref: e.ref };
-    }
-    case 'builtin':
-      return unsupported(`the canonical built-in \`${c.name}\` (async, streams, futures, error-context or threads)`, off);
   }
 }

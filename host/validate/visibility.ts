@@ -76,6 +76,10 @@ function computeContentsNeeds(t: ValType): ReadonlySet<object> {
     case 'result':
       each([t.ok, t.err]);
       break;
+    case 'stream':
+    case 'future':
+      each([t.element]);
+      break;
     case 'own':
     case 'borrow':
       valNeeds(t, out);
@@ -191,6 +195,10 @@ export function nameExtern(d: ExternDesc, into: readonly Named[]): ExternDesc {
   if (d.kind === 'type') {
     out = { kind: 'type', type: aliasEntry(d.type) };
   } else if (d.kind === 'instance') {
+    // The types an exported instance exports are named where they came from too
+    // (wasm-tools: an instance's type exports keep their identity), so a function
+    // exported beside the instance may use them (async/big-interleaving-test.wast).
+    for (const set of into) addAll(set, instanceNames(d.type));
     const entries = new Map<TypeEntry, TypeEntry>();
     const values = new Map<ValType, ValType>();
     collectAliases(d.type, entries, values);

@@ -8,6 +8,7 @@ import { makeMem, opts, wat } from './helpers.ts';
 
 const p = (kind: string) => ({ kind }) as ValType;
 const fn = (params: [string, ValType][], result?: ValType): FuncType => ({
+  async: false,
   params: params.map(([name, type]) => ({ name, type })),
   result,
 });

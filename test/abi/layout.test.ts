@@ -93,14 +93,14 @@ describe('flatten_type', () => {
 describe('flatten_functype (MAX_FLAT_PARAMS=16, MAX_FLAT_RESULTS=1)', () => {
   const params = (n: number, t: ValType = p('u32')) => Array.from({ length: n }, (_, i) => ({ name: `p${i}`, type: t }));
   it('16 flat params stay flat, 17 spill to one pointer', () => {
-    expect(flattenFuncType({ params: params(16), result: undefined }, 'lift').params).toHaveLength(16);
-    expect(flattenFuncType({ params: params(17), result: undefined }, 'lift').params).toEqual(['i32']);
-    expect(flattenFuncType({ params: params(9, p('string')), result: undefined }, 'lower').params).toEqual(['i32']);
+    expect(flattenFuncType({ async: false, params: params(16), result: undefined }, 'lift').params).toHaveLength(16);
+    expect(flattenFuncType({ async: false, params: params(17), result: undefined }, 'lift').params).toEqual(['i32']);
+    expect(flattenFuncType({ async: false, params: params(9, p('string')), result: undefined }, 'lower').params).toEqual(['i32']);
   });
   it('one flat result is returned; more go through memory', () => {
-    expect(flattenFuncType({ params: [], result: p('u64') }, 'lift')).toEqual({ params: [], results: ['i64'] });
-    expect(flattenFuncType({ params: params(1), result: p('string') }, 'lift')).toEqual({ params: ['i32'], results: ['i32'] });
-    expect(flattenFuncType({ params: params(1), result: p('string') }, 'lower')).toEqual({ params: ['i32', 'i32'], results: [] });
-    expect(flattenFuncType({ params: params(17), result: p('string') }, 'lower')).toEqual({ params: ['i32', 'i32'], results: [] });
+    expect(flattenFuncType({ async: false, params: [], result: p('u64') }, 'lift')).toEqual({ params: [], results: ['i64'] });
+    expect(flattenFuncType({ async: false, params: params(1), result: p('string') }, 'lift')).toEqual({ params: ['i32'], results: ['i32'] });
+    expect(flattenFuncType({ async: false, params: params(1), result: p('string') }, 'lower')).toEqual({ params: ['i32', 'i32'], results: [] });
+    expect(flattenFuncType({ async: false, params: params(17), result: p('string') }, 'lower')).toEqual({ params: ['i32', 'i32'], results: [] });
   });
 });

@@ -145,9 +145,32 @@ describe('component binary reader', () => {
     expect(loadError(() => parseComponent(bin(PREAMBLE, [0x08, 0x03, 0x01, 0x0c, 0x02]))).message).toMatch(/invalid boolean/);
   });
 
-  it('keeps async and stream built-ins for validation to reject', () => {
-    const c = parseComponent(bin(PREAMBLE, [0x08, 0x03, 0x01, 0x0e, 0x00]));
-    expect(c.definitions).toMatchObject([{ kind: 'canon', canon: { kind: 'builtin', name: 'stream.new' } }]);
+  it('reads the async built-ins with their immediates', () => {
+    const canons = (...fs: number[][]) =>
+      parseComponent(bin(PREAMBLE, [0x08, 1 + fs.reduce((n, f) => n + f.length, 0), fs.length, ...fs.flat()])).definitions.map((d) => (d.kind === 'canon' ? d.canon : undefined));
+    expect(
+      canons(
+        [0x0e, 0x03], // stream.new 3
+        [0x0f, 0x02, 0x02, 0x06, 0x03, 0x00], // stream.read 2 async (memory 0)
+        [0x18, 0x01, 0x01], // future.cancel-read 1 async
+        [0x09, 0x00, 0x79, 0x01, 0x03, 0x01], // task.return (result u32) (memory 1)
+        [0x0a, 0x7f, 0x00], // context.get i32 0
+        [0x20, 0x01, 0x02], // waitable-set.wait cancellable (memory 2)
+        [0x27, 0x04, 0x05], // thread.new-indirect 4 (table 5)
+        [0x0c, 0x00], // thread.yield
+        [0x24], // backpressure.inc
+      ),
+    ).toEqual([
+      { kind: 'stream.new', typeIndex: 3 },
+      { kind: 'stream.read', typeIndex: 2, options: [{ offset: expect.any(Number), opt: { kind: 'async' } }, { offset: expect.any(Number), opt: { kind: 'memory', index: 0 } }] },
+      { kind: 'future.cancel-read', typeIndex: 1, async: true },
+      { kind: 'task.return', result: { kind: 'primitive', type: 'u32' }, options: [{ offset: expect.any(Number), opt: { kind: 'memory', index: 1 } }] },
+      { kind: 'context.get', type: 'i32', slot: 0 },
+      { kind: 'waitable-set.wait', cancellable: true, memory: 2 },
+      { kind: 'thread.new-indirect', coreTypeIndex: 4, table: 5 },
+      { kind: 'thread.yield', cancellable: false },
+      { kind: 'backpressure.inc' },
+    ]);
   });
 
   it('ignores a garbage component-name section', () => {

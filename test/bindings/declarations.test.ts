@@ -15,6 +15,7 @@ import { LoadError } from '../../host/errors.ts';
 import { guestPath, readGuest, repoRoot } from '../support/guests.ts';
 import { withInterfaceVersion } from '../support/versioned-build.ts';
 import { parse } from '../../scripts/lib/jco.ts';
+import { buildAsyncComponent } from '../support/async-wit.ts';
 
 const OUT = join(repoRoot, 'build', 'bindings');
 const HOSTS = join(repoRoot, 'test', 'bindings', 'hosts');
@@ -102,6 +103,18 @@ describe('generated declarations', () => {
     expect(registry).toContain('registry(): Static<Registry.UnitRegistry>;');
     expect(registry).toContain('find(this: Static<Registry.UnitRegistry>, symbol: string): Static<Registry.Unit> | undefined;');
     expect(registry).toContain('rescale(this: Owned<Registry.Unit>, factor: number): void;');
+  });
+
+  it('async functions return Promises; streams are ReadableStreams and futures Promises where the host receives them, stream- or promise-likes where it supplies them', async () => {
+    const d = generateDeclarations(await buildAsyncComponent(), { source: 'async.wasm' });
+    expect(d).toContain('wait(ms: number): void | PromiseLike<void>;');
+    expect(d).toContain('pump(input: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Promise<{ tag: "ok"; val: number } | { tag: "err"; val: { readonly debugMessage: string } }>>;');
+    expect(d).toContain('fetch(url: string): Promise<string>;');
+    expect(d).toContain('chunks(): ReadableStream<Pipes.Chunk>;');
+    expect(d).toContain('unit(s: ReadableStream<undefined> | AsyncIterable<undefined> | Iterable<undefined>, f: PromiseLike<void>): void;');
+    // In a worker every call returns a Promise, an async one no more than one.
+    expect(d).toContain('chunks(): Promise<ReadableStream<Pipes.Chunk>>;');
+    expect(d.split('fetch(url: string): Promise<string>;')).toHaveLength(3);
   });
 
   it("the demo's committed declarations are what the generator makes of hello today", () => {

@@ -8,7 +8,7 @@
  * - expected to fail on this engine (known-failures.txt, `[needs]` judged
  *   against the engine's features): `it.fails`, so it stays green, and turns
  *   red once the case passes (remove it from the list then);
- * - skipped (async features, out of scope): `it.skip` with the reason.
+ * - skipped (a core-module assertion, or text the parser rejects before the host sees it): `it.skip` with the reason.
  */
 
 import { describe, expect, it } from 'vitest';

@@ -6,7 +6,8 @@
  *   instantiateComponent(bytes: Uint8Array, imports: Record<string, unknown>): exports object
  * exported from host/load.ts (or host/runtime/instantiate.ts), synchronous,
  * throwing LoadError (kind malformed | invalid | unsupported | unlinkable) and
- * TrapError. For `component definition` the adapter uses `compile(bytes)`
+ * TrapError. An async export returns a Promise (settling as a sync call
+ * returns or throws). For `component definition` the adapter uses `compile(bytes)`
  * (parse + validate + compile, no instantiation) when the module exports it;
  * otherwise a definition is instantiated with no imports and an `unlinkable`
  * refusal still counts as valid.
@@ -36,8 +37,8 @@ export interface Host {
   instantiate(bytes: Uint8Array, imports: Exports): HostOutcome<Exports>;
   /** Load-time checks only, for `component definition`. */
   validate(bytes: Uint8Array): HostOutcome<void>;
-  /** Calls an exported function by its component-level (kebab-case) name. */
-  call(exports: Exports, name: string, args: readonly unknown[]): HostOutcome<unknown>;
+  /** Calls an exported function by its component-level (kebab-case) name; an async export's promise is awaited. */
+  call(exports: Exports, name: string, args: readonly unknown[]): Promise<HostOutcome<unknown>>;
 }
 
 type InstantiateFn = (bytes: Uint8Array, imports: Record<string, unknown>) => unknown;
@@ -71,7 +72,7 @@ export async function loadHost(): Promise<Host> {
 
 function unavailableHost(message: string): Host {
   const failure: HostOutcome<never> = { ok: false, failure: { kind: 'unavailable', message } };
-  return { instantiate: () => failure, validate: () => failure, call: () => failure };
+  return { instantiate: () => failure, validate: () => failure, call: () => Promise.resolve(failure) };
 }
 
 function makeHost(instantiate: InstantiateFn, validate: ValidateFn | undefined): Host {
@@ -90,17 +91,20 @@ function makeHost(instantiate: InstantiateFn, validate: ValidateFn | undefined):
       if (r.ok || (r.failure.kind === 'load' && r.failure.loadKind === 'unlinkable')) return { ok: true, value: undefined };
       return r;
     },
-    call(exports, name, args) {
+    async call(exports, name, args) {
       const fn = exports[name] ?? exports[camelCase(name)];
       if (typeof fn !== 'function') {
         const known = Object.keys(exports).join(', ') || 'none';
         return { ok: false, failure: { kind: 'other', message: `no exported function ${JSON.stringify(name)} (exports: ${known})` } };
       }
-      return guard(() => {
-        const result: unknown = (fn as (...a: unknown[]) => unknown)(...args);
-        if (isThenable(result)) throw new HostContractError(`export ${name} returned a Promise; sync functions must return values`);
-        return result;
-      });
+      const r = guard(() => (fn as (...a: unknown[]) => unknown)(...args));
+      if (!r.ok || !isThenable(r.value)) return r;
+      // An async export: its promise settles with the result, or rejects as a sync call would throw.
+      try {
+        return { ok: true, value: await r.value };
+      } catch (e) {
+        return { ok: false, failure: classify(e) };
+      }
     },
   };
 }

@@ -11,8 +11,10 @@ import { parseValue, WastValueError, type WastValue } from './wast-values.ts';
 import { camelCase, mismatch, toJs } from './js-values.ts';
 import type { EngineFeature } from './engine-features.ts';
 import { classify, formatKnownFailures, parseKnownFailures, KnownFailuresFormatError, staleEntries } from './known-failures.ts';
-import { listWastFiles, readWast, SuiteMissingError } from './suite.ts';
+import { listReferenceScripts, listWastFiles, readReferenceScript, SuiteMissingError } from './suite.ts';
 import type { CaseResult } from './runner.ts';
+import { encodeComponent } from './encode.ts';
+import { parseComponent } from '../../host/binary/parse.ts';
 
 function only(src: string): SList {
   const { forms } = readSExprs(src);
@@ -173,6 +175,40 @@ describe('script values as JS values', () => {
  * every `(assert_...` occurrence).
  */
 const EXPECTED_COUNTS: Record<string, Partial<Record<CommandKind, number>>> = {
+  'async/async-calls-sync.wast': { component: 1, assert_return: 2 },
+  'async/big-interleaving-test.wast': { 'component definition': 1, 'component instance': 9, assert_return: 40, assert_trap: 5 },
+  'async/builtin-trap-poisons-instance.wast': { 'component definition': 2, 'component instance': 2, assert_trap: 4 },
+  'async/cancel-stream.wast': { component: 1, assert_return: 1 },
+  'async/cancel-subtask.wast': { component: 1, assert_return: 1 },
+  'async/cancellable.wast': { component: 1, assert_return: 1 },
+  'async/closed-stream.wast': { 'component definition': 1, 'component instance': 1, invoke: 1 },
+  'async/cross-abi-calls.wast': { 'component definition': 1, 'component instance': 24, assert_return: 24 },
+  'async/cross-task-future.wast': { component: 1, assert_return: 1 },
+  'async/deadlock.wast': { component: 1, assert_trap: 1 },
+  'async/dont-block-start.wast': { assert_trap: 2 },
+  'async/drop-cross-task-borrow.wast': { 'component definition': 1, 'component instance': 3, assert_return: 2, assert_trap: 1 },
+  'async/drop-stream.wast': { 'component definition': 1, 'component instance': 2, assert_trap: 2 },
+  'async/drop-subtask.wast': { component: 1, assert_return: 1, assert_trap: 1 },
+  'async/drop-waitable-set.wast': { component: 1, assert_trap: 1 },
+  'async/during-sync-call-may-block-if-other-ready-threads.wast': { 'component definition': 1, 'component instance': 2, assert_return: 3 },
+  'async/during-sync-call-no-exclusive-resume.wast': { component: 2, assert_return: 6, assert_trap: 1 },
+  'async/during-sync-call-no-sibling-resume.wast': { component: 2, assert_return: 3, assert_trap: 1 },
+  'async/empty-wait.wast': { component: 1, assert_return: 1 },
+  'async/futures-must-write.wast': { component: 1, assert_return: 1, assert_trap: 1 },
+  'async/partial-stream-copies.wast': { component: 1, assert_return: 1 },
+  'async/passing-resources.wast': { component: 1, assert_return: 1, assert_trap: 1 },
+  'async/same-component-stream-future.wast': { 'component definition': 1, 'component instance': 4, assert_return: 2, assert_trap: 2 },
+  'async/sync-barges-in.wast': { 'component definition': 1, 'component instance': 1, assert_return: 1 },
+  'async/sync-streams.wast': { component: 1, assert_return: 1 },
+  'async/trap-if-block-and-sync.wast': { 'component definition': 1, 'component instance': 23, assert_return: 6, assert_trap: 17 },
+  'async/trap-if-done.wast': { 'component definition': 1, 'component instance': 13, assert_trap: 13 },
+  'async/trap-if-sync-and-waitable-set.wast': { 'component definition': 1, 'component instance': 13, assert_trap: 13 },
+  'async/trap-if-transfer-in-waitable-set.wast': { 'component definition': 1, 'component instance': 2, assert_trap: 2 },
+  'async/trap-on-reenter.wast': { component: 3, assert_trap: 3 },
+  'async/validate-no-async-abi-for-sync-type.wast': { assert_invalid: 3 },
+  'async/validate-no-stream-char.wast': { assert_invalid: 1 },
+  'async/wait-during-callback.wast': { component: 1, assert_return: 1 },
+  'async/zero-length.wast': { component: 1, assert_return: 1 },
   'binary/binary.wast': { component: 31, 'component definition': 4, assert_invalid: 18, assert_malformed: 70 },
   'linking/link-time-virtualization.wast': { component: 1, assert_return: 7 },
   'linking/shared-everything-dynamic-linking.wast': { component: 2, assert_return: 12 },
@@ -204,15 +240,6 @@ const EXPECTED_COUNTS: Record<string, Partial<Record<CommandKind, number>>> = {
   'values/variants.wast': { component: 1, 'component definition': 1, 'component instance': 4, assert_return: 4, assert_trap: 4 },
 };
 
-/** Components that use async features, by file and line (checked by reading each one). */
-const EXPECTED_ASYNC: Record<string, number[]> = {
-  'binary/binary.wast': [557, 743, 755, 974, 1166, 1175],
-  'validation/indicies.wast': [236, 251, 267],
-  'validation/max-value-size.wast': [6],
-  'values/post-return.wast': [4, 260, 334],
-  'values/variants.wast': [83],
-};
-
 function componentOf(c: Command) {
   if ('component' in c) return c.component;
   if (c.kind === 'assert_trap' && c.action.kind === 'component') return c.action.component;
@@ -220,7 +247,7 @@ function componentOf(c: Command) {
 }
 
 describe('every reference script', () => {
-  const files = listWastFiles();
+  const files = listReferenceScripts();
 
   it('fails clearly when the suite folder is missing', () => {
     expect(() => listWastFiles('/nonexistent/component-model')).toThrow(SuiteMissingError);
@@ -232,17 +259,12 @@ describe('every reference script', () => {
   });
 
   describe.each(files)('%s', (file) => {
-    const commands = parseWast(readWast(file), file);
+    const commands = parseWast(readReferenceScript(file), file);
 
     it('reads with the expected number of commands of each kind', () => {
       const counts: Partial<Record<CommandKind, number>> = {};
       for (const c of commands) counts[c.kind] = (counts[c.kind] ?? 0) + 1;
       expect(counts).toEqual(EXPECTED_COUNTS[file]);
-    });
-
-    it('marks exactly the async-using components', () => {
-      const lines = commands.filter((c) => componentOf(c)?.usesAsync === true).map((c) => c.line);
-      expect(lines).toEqual(EXPECTED_ASYNC[file] ?? []);
     });
 
     it('re-emits text components as (component ...) cut from the source', () => {
@@ -364,5 +386,29 @@ describe('known-failures list', () => {
     expect(() => parseKnownFailures('a.wast:1')).toThrow(KnownFailuresFormatError);
     expect(() => parseKnownFailures('a.wast:1 x\na.wast:1 y')).toThrow('listed twice');
     expect(() => parseKnownFailures('a.wast:1 [needs threads] x')).toThrow('unknown engine feature "threads"');
+  });
+});
+
+describe('component encoding', () => {
+  it('sets the `cancellable` flags the text parser no longer reads, in nested components too', async () => {
+    const text = `(component
+      ;; (canon thread.yield cancellable) in a comment is not a definition
+      (core module $m (memory (export "mem") 1))
+      (core instance $i (instantiate $m))
+      (core func (canon waitable-set.wait cancellable (memory (core memory $i "mem"))))
+      (core func (canon waitable-set.poll (memory (core memory $i "mem"))))
+      (component (canon thread.yield cancellable (core func)) (core func (canon thread.yield)))
+      (import "cancellable" (func)))`;
+    const encoded = await encodeComponent({ encoding: 'text', text });
+    if (!encoded.ok) throw new Error(encoded.message);
+    const c = parseComponent(encoded.bytes);
+    const canons = (x: typeof c): unknown[] =>
+      x.definitions.flatMap((d) => (d.kind === 'canon' ? [d.canon] : d.kind === 'component' ? canons(d.component) : []));
+    expect(canons(c)).toEqual([
+      { kind: 'waitable-set.wait', cancellable: true, memory: 0 },
+      { kind: 'waitable-set.poll', cancellable: false, memory: 1 },
+      { kind: 'thread.yield', cancellable: true },
+      { kind: 'thread.yield', cancellable: false },
+    ]);
   });
 });

@@ -15,8 +15,8 @@
  *   checked and the expected message is quoted when a case fails;
  * - a quoted component that the text parser rejects is the expected outcome
  *   of assert_malformed (the error is at the text level by construction).
- * Components using async features are out of scope: they and everything that
- * depends on them are skipped.
+ * Async exports return promises, which are awaited (a call completes before
+ * the next command runs).
  */
 
 import { encodeComponent } from './encode.ts';
@@ -56,8 +56,6 @@ const failed = (detail: string): Verdict => ({ status: 'failed', detail });
 const skipped = (detail: string): Verdict => ({ status: 'skipped', detail });
 
 export const CORE_MODULE_SKIP = 'asserts something of a core module, not a component: core validation is the JS engine\'s';
-
-const ASYNC_SKIP = 'uses async features (async lift/lower, stream, future or async built-ins): out of scope';
 
 export async function runWastFile(host: Host, file: string, source: string): Promise<CaseResult[]> {
   const state: FileState = { current: undefined, instances: new Map(), definitions: new Map(), registered: {} };
@@ -152,7 +150,6 @@ async function runCommand(host: Host, st: FileState, cmd: Command): Promise<Verd
 }
 
 async function instantiate(host: Host, st: FileState, c: ComponentSource): Promise<{ slot: Slot; verdict: Verdict }> {
-  if (c.usesAsync) return { slot: { state: 'skipped', line: c.line, reason: ASYNC_SKIP }, verdict: skipped(ASYNC_SKIP) };
   const encoded = await encodeComponent(c.body);
   if (!encoded.ok) {
     const reason = `jco parse could not encode the component text: ${encoded.message}`;
@@ -169,7 +166,6 @@ function instantiateBytes(host: Host, st: FileState, bytes: Uint8Array, line: nu
 }
 
 async function define(host: Host, c: ComponentSource): Promise<{ slot: Slot; verdict: Verdict }> {
-  if (c.usesAsync) return { slot: { state: 'skipped', line: c.line, reason: ASYNC_SKIP }, verdict: skipped(ASYNC_SKIP) };
   const encoded = await encodeComponent(c.body);
   if (!encoded.ok) {
     const reason = `jco parse could not encode the component text: ${encoded.message}`;
@@ -198,7 +194,7 @@ async function invoke(
     const where = target.line > 0 ? `the component at line ${target.line} ` : '';
     return { verdict: { status: target.state, detail: `${where}${target.state === 'skipped' ? 'was skipped' : 'is unavailable'}: ${target.reason}` } };
   }
-  return { outcome: host.call(target.value as Exports, inv.name, inv.args.map((a) => toJs(a))) };
+  return { outcome: await host.call(target.value as Exports, inv.name, inv.args.map((a) => toJs(a))) };
 }
 
 async function assertReturn(host: Host, st: FileState, inv: Invoke, expected: readonly WastValue[]): Promise<Verdict> {
@@ -232,7 +228,6 @@ async function assertTrapOnCall(host: Host, st: FileState, inv: Invoke, message:
 }
 
 async function assertTrapOnInstantiate(host: Host, st: FileState, c: ComponentSource, message: string): Promise<Verdict> {
-  if (c.usesAsync) return skipped(ASYNC_SKIP);
   const encoded = await encodeComponent(c.body);
   if (!encoded.ok) return failed(`jco parse could not encode the component text: ${encoded.message}`);
   return expectTrap(host.instantiate(encoded.bytes, st.registered), message);
@@ -253,7 +248,6 @@ async function assertRefused(
   c: ComponentSource,
   message: string,
 ): Promise<Verdict> {
-  if (c.usesAsync) return skipped(ASYNC_SKIP);
   const want = EXPECTED_LOAD_KIND[kind];
   const encoded = await encodeComponent(c.body);
   if (!encoded.ok) {

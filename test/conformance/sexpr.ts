@@ -45,7 +45,7 @@ export interface Comment {
 
 export interface ReadResult {
   readonly forms: readonly SList[];
-  /** All comments, in source order; used to describe binary components (see async-features.ts). */
+  /** All comments, in source order. */
   readonly comments: readonly Comment[];
 }
 

@@ -2,8 +2,11 @@
  * Finds the reference tests and runs all of them: the entry point shared by
  * scripts/conformance.ts and conformance.test.ts.
  *
- * The tests live outside the repository, in `../shared/conformance/component-model`
- * relative to the project root (see /work/shared/conformance/README.md).
+ * The tests live outside the repository (see /work/shared/conformance/README.md),
+ * relative to the project root: `../shared/conformance/component-model` (the
+ * upstream `test/` folder) and `../shared/conformance/component-model-async`
+ * (upstream `test/async/`). A script's id is its upstream path below `test/`:
+ * `values/strings.wast`, `async/cancel-stream.wast`.
  */
 
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -19,9 +22,14 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 
 export const SUITE_DIR = resolve(REPO_ROOT, '..', 'shared', 'conformance', 'component-model');
 
+export const ASYNC_SUITE_DIR = resolve(REPO_ROOT, '..', 'shared', 'conformance', 'component-model-async');
+
+/** The async scripts' ids start with this (upstream keeps them in `test/async/`). */
+export const ASYNC_PREFIX = 'async/';
+
 export const KNOWN_FAILURES_FILE = join(REPO_ROOT, 'test', 'conformance', 'known-failures.txt');
 
-/** Async and concurrency tests are out of scope (and not shipped in the shared folder). */
+/** Upstream's async and concurrency folders are shipped separately (ASYNC_SUITE_DIR), not inside SUITE_DIR. */
 const EXCLUDED_DIRS: ReadonlySet<string> = new Set(['async', 'concurrency']);
 
 export class SuiteMissingError extends Error {
@@ -57,6 +65,16 @@ export function readWast(file: string, dir = SUITE_DIR): string {
   return readFileSync(join(dir, file), 'utf8');
 }
 
+/** Every reference script's id (see above), sorted. */
+export function listReferenceScripts(): string[] {
+  return [...listWastFiles(), ...listWastFiles(ASYNC_SUITE_DIR, new Set()).map((f) => ASYNC_PREFIX + f)].sort();
+}
+
+/** The text of the reference script with this id. */
+export function readReferenceScript(id: string): string {
+  return id.startsWith(ASYNC_PREFIX) ? readWast(id.slice(ASYNC_PREFIX.length), ASYNC_SUITE_DIR) : readWast(id);
+}
+
 export interface FileReport {
   readonly file: string;
   readonly cases: readonly CaseResult[];
@@ -73,8 +91,8 @@ export interface SuiteReport {
 export async function runSuite(options: { filters?: readonly string[]; host?: Host } = {}): Promise<SuiteReport> {
   const host = options.host ?? (await loadHost());
   const filters = options.filters ?? [];
-  const files = listWastFiles().filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+  const files = listReferenceScripts().filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
   const reports: FileReport[] = [];
-  for (const file of files) reports.push({ file, cases: await runWastFile(host, file, readWast(file)) });
+  for (const file of files) reports.push({ file, cases: await runWastFile(host, file, readReferenceScript(file)) });
   return { engine: describeEngine(), files: reports, known: readKnownFailures(KNOWN_FAILURES_FILE) };
 }

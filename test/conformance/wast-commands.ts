@@ -11,9 +11,8 @@
  * assert_malformed, assert_unlinkable.
  */
 
-import { type Comment, type SExpr, type SList, headOf, isAtom, isId, readSExprs, stringText } from './sexpr.ts';
+import { type SExpr, type SList, headOf, isAtom, isId, readSExprs, stringText } from './sexpr.ts';
 import { type WastValue, parseValue } from './wast-values.ts';
-import { usesAsyncFeatures } from './async-features.ts';
 import { concatBytes } from '../support/bytes.ts';
 
 export type ComponentBody =
@@ -27,8 +26,6 @@ export interface ComponentSource {
   readonly line: number;
   readonly name: string | undefined;
   readonly body: ComponentBody;
-  /** Uses async lifting, streams, futures, threads or other async built-ins (out of scope: skipped). */
-  readonly usesAsync: boolean;
 }
 
 export interface Invoke {
@@ -78,8 +75,8 @@ export class WastCommandError extends Error {
 }
 
 export function parseWast(source: string, file: string): Command[] {
-  const { forms, comments } = readSExprs(source, file);
-  const ctx: Ctx = { source, file, comments };
+  const { forms } = readSExprs(source, file);
+  const ctx: Ctx = { source, file };
   const commands: Command[] = [];
   for (const form of forms) {
     // Annotations at top level carry no command.
@@ -92,7 +89,6 @@ export function parseWast(source: string, file: string): Command[] {
 interface Ctx {
   readonly source: string;
   readonly file: string;
-  readonly comments: readonly Comment[];
 }
 
 function fail(ctx: Ctx, at: SExpr, problem: string): never {
@@ -196,15 +192,14 @@ function parseComponent(ctx: Ctx, form: SList): ComponentSource {
     const strings = parts as { bytes: Uint8Array }[];
     if (mode.text === 'binary') {
       const bytes = concatBytes(strings.map((s) => s.bytes));
-      const comments = ctx.comments.filter((c) => c.span.start >= form.span.start && c.span.end <= form.span.end);
-      return { line, name, body: { encoding: 'binary', bytes }, usesAsync: usesAsyncFeatures({ kind: 'binary', comments }) };
+      return { line, name, body: { encoding: 'binary', bytes } };
     }
     // wasm-tools joins quoted pieces with a space.
     const text = parts.map((p) => stringText(p as Parameters<typeof stringText>[0])).join(' ');
-    return { line, name, body: { encoding: 'quote', text }, usesAsync: usesAsyncFeatures({ kind: 'quote', text }) };
+    return { line, name, body: { encoding: 'quote', text } };
   }
   // Re-emit the component from the original text, minus the wast-only `definition` keyword.
   const fieldsStart = rest[0]?.span.start ?? form.span.end - 1;
   const text = `(component${name === undefined ? '' : ' ' + name}\n${ctx.source.slice(fieldsStart, form.span.end)}`;
-  return { line, name, body: { encoding: 'text', text }, usesAsync: usesAsyncFeatures({ kind: 'text', fields: rest }) };
+  return { line, name, body: { encoding: 'text', text } };
 }

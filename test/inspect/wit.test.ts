@@ -9,6 +9,7 @@ import { checkCompatible } from '../../host/rdylib/compat.ts';
 import { readAbiSurface } from '../../host/rdylib/surface.ts';
 import { componentEmbed, componentNew } from '../../scripts/lib/jco.ts';
 import { readGuest } from '../support/guests.ts';
+import { ASYNC_WIT, buildAsyncComponent } from '../support/async-wit.ts';
 
 const EXAMPLES = ['hello', 'kv', 'registry', 'shapes', 'consumer', 'types'] as const;
 
@@ -21,6 +22,12 @@ describe('printed WIT', () => {
     // Types only: the rebuilt component has no rdylib:abi section.
     expect(() => checkCompatible(types(original, name), types(rebuilt, 'from printed WIT'))).not.toThrow();
     expect(() => checkCompatible(types(rebuilt, 'from printed WIT'), types(original, name))).not.toThrow();
+  });
+
+  it('prints async functions, streams, futures and error-context as they were written', async () => {
+    const { wit } = inspectComponent(await buildAsyncComponent());
+    // The component carries no rdylib:abi section naming its world, so the world is `root`.
+    expect(wit).toBe(ASYNC_WIT.replace('world plugin', 'world root'));
   });
 
   it('names types, resources with their constructor, methods and statics, and the world from the section', () => {

@@ -61,3 +61,21 @@ export function readRunLine(source: string, file: string): RunLine {
   if (added.length > 0) return { features: { kind: 'extended', added }, lenientIndices };
   return { features: { kind: 'default' }, lenientIndices };
 }
+
+/**
+ * wasm-tools features off by default that the host implements anyway, because
+ * the Component Model's reference tests (../shared/conformance) need them, by
+ * the name wasm-tools' refusals give them ("requires the component model
+ * <name> feature"). A refusal that says only that such a feature is off is a
+ * difference in the feature set, listed in known-differences.txt with its
+ * reason, not a false accept.
+ */
+export const HOST_ENABLED_GATES: ReadonlyMap<string, string> = new Map([
+  ['more async builtins', 'cm-more-async-builtins (🚝): async stream/future cancels, as the reference tests use them'],
+]);
+
+/** The host-enabled feature a wasm-tools refusal message says is off, if it is one. */
+export function hostEnabledGate(message: string): string | undefined {
+  const m = /requires the component model (.+?) feature/.exec(message);
+  return m === null ? undefined : HOST_ENABLED_GATES.get(m[1]!);
+}

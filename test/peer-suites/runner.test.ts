@@ -44,6 +44,16 @@ describe('peer runner', () => {
     expect(statuses(r)).toEqual(['1 passed', '2 passed', '3 skipped', '4 skipped', '5 skipped']);
   });
 
+  it('an accepted component wasm-tools refuses only for a feature gate the host implements is a difference; any other gate is a false accept', async () => {
+    const gated = [
+      '(assert_invalid (component) "requires the component model more async builtins feature")',
+      '(assert_invalid (component) "requires the component model 64-bit feature")',
+    ].join('\n');
+    const r = await runPeerScript(scripted([accept, accept]), 't.wast', gated, { kind: 'default' });
+    expect(statuses(r)).toEqual(['1 difference', '2 false-accept']);
+    expect(r[0]!.detail).toMatch(/^accepted: wasm-tools gates it behind cm-more-async-builtins/);
+  });
+
   it('skips assertions about core modules', async () => {
     const r = await runPeerScript(scripted([]), 't.wast', '(assert_malformed (module binary "\\00asm\\01\\00\\00\\00\\01\\01\\00\\01\\01\\00") "out of order")', { kind: 'default' });
     expect(statuses(r)).toEqual(['1 skipped']);

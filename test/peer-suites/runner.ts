@@ -17,8 +17,10 @@
  *
  * A refusal where acceptance was expected is a `difference` (listable in
  * known-differences.txt with its reason), and so is a component the text
- * parser can no longer encode; an acceptance where a refusal was expected is
- * a `false-accept`, which nothing excuses. A core module in an assertion is
+ * parser can no longer encode, and an acceptance where wasm-tools' refusal
+ * says only that a feature it gates is off, for the features the host
+ * implements (features.ts `HOST_ENABLED_GATES`); any other acceptance where a
+ * refusal was expected is a `false-accept`, which nothing excuses. A core module in an assertion is
  * skipped (core validation is the JS engine's).
  */
 
@@ -27,7 +29,7 @@ import { compile } from '../../host/load.ts';
 import { encodeComponent } from '../conformance/encode.ts';
 import { CORE_MODULE_SKIP, runScript } from '../conformance/runner.ts';
 import type { Command, ComponentSource } from '../conformance/wast-commands.ts';
-import type { ScriptFeatures } from './features.ts';
+import { hostEnabledGate, type ScriptFeatures } from './features.ts';
 
 export type PeerStatus = 'passed' | 'difference' | 'false-accept' | 'failed' | 'skipped';
 
@@ -103,6 +105,10 @@ async function expectRefused(validate: Validate, c: ComponentSource, message: st
     return { status: 'skipped', detail: `the text parser rejected the component before the host saw it: ${encoded.message}` };
   }
   const v = validate(encoded.bytes);
-  if (v.accepted) return { status: 'false-accept', detail: `accepted a component wasm-tools refuses (${JSON.stringify(message)})` };
+  if (v.accepted) {
+    const gate = hostEnabledGate(message);
+    if (gate !== undefined) return { status: 'difference', detail: `accepted: wasm-tools gates it behind ${gate}, which the host implements (${JSON.stringify(message)})` };
+    return { status: 'false-accept', detail: `accepted a component wasm-tools refuses (${JSON.stringify(message)})` };
+  }
   return { status: 'passed', detail: `refused as ${v.kind}: ${v.message}` };
 }
