@@ -128,7 +128,7 @@ describe('async exports from JS', () => {
   });
 
   it('leave synchronous exports without streams as they were (a plain value, synchronous throws)', () => {
-    const { exports } = face({ id: { type: { params: [{ name: 'x', type: U32 }], result: U32 }, call: (x: unknown) => x } });
+    const { exports } = face({ id: { type: { async: false, params: [{ name: 'x', type: U32 }], result: U32 }, call: (x: unknown) => x } });
     expect(exports['id']!(5)).toBe(5);
   });
 });
