@@ -5,6 +5,11 @@
  * rejects with TimeoutError and poisons the plugin; the host thread is never
  * blocked. `unload()` terminates the worker.
  *
+ * Async exports work as in process: a ReadableStream passes either way by
+ * transfer, a Promise (`future<T>`) crosses as a FutureRef (async-crossing.ts),
+ * and an async call's `{ signal }` fires the worker-side signal of that call.
+ * The per-call time limit covers an async call until its promise settles.
+ *
  * Thread-agnostic: the worker is reached through a `WorkerEndpoint`, made by
  * `spawn-node.ts` (worker_threads) or `spawn-web.ts` (Web Worker).
  */
@@ -13,8 +18,10 @@ import type { HandleSnapshot } from '../plugin/handles.ts';
 import { instanceLimits } from '../plugin/limits.ts';
 import { defineExportKeys } from '../runtime/export-keys.ts';
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
+import { AsyncCrossing, cloneableReason } from './async-crossing.ts';
 import {
   errorFromWire,
+  isFutureRef,
   isRemoteRef,
   witName,
   mapValue,
@@ -27,7 +34,8 @@ import {
 } from './protocol.ts';
 
 export interface WorkerEndpoint {
-  post(msg: ToWorker): void;
+  /** `transfer`: streams moved along with the message. */
+  post(msg: ToWorker, transfer?: Transferable[]): void;
   onMessage(handler: (msg: FromWorker) => void): void;
   /** The worker died on its own (crash, out of memory, uncaught error). */
   onExit(handler: (reason: Error) => void): void;
@@ -124,12 +132,21 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
     if (this.state === undefined) this.endpoint.post({ t: 'forget', obj: id });
   });
   private loaded: Pending | undefined;
+  /** Streams and futures crossing to and from the worker. */
+  private readonly crossing: AsyncCrossing;
 
   private constructor(
     private readonly endpoint: WorkerEndpoint,
     readonly name: string,
     private readonly timeoutMs: number | undefined,
   ) {
+    this.crossing = new AsyncCrossing(
+      (outcome, transfer) => {
+        if (this.state === undefined) endpoint.post(outcome, transfer);
+      },
+      (v, transfer) => this.encode(v, transfer),
+      (v) => this.decode(v),
+    );
     endpoint.onMessage((m) => this.receive(m));
     endpoint.onExit((reason) => this.died(reason));
   }
@@ -235,6 +252,7 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
       if (p.timer !== undefined) clearTimeout(p.timer);
       p.reject(err());
     }
+    this.crossing.failAll(err);
   }
 
   private died(reason: Error): void {
@@ -273,6 +291,9 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
         else p.reject(errorFromWire(m.error, (v) => this.decode(v)));
         return;
       }
+      case 'future':
+        this.crossing.settle(m);
+        return;
     }
   }
 
@@ -283,7 +304,8 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
     return new TrapError(s.error.message, { cause: s.error.cause });
   }
 
-  private send(make: (id: number) => ToWorker, what: string): Promise<unknown> {
+  /** `transfer`: what the message made by `make` moves along (streams). */
+  private send(make: (id: number) => ToWorker, what: string, transfer: () => Transferable[] = () => []): Promise<unknown> {
     const refused = this.refused();
     if (refused !== undefined) return Promise.reject(refused);
     const id = this.nextId++;
@@ -295,18 +317,48 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
     }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, what, timer: this.startTimer(id, what) });
-      this.endpoint.post(msg);
+      this.endpoint.post(msg, transfer());
     });
   }
 
   private call(target: CallTarget, args: unknown[], what: string): Promise<unknown> {
-    return this.send((id) => ({ t: 'call', id, target, args: args.map((a) => this.encode(a)) }), what);
+    let transfer: Transferable[] = [];
+    let stopListening: (() => void) | undefined;
+    const p = this.send((id) => {
+      transfer = [];
+      const encoded = args.map((a) => this.encode(this.crossSignal(a, id, (stop) => (stopListening = stop)), transfer));
+      return { t: 'call', id, target, args: encoded };
+    }, what, () => transfer);
+    if (stopListening !== undefined) void p.then(stopListening, stopListening);
+    return p;
   }
 
-  private encode(v: unknown): unknown {
+  /**
+   * An async call's options `{ signal }`: the signal stays here, an AbortRef
+   * goes instead, and its firing sends an `abort` for call `id`.
+   */
+  private crossSignal(a: unknown, id: number, onListen: (stop: () => void) => void): unknown {
+    if (typeof a !== 'object' || a === null || Object.getPrototypeOf(a) !== Object.prototype) return a;
+    const signal = (a as { signal?: unknown }).signal;
+    if (typeof AbortSignal === 'undefined' || !(signal instanceof AbortSignal)) return a;
+    const onAbort = (): void => {
+      if (this.state === undefined) this.endpoint.post({ t: 'abort', id, reason: cloneableReason(signal.reason) });
+    };
+    if (signal.aborted) queueMicrotask(onAbort);
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      onListen(() => signal.removeEventListener('abort', onAbort));
+    }
+    return { ...a, signal: { $abort: id } };
+  }
+
+  private encode(v: unknown, transfer: Transferable[] = []): unknown {
     return mapValue(v, (o) => {
       const s = this.proxies.get(o);
       if (s !== undefined) return { $remote: s.id, cls: s.cls } satisfies RemoteRef;
+      // Streams by transfer, Promises as FutureRefs.
+      const crossed = this.crossing.outgoing(o, transfer);
+      if (crossed !== undefined) return crossed;
       const other = foreignHandle(o);
       if (other !== undefined) {
         // A handle of another plugin (isolated or in-process): it cannot reach into this plugin's worker.
@@ -327,7 +379,7 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
   }
 
   private decode(v: unknown): unknown {
-    return mapValue(v, (o) => (isRemoteRef(o) ? this.proxyFor(o) : undefined));
+    return mapValue(v, (o) => (isRemoteRef(o) ? this.proxyFor(o) : isFutureRef(o) ? this.crossing.incoming(o) : undefined));
   }
 
   private proxyFor(ref: RemoteRef): object {

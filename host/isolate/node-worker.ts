@@ -6,6 +6,6 @@ import type { ToWorker } from './protocol.ts';
 const port = parentPort;
 if (port === null) throw new Error('host/isolate/node-worker must run in a worker thread');
 serveWorker({
-  post: (msg) => port.postMessage(msg),
+  post: (msg, transfer) => port.postMessage(msg, transfer as import('node:worker_threads').TransferListItem[] | undefined),
   onMessage: (handler) => port.on('message', (m: ToWorker) => handler(m)),
 });

@@ -9,6 +9,12 @@
  * cannot carry is a resource object (a class instance whose state lives in the
  * worker), which crosses as a `RemoteRef` naming its entry in the worker's
  * object table and the exported class it belongs to.
+ *
+ * Async values cross too: a ReadableStream (`stream<T>`) is transferred (the
+ * engine pipes it between the threads, with its backpressure); a Promise
+ * (`future<T>`) crosses as a `FutureRef` whose outcome follows in a `future`
+ * message; an async call's `{ signal }` crosses as an `AbortRef`, and the
+ * signal firing sends an `abort` message for that call.
  */
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
 import type { ExportKey } from '../runtime/export-keys.ts';
@@ -24,6 +30,8 @@ import {
   TimeoutError,
   GuestPanicError,
   ResultError,
+  CancelledError,
+  JspiUnavailableError,
   type HandleErrorKind,
   type LoadErrorKind,
 } from '../errors.ts';
@@ -43,6 +51,29 @@ export interface RemoteRef {
 export function isRemoteRef(v: unknown): v is RemoteRef {
   return typeof v === 'object' && v !== null && typeof (v as { $remote?: unknown }).$remote === 'number';
 }
+
+/** A Promise that crossed; its outcome follows in a `future` message with the same number. */
+export interface FutureRef {
+  readonly $future: number;
+}
+
+export function isFutureRef(v: unknown): v is FutureRef {
+  return typeof v === 'object' && v !== null && typeof (v as { $future?: unknown }).$future === 'number';
+}
+
+/** The `signal` of an async call's options: `abort` messages for call `$abort` fire it on the other side. */
+export interface AbortRef {
+  readonly $abort: number;
+}
+
+export function isAbortRef(v: unknown): v is AbortRef {
+  return typeof v === 'object' && v !== null && typeof (v as { $abort?: unknown }).$abort === 'number';
+}
+
+/** A crossed Promise settled: its value (encoded), or its error. */
+export type FutureOutcome =
+  | { readonly t: 'future'; readonly future: number; readonly ok: true; readonly value: unknown }
+  | { readonly t: 'future'; readonly future: number; readonly ok: false; readonly error: WireError };
 
 /** What a call reaches: a function at a path, a constructor, a method on a remote object, a static. */
 export type CallTarget =
@@ -74,6 +105,10 @@ export type ToWorker =
   | { readonly t: 'dispose'; readonly id: number; readonly obj: number }
   /** The host-side proxy was garbage collected: drop the table entry only (as in-process GC would). */
   | { readonly t: 'forget'; readonly obj: number }
+  /** The signal of call `id`'s options fired (`reason`: the signal's reason, if it survives structured clone). */
+  | { readonly t: 'abort'; readonly id: number; readonly reason: unknown }
+  /** A Promise the host passed (a `future<T>` argument) settled. */
+  | FutureOutcome
   /** Read-only introspection: `plugin.handles()`, or `plugin.handleId(obj)` of a remote object. */
   | { readonly t: 'inspect'; readonly id: number; readonly what: 'handles' } | { readonly t: 'inspect'; readonly id: number; readonly what: 'handle-id'; readonly obj: number };
 
@@ -82,7 +117,9 @@ export type FromWorker =
   | { readonly t: 'loaded'; readonly shape: ExportShape; readonly keys: readonly (readonly [string, ExportKey])[] }
   | { readonly t: 'load-failed'; readonly error: WireError }
   | { readonly t: 'result'; readonly id: number; readonly value: unknown }
-  | { readonly t: 'error'; readonly id: number; readonly error: WireError };
+  | { readonly t: 'error'; readonly id: number; readonly error: WireError }
+  /** A Promise the plugin gave (a `future<T>` result, inside or as an async call's value) settled. */
+  | FutureOutcome;
 
 /** An error as data: class name, message, and the fields our error classes carry. */
 export interface WireError {
@@ -100,7 +137,21 @@ export interface WireError {
 }
 
 /** Our error classes, by the name they cross as: a subclass (a LoadError about a section, say) crosses as its class. */
-const WIRE_CLASSES = [LoadError, TrapError, AbiMismatchError, BorrowError, HandleError, PluginInUseError, UnloadedError, TimeoutError, GuestPanicError, ResultError, MissingMethodError];
+const WIRE_CLASSES = [
+  LoadError,
+  TrapError,
+  AbiMismatchError,
+  BorrowError,
+  HandleError,
+  PluginInUseError,
+  UnloadedError,
+  TimeoutError,
+  GuestPanicError,
+  ResultError,
+  MissingMethodError,
+  CancelledError,
+  JspiUnavailableError,
+];
 
 export function errorToWire(e: unknown, encodePayload: (v: unknown) => unknown = (v) => v, depth = 0): WireError {
   if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
@@ -161,6 +212,12 @@ export function errorFromWire(w: WireError, decodePayload: (v: unknown) => unkno
     case 'GuestPanicError':
       e = new GuestPanicError(w.message, opts);
       break;
+    case 'CancelledError':
+      e = new CancelledError(w.message, opts);
+      break;
+    case 'JspiUnavailableError':
+      e = new JspiUnavailableError(w.message, opts);
+      break;
     case 'ResultError':
       e = new ResultError(decodePayload(w.payload));
       break;
@@ -188,6 +245,8 @@ export function mapValue(v: unknown, leaf: (v: object) => unknown | undefined, d
   const mapped = leaf(v);
   if (mapped !== undefined) return mapped;
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v;
+  // A stream is transferred whole (isTransferredStream), never walked.
+  if (isTransferredStream(v)) return v;
   if (depth > 256) throw new RangeError('value nests deeper than 256 levels');
   if (Array.isArray(v)) return v.map((x) => mapValue(x, leaf, depth + 1));
   const proto = Object.getPrototypeOf(v) as unknown;
@@ -197,6 +256,16 @@ export function mapValue(v: unknown, leaf: (v: object) => unknown | undefined, d
     return out;
   }
   return v;
+}
+
+/** A WHATWG ReadableStream, which crosses by transfer (Node worker_threads and browsers both transfer it). */
+export function isTransferredStream(v: unknown): v is ReadableStream {
+  return typeof ReadableStream !== 'undefined' && v instanceof ReadableStream;
+}
+
+/** A Promise (or thenable) in a value, which crosses as a FutureRef. */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 /** A resource class's name as its WIT type is written (`UnitRegistry` -> `unit-registry`). */

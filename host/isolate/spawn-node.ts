@@ -24,7 +24,7 @@ export function spawnNodeWorker(resourceLimits?: ResourceLimits): WorkerEndpoint
   worker.on('error', (e: Error) => died(e));
   worker.on('exit', (code) => died(new Error(`worker exited with code ${code}`)));
   return {
-    post: (msg: ToWorker) => worker.postMessage(msg),
+    post: (msg: ToWorker, transfer?: Transferable[]) => worker.postMessage(msg, transfer as import('node:worker_threads').TransferListItem[] | undefined),
     onMessage: (handler) => worker.on('message', (m: FromWorker) => handler(m)),
     onExit: (handler) => {
       exitHandler = handler;

@@ -62,7 +62,7 @@ export function spawnWebWorker(entry: URL = defaultWorkerUrl()): WorkerEndpoint 
     else void startFailure(entry, e).then((reason) => exitHandler?.(reason));
   });
   return {
-    post: (msg: ToWorker) => worker.postMessage(msg),
+    post: (msg: ToWorker, transfer?: Transferable[]) => worker.postMessage(msg, transfer ?? []),
     onMessage: (handler) =>
       worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
         heard = true;

@@ -6,9 +6,13 @@
  */
 import { load, type Plugin } from '../load.ts';
 import { HandleError, UnloadedError } from '../errors.ts';
+import { AsyncCrossing } from './async-crossing.ts';
 import {
   errorToWire,
+  isAbortRef,
+  isFutureRef,
   isRemoteRef,
+  isThenable,
   witName,
   mapValue,
   type CallTarget,
@@ -19,7 +23,8 @@ import {
 } from './protocol.ts';
 
 export interface WorkerPort {
-  post(msg: FromWorker): void;
+  /** `transfer`: streams moved along with the message. */
+  post(msg: FromWorker, transfer?: Transferable[]): void;
   onMessage(handler: (msg: ToWorker) => void): void;
 }
 
@@ -45,9 +50,19 @@ class Served {
   /** Prototype of each exported resource class → that class's path in the exports. */
   private readonly classPaths = new Map<object, readonly string[]>();
   readonly shape: ExportShape;
+  /** Streams, futures and signals crossing to and from the host thread. */
+  readonly crossing: AsyncCrossing;
 
-  constructor(readonly plugin: Plugin) {
+  constructor(
+    readonly plugin: Plugin,
+    port: WorkerPort,
+  ) {
     this.shape = this.describe(plugin.exports, []);
+    this.crossing = new AsyncCrossing(
+      (outcome, transfer) => port.post(outcome, transfer),
+      (v, transfer) => this.encode(v, transfer),
+      (v) => this.decode(v),
+    );
   }
 
   private describe(obj: Record<string, unknown>, path: readonly string[]): ExportShape {
@@ -68,11 +83,11 @@ class Served {
     return { kind: 'object', members };
   }
 
-  /** Resource objects leave as RemoteRefs; everything else as data. */
-  encode(v: unknown): unknown {
+  /** Resource objects leave as RemoteRefs, streams by transfer (collected in `transfer`), Promises as FutureRefs; everything else as data. */
+  encode(v: unknown, transfer: Transferable[] = []): unknown {
     return mapValue(v, (o) => {
       const cls = this.classPaths.get(Object.getPrototypeOf(o) as object);
-      if (cls === undefined) return undefined;
+      if (cls === undefined) return this.crossing.outgoing(o, transfer);
       let id = this.ids.get(o);
       if (id === undefined || !this.objects.has(id)) {
         id = this.nextObject++;
@@ -83,8 +98,13 @@ class Served {
     });
   }
 
-  private decode(v: unknown): unknown {
-    return mapValue(v, (o) => (isRemoteRef(o) ? this.object(o.$remote) : undefined));
+  private decode(v: unknown, callId?: number): unknown {
+    return mapValue(v, (o) => {
+      if (isRemoteRef(o)) return this.object(o.$remote);
+      if (isFutureRef(o)) return this.crossing.incoming(o);
+      if (isAbortRef(o) && callId !== undefined) return this.crossing.signalFor(callId);
+      return undefined;
+    });
   }
 
   private object(id: number): object {
@@ -99,18 +119,19 @@ class Served {
     return v;
   }
 
-  call(target: CallTarget, rawArgs: readonly unknown[]): unknown {
-    const args = rawArgs.map((a) => this.decode(a));
+  /** Calls `target`; returns its value as it came (serveWorker encodes it, awaiting an async call's Promise first). */
+  call(target: CallTarget, rawArgs: readonly unknown[], callId: number): unknown {
+    const args = rawArgs.map((a) => this.decode(a, callId));
     switch (target.kind) {
       case 'func': {
         const f = this.at(target.path);
         if (typeof f !== 'function') throw new TypeError(`${target.path.join('.')} is not an exported function`);
-        return this.encode((f as AnyFn)(...args));
+        return (f as AnyFn)(...args);
       }
       case 'construct': {
         const c = this.at(target.cls);
         if (!isClass(c)) throw new TypeError(`${target.cls.join('.')} is not an exported class`);
-        return this.encode(new c(...args));
+        return new c(...args);
       }
       case 'method': {
         const self = this.object(target.self) as Record<string, unknown>;
@@ -121,13 +142,13 @@ class Served {
         }
         const m = self[target.name];
         if (typeof m !== 'function') throw new TypeError(`${target.cls.join('.')} has no method ${target.name}`);
-        return this.encode(Reflect.apply(m as AnyFn, self, args));
+        return Reflect.apply(m as AnyFn, self, args);
       }
       case 'static': {
         const c = this.at(target.cls) as Record<string, unknown> | undefined;
         const f = c?.[target.name];
         if (typeof f !== 'function') throw new TypeError(`${target.cls.join('.')} has no static ${target.name}`);
-        return this.encode(Reflect.apply(f as AnyFn, c, args));
+        return Reflect.apply(f as AnyFn, c, args);
       }
     }
   }
@@ -183,21 +204,45 @@ export function serveWorker(port: WorkerPort): void {
     switch (msg.t) {
       case 'load':
         try {
-          served = new Served(await loadRequest(msg.req));
+          served = new Served(await loadRequest(msg.req), port);
           port.post({ t: 'loaded', shape: served.shape, keys: [...served.plugin.exportKeys] });
         } catch (e) {
           port.post({ t: 'load-failed', error: errorToWire(e) });
         }
         return;
       case 'call':
-      case 'dispose':
+      case 'dispose': {
+        const s = served;
+        const id = msg.id;
+        const fail = (e: unknown): void => port.post({ t: 'error', id, error: errorToWire(e, (v) => s?.encode(v) ?? v) });
+        const reply = (value: unknown): void => {
+          const transfer: Transferable[] = [];
+          port.post({ t: 'result', id, value: s!.encode(value, transfer) }, transfer);
+        };
         try {
-          if (served === undefined) throw new UnloadedError('no plugin is loaded in this worker');
-          const value = msg.t === 'call' ? served.call(msg.target, msg.args) : served.dispose(msg.obj);
-          port.post({ t: 'result', id: msg.id, value });
+          if (s === undefined) throw new UnloadedError('no plugin is loaded in this worker');
+          const value = msg.t === 'call' ? s.call(msg.target, msg.args, id) : s.dispose(msg.obj);
+          if (isThenable(value)) {
+            // An async call: answered when it settles, while later calls are served meanwhile.
+            Promise.resolve(value)
+              .then(reply, fail)
+              .catch(fail)
+              .finally(() => s.crossing.callDone(id));
+            return;
+          }
+          s.crossing.callDone(id);
+          reply(value);
         } catch (e) {
-          port.post({ t: 'error', id: msg.id, error: errorToWire(e, (v) => served?.encode(v) ?? v) });
+          s?.crossing.callDone(id);
+          fail(e);
         }
+        return;
+      }
+      case 'abort':
+        served?.crossing.abort(msg.id, msg.reason);
+        return;
+      case 'future':
+        served?.crossing.settle(msg);
         return;
       case 'forget':
         served?.forget(msg.obj);

@@ -127,3 +127,70 @@ export function exportCall(ft: FuncType, call: JsFunction, cell: ExportCell, fn:
     });
   };
 }
+
+/** The shape of host/abi's task-lifted function this module needs (canonLiftTask's result). */
+export interface LiftedTaskCalls {
+  readonly call: (...args: unknown[]) => unknown;
+  readonly start: (args: readonly unknown[]) => { readonly result: Promise<unknown>; requestCancellation(): void };
+  readonly returnsPromise: boolean;
+}
+
+/**
+ * The lifted call the runtime gives an async export (RuntimeFunc.call): the
+ * task-lifted `call`, also taking the optional `{ signal }` after the
+ * parameters (already checked by `exportCall`): the signal firing requests
+ * the task's cancellation (the spec's OnCancel); an acknowledged
+ * cancellation rejects with CancelledError whose cause is the signal's
+ * reason. Borrow rules wrap this function, so they see every call.
+ */
+export function cancellableCall(lifted: LiftedTaskCalls, nParams: number): JsFunction {
+  if (!lifted.returnsPromise) return lifted.call;
+  return (...args: unknown[]): unknown => {
+    if (args.length !== nParams + 1) return lifted.call(...args);
+    const signal = (args[nParams] as AsyncCallOptions | undefined)?.signal;
+    const params = args.slice(0, nParams);
+    if (signal === undefined) return lifted.call(...params);
+    const { result, requestCancellation } = lifted.start(params);
+    const onAbort = (): void => requestCancellation();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const done = (): void => signal.removeEventListener('abort', onAbort);
+    return result.then(
+      (v) => {
+        done();
+        return v;
+      },
+      (e: unknown) => {
+        done();
+        throw e instanceof CancelledError && signal.aborted ? new CancelledError(e.message, { cause: signal.reason }) : e;
+      },
+    );
+  };
+}
+
+/**
+ * A host function the plugin imports, as the runtime calls it: unchanged
+ * unless its type carries streams or futures, which it then receives as
+ * ReadableStreams and Promises and may return as a ReadableStream (or
+ * AsyncIterable, Iterable) and a PromiseLike.
+ */
+export function hostImportCall(ft: FuncType, fn: JsFunction, path: string): JsFunction {
+  const conv = compileAsyncValues(ft, 'import');
+  if (conv === undefined) return fn;
+  const scope: ConversionScope = { pending: undefined };
+  const toShared = (v: unknown): unknown => conv.result(v, scope, path);
+  return (...args: unknown[]): unknown => {
+    conv.args(args, scope, path);
+    let r: unknown;
+    try {
+      r = fn(...args);
+    } catch (e) {
+      throw conv.error(e, scope, path);
+    }
+    if (r instanceof Promise) {
+      return r.then(toShared, (e: unknown) => {
+        throw conv.error(e, scope, path);
+      });
+    }
+    return toShared(r);
+  };
+}

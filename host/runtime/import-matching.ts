@@ -17,6 +17,7 @@
  * Every missing or unusable import is named in one LoadError, before any of
  * the component's code runs.
  */
+import { hostImportCall } from './async-calls.ts';
 import { LoadError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
 import { unversionedName } from '../validate/names.ts';
@@ -159,8 +160,9 @@ function convert(
 ): RuntimeItem {
   switch (desc.kind) {
     case 'func': {
-      const fn = funcFromJs(path, value);
-      return { kind: 'func', func: { type: substFuncType(desc.type, subst), call: fn } };
+      const type = substFuncType(desc.type, subst);
+      // Streams and futures reach a host function as ReadableStreams and Promises (async-calls.ts).
+      return { kind: 'func', func: { type, call: hostImportCall(type, funcFromJs(path, value), path) } };
     }
     case 'type': {
       const entry: TypeEntry = desc.type;

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, UnloadedError } from '../../host/errors.ts';
 import { PluginCell } from '../../host/plugin/plugin-cell.ts';
 import { exportsToJs } from '../../host/runtime/js-exports.ts';
+import { cancellableCall, hostImportCall } from '../../host/runtime/async-calls.ts';
 import type { RuntimeFunc, RuntimeInstance } from '../../host/runtime/instantiate.ts';
 import type { FuncType, ValType } from '../../host/types.ts';
 import { CopyResult } from '../../host/runtime/stream-seam.ts';
@@ -130,5 +131,76 @@ describe('async exports from JS', () => {
   it('leave synchronous exports without streams as they were (a plain value, synchronous throws)', () => {
     const { exports } = face({ id: { type: { async: false, params: [{ name: 'x', type: U32 }], result: U32 }, call: (x: unknown) => x } });
     expect(exports['id']!(5)).toBe(5);
+  });
+});
+
+describe('cancellableCall: the signal reaches the task', () => {
+  /** A task-lifted function whose one task the test drives, as host/abi's canonLiftTask gives it. */
+  function lifted() {
+    const log: string[] = [];
+    let settle!: { resolve(v: unknown): void; reject(e: unknown): void };
+    const start = (args: readonly unknown[]) => {
+      log.push(`start ${JSON.stringify(args)}`);
+      const result = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
+      return { result, requestCancellation: () => log.push('cancel requested') };
+    };
+    const l = { call: (...args: unknown[]) => start(args).result, start, returnsPromise: true };
+    return { l, log, get settle() { return settle; } };
+  }
+
+  it('an abort requests cancellation; the guest acknowledging rejects with CancelledError caused by the signal reason', async () => {
+    const t = lifted();
+    const call = cancellableCall(t.l, 1);
+    const ac = new AbortController();
+    const p = call(5, { signal: ac.signal }) as Promise<unknown>;
+    expect(t.log).toEqual(['start [5]']);
+    ac.abort('user left');
+    expect(t.log).toEqual(['start [5]', 'cancel requested']);
+    t.settle.reject(new CancelledError('the call was cancelled'));
+    await expect(p).rejects.toMatchObject({ name: 'CancelledError', cause: 'user left' });
+  });
+
+  it('a task that returns despite the request resolves; after it settled the signal does nothing', async () => {
+    const t = lifted();
+    const call = cancellableCall(t.l, 0);
+    const ac = new AbortController();
+    const p = call({ signal: ac.signal }) as Promise<unknown>;
+    t.settle.resolve(9);
+    await expect(p).resolves.toBe(9);
+    ac.abort();
+    expect(t.log).toEqual(['start []']);
+  });
+
+  it('without options (or without a signal) is the plain call', async () => {
+    const t = lifted();
+    const call = cancellableCall(t.l, 1);
+    const p = call(1) as Promise<unknown>;
+    const q = call(2, {}) as Promise<unknown>;
+    expect(t.log).toEqual(['start [1]', 'start [2]']);
+    t.settle.resolve(0);
+    await q;
+    expect(p).toBeInstanceOf(Promise);
+  });
+});
+
+describe('hostImportCall: host functions get and give streams and futures in their JS shapes', () => {
+  it('a stream argument arrives as a ReadableStream; a returned ReadableStream goes back as a host writer', async () => {
+    const ft = { params: [{ name: 's', type: streamOf({ kind: 'u8' }) }], result: streamOf({ kind: 'u8' }) } as FuncType;
+    let got: unknown;
+    const fn = hostImportCall(ft, (s: unknown) => {
+      got = s;
+      return new ReadableStream({ start(c) { c.enqueue(new Uint8Array([4, 5])); c.close(); } });
+    }, 'echo');
+    const fromGuest = new SpecStream({ kind: 'u8' });
+    const writer = fn(fromGuest) as SpecStream;
+    expect(got).toBeInstanceOf(ReadableStream);
+    const sink = new GuestSink({ kind: 'u8' }, 8);
+    expect(await new Promise((r) => writer.read(undefined, sink, () => r('copy'), r))).toBe(CopyResult.COMPLETED);
+    expect(sink.got).toEqual([4, 5]);
+  });
+
+  it('a function without streams or futures is passed through as it is', () => {
+    const f = (x: unknown) => x;
+    expect(hostImportCall({ params: [{ name: 'x', type: U32 }], result: U32 }, f, 'id')).toBe(f);
   });
 });
