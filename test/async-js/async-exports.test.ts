@@ -185,7 +185,7 @@ describe('cancellableCall: the signal reaches the task', () => {
 
 describe('hostImportCall: host functions get and give streams and futures in their JS shapes', () => {
   it('a stream argument arrives as a ReadableStream; a returned ReadableStream goes back as a host writer', async () => {
-    const ft = { params: [{ name: 's', type: streamOf({ kind: 'u8' }) }], result: streamOf({ kind: 'u8' }) } as FuncType;
+    const ft = { async: false, params: [{ name: 's', type: streamOf({ kind: 'u8' }) }], result: streamOf({ kind: 'u8' }) } as FuncType;
     let got: unknown;
     const fn = hostImportCall(ft, (s: unknown) => {
       got = s;
@@ -201,6 +201,6 @@ describe('hostImportCall: host functions get and give streams and futures in the
 
   it('a function without streams or futures is passed through as it is', () => {
     const f = (x: unknown) => x;
-    expect(hostImportCall({ params: [{ name: 'x', type: U32 }], result: U32 }, f, 'id')).toBe(f);
+    expect(hostImportCall({ async: false, params: [{ name: 'x', type: U32 }], result: U32 }, f, 'id')).toBe(f);
   });
 });
