@@ -77,10 +77,14 @@ export function lowerBorrow(cx: LiftLowerContext, v: unknown, rt: ResourceType, 
 export function commitLowering(cx: LiftLowerContext): void {
   const bindings = cx.movedBindings;
   const values = cx.movedValues;
-  for (let i = 0; i < values.length; i++) bindings[i]!.commitOwn(values[i]);
-  bindings.length = 0;
-  values.length = 0;
-  cx.addedHandles.length = 0;
+  // Assigning `length` is a runtime call in V8 even on an empty array, and
+  // most calls move nothing: truncate only what was used.
+  if (values.length !== 0) {
+    for (let i = 0; i < values.length; i++) bindings[i]!.commitOwn(values[i]);
+    bindings.length = 0;
+    values.length = 0;
+  }
+  if (cx.addedHandles.length !== 0) cx.addedHandles.length = 0;
 }
 
 /**

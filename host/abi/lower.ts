@@ -70,14 +70,19 @@ export function canonLower(
 /** definitions.py `Subtask.deliver_resolve`: the call is over, so its lends end and borrowed JS objects are revoked. */
 function release(cx: LiftLowerContext, lendBase: number, borrowBase: number): void {
   const lenders = cx.lenders;
-  for (let i = lenders.length - 1; i >= lendBase; i--) lenders[i]!.numLends--;
-  lenders.length = lendBase;
-  const borrowed = cx.borrowed;
-  for (let i = borrowed.length - 1; i >= borrowBase; i--) {
-    const b = borrowed[i]!;
-    b.end?.(b.value);
+  // Truncating by assigning `length` is a V8 runtime call: only when something was pushed.
+  if (lenders.length !== lendBase) {
+    for (let i = lenders.length - 1; i >= lendBase; i--) lenders[i]!.numLends--;
+    lenders.length = lendBase;
   }
-  borrowed.length = borrowBase;
+  const borrowed = cx.borrowed;
+  if (borrowed.length !== borrowBase) {
+    for (let i = borrowed.length - 1; i >= borrowBase; i--) {
+      const b = borrowed[i]!;
+      b.end?.(b.value);
+    }
+    borrowed.length = borrowBase;
+  }
 }
 
 /** definitions.py `lift_flat_values` for parameters, compiled. */
