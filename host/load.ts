@@ -67,6 +67,13 @@ export interface LoadOptions<I extends object = ImportObject> extends SandboxOpt
   readonly unchecked?: boolean;
   /** Loaded plugins whose exported interfaces serve this plugin's imports not given in `imports`. */
   readonly link?: readonly Plugin<object>[];
+  /**
+   * Reuse the compiled form of the same bytes loaded before in this process
+   * (the compile cache, keyed by their SHA-256; default true), and keep this
+   * build there for the next load and for `reload`. `false` compiles afresh
+   * and keeps nothing; `clearCompileCache()` empties the cache.
+   */
+  readonly cache?: boolean;
 }
 
 /** A parsed, validated component with its core modules compiled; instantiate it with `instantiate`. */
@@ -110,11 +117,13 @@ export async function load(source: ComponentSource, options: LoadOptions<object>
   const expectation = options.expect === undefined ? undefined : await resolveExpectation(options.expect, readSource);
   // The load pipeline (host/plugin/pipeline.ts): nothing of the plugin runs before it passed.
   const name = options.name ?? 'plugin';
-  const build = checkedBuild(bytes, { name, maxMemoryBytes: options.maxMemoryBytes, unchecked: options.unchecked ?? false, expectation });
+  const cache = options.cache ?? true;
+  const build = await checkedBuild(bytes, { name, maxMemoryBytes: options.maxMemoryBytes, unchecked: options.unchecked ?? false, expectation, cache });
   const checked: PluginOptions = {
     abi: build.abi,
     expectation,
     unchecked: options.unchecked,
+    cache,
     link: options.link,
     maxMemoryBytes: options.maxMemoryBytes,
     maxLiftBytes: options.maxLiftBytes,

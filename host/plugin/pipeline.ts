@@ -3,6 +3,9 @@
  * isolated plugin alike: cap linear memory → parse → validate (core modules
  * compiled) → verify the rdylib:abi section against the component's types →
  * check the host's expectation. Nothing of the plugin runs before it passes.
+ * The steps up to compiling depend only on the bytes (and the cap), so a
+ * build that passed them is kept in the compile cache (compile-cache.ts)
+ * and the same bytes loaded again start from there.
  */
 import { LoadError } from '../errors.ts';
 import { isCoreModule, parseComponent } from '../binary/parse.ts';
@@ -11,6 +14,8 @@ import type { AbiSurface } from '../rdylib/compat.ts';
 import { checkExpectation, foundSurface } from '../rdylib/load-checks.ts';
 import type { RdylibAbi } from '../rdylib/section.ts';
 import { capLinearMemory } from './memory-cap.ts';
+import { cacheComponent, cachedComponent, cacheKey } from './compile-cache.ts';
+import { contentHash } from './content-hash.ts';
 
 /** Parses, validates and compiles. Throws LoadError ('malformed' | 'invalid' | 'unsupported'). */
 export function validateBytes(bytes: Uint8Array): ValidatedComponent {
@@ -29,6 +34,8 @@ export interface BuildChecks {
   readonly unchecked: boolean;
   /** What the host was built against, when it says. */
   readonly expectation: AbiSurface | undefined;
+  /** Look the bytes up in the compile cache, and keep them there once they pass (default in `load`). */
+  readonly cache: boolean;
 }
 
 /** A build that passed every check: ready to instantiate. */
@@ -38,10 +45,28 @@ export interface CheckedBuild {
   readonly abi: RdylibAbi | undefined;
 }
 
-export function checkedBuild(bytes: Uint8Array, checks: BuildChecks): CheckedBuild {
-  const capped = checks.maxMemoryBytes === undefined || isCoreModule(bytes) ? bytes : capLinearMemory(bytes, checks.maxMemoryBytes);
-  const validated = validateBytes(capped);
+export async function checkedBuild(bytes: Uint8Array, checks: BuildChecks): Promise<CheckedBuild> {
+  const validated = checks.cache ? await validateCached(bytes, checks.maxMemoryBytes) : validateCapped(bytes, checks.maxMemoryBytes);
   const found = foundSurface(validated, checks.name, checks.unchecked);
   if (checks.expectation !== undefined) checkExpectation(checks.expectation, found);
   return { validated, abi: found.abi };
+}
+
+function validateCapped(bytes: Uint8Array, maxMemoryBytes: number | undefined): ValidatedComponent {
+  return validateBytes(maxMemoryBytes === undefined || isCoreModule(bytes) ? bytes : capLinearMemory(bytes, maxMemoryBytes));
+}
+
+/**
+ * `validateCapped` through the compile cache. A miss validates a private
+ * copy of the bytes, which the cached component then keeps views of.
+ */
+async function validateCached(bytes: Uint8Array, maxMemoryBytes: number | undefined): Promise<ValidatedComponent> {
+  const hash = await contentHash(bytes);
+  if (hash === undefined) return validateCapped(bytes, maxMemoryBytes);
+  const key = cacheKey(hash, maxMemoryBytes);
+  const hit = cachedComponent(key);
+  if (hit !== undefined) return hit;
+  const validated = validateCapped(bytes.slice(), maxMemoryBytes);
+  cacheComponent(key, validated, bytes.length);
+  return validated;
 }

@@ -58,6 +58,8 @@ export interface PluginOptions extends Pick<SandboxOptions, 'maxMemoryBytes' | '
   readonly unchecked?: boolean;
   /** Plugins whose exported interfaces may serve this plugin's imports. */
   readonly link?: readonly Plugin<object>[];
+  /** `reload` looks new builds up in the compile cache and keeps them there (compile-cache.ts), unless false. */
+  readonly cache?: boolean;
 }
 
 export interface UnloadOptions {
@@ -205,20 +207,17 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     if (this.#gen === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
     const given = await readSource(source);
     // Checked after reading: the plugin may have been unloaded or entered meanwhile.
-    const old = this.#gen;
-    if (old === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
     const pending = options.pending ?? 'refuse';
-    this.#refuseIfInUse(old, 'reload', pending);
-    const deps = this.#liveDependents();
-    if (deps.length > 0) {
-      throw new PluginInUseError(`cannot reload ${this.name}: ${listNames(deps)} ${deps.length === 1 ? 'is' : 'are'} linked against it; unload ${deps.length === 1 ? 'it' : 'them'} first`);
-    }
-    const build = checkedBuild(given, {
+    this.#reloadable(pending);
+    const build = await checkedBuild(given, {
       name: this.name,
       maxMemoryBytes: this.#options.maxMemoryBytes,
       unchecked: this.#options.unchecked ?? false,
       expectation: this.#options.expectation,
+      cache: this.#options.cache ?? true,
     });
+    // And again: the pipeline may have waited (hashing the bytes for the compile cache).
+    const old = this.#reloadable(pending);
     const next = this.#build(build.validated, build.abi);
     this.#teardown(old, pending);
     this.#gen = next;
@@ -318,6 +317,18 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     const extraKeys = exportKeys(interfaceNames(component.type), new Set(Object.keys(exports)), expected);
     defineExportKeys(exports, extraKeys, this.name);
     return { component, abi, cell, instances, runtimeExports, slots, exports, keys: extraKeys, providers };
+  }
+
+  /** The generation `reload` may replace now; throws when unloaded, in use or linked against. */
+  #reloadable(pending: 'refuse' | 'cancel'): Generation {
+    const gen = this.#gen;
+    if (gen === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
+    this.#refuseIfInUse(gen, 'reload', pending);
+    const deps = this.#liveDependents();
+    if (deps.length > 0) {
+      throw new PluginInUseError(`cannot reload ${this.name}: ${listNames(deps)} ${deps.length === 1 ? 'is' : 'are'} linked against it; unload ${deps.length === 1 ? 'it' : 'them'} first`);
+    }
+    return gen;
   }
 
   #liveDependents(): Plugin<object>[] {
