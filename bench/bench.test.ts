@@ -6,6 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { componentWit } from '../scripts/lib/jco.ts';
+import { callbackCases } from './callbacks/cases.ts';
+import { CALLBACK_IMPLEMENTATIONS } from './callbacks/section.ts';
+import { bytesCases, extismSide, oursSide, type BytesSide } from './extism/section.ts';
 import { jcoLoad } from './jco.ts';
 import { kvCases } from './kv/cases.ts';
 import { KV_IMPLEMENTATIONS } from './kv/section.ts';
@@ -61,6 +64,24 @@ describe.each(Object.entries(MICRO_IMPLEMENTATIONS))('micro, %s', (_name, make: 
 
 describe.each(Object.entries(KV_IMPLEMENTATIONS))('kv, %s', (_name, make) => {
   checksAndRuns(kvCases(300), make);
+});
+
+describe.each(Object.entries(CALLBACK_IMPLEMENTATIONS))('callbacks, %s', (_name, make) => {
+  checksAndRuns(callbackCases(1000), make);
+});
+
+describe.each([
+  ['ours', oursSide],
+  ['extism', extismSide],
+] as const)('bytes in/out, %s', (_name, make) => {
+  it.each(['in process', 'worker'] as const)('%s: passes every check and runs each op', async (mode) => {
+    const side: BytesSide = await make(mode);
+    try {
+      for (const c of bytesCases(64 * 1024)) await (await c.prepare(side))();
+    } finally {
+      await side.close();
+    }
+  });
 });
 
 describe('load case', () => {

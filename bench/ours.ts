@@ -2,11 +2,11 @@
  * The "ours" column: components loaded and called through rdylib's host.
  * This is the only file of the bench that knows the host's public API.
  */
-import { load, type LoadOptions, type Plugin } from '../host/index.ts';
+import { load, type IsolatedPlugin, type LoadOptions, type Plugin } from '../host/index.ts';
 import { asBenchApi, type BenchApi } from './micro/api.ts';
 import { BENCH_INTERFACE } from './micro/guest.ts';
 
-export type { Plugin };
+export type { IsolatedPlugin, Plugin };
 
 export interface OursHost {
   /** Parse, validate, compile and instantiate the bench component from its bytes. */
@@ -31,5 +31,15 @@ export function loadPlugin(bytes: Uint8Array, options: Pick<LoadOptions, 'name' 
 
 /** One exported interface of a loaded plugin. */
 export function exportedInterface(plugin: Plugin, name: string): unknown {
+  return plugin.exports[name];
+}
+
+/** An SDK-built plugin in a worker thread (`isolate: 'worker'`): every call returns a promise. */
+export function loadIsolatedPlugin(bytes: Uint8Array, name: string): Promise<IsolatedPlugin> {
+  return load(bytes, { name, isolate: 'worker' });
+}
+
+/** One exported interface of a worker-isolated plugin. */
+export function isolatedInterface(plugin: IsolatedPlugin, name: string): unknown {
   return plugin.exports[name];
 }

@@ -53,3 +53,16 @@ export function loadUtf8(memory: WebAssembly.Memory, ptr: number, len: number): 
   }
   return decoder.decode(u8.subarray(ptr, ptr + len));
 }
+
+/**
+ * The `$root` `rdylib-panic` import for a raw instance: the SDK calls it with
+ * the panic message and location just before it traps; thrown as an Error.
+ */
+export function panicImport(memory: () => WebAssembly.Memory): Record<string, (...args: number[]) => never> {
+  return {
+    'rdylib-panic': (msgPtr, msgLen, filePtr, fileLen, line, column) => {
+      const m = memory();
+      throw new Error(`plugin panicked: ${loadUtf8(m, msgPtr!, msgLen!)} at ${loadUtf8(m, filePtr!, fileLen!)}:${line}:${column}`);
+    },
+  };
+}

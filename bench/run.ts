@@ -13,6 +13,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { callbacksSection } from './callbacks/section.ts';
+import { extismSection } from './extism/section.ts';
 import { kvSection } from './kv/section.ts';
 import { loadSection } from './load/section.ts';
 import { microSection } from './micro/section.ts';
@@ -23,7 +25,7 @@ import { sinkValue } from './timing.ts';
 
 const RESULTS = repoPath('bench', 'results', 'latest.json');
 
-const SECTIONS: readonly Section[] = [microSection, kvSection, loadSection];
+const SECTIONS: readonly Section[] = [microSection, kvSection, callbacksSection, loadSection, extismSection];
 
 interface Args {
   readonly quick: boolean;

@@ -10,6 +10,10 @@ import { DEFAULT_TIMING, measureSyncInterleaved, type TimingOptions } from './ti
 export interface SyncCase<A> {
   readonly name: string;
   readonly targets: readonly Target[];
+  /** Fewer timed batches than usual, for an op that takes seconds in some column. */
+  readonly batches?: number;
+  /** Columns not run for this case, each with the reason printed as its n/a. */
+  readonly skip?: Readonly<Partial<Record<Column, string>>>;
   /** Checks the implementation once (throws on a wrong result), then returns the op to time. */
   prepare(api: A): () => void;
 }
@@ -31,27 +35,30 @@ export function syncTiming(ctx: RunContext): TimingOptions {
 /** Checks every column of one case, then times the ones that answered right, side by side. */
 export function measureSyncCase<A>(
   apis: Readonly<Partial<Record<Column, Availability<A>>>>,
-  prepare: (api: A) => () => void,
+  c: Pick<SyncCase<A>, 'prepare' | 'batches' | 'skip'>,
   ctx: RunContext,
 ): Partial<Record<Column, Cell>> {
   const cells: Partial<Record<Column, Cell>> = {};
   const timed: { column: Column; op: () => void }[] = [];
   for (const [column, api] of Object.entries(apis) as [Column, Availability<A>][]) {
-    if (!api.ok) {
-      cells[column] = { reason: api.reason };
+    const skipped = c.skip?.[column];
+    if (skipped !== undefined || !api.ok) {
+      cells[column] = { reason: skipped ?? (api as { reason: string }).reason };
       continue;
     }
     try {
-      timed.push({ column, op: prepare(api.value) });
+      timed.push({ column, op: c.prepare(api.value) });
     } catch (error) {
       cells[column] = { reason: message(error) };
     }
   }
   ctx.collectGarbage();
+  const timing = syncTiming(ctx);
   const measured = measureSyncInterleaved(
     timed.map((t) => t.op),
-    syncTiming(ctx),
+    timing,
     () => ctx.collectGarbage(),
+    Math.min(timing.batches, c.batches ?? timing.batches),
   );
   timed.forEach((t, i) => {
     const m = measured[i]!;
@@ -73,7 +80,7 @@ export function syncSection<A>(spec: SyncSectionSpec<A>): Section {
         section: spec.id,
         name: c.name,
         targets: c.targets,
-        cells: measureSyncCase(apis, (api) => c.prepare(api), ctx),
+        cells: measureSyncCase(apis, c, ctx),
       }));
       return { cases };
     },

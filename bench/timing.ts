@@ -72,34 +72,43 @@ export type Measured = Timed | { readonly error: unknown };
  * column to copy 1 MiB buffers paid for that, so `raw` read slower than the
  * host it bounds). `beforeBatch` (e.g. a forced GC) runs untimed before
  * every batch, so no op is billed for another's garbage, followed by an
- * untimed tenth of the batch.
+ * untimed tenth of the batch; both are skipped for an op that takes longer
+ * than `LONG_OP_MS` (its own garbage and a GC are part of what it costs, and
+ * re-running it would double the run). `batches` overrides
+ * `options.batches` (fewer for ops that take seconds).
  */
 export function measureSyncInterleaved(
   ops: readonly (() => void)[],
   options: TimingOptions = DEFAULT_TIMING,
   beforeBatch: () => void = () => {},
+  batches: number = options.batches,
 ): Measured[] {
   const results: Measured[] = ops.map(() => ({ ns: 0, spread: 0 }));
   const sizes: number[] = [];
+  const long: boolean[] = [];
   const samples: number[][] = ops.map(() => []);
   const failed = (i: number): boolean => 'error' in results[i]!;
   ops.forEach((op, i) => {
     try {
-      sizes[i] = warmUp(op, options);
+      const { batchSize, perOpMs } = warmUp(op, options);
+      sizes[i] = batchSize;
+      long[i] = perOpMs > LONG_OP_MS;
     } catch (error) {
       results[i] = { error };
     }
   });
-  for (let b = 0; b < options.batches; b++) {
+  for (let b = 0; b < batches; b++) {
     for (let k = 0; k < ops.length; k++) {
       const i = (b + k) % ops.length;
       if (failed(i)) continue;
-      beforeBatch();
       try {
-        // A forced full GC leaves the next calls slow for a while (measured
-        // here: 10,000 kv puts took 2-3x longer right after one, in every
-        // column), so a tenth of a batch runs untimed before the timed one.
-        runBatch(ops[i]!, Math.ceil(sizes[i]! / 10));
+        if (!long[i]) {
+          beforeBatch();
+          // A forced full GC leaves the next calls slow for a while (measured
+          // here: 10,000 kv puts took 2-3x longer right after one, in every
+          // column), so a tenth of a batch runs untimed before the timed one.
+          runBatch(ops[i]!, Math.ceil(sizes[i]! / 10));
+        }
         samples[i]!.push((runBatch(ops[i]!, sizes[i]!) * 1e6) / sizes[i]!);
       } catch (error) {
         results[i] = { error };
@@ -109,8 +118,11 @@ export function measureSyncInterleaved(
   return results.map((r, i) => ('error' in r ? r : summarise(samples[i]!)));
 }
 
-/** Runs `op` for `options.warmupMs`; returns the batch size that lasts about `options.batchMs`. */
-function warmUp(op: () => void, options: TimingOptions): number {
+/** Ops longer than this are timed without a GC and re-warm before each batch. */
+export const LONG_OP_MS = 100;
+
+/** Runs `op` for `options.warmupMs`; returns the batch size that lasts about `options.batchMs`, and the time per op. */
+function warmUp(op: () => void, options: TimingOptions): { batchSize: number; perOpMs: number } {
   // Warmup, doubling the batch so a slow op does not overshoot by much.
   let n = 1;
   let spent = 0;
@@ -122,7 +134,7 @@ function warmUp(op: () => void, options: TimingOptions): number {
   }
   // Size the batch from the last warmup batch's per-op time.
   const perOpMs = Math.max(lastMs / n, 1e-6);
-  return Math.max(1, Math.round(options.batchMs / perOpMs));
+  return { batchSize: Math.max(1, Math.round(options.batchMs / perOpMs)), perOpMs };
 }
 
 /** How many single runs an asynchronous measurement makes. */

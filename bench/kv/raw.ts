@@ -20,7 +20,8 @@
  * the imports directly needs no such indirection.
  */
 import { coreModuleExporting } from '../core-modules.ts';
-import { loadUtf8, storeUtf8 } from '../raw-strings.ts';
+import { HandleTable } from '../raw-handles.ts';
+import { loadUtf8, panicImport, storeUtf8 } from '../raw-strings.ts';
 import type { KvApi, KvIter, KvStore } from './api.ts';
 
 const I = 'rdylib-guest:kv/kv@0.1.0';
@@ -38,35 +39,20 @@ export function kvCoreModule(component: Uint8Array): WebAssembly.Module {
 }
 
 export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvApi> {
-  // The handle table: handle -> rep, 0 never used; freed handles are reused.
-  const reps: number[] = [0];
-  const free: number[] = [];
+  const reps = new HandleTable<number>();
   const dtors = new Map<string, (rep: number) => void>();
-  const newHandle = (rep: number): number => {
-    const handle = free.pop() ?? reps.length;
-    reps[handle] = rep;
-    return handle;
-  };
-  const takeHandle = (handle: number): number => {
-    const rep = reps[handle]!;
-    reps[handle] = 0;
-    free.push(handle);
-    return rep;
-  };
+  const newHandle = (rep: number): number => reps.add(rep);
+  const takeHandle = (handle: number): number => reps.take(handle);
 
   let memory: WebAssembly.Memory | undefined;
   const resourceImports: Record<string, (n: number) => number | void> = {};
   for (const r of ['store', 'iter', 'entry', 'entries', 'batch', 'guard']) {
     resourceImports[`[resource-new]${r}`] = newHandle;
-    resourceImports[`[resource-rep]${r}`] = (handle) => reps[handle]!;
+    resourceImports[`[resource-rep]${r}`] = (handle) => reps.get(handle);
     resourceImports[`[resource-drop]${r}`] = (handle) => dtors.get(r)!(takeHandle(handle));
   }
   const instance = await WebAssembly.instantiate(module, {
-    $root: {
-      'rdylib-panic': (msgPtr: number, msgLen: number, filePtr: number, fileLen: number, line: number, column: number) => {
-        throw new Error(`plugin panicked: ${loadUtf8(memory!, msgPtr, msgLen)} at ${loadUtf8(memory!, filePtr, fileLen)}:${line}:${column}`);
-      },
-    },
+    $root: panicImport(() => memory!),
     [`[export]${I}`]: resourceImports,
   });
   const core = instance.exports as unknown as KvCore;
@@ -107,7 +93,7 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
       this.#handle = handle;
     }
     next(): [string, string] | undefined {
-      const ret = iterNext(reps[this.#handle]!);
+      const ret = iterNext(reps.get(this.#handle));
       const dv = dataView();
       // option<tuple<string, string>>: discriminant byte, then two (ptr, len) pairs.
       const entry: [string, string] | undefined =
@@ -131,7 +117,7 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
       this.#handle = storeNew();
     }
     put(key: string, value: string): string | undefined {
-      const rep = reps[this.#handle]!;
+      const rep = reps.get(this.#handle);
       const [kp, kl] = storeUtf8(mem, alloc, key);
       const [vp, vl] = storeUtf8(mem, alloc, value);
       const ret = storePut(rep, kp, kl, vp, vl);
@@ -140,7 +126,7 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
       return old;
     }
     get(key: string): string | undefined {
-      const rep = reps[this.#handle]!;
+      const rep = reps.get(this.#handle);
       const [kp, kl] = storeUtf8(mem, alloc, key);
       const ret = storeGet(rep, kp, kl);
       const value = liftOptionString(ret);
@@ -148,10 +134,10 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
       return value;
     }
     len(): number {
-      return storeLen(reps[this.#handle]!) >>> 0;
+      return storeLen(reps.get(this.#handle)) >>> 0;
     }
     iter(): KvIter {
-      return new RawIter(storeIter(reps[this.#handle]!));
+      return new RawIter(storeIter(reps.get(this.#handle)));
     }
     [Symbol.dispose](): void {
       if (this.#handle === 0) return;
