@@ -113,7 +113,8 @@ export function canonTaskReturn(
     if (want === undefined ? resultType !== undefined : resultType === undefined || !sameType(resultType, want)) {
       trap("task.return: the result type differs from the task's function result type");
     }
-    if (task.opts.memory !== opts.memory || task.opts.stringEncoding !== opts.stringEncoding) {
+    // definitions.py `LiftOptions.equal`; a task.return that needs no memory may omit it (as wasmtime allows).
+    if ((opts.memory !== undefined && task.opts.memory !== opts.memory) || task.opts.stringEncoding !== opts.stringEncoding) {
       trap("task.return: its memory or string-encoding options differ from the task's canon lift");
     }
     const cx = new LiftLowerContext(opts, inst);

@@ -27,6 +27,8 @@ export class ComponentInstance {
    * thread exits (for unload: what is still pending).
    */
   readonly liveTasks = new Set<{ readonly label: string }>();
+  /** definitions.py `parent`: the instance whose component instantiated this one (undefined at the top). */
+  parent: ComponentInstance | undefined = undefined;
   /** Bytes of strings and lists one lifted or lowered call may lift (abi/limits.ts). */
   readonly maxLiftBytes: number;
   /**
@@ -59,6 +61,12 @@ export class ComponentInstance {
     this.handles = new HandleTable(limits.maxHandles, name);
     this.threads = new Table<Thread>(limits.maxHandles, `${name} (threads)`);
     this.maxLiftBytes = limits.maxLiftBytes;
+  }
+
+  /** Whether `other` is this instance or one of its ancestors (definitions.py `self_and_ancestors`). */
+  isSelfOrAncestor(other: ComponentInstance): boolean {
+    for (let i: ComponentInstance | undefined = this; i !== undefined; i = i.parent) if (i === other) return true;
+    return false;
   }
 
   /**

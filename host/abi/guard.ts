@@ -18,6 +18,10 @@ export function trapped(inst: ComponentInstance, e: unknown): unknown {
   if (e instanceof TrapError) {
     t = e;
     rethrow = e;
+  } else if (isSuspendError(e)) {
+    // JSPI refused to suspend: core wasm was entered without `promising` (a start function) and tried to block.
+    t = new TrapError(`${inst.name}: cannot block a synchronous task before returning (${(e as Error).message})`, { cause: e });
+    rethrow = t;
   } else if (e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack/i.test(e.message))) {
     const plain = new TrapError(`wasm trap in ${inst.name}: ${e.message}`, { cause: e });
     const explained = inst.explainTrap?.(plain);
@@ -39,4 +43,10 @@ export function guardTrap<R>(inst: ComponentInstance, f: () => R): R {
   } catch (e) {
     throw trapped(inst, e);
   }
+}
+
+/** JSPI's `WebAssembly.SuspendError` (absent on engines without JSPI). */
+export function isSuspendError(e: unknown): boolean {
+  const ctor = (WebAssembly as unknown as { SuspendError?: new () => Error }).SuspendError;
+  return ctor !== undefined && e instanceof ctor;
 }

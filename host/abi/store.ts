@@ -9,6 +9,7 @@
  * One Store serves every instance that may call another (the spec's store);
  * `defaultStore` is the one instantiation uses.
  */
+import { TrapError } from '../errors.ts';
 import type { Thread } from './thread.ts';
 import type { EventListener } from './waitable.ts';
 
@@ -60,6 +61,48 @@ export class Store implements EventListener {
     this.eventArrived();
   }
 
+  /**
+   * Work outside every instance that may still wake a waiting thread: a host
+   * function's Promise, a JS-side stream or future end. Registered so that
+   * the Store can tell a deadlock (nothing ready, nothing that could make
+   * anything ready) from a wait for the host. Returns its `done`.
+   */
+  hostWorkStarted(): () => void {
+    this.hostWork++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.hostWork--;
+      this.eventArrived();
+    };
+  }
+
+  private hostWork = 0;
+  private deadlockCheckQueued = false;
+
+  /**
+   * Nothing is ready, no turn is running, no host work is pending, yet threads
+   * wait: they wait forever. Checked again after a macrotask (so host code
+   * scheduled meanwhile can still act); then every waiting thread's task
+   * fails with the spec's trap, which reaches its callers.
+   */
+  private checkDeadlock(): void {
+    if (this.deadlockCheckQueued || !this.stuck()) return;
+    this.deadlockCheckQueued = true;
+    setTimeout(() => {
+      this.deadlockCheckQueued = false;
+      if (!this.stuck()) return;
+      const tasks = new Set(this.waiting.map((t) => t.task));
+      this.waiting.length = 0;
+      for (const task of tasks) task.fail(new TrapError(`deadlock detected: ${task.inst.name} waits for an event that nothing can deliver (the event loop cannot make further progress)`));
+    }, 0);
+  }
+
+  private stuck(): boolean {
+    return this.waiting.length > 0 && this.hostWork === 0 && this.asyncTurns.size === 0 && !this.tickQueued && !this.waiting.some((t) => t.ready());
+  }
+
   /** Number of threads waiting (for tests and unload accounting). */
   get numWaiting(): number {
     return this.waiting.length;
@@ -82,6 +125,10 @@ export class Store implements EventListener {
       for (;;) {
         // One thread at a time: a turn continuing on a resumed JSPI stack must end first.
         if (this.asyncTurns.size > 0) await new Promise<void>((r) => (this.asyncTurnsOver = r));
+        // Host calls that arrived during a turn start now, between turns.
+        const idle = this.idleQueue.splice(0);
+        for (const f of idle) f();
+        if (this.asyncTurns.size > 0) continue;
         const t = this.nextReady();
         if (t === undefined) break;
         const inst = t.task.inst;
@@ -103,11 +150,43 @@ export class Store implements EventListener {
     } finally {
       this.tickQueued = false;
     }
+    this.checkDeadlock();
+  }
+
+  /**
+   * A host call into an instance while a turn continues on a resumed JSPI
+   * stack waits until the turn is over (the spec's turns are atomic).
+   */
+  whenIdle(f: () => void): void {
+    if (this.asyncTurns.size === 0) return f();
+    this.idleQueue.push(f);
+    this.eventArrived();
+  }
+
+  private readonly idleQueue: (() => void)[] = [];
+
+  /**
+   * Host calls awaiting a result. A thread that only yielded is resumed
+   * while some host call waits; otherwise it stays parked (as the spec's
+   * embedder drives `tick` while it waits), so a guest yielding forever
+   * neither spins the event loop nor keeps the process alive.
+   */
+  private pendingRoots = 0;
+
+  rootStarted(): () => void {
+    this.pendingRoots++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.pendingRoots--;
+    };
   }
 
   private nextReady(): Thread | undefined {
     for (let i = 0; i < this.waiting.length; i++) {
       const t = this.waiting[i]!;
+      if (t.yielding && this.pendingRoots === 0) continue;
       const inst = t.task.inst;
       if (inst.poisoned !== undefined) {
         this.waiting.splice(i--, 1);

@@ -126,7 +126,7 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
         };
         const unlocked = (): boolean => inst.exclusiveThread === undefined;
         if (code === CallbackCode.YIELD) {
-          thread.waitUntil(unlocked, true, (cancelled) => next(cancelled ? [EventCode.TASK_CANCELLED, 0, 0] : [EventCode.NONE, 0, 0]));
+          thread.yieldUntil(unlocked, true, (cancelled) => next(cancelled ? [EventCode.TASK_CANCELLED, 0, 0] : [EventCode.NONE, 0, 0]));
         } else {
           const si = p >>> 4;
           const wset = inst.handles.get(si);
@@ -170,41 +170,68 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
 
   const start = (args: readonly unknown[]): { result: Promise<unknown>; requestCancellation(): void } => {
     let onCancel: OnCancel | undefined;
-    let failedSync = false;
+    let cancelRequested = false;
+    // Settled at most once: a trap after the result was handed over changes nothing more.
+    let settled = false;
     let settle!: { resolve: (v: unknown) => void; reject: (e: unknown) => void };
-    const result = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
-    try {
-      if (args.length !== nParams) throw new TypeError(`expected ${nParams} argument(s), got ${args.length}`);
-      // The result is handed over once the turn that produced it is over, so
-      // a trap later in the same turn (e.g. a bad callback code after
-      // task.return) rejects the call instead, as it traps the spec's store.
-      let failed = false;
-      onCancel = invoke(
-        () => [...args],
-        (r) =>
-          queueMicrotask(() => {
-            if (failed || failedSync) return;
-            try {
-              settle.resolve(toJs(r));
-            } catch (e) {
-              settle.reject(e);
-            }
-          }),
-        undefined,
-        (e) => {
-          failed = true;
-          settle.reject(e);
-        },
-      );
-    } catch (e) {
-      failedSync = true;
-      settle.reject(e);
+    const rootDone = inst.store.rootStarted();
+    const result = new Promise<unknown>((resolve, reject) => {
+      settle = {
+        resolve: (v) => settled || ((settled = true), rootDone(), resolve(v)),
+        reject: (e) => settled || ((settled = true), rootDone(), reject(e)),
+      };
+    });
+    if (args.length !== nParams) {
+      settle.reject(new TypeError(`expected ${nParams} argument(s), got ${args.length}`));
+      return { result, requestCancellation: () => undefined };
     }
-    return { result, requestCancellation: () => onCancel?.(undefined) };
+    const begin = (): void => {
+      let failed = false;
+      try {
+        onCancel = invoke(
+          () => [...args],
+          // The result is handed over once the turn that produced it is over, so
+          // a trap later in the same turn (e.g. a bad callback code after
+          // task.return) rejects the call instead, as it traps the spec's store.
+          (r) =>
+            queueMicrotask(() => {
+              if (failed) return;
+              try {
+                settle.resolve(toJs(r));
+              } catch (e) {
+                settle.reject(e);
+              }
+            }),
+          undefined,
+          (e) => {
+            failed = true;
+            settle.reject(e);
+          },
+        );
+        if (cancelRequested) onCancel(undefined);
+      } catch (e) {
+        failed = true;
+        settle.reject(e);
+      }
+    };
+    inst.store.whenIdle(begin);
+    return {
+      result,
+      requestCancellation: () => {
+        if (onCancel !== undefined) onCancel(undefined);
+        else cancelRequested = true;
+      },
+    };
   };
 
   const call = returnsPromise
-    ? (...args: unknown[]): unknown => start(args).result
+    ? (...args: unknown[]): unknown => {
+        // An async export takes `{ signal }` after its parameters (host/runtime/async-calls.ts checks its shape).
+        const signal = ftAsync && args.length === nParams + 1 ? (args.pop() as { signal?: AbortSignal } | undefined)?.signal : undefined;
+        const s = start(args);
+        signal?.addEventListener('abort', () => s.requestCancellation(), { once: true });
+        return s.result;
+      }
     : (...args: unknown[]): unknown => {
         if (args.length !== nParams) throw new TypeError(`expected ${nParams} argument(s), got ${args.length}`);
         let out: unknown[] | undefined;

@@ -42,7 +42,7 @@ export function hostFuncInst(ft: FuncType, fn: (...args: unknown[]) => unknown):
   const topResult = ft.result !== undefined && ft.result.kind === 'result';
   const hasResult = ft.result !== undefined;
   const wrap = (v: unknown): unknown[] => (hasResult ? [topResult ? { tag: 'ok', val: v } : v] : []);
-  return (onStart, onResolve, _caller, onFail) => {
+  return (onStart, onResolve, caller, onFail) => {
     const args = onStart();
     let r: unknown;
     try {
@@ -55,6 +55,8 @@ export function hostFuncInst(ft: FuncType, fn: (...args: unknown[]) => unknown):
       throw e;
     }
     if (r instanceof Promise) {
+      const done = caller?.store.hostWorkStarted();
+      r.finally(() => done?.()).catch(() => undefined);
       r.then(
         (v) => onResolve(wrap(v)),
         (e) => (topResult && e instanceof ResultError ? onResolve([{ tag: 'err', val: e.payload }]) : onFail(e)),
@@ -95,7 +97,11 @@ export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: Component
       return liftParams(cx, flat);
     };
     const onResolve = (result: unknown[] | undefined): void => {
+      // A caller poisoned meanwhile (a trap, unload) hears of nothing more.
+      if (inst.poisoned !== undefined) return;
       onProgress?.();
+      // A caller waiting synchronously (JSPI) for this resolution may now go on.
+      store.eventArrived();
       if (result === undefined) {
         subtask.resolve(subtask.state === SubtaskState.STARTING ? SubtaskState.CANCELLED_BEFORE_STARTED : SubtaskState.CANCELLED_BEFORE_RETURNED, []);
         return;

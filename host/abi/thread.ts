@@ -45,6 +45,8 @@ export class Thread {
   cancellable = false;
   /** definitions.py `index`: the thread's index in its instance's `threads` table. */
   index: number | undefined = undefined;
+  /** Waiting only because it yielded (the Store parks such threads while no host call waits). */
+  yielding = false;
   /** definitions.py `storage`: the two context slots of `context.get` / `context.set`. */
   readonly storage: [number, number] = [0, 0];
 
@@ -84,6 +86,7 @@ export class Thread {
   /** definitions.py `stop_waiting_internal`. */
   stopWaiting(): void {
     this.readyFunc = undefined;
+    this.yielding = false;
     this.store.stopWaiting(this);
   }
 
@@ -167,7 +170,15 @@ export class Thread {
 
   /** definitions.py `yield_`. */
   yield(cancellable: boolean, k: Continuation): void {
-    this.waitUntil(() => true, cancellable, k);
+    this.yieldUntil(() => true, cancellable, k);
+  }
+
+  /** `wait_until` for a yield: `readyFunc` is the only condition, nothing is awaited. */
+  yieldUntil(readyFunc: () => boolean, cancellable: boolean, k: Continuation): void {
+    if (this.task.deliverPendingCancel(cancellable)) return k(Cancelled.TRUE);
+    this.startWaiting(readyFunc);
+    this.yielding = true;
+    this.block(cancellable, k);
   }
 
   /** definitions.py `suspend_then_resume`. */
@@ -180,6 +191,7 @@ export class Thread {
   yieldThenResume(cancellable: boolean, other: Thread, k: Continuation): void {
     if (this.task.deliverPendingCancel(cancellable)) return k(Cancelled.TRUE);
     this.startWaiting(() => true);
+    this.yielding = true;
     this.block(cancellable, k, other);
   }
 
@@ -200,6 +212,7 @@ export class Thread {
     if (other.ready()) {
       other.stopWaiting();
       this.startWaiting(() => true);
+      this.yielding = true;
       this.block(cancellable, k, other);
     } else {
       this.yield(cancellable, k);
