@@ -217,6 +217,55 @@ describe('callback-lifted async exports (no JSPI)', () => {
   });
 });
 
+describe('the Store', () => {
+  it('fails a call whose task waits for an event nothing can deliver (deadlock)', async () => {
+    const inst = instance();
+    const ws = canonWaitableSetNew(inst);
+    const f = canonLiftTask(asyncFn([], u32), { ...opts(), async: true, callback: () => EXIT }, inst, () => WAIT(ws()), { jspi: false });
+    await expect(f.call()).rejects.toThrow(/deadlock detected/);
+    expect(inst.poisoned).toBeInstanceOf(TrapError);
+  });
+
+  it('does not declare a deadlock while a host Promise may still wake the caller', async () => {
+    const inst = instance();
+    const o = opts();
+    let release!: () => void;
+    const lowered = canonLowerTask(asyncFn([]), { ...o, async: true }, inst, hostFuncInst(asyncFn([]), () => new Promise<void>((r) => (release = r))), { jspi: false });
+    const wsNew = canonWaitableSetNew(inst);
+    const join = canonWaitableJoin(inst);
+    const taskReturn = canonTaskReturn(inst, u32, o, sameType);
+    const f = canonLiftTask(
+      asyncFn([], u32),
+      { ...o, async: true, callback: (code) => (taskReturn(code), EXIT) },
+      inst,
+      () => {
+        const set = wsNew();
+        join((lowered() as number) >>> 4, set);
+        return WAIT(set);
+      },
+      { jspi: false },
+    );
+    const r = f.call();
+    // Several macrotasks pass with the caller waiting; the pending host work keeps it alive.
+    for (let i = 0; i < 3; i++) await new Promise((done) => setTimeout(done, 0));
+    release();
+    await expect(r).resolves.toBe(EventCode.SUBTASK);
+  });
+
+  it('parks a thread that only yields once no host call waits, instead of spinning', async () => {
+    const inst = instance();
+    const o = opts();
+    const taskReturn = canonTaskReturn(inst, u32, o, sameType);
+    let callbacks = 0;
+    const f = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => (callbacks++, YIELD) }, inst, () => (taskReturn(7), YIELD), { jspi: false });
+    await expect(f.call()).resolves.toBe(7);
+    const seen = callbacks;
+    for (let i = 0; i < 3; i++) await new Promise((done) => setTimeout(done, 0));
+    expect(callbacks).toBe(seen);
+    expect(inst.threads.size).toBe(1);
+  });
+});
+
 describe('traps of the async built-ins', () => {
   it('an unsupported callback code traps and poisons the instance', async () => {
     const inst = instance();
