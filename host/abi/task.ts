@@ -41,7 +41,7 @@ export interface TaskOptions {
 
 /** `FuncType.async` (the `async` keyword of a component function type). */
 export function isAsyncFuncType(ft: FuncType): boolean {
-  return (ft as { readonly async?: boolean }).async === true;
+  return ft.async;
 }
 
 export class Task implements BorrowScope {

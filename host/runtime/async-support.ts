@@ -21,11 +21,10 @@ export function refuseUnimplementedAsync(vc: ValidatedComponent): void {
         refuseUnimplementedAsync(info.component);
         break;
       case 'builtin':
-        refuse(`the canonical built-in \`${info.builtin.kind}\``, off);
+        if (info.builtin.kind.startsWith('stream.') || info.builtin.kind.startsWith('future.')) refuse(`the canonical built-in \`${info.builtin.kind}\``, off);
         break;
       case 'lift':
       case 'lower': {
-        if (info.options.async) refuse(`the \`async\` option of \`canon ${info.kind}\``, off);
         const why = asyncInFuncType(info.type);
         if (why !== undefined) refuse(`\`canon ${info.kind}\` of ${why}`, off);
         break;
@@ -42,7 +41,6 @@ function refuse(what: string, offset: number): never {
 
 /** Why a function type needs the async runtime, if it does. */
 function asyncInFuncType(ft: FuncType): string | undefined {
-  if (ft.async) return 'an `async` function type';
   for (const t of [...ft.params.map((p) => p.type), ft.result]) {
     const k = t === undefined ? undefined : asyncValueKind(t);
     if (k !== undefined) return `a function type passing \`${k}\` values`;

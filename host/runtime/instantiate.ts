@@ -12,17 +12,26 @@ import type { ResolvedOptions, ValidatedComponent } from '../validate/validate.t
 import { substFuncType, substTypeEntry, type TypeEntry } from '../validate/type-space.ts';
 import {
   canonLift,
+  canonLiftTask,
   canonLower,
+  canonLowerTask,
   canonResourceDrop,
   canonResourceNew,
   canonResourceRep,
   ComponentInstance,
+  hostFuncInst,
+  promising,
   ResourceType,
+  suspending,
   type CanonOptions,
+  type FuncInst,
   type InstanceLimits,
 } from '../abi/index.ts';
 import { bindImportResources } from './import-matching.ts';
 import { refuseUnimplementedAsync } from './async-support.ts';
+import { asyncModeOf, calleeMayBlock, canonBuiltin, needsJspi, type AsyncMode } from './async-canon.ts';
+import { hasJspi } from '../abi/jspi.ts';
+import { isSuspendError } from '../abi/guard.ts';
 
 /** A component function at runtime: its resolved type and how to call it from JS. */
 export interface RuntimeFunc {
@@ -30,6 +39,12 @@ export interface RuntimeFunc {
   readonly call: (...args: unknown[]) => unknown;
   /** For a lifted function: the instance a call runs in. */
   readonly inst?: ComponentInstance;
+  /** For a function lifted with tasks: the spec's `FuncInst`, which other instances call it through. */
+  readonly invoke?: FuncInst;
+  /** For a function lifted with tasks: a JS call that can be cancelled (the spec's OnCancel). */
+  readonly start?: (args: readonly unknown[]) => { readonly result: Promise<unknown>; requestCancellation(): void };
+  /** `call` returns a Promise (async function types, and instances entered through JSPI). */
+  readonly returnsPromise?: boolean;
 }
 
 export interface RuntimeComponent {
@@ -68,6 +83,10 @@ export interface RuntimeScope {
   readonly allInstances: ComponentInstance[];
   /** The plugin's limits, given to every instance it creates. */
   readonly limits: InstanceLimits;
+  /** How this instance runs its calls (async-canon.ts); a lower may still switch it on before any lift. */
+  mode: AsyncMode;
+  /** A lift was made: the mode can no longer change. */
+  lifted: boolean;
 }
 
 /**
@@ -81,10 +100,13 @@ export function instantiateValidated(
   name: string,
   allInstances: ComponentInstance[],
   limits: InstanceLimits,
+  /** The instance whose component instantiates this one (definitions.py `parent`). */
+  parentInst?: ComponentInstance,
 ): RuntimeInstance {
   // Checked once for the whole tree, before any core code runs.
   if (parent === undefined) refuseUnimplementedAsync(vc);
   const inst = new ComponentInstance(name, limits);
+  inst.parent = parentInst;
   allInstances.push(inst);
   const scope: RuntimeScope = {
     parent,
@@ -100,6 +122,8 @@ export function instantiateValidated(
     instances: [],
     allInstances,
     limits,
+    mode: asyncModeOf(vc),
+    lifted: false,
   };
   const exports = new Map<string, RuntimeItem>();
   const defs = vc.ast.definitions;
@@ -189,12 +213,41 @@ function coreItem(scope: RuntimeScope, sort: CoreSort, index: number): unknown {
 }
 
 function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolean): CanonOptions {
+  const callback = o.callback === undefined ? undefined : (scope.core.func[o.callback] as NonNullable<CanonOptions['callback']>);
   return {
     memory: o.memory === undefined ? undefined : (scope.core.memory[o.memory] as WebAssembly.Memory),
     realloc: o.realloc === undefined ? undefined : (scope.core.func[o.realloc] as CanonOptions['realloc']),
     postReturn: withPostReturn && o.postReturn !== undefined ? (scope.core.func[o.postReturn] as CanonOptions['postReturn']) : undefined,
     stringEncoding: o.stringEncoding,
+    async: o.async,
+    // Entered through JSPI, the callback may suspend like the callee.
+    callback: callback !== undefined && scope.mode.jspi ? (promising(callback) as NonNullable<CanonOptions['callback']>) : callback,
   };
+}
+
+function enteringRelativeTraps(inst: ComponentInstance, callee: ComponentInstance): () => never {
+  return () => {
+    const t = new TrapError(`cannot enter component instance ${callee.name} from ${inst.name}: calls between an instance and its ancestors are not allowed`);
+    inst.poison(t);
+    throw t;
+  };
+}
+
+/**
+ * A lower whose callee may return a Promise needs this instance to use tasks
+ * (and, lowered synchronously, JSPI): switched on here when no lift was made
+ * yet, refused otherwise.
+ */
+function requireModeFor(scope: RuntimeScope, ft: FuncType, f: RuntimeFunc, sync: boolean, offset: number): void {
+  const mode = scope.mode;
+  const needTasks = f.returnsPromise === true || ft.async;
+  const needJspi = sync && calleeMayBlock(ft, f);
+  if ((!needTasks || mode.usesTasks) && (!needJspi || mode.jspi)) return;
+  if (needJspi && !hasJspi()) throw needsJspi('a synchronous canon lower of a function that may block', offset);
+  if (scope.lifted) {
+    throw new LoadError('unsupported', 'a canon lower of a function that may block, after this instance already lifted functions without tasks', offset);
+  }
+  scope.mode = { usesTasks: true, jspi: mode.jspi || needJspi };
 }
 
 function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Imports, offset: number): CoreExports {
@@ -206,6 +259,8 @@ function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Import
     // A start function calling into its own component before instantiation completes is refused
     // (may_enter); the refusal unwinds the start function, so the instantiation itself traps.
     if (e instanceof PluginInUseError) throw new TrapError(`core instantiation trapped: its start function called in too early: ${e.message}`, { cause: e });
+    // A start function runs outside any task: blocking there (JSPI refuses to suspend) is a trap.
+    if (isSuspendError(e)) throw new TrapError(`core instantiation trapped: its start function tried to block: cannot block a synchronous task before returning`, { cause: e });
     throw e;
   }
 }
@@ -252,7 +307,7 @@ function step(
         const c = scope.components[e.component]!;
         const childArgs = new Map<string, RuntimeItem>();
         for (const a of e.args) childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
-        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits));
+        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits, scope.inst));
       }
       return undefined;
     }
@@ -289,11 +344,48 @@ function step(
       const c = d.canon;
       if (c.kind === 'lift' && info.kind === 'lift') {
         const ft = substFuncType(info.type, scope.subst);
-        const callee = scope.core.func[c.coreFunc] as (...flat: unknown[]) => unknown;
-        scope.funcs.push({ type: ft, call: canonLift(ft, options(scope, info.options, true), scope.inst, callee), inst: scope.inst });
+        const core = scope.core.func[c.coreFunc] as (...flat: unknown[]) => unknown;
+        scope.lifted = true;
+        const { usesTasks, jspi } = scope.mode;
+        if (usesTasks) {
+          const callee = jspi ? promising(core) : core;
+          const lifted = canonLiftTask(ft, options(scope, info.options, true), scope.inst, callee, { jspi });
+          scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
+        } else {
+          scope.funcs.push({ type: ft, call: canonLift(ft, options(scope, info.options, true), scope.inst, core), inst: scope.inst });
+        }
       } else if (c.kind === 'lower' && info.kind === 'lower') {
         const f = scope.funcs[c.func]!;
-        scope.core.func.push(canonLower(f.type, options(scope, info.options, false), scope.inst, f.call));
+        if (f.inst !== undefined && f.inst !== scope.inst && (scope.inst.isSelfOrAncestor(f.inst) || f.inst.isSelfOrAncestor(scope.inst))) {
+          // Calls between an instance and its ancestors trap, for now, as the reference tests require (trap-on-reenter.wast).
+          scope.core.func.push(enteringRelativeTraps(scope.inst, f.inst));
+          return undefined;
+        }
+        requireModeFor(scope, f.type, f, !info.options.async, d.offset);
+        const o = options(scope, info.options, false);
+        if (scope.mode.usesTasks) {
+          const callee: FuncInst = f.invoke ?? hostFuncInst(f.type, f.call);
+          const lowered = canonLowerTask(f.type, o, scope.inst, callee, { jspi: scope.mode.jspi });
+          const suspends = scope.mode.jspi && !info.options.async && calleeMayBlock(f.type, f);
+          scope.core.func.push(suspends ? suspending(lowered) : lowered);
+        } else {
+          scope.core.func.push(canonLower(f.type, o, scope.inst, f.call));
+        }
+      } else if (info.kind === 'builtin') {
+        scope.core.func.push(
+          canonBuiltin(
+            info.builtin,
+            {
+              inst: scope.inst,
+              mode: scope.mode,
+              memory: (i) => scope.core.memory[i] as WebAssembly.Memory,
+              table: (i) => scope.core.table[i] as WebAssembly.Table,
+              canonOptions: (o) => options(scope, o, false),
+              subst: scope.subst,
+            },
+            d.offset,
+          ),
+        );
       } else if (info.kind === 'resource') {
         const rt = scope.subst.get(info.ref) ?? info.ref;
         if (!(rt instanceof ResourceType)) throw new LoadError('unlinkable', `resource type ${rt.name} has no runtime identity`, d.offset);

@@ -1,0 +1,199 @@
+/**
+ * The async ABI (🔀) at instantiation: which instances run their calls as
+ * tasks, which are entered through JSPI, and the core functions of the
+ * async canon built-ins (host/abi/builtins.ts) made from validation's
+ * resolved immediates.
+ *
+ * - An instance *uses tasks* when it defines an async built-in, an `async`
+ *   canon lift or lower, or lifts or lowers an `async`-typed function: all
+ *   its lifts then go through `canonLiftTask` and its lowers through
+ *   `canonLowerTask`, so built-ins always find their task. Instances without
+ *   any of this keep the synchronous compiled paths.
+ * - An instance is *entered through JSPI* when something in it may block
+ *   inside a core call (`BLOCKING` below, a stackful lift, a synchronous
+ *   lower of a function that may block). Without JSPI such an instance is
+ *   refused at load with LoadError('unsupported') naming JSPI and the item.
+ */
+import { LoadError } from '../errors.ts';
+import type { FuncType } from '../types.ts';
+import type { ResolvedBuiltin, ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
+import { substValType, valTypeEquals } from '../validate/type-space.ts';
+import {
+  canonBackpressureDec,
+  canonBackpressureInc,
+  canonContextGet,
+  canonContextSet,
+  canonErrorContextDebugMessage,
+  canonErrorContextDrop,
+  canonErrorContextNew,
+  canonSubtaskCancel,
+  canonSubtaskDrop,
+  canonTaskCancel,
+  canonTaskReturn,
+  canonThreadIndex,
+  canonThreadNewIndirect,
+  canonThreadResumeLater,
+  canonThreadSuspend,
+  canonThreadSwitch,
+  canonThreadYield,
+  canonWaitableJoin,
+  canonWaitableSetDrop,
+  canonWaitableSetNew,
+  canonWaitableSetPoll,
+  canonWaitableSetWait,
+  hasJspi,
+  promising,
+  suspending,
+  type CanonOptions,
+  type ComponentInstance,
+} from '../abi/index.ts';
+import { trap } from '../abi/trap.ts';
+
+/** How one component instance runs its calls. */
+export interface AsyncMode {
+  /** Lifts and lowers go through tasks (host/abi/task-lift.ts, task-lower.ts). */
+  readonly usesTasks: boolean;
+  /** Core entry points are `WebAssembly.promising`, blocking imports `WebAssembly.Suspending`. */
+  readonly jspi: boolean;
+}
+
+/** Built-ins that may block inside the core call that made them (so they suspend it, with JSPI). */
+function blockingItem(b: ResolvedBuiltin): string | undefined {
+  switch (b.kind) {
+    case 'waitable-set.wait':
+    case 'thread.suspend':
+    case 'thread.suspend-then-resume':
+    case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote':
+    case 'thread.yield-then-promote':
+    case 'thread.new-indirect':
+      return `canon ${b.kind}`;
+    case 'subtask.cancel':
+    case 'stream.cancel-read':
+    case 'stream.cancel-write':
+    case 'future.cancel-read':
+    case 'future.cancel-write':
+      return b.async ? undefined : `canon ${b.kind} (without async)`;
+    case 'stream.read':
+    case 'stream.write':
+    case 'future.read':
+    case 'future.write':
+      return b.options.async ? undefined : `canon ${b.kind} (without async)`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Decides the instance's mode from its definitions, before any of them runs.
+ * Whether an imported callee returns Promises is known only when it is
+ * lowered (instantiate.ts `requireModeFor` may switch tasks or JSPI on then).
+ */
+export function asyncModeOf(vc: ValidatedComponent): AsyncMode {
+  let usesTasks = false;
+  let needs: string | undefined;
+  const defs = vc.ast.definitions;
+  for (let i = 0; i < defs.length; i++) {
+    const info = vc.info[i]!;
+    if (info.kind === 'builtin') {
+      usesTasks = true;
+      needs ??= blockingItem(info.builtin);
+      if (info.builtin.kind === 'thread.yield' && hasJspi()) needs ??= 'canon thread.yield';
+    } else if (info.kind === 'lift' || info.kind === 'lower') {
+      if (info.options.async || info.type.async) usesTasks = true;
+      if (info.kind === 'lift' && info.options.async && info.options.callback === undefined) needs ??= 'a stackful canon lift (async without callback)';
+      if (info.kind === 'lower' && !info.options.async && info.type.async) needs ??= 'a synchronous canon lower of an async function';
+    }
+  }
+  if (needs !== undefined && !hasJspi()) throw needsJspi(needs);
+  return { usesTasks, jspi: needs !== undefined };
+}
+
+export function needsJspi(item: string, offset?: number): LoadError {
+  return new LoadError(
+    'unsupported',
+    `${item} needs JSPI (WebAssembly.Suspending and WebAssembly.promising, to suspend core wasm), which this JavaScript engine lacks`,
+    offset,
+  );
+}
+
+/** What building a built-in needs from the instance being instantiated. */
+export interface BuiltinScope {
+  readonly inst: ComponentInstance;
+  readonly mode: AsyncMode;
+  readonly memory: (index: number) => WebAssembly.Memory;
+  readonly table: (index: number) => WebAssembly.Table;
+  readonly canonOptions: (o: ResolvedOptions) => CanonOptions;
+  readonly subst: Parameters<typeof substValType>[1];
+}
+
+/** The core function of one async built-in. */
+export function canonBuiltin(b: ResolvedBuiltin, s: BuiltinScope, offset: number): unknown {
+  const inst = s.inst;
+  const blocking = <F extends (...a: never[]) => unknown>(f: F): unknown => (s.mode.jspi ? suspending(f) : f);
+  switch (b.kind) {
+    case 'backpressure.inc':
+      return canonBackpressureInc(inst);
+    case 'backpressure.dec':
+      return canonBackpressureDec(inst);
+    case 'task.return':
+      return canonTaskReturn(inst, b.result === undefined ? undefined : substValType(b.result, s.subst), s.canonOptions(b.options), valTypeEquals);
+    case 'task.cancel':
+      return canonTaskCancel(inst);
+    case 'context.get':
+      return canonContextGet(inst, b.slot);
+    case 'context.set':
+      return canonContextSet(inst, b.slot);
+    case 'waitable-set.new':
+      return canonWaitableSetNew(inst);
+    case 'waitable-set.wait':
+      return blocking(canonWaitableSetWait(inst, b.cancellable, s.memory(b.memory)));
+    case 'waitable-set.poll':
+      return canonWaitableSetPoll(inst, b.cancellable, s.memory(b.memory));
+    case 'waitable-set.drop':
+      return canonWaitableSetDrop(inst);
+    case 'waitable.join':
+      return canonWaitableJoin(inst);
+    case 'subtask.cancel':
+      return b.async ? canonSubtaskCancel(inst, true) : blocking(canonSubtaskCancel(inst, false));
+    case 'subtask.drop':
+      return canonSubtaskDrop(inst);
+    case 'thread.index':
+      return canonThreadIndex(inst);
+    case 'thread.yield':
+      return s.mode.jspi ? suspending(canonThreadYield(inst, b.cancellable, true)) : canonThreadYield(inst, b.cancellable, false);
+    case 'thread.suspend':
+      return blocking(canonThreadSuspend(inst, b.cancellable));
+    case 'thread.resume-later':
+      return canonThreadResumeLater(inst);
+    case 'thread.suspend-then-resume':
+    case 'thread.yield-then-resume':
+    case 'thread.suspend-then-promote':
+    case 'thread.yield-then-promote':
+      return blocking(canonThreadSwitch(inst, b.kind.slice('thread.'.length) as Parameters<typeof canonThreadSwitch>[1], b.cancellable));
+    case 'thread.new-indirect': {
+      const table = s.table(b.table);
+      return canonThreadNewIndirect(inst, (fi) => {
+        if (fi >= table.length) trap(`thread.new-indirect: index ${fi} is out of bounds of the table (${table.length} entries)`);
+        const f = table.get(fi) as ((c: number) => unknown) | null;
+        if (f === null) trap(`thread.new-indirect: table entry ${fi} is null`);
+        // A wasm function's length is its parameter count: the spec requires (func (param i32)).
+        if (f.length !== 1) trap(`thread.new-indirect: table entry ${fi} does not have the type (func (param i32))`);
+        return s.mode.jspi ? (promising(f) as (c: number) => unknown) : f;
+      });
+    }
+    case 'error-context.new':
+      return canonErrorContextNew(inst, s.canonOptions(b.options));
+    case 'error-context.debug-message':
+      return canonErrorContextDebugMessage(inst, s.canonOptions(b.options));
+    case 'error-context.drop':
+      return canonErrorContextDrop(inst);
+    default:
+      throw new LoadError('unsupported', `canon ${b.kind} is not implemented by this runtime yet`, offset);
+  }
+}
+
+/** Whether a synchronous lower of `ft` whose callee is `callee` may have to wait (then it suspends, with JSPI). */
+export function calleeMayBlock(ft: FuncType, callee: { readonly returnsPromise?: boolean }): boolean {
+  return ft.async || callee.returnsPromise === true;
+}
