@@ -1,0 +1,91 @@
+//! An async plugin: `async fn`s and methods, a `stream<u8>` in and out, and a
+//! trait the host implements with async methods.
+//!
+//! - `health()` is a zero-argument async function.
+//! - `uppercase(input)` reads the host's `stream<u8>`, upper-cases ASCII and
+//!   returns its own `stream<u8>`, fed by a task that goes on after the call
+//!   has returned (`rdylib::spawn_local`).
+//! - `Tally::consume(&mut self, source)` awaits the host's `Source` in a loop
+//!   while it holds `&mut self`: until its task completes, the tally is
+//!   exclusively borrowed, so `tally.add(..)` from the host is refused (and
+//!   `tally.total()` too), as Rust refuses them.
+//! - `Tally::describe(&self, source)` holds a shared borrow across an await:
+//!   other shared calls go on meanwhile, `&mut self` ones are refused.
+
+#[rdylib::export]
+pub mod pipeline {
+    use rdylib::{StreamReader, StreamResult};
+
+    /// Implemented by the host: where chunks come from. Async: the plugin
+    /// awaits each call without blocking the host.
+    pub trait Source {
+        /// The next chunk, or `None` at the end.
+        async fn next_chunk(&mut self) -> Option<Vec<u8>>;
+        /// A name for messages.
+        async fn name(&self) -> String;
+    }
+
+    /// A health check: answers without arguments.
+    pub async fn health() -> String {
+        "ok".to_string()
+    }
+
+    /// Reads `input` to its end, upper-casing ASCII letters, and returns the
+    /// result as a stream the caller reads while it is being produced.
+    pub async fn uppercase(mut input: StreamReader<u8>) -> StreamReader<u8> {
+        let (mut output, result) = wit_stream::new::<u8>();
+        rdylib::spawn_local(async move {
+            loop {
+                let (status, chunk) = input.read(Vec::with_capacity(256)).await;
+                match status {
+                    StreamResult::Complete(_) => {
+                        let left = output.write_all(chunk.to_ascii_uppercase()).await;
+                        // The reader went away: stop reading too.
+                        if !left.is_empty() {
+                            break;
+                        }
+                    }
+                    StreamResult::Dropped | StreamResult::Cancelled => break,
+                }
+            }
+        });
+        result
+    }
+
+    /// Counts bytes and chunks taken from sources.
+    pub struct Tally {
+        bytes: u64,
+        chunks: u32,
+    }
+
+    impl Tally {
+        pub fn new() -> Self {
+            Tally { bytes: 0, chunks: 0 }
+        }
+
+        /// Takes every chunk of `source`, holding `&mut self` across each await.
+        pub async fn consume(&mut self, source: &mut dyn Source) -> u64 {
+            let mut taken = 0;
+            while let Some(chunk) = source.next_chunk().await {
+                taken += chunk.len() as u64;
+                self.bytes += chunk.len() as u64;
+                self.chunks += 1;
+            }
+            taken
+        }
+
+        /// A line about the tally and `source`, holding `&self` across an await.
+        pub async fn describe(&self, source: &dyn Source) -> String {
+            let name = source.name().await;
+            format!("{} bytes in {} chunks, next from {name}", self.bytes, self.chunks)
+        }
+
+        pub fn add(&mut self, bytes: u64) {
+            self.bytes += bytes;
+        }
+
+        pub fn total(&self) -> u64 {
+            self.bytes
+        }
+    }
+}
