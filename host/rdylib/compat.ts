@@ -6,8 +6,8 @@
  * at least that, with the evolution rules of docs/abi.md ("Compatibility"):
  *
  * - every expected interface, function and resource is there (additions are fine);
- * - each function's type is the same (parameter names, types, result), with
- *   resources compared by name;
+ * - each function's type is the same (sync or async, parameter names, types,
+ *   result), with resources compared by name;
  * - the interface version is semver-compatible (same major, or same minor for 0.x,
  *   and not older);
  * - lifetimes are no more demanding than expected: a receiver or handle
@@ -104,6 +104,8 @@ function compareInterface(w: InterfaceView, h: InterfaceView, wAbi: AbiInterface
 function compareFuncTypes(at: string, w: FuncType, h: FuncType, wv: InterfaceView, hv: InterfaceView, out: string[]): void {
   const wp = (t: ValType) => printValType(t, wv.resourceName);
   const hp = (t: ValType) => printValType(t, hv.resourceName);
+  // Either way the JS shape changes (a value or a Promise) and so do the borrows' spans (§3.4).
+  if (w.async !== h.async) out.push(`${at}: expected ${w.async ? 'an async' : 'a sync'} function, found ${h.async ? 'an async' : 'a sync'} one`);
   if (w.params.length !== h.params.length) {
     out.push(`${at}: expected ${w.params.length} parameters (${w.params.map((p) => p.name).join(', ')}), found ${h.params.length} (${h.params.map((p) => p.name).join(', ')})`);
     return;

@@ -10,7 +10,9 @@
  * past them); its size is bounded.
  *
  * A failure is a LoadError('invalid') whose message names the interface,
- * the function and the part of the claim at fault.
+ * the function and the part of the claim at fault. An async function
+ * (format version 2) must be marked so, and only one whose type is
+ * `async func`: a host ends its loans when its promise settles.
  */
 import { LoadError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
@@ -94,6 +96,23 @@ function verifyFunction(where: string, fn: AbiFunction, type: FuncType, view: In
   const name = (t: ValType): string => printValType(t, view.resourceName);
   const owner = resourceOfFunctionName(fn.name);
   const self = type.params[0];
+
+  // A host ends an async call's loans when its promise settles (§3.4): the claim must be the type's.
+  if (fn.async !== type.async) {
+    throw new AbiClaimError(
+      where,
+      fn.async ? 'claims an async function, but its type is a sync `func`' : 'is an `async func`, but the section does not mark it `"async": true`',
+    );
+  }
+  // The section has no words for a handle a stream or future carries: such a handle would escape every rule.
+  for (const param of type.params) {
+    if (carriesHandle(param.type)) {
+      throw new AbiClaimError(where, `parameter \`${param.name}\` has a resource handle inside a stream or future, which the section cannot describe`);
+    }
+  }
+  if (type.result !== undefined && carriesHandle(type.result)) {
+    throw new AbiClaimError(where, 'the result has a resource handle inside a stream or future, which the section cannot describe');
+  }
 
   // The receiver mode must match how the function takes its first parameter.
   if (fn.receiver === 'shared' || fn.receiver === 'exclusive') {
@@ -250,6 +269,33 @@ function verifyParamHandles(where: string, fn: AbiFunction, type: FuncType, view
 
 function paramHandleText(claim: ParamHandle): string {
   return `\`${claim.name}\`${claim.path.length === 0 ? '' : ` at \`${claim.path.join('.')}\``}`;
+}
+
+/** Whether `t` has an `own` or `borrow` inside the elements of a `stream` or `future` (at any depth). */
+function carriesHandle(t: ValType | undefined, inStream = false): boolean {
+  if (t === undefined) return false;
+  switch (t.kind) {
+    case 'own':
+    case 'borrow':
+      return inStream;
+    case 'stream':
+    case 'future':
+      return carriesHandle(t.element, true);
+    case 'option':
+      return carriesHandle(t.type, inStream);
+    case 'list':
+      return carriesHandle(t.element, inStream);
+    case 'result':
+      return carriesHandle(t.ok, inStream) || carriesHandle(t.err, inStream);
+    case 'tuple':
+      return t.types.some((u) => carriesHandle(u, inStream));
+    case 'record':
+      return t.fields.some((f) => carriesHandle(f.type, inStream));
+    case 'variant':
+      return t.cases.some((c) => carriesHandle(c.type, inStream));
+    default:
+      return false;
+  }
 }
 
 /** The paths to every handle inside a value of type `t`, with the steps `followPath` takes. */

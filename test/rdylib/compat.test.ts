@@ -28,6 +28,25 @@ async function exporting(name: string, funcs: string): Promise<Uint8Array> {
     (export "${name}" (instance $i)))`);
 }
 
+describe('expectation check: async lifetimes', () => {
+  it('the async pipeline example is compatible with its own reference build', () => {
+    expect(differences(readGuest('pipeline'), readGuest('pipeline'))).toEqual([]);
+  });
+
+  it('refuses an async method whose receiver went from &self to &mut self, and accepts the reverse', () => {
+    const exclusiveDescribe = withForgedAbi(readGuest('pipeline'), (abi) => {
+      const f = fn(abi, '[method]tally.describe');
+      f.receiver = 'exclusive';
+      f.params[0]!.mode = 'exclusive';
+      return abi;
+    });
+    expect(differences(readGuest('pipeline'), exclusiveDescribe)).toEqual([
+      '`rdylib-guest:pipeline/pipeline@0.1.0` `[method]tally.describe` receiver: expected `&self`, found `&mut self`',
+    ]);
+    expect(differences(exclusiveDescribe, readGuest('pipeline'))).toEqual([]);
+  });
+});
+
 describe('expectation check: lifetimes', () => {
   it('a plugin is compatible with its own reference build', () => {
     expect(differences(readGuest('kv'), readGuest('kv'))).toEqual([]);
@@ -125,6 +144,24 @@ describe('expectation check: types and names', () => {
       '`t:api/store@0.1.0`: incompatible interface version: expected 0.1.0, found 0.2.0 (found `t:api/store@0.2.0`)',
     );
     expect(differences(ref, await exporting('t:api/store@0.1.3', v1)).filter((d) => d.startsWith('`t:api'))).toEqual([]);
+  });
+
+  it('refuses a function that went from sync to async or back, and a stream or future of another element type', async () => {
+    const ref = await exporting('t:api/pipe@0.1.0', `(export "flush" (func async (result u32)))
+      (export "len" (func (result u32)))
+      (export "pipe" (func async (param "input" (stream u8)) (result (stream u8))))
+      (export "later" (func (result (future string))))`);
+    const found = await exporting('t:api/pipe@0.1.0', `(export "flush" (func (result u32)))
+      (export "len" (func async (result u32)))
+      (export "pipe" (func async (param "input" (stream string)) (result (stream u8))))
+      (export "later" (func (result (future u32))))`);
+    expect(differences(ref, found).filter((d) => d.startsWith('`t:api'))).toEqual([
+      '`t:api/pipe@0.1.0` `flush`: expected an async function, found a sync one',
+      '`t:api/pipe@0.1.0` `len`: expected a sync function, found an async one',
+      '`t:api/pipe@0.1.0` `pipe` parameter `input`: expected stream<u8>, found stream<string>',
+      '`t:api/pipe@0.1.0` `later` result: expected future<string>, found future<u32>',
+    ]);
+    expect(differences(ref, ref).filter((d) => d.startsWith('`t:api'))).toEqual([]);
   });
 
   it('semver rules', () => {

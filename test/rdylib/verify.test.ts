@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { LoadError } from '../../host/errors.ts';
 import { parseComponent } from '../../host/binary/parse.ts';
 import { validateComponent } from '../../host/validate/validate.ts';
-import { readRdylibAbi, type RdylibAbi } from '../../host/rdylib/section.ts';
+import { RDYLIB_ABI_ASYNC_FORMAT_VERSION, RDYLIB_ABI_SECTION, readRdylibAbi, type RdylibAbi } from '../../host/rdylib/section.ts';
 import { verifyAbi } from '../../host/rdylib/verify.ts';
 import { readGuest } from '../support/guests.ts';
-import { withForgedAbi, withoutAbiSection } from '../support/abi-section.ts';
+import { encodeAbiPayload, withForgedAbi, withoutAbiSection } from '../support/abi-section.ts';
+import { appendCustomSection } from '../../host/cli/plugin-build/custom-sections.ts';
+import { componentEmbed, componentNew } from '../../scripts/lib/jco.ts';
 
 /** Verifies the section of `bytes` against its own types, as load does. */
 function verify(bytes: Uint8Array): void {
@@ -34,7 +36,7 @@ function forged(guest: string, edit: (abi: RdylibAbi) => void): Uint8Array {
 }
 
 describe('rdylib:abi verification against the component types', () => {
-  it.each(['kv', 'registry', 'shapes', 'types', 'consumer'])('accepts the section the SDK wrote for %s', (name) => {
+  it.each(['kv', 'registry', 'shapes', 'types', 'consumer', 'pipeline'])('accepts the section the SDK wrote for %s', (name) => {
     expect(() => verify(readGuest(name))).not.toThrow();
   });
 
@@ -103,6 +105,42 @@ describe('rdylib:abi verification against the component types', () => {
     ['consumer', 'a `&dyn Shape` parameter claimed moved in', (abi) => { fnOf(abi, 'compactness').params[0]!.mode = 'consume'; },
       /`compactness` \(compactness\), parameter handle `shape`: claims the handle is moved in \(consume\), but the parameter type there is borrow<shape>, a borrow/],
   ];
+
+  // Async functions (format version 2): the flag must be the function type's.
+  const asyncForgeries: [string, string, (abi: RdylibAbi) => void, RegExp][] = [
+    ['kv', 'a sync function claimed async', (abi) => { (fnOf(abi, '[method]store.get') as { async?: boolean }).async = true; },
+      /`\[method\]store\.get` \(Store::get\): claims an async function, but its type is a sync `func`/],
+    ['pipeline', 'an async method not marked async (its loans would end when the call returns)', (abi) => {
+      (fnOf(abi, '[method]tally.consume') as { async?: boolean }).async = false;
+    }, /`\[method\]tally\.consume` \(Tally::consume\): is an `async func`, but the section does not mark it `"async": true`/],
+    ['pipeline', 'an async method of the host-implemented trait not marked async', (abi) => {
+      (fnOf(abi, '[method]source.next-chunk') as { async?: boolean }).async = false;
+    }, /interface `rdylib-guest:pipeline\/source@0\.1\.0`, function `\[method\]source\.next-chunk` \(Source::next_chunk\): is an `async func`/],
+  ];
+
+  it.each(asyncForgeries)('%s: rejects %s, naming the item', (guest, _what, edit, message) => {
+    expectInvalid(forged(guest, edit), message);
+  });
+
+  it('rejects a described function whose stream or future carries resource handles, which the section cannot describe', async () => {
+    const wit = `package t:s@0.1.0;
+interface i {
+  resource r;
+  take: async func(rs: stream<r>);
+  give: func() -> future<option<r>>;
+}
+world plugin { export i; }`;
+    const component = await componentNew(await componentEmbed({ dummy: true, witSource: wit, world: 'plugin' }));
+    const fn = (name: string, isAsync: boolean) => ({ name, rust: name, receiver: null, async: isAsync, staticParams: [], params: [], results: [] });
+    const doc = (functions: object[]) => ({
+      crate: { name: 's', version: '0.1.0' }, package: 't:s', interfaceVersion: '0.1.0', world: 'plugin',
+      interfaces: [{ name: 't:s/i@0.1.0', direction: 'export', resources: [{ name: 'r', dependent: false }], functions }],
+    });
+    const withSection = (functions: object[]) =>
+      appendCustomSection(component, { name: RDYLIB_ABI_SECTION, data: encodeAbiPayload(doc(functions), RDYLIB_ABI_ASYNC_FORMAT_VERSION) });
+    expectInvalid(withSection([fn('take', true), fn('give', false)]), /function `take` \(take\): parameter `rs` has a resource handle inside a stream or future, which the section cannot describe/);
+    expectInvalid(withSection([fn('give', false), fn('take', true)]), /function `give` \(give\): the result has a resource handle inside a stream or future/);
+  });
 
   it.each(paramForgeries)('%s: rejects %s, naming the item', (guest, _what, edit, message) => {
     expectInvalid(forged(guest, edit), message);

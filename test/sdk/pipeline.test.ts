@@ -1,0 +1,66 @@
+/**
+ * The async `pipeline` example's rdylib:abi section: format version 2, each
+ * async function marked, and its borrows recorded as for sync ones (their
+ * span, until the task completes, is what version 2 means; docs/abi.md §3.4).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readRdylibAbi } from '../../host/rdylib/section.ts';
+import { guestPath, readGuest } from '../support/guests.ts';
+
+describe('pipeline: the rdylib:abi section of an async plugin', () => {
+  const abi = readRdylibAbi(readGuest('pipeline'))!;
+  const fns = new Map(abi.interfaces.flatMap((i) => i.functions.map((f) => [f.name, f] as const)));
+  const self = (mode: string) => ({ param: 0, name: 'self', path: [], mode });
+
+  it('is format version 2, because some functions are async', () => {
+    expect(abi.formatVersion).toBe(2);
+    expect(abi.interfaces.map((i) => [i.name, i.direction])).toEqual([
+      ['rdylib-guest:pipeline/source@0.1.0', 'import'],
+      ['rdylib-guest:pipeline/pipeline@0.1.0', 'export'],
+    ]);
+  });
+
+  it('marks every async function, and only those', () => {
+    const asyncOnes = [...fns.values()].filter((f) => f.async).map((f) => f.name).sort();
+    expect(asyncOnes).toEqual([
+      '[method]source.name',
+      '[method]source.next-chunk',
+      '[method]tally.consume',
+      '[method]tally.describe',
+      'health',
+      'uppercase',
+    ]);
+  });
+
+  it('records the borrows an async method holds until its task completes', () => {
+    expect(fns.get('[method]tally.consume')).toMatchObject({
+      receiver: 'exclusive',
+      params: [self('exclusive'), { param: 1, name: 'source', path: [], mode: 'exclusive' }],
+      results: [],
+    });
+    expect(fns.get('[method]tally.describe')).toMatchObject({
+      receiver: 'shared',
+      params: [self('shared'), { param: 1, name: 'source', path: [], mode: 'shared' }],
+    });
+    // The host-implemented trait: the plugin calls `next_chunk` holding `&mut` on the source.
+    expect(fns.get('[method]source.next-chunk')).toMatchObject({ receiver: 'exclusive', params: [self('exclusive')] });
+    // Streams are not resource handles: nothing to describe.
+    expect(fns.get('uppercase')).toMatchObject({ receiver: null, params: [], results: [] });
+    expect(fns.get('health')).toMatchObject({ receiver: null, params: [], results: [] });
+  });
+
+  it('derives async funcs and stream<u8> in its WIT', () => {
+    const wit = readFileSync(guestPath('pipeline').replace(/\.wasm$/, '.wit'), 'utf8');
+    for (const line of [
+      'next-chunk: async func() -> option<list<u8>>;',
+      'consume: async func(source: borrow<source>) -> u64;',
+      'describe: async func(source: borrow<source>) -> string;',
+      'add: func(bytes: u64);',
+      'health: async func() -> string;',
+      'uppercase: async func(input: stream<u8>) -> stream<u8>;',
+    ]) {
+      expect(wit).toContain(line);
+    }
+  });
+});
