@@ -23,6 +23,8 @@ if (unavailable !== undefined) {
   const { stdout } = await promisify(execFile)(pinned.executable, ['--import', 'tsx', join(repoRoot, 'test', 'sdk', 'pipeline-jco.ts')], {
     cwd: repoRoot,
     maxBuffer: 16 * 1024 * 1024,
+    // A stuck child fails this file (with its output) instead of holding up the suite.
+    timeout: 180_000,
   });
   const outcomes = JSON.parse(stdout) as Record<string, Outcome>;
   const borrowError = (call: string, held: string): string =>
@@ -57,11 +59,7 @@ if (unavailable !== undefined) {
     });
   });
 
-  describe(`pipeline under jco on Node ${pinned.version}: streams and a zero-argument async fn`, () => {
-    it('upper-cases a host stream<u8> into the stream<u8> it returns', () => {
-      expect(outcomes.uppercase).toEqual({ outcome: 'returned', value: 'HELLO, STREAM' });
-    });
-
+  describe(`pipeline under jco on Node ${pinned.version}: a zero-argument async fn`, () => {
     it('answers the health check', () => {
       expect(outcomes.health).toEqual({ outcome: 'returned', value: 'ok' });
     });

@@ -5,13 +5,11 @@
  * the rdylib:abi section, so only the plugin's own guards (docs/abi.md §5)
  * stand between a conflicting call and the value a pending task holds.
  * Each scenario gets a fresh instance (a trapped one must not be entered
- * again); prints one JSON object of outcomes.
+ * again); prints one JSON object of outcomes. The stream pipeline is not run
+ * here: jco 0.15.0's streams lose a dropped end under some interleavings
+ * (async-js's differential lists it), which can leave a read waiting forever.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PanicRecorder, RDYLIB_PANIC_IMPORT } from '../../host/rdylib/panic.ts';
-import { importTranspiled } from '../../scripts/lib/jco.ts';
-import { readGuest, repoRoot } from '../support/guests.ts';
+import { instantiatePlugin } from './transpiled.ts';
 
 interface Tally {
   consume(source: Source): Promise<bigint>;
@@ -22,7 +20,6 @@ interface Tally {
 interface Pipeline {
   Tally: new () => Tally;
   health(): Promise<string>;
-  uppercase(input: AsyncIterable<Uint8Array>): Promise<AsyncIterable<number | Uint8Array>>;
 }
 
 /** What a scenario's probing call did: returned a value, or trapped after the plugin reported these panics. */
@@ -45,34 +42,20 @@ class Source {
   }
 }
 
-const dir = join(repoRoot, 'build', 'jco', 'sdk-pipeline-async');
-const { instantiate } = (await importTranspiled(readGuest('pipeline'), { name: 'pipeline', outDir: dir, instantiation: 'async' })) as unknown as {
-  instantiate: (core: (path: string) => Promise<WebAssembly.Module>, imports: Record<string, unknown>) => Promise<Record<string, unknown>>;
-};
-
-async function fresh(): Promise<{ api: Pipeline; panics: string[] }> {
-  const panics: string[] = [];
-  const recorder = new PanicRecorder();
-  const exports = await instantiate((path) => WebAssembly.compile(readFileSync(join(dir, path))), {
-    [RDYLIB_PANIC_IMPORT]: {
-      default: (message: string, file: string, line: number, column: number) => {
-        recorder.report(message, file, line, column);
-        panics.push(recorder.take()!.message);
-      },
-    },
-    'rdylib-guest:pipeline/source': { Source },
-  });
-  return { api: exports['rdylib-guest:pipeline/pipeline@0.1.0'] as Pipeline, panics };
+/** A fresh instance: a trapped one must not be entered again. */
+async function fresh(): Promise<{ api: Pipeline; panics: readonly { readonly message: string }[] }> {
+  const plugin = await instantiatePlugin('pipeline', { 'rdylib-guest:pipeline/source': { Source } });
+  return { api: plugin.exports['rdylib-guest:pipeline/pipeline@0.1.0'] as Pipeline, panics: plugin.panics };
 }
 
 /** Lets the plugin's pending task run up to its next await on the host. */
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
-function probe(panics: readonly string[], call: () => unknown): Outcome {
+function probe(panics: readonly { readonly message: string }[], call: () => unknown): Outcome {
   try {
     return { outcome: 'returned', value: String(call()) };
   } catch {
-    return { outcome: 'trapped', panics: [...panics] };
+    return { outcome: 'trapped', panics: panics.map((p) => p.message) };
   }
 }
 
@@ -90,7 +73,10 @@ async function afterCompletion(): Promise<Outcome> {
   const tally = new api.Tally();
   const pending = tally.consume(new Source([Uint8Array.of(1, 2), Uint8Array.of(3)]));
   let done = false;
-  void pending.then(() => (done = true));
+  void pending.then(
+    () => (done = true),
+    () => (done = true),
+  );
   while (!done) {
     await settle();
     Source.openAll();
@@ -100,18 +86,6 @@ async function afterCompletion(): Promise<Outcome> {
     tally.add(10n);
     return `${taken} ${tally.total()}`;
   });
-}
-
-async function uppercase(): Promise<Outcome> {
-  const { api } = await fresh();
-  const text = new TextEncoder();
-  async function* input(): AsyncIterable<Uint8Array> {
-    yield text.encode('hello, ');
-    yield text.encode('stream');
-  }
-  const bytes: number[] = [];
-  for await (const chunk of await api.uppercase(input())) bytes.push(...(typeof chunk === 'number' ? [chunk] : chunk));
-  return { outcome: 'returned', value: new TextDecoder().decode(Uint8Array.from(bytes)) };
 }
 
 async function health(): Promise<Outcome> {
@@ -125,7 +99,7 @@ const outcomes = {
   totalWhileDescribing: await whilePending('describe', (t) => t.total()),
   addWhileDescribing: await whilePending('describe', (t) => t.add(1n)),
   addAfterConsume: await afterCompletion(),
-  uppercase: await uppercase(),
   health: await health(),
 };
-process.stdout.write(JSON.stringify(outcomes));
+// Exit once written: a task left pending on purpose (above) must not keep the process waiting.
+process.stdout.write(JSON.stringify(outcomes), () => process.exit(0));
