@@ -7,12 +7,9 @@
  * `describe(&self, ..)` awaits, `total` runs and `add` (E0502) traps; once
  * the task completes, its borrow is gone.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
-import { repoRoot } from '../support/guests.ts';
+import { runOnPinnedNode } from './pinned-script.ts';
 import type { Outcome } from './pipeline-jco.ts';
 
 const unavailable = pinnedNodeUnavailable();
@@ -20,12 +17,7 @@ if (unavailable !== undefined) {
   it.skip(`the pipeline example under jco on the pinned Node: ${unavailable}`, () => {});
 } else {
   const pinned = ensurePinnedNode();
-  const { stdout } = await promisify(execFile)(pinned.executable, ['--import', 'tsx', join(repoRoot, 'test', 'sdk', 'pipeline-jco.ts')], {
-    cwd: repoRoot,
-    maxBuffer: 16 * 1024 * 1024,
-    // A stuck child fails this file (with its output) instead of holding up the suite.
-    timeout: 180_000,
-  });
+  const stdout = await runOnPinnedNode(pinned, 'pipeline-jco.ts');
   const outcomes = JSON.parse(stdout) as Record<string, Outcome>;
   const borrowError = (call: string, held: string): string =>
     `rdylib borrow error: \`${call}\` needs ${held}`;

@@ -9,6 +9,7 @@
  * here: jco 0.15.0's streams lose a dropped end under some interleavings
  * (async-js's differential lists it), which can leave a read waiting forever.
  */
+import { Gates, finish, settle } from './gates.ts';
 import { instantiatePlugin } from './transpiled.ts';
 
 interface Tally {
@@ -25,20 +26,18 @@ interface Pipeline {
 /** What a scenario's probing call did: returned a value, or trapped after the plugin reported these panics. */
 export type Outcome = { readonly outcome: 'returned'; readonly value: string } | { readonly outcome: 'trapped'; readonly panics: readonly string[] };
 
-/** A host `Source` whose every call waits until the scenario opens its gate. */
+const gates = new Gates();
+
+/** A host `Source` (jco takes a class for an imported resource) whose every call waits until the scenario opens its gate. */
 class Source {
-  static gates: (() => void)[] = [];
   constructor(private readonly chunks: Uint8Array[]) {}
   async nextChunk(): Promise<Uint8Array | undefined> {
-    await new Promise<void>((open) => Source.gates.push(open));
+    await gates.wait();
     return this.chunks.shift();
   }
   async name(): Promise<string> {
-    await new Promise<void>((open) => Source.gates.push(open));
+    await gates.wait();
     return 'gated';
-  }
-  static openAll(): void {
-    for (const open of Source.gates.splice(0)) open();
   }
 }
 
@@ -47,9 +46,6 @@ async function fresh(): Promise<{ api: Pipeline; panics: readonly { readonly mes
   const plugin = await instantiatePlugin('pipeline', { 'rdylib-guest:pipeline/source': { Source } });
   return { api: plugin.exports['rdylib-guest:pipeline/pipeline@0.1.0'] as Pipeline, panics: plugin.panics };
 }
-
-/** Lets the plugin's pending task run up to its next await on the host. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 function probe(panics: readonly { readonly message: string }[], call: () => unknown): Outcome {
   try {
@@ -71,17 +67,7 @@ async function whilePending(method: 'consume' | 'describe', call: (t: Tally) => 
 async function afterCompletion(): Promise<Outcome> {
   const { api, panics } = await fresh();
   const tally = new api.Tally();
-  const pending = tally.consume(new Source([Uint8Array.of(1, 2), Uint8Array.of(3)]));
-  let done = false;
-  void pending.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  while (!done) {
-    await settle();
-    Source.openAll();
-  }
-  const taken = await pending;
+  const taken = await finish(tally.consume(new Source([Uint8Array.of(1, 2), Uint8Array.of(3)])), gates);
   return probe(panics, () => {
     tally.add(10n);
     return `${taken} ${tally.total()}`;
