@@ -43,3 +43,6 @@ export function loadIsolatedPlugin(bytes: Uint8Array, name: string): Promise<Iso
 export function isolatedInterface(plugin: IsolatedPlugin, name: string): unknown {
   return plugin.exports[name];
 }
+
+/** Empties the host's compiled-component cache, so the next load of any bytes compiles (a cold load). */
+export { clearCompileCache } from '../host/index.ts';

@@ -12,6 +12,7 @@
  * Nothing here asserts speed; the targets are reported, not enforced.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { callbacksSection } from './callbacks/section.ts';
 import { extismSection } from './extism/section.ts';
@@ -19,13 +20,15 @@ import { kvSection } from './kv/section.ts';
 import { loadSection } from './load/section.ts';
 import { microSection } from './micro/section.ts';
 import { repoPath } from './paths.ts';
+import { writeReport } from './report-md.ts';
 import { formatNotes, formatTable, toJson } from './report.ts';
 import type { CaseResult, RunContext, Section, SectionResults } from './suite.ts';
 import { sinkValue } from './timing.ts';
+import { LIVE_HANDLE_COUNTS, unloadSection } from './unload/section.ts';
 
 const RESULTS = repoPath('bench', 'results', 'latest.json');
 
-const SECTIONS: readonly Section[] = [microSection, kvSection, callbacksSection, loadSection, extismSection];
+const SECTIONS: readonly Section[] = [microSection, kvSection, callbacksSection, loadSection, unloadSection, extismSection];
 
 interface Args {
   readonly quick: boolean;
@@ -58,6 +61,8 @@ function collectGarbage(): void {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const ctx: RunContext = { quick: args.quick, collectGarbage };
+  const startedAt = new Date();
+  const loadAtStart = loadavg();
   const sections = SECTIONS.filter((s) => args.only === undefined || args.only.includes(s.id));
   console.log(`node ${process.version}${args.quick ? '; --quick' : ''}; sections: ${sections.map((s) => s.id).join(', ')}\n`);
 
@@ -81,6 +86,9 @@ async function main(): Promise<void> {
   await mkdir(dirname(RESULTS), { recursive: true });
   await writeFile(RESULTS, `${JSON.stringify(toJson(cases), null, 2)}\n`);
   console.log(`wrote ${RESULTS} (sink ${sinkValue()})`);
+  if (args.report) {
+    console.log(`wrote ${await writeReport({ sections: all, loadAtStart, startedAt, unloadHandleCounts: LIVE_HANDLE_COUNTS })}`);
+  }
 }
 
 await main();

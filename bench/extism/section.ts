@@ -130,7 +130,7 @@ const KEYS = Array.from({ length: 1000 }, (_, i) => `key-${String(i).padStart(4,
 export function bytesCases(large = 1 << 20): BytesCase[] {
   return [
     echoCase(1024, 100),
-    echoCase(large, 2),
+    echoCase(large, 1),
     {
       name: 'kv put + get (short strings)',
       perOp: 100,
@@ -152,7 +152,7 @@ export function bytesCases(large = 1 << 20): BytesCase[] {
 }
 
 function runs(quick: boolean): AsyncRuns {
-  return quick ? { warmups: 2, samples: 5 } : { warmups: 5, samples: 21 };
+  return quick ? { warmups: 2, samples: 5 } : { warmups: 3, samples: 15 };
 }
 
 /** The cases of one mode: each side checked, then the two timed interleaved. */

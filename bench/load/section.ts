@@ -1,47 +1,185 @@
 /**
- * The load section: how long it takes from a component's bytes to a working
- * instance, through our host, as raw core wasm (compile + instantiate the core
- * modules only), and through jco (transpile + import the generated JS +
- * compile + instantiate, all from memory).
+ * The load section: from a component's bytes to a working instance, for the
+ * SDK-built examples and for a component of at least 1 MB (the WAT bench
+ * guest padded with real functions), two rows each:
+ *
+ * - cold (first compile): ours with the host's compiled-module cache emptied
+ *   first; raw = compile the core modules + instantiate the main one;
+ * - warm (the same bytes again): ours with the cache filled by the previous
+ *   load; raw = instantiate an already compiled module.
+ *
+ * jco's column is the same in both rows (one measurement): transpile, import
+ * the generated JS, compile and instantiate, all from memory, as a host that
+ * receives an unknown component at run time would have to (jco keeps no
+ * cache). Every column's first load is checked with a call before timing.
  */
-import { jcoLoad } from '../jco.ts';
-import { buildBenchGuest, LOAD_CASE_PADDING } from '../micro/guest.ts';
-import { compileRaw, instantiateRaw } from '../micro/raw.ts';
-import type { BenchApi } from '../micro/api.ts';
-import { oursHost } from '../ours.ts';
-import { message, type Cell, type Column, type Section, type Target } from '../suite.ts';
+import { CANVAS_IMPORT, CountingCanvas } from '../callbacks/api.ts';
+import { topLevelCoreModules } from '../core-modules.ts';
+import { jcoLoadComponent } from '../jco.ts';
+import { buildBenchGuest, type BenchGuest } from '../micro/guest.ts';
+import { compileRaw, instantiateRaw, type RawModules } from '../micro/raw.ts';
+import { clearCompileCache, exportedInterface, loadPlugin, oursHost, type Plugin } from '../ours.ts';
+import { readGuest } from '../paths.ts';
+import { message, type CaseResult, type Cell, type Column, type RunContext, type Section, type Target } from '../suite.ts';
 import { measureAsyncInterleaved, type AsyncRuns } from '../timing.ts';
 
-const LOAD_VS_JCO: Target = { kind: 'jco/ours', atLeast: 10 };
+const WARM_VS_JCO: Target = { kind: 'jco/ours', atLeast: 100 };
+const COLD_VS_JCO: Target = { kind: 'jco/ours', atLeast: 20 };
 
-/** A loaded instance and how to release it (a no-op where there is nothing to release). */
-interface Loaded {
-  readonly api: BenchApi;
-  release(): Promise<void>;
+/** Functions added to the WAT bench guest to make its component at least 1 MB. */
+const MEGABYTE_PADDING = 22_000;
+
+/** A component to load, and how to check that an instance of it works. */
+export interface Loadable {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  /** The import object both hosts need beyond `rdylib-panic`. */
+  readonly imports: Record<string, unknown>;
+  /** The WAT bench guest (no rdylib:abi section; its raw column is micro/raw.ts), or undefined for an SDK-built plugin. */
+  readonly benchGuest?: BenchGuest;
+  /** Calls into the instance's exports (keyed by interface name); throws when the answer is wrong. */
+  check(exports: (name: string) => unknown): void;
 }
 
-const keep = (api: BenchApi): Loaded => ({ api, release: async () => {} });
+function expect(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`wrong result from ${what}`);
+}
+
+/** The components the section loads; `padding` sizes the WAT one (at least 1 MB in the bench). */
+export async function loadables(padding = MEGABYTE_PADDING): Promise<Loadable[]> {
+  const big = await buildBenchGuest(padding);
+  return [
+    {
+      name: 'kv',
+      bytes: readGuest('kv'),
+      imports: {},
+      check(exports) {
+        const kv = exports('rdylib-guest:kv/kv@0.1.0') as { Store: new () => { put(k: string, v: string): unknown; len(): number } };
+        const store = new kv.Store();
+        store.put('a', 'b');
+        expect(store.len() === 1, 'kv Store.len()');
+      },
+    },
+    {
+      name: 'shapes',
+      bytes: readGuest('shapes'),
+      imports: { [CANVAS_IMPORT]: { Canvas: CountingCanvas } },
+      check(exports) {
+        const shapes = exports('rdylib-guest:shapes/shapes@0.1.0') as { circle(r: number): { area(): number } };
+        expect(shapes.circle(1).area() === Math.PI, 'shapes circle(1).area()');
+      },
+    },
+    {
+      name: 'types',
+      bytes: readGuest('types'),
+      imports: {},
+      check(exports) {
+        const types = exports('rdylib-guest:types/types@0.1.0') as { echoBytes(b: Uint8Array): Uint8Array };
+        expect(types.echoBytes(new Uint8Array([1, 2, 3]))[2] === 3, 'types echoBytes');
+      },
+    },
+    {
+      name: 'registry',
+      bytes: readGuest('registry'),
+      imports: {},
+      check(exports) {
+        const registry = exports('rdylib-guest:registry/registry@0.1.0') as { registry(): { len(): number } };
+        expect(registry.registry().len() === 5, 'registry().len()');
+      },
+    },
+    {
+      name: `${(big.component.length / 1e6).toFixed(1)} MB WAT component`,
+      bytes: big.component,
+      imports: {},
+      benchGuest: big,
+      check(exports) {
+        const api = exports('rdylib:bench/api@0.1.0') as { add(a: number, b: number): number };
+        expect(api.add(40, 2) === 42, 'add(40, 2)');
+      },
+    },
+  ];
+}
+
+/** A load that yields a working instance, and how to release it. */
+export type Load = () => Promise<{ exports: (name: string) => unknown; release(): Promise<void> }>;
+
+export function oursLoad(target: Loadable, cold: boolean): Load {
+  return async () => {
+    if (cold) clearCompileCache();
+    const plugin: Plugin = target.benchGuest !== undefined
+      ? await oursHost.load(target.bytes)
+      : await loadPlugin(target.bytes, { name: target.name, imports: Object.fromEntries(Object.keys(target.imports).map((k) => [k, {}])) });
+    return { exports: (name) => exportedInterface(plugin, name), release: () => plugin.unload() };
+  };
+}
+
+/** Stub imports for instantiating a core module alone: a function per imported function, never called at instantiation. */
+function stubImports(module: WebAssembly.Module): WebAssembly.Imports {
+  const imports: Record<string, Record<string, unknown>> = {};
+  for (const i of WebAssembly.Module.imports(module)) {
+    if (i.kind !== 'function') throw new Error(`raw load: cannot stub a ${i.kind} import (${i.module} ${i.name})`);
+    (imports[i.module] ??= {})[i.name] = () => {
+      throw new Error(`raw load: ${i.module} ${i.name} called`);
+    };
+  }
+  return imports as WebAssembly.Imports;
+}
+
+/**
+ * raw: the core modules compiled (cold) or taken already compiled (warm),
+ * then instantiated: the plugin's code (the largest module) with stub
+ * imports, or for the bench guest its two modules wired as micro/raw.ts does.
+ */
+export function rawLoad(target: Loadable, cold: boolean): Load {
+  const done = { exports: () => undefined, release: async () => {} };
+  const guest = target.benchGuest;
+  if (guest !== undefined) {
+    let compiled: Promise<RawModules> | undefined;
+    return async () => {
+      await instantiateRaw(await (cold ? compileRaw(guest) : (compiled ??= compileRaw(guest))));
+      return done;
+    };
+  }
+  const sources = topLevelCoreModules(target.bytes);
+  const largest = sources.reduce((best, b, i) => (b.length > sources[best]!.length ? i : best), 0);
+  const compiled = sources.map((bytes) => new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
+  return async () => {
+    const modules = cold ? await Promise.all(sources.map((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>))) : compiled;
+    await WebAssembly.instantiate(modules[largest]!, stubImports(modules[largest]!));
+    return done;
+  };
+}
+
+export function jcoLoad(target: Loadable): Load {
+  return async () => {
+    const root = await jcoLoadComponent(target.bytes, 'plugin', target.imports);
+    return { exports: (name) => root[name], release: async () => {} };
+  };
+}
 
 export function loadRuns(quick: boolean): AsyncRuns {
   return quick ? { warmups: 1, samples: 3 } : { warmups: 3, samples: 15 };
 }
 
-/** One checked load per column first (a load that yields a broken instance is not timed), then interleaved timed loads. */
-async function measureLoads(loads: Partial<Record<Column, () => Promise<Loaded>>>, runs: AsyncRuns, collectGarbage: () => void): Promise<Partial<Record<Column, Cell>>> {
+/** Checks one load per column (raw only instantiates), then times them interleaved. */
+async function measureLoads(target: Loadable, loads: Partial<Record<Column, Load>>, ctx: RunContext): Promise<Partial<Record<Column, Cell>>> {
   const cells: Partial<Record<Column, Cell>> = {};
   const timed: { column: Column; op: () => Promise<void> }[] = [];
-  for (const [column, load] of Object.entries(loads) as [Column, () => Promise<Loaded>][]) {
+  for (const [column, load] of Object.entries(loads) as [Column, Load][]) {
     try {
       const first = await load();
-      const sum = first.api.add(40, 2);
+      if (column !== 'raw') target.check(first.exports);
       await first.release();
-      if (sum !== 42) cells[column] = { reason: `loaded instance returned add(40, 2) = ${sum}` };
-      else timed.push({ column, op: async () => (await load()).release() });
+      timed.push({ column, op: async () => (await load()).release() });
     } catch (error) {
       cells[column] = { reason: message(error) };
     }
   }
-  const measured = await measureAsyncInterleaved(timed.map((t) => t.op), runs, collectGarbage);
+  const measured = await measureAsyncInterleaved(
+    timed.map((t) => t.op),
+    loadRuns(ctx.quick),
+    () => ctx.collectGarbage(),
+  );
   timed.forEach((t, i) => {
     const m = measured[i]!;
     cells[t.column] = 'error' in m ? { reason: message(m.error) } : m;
@@ -51,21 +189,16 @@ async function measureLoads(loads: Partial<Record<Column, () => Promise<Loaded>>
 
 export const loadSection: Section = {
   id: 'load',
-  title: 'load: bytes to a working instance',
+  title: 'load: bytes to a working instance, cold (first compile) and warm (same bytes again)',
   async run(ctx) {
-    const big = await buildBenchGuest(LOAD_CASE_PADDING);
-    const cells = await measureLoads(
-      {
-        raw: async () => keep(await instantiateRaw(await compileRaw(big))),
-        ours: async () => {
-          const plugin = await oursHost.load(big.component);
-          return { api: oursHost.api(plugin), release: () => oursHost.unload(plugin) };
-        },
-        jco: async () => keep(await jcoLoad(big.component)),
-      },
-      loadRuns(ctx.quick),
-      () => ctx.collectGarbage(),
-    );
-    return { cases: [{ section: 'load', name: `load ${Math.round(big.component.length / 1000)} KB WAT component`, targets: [LOAD_VS_JCO], cells }] };
+    const cases: CaseResult[] = [];
+    for (const target of await loadables()) {
+      const cold = await measureLoads(target, { raw: rawLoad(target, true), ours: oursLoad(target, true), jco: jcoLoad(target) }, ctx);
+      const warm = await measureLoads(target, { raw: rawLoad(target, false), ours: oursLoad(target, false) }, ctx);
+      const jco = cold.jco;
+      cases.push({ section: 'load', name: `load ${target.name} (${(target.bytes.length / 1000).toFixed(0)} KB), cold`, targets: [COLD_VS_JCO], cells: cold });
+      cases.push({ section: 'load', name: `load ${target.name}, warm`, targets: [WARM_VS_JCO], cells: { ...warm, ...(jco === undefined ? {} : { jco }) } });
+    }
+    return { cases };
   },
 };

@@ -245,9 +245,6 @@ export interface BenchGuest {
   readonly mainCore: Uint8Array<ArrayBuffer>;
 }
 
-/** Padding that brings the load case's component to about 100 KB. */
-export const LOAD_CASE_PADDING = 2120;
-
 export async function buildBenchGuest(padding = 0): Promise<BenchGuest> {
   const [component, memCore, mainCore] = await Promise.all([
     parse(benchComponentWat(padding)),

@@ -1,0 +1,77 @@
+/**
+ * `npm run bench -- --report`: docs/performance.md from one full run (the
+ * machine, Node, one table per section, the facts, the targets' tally) and
+ * the SVG charts it shows, under docs/performance/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { arch, cpus, release, totalmem, type } from 'node:os';
+import { join } from 'node:path';
+import { ratioChart, unloadChart, unloadPoints } from './charts.ts';
+import { repoPath } from './paths.ts';
+import { tableRows, verdict } from './report.ts';
+import type { Section, SectionResults } from './suite.ts';
+
+/** Where the report goes: docs/performance.md, its charts in docs/performance/. */
+export const REPORT_PATHS = { report: repoPath('docs', 'performance.md'), chartDir: repoPath('docs', 'performance') };
+
+function markdownTable(rows: readonly (readonly string[])[]): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  const [head, ...body] = rows;
+  return [`| ${head!.map(cell).join(' | ')} |`, `| ${head!.map(() => '---').join(' | ')} |`, ...body.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+function commit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoPath(), encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+export interface ReportInput {
+  readonly sections: readonly { section: Section; results: SectionResults }[];
+  /** The load average when the run started (1, 5, 15 minutes). */
+  readonly loadAtStart: readonly number[];
+  readonly startedAt: Date;
+  readonly unloadHandleCounts: readonly number[];
+}
+
+export async function writeReport(input: ReportInput, paths: { report: string; chartDir: string } = REPORT_PATHS): Promise<string> {
+  const all = input.sections.flatMap((s) => s.results.cases);
+  const verdicts = all.flatMap((r) => r.targets.map((t) => verdict(t, r.cells)));
+  const cpu = cpus();
+  const lines: string[] = [
+    '# Performance',
+    '',
+    `Written by \`npm run bench -- --report\` (bench/report-md.ts) from one run on ${input.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')} at commit \`${commit()}\`; do not edit by hand, run it again. How each column is measured: [bench/README.md](../bench/README.md).`,
+    '',
+    '| | |',
+    '| --- | --- |',
+    `| machine | ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${type()} ${release()} ${arch()} |`,
+    `| load average at start | ${input.loadAtStart.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min): the machine is shared, so read the ratios (columns are interleaved), not the absolute times |`,
+    `| Node | ${process.version} (V8 ${process.versions.v8}) |`,
+    `| targets met | ${verdicts.filter((v) => v === 'PASS').length} PASS, ${verdicts.filter((v) => v === 'MISS').length} MISS, ${verdicts.filter((v) => v === 'n/a').length} n/a |`,
+    '',
+    'Each cell is the median time per op ± the spread (half the interquartile range, relative). `ours/<peer>` is the ratio of the medians: below 1 ours is faster. `—`: the case has no such column; `n/a`: not measured, with the reason below the table.',
+    '',
+    '![ratio ours/peer per case](performance/ratios.svg)',
+    '',
+  ];
+  const charts: Record<string, string> = { 'ratios.svg': ratioChart(all) };
+  for (const { section, results } of input.sections) {
+    lines.push(`## ${section.title}`, '', markdownTable(tableRows(results.cases)), '');
+    for (const fact of results.facts ?? []) lines.push(`- ${fact.name}: ${fact.value}`);
+    const notes = results.cases.flatMap((r) => Object.entries(r.cells).flatMap(([column, cell]) => (cell !== undefined && 'reason' in cell ? [`- ${r.name}, ${column}: n/a, ${cell.reason}`] : [])));
+    lines.push(...notes);
+    if ((results.facts ?? []).length > 0 || notes.length > 0) lines.push('');
+    if (results.chart === 'unload-by-handles') {
+      charts['unload.svg'] = unloadChart(unloadPoints(results.cases, input.unloadHandleCounts));
+      lines.push('![unload time against live handles](performance/unload.svg)', '');
+    }
+  }
+  await mkdir(paths.chartDir, { recursive: true });
+  for (const [file, text] of Object.entries(charts)) await writeFile(join(paths.chartDir, file), text);
+  await writeFile(paths.report, lines.join('\n'));
+  return paths.report;
+}
