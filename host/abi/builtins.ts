@@ -54,8 +54,8 @@ function checkMayLeave(inst: ComponentInstance, what: string): void {
  * returns what `then` makes of it: a Promise (the caller suspends, JSPI),
  * or the value at once when waiting was not needed.
  */
-function blockWith<T>(thread: Thread, what: string, wait: (k: Continuation) => void, then: (c: Cancelled) => T): T | Promise<T> {
-  if (!thread.task.async) throw cannotBlock(what);
+function blockWith<T>(thread: Thread, what: string, wait: (k: Continuation) => void, then: (c: Cancelled) => T, switchTo?: Thread): T | Promise<T> {
+  if (!thread.task.inst.store.mayBlock(thread, switchTo)) throw cannotBlock(what);
   return new Promise<T>((resolve, reject) => {
     wait((c) => {
       try {
@@ -316,7 +316,7 @@ export function canonThreadSwitch(inst: ComponentInstance, which: Switch, cancel
           return thread.yieldThenPromote(cancellable, other, k);
       }
     };
-    return blockWith(thread, what, block, (c) => c);
+    return blockWith(thread, what, block, (c) => c, which.endsWith('resume') || other.ready() ? other : undefined);
   });
 }
 

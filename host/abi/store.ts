@@ -10,6 +10,7 @@
  * `defaultStore` is the one instantiation uses.
  */
 import { TrapError } from '../errors.ts';
+import type { ComponentInstance } from './component-instance.ts';
 import type { Thread } from './thread.ts';
 import type { EventListener } from './waitable.ts';
 
@@ -183,10 +184,46 @@ export class Store implements EventListener {
     };
   }
 
+  /**
+   * Instances with a synchronous (non-`async`-typed) call in progress,
+   * innermost last. While one is, only threads of that instance that can
+   * use its stack run, and blocking is allowed only when such a thread is
+   * ready to run instead (during-sync-call-*.wast).
+   */
+  private readonly syncScopes: ComponentInstance[] = [];
+
+  /** A synchronous call of `inst` starts; returns its end. */
+  enterSyncScope(inst: ComponentInstance): () => void {
+    this.syncScopes.push(inst);
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      const i = this.syncScopes.lastIndexOf(inst);
+      if (i >= 0) this.syncScopes.splice(i, 1);
+      this.eventArrived();
+    };
+  }
+
+  /**
+   * Whether `thread` may block now: outside every synchronous call, when its
+   * task is `async`-typed; inside one, when another thread of that call's
+   * instance (or `switchTo`) could run on its stack in the meantime.
+   */
+  mayBlock(thread: Thread, switchTo?: Thread): boolean {
+    const scope = this.syncScopes[this.syncScopes.length - 1];
+    if (scope === undefined) return thread.task.async;
+    if (switchTo !== undefined && canUseSyncStack(switchTo, scope)) return true;
+    for (const [, t] of scope.threads.entries()) if (t !== thread && t.ready() && canUseSyncStack(t, scope)) return true;
+    return false;
+  }
+
   private nextReady(): Thread | undefined {
+    const scope = this.syncScopes[this.syncScopes.length - 1];
     for (let i = 0; i < this.waiting.length; i++) {
       const t = this.waiting[i]!;
       if (t.yielding && this.pendingRoots === 0) continue;
+      if (scope !== undefined && !canUseSyncStack(t, scope)) continue;
       const inst = t.task.inst;
       if (inst.poisoned !== undefined) {
         this.waiting.splice(i--, 1);
@@ -200,3 +237,13 @@ export class Store implements EventListener {
 
 /** The store every instance joins unless given another (tests make their own). */
 export const defaultStore = new Store();
+
+/**
+ * A thread that may run while a synchronous call of `scope` is in progress:
+ * one of that instance, and not the implicit thread of an async task that
+ * needs the instance's stack to itself.
+ */
+function canUseSyncStack(t: Thread, scope: ComponentInstance): boolean {
+  const task = t.task;
+  return task.inst === scope && !(t === task.implicitThread && task.async && task.needsExclusive());
+}

@@ -146,12 +146,24 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
       if (caller === undefined) throw new PluginInUseError(`${refusal}; the call was refused before entering it`);
       trap(refusal);
     }
-    const task = new Task(ft, taskOpts, inst, onStart, onResolve, onFail);
+    // A synchronous call through JSPI may suspend; the spec's rules for blocking inside it hold until it resolves.
+    const leaveScope = !ftAsync && jspi ? inst.store.enterSyncScope(inst) : undefined;
+    const task = new Task(
+      ft,
+      taskOpts,
+      inst,
+      onStart,
+      leaveScope === undefined ? onResolve : (r) => (leaveScope(), onResolve(r)),
+      leaveScope === undefined ? onFail : (e) => (leaveScope(), onFail(e)),
+    );
     const thread = task.newThread((t) => canonLift(task, t));
     inst.mayEnter = false;
     try {
       void thread.resume();
       if (!ftAsync && !jspi) finishSynchronously(task);
+    } catch (e) {
+      leaveScope?.();
+      throw e;
     } finally {
       inst.mayEnter = true;
       inst.store.eventArrived();

@@ -125,7 +125,7 @@ export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: Component
 
     if (!isAsync) {
       if (!subtask.resolved()) {
-        if (thread === undefined || !thread.task.async) throw cannotBlock(`${inst.name} calling an import that did not return at once`);
+        if (thread === undefined || !store.mayBlock(thread)) throw cannotBlock(`${inst.name} calling an import that did not return at once`);
         if (!lo.jspi) throw cannotBlock(`${inst.name} calling an import that did not return at once (suspending core wasm needs JSPI)`);
         return new Promise<unknown>((resolve) => {
           thread.waitUntil(() => subtask.resolved(), false, () => {

@@ -28,6 +28,7 @@ import { SubtaskState } from '../../host/abi/subtask.ts';
 import { canonLiftTask } from '../../host/abi/task-lift.ts';
 import { canonLowerTask, hostFuncInst } from '../../host/abi/task-lower.ts';
 import { EventCode } from '../../host/abi/waitable.ts';
+import { Task } from '../../host/abi/task.ts';
 import { CancelledError, TrapError } from '../../host/errors.ts';
 import type { FuncType, ValType } from '../../host/types.ts';
 import type { CanonOptions } from '../../host/abi/options.ts';
@@ -263,6 +264,47 @@ describe('the Store', () => {
     for (let i = 0; i < 3; i++) await new Promise((done) => setTimeout(done, 0));
     expect(callbacks).toBe(seen);
     expect(inst.threads.size).toBe(1);
+  });
+});
+
+describe('blocking inside a synchronous call (the dynamic scope of during-sync-call-*.wast)', () => {
+  const taskOf = (inst: ComponentInstance, async: boolean, callback: boolean) =>
+    new Task({ ...asyncFn([]), async } as FuncType, { async: callback, callback, memory: undefined, stringEncoding: 'utf8' }, inst, () => [], () => undefined, () => undefined);
+
+  it('allows blocking only when another thread of that instance, able to use its stack, is ready', () => {
+    const inst = instance();
+    const store = inst.store;
+    const syncTask = taskOf(inst, false, false);
+    const blocker = syncTask.newThread(() => undefined);
+    syncTask.registerThread(blocker);
+    // Outside any synchronous call: only async-typed tasks may block.
+    expect(store.mayBlock(blocker)).toBe(false);
+    const leave = store.enterSyncScope(inst);
+    expect(store.mayBlock(blocker)).toBe(false);
+    // A suspended explicit thread of another (async, stackful) task, made ready.
+    const other = taskOf(inst, true, false);
+    const helper = other.newThread(() => undefined);
+    other.registerThread(helper);
+    expect(store.mayBlock(blocker, helper)).toBe(true);
+    helper.resumeLater();
+    expect(store.mayBlock(blocker)).toBe(true);
+    // The ready implicit thread of a callback task needs the stack to itself: it does not count.
+    const excl = taskOf(inst, true, true);
+    const implicit = excl.newThread(() => undefined);
+    excl.implicitThread = implicit;
+    excl.registerThread(implicit);
+    helper.stopWaiting();
+    implicit.resumeLater();
+    expect(store.mayBlock(blocker)).toBe(false);
+    // Nor does a ready thread of another instance.
+    const sibling = new ComponentInstance('sibling', undefined, store);
+    const st = taskOf(sibling, true, false);
+    const sth = st.newThread(() => undefined);
+    st.registerThread(sth);
+    sth.resumeLater();
+    expect(store.mayBlock(blocker)).toBe(false);
+    leave();
+    expect(store.mayBlock(helper)).toBe(true);
   });
 });
 
