@@ -342,8 +342,8 @@ export function canonThreadNewIndirect(
       const r = f(c);
       if (r instanceof Promise) {
         r.then(
-          () => runOrFail(task, t, finish),
-          (e) => runOrFail(task, t, () => {
+          () => task.continueTurn(t, finish),
+          (e) => task.continueTurn(t, () => {
             throw e;
           }),
         );
@@ -354,15 +354,6 @@ export function canonThreadNewIndirect(
     task.registerThread(thread);
     return thread.index!;
   });
-}
-
-function runOrFail(task: Task, thread: Thread, f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    if (thread.running) thread.exit();
-    task.fail(e);
-  }
 }
 
 // ---- 📝 error contexts ----

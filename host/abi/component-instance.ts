@@ -22,11 +22,6 @@ export class ComponentInstance {
   numWaitingToEnter = 0;
   /** definitions.py `exclusive_thread`: the implicit thread holding the instance's lock (callback and sync-lifted async tasks). */
   exclusiveThread: Thread | undefined = undefined;
-  /**
-   * Calls of this instance's exports in progress, each task until its last
-   * thread exits (for unload: what is still pending).
-   */
-  readonly liveTasks = new Set<{ readonly label: string }>();
   /** definitions.py `parent`: the instance whose component instantiated this one (undefined at the top). */
   parent: ComponentInstance | undefined = undefined;
   /** Bytes of strings and lists one lifted or lowered call may lift (abi/limits.ts). */

@@ -120,12 +120,13 @@ export function compileLiftParams(ts: readonly ValType[], maxFlat: number = MAX_
 /**
  * definitions.py `lower_flat_values` for the result, compiled: returns the
  * single core result, or stores into the caller's out-pointer (the last core
- * argument, at index `outIndex`) when the result does not fit in one value.
+ * argument, at index `outIndex`) when the result does not fit in
+ * `maxFlat` values (0 for an async lower: always through the out-pointer).
  */
-export function compileLowerResult(t: ValType | undefined, outIndex: number): (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown {
+export function compileLowerResult(t: ValType | undefined, outIndex: number, maxFlat: number = MAX_FLAT_RESULTS): (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown {
   if (t === undefined) return () => undefined;
   const slots = flattenType(t);
-  if (slots.length <= MAX_FLAT_RESULTS) {
+  if (slots.length <= maxFlat) {
     const lower = compileLowerFlat(t, 0, slots, 'result');
     return (cx, v) => {
       const out: Flat = [undefined];

@@ -64,8 +64,8 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
     const r = f(...args);
     if (!jspi) return k(r);
     (r as Promise<unknown>).then(
-      (v) => continueTurn(task, thread, () => k(v)),
-      (e) => continueTurn(task, thread, () => {
+      (v) => task.continueTurn(thread, () => k(v)),
+      (e) => task.continueTurn(thread, () => {
         throw e;
       }),
     );
@@ -281,17 +281,3 @@ function finishSynchronously(task: Task): void {
     if (candidate.resume() !== undefined) throw new TrapError(`${inst.name}: cannot block a synchronous task before returning (a ready thread is suspended inside core wasm)`);
   }
 }
-
-/**
- * Runs `f` as the continuation of `thread`'s asynchronous turn (a JSPI
- * Promise settled): an error fails the task, whose caller hears of it.
- */
-function continueTurn(task: Task, thread: Thread, f: () => void): void {
-  try {
-    f();
-  } catch (e) {
-    if (thread.running) thread.exit();
-    task.fail(e);
-  }
-}
-

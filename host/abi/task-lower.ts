@@ -16,12 +16,10 @@ import { ResultError, TrapError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { LiftLowerContext } from './context.ts';
-import type { Flat } from './flat.ts';
 import { abandonLowering, commitLowering } from './handles.ts';
-import { alignment, elemSize, flattenTypes } from './layout.ts';
-import { compileStore } from './load-store.ts';
+import { flattenTypes } from './layout.ts';
 import { compileLiftParams, compileLowerResult } from './lower.ts';
-import { type CanonOptions, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS } from './options.ts';
+import { type CanonOptions, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 import { Subtask, SubtaskState } from './subtask.ts';
 import type { FuncInst, OnCancel } from './task.ts';
 import { cannotBlock } from './thread.ts';
@@ -78,7 +76,7 @@ export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: Component
   const nParamSlots = flattenTypes(paramTypes).length;
   const outIndex = nParamSlots > maxFlatParams ? 1 : nParamSlots;
   const liftParams = compileLiftParams(paramTypes, maxFlatParams);
-  const lowerResult = isAsync ? compileStoreResult(ft.result, outIndex) : compileLowerResult(ft.result, outIndex);
+  const lowerResult = compileLowerResult(ft.result, outIndex, isAsync ? 0 : MAX_FLAT_RESULTS);
   const store = inst.store;
 
   return function lowered(...flat: unknown[]): unknown {
@@ -158,19 +156,4 @@ function releaseLends(cx: LiftLowerContext): void {
   cx.lenders.length = 0;
   for (const b of cx.borrowed) b.end?.(b.value);
   cx.borrowed.length = 0;
-}
-
-/** definitions.py `lower_flat_values` with `max_flat = 0` (async lower): the result always goes through the out-pointer. */
-function compileStoreResult(t: ValType | undefined, outIndex: number): (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown {
-  if (t === undefined) return () => undefined;
-  const align = alignment(t);
-  const size = elemSize(t);
-  const store = compileStore(t, 'result');
-  return (cx, v, flat) => {
-    const ptr = (flat[outIndex] as number) >>> 0;
-    if (ptr % align !== 0) trap(`result: out-pointer ${ptr} is not aligned to ${align}`);
-    if (ptr + size > cx.u8.length) trap(`result: ${size} bytes at out-pointer ${ptr} are out of bounds of memory (${cx.u8.length} bytes)`);
-    store(cx, v, ptr);
-    return undefined;
-  };
 }

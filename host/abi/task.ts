@@ -218,6 +218,20 @@ export class Task implements BorrowScope {
     this.onFail(err);
   }
 
+  /**
+   * Runs `f` as the continuation of `thread`'s asynchronous turn (a JSPI
+   * Promise settled): an error ends the thread and fails the task, whose
+   * caller hears of it.
+   */
+  continueTurn(thread: Thread, f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      if (thread.running) thread.exit();
+      this.fail(e);
+    }
+  }
+
   /** Makes a thread of this task whose body is `body` (not yet registered or started). */
   newThread(body: (thread: Thread) => void): Thread {
     return new Thread(this, body);

@@ -120,10 +120,8 @@ describe('instantiation', () => {
     expect(both({ 'rdylib:test/num@0.1.0': { get: () => 3 }, 'rdylib:test/num@0.2.0': { get: () => 4 } })).toBe(304);
   });
 
-  it('instantiates nested components and re-exports their functions', async () => {
-    const ex = instantiateComponent(
-      await bytes(`(component
-        (component $inner
+  /** A nested component exporting `twice`, which doubles what its import `base` returns. */
+  const TWICE_IMPORTED_BASE = `(component $inner
           (import "base" (func $base (result u32)))
           (core func $lb (canon lower (func $base)))
           (core module $m (import "x" "base" (func $b (result i32))) (func (export "twice") (result i32) (i32.mul (call $b) (i32.const 2))))
@@ -131,7 +129,12 @@ describe('instantiation', () => {
           (core instance $i (instantiate $m (with "x" (instance $xi))))
           (alias core export $i "twice" (core func $t))
           (func $tw (result u32) (canon lift (core func $t)))
-          (export "twice" (func $tw)))
+          (export "twice" (func $tw)))`;
+
+  it('instantiates nested components and re-exports their functions', async () => {
+    const ex = instantiateComponent(
+      await bytes(`(component
+${TWICE_IMPORTED_BASE}
         (component $provider
           (core module $m (func (export "seven") (result i32) i32.const 7))
           (core instance $i (instantiate $m))
@@ -150,15 +153,7 @@ describe('instantiation', () => {
   it('traps a call from a nested instance into its parent (trap-on-reenter.wast: "for now")', async () => {
     const ex = instantiateComponent(
       await bytes(`(component
-        (component $inner
-          (import "base" (func $base (result u32)))
-          (core func $lb (canon lower (func $base)))
-          (core module $m (import "x" "base" (func $b (result i32))) (func (export "twice") (result i32) (i32.mul (call $b) (i32.const 2))))
-          (core instance $xi (export "base" (func $lb)))
-          (core instance $i (instantiate $m (with "x" (instance $xi))))
-          (alias core export $i "twice" (core func $t))
-          (func $tw (result u32) (canon lift (core func $t)))
-          (export "twice" (func $tw)))
+${TWICE_IMPORTED_BASE}
         (core module $m (func (export "seven") (result i32) i32.const 7))
         (core instance $i (instantiate $m))
         (alias core export $i "seven" (core func $s))
