@@ -123,7 +123,9 @@ export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: Component
 
     if (!isAsync) {
       if (!subtask.resolved()) {
-        if (thread === undefined || !store.mayBlock(thread)) throw cannotBlock(`${inst.name} calling an import that did not return at once`);
+        // A synchronous callee cannot block: if it has not returned, it is only still running on its
+        // own JSPI turn, and waiting for it is not blocking in the spec's sense.
+        if (thread === undefined || (ft.async && !store.mayBlock(thread))) throw cannotBlock(`${inst.name} calling an import that did not return at once`);
         if (!lo.jspi) throw cannotBlock(`${inst.name} calling an import that did not return at once (suspending core wasm needs JSPI)`);
         return new Promise<unknown>((resolve) => {
           thread.waitUntil(() => subtask.resolved(), false, () => {
