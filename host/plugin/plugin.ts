@@ -33,7 +33,7 @@ import { exportsToJs, type ExportObject } from '../runtime/js-exports.ts';
 import { defineExportKeys, exportKeys, type ExportKey } from '../runtime/export-keys.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { HOST_INSTANCE } from '../runtime/host-resources.ts';
-import { GuestResource } from '../runtime/guest-resources.ts';
+import { handleOf, isUsable, ownedSlot } from '../runtime/guest-resources.ts';
 import { PluginCell } from './plugin-cell.ts';
 import { instanceLimits } from './limits.ts';
 import { checkedBuild } from './pipeline.ts';
@@ -270,11 +270,12 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
    */
   handleId(obj: object): number | undefined {
     const gen = this.#gen;
-    if (gen === undefined || !GuestResource.is(obj) || !GuestResource.isUsable(obj)) return undefined;
-    const binding = GuestResource.bindingOf(obj);
+    const h = handleOf(obj);
+    if (gen === undefined || h === undefined || !isUsable(h)) return undefined;
+    const binding = h.binding;
     if (binding.cell !== gen.cell) return undefined;
-    const slot = GuestResource.ownedSlot(obj);
-    return binding.recordOf(GuestResource.repOf(obj))?.id ?? (slot > 0 ? gen.cell.owned.seqOf(slot) : undefined);
+    const slot = ownedSlot(h);
+    return binding.recordOf(h.rep)?.id ?? (slot > 0 ? gen.cell.owned.seqOf(slot) : undefined);
   }
 
   #build(component: ValidatedComponent, abi: RdylibAbi | undefined): Generation {
@@ -312,7 +313,9 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     }
     const cell = new PluginCell(this.name, this.#lineage);
     const slots = new Map<RuntimeFunc, number>();
-    const exports = exportsToJs(runtimeExports, { cell, wrapCall: borrowRulesHook(abi), slots });
+    // Whether JS can run during a call into the plugin: through any import but the host's own panic hook.
+    const callsOut = [...component.type.imports.keys()].some((name) => !(wantsPanicImport && name === RDYLIB_PANIC_IMPORT));
+    const exports = exportsToJs(runtimeExports, { cell, wrapCall: borrowRulesHook(abi, callsOut), slots });
     const expected = this.#options.expectation === undefined ? [] : interfaceNames(this.#options.expectation.type);
     const extraKeys = exportKeys(interfaceNames(component.type), new Set(Object.keys(exports)), expected);
     defineExportKeys(exports, extraKeys, this.name);
@@ -410,7 +413,7 @@ function interfaceNames(type: ComponentType): string[] {
  * The hook through which export wrappers get the borrow rules of the
  * plugin's verified section (host/rdylib/call-plan.ts); none without one.
  */
-function borrowRulesHook(abi: RdylibAbi | undefined): ((iface: string, fn: string, f: RuntimeFunc) => JsFunction | undefined) | undefined {
+function borrowRulesHook(abi: RdylibAbi | undefined, callsOut: boolean): ((iface: string, fn: string, f: RuntimeFunc) => JsFunction | undefined) | undefined {
   if (abi === undefined) return undefined;
   const byInterface = new Map<string, Map<string, AbiFunction>>();
   for (const i of abi.interfaces) {
@@ -418,7 +421,7 @@ function borrowRulesHook(abi: RdylibAbi | undefined): ((iface: string, fn: strin
   }
   return (iface, fn, f) => {
     const described = byInterface.get(iface)?.get(fn);
-    return described === undefined ? undefined : withBorrowRules(described, f.type, f.call, f.inst);
+    return described === undefined ? undefined : withBorrowRules(described, f.type, f.call, f.inst, callsOut);
   };
 }
 

@@ -27,8 +27,8 @@ import { BorrowError, ResultError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { toCamelCase } from '../abi/names.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
-import { GuestResource } from '../runtime/guest-resources.ts';
-import { checkUses, endCall, lend, lendToCall, type Borrower, type HandleAccess, type HandleRecord, type HandleUse } from '../runtime/ownership.ts';
+import { handleOf, isUsable } from '../runtime/guest-resources.ts';
+import { checkUse, checkUses, endCall, lend, lendToCall, type Borrower, type HandleAccess, type HandleRecord, type HandleUse } from '../runtime/ownership.ts';
 import type { AbiFunction, BorrowMode } from './section.ts';
 
 interface ParamRule {
@@ -55,8 +55,18 @@ interface ResultRule {
  * Wraps `call` (an export's lifted function, running in the instance
  * `callee`) with the rules of `fn`, or
  * returns undefined when the section asks for nothing at run time.
+ *
+ * `callsOut` (true unless the caller knows better): whether JS can run while a call into the plugin is in
+ * progress (the plugin has imports: host functions, trait objects, linked
+ * plugins). Only then can anything meet the loans a synchronous call holds on
+ * what it borrows, so only then are they made: without imports nothing runs
+ * between lending and returning (no callback, no other plugin; finalizers
+ * and promise reactions wait for the call to end), and the checks before the
+ * call (on the loans that outlive calls: dependents, library-static) are the
+ * same either way. An async call's loans last until its promise settles, so
+ * they are always made.
  */
-export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunction, callee: object | undefined): JsFunction | undefined {
+export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunction, callee: object | undefined, callsOut = true): JsFunction | undefined {
   const params: ParamRule[] = [];
   if (fn.params !== undefined && fn.params.length > 0) {
     // The section says how each handle parameter is taken, nested ones included.
@@ -99,28 +109,39 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
 
   const name = fn.name;
   const inProgress = `\`${name}\` (in progress)`;
+  const lends = callsOut || isAsync(type);
+
+  /** The use of one handle among the arguments, or undefined when `v` is not a usable handle. */
+  const useOf = (p: ParamRule, v: unknown): HandleUse | undefined => {
+    const h = handleOf(v);
+    // Not a usable handle: lowering refuses it with the reason (type, disposed, moved, unloaded).
+    if (h === undefined || !isUsable(h)) return undefined;
+    const owner = h.binding;
+    // A borrowed handle needs a record to carry the call's loan; a moved one (or one no loan is made on) keeps whatever it has.
+    const record = p.access === 'consume' || !lends ? owner.recordOf(h.rep) : owner.ensureRecord(h);
+    if (p.mustBeStatic && record?.isStatic !== true) {
+      throw new BorrowError(`\`${name}\`: ${p.role} must be a library-static ('static) handle, but ${owner.labelOf(h)} is not`);
+    }
+    return { owner, rep: h.rep, record, resource: owner.resourceName, access: p.access, role: p.role, via: h.via };
+  };
+  const add = (uses: HandleUse[] | undefined, p: ParamRule, v: unknown): HandleUse[] | undefined => {
+    const use = useOf(p, v);
+    if (use === undefined) return uses;
+    if (uses === undefined) return [use];
+    uses.push(use);
+    return uses;
+  };
 
   /** The handles the call uses, checked together; undefined when it uses none. */
   const before = (args: ArrayLike<unknown>): HandleUse[] | undefined => {
     let uses: HandleUse[] | undefined;
-    const add = (p: ParamRule, v: unknown): void => {
-      // Not a usable handle: lowering refuses it with the reason (type, disposed, moved, unloaded).
-      if (!GuestResource.is(v) || !GuestResource.isUsable(v)) return;
-      const owner = GuestResource.bindingOf(v);
-      const rep = GuestResource.repOf(v);
-      // A borrowed handle needs a record to carry the call's loan; a moved one keeps whatever it has.
-      const record = p.access === 'consume' ? owner.recordOf(rep) : owner.ensureRecord(v);
-      if (p.mustBeStatic && record?.isStatic !== true) {
-        throw new BorrowError(`\`${name}\`: ${p.role} must be a library-static ('static) handle, but ${owner.labelOf(v)} is not`);
-      }
-      (uses ??= []).push({ owner, rep, record, resource: owner.resourceName, label: record?.label ?? owner.labelOf(v), access: p.access, role: p.role, via: GuestResource.viaOf(v) });
-    };
-    for (const p of params) {
-      if (p.collect === undefined) add(p, args[p.index]);
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i]!;
+      if (p.collect === undefined) uses = add(uses, p, args[p.index]);
       else {
         const found: unknown[] = [];
         p.collect(args[p.index], found);
-        for (const v of found) add(p, v);
+        for (const v of found) uses = add(uses, p, v);
       }
     }
     if (uses !== undefined) checkUses(name, uses);
@@ -132,17 +153,18 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
       if (r.from !== from) continue;
       const found: unknown[] = [];
       r.collect(value, found);
-      for (const h of found) {
-        if (!GuestResource.is(h)) continue;
-        const record = GuestResource.bindingOf(h).ensureRecord(h);
+      for (const v of found) {
+        const h = handleOf(v);
+        if (h === undefined) continue;
+        const record = h.binding.ensureRecord(h);
         if (r.lifetime === 'static') {
           record.isStatic = true;
           continue;
         }
         const parents: { parent: HandleRecord; mode: BorrowMode }[] = [];
         for (const b of r.borrows) {
-          const p = args[b.param];
-          if (GuestResource.is(p) && GuestResource.isUsable(p)) parents.push({ parent: GuestResource.bindingOf(p).ensureRecord(p), mode: b.mode });
+          const p = handleOf(args[b.param]);
+          if (p !== undefined && isUsable(p)) parents.push({ parent: p.binding.ensureRecord(p), mode: b.mode });
         }
         lend(record, parents);
       }
@@ -183,6 +205,32 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
           throw e;
         },
       );
+    };
+  }
+
+  // The common plan: one handle argument at the top level (`self`, or a single `&R` or `R`), checked without collecting.
+  const single = params.length === 1 && params[0]!.collect === undefined ? params[0] : undefined;
+  const check =
+    single === undefined
+      ? (args: ArrayLike<unknown>): void => void before(args)
+      : (args: ArrayLike<unknown>): void => {
+          const use = useOf(single, args[single.index]);
+          if (use !== undefined) checkUse(name, use);
+        };
+
+  if (!lends) {
+    return function (this: unknown, ...args: unknown[]): unknown {
+      check(args);
+      if (results.length === 0) return call(...args);
+      let value: unknown;
+      try {
+        value = call(...args);
+      } catch (e) {
+        if (hasErrorRules && e instanceof ResultError) after(args, e.payload, 'error');
+        throw e;
+      }
+      after(args, value, 'return');
+      return value;
     };
   }
 

@@ -14,8 +14,6 @@ import { HOST_INSTANCE } from './host-resources.ts';
 import type { OwnedObjectBinding } from './owned-objects.ts';
 import { checkDrop, HandleRecord, release } from './ownership.ts';
 
-/** A JS object's state: owned by JS, lent to it for a call, or no longer usable (and why). */
-export type GuestObjectState = 'owned' | 'borrowed' | 'moved' | 'revoked' | 'dropped';
 
 /**
  * Tells a genuine resource object (of any plugin) from anything else, to
@@ -40,84 +38,82 @@ const BORROWED = -1;
 const MOVED = -2;
 const REVOKED = -3;
 const DROPPED = -4;
-const STATE_NAME: readonly GuestObjectState[] = ['owned', 'borrowed', 'moved', 'revoked', 'dropped'];
 
 /**
- * Base class of every exported guest resource class. The binding, rep and
- * state live in private fields: unforgeable like a WeakMap entry, but read
- * and written as cheaply as ordinary properties (a WeakMap costs a hash
- * lookup per access and an ephemeron entry per object for the GC).
- *
- * Every plugin load makes new classes, so these field accesses see many
- * object shapes and each one costs: the object has just three fields, and
- * the owned state doubles as the slot in the cell's owned objects.
+ * What the host knows about one resource object, kept in a single private
+ * field of it (`GuestResource`). Read through `handleOf`; only this module
+ * changes the state.
+ */
+export interface HandleView {
+  readonly binding: GuestClassBinding;
+  readonly rep: number;
+  /** > 0: owned by JS, its slot in the cell's owned objects; < 0: one of BORROWED, MOVED, REVOKED, DROPPED. */
+  readonly st: number;
+  /** For an object lent to JS: the instance whose borrow it is (its reborrows are that call's own). */
+  readonly via: object | undefined;
+}
+
+class HandleState implements HandleView {
+  constructor(
+    readonly binding: GuestClassBinding,
+    readonly rep: number,
+    public st: number,
+    readonly via: object | undefined,
+  ) {}
+}
+
+/** `value`'s state when it is a genuine resource object (of any plugin), else undefined. */
+let stateOf: (value: unknown) => HandleState | undefined;
+
+/**
+ * Base class of every exported guest resource class. Its state lives in one
+ * private field: unforgeable like a WeakMap entry, but read as cheaply as an
+ * ordinary property (a WeakMap costs a hash lookup per access and an
+ * ephemeron entry per object for the GC). One field, because every plugin
+ * load makes new classes, so in a process that has made more than a few the
+ * field's access sites see many object shapes and each access is a generic
+ * lookup: a call looks it up once or twice, then reads the state object,
+ * whose shape is always the same. It is read only through this module's
+ * functions (never static methods, which anyone could reach from a
+ * resource object's class and use to change a state).
  */
 export class GuestResource {
-  #binding: GuestClassBinding;
-  #rep: number;
-  /** > 0: owned, the slot; < 0: one of BORROWED, MOVED, REVOKED, DROPPED. */
-  #st: number;
-  /** For an object lent to JS: the instance whose borrow it is (its reborrows are that call's own). */
-  #via: object | undefined;
+  #h: HandleState;
 
   constructor(token: typeof MINT, binding: GuestClassBinding, rep: number, st: number, via: object | undefined) {
     if (token !== MINT) throw new TypeError('resource objects are made by the host, not constructed directly');
-    this.#binding = binding;
-    this.#rep = rep;
-    this.#st = st;
-    this.#via = via;
+    this.#h = new HandleState(binding, rep, st, via);
   }
 
-  /** The instance that lent this object to JS, or undefined for an owned one. */
-  static viaOf(value: GuestResource): object | undefined {
-    return value.#via;
-  }
-
-  /** The object's raw state if it belongs to `binding` (> 0: owned, its slot), else undefined. */
-  static codeOf(value: unknown, binding: GuestClassBinding): number | undefined {
-    return typeof value === 'object' && value !== null && #binding in value && (value as GuestResource).#binding === binding
-      ? (value as GuestResource).#st
-      : undefined;
-  }
-
-  /** True for any object made by a GuestClassBinding (of any plugin). */
-  static is(value: unknown): value is GuestResource {
-    return typeof value === 'object' && value !== null && #binding in value;
-  }
-
-  static stateOf(value: GuestResource): GuestObjectState {
-    const st = value.#st;
-    return STATE_NAME[st > 0 ? 0 : -st]!;
-  }
-
-  /** True while the object can be passed to a call: owned or lent to JS, and its plugin loaded. */
-  static isUsable(value: GuestResource): boolean {
-    return (value.#st > 0 || value.#st === BORROWED) && value.#binding.cell.live;
-  }
-
-  /** Sets the state (BORROWED … DROPPED) of an object already checked by `codeOf`; returns its rep. */
-  static transition(value: unknown, code: number): number {
-    (value as GuestResource).#st = code;
-    return (value as GuestResource).#rep;
-  }
-
-  static repOf(value: GuestResource): number {
-    return value.#rep;
-  }
-
-  /** The slot of `value` while JS owns it, else 0. */
-  static ownedSlot(value: GuestResource): number {
-    const st = value.#st;
-    return st > 0 ? st : 0;
-  }
-
-  static bindingOf(value: GuestResource): GuestClassBinding {
-    return value.#binding;
+  static {
+    stateOf = (value) => (typeof value === 'object' && value !== null && #h in value ? (value as GuestResource).#h : undefined);
   }
 
   get [HANDLE_BRAND](): { readonly resource: string; readonly plugin: string } | undefined {
-    return #binding in this ? { resource: this.#binding.resourceName, plugin: this.#binding.cell.name } : undefined;
+    const h = stateOf(this);
+    return h === undefined ? undefined : { resource: h.binding.resourceName, plugin: h.binding.cell.name };
   }
+}
+
+/** The state of `value` when it is a resource object made by a GuestClassBinding (of any plugin), else undefined. */
+export function handleOf(value: unknown): HandleView | undefined {
+  return stateOf(value);
+}
+
+/** True while the object can be passed to a call: owned or lent to JS, and its plugin loaded. */
+export function isUsable(h: HandleView): boolean {
+  return (h.st > 0 || h.st === BORROWED) && h.binding.cell.live;
+}
+
+/** The slot of the object while JS owns it, else 0. */
+export function ownedSlot(h: HandleView): number {
+  return h.st > 0 ? h.st : 0;
+}
+
+/** The state of `value` if it belongs to `binding`, else undefined. */
+function ownState(value: unknown, binding: GuestClassBinding): HandleState | undefined {
+  const h = stateOf(value);
+  return h !== undefined && h.binding === binding ? h : undefined;
 }
 
 /**
@@ -187,12 +183,12 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     return this.#records.size === 0 ? undefined : this.#records.get(rep);
   }
 
-  /** The record of the resource `value` stands for, made on first need (numbered as the object JS holds). */
-  ensureRecord(value: GuestResource): HandleRecord {
-    const rep = GuestResource.repOf(value);
+  /** The record of the resource `h` stands for, made on first need (numbered as the object JS holds). */
+  ensureRecord(h: HandleView): HandleRecord {
+    const rep = h.rep;
     let r = this.#records.get(rep);
     if (r === undefined) {
-      const slot = GuestResource.ownedSlot(value);
+      const slot = ownedSlot(h);
       r = new HandleRecord(slot > 0 ? this.cell.owned.seqOf(slot) : this.cell.owned.nextSeq(), this.resourceName);
       this.#records.set(rep, r);
     }
@@ -204,26 +200,27 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     return this.#records;
   }
 
-  /** How `value` is named in messages: its record's label, or the number JS knows it by. */
-  labelOf(value: GuestResource): string {
-    const r = this.recordOf(GuestResource.repOf(value));
+  /** How the object of `h` is named in messages: its record's label, or the number JS knows it by. */
+  labelOf(h: HandleView): string {
+    const r = this.recordOf(h.rep);
     if (r !== undefined) return r.label;
-    const slot = GuestResource.ownedSlot(value);
+    const slot = ownedSlot(h);
     return slot > 0 ? `${this.resourceName} #${this.cell.owned.seqOf(slot)}` : `a lent ${this.resourceName}`;
   }
 
-  /** The raw state of `value` (see GuestResource), after checking it is one of ours and the plugin is loaded. */
-  private code(value: unknown, path: string): number {
-    const st = GuestResource.codeOf(value, this);
-    if (st === undefined) this.refuseForeign(value, path);
+  /** The state of `value`, after checking it is one of ours and the plugin is loaded. */
+  private stateOf(value: unknown, path: string): HandleState {
+    const h = ownState(value, this);
+    if (h === undefined) this.refuseForeign(value, path);
     if (!this.cell.live) throw new UnloadedError(`${path}: the ${this.resourceName} belongs to ${this.cell.name}, which was unloaded`);
-    return st;
+    return h;
   }
 
   /** `value` is not one of this binding's objects: says whose it is. */
   private refuseForeign(value: unknown, path: string): never {
-    if (!GuestResource.is(value)) throw new TypeError(`${path}: expected a ${this.resourceName} object`);
-    const other = GuestResource.bindingOf(value);
+    const h = stateOf(value);
+    if (h === undefined) throw new TypeError(`${path}: expected a ${this.resourceName} object`);
+    const other = h.binding;
     if (other.cell.lineage === this.cell.lineage && other.cell !== this.cell) {
       throw new HandleError(
         'stale-generation',
@@ -238,10 +235,10 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     );
   }
 
-  /** The error for using `value`, in state `st` (not owned), where an owned (or a lent) object is needed. */
-  private unusable(value: unknown, st: number, path: string, need: 'owned' | 'lendable'): Error {
+  /** The error for using the object of `h` (not owned) where an owned (or a lent) object is needed. */
+  private unusable(h: HandleState, path: string, need: 'owned' | 'lendable'): Error {
     const name = this.resourceName;
-    switch (st) {
+    switch (h.st) {
       case DROPPED:
         return new HandleError('use-after-dispose', `${path}: this ${name} was disposed; it can no longer be used`);
       case MOVED:
@@ -250,33 +247,34 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
         return new HandleError('borrow-ended', `${path}: this ${name} was lent to a callback for one call, which has returned; it can no longer be used`);
       default:
         // BORROWED where ownership is needed: Rust's E0507, cannot move out of a borrow.
-        return new BorrowError(`${path}: cannot move ${this.labelOf(value as GuestResource)} out of a borrow: it is only lent to this callback (${need} needed)`);
+        return new BorrowError(`${path}: cannot move ${this.labelOf(h)} out of a borrow: it is only lent to this callback (${need} needed)`);
     }
   }
 
   lowerOwn(value: unknown, path: string): number {
-    const st = this.code(value, path);
-    if (st <= 0) throw this.unusable(value, st, path, 'owned');
-    const rep = GuestResource.repOf(value as GuestResource);
-    checkDrop(this.recordOf(rep), 'move');
-    return rep;
+    const h = this.stateOf(value, path);
+    if (h.st <= 0) throw this.unusable(h, path, 'owned');
+    checkDrop(this.recordOf(h.rep), 'move');
+    return h.rep;
   }
 
   /** Moved into a call: JS no longer owns it. Its record stays: the resource (and what it borrows) lives on where it went. */
   commitOwn(value: unknown): void {
-    const slot = GuestResource.ownedSlot(value as GuestResource);
-    this.cell.owned.forget(slot, value as object);
-    GuestResource.transition(value, MOVED);
+    // Checked by lowerOwn in the same call.
+    const h = ownState(value, this)!;
+    this.cell.owned.forget(ownedSlot(h), value as object);
+    h.st = MOVED;
   }
 
   lowerBorrow(value: unknown, path: string): number {
-    const st = this.code(value, path);
-    if (st <= 0 && st !== BORROWED) throw this.unusable(value, st, path, 'lendable');
-    return GuestResource.repOf(value as GuestResource);
+    const h = this.stateOf(value, path);
+    if (h.st <= 0 && h.st !== BORROWED) throw this.unusable(h, path, 'lendable');
+    return h.rep;
   }
 
   endBorrow(value: unknown): void {
-    if (GuestResource.codeOf(value, this) === BORROWED) GuestResource.transition(value, REVOKED);
+    const h = ownState(value, this);
+    if (h !== undefined && h.st === BORROWED) h.st = REVOKED;
   }
 
   /** The resource `rep` was destroyed (any route): its record and the borrows it held end. */
@@ -296,24 +294,25 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
    * object dropped: unload already dropped the resource.
    */
   dispose(value: object): void {
-    const slot = GuestResource.codeOf(value, this);
-    if (slot === undefined || slot <= 0) return;
+    const h = ownState(value, this);
+    if (h === undefined || h.st <= 0) return;
+    const slot = h.st;
     const rt = this.#rt;
     const cell = this.cell;
     if (!cell.live || rt === undefined || rt.impl.poisoned !== undefined) {
       // Nothing can run in the instance any more; the object just ends.
       if (cell.live) cell.owned.forget(slot, value);
-      GuestResource.transition(value, DROPPED);
+      h.st = DROPPED;
       return;
     }
-    const rep = GuestResource.repOf(value as GuestResource);
+    const rep = h.rep;
     checkDrop(this.recordOf(rep), 'drop');
     if (!rt.impl.mayEnter) {
       throw new PluginInUseError(
-        `cannot drop ${this.labelOf(value as GuestResource)} while a call into ${cell.name} is in progress (its destructor would re-enter it); drop it after the call returns`,
+        `cannot drop ${this.labelOf(h)} while a call into ${cell.name} is in progress (its destructor would re-enter it); drop it after the call returns`,
       );
     }
-    GuestResource.transition(value, DROPPED);
+    h.st = DROPPED;
     cell.owned.forget(slot, value);
     runDestructor(rt, HOST_INSTANCE, rep);
   }

@@ -78,9 +78,8 @@ export interface HandleUse {
   readonly rep: number;
   /** Its record, when it has one (a handle with none has no loans and is not static). */
   readonly record: HandleRecord | undefined;
-  /** For messages: the resource type's name, and how this handle is called when it has no record (`store #3`). */
+  /** For messages: the resource type's name. */
   readonly resource: string;
-  readonly label: string;
   readonly access: HandleAccess;
   /** What the handle is to the call, for messages: `self`, a parameter name and path. */
   readonly role: string;
@@ -95,20 +94,7 @@ export interface HandleUse {
 export function checkUses(callee: string, uses: readonly HandleUse[]): void {
   for (let i = 0; i < uses.length; i++) {
     const use = uses[i]!;
-    const r = use.record;
-    if (r !== undefined) {
-      if (r.isStatic && use.access !== 'shared') {
-        const what = use.access === 'exclusive' ? `borrow a library-static ${use.resource} mutably` : `move a library-static ${use.resource}`;
-        throw new BorrowError(`\`${callee}\`: cannot ${what} (${use.role}): 'static handles allow only shared access`);
-      }
-      const blocking = r.loans.filter((l) => (use.access !== 'shared' || l.mode === 'exclusive') && (l.holder === undefined || l.holder !== use.via));
-      if (blocking.length > 0) {
-        throw new BorrowError(
-          `cannot ${verb(use.access)} ${r.label} (${use.role} of \`${callee}\`): it is borrowed by ${describeLoans(blocking)}; ` +
-            `drop ${blocking.length === 1 ? 'it' : 'them'} first`,
-        );
-      }
-    }
+    checkUse(callee, use);
     for (let j = i + 1; j < uses.length; j++) {
       const other = uses[j]!;
       if (other.owner !== use.owner || other.rep !== use.rep) continue;
@@ -119,6 +105,34 @@ export function checkUses(callee: string, uses: readonly HandleUse[]): void {
       );
     }
   }
+}
+
+/** The rules on one use alone (`checkUses` is this for each use, plus the same-handle check between them). */
+export function checkUse(callee: string, use: HandleUse): void {
+  const r = use.record;
+  if (r === undefined) return;
+  if (r.isStatic && use.access !== 'shared') {
+    const what = use.access === 'exclusive' ? `borrow a library-static ${use.resource} mutably` : `move a library-static ${use.resource}`;
+    throw new BorrowError(`\`${callee}\`: cannot ${what} (${use.role}): 'static handles allow only shared access`);
+  }
+  if (r.loans.length > 0 && isBlocked(r.loans, use)) {
+    const blocking = r.loans.filter((l) => blocks(l, use));
+    throw new BorrowError(
+      `cannot ${verb(use.access)} ${r.label} (${use.role} of \`${callee}\`): it is borrowed by ${describeLoans(blocking)}; ` +
+        `drop ${blocking.length === 1 ? 'it' : 'them'} first`,
+    );
+  }
+}
+
+/** Whether `loan` stands in the way of `use`: any loan of a use that needs more than shared access, else an exclusive one; never the call's own reborrow. */
+function blocks(loan: Loan, use: HandleUse): boolean {
+  return (use.access !== 'shared' || loan.mode === 'exclusive') && (loan.holder === undefined || loan.holder !== use.via);
+}
+
+/** `loans.some(blocks)`, without a closure per call (this runs before every call that uses a handle). */
+function isBlocked(loans: readonly Loan[], use: HandleUse): boolean {
+  for (let i = 0; i < loans.length; i++) if (blocks(loans[i]!, use)) return true;
+  return false;
 }
 
 /** Throws BorrowError when the handle of `record` cannot be dropped or moved now. */
@@ -159,6 +173,9 @@ export function endCall(call: Borrower, uses: readonly HandleUse[]): void {
 
 function removeLoans(on: HandleRecord, borrower: Borrower): void {
   const loans = on.loans;
+  // Loans end in the reverse order they were made (calls nest), so the newest is
+  // usually the one: pop it, which is far cheaper than a splice.
+  while (loans.length > 0 && loans[loans.length - 1]!.borrower === borrower) loans.pop();
   for (let i = loans.length - 1; i >= 0; i--) if (loans[i]!.borrower === borrower) loans.splice(i, 1);
 }
 

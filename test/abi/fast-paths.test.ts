@@ -166,6 +166,19 @@ describe('guest resource objects', () => {
     expect(() => new Cls(1)).toThrow(/no exported constructor/);
   });
 
+  it('cannot have their state changed through their class: the base class exposes no functions', () => {
+    const { Cls, b } = binding();
+    const o = b.liftOwn(3) as object;
+    b.lowerOwn(o, 'x');
+    b.commitOwn(o);
+    // Anyone holding an object reaches the base class; nothing there may read or set a state (say, moved back to owned).
+    const base = Object.getPrototypeOf(Cls) as Record<string, unknown>;
+    expect(base).toBe(GuestResource);
+    const callable = Object.getOwnPropertyNames(base).filter((k) => typeof base[k] === 'function');
+    expect(callable).toEqual([]);
+    expect(() => b.lowerOwn(o, 'x')).toThrow(expect.objectContaining({ code: 'HANDLE', kind: 'use-after-move' }));
+  });
+
   it('run the destructor once on dispose, and revoke ended borrows', () => {
     const { b, drops } = binding();
     const o = b.liftOwn(7) as object;

@@ -21,7 +21,7 @@ const reps = new WeakMap<HandleRecord, number>();
 const use = (r: HandleRecord, access: HandleAccess, role = 'self'): HandleUse => {
   let rep = reps.get(r);
   if (rep === undefined) reps.set(r, (rep = nextRep++));
-  return { owner: OWNER, rep, record: r, resource: r.resource, label: r.label, access, role, via: undefined };
+  return { owner: OWNER, rep, record: r, resource: r.resource, access, role, via: undefined };
 };
 
 describe('ownership records', () => {
