@@ -17,40 +17,12 @@ import { guestPath } from '../support/guests.ts';
 import type { Shape, Shapes } from '../support/example-apis.ts';
 import type { Keeper } from './apis.ts';
 import { borrowRefused, expectNotPoisoned, KEEPER, refused, SHAPES } from './support.ts';
-
-const CANVAS = { 'rdylib-guest:shapes/canvas@0.1.0': { Canvas } };
+import { CANVAS, duringRender } from './shapes-fixture.ts';
 
 async function loadShapes(): Promise<{ plugin: Plugin; shapes: Shapes }> {
   const plugin = await load(guestPath('shapes'), { name: 'shapes', imports: CANVAS });
   return { plugin, shapes: plugin.exports[SHAPES] as Shapes };
 }
-
-/** Runs `render(shape)` with `during` called (once) from the first `lineTo` callback; returns what `during` threw or returned. */
-async function duringRender(shapes: Shapes, shape: Shape, during: () => unknown): Promise<{ rendered: unknown; outcome: { ok: true; value: unknown } | { ok: false; error: unknown } }> {
-  let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
-  Canvas.onLine = () => {
-    if (outcome !== undefined) return;
-    try {
-      outcome = { ok: true, value: during() };
-    } catch (error) {
-      // The callback catches the refusal, as a careful host would: the call must go on unharmed.
-      outcome = { ok: false, error };
-    }
-  };
-  try {
-    const rendered = shapes.render(shape, new Canvas());
-    if (outcome === undefined) throw new Error('render never called lineTo');
-    return { rendered, outcome };
-  } finally {
-    Canvas.onLine = undefined;
-  }
-}
-
-/** Rethrows a recorded callback outcome so `refused` / `borrowRefused` can check it. */
-const replay = (outcome: { ok: true; value: unknown } | { ok: false; error: unknown }) => (): unknown => {
-  if (outcome.ok) return outcome.value;
-  throw outcome.error;
-};
 
 afterEach(() => {
   Canvas.onLine = undefined;
@@ -60,8 +32,8 @@ describe('re-entry from a host callback (item 6)', () => {
   it('describe(c) during render(c): refused before entering (IN_USE), caught by the callback, and the plugin is not poisoned', async () => {
     const { plugin, shapes } = await loadShapes();
     const c = shapes.circle(1);
-    const { rendered, outcome } = await duringRender(shapes, c, () => shapes.describe(c));
-    await refused(replay(outcome), { code: 'IN_USE', message: /shapes/ });
+    const { rendered, replay } = duringRender(shapes, c, () => shapes.describe(c), { result: 'both' });
+    await refused(replay, { code: 'IN_USE', message: /shapes/ });
     expect(rendered).toBe(1);
     expectNotPoisoned(plugin);
     expect(shapes.describe(c)).toMatch(/^circle \(area 3\.14/);
@@ -72,8 +44,8 @@ describe('re-entry from a host callback (item 6)', () => {
     const { plugin, shapes } = await loadShapes();
     const c = shapes.rect(1, 1);
     const before = plugin.liveHandles;
-    const { rendered, outcome } = await duringRender(shapes, c, () => shapes.circle(2));
-    await refused(replay(outcome), { code: 'IN_USE' });
+    const { rendered, replay } = duringRender(shapes, c, () => shapes.circle(2), { result: 'both' });
+    await refused(replay, { code: 'IN_USE' });
     expect(rendered).toBe(1);
     expect(plugin.liveHandles).toBe(before);
     expectNotPoisoned(plugin);
@@ -117,8 +89,8 @@ describe('borrow rules on a handle the busy call borrows (item 5, host-callback 
     const { plugin, shapes } = await loadShapes();
     const c = shapes.circle(1);
     const live = plugin.liveHandles;
-    const { rendered, outcome } = await duringRender(shapes, c, () => (c as unknown as { [Symbol.dispose](): void })[Symbol.dispose]());
-    await borrowRefused(replay(outcome), /shape/);
+    const { rendered, replay } = duringRender(shapes, c, () => (c as unknown as { [Symbol.dispose](): void })[Symbol.dispose](), { result: 'both' });
+    await borrowRefused(replay, /shape/);
     expect(rendered).toBe(1);
     expectNotPoisoned(plugin);
     expect(plugin.liveHandles).toBe(live);
@@ -130,8 +102,8 @@ describe('borrow rules on a handle the busy call borrows (item 5, host-callback 
   it('E0502: c.scale(2) (`&mut self`) inside a callback while render(c) borrows c is a BorrowError; c is unchanged', async () => {
     const { plugin, shapes } = await loadShapes();
     const c = shapes.circle(1);
-    const { outcome } = await duringRender(shapes, c, () => c.scale(2));
-    await borrowRefused(replay(outcome), /shape/);
+    const { replay } = duringRender(shapes, c, () => c.scale(2), { result: 'both' });
+    await borrowRefused(replay, /shape/);
     expectNotPoisoned(plugin);
     expect(c.area()).toBeCloseTo(Math.PI, 12);
   });
@@ -139,8 +111,8 @@ describe('borrow rules on a handle the busy call borrows (item 5, host-callback 
   it('E0505: totalArea([c]) inside a callback while render(c) borrows c is a BorrowError; c is not moved', async () => {
     const { plugin, shapes } = await loadShapes();
     const c = shapes.circle(1);
-    const { outcome } = await duringRender(shapes, c, () => shapes.totalArea([c]));
-    await borrowRefused(replay(outcome), /shape/);
+    const { replay } = duringRender(shapes, c, () => shapes.totalArea([c]), { result: 'both' });
+    await borrowRefused(replay, /shape/);
     expectNotPoisoned(plugin);
     expect(shapes.totalArea([c])).toBeCloseTo(Math.PI, 12);
   });
@@ -150,7 +122,7 @@ describe('borrow rules on a handle the busy call borrows (item 5, host-callback 
     const c = shapes.circle(1);
     const other = shapes.rect(1, 1);
     const live = plugin.liveHandles;
-    const { outcome } = await duringRender(shapes, c, () => (other as unknown as { [Symbol.dispose](): void })[Symbol.dispose]());
+    const { outcome, replay } = duringRender(shapes, c, () => (other as unknown as { [Symbol.dispose](): void })[Symbol.dispose](), { result: 'both' });
     expectNotPoisoned(plugin);
     if (outcome.ok) {
       // Done: the guest freed it, and JS cannot use it.
@@ -158,7 +130,7 @@ describe('borrow rules on a handle the busy call borrows (item 5, host-callback 
       await refused(() => other.area(), { code: 'HANDLE', kind: 'use-after-dispose' });
     } else {
       // Refused before entry: nothing changed on either side.
-      await refused(replay(outcome), { code: ['IN_USE', 'BORROW'] });
+      await refused(replay, { code: ['IN_USE', 'BORROW'] });
       expect(plugin.liveHandles).toBe(live);
       expect(other.area()).toBe(1);
     }

@@ -28,26 +28,49 @@ export async function linkedShapes(): Promise<LinkedShapes> {
   return { shapesPlugin, mutatorPlugin, shapes: shapesPlugin.exports[SHAPES] as Shapes, mutator: mutatorPlugin.exports[MUTATOR] as Mutator };
 }
 
-/** Runs `during` once from the first canvas callback of `render(shape)`; returns a thunk replaying what it threw or returned. */
-export function duringRender(shapes: Shapes, shape: Shape, during: () => unknown): () => unknown {
-  let outcome: { ok: true; value: unknown } | { ok: false; error: unknown } | undefined;
+/** What `during` did from inside the callback. */
+export type CallbackOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+/** Replays a CallbackOutcome: returns what `during` returned, throws what it threw. */
+export type Replay = () => unknown;
+
+export interface RenderAndOutcome {
+  readonly rendered: unknown;
+  readonly outcome: CallbackOutcome;
+  readonly replay: Replay;
+}
+
+/**
+ * Runs `during` once from the first canvas callback of `render(shape)`.
+ * By default checks that render returned 1 and returns a thunk replaying
+ * what `during` threw or returned; with `{ result: 'both' }` it returns what
+ * render returned, unchecked, beside `during`'s outcome and that thunk.
+ */
+export function duringRender(shapes: Shapes, shape: Shape, during: () => unknown): Replay;
+export function duringRender(shapes: Shapes, shape: Shape, during: () => unknown, options: { result: 'both' }): RenderAndOutcome;
+export function duringRender(shapes: Shapes, shape: Shape, during: () => unknown, options?: { result: 'both' }): Replay | RenderAndOutcome {
+  let outcome: CallbackOutcome | undefined;
   Canvas.onLine = () => {
     if (outcome !== undefined) return;
     try {
       outcome = { ok: true, value: during() };
     } catch (error) {
+      // The callback catches the refusal, as a careful host would: the call must go on unharmed.
       outcome = { ok: false, error };
     }
   };
+  let rendered: unknown;
   try {
-    expect(shapes.render(shape, new Canvas())).toBe(1);
+    rendered = shapes.render(shape, new Canvas());
   } finally {
     Canvas.onLine = undefined;
   }
   const recorded = outcome;
   if (recorded === undefined) throw new Error('render never called lineTo');
-  return () => {
+  const replay = (): unknown => {
     if (recorded.ok) return recorded.value;
     throw recorded.error;
   };
+  if (options?.result === 'both') return { rendered, outcome: recorded, replay };
+  expect(rendered).toBe(1);
+  return replay;
 }
