@@ -218,40 +218,37 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
           if (use !== undefined) checkUse(name, use);
         };
 
-  if (!lends) {
-    return function (this: unknown, ...args: unknown[]): unknown {
-      check(args);
-      if (results.length === 0) return call(...args);
-      let value: unknown;
-      try {
-        value = call(...args);
-      } catch (e) {
-        if (hasErrorRules && e instanceof ResultError) after(args, e.payload, 'error');
-        throw e;
-      }
-      after(args, value, 'return');
-      return value;
-    };
-  }
-
-  return function (this: unknown, ...args: unknown[]): unknown {
-    const uses = before(args);
-    let borrower: Borrower | undefined;
-    if (uses !== undefined) {
-      borrower = { label: inProgress };
-      lendToCall(borrower, callee, uses);
-    }
+  /** The call itself, then the result rules on what it returned or threw. */
+  const callMarking = (args: unknown[]): unknown => {
+    if (results.length === 0) return call(...args);
     let value: unknown;
     try {
       value = call(...args);
     } catch (e) {
       if (hasErrorRules && e instanceof ResultError) after(args, e.payload, 'error');
       throw e;
-    } finally {
-      if (borrower !== undefined) endCall(borrower, uses!);
     }
-    if (results.length > 0) after(args, value, 'return');
+    after(args, value, 'return');
     return value;
+  };
+
+  if (!lends) {
+    return function (this: unknown, ...args: unknown[]): unknown {
+      check(args);
+      return callMarking(args);
+    };
+  }
+
+  return function (this: unknown, ...args: unknown[]): unknown {
+    const uses = before(args);
+    if (uses === undefined) return callMarking(args);
+    const borrower: Borrower = { label: inProgress };
+    lendToCall(borrower, callee, uses);
+    try {
+      return callMarking(args);
+    } finally {
+      endCall(borrower, uses);
+    }
   };
 }
 
