@@ -29,8 +29,13 @@ export interface AsyncCallOptions {
   readonly signal?: AbortSignal;
 }
 
-export function isAsyncFunc(ft: FuncType): boolean {
-  return (ft as FuncType & { readonly async?: boolean }).async === true;
+/**
+ * Whether an export's JS function returns a Promise: an `async` function
+ * type, or a function the runtime lifted to return one (`returnsPromise`:
+ * an instance entered through JSPI).
+ */
+export function returnsPromise(f: { readonly type: FuncType; readonly returnsPromise?: boolean }): boolean {
+  return f.returnsPromise ?? f.type.async;
 }
 
 /** Reads the options argument; TypeError naming the function for anything but `{ signal?: AbortSignal }`. */
@@ -47,11 +52,11 @@ export function asyncCallOptions(v: unknown, fn: string): AsyncCallOptions {
 /**
  * Wraps `call` (the export's lifted function, with its borrow rules) for
  * JS, or returns undefined when the export needs nothing of this module
- * (a synchronous function without streams or futures).
+ * (a synchronous function without streams or futures). `async`: its call
+ * returns a Promise (`returnsPromise`).
  */
-export function exportCall(ft: FuncType, call: JsFunction, cell: ExportCell, fn: string): JsFunction | undefined {
+export function exportCall(ft: FuncType, async: boolean, call: JsFunction, cell: ExportCell, fn: string): JsFunction | undefined {
   const conv = compileAsyncValues(ft, 'export');
-  const async = isAsyncFunc(ft);
   if (conv === undefined && !async) return undefined;
   const arity = ft.params.length;
   const pending = cell.pending;

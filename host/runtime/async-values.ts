@@ -10,21 +10,14 @@
  */
 import { ResultError } from '../errors.ts';
 import { toCamelCase } from '../abi/names.ts';
-import type { FuncType, ValType } from '../types.ts';
+import type { FuncType, FutureType, StreamType, ValType } from '../types.ts';
 import type { PendingWork } from './pending-work.ts';
 import { fromJsStream, toReadableStream } from './js-streams.ts';
 import { fromJsFuture, toPromise } from './js-futures.ts';
 import type { SharedReadableFuture, SharedReadableStream } from './stream-seam.ts';
 
-/**
- * `stream<T>` / `future<T>` as host/types.ts will carry them (async-validate's
- * types); until then they are read structurally.
- */
-type AsyncValType = { readonly kind: 'stream' | 'future'; readonly element: ValType | undefined };
-
-function asAsync(t: ValType): AsyncValType | undefined {
-  const k = (t as { kind: string }).kind;
-  return k === 'stream' || k === 'future' ? (t as unknown as AsyncValType) : undefined;
+function asAsync(t: ValType): StreamType | FutureType | undefined {
+  return t.kind === 'stream' || t.kind === 'future' ? t : undefined;
 }
 
 /**

@@ -10,7 +10,7 @@ import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
 import type { ExportCell, JsFunction } from './export-cell.ts';
-import { exportCall, isAsyncFunc } from './async-calls.ts';
+import { exportCall, returnsPromise } from './async-calls.ts';
 
 export type ExportObject = Record<string, unknown>;
 
@@ -42,8 +42,9 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (
   const item = iface === '' ? name : `${iface}#${name}`;
   const ruled = cx.wrapCall?.(iface, name, f) ?? f.call;
   // Async exports return a Promise; streams and futures take their JS shapes (async-calls.ts).
-  const shaped = exportCall(f.type, ruled, cell, item);
-  const slot = cell.addFunction(item, shaped ?? ruled, isAsyncFunc(f.type) ? 'async' : 'sync');
+  const async = returnsPromise(f);
+  const shaped = exportCall(f.type, async, ruled, cell, item);
+  const slot = cell.addFunction(item, shaped ?? ruled, async ? 'async' : 'sync');
   if (!cx.slots.has(f)) cx.slots.set(f, slot);
   switch (f.type.params.length) {
     case 0:
