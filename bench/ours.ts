@@ -29,6 +29,11 @@ export function loadPlugin(bytes: Uint8Array, options: Pick<LoadOptions, 'name' 
   return load(bytes, options);
 }
 
+/** A hand-written component (no rdylib:abi section) with the host functions it imports: the async section's fixtures. */
+export function loadComponent(bytes: Uint8Array, options: Pick<LoadOptions, 'name' | 'imports'> = {}): Promise<Plugin> {
+  return load(bytes, { ...options, unchecked: true });
+}
+
 /** One exported interface of a loaded plugin. */
 export function exportedInterface(plugin: Plugin, name: string): unknown {
   return plugin.exports[name];

@@ -14,6 +14,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
+import { asyncSection } from './async/section.ts';
 import { callbacksSection } from './callbacks/section.ts';
 import { extismSection } from './extism/section.ts';
 import { kvSection } from './kv/section.ts';
@@ -28,7 +29,7 @@ import { LIVE_HANDLE_COUNTS, unloadSection } from './unload/section.ts';
 
 const RESULTS = repoPath('bench', 'results', 'latest.json');
 
-const SECTIONS: readonly Section[] = [microSection, kvSection, callbacksSection, loadSection, unloadSection, extismSection];
+const SECTIONS: readonly Section[] = [microSection, kvSection, callbacksSection, loadSection, unloadSection, extismSection, asyncSection];
 
 interface Args {
   readonly quick: boolean;

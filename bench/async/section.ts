@@ -1,0 +1,180 @@
+/**
+ * The async section (issue 13): an async export call, a host import awaited
+ * by an async guest, and 1 MiB of stream<u8> in 4 KiB copies each way, each
+ * beside a synchronous call doing the same work, through our host and
+ * through jco's bindings. The components are the WAT fixtures of
+ * test/async-js/fixtures (callback-lifted, so no JSPI is needed by us).
+ *
+ * jco 0.15.0's async output calls `WebAssembly.promising` on every async
+ * export, so its async cells are n/a on an engine without JSPI (Node 20);
+ * run the bench on the pinned Node (scripts/lib/pinned-node.ts) for them.
+ * Calls are timed in batches of CALLS_PER_OP awaited calls, reported per call.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from '../../scripts/lib/jco.ts';
+import { instantiateTranspiled } from '../jco.ts';
+import { loadComponent } from '../ours.ts';
+import { repoPath } from '../paths.ts';
+import { message, type CaseResult, type Cell, type Column, type Section } from '../suite.ts';
+import { measureAsyncInterleaved, type AsyncRuns } from '../timing.ts';
+
+/** Awaited calls per timed op in the call cases (a single call is too short to time alone). */
+export const CALLS_PER_OP = 1000;
+const MIB = 1 << 20;
+const CHUNK = 4096;
+
+type Exports = Record<string, (...args: unknown[]) => unknown>;
+type HostFns = Record<string, (...args: unknown[]) => unknown>;
+
+/** One case: the fixture, its host functions, the op (returns a value to check), the expected value, how many units one op is. */
+export interface AsyncCase {
+  readonly name: string;
+  readonly fixture: 'add' | 'host-call' | 'streams' | 'bytes';
+  readonly imports?: HostFns;
+  /** One op; `verify`: also compute what the check compares (sums bytes), left out of timed runs. */
+  readonly op: (e: Exports, verify: boolean) => Promise<unknown>;
+  readonly expected: unknown;
+  /** Units per op: CALLS_PER_OP for call cases (reported per call), 1 for the 1 MiB cases. */
+  readonly perOp: number;
+  /** The case needs JSPI in jco's output (every async export does). */
+  readonly jcoNeedsJspi: boolean;
+}
+
+async function calls(n: number, call: (i: number) => unknown): Promise<number> {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum = (sum + ((await call(i)) as number)) >>> 0;
+  return sum;
+}
+
+/** Sum of i + 1 for i < n, mod 2^32: what add(i, 1) summed over a batch gives. */
+const addSum = (n: number): number => ((n * (n + 1)) / 2) >>> 0;
+
+/** Reads a stream from the guest to its end (Uint8Array chunks with us, one byte per step with jco): its length, and with `verify` its sum. */
+async function drain(stream: unknown, verify: boolean): Promise<[number, number]> {
+  let length = 0;
+  let sum = 0;
+  for await (const chunk of stream as AsyncIterable<Uint8Array | number>) {
+    const bytes = typeof chunk === 'number' ? Uint8Array.of(chunk) : chunk;
+    if (verify) for (let i = 0; i < bytes.length; i++) sum = (sum + bytes[i]!) >>> 0;
+    length += bytes.length;
+  }
+  return [length, sum];
+}
+
+/** Length and (with `verify`) sum of a list<u8> a sync call returned. */
+function measureList(bytes: Uint8Array, verify: boolean): [number, number] {
+  let sum = 0;
+  if (verify) for (let i = 0; i < bytes.length; i++) sum = (sum + bytes[i]!) >>> 0;
+  return [bytes.length, sum];
+}
+
+/** 1 MiB as a ReadableStream of 4 KiB chunks (byte i of a chunk is i & 0xff), pulled on demand. */
+function source(): ReadableStream<Uint8Array> {
+  const chunk = new Uint8Array(CHUNK).map((_, i) => i & 0xff);
+  let sent = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(c) {
+        if (sent >= MIB) return c.close();
+        sent += CHUNK;
+        c.enqueue(chunk.slice());
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/** 1 MiB as one list (byte i is i & 0xff), made once. */
+const MIB_LIST = new Uint8Array(MIB).map((_, i) => i & 0xff);
+
+/** The bytes of a stream of MIB bytes in CHUNK copies: length and sum. */
+const MIB_SUM: [number, number] = [MIB, (MIB / CHUNK) * ((255 * 256) / 2) * (CHUNK / 256)];
+
+const double = async (x: unknown): Promise<number> => (x as number) * 2;
+const doubleSync = (x: unknown): number => (x as number) * 2;
+
+export const ASYNC_CASES: readonly AsyncCase[] = [
+  { name: 'async export call (add)', fixture: 'add', op: (e) => calls(CALLS_PER_OP, (i) => e['add']!(i, 1)), expected: addSum(CALLS_PER_OP), perOp: CALLS_PER_OP, jcoNeedsJspi: true },
+  { name: 'the same work as a sync export (add-sync)', fixture: 'add', op: (e) => calls(CALLS_PER_OP, (i) => e['addSync']!(i, 1)), expected: addSum(CALLS_PER_OP), perOp: CALLS_PER_OP, jcoNeedsJspi: true },
+  {
+    name: 'async guest awaits an async host import (run)',
+    fixture: 'host-call',
+    imports: { double, 'double-sync': doubleSync },
+    op: (e) => calls(CALLS_PER_OP, (i) => e['run']!(i)),
+    expected: (CALLS_PER_OP * (CALLS_PER_OP - 1) + CALLS_PER_OP) >>> 0,
+    perOp: CALLS_PER_OP,
+    jcoNeedsJspi: true,
+  },
+  {
+    name: 'sync guest calls a sync host import (run-sync)',
+    fixture: 'host-call',
+    imports: { double, 'double-sync': doubleSync },
+    op: (e) => calls(CALLS_PER_OP, (i) => e['runSync']!(i)),
+    expected: (CALLS_PER_OP * (CALLS_PER_OP - 1) + CALLS_PER_OP) >>> 0,
+    perOp: CALLS_PER_OP,
+    jcoNeedsJspi: true,
+  },
+  { name: 'stream<u8> 1 MiB in 4 KiB copies, guest to host (produce)', fixture: 'streams', op: async (e, verify) => drain(await e['produce']!(MIB, CHUNK), verify), expected: MIB_SUM, perOp: 1, jcoNeedsJspi: true },
+  { name: 'list<u8> 1 MiB returned by a sync call (bytes)', fixture: 'bytes', op: async (e, verify) => measureList(e['bytes']!(MIB, CHUNK) as Uint8Array, verify), expected: MIB_SUM, perOp: 1, jcoNeedsJspi: false },
+  { name: 'stream<u8> 1 MiB in 4 KiB chunks, host to guest (consume)', fixture: 'streams', op: async (e) => e['consume']!(source()), expected: MIB_SUM, perOp: 1, jcoNeedsJspi: true },
+  {
+    name: 'list<u8> 1 MiB passed to a sync call (sum)',
+    fixture: 'bytes',
+    op: async (e) => e['sum']!(MIB_LIST),
+    expected: MIB_SUM,
+    perOp: 1,
+    jcoNeedsJspi: false,
+  },
+];
+
+export function fixture(name: AsyncCase['fixture']): Promise<Uint8Array> {
+  return parse(readFileSync(repoPath('test', 'async-js', 'fixtures', `${name}.wat`), 'utf8'));
+}
+
+const hasJspi = typeof (WebAssembly as { promising?: unknown }).promising === 'function';
+
+/** How each column instantiates a case's fixture (shared with bench.test.ts). */
+export const ASYNC_IMPLEMENTATIONS: Readonly<Record<'ours' | 'jco', (c: AsyncCase) => Promise<Exports>>> = {
+  ours: async (c) => (await loadComponent(await fixture(c.fixture), { name: c.fixture, imports: c.imports ?? {} })).exports as Exports,
+  jco: async (c) => {
+    if (c.jcoNeedsJspi && !hasJspi) throw new Error('jco 0.15.0 async output needs WebAssembly.promising (JSPI): run on Node 24+');
+    const imports = Object.fromEntries(Object.entries(c.imports ?? {}).map(([k, f]) => [k, { default: f }]));
+    return (await instantiateTranspiled(await fixture(c.fixture), { name: c.fixture, outDir: repoPath('build', 'bench', 'jco', `async-${c.fixture}`), imports })) as Exports;
+  },
+};
+
+export function asyncRuns(quick: boolean): AsyncRuns {
+  return quick ? { warmups: 1, samples: 3 } : { warmups: 3, samples: 15 };
+}
+
+/** Checks each column once (a wrong answer is n/a with the reason), then times the right ones interleaved. */
+async function measureCase(c: AsyncCase, runs: AsyncRuns, collectGarbage: () => void): Promise<CaseResult> {
+  const cells: Partial<Record<Column, Cell>> = {};
+  const timed: { column: Column; op: () => Promise<void> }[] = [];
+  for (const [column, make] of Object.entries(ASYNC_IMPLEMENTATIONS) as ['ours' | 'jco', (c: AsyncCase) => Promise<Exports>][]) {
+    try {
+      const e = await make(c);
+      const got = await c.op(e, true);
+      if (JSON.stringify(got) !== JSON.stringify(c.expected)) cells[column] = { reason: `wrong result ${JSON.stringify(got)}, expected ${JSON.stringify(c.expected)}` };
+      else timed.push({ column, op: async () => void (await c.op(e, false)) });
+    } catch (error) {
+      cells[column] = { reason: message(error) };
+    }
+  }
+  const measured = await measureAsyncInterleaved(timed.map((t) => t.op), runs, collectGarbage);
+  timed.forEach((t, i) => {
+    const m = measured[i]!;
+    cells[t.column] = 'error' in m ? { reason: message(m.error) } : { ns: m.ns / c.perOp, spread: m.spread };
+  });
+  return { section: 'async', name: c.name, targets: [], cells };
+}
+
+export const asyncSection: Section = {
+  id: 'async',
+  title: `async: calls (per call, batches of ${CALLS_PER_OP}) and 1 MiB streams, each beside a sync call of the same work`,
+  async run(ctx) {
+    const cases: CaseResult[] = [];
+    for (const c of ASYNC_CASES) cases.push(await measureCase(c, asyncRuns(ctx.quick), () => ctx.collectGarbage()));
+    return { cases };
+  },
+};
