@@ -226,6 +226,8 @@ function signature(fn: FunctionDecl, names: TypeNaming, skipSelf: boolean, direc
     }
     return `${paramName(p.name)}: ${tsType(p.type, names, marks, '', into)}`;
   });
+  // An async export takes the call options `{ signal }` after its parameters (host/runtime/async-calls.ts `AsyncCallOptions`).
+  if (ft.async && direction === 'export') params.push(`options?: { readonly signal?: ${names.refs.global('AbortSignal')} }`);
   const statics = handleMarks(fn.abi, 'result');
   const r = ft.result;
   const list = `(${params.filter(Boolean).join(', ')})`;
@@ -243,7 +245,10 @@ function signature(fn: FunctionDecl, names: TypeNaming, skipSelf: boolean, direc
 
 /** What calling an export returns: a Promise in a worker or for an async function, the value otherwise. */
 function returns(sig: Signature, mode: Mode, refs: References): string {
-  return mode === 'worker' || sig.async ? `${refs.global('Promise')}<${sig.result}>` : sig.result;
+  if (mode !== 'worker' && !sig.async) return sig.result;
+  // A Promise resolves to a Promise's value, never to the Promise: a returned future<T> is one Promise<T>.
+  const promise = refs.global('Promise');
+  return sig.result.startsWith(`${promise}<`) ? sig.result : `${promise}<${sig.result}>`;
 }
 
 /** What a host function implementing an import returns: an async one may return a Promise. */

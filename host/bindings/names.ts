@@ -59,7 +59,7 @@ export function namespaceNames(decl: ComponentDecl): Map<ScopeDecl, string> {
 
 /** Global types the declarations refer to. */
 const GLOBAL_TYPES = [
-  'Promise', 'PromiseLike', 'ReadableStream', 'AsyncIterable', 'Iterable', 'Array', 'Disposable', 'AsyncDisposable',
+  'Promise', 'PromiseLike', 'ReadableStream', 'AsyncIterable', 'Iterable', 'Array', 'Disposable', 'AsyncDisposable', 'AbortSignal',
   'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'BigUint64Array', 'BigInt64Array', 'Float32Array', 'Float64Array',
 ] as const;
 
