@@ -12,12 +12,13 @@
  */
 import { readFileSync } from 'node:fs';
 import createPlugin, { type Plugin as ExtismPlugin } from '@extism/extism';
-import { expectEqual } from '../check.ts';
+import { expectEqual, pseudoRandomBytes } from '../check.ts';
 import { KV_INTERFACE, type KvStore } from '../kv/api.ts';
 import { exportedInterface, isolatedInterface, loadIsolatedPlugin, loadPlugin } from '../ours.ts';
 import { readGuest } from '../paths.ts';
-import { available, message, type Availability, type CaseResult, type Cell, type Column, type RunContext, type Section } from '../suite.ts';
-import { consume, measureAsyncInterleaved, type AsyncRuns } from '../timing.ts';
+import { measureAsyncCase } from '../async-case.ts';
+import { available, type Availability, type CaseResult, type Column, type RunContext, type Section } from '../suite.ts';
+import { consume, type AsyncRuns } from '../timing.ts';
 import { EXTISM_PLUGIN } from './build-plugin.ts';
 
 const TYPES_INTERFACE = 'rdylib-guest:types/types@0.1.0';
@@ -92,18 +93,6 @@ interface BytesCase {
   prepare(side: BytesSide): Promise<() => Promise<void>>;
 }
 
-function pseudoRandomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = 0x2545f491;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
-
 function sizeLabel(bytes: number): string {
   return bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB` : `${bytes / 1024} KiB`;
 }
@@ -164,28 +153,14 @@ async function measureMode(mode: Mode, ctx: RunContext): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   try {
     for (const c of bytesCases()) {
-      const cells: Partial<Record<Column, Cell>> = {};
-      const timed: { column: Column; op: () => Promise<void> }[] = [];
+      const prepares: Partial<Record<Column, () => Promise<() => Promise<void>>>> = {};
       for (const [column, side] of Object.entries(sides) as [Column, Availability<BytesSide>][]) {
-        if (!side.ok) {
-          cells[column] = { reason: side.reason };
-          continue;
-        }
-        try {
-          timed.push({ column, op: await c.prepare(side.value) });
-        } catch (error) {
-          cells[column] = { reason: message(error) };
-        }
+        prepares[column] = async () => {
+          if (!side.ok) throw new Error(side.reason);
+          return c.prepare(side.value);
+        };
       }
-      const measured = await measureAsyncInterleaved(
-        timed.map((t) => t.op),
-        runs(ctx.quick),
-        () => ctx.collectGarbage(),
-      );
-      timed.forEach((t, i) => {
-        const m = measured[i]!;
-        cells[t.column] = 'error' in m ? { reason: message(m.error) } : { ns: m.ns / c.perOp, spread: m.spread };
-      });
+      const cells = await measureAsyncCase(prepares, runs(ctx.quick), ctx, c.perOp);
       results.push({ section: 'extism', name: `${c.name} (${mode})`, targets: [], cells });
     }
   } finally {

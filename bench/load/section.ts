@@ -20,8 +20,9 @@ import { buildBenchGuest, type BenchGuest } from '../micro/guest.ts';
 import { compileRaw, instantiateRaw, type RawModules } from '../micro/raw.ts';
 import { clearCompileCache, exportedInterface, loadPlugin, oursHost, type Plugin } from '../ours.ts';
 import { readGuest } from '../paths.ts';
-import { message, type CaseResult, type Cell, type Column, type RunContext, type Section, type Target } from '../suite.ts';
-import { measureAsyncInterleaved, type AsyncRuns } from '../timing.ts';
+import { measureAsyncCase } from '../async-case.ts';
+import type { CaseResult, Cell, Column, RunContext, Section, Target } from '../suite.ts';
+import type { AsyncRuns } from '../timing.ts';
 
 const WARM_VS_JCO: Target = { kind: 'jco/ours', atLeast: 100 };
 const COLD_VS_JCO: Target = { kind: 'jco/ours', atLeast: 20 };
@@ -162,29 +163,17 @@ export function loadRuns(quick: boolean): AsyncRuns {
 }
 
 /** Checks one load per column (raw only instantiates), then times them interleaved. */
-async function measureLoads(target: Loadable, loads: Partial<Record<Column, Load>>, ctx: RunContext): Promise<Partial<Record<Column, Cell>>> {
-  const cells: Partial<Record<Column, Cell>> = {};
-  const timed: { column: Column; op: () => Promise<void> }[] = [];
+function measureLoads(target: Loadable, loads: Partial<Record<Column, Load>>, ctx: RunContext): Promise<Partial<Record<Column, Cell>>> {
+  const prepares: Partial<Record<Column, () => Promise<() => Promise<void>>>> = {};
   for (const [column, load] of Object.entries(loads) as [Column, Load][]) {
-    try {
+    prepares[column] = async () => {
       const first = await load();
       if (column !== 'raw') target.check(first.exports);
       await first.release();
-      timed.push({ column, op: async () => (await load()).release() });
-    } catch (error) {
-      cells[column] = { reason: message(error) };
-    }
+      return async () => (await load()).release();
+    };
   }
-  const measured = await measureAsyncInterleaved(
-    timed.map((t) => t.op),
-    loadRuns(ctx.quick),
-    () => ctx.collectGarbage(),
-  );
-  timed.forEach((t, i) => {
-    const m = measured[i]!;
-    cells[t.column] = 'error' in m ? { reason: message(m.error) } : m;
-  });
-  return cells;
+  return measureAsyncCase(prepares, loadRuns(ctx.quick), ctx);
 }
 
 export const loadSection: Section = {

@@ -3,7 +3,7 @@
  * case checks one result before it is timed: an implementation that returns
  * a wrong value is reported n/a with the reason, not timed.
  */
-import { expectEqual } from '../check.ts';
+import { expectEqual, pseudoRandomBytes } from '../check.ts';
 import type { SyncCase } from '../sync-section.ts';
 import type { Target } from '../suite.ts';
 import { consume } from '../timing.ts';
@@ -24,18 +24,6 @@ const MIB = 1 << 20;
 function asciiString(bytes: number): string {
   const unit = 'The quick brown fox jumps over the lazy dog 0123456789 !#%&()*+';
   return unit.repeat(Math.ceil(bytes / unit.length)).slice(0, bytes);
-}
-
-function pseudoRandomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 function echoStringCase(name: string, bytes: number, targets: readonly Target[]): CallCase {
