@@ -28,7 +28,7 @@ export const BLOCKED = 0xffff_ffff;
 type Core = (...flat: never[]) => unknown;
 
 /** Runs a built-in's body; an error poisons the instance (a trap of its caller). */
-function guarded<F extends Core>(inst: ComponentInstance, f: F): F {
+export function guarded<F extends Core>(inst: ComponentInstance, f: F): F {
   return ((...args: never[]) => {
     try {
       return f(...args);
@@ -39,13 +39,13 @@ function guarded<F extends Core>(inst: ComponentInstance, f: F): F {
 }
 
 /** definitions.py `current_thread()`, for a built-in of `inst`. */
-function currentThread(inst: ComponentInstance, what: string): Thread {
+export function currentThread(inst: ComponentInstance, what: string): Thread {
   const t = inst.store.currentThread();
   if (t === undefined || t.task.inst !== inst) trap(`${what}: no task of ${inst.name} is running (called outside an export call, e.g. from a start function)`);
   return t;
 }
 
-function checkMayLeave(inst: ComponentInstance, what: string): void {
+export function checkMayLeave(inst: ComponentInstance, what: string): void {
   if (!inst.mayLeave) trap(`${what}: may_leave is false (called from realloc, post-return or a destructor)`);
 }
 
@@ -54,7 +54,7 @@ function checkMayLeave(inst: ComponentInstance, what: string): void {
  * returns what `then` makes of it: a Promise (the caller suspends, JSPI),
  * or the value at once when waiting was not needed.
  */
-function blockWith<T>(thread: Thread, what: string, wait: (k: Continuation) => void, then: (c: Cancelled) => T, switchTo?: Thread): T | Promise<T> {
+export function blockWith<T>(thread: Thread, what: string, wait: (k: Continuation) => void, then: (c: Cancelled) => T, switchTo?: Thread): T | Promise<T> {
   if (!thread.task.inst.store.mayBlock(thread, switchTo)) throw cannotBlock(what);
   return new Promise<T>((resolve, reject) => {
     wait((c) => {

@@ -37,6 +37,8 @@ import {
 } from './scalars.ts';
 import { checkString, loadStringFromRange, storeStringIntoRange } from './strings.ts';
 import { trap } from './trap.ts';
+import { liftAsyncValue, lowerAsyncValue } from './stream-builtins.ts';
+import { liftErrorContext, lowerErrorContext } from './error-context.ts';
 
 export type Flat = unknown[];
 export type LiftFlat = (cx: LiftLowerContext, flat: Flat) => unknown;
@@ -194,6 +196,15 @@ export function compileLiftFlat(t: ValType, off: number, slots: readonly CoreVal
       const r = rd(0);
       return (cx, f) => liftBorrow(cx, (r(f) as number) >>> 0, rt);
     }
+    case 'stream':
+    case 'future': {
+      const r = rd(0);
+      return (cx, f) => liftAsyncValue(cx, (r(f) as number) >>> 0, t);
+    }
+    case 'error-context': {
+      const r = rd(0);
+      return (cx, f) => liftErrorContext(cx, (r(f) as number) >>> 0);
+    }
     default:
       throw new Error(`internal: no flat lifting for ${t.kind}`);
   }
@@ -280,6 +291,15 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
       const rt = asResourceType(t.resource);
       const w = wr(0);
       return (cx, v, o) => w(o, lowerBorrow(cx, v, rt, path));
+    }
+    case 'stream':
+    case 'future': {
+      const w = wr(0);
+      return (cx, v, o) => w(o, lowerAsyncValue(cx, v, t, path));
+    }
+    case 'error-context': {
+      const w = wr(0);
+      return (cx, v, o) => w(o, lowerErrorContext(cx, v, path));
     }
     default:
       throw new Error(`internal: no flat lowering for ${t.kind}`);

@@ -26,6 +26,8 @@ import {
 } from './scalars.ts';
 import { checkString, describe, loadStringFromRange, storeStringIntoRange } from './strings.ts';
 import { trap } from './trap.ts';
+import { liftAsyncValue, lowerAsyncValue } from './stream-builtins.ts';
+import { liftErrorContext, lowerErrorContext } from './error-context.ts';
 
 export type Load = (cx: LiftLowerContext, ptr: number) => unknown;
 export type Store = (cx: LiftLowerContext, v: unknown, ptr: number) => void;
@@ -260,18 +262,10 @@ function buildLoad(t: ValType): Load {
     }
     case 'stream':
     case 'future':
+      return (cx, p) => liftAsyncValue(cx, cx.dv.getUint32(p, true), t);
     case 'error-context':
-      return noAsyncHandles(t.kind);
+      return (cx, p) => liftErrorContext(cx, cx.dv.getUint32(p, true));
   }
-}
-
-/**
- * Stream, future and error-context handles have no lifting or lowering yet;
- * instantiation refuses every function that passes one
- * (host/runtime/instantiate.ts), so no call path reaches this.
- */
-export function noAsyncHandles(kind: 'stream' | 'future' | 'error-context'): never {
-  throw new Error(`internal: no lifting or lowering of ${kind} handles (instantiation refuses them)`);
 }
 
 /** `load` shifted by a constant field offset (offset 0 needs no wrapper). */
@@ -445,8 +439,9 @@ export function compileStore(t: ValType, path: string): Store {
     }
     case 'stream':
     case 'future':
+      return (cx, v, p) => cx.dv.setUint32(p, lowerAsyncValue(cx, v, t, path), true);
     case 'error-context':
-      return noAsyncHandles(t.kind);
+      return (cx, v, p) => cx.dv.setUint32(p, lowerErrorContext(cx, v, path), true);
   }
 }
 
