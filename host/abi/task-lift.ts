@@ -34,7 +34,7 @@ export interface TaskLifted {
   /** The JS face: the result, or a Promise of it when the call may not finish synchronously. */
   readonly call: (...args: unknown[]) => unknown;
   /** A JS call that can be cancelled: the result's Promise and the spec's OnCancel. */
-  readonly start: (args: readonly unknown[]) => { readonly result: Promise<unknown>; requestCancellation(): void };
+  readonly start: (args: readonly unknown[], signal?: AbortSignal) => { readonly result: Promise<unknown>; requestCancellation(): void };
   /** Whether `call` returns a Promise. */
   readonly returnsPromise: boolean;
 }
@@ -180,19 +180,37 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
     return topResult ? unwrapResult(v) : v;
   };
 
-  const start = (args: readonly unknown[]): { result: Promise<unknown>; requestCancellation(): void } => {
+  const start = (args: readonly unknown[], signal?: AbortSignal): { result: Promise<unknown>; requestCancellation(): void } => {
     let onCancel: OnCancel | undefined;
     let cancelRequested = false;
     // Settled at most once: a trap after the result was handed over changes nothing more.
     let settled = false;
     let settle!: { resolve: (v: unknown) => void; reject: (e: unknown) => void };
     const rootDone = inst.store.rootStarted();
+    // A caller holding a live AbortSignal may still cancel the task, which can wake it: until the
+    // signal fires or the call settles, that is host work, so a task waiting only for its
+    // cancellation is not deadlocked.
+    const cancellable = signal !== undefined && !signal.aborted ? inst.store.hostWorkStarted() : undefined;
+    const onAbort = (): void => {
+      requestCancellation();
+      cancellable?.();
+    };
+    const stopListening = (): void => {
+      signal?.removeEventListener('abort', onAbort);
+      cancellable?.();
+    };
     const result = new Promise<unknown>((resolve, reject) => {
       settle = {
-        resolve: (v) => settled || ((settled = true), rootDone(), resolve(v)),
-        reject: (e) => settled || ((settled = true), rootDone(), reject(e)),
+        resolve: (v) => settled || ((settled = true), stopListening(), rootDone(), resolve(v)),
+        reject: (e) => settled || ((settled = true), stopListening(), rootDone(), reject(withAbortReason(e, signal))),
       };
     });
+    const requestCancellation = (): void => {
+      if (onCancel !== undefined) onCancel(undefined);
+      else cancelRequested = true;
+    };
+    if (signal?.aborted === true) requestCancellation();
+    else signal?.addEventListener('abort', onAbort, { once: true });
     if (args.length !== nParams) {
       settle.reject(new TypeError(`expected ${nParams} argument(s), got ${args.length}`));
       return { result, requestCancellation: () => undefined };
@@ -227,22 +245,14 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
       }
     };
     inst.store.whenIdle(begin);
-    return {
-      result,
-      requestCancellation: () => {
-        if (onCancel !== undefined) onCancel(undefined);
-        else cancelRequested = true;
-      },
-    };
+    return { result, requestCancellation };
   };
 
   const call = returnsPromise
     ? (...args: unknown[]): unknown => {
         // An async export takes `{ signal }` after its parameters (host/runtime/async-calls.ts checks its shape).
         const signal = ftAsync && args.length === nParams + 1 ? (args.pop() as { signal?: AbortSignal } | undefined)?.signal : undefined;
-        const s = start(args);
-        signal?.addEventListener('abort', () => s.requestCancellation(), { once: true });
-        return s.result;
+        return start(args, signal).result;
       }
     : (...args: unknown[]): unknown => {
         if (args.length !== nParams) throw new TypeError(`expected ${nParams} argument(s), got ${args.length}`);
@@ -280,4 +290,9 @@ function finishSynchronously(task: Task): void {
     if (candidate === undefined) throw new TrapError(`${inst.name}: cannot block a synchronous task before returning`);
     if (candidate.resume() !== undefined) throw new TrapError(`${inst.name}: cannot block a synchronous task before returning (a ready thread is suspended inside core wasm)`);
   }
+}
+
+/** A cancellation the caller asked for by aborting its signal names the signal's reason as its cause. */
+function withAbortReason(e: unknown, signal: AbortSignal | undefined): unknown {
+  return e instanceof CancelledError && signal?.aborted === true ? new CancelledError(e.message, { cause: signal.reason }) : e;
 }

@@ -136,7 +136,7 @@ export function exportCall(ft: FuncType, async: boolean, call: JsFunction, cell:
 /** The shape of host/abi's task-lifted function this module needs (canonLiftTask's result). */
 export interface LiftedTaskCalls {
   readonly call: (...args: unknown[]) => unknown;
-  readonly start: (args: readonly unknown[]) => { readonly result: Promise<unknown>; requestCancellation(): void };
+  readonly start: (args: readonly unknown[], signal?: AbortSignal) => { readonly result: Promise<unknown>; requestCancellation(): void };
   readonly returnsPromise: boolean;
 }
 
@@ -155,20 +155,9 @@ export function cancellableCall(lifted: LiftedTaskCalls, nParams: number): JsFun
     const signal = (args[nParams] as AsyncCallOptions | undefined)?.signal;
     const params = args.slice(0, nParams);
     if (signal === undefined) return lifted.call(...params);
-    const { result, requestCancellation } = lifted.start(params);
-    const onAbort = (): void => requestCancellation();
-    signal.addEventListener('abort', onAbort, { once: true });
-    const done = (): void => signal.removeEventListener('abort', onAbort);
-    return result.then(
-      (v) => {
-        done();
-        return v;
-      },
-      (e: unknown) => {
-        done();
-        throw e instanceof CancelledError && signal.aborted ? new CancelledError(e.message, { cause: signal.reason }) : e;
-      },
-    );
+    // The task listens to the signal itself (host/abi): waiting for its cancellation is then not a
+    // deadlock, and an acknowledged cancellation names the signal's reason as its cause.
+    return lifted.start(params, signal).result;
   };
 }
 

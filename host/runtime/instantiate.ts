@@ -42,7 +42,7 @@ export interface RuntimeFunc {
   /** For a function lifted with tasks: the spec's `FuncInst`, which other instances call it through. */
   readonly invoke?: FuncInst;
   /** For a function lifted with tasks: a JS call that can be cancelled (the spec's OnCancel). */
-  readonly start?: (args: readonly unknown[]) => { readonly result: Promise<unknown>; requestCancellation(): void };
+  readonly start?: (args: readonly unknown[], signal?: AbortSignal) => { readonly result: Promise<unknown>; requestCancellation(): void };
   /** `call` returns a Promise (async function types, and instances entered through JSPI). */
   readonly returnsPromise?: boolean;
 }
