@@ -133,34 +133,6 @@ export function exportCall(ft: FuncType, async: boolean, call: JsFunction, cell:
   };
 }
 
-/** The shape of host/abi's task-lifted function this module needs (canonLiftTask's result). */
-export interface LiftedTaskCalls {
-  readonly call: (...args: unknown[]) => unknown;
-  readonly start: (args: readonly unknown[], signal?: AbortSignal) => { readonly result: Promise<unknown>; requestCancellation(): void };
-  readonly returnsPromise: boolean;
-}
-
-/**
- * The lifted call the runtime gives an async export (RuntimeFunc.call): the
- * task-lifted `call`, also taking the optional `{ signal }` after the
- * parameters (already checked by `exportCall`): the signal firing requests
- * the task's cancellation (the spec's OnCancel); an acknowledged
- * cancellation rejects with CancelledError whose cause is the signal's
- * reason. Borrow rules wrap this function, so they see every call.
- */
-export function cancellableCall(lifted: LiftedTaskCalls, nParams: number): JsFunction {
-  if (!lifted.returnsPromise) return lifted.call;
-  return (...args: unknown[]): unknown => {
-    if (args.length !== nParams + 1) return lifted.call(...args);
-    const signal = (args[nParams] as AsyncCallOptions | undefined)?.signal;
-    const params = args.slice(0, nParams);
-    if (signal === undefined) return lifted.call(...params);
-    // The task listens to the signal itself (host/abi): waiting for its cancellation is then not a
-    // deadlock, and an acknowledged cancellation names the signal's reason as its cause.
-    return lifted.start(params, signal).result;
-  };
-}
-
 /**
  * A host function the plugin imports, as the runtime calls it: unchanged
  * unless its type carries streams or futures, which it then receives as

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { CancelledError, UnloadedError } from '../../host/errors.ts';
 import { PluginCell } from '../../host/plugin/plugin-cell.ts';
 import { exportsToJs } from '../../host/runtime/js-exports.ts';
-import { cancellableCall, hostImportCall } from '../../host/runtime/async-calls.ts';
+import { hostImportCall } from '../../host/runtime/async-calls.ts';
 import type { RuntimeFunc, RuntimeInstance } from '../../host/runtime/instantiate.ts';
 import type { FuncType, ValType } from '../../host/types.ts';
 import { CopyResult } from '../../host/runtime/stream-seam.ts';
@@ -131,46 +131,6 @@ describe('async exports from JS', () => {
   it('leave synchronous exports without streams as they were (a plain value, synchronous throws)', () => {
     const { exports } = face({ id: { type: { async: false, params: [{ name: 'x', type: U32 }], result: U32 }, call: (x: unknown) => x } });
     expect(exports['id']!(5)).toBe(5);
-  });
-});
-
-describe('cancellableCall: the signal reaches the task', () => {
-  /** A task-lifted function whose one task the test drives, as host/abi's canonLiftTask gives it. */
-  function lifted() {
-    const log: string[] = [];
-    let settle!: { resolve(v: unknown): void; reject(e: unknown): void };
-    const start = (args: readonly unknown[], signal?: AbortSignal) => {
-      log.push(`start ${JSON.stringify(args)}${signal === undefined ? '' : ' with a signal'}`);
-      signal?.addEventListener('abort', () => log.push('cancel requested'), { once: true });
-      const result = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
-      return { result, requestCancellation: () => log.push('cancel requested') };
-    };
-    const l = { call: (...args: unknown[]) => start(args).result, start, returnsPromise: true };
-    return { l, log, get settle() { return settle; } };
-  }
-
-  it('the signal is handed to the task, which requests cancellation on abort; its rejection passes through', async () => {
-    const t = lifted();
-    const call = cancellableCall(t.l, 1);
-    const ac = new AbortController();
-    const p = call(5, { signal: ac.signal }) as Promise<unknown>;
-    expect(t.log).toEqual(['start [5] with a signal']);
-    ac.abort('user left');
-    expect(t.log).toEqual(['start [5] with a signal', 'cancel requested']);
-    const cancelled = new CancelledError('the call was cancelled', { cause: 'user left' });
-    t.settle.reject(cancelled);
-    await expect(p).rejects.toBe(cancelled);
-  });
-
-  it('without options (or without a signal) is the plain call', async () => {
-    const t = lifted();
-    const call = cancellableCall(t.l, 1);
-    const p = call(1) as Promise<unknown>;
-    const q = call(2, {}) as Promise<unknown>;
-    expect(t.log).toEqual(['start [1]', 'start [2]']);
-    t.settle.resolve(0);
-    await q;
-    expect(p).toBeInstanceOf(Promise);
   });
 });
 

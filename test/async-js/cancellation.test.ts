@@ -64,6 +64,14 @@ describe('AbortSignal on a real component', () => {
     await plugin.unload();
   });
 
+  it('an async export called without options, or with options but no signal, is the plain call', async () => {
+    const plugin = await load(await fixtureBytes('add'), { name: 'add', unchecked: true });
+    const add = (plugin.exports as { add: (a: number, b: number, options?: object) => Promise<unknown> }).add;
+    expect(await add(2, 3)).toBe(5);
+    expect(await add(4, 5, {})).toBe(9);
+    await plugin.unload();
+  });
+
   it('without a signal nothing can wake the task: the deadlock trap rejects its promise and the host goes on', async () => {
     const { plugin, forever } = await loadCancel();
     const e = await forever().catch((x: unknown) => x);
