@@ -42,7 +42,11 @@ export interface AsyncCase {
 
 async function calls(n: number, call: (i: number) => unknown): Promise<number> {
   let sum = 0;
-  for (let i = 0; i < n; i++) sum = (sum + ((await call(i)) as number)) >>> 0;
+  for (let i = 0; i < n; i++) {
+    // A sync export's value is used as it is: awaiting it would bill the sync rows a microtask per call.
+    const v = call(i);
+    sum = (sum + ((v instanceof Promise ? await v : v) as number)) >>> 0;
+  }
   return sum;
 }
 
