@@ -421,7 +421,7 @@ function borrowRulesHook(abi: RdylibAbi | undefined, callsOut: boolean): ((iface
   }
   return (iface, fn, f) => {
     const described = byInterface.get(iface)?.get(fn);
-    return described === undefined ? undefined : withBorrowRules(described, f.type, f.call, f.inst, callsOut);
+    return described === undefined ? undefined : withBorrowRules(described, f, callsOut);
   };
 }
 

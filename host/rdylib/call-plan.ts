@@ -11,10 +11,11 @@
  *   parameter listed in `staticParams` must be library-static. Nothing has
  *   changed yet, so a refused call leaves every state as it was;
  * - during the call: each handle it borrows is lent to it, so a host
- *   callback cannot drop or mutate what the plugin is using; for an async
- *   export the call lasts until its promise settles, so a handle borrowed by
- *   a pending task stays borrowed (a conflicting call is refused with
- *   BorrowError before it enters the plugin);
+ *   callback cannot drop or mutate what the plugin is using; a call that
+ *   returns a promise (an async export, or any export of an instance entered
+ *   through JSPI, sync-typed ones included) lasts until its promise settles,
+ *   so a handle borrowed by a pending call stays borrowed (a conflicting
+ *   call is refused with BorrowError before it enters the plugin);
  * - after the call returned: every handle in the result the section
  *   describes is marked library-static or made a dependent of the arguments
  *   it borrows (`lend`), found by its path in the JS value (jco's shapes:
@@ -26,6 +27,7 @@
 import { BorrowError, ResultError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { toCamelCase } from '../abi/names.ts';
+import { returnsPromise } from '../runtime/async-calls.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { handleOf, isUsable } from '../runtime/guest-resources.ts';
 import { checkUse, checkUses, endCall, lend, lendToCall, type Borrower, type HandleAccess, type HandleRecord, type HandleUse } from '../runtime/ownership.ts';
@@ -51,9 +53,19 @@ interface ResultRule {
   readonly borrows: readonly { readonly param: number; readonly mode: BorrowMode }[];
 }
 
+/** An export's lifted function as the runtime gives it (host/runtime/instantiate.ts `RuntimeFunc`). */
+export interface LiftedCall {
+  readonly type: FuncType;
+  readonly call: JsFunction;
+  /** The instance the call runs in. */
+  readonly inst?: object;
+  /** Whether `call` returns a Promise (host/runtime/async-calls.ts `returnsPromise`). */
+  readonly returnsPromise?: boolean;
+}
+
 /**
- * Wraps `call` (an export's lifted function, running in the instance
- * `callee`) with the rules of `fn`, or
+ * Wraps `f.call` (an export's lifted function, running in the instance
+ * `f.inst`) with the rules of `fn`, or
  * returns undefined when the section asks for nothing at run time.
  *
  * `callsOut` (true unless the caller knows better): whether JS can run while a call into the plugin is in
@@ -63,10 +75,15 @@ interface ResultRule {
  * between lending and returning (no callback, no other plugin; finalizers
  * and promise reactions wait for the call to end), and the checks before the
  * call (on the loans that outlive calls: dependents, library-static) are the
- * same either way. An async call's loans last until its promise settles, so
- * they are always made.
+ * same either way. A call that returns a promise lasts until it settles, and
+ * JS runs meanwhile, so its loans are always made.
  */
-export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunction, callee: object | undefined, callsOut = true): JsFunction | undefined {
+export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true): JsFunction | undefined {
+  const { type, call } = f;
+  const callee = f.inst;
+  // Where a sync-typed export's call returns a promise (its instance is entered through JSPI),
+  // the plugin may still be using what it borrowed until that promise settles, as for an async export.
+  const settlesLater = returnsPromise(f);
   const params: ParamRule[] = [];
   if (fn.params !== undefined && fn.params.length > 0) {
     // The section says how each handle parameter is taken, nested ones included.
@@ -109,7 +126,7 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
 
   const name = fn.name;
   const inProgress = `\`${name}\` (in progress)`;
-  const lends = callsOut || isAsync(type);
+  const lends = callsOut || settlesLater;
 
   /** The use of one handle among the arguments, or undefined when `v` is not a usable handle. */
   const useOf = (p: ParamRule, v: unknown): HandleUse | undefined => {
@@ -172,9 +189,9 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
   };
   const hasErrorRules = results.some((r) => r.from === 'error');
 
-  if (isAsync(type)) {
-    // An async export's call is in progress until its promise settles: its
-    // loans last that long (a handle borrowed by a pending task stays
+  if (settlesLater) {
+    // A call that returns a promise is in progress until it settles: its
+    // loans last that long (a handle borrowed by a pending call stays
     // borrowed), and the result rules apply to the value it resolves with.
     return function (this: unknown, ...args: unknown[]): unknown {
       const uses = before(args);
@@ -250,11 +267,6 @@ export function withBorrowRules(fn: AbiFunction, type: FuncType, call: JsFunctio
       endCall(borrower, uses);
     }
   };
-}
-
-/** An `async` function type (the component-model `async` func; its export returns a Promise). */
-function isAsync(type: FuncType): boolean {
-  return (type as FuncType & { readonly async?: boolean }).async === true;
 }
 
 /** How to find the values at `path` inside a JS value of type `t`. */

@@ -1,9 +1,12 @@
 /**
- * A handle borrowed by a pending async call stays borrowed until the call's
+ * A handle borrowed by a pending call stays borrowed until the call's
  * promise settles (host/rdylib/call-plan.ts): the kv plugin's real section
- * entries and handles, with the call itself made async (an `async` func type
- * whose lifted call returns a promise the test settles), so the loans are
- * those an `async fn(&self)` / `async fn(&mut self)` export gets.
+ * entries and handles, with the call itself made to return a promise the
+ * test settles, in both shapes that return one: an `async` func type (the
+ * loans an `async fn(&self)` / `async fn(&mut self)` export gets), and a
+ * sync-typed function whose instance is entered through JSPI (its call
+ * returns a promise, and the plugin may be suspended inside it, still
+ * holding `&self` / `&mut self`, until that promise settles).
  */
 import { describe, expect, it } from 'vitest';
 import { BorrowError, ResultError } from '../../host/errors.ts';
@@ -21,21 +24,27 @@ function described(name: string): AbiFunction {
   return abi.interfaces.find((i) => i.name === KV)!.functions.find((f) => f.name === name)!;
 }
 
-/** `name` of kv as an async export whose task the test finishes: `finish(value)` or `fail(error)`. */
-function asAsync(plugin: Plugin, name: string) {
+/** How a call comes to return a promise: its type is `async`, or its instance is entered through JSPI. */
+type Shape = 'async func' | 'sync func entered through JSPI';
+const SHAPES: readonly Shape[] = ['async func', 'sync func entered through JSPI'];
+
+/** `name` of kv as an export returning a promise the test settles: `finish(value)` or `fail(error)`. */
+function pendingCall(plugin: Plugin, name: string, shape: Shape, result?: FuncType['result']) {
   const fn = described(name);
   const params = fn.params?.map((p) => ({ name: p.name, type: { kind: 'u32' } })) ?? [];
-  const type = { async: true, params, result: undefined } as unknown as FuncType;
+  const type = { async: shape === 'async func', params, result } as unknown as FuncType;
   let settle: { finish(v?: unknown): void; fail(e: unknown): void } | undefined;
   const call = () =>
     new Promise((resolve, reject) => {
       settle = { finish: resolve, fail: reject };
     });
-  const ruled = withBorrowRules(fn, type, call, plugin.instances[0])!;
+  const ruled = withBorrowRules(fn, { type, call, inst: plugin.instances[0], returnsPromise: true })!;
   return { call: ruled, get settle() { return settle!; } };
 }
 
-describe('borrows held by pending async calls', () => {
+describe.each(SHAPES)('borrows held by pending calls (%s)', (shape) => {
+  const asAsync = (plugin: Plugin, name: string) => pendingCall(plugin, name, shape);
+
   it('a shared borrow (&self) lasts until the promise settles: shared uses pass, exclusive ones and drops are refused', async () => {
     const plugin = await load(guestPath('kv'), { name: 'kv' });
     const store = new ((plugin.exports[KV] as { Store: new () => Store }).Store)();
@@ -79,4 +88,32 @@ describe('borrows held by pending async calls', () => {
     expect(store.get('a')).toBeUndefined(); // the fake put stored nothing; the store is usable again
     expect(store.len()).toBe(0);
   });
+
+  it('the result rules apply to the value the promise resolves with: a dependent result borrows its argument from then on', async () => {
+    const plugin = await load(guestPath('kv'), { name: 'kv' });
+    const kv = plugin.exports[KV] as { Store: new () => Store };
+    const store = new kv.Store();
+    // `iter(&self) -> Iter<'_>`, answered with a fresh handle standing for the iterator.
+    const iter = pendingCall(plugin, '[method]store.iter', shape, { kind: 'own', resource: undefined } as unknown as FuncType['result']);
+    const pending = iter.call(store) as Promise<unknown>;
+    const standIn = new kv.Store();
+    iter.settle.finish(standIn);
+    expect(await pending).toBe(standIn);
+    // The stand-in borrows `store` now (E0505: cannot move out of `store` because it is borrowed).
+    expect(() => store[Symbol.dispose]()).toThrow(/cannot drop store #\d+: it is still borrowed by store #\d+ \(shared\)/);
+    standIn[Symbol.dispose]();
+    store[Symbol.dispose]();
+  });
+});
+
+it('a sync-typed call that returns its value at once ends its loans when it returns', async () => {
+  const plugin = await load(guestPath('kv'), { name: 'kv' });
+  const store = new ((plugin.exports[KV] as { Store: new () => Store }).Store)();
+  const fn = described('[method]store.put');
+  const type = { async: false, params: fn.params!.map((p) => ({ name: p.name, type: { kind: 'u32' } })), result: undefined } as unknown as FuncType;
+  let during: unknown;
+  const ruled = withBorrowRules(fn, { type, call: () => (during = (() => { try { return store.len(); } catch (e) { return e; } })()), inst: plugin.instances[0] })!;
+  expect(ruled(store, 'k', 'v')).toBe(during);
+  expect(during).toBeInstanceOf(BorrowError); // while it ran, &mut self was lent to it
+  expect(store.len()).toBe(0); // and no longer
 });
