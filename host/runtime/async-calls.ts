@@ -22,6 +22,7 @@ import type { FuncType } from '../types.ts';
 import { describe } from '../abi/strings.ts';
 import { compileAsyncValues, type ConversionScope } from './async-values.ts';
 import type { ExportCell, JsFunction } from './export-cell.ts';
+import type { HostWaits } from './host-waits.ts';
 
 /** The optional last argument of an async export call. */
 export interface AsyncCallOptions {
@@ -53,9 +54,10 @@ export function asyncCallOptions(v: unknown, fn: string): AsyncCallOptions {
  * Wraps `call` (the export's lifted function, with its borrow rules) for
  * JS, or returns undefined when the export needs nothing of this module
  * (a synchronous function without streams or futures). `async`: its call
- * returns a Promise (`returnsPromise`).
+ * returns a Promise (`returnsPromise`). `waits`: the Store of the instance
+ * the call runs in, for the streams and futures it passes (host-waits.ts).
  */
-export function exportCall(ft: FuncType, async: boolean, call: JsFunction, cell: ExportCell, fn: string): JsFunction | undefined {
+export function exportCall(ft: FuncType, async: boolean, call: JsFunction, cell: ExportCell, fn: string, waits?: HostWaits): JsFunction | undefined {
   const conv = compileAsyncValues(ft, 'export');
   if (conv === undefined && !async) return undefined;
   const arity = ft.params.length;
@@ -65,7 +67,7 @@ export function exportCall(ft: FuncType, async: boolean, call: JsFunction, cell:
     // A synchronous call: its streams and futures stay open past it, tracked by the cell.
     return (...args: unknown[]): unknown => {
       const made: { forget(): void }[] = [];
-      const scope: ConversionScope = { pending, made };
+      const scope: ConversionScope = { pending, made, waits };
       conv!.args(args, scope, fn);
       let value: unknown;
       try {
@@ -83,7 +85,7 @@ export function exportCall(ft: FuncType, async: boolean, call: JsFunction, cell:
   return (...args: unknown[]): Promise<unknown> => {
     let made: { forget(): void }[] | undefined;
     let started: unknown;
-    let scope: ConversionScope = { pending };
+    let scope: ConversionScope = { pending, waits };
     try {
       if (args.length === arity + 1) {
         const options = asyncCallOptions(args[arity], fn);
@@ -93,7 +95,7 @@ export function exportCall(ft: FuncType, async: boolean, call: JsFunction, cell:
       }
       if (conv !== undefined) {
         made = [];
-        scope = { pending, made };
+        scope = { pending, made, waits };
         conv.args(args, scope, fn);
       }
       started = call(...args);

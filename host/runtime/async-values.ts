@@ -11,6 +11,7 @@
 import { ResultError } from '../errors.ts';
 import { toCamelCase } from '../abi/names.ts';
 import type { FuncType, FutureType, StreamType, ValType } from '../types.ts';
+import type { HostWaits } from './host-waits.ts';
 import type { PendingWork } from './pending-work.ts';
 import { fromJsStream, toReadableStream } from './js-streams.ts';
 import { fromJsFuture, toPromise } from './js-futures.ts';
@@ -27,6 +28,8 @@ function asAsync(t: ValType): StreamType | FutureType | undefined {
  */
 export interface ConversionScope {
   readonly pending: PendingWork | undefined;
+  /** The Store of the plugin's instances, told when JS waits on the guest or the guest on JS. */
+  readonly waits?: HostWaits;
   readonly made?: { forget(): void }[];
 }
 
@@ -62,12 +65,12 @@ function compile(t: ValType, dir: 'lower' | 'lift'): Convert | undefined {
   if (a !== undefined) {
     if (a.kind === 'stream') {
       return dir === 'lower'
-        ? (v, scope, what) => made(scope, fromJsStream(v, a.element, scope.pending, what))
-        : (v, scope, what) => toReadableStream(v as SharedReadableStream, scope.pending, `stream from ${what}`);
+        ? (v, scope, what) => made(scope, fromJsStream(v, a.element, scope.pending, what, scope.waits))
+        : (v, scope, what) => toReadableStream(v as SharedReadableStream, scope.pending, `stream from ${what}`, scope.waits);
     }
     return dir === 'lower'
-      ? (v, scope, what) => made(scope, fromJsFuture(v, a.element, scope.pending, what))
-      : (v, scope, what) => toPromise(v as SharedReadableFuture, scope.pending, `future from ${what}`);
+      ? (v, scope, what) => made(scope, fromJsFuture(v, a.element, scope.pending, what, scope.waits))
+      : (v, scope, what) => toPromise(v as SharedReadableFuture, scope.pending, `future from ${what}`, scope.waits);
   }
   switch (t.kind) {
     case 'list': {

@@ -43,7 +43,7 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (
   const ruled = cx.wrapCall?.(iface, name, f) ?? f.call;
   // Async exports return a Promise; streams and futures take their JS shapes (async-calls.ts).
   const async = returnsPromise(f);
-  const shaped = exportCall(f.type, async, ruled, cell, item);
+  const shaped = exportCall(f.type, async, ruled, cell, item, f.inst?.store);
   const slot = cell.addFunction(item, shaped ?? ruled, async ? 'async' : 'sync');
   if (!cx.slots.has(f)) cx.slots.set(f, slot);
   switch (f.type.params.length) {

@@ -9,33 +9,41 @@
  *   writer; the guest's read completes when it settles. A rejected promise
  *   cannot be written into a `future<T>`: the guest sees the writer dropped.
  *
+ * Either side tells the plugin's Store (`waits`, host-waits.ts): JS waiting
+ * for the guest's value is a host wait, a JS promise the guest waits for is
+ * host work until it settles.
+ *
  * A promise made here is marked handled, so a rejection the application
  * never looks at (an ignored future when its plugin unloads) cannot end the
  * process; awaiting it still sees the rejection.
  */
 import type { ValType } from '../types.ts';
+import { hostWaitStarted, type HostWaits } from './host-waits.ts';
 import type { PendingWork } from './pending-work.ts';
 import { HostWritableBuffer } from './js-streams.ts';
 import { CopyResult, type OnCopyDone, type SharedReadableFuture, type WritableBuffer } from './stream-seam.ts';
 
 /** A Promise of the value the guest writes into `shared`. */
-export function toPromise(shared: SharedReadableFuture, pending: PendingWork | undefined, label: string): Promise<unknown> {
+export function toPromise(shared: SharedReadableFuture, pending: PendingWork | undefined, label: string, waits?: HostWaits): Promise<unknown> {
   const p = new Promise<unknown>((resolve, reject) => {
     let settled = false;
     let reading = true;
     const buf = new HostWritableBuffer(shared.t, 1);
+    const waitDone = hostWaitStarted(waits);
     const untrack = pending?.add({
       label,
       abort(reason) {
         if (settled) return;
         settled = true;
         if (reading) shared.cancel();
+        waitDone();
         shared.drop();
         reject(reason);
       },
     });
     shared.read(undefined, buf, (result) => {
       reading = false;
+      waitDone();
       if (settled) return;
       settled = true;
       untrack?.();
@@ -49,8 +57,8 @@ export function toPromise(shared: SharedReadableFuture, pending: PendingWork | u
 }
 
 /** The host's writer side of a future the guest reads, over a PromiseLike or a plain value. */
-export function fromJsFuture(value: unknown, t: ValType | undefined, pending: PendingWork | undefined, what: string): HostFutureWriter {
-  return new HostFutureWriter(value, t, pending, what);
+export function fromJsFuture(value: unknown, t: ValType | undefined, pending: PendingWork | undefined, what: string, waits?: HostWaits): HostFutureWriter {
+  return new HostFutureWriter(value, t, pending, what, waits);
 }
 
 type Outcome = { readonly kind: 'value'; readonly value: unknown } | { readonly kind: 'failed'; readonly error: unknown };
@@ -60,14 +68,18 @@ export class HostFutureWriter implements SharedReadableFuture {
   #waiting: { readonly dst: WritableBuffer; readonly onCopyDone: OnCopyDone } | undefined = undefined;
   #done = false;
   readonly #untrack: (() => void) | undefined;
+  /** Until the value settles (or the guest drops its end), the guest may be waiting on JS. */
+  readonly #workDone: (() => void) | undefined;
 
   constructor(
     value: unknown,
     readonly t: ValType | undefined,
     pending: PendingWork | undefined,
     readonly what: string,
+    waits?: HostWaits,
   ) {
     this.#untrack = pending?.add({ label: `future passed as ${what}`, abort: () => this.#finish({ kind: 'failed', error: undefined }) });
+    this.#workDone = waits?.hostWorkStarted();
     Promise.resolve(value).then(
       (v) => this.#settle({ kind: 'value', value: v }),
       (e: unknown) => this.#settle({ kind: 'failed', error: e }),
@@ -94,11 +106,13 @@ export class HostFutureWriter implements SharedReadableFuture {
     this.#waiting = undefined;
     this.#done = true;
     this.#untrack?.();
+    this.#workDone?.();
   }
 
   #settle(outcome: Outcome): void {
     if (this.#done || this.#outcome !== undefined) return;
     this.#outcome = outcome;
+    this.#workDone?.();
     const w = this.#waiting;
     this.#waiting = undefined;
     if (w !== undefined) this.#deliver(w.dst, w.onCopyDone);

@@ -16,10 +16,15 @@
  *
  * Either side is registered in the cell's PendingWork while open, so unload
  * can name it or end it: the ReadableStream errors with the unload's
- * UnloadedError, a JS source is cancelled with it.
+ * UnloadedError, a JS source is cancelled with it. Either side tells the
+ * plugin's Store (`waits`, host-waits.ts) when JS waits on the guest (a read
+ * in flight; a stream JS passed, until the guest lets go of it) or the guest
+ * may wait on JS (a chunk being pulled; a readable end JS holds, which it
+ * may read from at any time).
  */
 import type { ValType } from '../types.ts';
 import { describe } from '../abi/strings.ts';
+import { hostWaitStarted, type HostWaits } from './host-waits.ts';
 import type { PendingWork } from './pending-work.ts';
 import { CopyResult, type OnCopy, type OnCopyDone, type SharedReadableStream, type WritableBuffer } from './stream-seam.ts';
 
@@ -89,17 +94,23 @@ export class HostWritableBuffer implements WritableBuffer {
  * A ReadableStream over the guest-written stream `shared`. `label` names it
  * in PluginInUseError messages while open.
  */
-export function toReadableStream(shared: SharedReadableStream, pending: PendingWork | undefined, label: string): ReadableStream<unknown> {
+export function toReadableStream(shared: SharedReadableStream, pending: PendingWork | undefined, label: string, waits?: HostWaits): ReadableStream<unknown> {
   const bytes = isByteStream(shared.t);
   let closed = false;
   let reading = false;
   let untrack: (() => void) | undefined;
+  // While JS holds the readable end it may read at any time, which wakes a guest waiting to write: host work.
+  const held = waits?.hostWorkStarted();
+  /** Ends the host's wait on the guest for the read in flight. */
+  let waitDone = (): void => {};
   /** Ends the host's side of the stream: cancels a read in flight, then drops the readable end. */
   const release = (): void => {
     if (closed) return;
     closed = true;
     untrack?.();
+    held?.();
     if (reading) shared.cancel();
+    waitDone();
     shared.drop();
   };
   /** One copy from the writer: resolves true when it delivered something or ended the stream. */
@@ -114,16 +125,19 @@ export function toReadableStream(shared: SharedReadableStream, pending: PendingW
       };
       const onCopy: OnCopy = (reclaim) => {
         reading = false;
+        waitDone();
         reclaim();
         resolve(deliver());
       };
       const onCopyDone: OnCopyDone = (result) => {
         reading = false;
+        waitDone();
         const delivered = deliver();
         if (result === CopyResult.DROPPED && !closed) {
           // The guest dropped its writable end: nothing more will come.
           closed = true;
           untrack?.();
+          held?.();
           shared.drop();
           controller.close();
           resolve(true);
@@ -132,6 +146,7 @@ export function toReadableStream(shared: SharedReadableStream, pending: PendingW
         resolve(delivered || closed);
       };
       reading = true;
+      waitDone = hostWaitStarted(waits);
       shared.read(undefined, buf, onCopy, onCopyDone);
     });
   return new ReadableStream<unknown>(
@@ -224,8 +239,8 @@ function chunkValues(chunk: unknown, bytes: boolean, what: string): ArrayLike<un
  * (ReadableStream, AsyncIterable, Iterable); throws TypeError for anything
  * else. `what` names the value in messages (`` `consume` argument `s` ``).
  */
-export function fromJsStream(value: unknown, t: ValType | undefined, pending: PendingWork | undefined, what: string): HostStreamWriter {
-  return new HostStreamWriter(chunkSource(value, what), t, pending, what);
+export function fromJsStream(value: unknown, t: ValType | undefined, pending: PendingWork | undefined, what: string, waits?: HostWaits): HostStreamWriter {
+  return new HostStreamWriter(chunkSource(value, what), t, pending, what, waits);
 }
 
 export class HostStreamWriter implements SharedReadableStream {
@@ -242,15 +257,24 @@ export class HostStreamWriter implements SharedReadableStream {
   readonly #untrack: (() => void) | undefined;
   /** Started by the guest's first read. */
   #source: ChunkSource | undefined = undefined;
+  /** Ends the host work of the pull in flight. */
+  #pullDone: (() => void) | undefined = undefined;
+  /**
+   * Ends the host's wait on the guest: until the guest lets go of the stream (or it is ended for it),
+   * JS waits for the guest to consume it, so a guest thread that yielded meanwhile runs (host-waits.ts).
+   */
+  readonly #engaged: () => void;
 
   constructor(
     private readonly start: () => ChunkSource,
     readonly t: ValType | undefined,
     pending: PendingWork | undefined,
     readonly what: string,
+    private readonly waits: HostWaits | undefined,
   ) {
     this.#bytes = isByteStream(t);
     this.#untrack = pending?.add({ label: `stream passed as ${what}`, abort: (reason) => this.#end(reason) });
+    this.#engaged = hostWaitStarted(waits);
   }
 
   read(_inst: object | undefined, dst: WritableBuffer, _onCopy: OnCopy, onCopyDone: OnCopyDone): void {
@@ -269,12 +293,14 @@ export class HostStreamWriter implements SharedReadableStream {
   forget(): void {
     this.#ended = true;
     this.#untrack?.();
+    this.#engaged();
   }
 
   drop(): void {
     if (this.#dropped) return;
     this.#dropped = true;
     this.#waiting = undefined;
+    this.#engaged();
     this.#end(undefined);
   }
 
@@ -284,6 +310,8 @@ export class HostStreamWriter implements SharedReadableStream {
     this.#ended = true;
     this.#rest = undefined;
     this.#untrack?.();
+    this.#pullDone?.();
+    this.#engaged();
     // A source never started (the guest did not read) is started to be stopped: its producer learns the end.
     (this.#source ?? this.start()).stop(reason);
     const w = this.#waiting;
@@ -325,9 +353,12 @@ export class HostStreamWriter implements SharedReadableStream {
     if (this.#pulling || this.#ended) return;
     this.#pulling = true;
     this.#source ??= this.start();
+    // The guest waits for this chunk: until it comes (or the stream ends), that is host work.
+    this.#pullDone = this.waits?.hostWorkStarted();
     this.#source.next().then(
       (r) => {
         this.#pulling = false;
+        this.#pullDone?.();
         if (this.#ended) return;
         if (r.done === true) {
           this.#ended = true;
@@ -351,6 +382,7 @@ export class HostStreamWriter implements SharedReadableStream {
       },
       (e: unknown) => {
         this.#pulling = false;
+        this.#pullDone?.();
         // The source failed: to the guest the stream ends; the error is the source's own.
         this.#end(e);
       },
