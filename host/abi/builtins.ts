@@ -57,7 +57,9 @@ export function checkMayLeave(inst: ComponentInstance, what: string): void {
 export function blockWith<T>(thread: Thread, what: string, wait: (k: Continuation) => void, then: (c: Cancelled) => T, switchTo?: Thread): T | Promise<T> {
   if (!thread.task.inst.store.mayBlock(thread, switchTo)) throw cannotBlock(what);
   return new Promise<T>((resolve, reject) => {
+    const unwatch = unwindWhenPoisoned(thread, reject);
     wait((c) => {
+      unwatch();
       try {
         resolve(then(c));
       } catch (e) {
@@ -65,6 +67,17 @@ export function blockWith<T>(thread: Thread, what: string, wait: (k: Continuatio
       }
     });
   });
+}
+
+/**
+ * A thread suspended inside core wasm (JSPI) whose instance is poisoned
+ * (unload, a trap) is never resumed by the Store; V8 keeps a suspended stack,
+ * and all it references, alive until it is resumed. So its suspension is
+ * rejected with the trap: the stack unwinds and can be collected. Returns the
+ * function to call when the thread is resumed normally.
+ */
+export function unwindWhenPoisoned(thread: Thread, reject: (e: unknown) => void): () => void {
+  return thread.task.inst.whenPoisoned(reject);
 }
 
 // ---- 🔀 context, backpressure, task ----

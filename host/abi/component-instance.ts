@@ -66,10 +66,34 @@ export class ComponentInstance {
 
   /**
    * Records `trap` as the reason this instance is unusable. Later entries throw
-   * via `checkNotPoisoned`. Keeps the first trap if already poisoned.
+   * via `checkNotPoisoned`. Keeps the first trap if already poisoned. The
+   * first time, nothing outside may keep waiting on the instance or keep it
+   * reachable: its store forgets its waiting threads, and every release
+   * registered with `whenPoisoned` runs.
    */
   poison(trap: TrapError): void {
-    if (this.poisoned === undefined) this.poisoned = trap;
+    if (this.poisoned !== undefined) return;
+    this.poisoned = trap;
+    this.store.forget(this);
+    const releases = [...this.#releases];
+    this.#releases.clear();
+    for (const release of releases) release(trap);
+  }
+
+  /** What lets go of this instance when it is poisoned (see `whenPoisoned`). */
+  readonly #releases = new Set<(trap: TrapError) => void>();
+
+  /**
+   * Runs `release` when this instance is poisoned (a trap, unload): work
+   * outside it that would otherwise wait forever on it, or keep it reachable
+   * from a Promise the host holds (a JS call into it, a host call it awaits),
+   * lets go then. Returns the function that unregisters `release`, for work
+   * that ended first.
+   */
+  whenPoisoned(release: (trap: TrapError) => void): () => void {
+    const releases = this.#releases;
+    releases.add(release);
+    return () => void releases.delete(release);
   }
 
   /** Throws a fresh TrapError (cause: the original trap) when the instance is poisoned. */

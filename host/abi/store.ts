@@ -104,6 +104,16 @@ export class Store implements EventListener {
     return this.waiting.length > 0 && this.hostWork === 0 && this.asyncTurns.size === 0 && !this.tickQueued && !this.waiting.some((t) => t.ready());
   }
 
+  /**
+   * `inst` was poisoned: its threads never run again, so none of them stays
+   * waiting here, and no synchronous call of it holds back other threads.
+   */
+  forget(inst: ComponentInstance): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) if (this.waiting[i]!.task.inst === inst) this.waiting.splice(i, 1);
+    for (let i = this.syncScopes.length - 1; i >= 0; i--) if (this.syncScopes[i] === inst) this.syncScopes.splice(i, 1);
+    this.eventArrived();
+  }
+
   /** Number of threads waiting (for tests and unload accounting). */
   get numWaiting(): number {
     return this.waiting.length;

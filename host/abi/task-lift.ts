@@ -195,9 +195,14 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
       requestCancellation();
       cancellable?.();
     };
+    // A poisoned instance (unload, or a trap of another call) never finishes this call: it rejects with
+    // the trap, a microtask later so that a call whose own trap poisoned it rejects with its own error
+    // first, and holds the instance no more.
+    const unwatch = inst.whenPoisoned((t) => queueMicrotask(() => settle.reject(t)));
     const stopListening = (): void => {
       signal?.removeEventListener('abort', onAbort);
       cancellable?.();
+      unwatch();
     };
     const result = new Promise<unknown>((resolve, reject) => {
       settle = {

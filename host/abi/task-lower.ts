@@ -22,6 +22,7 @@ import { compileLiftParams, compileLowerResult } from './lower.ts';
 import { type CanonOptions, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 import { Subtask, SubtaskState } from './subtask.ts';
 import type { FuncInst, OnCancel } from './task.ts';
+import { unwindWhenPoisoned } from './builtins.ts';
 import { cannotBlock } from './thread.ts';
 import { trap } from './trap.ts';
 import { EventCode } from './waitable.ts';
@@ -53,17 +54,70 @@ export function hostFuncInst(ft: FuncType, fn: (...args: unknown[]) => unknown):
       throw e;
     }
     if (r instanceof Promise) {
-      const done = caller?.store.hostWorkStarted();
-      r.finally(() => done?.()).catch(() => undefined);
-      r.then(
-        (v) => onResolve(wrap(v)),
-        (e) => (topResult && e instanceof ResultError ? onResolve([{ tag: 'err', val: e.payload }]) : onFail(e)),
-      ).catch(onFail);
+      deliverLater(r, caller, {
+        resolve: (v) => onResolve(wrap(v)),
+        reject: (e) => (topResult && e instanceof ResultError ? onResolve([{ tag: 'err', val: e.payload }]) : onFail(e)),
+        fail: onFail,
+      });
     } else {
       onResolve(wrap(r));
     }
     return noCancel;
   };
+}
+
+/** Where a host Promise's outcome goes: `resolve`/`reject` with it, `fail` when delivering it throws. */
+interface Delivery {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  fail(e: unknown): void;
+}
+
+/** A host Promise's delivery while it is pending: where it goes, and what ends its registrations. */
+interface PendingDelivery {
+  to: Delivery | undefined;
+  release: (() => void) | undefined;
+}
+
+/**
+ * Hands the outcome of a host function's Promise to its caller. Until it
+ * settles it is host work of the caller's store (it may wake a waiting
+ * thread). If the caller is poisoned first (a trap, unload), it stops being
+ * host work, and the Promise, which the host may keep for a long time (or
+ * forever), no longer holds the caller: its reactions keep only `pending`,
+ * which is emptied then.
+ */
+function deliverLater(r: Promise<unknown>, caller: ComponentInstance | undefined, to: Delivery): void {
+  const pending: PendingDelivery = { to, release: undefined };
+  const done = caller?.store.hostWorkStarted();
+  const unwatch = caller?.whenPoisoned(() => void endDelivery(pending));
+  pending.release = () => {
+    done?.();
+    unwatch?.();
+  };
+  r.then(
+    (v) => deliver(endDelivery(pending), (d) => d.resolve(v)),
+    (e: unknown) => deliver(endDelivery(pending), (d) => d.reject(e)),
+  );
+}
+
+/** Ends `p`'s registrations (once); returns where its outcome goes, or undefined when the caller is gone. */
+function endDelivery(p: PendingDelivery): Delivery | undefined {
+  const to = p.to;
+  const release = p.release;
+  p.to = undefined;
+  p.release = undefined;
+  release?.();
+  return to;
+}
+
+function deliver(to: Delivery | undefined, f: (d: Delivery) => void): void {
+  if (to === undefined) return;
+  try {
+    f(to);
+  } catch (e) {
+    to.fail(e);
+  }
 }
 
 /** A host function has no way to hear of cancellation here; it simply resolves when it does. */
@@ -127,8 +181,10 @@ export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: Component
         // own JSPI turn, and waiting for it is not blocking in the spec's sense.
         if (thread === undefined || (ft.async && !store.mayBlock(thread))) throw cannotBlock(`${inst.name} calling an import that did not return at once`);
         if (!lo.jspi) throw cannotBlock(`${inst.name} calling an import that did not return at once (suspending core wasm needs JSPI)`);
-        return new Promise<unknown>((resolve) => {
+        return new Promise<unknown>((resolve, reject) => {
+          const unwatch = unwindWhenPoisoned(thread, reject);
           thread.waitUntil(() => subtask.resolved(), false, () => {
+            unwatch();
             subtask.deliverResolve();
             resolve(subtask.flatResults[0]);
           });
