@@ -20,6 +20,7 @@ import { defineExportKeys } from '../runtime/export-keys.ts';
 import type { WasiCapabilities } from '../wasi/capabilities.ts';
 import { AsyncCrossing, cloneableReason } from './async-crossing.ts';
 import {
+  copiedView,
   errorFromWire,
   isFutureRef,
   isRemoteRef,
@@ -113,6 +114,17 @@ function foreignHandle(o: object): string | undefined {
   return brand === undefined ? undefined : `${brand.resource} of ${brand.plugin} (in process)`;
 }
 
+
+/** The key of the first function among `o`'s own enumerable values, without building an entry per element of a long array. */
+function firstMethod(o: object): string | undefined {
+  if (Array.isArray(o)) {
+    const i = o.findIndex((x) => typeof x === 'function');
+    return i < 0 ? undefined : String(i);
+  }
+  if (o instanceof ArrayBuffer) return undefined;
+  for (const k of Object.keys(o)) if (typeof (o as Record<string, unknown>)[k] === 'function') return k;
+  return undefined;
+}
 
 /**
  * `E`: the type of `exports`; `load<T>` with generated declarations
@@ -354,6 +366,8 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
 
   private encode(v: unknown, transfer: Transferable[] = []): unknown {
     return mapValue(v, (o) => {
+      // Bytes and other typed arrays: one bulk copy, never a walk over their elements.
+      if (ArrayBuffer.isView(o)) return copiedView(o);
       const s = this.proxies.get(o);
       if (s !== undefined) return { $remote: s.id, cls: s.cls } satisfies RemoteRef;
       // Streams by transfer, Promises as FutureRefs.
@@ -364,11 +378,11 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
         // A handle of another plugin (isolated or in-process): it cannot reach into this plugin's worker.
         throw new HandleError('foreign-instance', `a ${other} cannot be passed to ${this.name} (isolated): expected one of its own objects, or plain data`);
       }
-      if (typeof o === 'object' && Object.getPrototypeOf(o) !== Object.prototype && !Array.isArray(o) && !ArrayBuffer.isView(o)) {
+      if (typeof o === 'object' && Object.getPrototypeOf(o) !== Object.prototype && !Array.isArray(o) && !(o instanceof ArrayBuffer)) {
         throw new TypeError(`a ${o.constructor?.name ?? 'class'} instance cannot be passed to an isolated plugin (only plain data and its own objects)`);
       }
       // A host-implemented trait object's methods would have to run on this thread, which the worker cannot call.
-      const method = Object.entries(o).find(([, v]) => typeof v === 'function')?.[0];
+      const method = firstMethod(o);
       if (method !== undefined) {
         throw new TypeError(
           `an object with methods (here \`${method}\`) cannot be passed to an isolated plugin: implement host traits inside the worker, in the module given as importsModule`,

@@ -258,6 +258,42 @@ export function mapValue(v: unknown, leaf: (v: object) => unknown | undefined, d
   return v;
 }
 
+/**
+ * A typed array (`list<u8>` as Uint8Array, `list<f64>` as Float64Array, …)
+ * the host passes in, as it crosses: by the engine's structured clone, one
+ * bulk copy, so the caller's array stays as it was and usable. A view onto
+ * part of a larger buffer is copied down to its own bytes first, because
+ * structured clone would send the whole buffer behind it; so is a view of a
+ * SharedArrayBuffer, which structured clone would share with the worker.
+ */
+export function copiedView(v: ArrayBufferView): ArrayBufferView {
+  if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) return v;
+  if (v instanceof DataView) return new DataView(new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice().buffer);
+  return (v as Uint8Array).slice();
+}
+
+/**
+ * A typed array the worker sends back (a list the plugin returned), as it
+ * crosses: its buffer is moved, not copied, when the view owns all of it.
+ * Every list the runtime lifts is a fresh buffer of exactly its bytes
+ * (host/abi/load-store.ts), which nothing else in the worker holds, so
+ * moving it detaches nothing anyone can see. A shared or partly viewed
+ * buffer is copied instead (`copiedView`), and so is a small one, where a
+ * copy costs less than the transfer's bookkeeping (and the transfer list,
+ * searched for duplicates, stays short).
+ */
+export function movedView(v: ArrayBufferView, transfer: Transferable[]): ArrayBufferView {
+  const b = v.buffer;
+  if (!(b instanceof ArrayBuffer) || v.byteOffset !== 0 || v.byteLength !== b.byteLength) return copiedView(v);
+  if (b.byteLength < MOVED_VIEW_MIN_BYTES) return v;
+  // One buffer listed twice makes postMessage throw.
+  if (!transfer.includes(b)) transfer.push(b);
+  return v;
+}
+
+/** Below this size a returned typed array is copied rather than moved. */
+export const MOVED_VIEW_MIN_BYTES = 64 * 1024;
+
 /** A WHATWG ReadableStream, which crosses by transfer (Node worker_threads and browsers both transfer it). */
 export function isTransferredStream(v: unknown): v is ReadableStream {
   return typeof ReadableStream !== 'undefined' && v instanceof ReadableStream;

@@ -15,6 +15,7 @@ import {
   isThenable,
   witName,
   mapValue,
+  movedView,
   type CallTarget,
   type ExportShape,
   type FromWorker,
@@ -86,6 +87,8 @@ class Served {
   /** Resource objects leave as RemoteRefs, streams by transfer (collected in `transfer`), Promises as FutureRefs; everything else as data. */
   encode(v: unknown, transfer: Transferable[] = []): unknown {
     return mapValue(v, (o) => {
+      // A list the plugin returned: its fresh buffer moves to the host thread.
+      if (ArrayBuffer.isView(o)) return movedView(o, transfer);
       const cls = this.classPaths.get(Object.getPrototypeOf(o) as object);
       if (cls === undefined) return this.crossing.outgoing(o, transfer);
       let id = this.ids.get(o);
