@@ -6,7 +6,7 @@
  */
 import type { ValidatedComponent } from './validate/validate.ts';
 import { Plugin, type PluginOptions } from './plugin/plugin.ts';
-import { checkedBuild, validateBytes } from './plugin/pipeline.ts';
+import { checkedBuild, validateBytes, validateBytesCached } from './plugin/pipeline.ts';
 import type { ImportObject } from './runtime/import-matching.ts';
 import type { ExportObject } from './runtime/js-exports.ts';
 import { sandboxImports, sandboxLimits, type SandboxOptions } from './plugin/sandbox.ts';
@@ -85,9 +85,14 @@ export class CompiledComponent {
   }
 }
 
-/** Parses, validates and compiles. Throws LoadError ('malformed' | 'invalid' | 'unsupported'). */
-export function compile(bytes: Uint8Array | ArrayBuffer): CompiledComponent {
-  return new CompiledComponent(validateBytes(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)));
+/**
+ * Parses, validates and compiles. Throws LoadError ('malformed' | 'invalid' | 'unsupported').
+ * Like `load`, reuses the compile cache for bytes it has seen (and fills it),
+ * where the platform can hash synchronously (Node); `cache: false` compiles afresh and keeps nothing.
+ */
+export function compile(bytes: Uint8Array | ArrayBuffer, options: { readonly cache?: boolean } = {}): CompiledComponent {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  return new CompiledComponent(options.cache === false ? validateBytes(u8) : validateBytesCached(u8));
 }
 
 /** Load-time checks only (parse, validate, compile core modules); throws LoadError. */

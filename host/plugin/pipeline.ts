@@ -15,7 +15,7 @@ import { checkExpectation, foundSurface } from '../rdylib/load-checks.ts';
 import type { RdylibAbi } from '../rdylib/section.ts';
 import { capLinearMemory } from './memory-cap.ts';
 import { cacheComponent, cachedComponent, cacheKey } from './compile-cache.ts';
-import { contentHash } from './content-hash.ts';
+import { contentHash, contentHashSync } from './content-hash.ts';
 
 /** Parses, validates and compiles. Throws LoadError ('malformed' | 'invalid' | 'unsupported'). */
 export function validateBytes(bytes: Uint8Array): ValidatedComponent {
@@ -56,12 +56,26 @@ function validateCapped(bytes: Uint8Array, maxMemoryBytes: number | undefined): 
   return validateBytes(maxMemoryBytes === undefined || isCoreModule(bytes) ? bytes : capLinearMemory(bytes, maxMemoryBytes));
 }
 
-/**
- * `validateCapped` through the compile cache. A miss validates a private
- * copy of the bytes, which the cached component then keeps views of.
- */
+/** `validateCapped` through the compile cache. */
 async function validateCached(bytes: Uint8Array, maxMemoryBytes: number | undefined): Promise<ValidatedComponent> {
-  const hash = await contentHash(bytes);
+  return validateHashed(bytes, await contentHash(bytes), maxMemoryBytes);
+}
+
+/**
+ * `validateBytes` through the compile cache, for the synchronous `compile`:
+ * where the platform hashes only asynchronously (Web Crypto) it compiles
+ * every time, as with `cache: false`.
+ */
+export function validateBytesCached(bytes: Uint8Array): ValidatedComponent {
+  return validateHashed(bytes, contentHashSync(bytes), undefined);
+}
+
+/**
+ * The cached component for bytes with SHA-256 `hash`, or one validated now
+ * (and cached, once it passed) from a private copy of the bytes, which the
+ * cached component then keeps views of. No hash: validated, not cached.
+ */
+function validateHashed(bytes: Uint8Array, hash: string | undefined, maxMemoryBytes: number | undefined): ValidatedComponent {
   if (hash === undefined) return validateCapped(bytes, maxMemoryBytes);
   const key = cacheKey(hash, maxMemoryBytes);
   const hit = cachedComponent(key);

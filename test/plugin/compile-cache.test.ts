@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AbiMismatchError, LoadError } from '../../host/errors.ts';
-import { clearCompileCache, load, type Plugin } from '../../host/index.ts';
+import { clearCompileCache, compile, load, type Plugin } from '../../host/index.ts';
 import { COMPILE_CACHE_MAX_ENTRIES, compileCacheSize } from '../../host/plugin/compile-cache.ts';
-import { contentHash } from '../../host/plugin/content-hash.ts';
+import { contentHash, contentHashSync } from '../../host/plugin/content-hash.ts';
 import { appendCustomSection } from '../../host/cli/plugin-build/custom-sections.ts';
 import type { RdylibAbi } from '../../host/rdylib/section.ts';
 import { withForgedAbi, withoutAbiSection } from '../support/abi-section.ts';
@@ -35,9 +35,38 @@ function findLastBytes(haystack: Uint8Array, needle: Uint8Array): number {
 describe('compile cache', () => {
   beforeEach(() => clearCompileCache());
 
-  it('keys by the SHA-256 of the bytes', async () => {
+  it('keys by the SHA-256 of the bytes, synchronously on Node', async () => {
     const bytes = readGuest('hello');
     expect(await contentHash(bytes)).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(contentHashSync(bytes)).toBe(createHash('sha256').update(bytes).digest('hex'));
+  });
+
+  it('compile() shares the cache with load, both ways; compile(bytes, { cache: false }) neither reads nor fills it', async () => {
+    const kv = readGuest('kv');
+    const loaded = await load(kv, { name: 'kv' });
+    const compiled = compile(new Uint8Array(kv));
+    expect(compiled.validated).toBe(loaded.component);
+    expect(compile(new Uint8Array(kv).buffer).validated).toBe(loaded.component);
+    // Each instantiation still gets its own instance.
+    const p = compiled.instantiate({}, 'from compile');
+    expect(p.memories[0]).not.toBe(loaded.memories[0]);
+    const hello = readGuest('hello');
+    const first = compile(hello);
+    expect((await load(hello, { name: 'hello', unchecked: true })).component).toBe(first.validated);
+    const fresh = compile(hello, { cache: false });
+    expect(fresh.validated).not.toBe(first.validated);
+    clearCompileCache();
+    compile(hello, { cache: false });
+    expect(compileCacheSize().entries).toBe(0);
+  });
+
+  it('compile() of refused bytes throws and keeps nothing; a caller changing its buffer afterwards changes nothing cached', () => {
+    const bytes = new Uint8Array(readGuest('hello'));
+    const good = compile(bytes);
+    bytes[4] = bytes[4]! ^ 0xff;
+    expect(() => compile(bytes)).toThrow(LoadError);
+    expect(compileCacheSize().entries).toBe(1);
+    expect(compile(readGuest('hello')).validated).toBe(good.validated);
   });
 
   it('the same bytes loaded again reuse the compiled component, with instances of their own', async () => {
