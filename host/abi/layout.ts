@@ -283,7 +283,10 @@ export function join(a: CoreValType, b: CoreValType): CoreValType {
 }
 
 export function flattenTypes(ts: readonly ValType[]): CoreValType[] {
-  return ts.flatMap((t) => flattenType(t));
+  // A loop, not flatMap: every canon lift and lower of every load flattens its types.
+  const out: CoreValType[] = [];
+  for (const t of ts) for (const c of flattenType(t)) out.push(c);
+  return out;
 }
 
 export interface CoreFuncType {

@@ -9,7 +9,7 @@ import { LoadError, PluginInUseError, TrapError } from '../errors.ts';
 import type { FuncType, ResourceTypeRef } from '../types.ts';
 import type { CoreSort, Definition } from '../binary/ast.ts';
 import type { ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
-import { substFuncType, substTypeEntry, type TypeEntry } from '../validate/type-space.ts';
+import { makeSubst, substFuncType, substTypeEntry, type Subst, type TypeEntry } from '../validate/type-space.ts';
 import {
   canonLift,
   canonLiftTask,
@@ -69,7 +69,9 @@ export interface RuntimeScope {
   readonly parent: RuntimeScope | undefined;
   readonly inst: ComponentInstance;
   /** Static resource identities (validation placeholders) → this instance's runtime ones. */
-  readonly subst: Map<ResourceTypeRef, ResourceTypeRef>;
+  readonly subst: ResourceSubst;
+  /** The substitution last made from `subst`, and the version of `subst` it was made from (`substitutionOf`). */
+  substitution: { readonly version: number; readonly subst: Subst } | undefined;
   readonly core: Record<'func' | 'table' | 'memory' | 'global' | 'tag', unknown[]>;
   readonly coreModules: WebAssembly.Module[];
   readonly coreInstances: CoreExports[];
@@ -111,7 +113,8 @@ export function instantiateValidated(
   const scope: RuntimeScope = {
     parent,
     inst,
-    subst: new Map(),
+    subst: new ResourceSubst(),
+    substitution: undefined,
     core: { func: [], table: [], memory: [], global: [], tag: [] },
     coreModules: [],
     coreInstances: [],
@@ -137,6 +140,33 @@ export function instantiateValidated(
   }
   inst.mayEnter = true;
   return exports;
+}
+
+/**
+ * A scope's map of resource identities, with a version that every `set`
+ * changes: what a substitution made from it memoises holds only while the
+ * map stays as it was.
+ */
+class ResourceSubst extends Map<ResourceTypeRef, ResourceTypeRef> {
+  version = 0;
+
+  override set(key: ResourceTypeRef, value: ResourceTypeRef): this {
+    this.version++;
+    return super.set(key, value);
+  }
+}
+
+/**
+ * The substitution of the scope's runtime resource identities, one for as
+ * long as they stay the same, so a type used by many definitions (an
+ * interface's instance type, a record) is rebuilt once per instantiation,
+ * not once per definition.
+ */
+function substitutionOf(scope: RuntimeScope): Subst {
+  const version = scope.subst.version;
+  let s = scope.substitution;
+  if (s === undefined || s.version !== version) scope.substitution = s = { version, subst: makeSubst(scope.subst) };
+  return s.subst;
 }
 
 function typeName(vc: ValidatedComponent, typeIndex: number): string {
@@ -336,14 +366,14 @@ function step(
         const rt = new ResourceType(typeName(vc, scope.types.length), scope.inst, dtor);
         pushType(scope, { kind: 'resource', ref: rt });
       } else {
-        pushType(scope, substTypeEntry(info.entry, scope.subst));
+        pushType(scope, substTypeEntry(info.entry, substitutionOf(scope)));
       }
       return undefined;
     }
     case 'canon': {
       const c = d.canon;
       if (c.kind === 'lift' && info.kind === 'lift') {
-        const ft = substFuncType(info.type, scope.subst);
+        const ft = substFuncType(info.type, substitutionOf(scope));
         const core = scope.core.func[c.coreFunc] as (...flat: unknown[]) => unknown;
         scope.lifted = true;
         const { usesTasks, jspi } = scope.mode;

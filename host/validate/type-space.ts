@@ -121,6 +121,8 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
 }
 
 function substVal(t: ValType, s: Subst): ValType {
+  // Only resource identities to replace (instantiation's substitutions): a type without handles stays itself.
+  if (s.values.size === 0 && s.entries.size === 0 && !containsHandles(t)) return t;
   const done = s.memo.get(t);
   if (done !== undefined) return done;
   const replaced = s.values.get(t);
@@ -314,6 +316,22 @@ export function substInstanceType(t: InstanceType, m: ResourceMap | Subst): Inst
   return isEmpty(s) ? t : substInstance(t, s);
 }
 
+/**
+ * Whether a value type mentions `own` or `borrow` anywhere, the only places
+ * a resource identity sits. Memoised per type object, so the types of a
+ * component in the compile cache are walked once however often it is
+ * instantiated.
+ */
+export function containsHandles(t: ValType): boolean {
+  return memoised(handles, t, computeContainsHandles);
+}
+
+const handles = new WeakMap<ValType, boolean>();
+
+function computeContainsHandles(t: ValType): boolean {
+  return t.kind === 'own' || t.kind === 'borrow' || someMember(t, containsHandles);
+}
+
 /** Whether a value type mentions `borrow` anywhere (forbidden in results and exported value types). */
 export function containsBorrow(t: ValType): boolean {
   return memoised(borrows, t, computeContainsBorrow);
@@ -323,24 +341,27 @@ export function containsBorrow(t: ValType): boolean {
 const borrows = new WeakMap<ValType, boolean>();
 
 function computeContainsBorrow(t: ValType): boolean {
+  return t.kind === 'borrow' || someMember(t, containsBorrow);
+}
+
+/** Whether any value type `t` directly contains satisfies `test`. */
+function someMember(t: ValType, test: (member: ValType) => boolean): boolean {
   switch (t.kind) {
-    case 'borrow':
-      return true;
     case 'list':
-      return containsBorrow(t.element);
+      return test(t.element);
     case 'record':
-      return t.fields.some((f) => containsBorrow(f.type));
+      return t.fields.some((f) => test(f.type));
     case 'tuple':
-      return t.types.some(containsBorrow);
+      return t.types.some(test);
     case 'variant':
-      return t.cases.some((c) => c.type !== undefined && containsBorrow(c.type));
+      return t.cases.some((c) => c.type !== undefined && test(c.type));
     case 'option':
-      return containsBorrow(t.type);
+      return test(t.type);
     case 'result':
-      return (t.ok !== undefined && containsBorrow(t.ok)) || (t.err !== undefined && containsBorrow(t.err));
+      return (t.ok !== undefined && test(t.ok)) || (t.err !== undefined && test(t.err));
     case 'stream':
     case 'future':
-      return t.element !== undefined && containsBorrow(t.element);
+      return t.element !== undefined && test(t.element);
     default:
       return false;
   }
