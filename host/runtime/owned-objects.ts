@@ -101,10 +101,19 @@ export class OwnedObjects {
 
   /** `(slot, binding, rep)` of every owned object JS holds, oldest first. */
   *entries(): IterableIterator<[number, OwnedObjectBinding, number]> {
+    for (const s of this.liveSlots()) yield [s, this.slotBinding[s]!, this.slotRep[s]!];
+  }
+
+  /** The slots of every owned object JS holds, oldest first. */
+  private liveSlots(): number[] {
     const slots: number[] = [];
     for (let i = 1; i < this.slotBinding.length; i++) if (this.slotBinding[i] !== undefined) slots.push(i);
-    slots.sort((a, b) => this.slotSeq[a]! - this.slotSeq[b]!);
-    for (const s of slots) yield [s, this.slotBinding[s]!, this.slotRep[s]!];
+    // Slots are handed out in order until one is freed and reused: sort only then.
+    const seq = this.slotSeq;
+    let ordered = true;
+    for (let i = 1; i < slots.length && ordered; i++) ordered = seq[slots[i - 1]!]! < seq[slots[i]!]!;
+    if (!ordered) slots.sort((a, b) => seq[a]! - seq[b]!);
+    return slots;
   }
 
   /** Finalizer callback: the object is gone, so drop its guest resource if the plugin still runs. */
@@ -137,8 +146,8 @@ export class OwnedObjects {
    * them all; the finalizer does nothing from now on. Returns how many were dropped.
    */
   close(): number {
-    const all = [...this.entries()].reverse();
-    for (const [slot] of all) this.dropSlot(slot);
+    const all = this.liveSlots();
+    for (let i = all.length - 1; i >= 0; i--) this.dropSlot(all[i]!);
     this.closed = true;
     this.slotBinding.length = 1;
     this.slotRep.length = 1;

@@ -1,0 +1,56 @@
+/**
+ * OwnedObjects (host/runtime/owned-objects.ts): the order unload drops owned
+ * objects in is the order they were handed out, newest first, also when a
+ * freed slot was reused (slot order then differs from hand-out order).
+ */
+import { describe, expect, it } from 'vitest';
+import { OwnedObjects, type OwnedObjectBinding } from '../../host/runtime/owned-objects.ts';
+
+function recordingBinding(dropped: number[]): OwnedObjectBinding {
+  return { canDropNow: () => true, destroyRep: (rep) => dropped.push(rep) };
+}
+
+describe('OwnedObjects', () => {
+  it('close() drops every owned object newest first and leaves nothing', () => {
+    const dropped: number[] = [];
+    const b = recordingBinding(dropped);
+    const owned = new OwnedObjects();
+    for (const rep of [10, 11, 12]) owned.watch({}, owned.adopt(b, rep));
+    expect([...owned.entries()].map(([, , rep]) => rep)).toEqual([10, 11, 12]);
+    expect(owned.close()).toBe(3);
+    expect(dropped).toEqual([12, 11, 10]);
+    expect(owned.size).toBe(0);
+    expect([...owned.entries()]).toEqual([]);
+  });
+
+  it('a reused slot keeps hand-out order: the object in it is the newest', () => {
+    const dropped: number[] = [];
+    const b = recordingBinding(dropped);
+    const owned = new OwnedObjects();
+    const objs = [{}, {}, {}];
+    const slots = [20, 21, 22].map((rep, i) => {
+      const slot = owned.adopt(b, rep);
+      owned.watch(objs[i]!, slot);
+      return slot;
+    });
+    // The first object leaves JS (disposed); its slot goes to the next one handed out.
+    owned.forget(slots[0]!, objs[0]!);
+    const reused = owned.adopt(b, 23);
+    expect(reused).toBe(slots[0]);
+    owned.watch({}, reused);
+    expect([...owned.entries()].map(([, , rep]) => rep)).toEqual([21, 22, 23]);
+    expect(owned.close()).toBe(3);
+    expect(dropped).toEqual([23, 22, 21]);
+  });
+
+  it('a destructor that throws does not stop the others', () => {
+    const dropped: number[] = [];
+    const owned = new OwnedObjects();
+    const throwing: OwnedObjectBinding = { canDropNow: () => true, destroyRep: () => { throw new Error('trapped'); } };
+    owned.watch({}, owned.adopt(recordingBinding(dropped), 1));
+    owned.watch({}, owned.adopt(throwing, 2));
+    owned.watch({}, owned.adopt(recordingBinding(dropped), 3));
+    expect(owned.close()).toBe(3);
+    expect(dropped).toEqual([3, 1]);
+  });
+});
