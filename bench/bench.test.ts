@@ -16,7 +16,8 @@ import { ratioChart, unloadChart } from './charts.ts';
 import { jcoLoad, loadables, oursLoad, rawLoad } from './load/section.ts';
 import { readGuest } from './paths.ts';
 import { writeReport } from './report-md.ts';
-import { timeUnload } from './unload/section.ts';
+import { headlineCases, HEADLINES, readmePerformance, README_MARKERS, README_PATH, withPerformanceBlock } from './readme-md.ts';
+import { costPerHandle, timeUnload } from './unload/section.ts';
 import { kvCases } from './kv/cases.ts';
 import { KV_IMPLEMENTATIONS } from './kv/section.ts';
 import type { BenchApi } from './micro/api.ts';
@@ -99,6 +100,12 @@ describe('load case', () => {
 });
 
 describe('unload case', () => {
+  it('states the cost per live handle from the fewest and the most, or nothing when one is unmeasured', () => {
+    const row = (ns: number | undefined): CaseResult => ({ section: 'unload', name: 'u', targets: [], cells: { ours: ns === undefined ? { reason: 'x' } : { ns, spread: 0 } } });
+    expect(costPerHandle([row(2e5), row(3e5), row(2.2e6)])).toBe('200.0 ns per handle beyond the first (from 1 to 10,000 live handles)');
+    expect(costPerHandle([row(2e5), row(3e5), row(undefined)])).toBeUndefined();
+  });
+
   it('times unload() of a plugin with live handles', async () => {
     const times = await timeUnload(readGuest('kv'), 3, 0, 2, () => {});
     expect(times).toHaveLength(2);
@@ -151,6 +158,63 @@ describe('report', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('the README headline patterns match the cases the bench makes (micro, kv, callbacks, extism names)', () => {
+    const names = [
+      ...CALL_CASES.map((c) => ({ section: 'micro', name: c.name })),
+      ...kvCases(10_000).map((c) => ({ section: 'kv', name: c.name })),
+      ...callbackCases(1_000_000).map((c) => ({ section: 'callbacks', name: c.name })),
+      ...bytesCases().flatMap((c) => ['in process', 'worker'].map((mode) => ({ section: 'extism', name: `${c.name} (${mode})` }))),
+    ];
+    for (const h of HEADLINES.filter((x) => ['micro', 'kv', 'callbacks', 'extism'].includes(x.section))) {
+      expect(names.some((n) => n.section === h.section && h.name.test(n.name)), `${h.section} ${h.name}`).toBe(true);
+    }
+  });
+
+  it('writes the README block from the run: commit, Node, machine, load, targets met, the headline rows only', () => {
+    const names: Record<string, string[]> = {
+      micro: ['add(u32,u32)->u32', 'echo string 16 B', 'echo record of 8 fields', 'resource method call', 'resource create+drop', 'echo string 1 MiB'],
+      kv: ['kv: 10,000 puts', 'kv: iterate 10,000 entries', 'kv: len() of 10,000 entries'],
+      callbacks: ['plugin -> host trait: 1,000,000 canvas.lineTo calls (shapes.render)', 'plugin -> plugin (linked): consumer.compactness(shape), 2 calls into shapes'],
+      load: ['load kv (105 KB), cold', 'load kv, warm', 'load 1.1 MB WAT component (1062 KB), cold', 'load 1.1 MB WAT component, warm'],
+      unload: ['unload kv with 1 live handle', 'unload kv with 100 live handles', 'unload kv with 10,000 live handles'],
+      extism: ['echo bytes 1 MiB (worker)', 'kv put + get (short strings) (worker)'],
+    };
+    const sections = Object.entries(names).map(([id, list]) => ({
+      section: { id, title: id, run: async () => ({ cases: [] }) },
+      results: {
+        cases: list.map((name, i): CaseResult => ({
+          section: id,
+          name,
+          targets: id === 'micro' && i === 0 ? [scalar, small] : [],
+          cells: id === 'unload' ? { ours: at([2e5, 3e5, 2.2e6][i]!) } : id === 'extism' ? { ours: at(3e6), extism: at(8e7) } : { ours: at(10), raw: at(4), jco: at(1000) },
+        })),
+        facts: id === 'unload' ? [{ section: 'unload', name: 'memory over 200 load/unload cycles of kv', value: 'flat' }] : [],
+      },
+    }));
+    const block = readmePerformance({ sections, loadAtStart: [0.5, 0.25, 0.125], startedAt: new Date(0), unloadHandleCounts: [1, 100, 10_000] }, 'abc1234');
+    expect(block).toContain('at commit `abc1234` on 1970-01-01T00:00:00Z');
+    expect(block).toContain(`Node ${process.version}`);
+    expect(block).toContain('load average 0.50, 0.25, 0.13');
+    expect(block).toContain('**1 of 2 targets met** (1 missed)');
+    expect(block).toContain('| add(u32,u32)->u32 | 10.0 ns | 2.50x | 100x |  | MISS, PASS |');
+    expect(block).toContain('| echo bytes 1 MiB (worker) | 3.00 ms |  |  | 0.04x |  |');
+    expect(block).not.toContain('echo string 1 MiB');
+    expect(block).toContain('- memory over 200 load/unload cycles of kv: flat');
+    // A headline with no case: refused, naming it.
+    const withoutLinked = sections.map((s) => (s.section.id === 'callbacks' ? { ...s, results: { ...s.results, cases: s.results.cases.slice(0, 1) } } : s));
+    expect(() => headlineCases(withoutLinked.flatMap((s) => s.results.cases))).toThrow(/callbacks: \/\^plugin -> plugin \\\(linked\\\)\//);
+  });
+
+  it('replaces only what is between the README markers, and refuses a README without them', async () => {
+    const readme = `# x\n\n${README_MARKERS.start}\nold figures\n${README_MARKERS.end}\n\nafter\n`;
+    expect(withPerformanceBlock(readme, 'new figures')).toBe(`# x\n\n${README_MARKERS.start}\nnew figures\n${README_MARKERS.end}\n\nafter\n`);
+    expect(() => withPerformanceBlock('# no markers', 'x')).toThrow(/performance markers/);
+    expect(() => withPerformanceBlock(readme + readme, 'x')).toThrow(/once each/);
+    // The project's README has them.
+    const projectReadme = await readFile(README_PATH, 'utf8');
+    expect(() => withPerformanceBlock(projectReadme, 'x')).not.toThrow();
   });
 
   it('keeps an unmeasured column as null / n/a, never a number', () => {

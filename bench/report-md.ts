@@ -10,18 +10,19 @@ import { join } from 'node:path';
 import { ratioChart, unloadChart, unloadPoints } from './charts.ts';
 import { repoPath } from './paths.ts';
 import { tableRows, verdict } from './report.ts';
-import type { Section, SectionResults } from './suite.ts';
+import type { CaseResult, Section, SectionResults } from './suite.ts';
 
 /** Where the report goes: docs/performance.md, its charts in docs/performance/. */
 export const REPORT_PATHS = { report: repoPath('docs', 'performance.md'), chartDir: repoPath('docs', 'performance') };
 
-function markdownTable(rows: readonly (readonly string[])[]): string {
+export function markdownTable(rows: readonly (readonly string[])[]): string {
   const cell = (s: string): string => s.replace(/\|/g, '\\|');
   const [head, ...body] = rows;
   return [`| ${head!.map(cell).join(' | ')} |`, `| ${head!.map(() => '---').join(' | ')} |`, ...body.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
-function commit(): string {
+/** The commit the run measured (short hash), or `unknown` outside a git checkout. */
+export function commit(): string {
   try {
     return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoPath(), encoding: 'utf8' }).trim();
   } catch {
@@ -37,10 +38,21 @@ export interface ReportInput {
   readonly unloadHandleCounts: readonly number[];
 }
 
+/** The machine the run measured on: CPU model, cores, memory, OS. */
+export function machine(): string {
+  const cpu = cpus();
+  return `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${type()} ${release()} ${arch()}`;
+}
+
+/** How many of the cases' targets are met, missed, and not measurable. */
+export function targetTally(cases: readonly CaseResult[]): { readonly pass: number; readonly miss: number; readonly na: number } {
+  const verdicts = cases.flatMap((r) => r.targets.map((t) => verdict(t, r.cells)));
+  return { pass: verdicts.filter((v) => v === 'PASS').length, miss: verdicts.filter((v) => v === 'MISS').length, na: verdicts.filter((v) => v === 'n/a').length };
+}
+
 export async function writeReport(input: ReportInput, paths: { report: string; chartDir: string } = REPORT_PATHS): Promise<string> {
   const all = input.sections.flatMap((s) => s.results.cases);
-  const verdicts = all.flatMap((r) => r.targets.map((t) => verdict(t, r.cells)));
-  const cpu = cpus();
+  const tally = targetTally(all);
   const lines: string[] = [
     '# Performance',
     '',
@@ -48,10 +60,10 @@ export async function writeReport(input: ReportInput, paths: { report: string; c
     '',
     '| | |',
     '| --- | --- |',
-    `| machine | ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${type()} ${release()} ${arch()} |`,
+    `| machine | ${machine()} |`,
     `| load average at start | ${input.loadAtStart.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min): the machine is shared, so read the ratios (columns are interleaved), not the absolute times |`,
     `| Node | ${process.version} (V8 ${process.versions.v8}) |`,
-    `| targets met | ${verdicts.filter((v) => v === 'PASS').length} PASS, ${verdicts.filter((v) => v === 'MISS').length} MISS, ${verdicts.filter((v) => v === 'n/a').length} n/a |`,
+    `| targets met | ${tally.pass} PASS, ${tally.miss} MISS, ${tally.na} n/a |`,
     '',
     'Each cell is the median time per op ± the spread (half the interquartile range, relative). `ours/<peer>` is the ratio of the medians: below 1 ours is faster. `—`: the case has no such column; `n/a`: not measured, with the reason below the table.',
     '',

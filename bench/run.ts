@@ -7,7 +7,7 @@
  *
  *   --quick        short timings, for smoke runs
  *   --only a,b     only the sections with these ids (e.g. `--only kv`)
- *   --report       also write docs/performance.md (refused with --quick or --only)
+ *   --report       also write docs/performance.md and the README's Performance block (refused with --quick or --only)
  *
  * Nothing here asserts speed; the targets are reported, not enforced.
  */
@@ -21,6 +21,7 @@ import { kvSection } from './kv/section.ts';
 import { loadSection } from './load/section.ts';
 import { microSection } from './micro/section.ts';
 import { repoPath } from './paths.ts';
+import { writeReadmePerformance } from './readme-md.ts';
 import { writeReport } from './report-md.ts';
 import { formatNotes, formatTable, toJson } from './report.ts';
 import type { CaseResult, RunContext, Section, SectionResults } from './suite.ts';
@@ -88,7 +89,10 @@ async function main(): Promise<void> {
   await writeFile(RESULTS, `${JSON.stringify(toJson(cases), null, 2)}\n`);
   console.log(`wrote ${RESULTS} (sink ${sinkValue()})`);
   if (args.report) {
-    console.log(`wrote ${await writeReport({ sections: all, loadAtStart, startedAt, unloadHandleCounts: LIVE_HANDLE_COUNTS })}`);
+    const input = { sections: all, loadAtStart, startedAt, unloadHandleCounts: LIVE_HANDLE_COUNTS };
+    console.log(`wrote ${await writeReport(input)}`);
+    // The README's figures from the same run (after the report, so a failure here leaves the report written).
+    console.log(`wrote ${await writeReadmePerformance(input)} (its Performance block)`);
   }
 }
 

@@ -9,6 +9,7 @@ import { exportedInterface, loadPlugin } from '../ours.ts';
 import { readGuest } from '../paths.ts';
 import { message, type CaseResult, type Fact, type Section } from '../suite.ts';
 import { summarise } from '../timing.ts';
+import { formatNs, nsOf } from '../report.ts';
 
 export const LIVE_HANDLE_COUNTS: readonly number[] = [1, 100, 10_000];
 
@@ -41,6 +42,19 @@ async function settledHeap(collectGarbage: () => void): Promise<NodeJS.MemoryUsa
     await new Promise((resolve) => setImmediate(resolve));
   }
   return process.memoryUsage();
+}
+
+/**
+ * The slope of unload time against live handles, between the fewest and the
+ * most (the unload chart's line): what each further handle JS holds adds.
+ */
+export function costPerHandle(cases: readonly CaseResult[]): string | undefined {
+  const first = nsOf(cases[0]?.cells.ours);
+  const last = nsOf(cases[LIVE_HANDLE_COUNTS.length - 1]?.cells.ours);
+  const n0 = LIVE_HANDLE_COUNTS[0]!;
+  const n1 = LIVE_HANDLE_COUNTS[LIVE_HANDLE_COUNTS.length - 1]!;
+  if (first === null || last === null) return undefined;
+  return `${formatNs((last - first) / (n1 - n0))} per handle beyond the first (from ${n0.toLocaleString('en')} to ${n1.toLocaleString('en')} live handles)`;
 }
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -81,6 +95,8 @@ export const unloadSection: Section = {
     const facts: Fact[] = [
       { section: 'unload', name: `memory over ${cycles} load/unload cycles of kv`, value: `before ${mb(before.heapUsed)} heap, ${mb(before.external)} external; ${heaps.join('; ')}` },
     ];
+    const perHandle = costPerHandle(cases);
+    if (perHandle !== undefined) facts.unshift({ section: 'unload', name: 'unload cost per live handle', value: perHandle });
     return { cases, facts, chart: 'unload-by-handles' };
   },
 };
