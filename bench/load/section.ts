@@ -145,8 +145,9 @@ export function rawLoad(target: Loadable, cold: boolean): Load {
   const largest = sources.reduce((best, b, i) => (b.length > sources[best]!.length ? i : best), 0);
   const compiled = sources.map((bytes) => new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
   return async () => {
-    const modules = cold ? await Promise.all(sources.map((bytes) => WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>))) : compiled;
-    await WebAssembly.instantiate(modules[largest]!, stubImports(modules[largest]!));
+    // The synchronous engine calls, as our host makes them (see micro/raw.ts compileRaw).
+    const modules = cold ? sources.map((bytes) => new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)) : compiled;
+    new WebAssembly.Instance(modules[largest]!, stubImports(modules[largest]!));
     return done;
   };
 }
