@@ -25,7 +25,9 @@ export function workDone(): number {
  * is visited once however many times it is shared.
  */
 export function memoised<K extends object, V>(cache: WeakMap<K, V>, key: K, compute: (key: K) => V): V {
-  if (cache.has(key)) return cache.get(key)!;
+  // One lookup on a hit (this is on every type walk of every load); `has` only tells a stored undefined apart.
+  const known = cache.get(key);
+  if (known !== undefined || cache.has(key)) return known as V;
   units++;
   const value = compute(key);
   cache.set(key, value);
