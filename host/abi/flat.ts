@@ -44,7 +44,7 @@ export type Flat = unknown[];
 export type LiftFlat = (cx: LiftLowerContext, flat: Flat) => unknown;
 export type LowerFlat = (cx: LiftLowerContext, v: unknown, out: Flat) => void;
 
-type Num = number | bigint;
+export type Num = number | bigint;
 
 /** Reads position `off` (holding a `have`) as the `want` the type's own flattening expects. */
 function reader(off: number, have: CoreValType, want: CoreValType): (flat: Flat) => Num {

@@ -8,14 +8,14 @@ import type { ComponentInstance } from './component-instance.ts';
 import type { BorrowScope } from './handle-table.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { LiftLowerContext } from './context.ts';
-import { type Flat, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
+import { type Flat, type Num, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
 import { trapped } from './guard.ts';
 import { alignment, elemSize, fieldOffsets, flattenType, flattenTypes } from './layout.ts';
 import { compileLoad, compileStore } from './load-store.ts';
 import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 import { requireMemory, contains } from './requirements.ts';
 import { trap } from './trap.ts';
-import { abandonLowering, commitLowering } from './handles.ts';
+import { abandonLowering, asResourceType, commitLowering, liftOwn } from './handles.ts';
 
 type Callee = (...flat: unknown[]) => unknown;
 
@@ -34,7 +34,7 @@ export function canonLift(
   const topResult = result !== undefined && result.kind === 'result';
   const hasBorrow = paramTypes.some((t) => contains(t, 'borrow'));
 
-  const fast = scalarFastPath(ft, cx, inst, callee, postReturn);
+  const fast = directFastPath(ft, cx, inst, callee, postReturn);
   if (fast !== undefined) return fast;
 
   const lowerParams = compileLowerParams(paramTypes, ft.params.map((p) => p.name));
@@ -199,19 +199,46 @@ export function compileLiftResult(t: ValType | undefined): (cx: LiftLowerContext
 }
 
 /**
- * All parameters and the result are single-slot scalars: no memory, no
- * handles, no arrays. Returns a thin wrapper specialised on arity 0-3.
+ * How one parameter of a direct call becomes its core value: a single-slot
+ * scalar, or a borrow of a resource the callee's own instance implements,
+ * which definitions.py `lower_borrow` passes as the rep itself (no handle
+ * in the callee's table, nothing counted in the call's borrow scope).
  */
-function scalarFastPath(
+function directLower(t: ValType, path: string, inst: ComponentInstance): ((v: unknown) => Num) | undefined {
+  const scalar = scalarLower(t, path);
+  if (scalar !== undefined || t.kind !== 'borrow') return scalar;
+  const rt = asResourceType(t.resource);
+  if (rt.impl !== inst) return undefined;
+  // `rt.js` is read per call: the runtime installs its binding after lifting.
+  return (v) => rt.js.lowerBorrow(v, path);
+}
+
+/** The result of a direct call from its core value: a single-slot scalar, or an `own` handle (definitions.py `lift_own`). */
+function directLift(t: ValType, cx: LiftLowerContext): ((x: Num) => unknown) | undefined {
+  const scalar = scalarLift(t);
+  if (scalar !== undefined || t.kind !== 'own') return scalar;
+  const rt = asResourceType(t.resource);
+  return (x) => liftOwn(cx, (x as number) >>> 0, rt);
+}
+
+/**
+ * Every parameter and the result fit one core value each with no memory
+ * and no handle-table entry for the call (`directLower`, `directLift`): the
+ * scalar calls, and methods of a resource the instance implements (`self`
+ * is the rep) returning a scalar or a new owned handle. No flat arrays,
+ * no memory views; a thin wrapper specialised on arity 0-3.
+ */
+function directFastPath(
   ft: FuncType,
-  _cx: LiftLowerContext,
+  cx: LiftLowerContext,
   inst: ComponentInstance,
   callee: Callee,
   postReturn: ((...flat: unknown[]) => void) | undefined,
 ): ((...args: unknown[]) => unknown) | undefined {
-  const lowers = ft.params.map((p) => scalarLower(p.type, p.name));
-  if (lowers.some((l) => l === undefined) || lowers.length > 3) return undefined;
-  const liftR = ft.result === undefined ? (x: unknown) => x : scalarLift(ft.result);
+  if (ft.params.length > 3) return undefined;
+  const lowers = ft.params.map((p) => directLower(p.type, p.name, inst));
+  if (lowers.some((l) => l === undefined)) return undefined;
+  const liftR = ft.result === undefined ? (x: unknown) => x : directLift(ft.result, cx);
   if (liftR === undefined) return undefined;
   const hasResult = ft.result !== undefined;
   const n = lowers.length;

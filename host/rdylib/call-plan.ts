@@ -227,13 +227,20 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
 
   // The common plan: one handle argument at the top level (`self`, or a single `&R` or `R`), checked without collecting.
   const single = params.length === 1 && params[0]!.collect === undefined ? params[0] : undefined;
+  /**
+   * The single handle's check, for calls that make no loans. A handle
+   * without a record has no loans and is not static, so unless the rule
+   * needs it static nothing can refuse it: it is passed on without making
+   * a use (no allocation per call).
+   */
+  const checkSingle = (p: ParamRule, v: unknown): void => {
+    const h = handleOf(v);
+    if (h === undefined || (!p.mustBeStatic && h.binding.recordOf(h.rep) === undefined)) return;
+    const use = useOf(p, v);
+    if (use !== undefined) checkUse(name, use);
+  };
   const check =
-    single === undefined
-      ? (args: ArrayLike<unknown>): void => void before(args)
-      : (args: ArrayLike<unknown>): void => {
-          const use = useOf(single, args[single.index]);
-          if (use !== undefined) checkUse(name, use);
-        };
+    single === undefined ? (args: ArrayLike<unknown>): void => void before(args) : (args: ArrayLike<unknown>): void => checkSingle(single, args[single.index]);
 
   /** The call itself, then the result rules on what it returned or threw. */
   const callMarking = (args: unknown[]): unknown => {
@@ -250,6 +257,7 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
   };
 
   if (!lends) {
+    if (single !== undefined && results.length === 0) return checkedSingle(type.params.length, single.index, (v) => checkSingle(single, v), call);
     return function (this: unknown, ...args: unknown[]): unknown {
       check(args);
       return callMarking(args);
@@ -267,6 +275,41 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
       endCall(borrower, uses);
     }
   };
+}
+
+/**
+ * `call` after `check` of argument `index`, specialised on the declared
+ * arity (0-3) so a call with that many arguments makes no rest array and
+ * no spread; any other count goes through unchanged for the lifted
+ * function to report.
+ */
+function checkedSingle(arity: number, index: number, check: (v: unknown) => void, call: JsFunction): JsFunction {
+  const other = (args: unknown[]): unknown => {
+    check(args[index]);
+    return call(...args);
+  };
+  switch (arity) {
+    case 1:
+      return function (this: unknown, a: unknown) {
+        if (arguments.length !== 1) return other([...arguments]);
+        check(a);
+        return call(a);
+      } as JsFunction;
+    case 2:
+      return function (this: unknown, a: unknown, b: unknown) {
+        if (arguments.length !== 2) return other([...arguments]);
+        check(index === 0 ? a : b);
+        return call(a, b);
+      } as JsFunction;
+    case 3:
+      return function (this: unknown, a: unknown, b: unknown, c: unknown) {
+        if (arguments.length !== 3) return other([...arguments]);
+        check(index === 0 ? a : index === 1 ? b : c);
+        return call(a, b, c);
+      } as JsFunction;
+    default:
+      return (...args: unknown[]) => other(args);
+  }
 }
 
 /** How to find the values at `path` inside a JS value of type `t`. */

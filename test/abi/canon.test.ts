@@ -332,6 +332,41 @@ describe('resources and handles', () => {
     expect(guest.handles.size).toBe(0);
   });
 
+  it('a method of a resource its instance implements (self as the rep, a scalar, an own result) keeps every rule of the general path', () => {
+    const { guest, rt } = setup();
+    const own: ValType = { kind: 'own', resource: rt };
+    const borrow: ValType = { kind: 'borrow', resource: rt };
+    const seen: unknown[][] = [];
+    // [method]file.split(self: borrow<file>, at: u32) -> own<file>: a new resource with rep self + at.
+    const split = canonLift(fn([['self', borrow], ['at', p('u32')]], own), opts(undefined), guest, (self, at) => {
+      seen.push([self, at]);
+      if (at === 13) throw new WebAssembly.RuntimeError('unreachable');
+      return canonResourceNew(rt, guest)((self as number) + (at as number));
+    });
+    const file = rt.js.liftOwn(100) as ResourceObject;
+    const part = split(file, 7) as ResourceObject;
+    expect(seen).toEqual([[100, 7]]);
+    expect(part).toBeInstanceOf(ResourceObject);
+    expect([part.rep, part.state, file.state]).toEqual([107, 'owned', 'owned']);
+    expect(guest.handles.size).toBe(0);
+
+    // Refused before the guest runs: nothing called, nothing in the table, the instance usable.
+    expect(() => split(file, -1)).toThrow(RangeError);
+    expect(() => split({}, 1)).toThrow(/self: expected a resource of type file/);
+    expect(() => split(file)).toThrow(/expected 2 argument\(s\), got 1/);
+    rt.js.commitOwn(part);
+    expect(() => split(part, 1)).toThrow(/cannot lend a moved file/);
+    expect(seen).toHaveLength(1);
+    expect(guest.handles.size).toBe(0);
+    expect(guest.poisoned).toBeUndefined();
+
+    // A trap inside poisons the instance, as on every other path.
+    expectTrap(() => split(file, 13), /unreachable/);
+    expect(guest.poisoned).toBeDefined();
+    expect(() => split(file, 1)).toThrow(TrapError);
+    expect(seen).toHaveLength(2);
+  });
+
   it('resource.drop of an own handle from another instance enters the implementer to run the destructor', () => {
     const impl = new ComponentInstance('impl');
     const ran: number[] = [];
