@@ -31,13 +31,11 @@ export interface ExportContext {
 }
 
 /**
- * The export as JS calls it: `cell.fns[slot]`, which is the lifted function
- * (wrapped with its borrow rules when the section has any) until unload
- * swaps in a thrower. Specialised on the declared arity so a call with the
- * right number of arguments is a plain call (no rest array, no spread); any
- * other count is passed through unchanged so the lifted function reports it.
+ * Puts the export's function into the cell: the lifted function (wrapped
+ * with its borrow rules when the section has any, and given its async JS
+ * shape) until unload swaps in a thrower. Returns its slot.
  */
-function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (...args: unknown[]) => unknown {
+function register(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): number {
   const cell = cx.cell;
   const item = iface === '' ? name : `${iface}#${name}`;
   const ruled = cx.wrapCall?.(iface, name, f) ?? f.call;
@@ -46,6 +44,18 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (
   const shaped = exportCall(f.type, async, ruled, cell, item, f.inst?.store);
   const slot = cell.addFunction(item, shaped ?? ruled, async ? 'async' : 'sync');
   if (!cx.slots.has(f)) cx.slots.set(f, slot);
+  return slot;
+}
+
+/**
+ * The export as JS calls it: `cell.fns[slot]`. Specialised on the declared
+ * arity so a call with the right number of arguments is a plain call (no
+ * rest array, no spread); any other count is passed through unchanged so
+ * the lifted function reports it.
+ */
+function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (...args: unknown[]) => unknown {
+  const cell = cx.cell;
+  const slot = register(f, cx, iface, name);
   switch (f.type.params.length) {
     case 0:
       return function (this: unknown) {
@@ -68,24 +78,28 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (
   }
 }
 
-/** A `[method]` on the class prototype: `this` becomes the `self` argument. Specialised like `wrap`. */
-function methodOf(fn: (...args: unknown[]) => unknown, arity: number): (this: unknown, ...args: unknown[]) => unknown {
+/**
+ * A `[method]` on the class prototype: `this` becomes the `self` argument
+ * of `cell.fns[slot]`, called directly (not through `wrap`'s function, one
+ * call less per method call). Specialised like `wrap`.
+ */
+function methodOf(cell: ExportCell, slot: number, arity: number): (this: unknown, ...args: unknown[]) => unknown {
   switch (arity) {
     case 1:
       return function (this: unknown) {
-        return arguments.length === 0 ? fn(this) : fn(this, ...arguments);
+        return arguments.length === 0 ? cell.fns[slot]!(this) : cell.fns[slot]!(this, ...arguments);
       };
     case 2:
       return function (this: unknown, a: unknown) {
-        return arguments.length === 1 ? fn(this, a) : fn(this, ...arguments);
+        return arguments.length === 1 ? cell.fns[slot]!(this, a) : cell.fns[slot]!(this, ...arguments);
       } as (this: unknown, ...args: unknown[]) => unknown;
     case 3:
       return function (this: unknown, a: unknown, b: unknown) {
-        return arguments.length === 2 ? fn(this, a, b) : fn(this, ...arguments);
+        return arguments.length === 2 ? cell.fns[slot]!(this, a, b) : cell.fns[slot]!(this, ...arguments);
       } as (this: unknown, ...args: unknown[]) => unknown;
     default:
       return function (this: unknown, ...args: unknown[]) {
-        return fn(this, ...args);
+        return cell.fns[slot]!(this, ...args);
       };
   }
 }
@@ -182,25 +196,24 @@ function attachResourceFunctions(
     const p = parsedName(name);
     if (p.kind === 'label' || p.kind === 'interface') continue;
     const cls = classes.get(p.resource);
-    const fn = wrap(item.func, cx, path, name);
     if (cls === undefined) {
       // A resource function whose type is not exported here: still reachable by its full name.
-      out[name] = fn;
+      out[name] = wrap(item.func, cx, path, name);
       continue;
     }
     switch (p.kind) {
       case 'constructor':
-        constructorSetters.get(cls)?.(fn);
+        constructorSetters.get(cls)?.(wrap(item.func, cx, path, name));
         break;
       case 'method':
         Object.defineProperty(cls.prototype, camel(p.name), {
-          value: methodOf(fn, item.func.type.params.length),
+          value: methodOf(cx.cell, register(item.func, cx, path, name), item.func.type.params.length),
           writable: true,
           configurable: true,
         });
         break;
       case 'static':
-        cls[camel(p.name)] = fn;
+        cls[camel(p.name)] = wrap(item.func, cx, path, name);
         break;
     }
   }
