@@ -9,8 +9,39 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const fromCharCode = String.fromCharCode;
 
+/**
+ * Views of a guest memory, made again only after it grew (growing detaches
+ * the old buffer, so the old view's length drops to 0): the `memory.buffer`
+ * getter and a new view per call would cost more than the call itself, and
+ * a host keeps its views the same way.
+ */
+export class MemoryViews {
+  #u8: Uint8Array;
+  #dv: DataView;
+
+  constructor(readonly memory: WebAssembly.Memory) {
+    this.#u8 = new Uint8Array(memory.buffer);
+    this.#dv = new DataView(memory.buffer);
+  }
+
+  bytes(): Uint8Array {
+    if (this.#u8.length === 0) this.#refresh();
+    return this.#u8;
+  }
+
+  dataView(): DataView {
+    if (this.#u8.length === 0) this.#refresh();
+    return this.#dv;
+  }
+
+  #refresh(): void {
+    this.#u8 = new Uint8Array(this.memory.buffer);
+    this.#dv = new DataView(this.memory.buffer);
+  }
+}
+
 /** Writes `s` as UTF-8 into memory allocated by `alloc(len)`; returns [ptr, len]. */
-export function storeUtf8(memory: WebAssembly.Memory, alloc: (len: number) => number, s: string): [number, number] {
+export function storeUtf8(views: MemoryViews, alloc: (len: number) => number, s: string): [number, number] {
   const n = s.length;
   let ascii = true;
   for (let i = 0; i < n; i++) {
@@ -21,20 +52,20 @@ export function storeUtf8(memory: WebAssembly.Memory, alloc: (len: number) => nu
   }
   if (ascii) {
     const ptr = alloc(n);
-    const u8 = new Uint8Array(memory.buffer);
+    const u8 = views.bytes();
     if (n <= SHORT) for (let i = 0; i < n; i++) u8[ptr + i] = s.charCodeAt(i);
     else encoder.encodeInto(s, u8.subarray(ptr, ptr + n));
     return [ptr, n];
   }
   const bytes = encoder.encode(s);
   const ptr = alloc(bytes.length);
-  new Uint8Array(memory.buffer, ptr, bytes.length).set(bytes);
+  views.bytes().set(bytes, ptr);
   return [ptr, bytes.length];
 }
 
 /** Reads `len` bytes of UTF-8 at `ptr`. */
-export function loadUtf8(memory: WebAssembly.Memory, ptr: number, len: number): string {
-  const u8 = new Uint8Array(memory.buffer);
+export function loadUtf8(views: MemoryViews, ptr: number, len: number): string {
+  const u8 = views.bytes();
   if (len <= SHORT) {
     let s = '';
     let i = 0;
@@ -61,7 +92,7 @@ export function loadUtf8(memory: WebAssembly.Memory, ptr: number, len: number): 
 export function panicImport(memory: () => WebAssembly.Memory): Record<string, (...args: number[]) => never> {
   return {
     'rdylib-panic': (msgPtr, msgLen, filePtr, fileLen, line, column) => {
-      const m = memory();
+      const m = new MemoryViews(memory());
       throw new Error(`plugin panicked: ${loadUtf8(m, msgPtr!, msgLen!)} at ${loadUtf8(m, filePtr!, fileLen!)}:${line}:${column}`);
     },
   };

@@ -17,7 +17,7 @@
  */
 import { coreModuleExporting } from '../core-modules.ts';
 import { HandleTable } from '../raw-handles.ts';
-import { loadUtf8, panicImport } from '../raw-strings.ts';
+import { loadUtf8, MemoryViews, panicImport } from '../raw-strings.ts';
 import type { Bounds, CallbacksApi, CanvasLike, ConsumerApi, Shape, ShapesApi } from './api.ts';
 import { CountingCanvas } from './api.ts';
 
@@ -53,6 +53,7 @@ export async function instantiateRawCallbacks(modules: RawCallbackModules): Prom
   const shapeReps = new HandleTable<number>();
   const canvases = new HandleTable<CanvasLike>();
   let shapesMemory: WebAssembly.Memory | undefined;
+  let shapesViews: MemoryViews | undefined;
   let shapeDtor: (rep: number) => void = () => {};
   const shapesInstance = await WebAssembly.instantiate(modules.shapes, {
     $root: panicImport(() => shapesMemory!),
@@ -64,7 +65,7 @@ export async function instantiateRawCallbacks(modules: RawCallbackModules): Prom
     [CANVAS]: {
       '[method]canvas.move-to': (h: number, x: number, y: number) => canvases.get(h).moveTo(x, y),
       '[method]canvas.line-to': (h: number, x: number, y: number) => canvases.get(h).lineTo(x, y),
-      '[method]canvas.label': (h: number, ptr: number, len: number) => canvases.get(h).label(loadUtf8(shapesMemory!, ptr, len)),
+      '[method]canvas.label': (h: number, ptr: number, len: number) => canvases.get(h).label(loadUtf8(shapesViews!, ptr, len)),
       '[method]canvas.resolution': (h: number) => canvases.get(h).resolution(),
       '[method]canvas.set-style': unused('[method]canvas.set-style'),
       '[method]canvas.background': unused('[method]canvas.background'),
@@ -76,6 +77,8 @@ export async function instantiateRawCallbacks(modules: RawCallbackModules): Prom
   });
   const shapes = shapesInstance.exports as CoreExports;
   shapesMemory = shapes.memory;
+  const views = new MemoryViews(shapes.memory);
+  shapesViews = views;
   shapeDtor = exportFn(shapes, `${SHAPE}#[dtor]shape`);
   const area = exportFn<(rep: number) => number>(shapes, `${SHAPE}#[method]shape.area`);
   const perimeter = exportFn<(rep: number) => number>(shapes, `${SHAPE}#[method]shape.perimeter`);
@@ -99,7 +102,7 @@ export async function instantiateRawCallbacks(modules: RawCallbackModules): Prom
     }
     bounds(): Bounds {
       const ret = bounds(shapeReps.get(this.#handle));
-      const dv = new DataView(shapes.memory.buffer);
+      const dv = views.dataView();
       return { x: dv.getFloat64(ret, true), y: dv.getFloat64(ret + 8, true), w: dv.getFloat64(ret + 16, true), h: dv.getFloat64(ret + 24, true) };
     }
     [Symbol.dispose](): void {
@@ -121,11 +124,11 @@ export async function instantiateRawCallbacks(modules: RawCallbackModules): Prom
         f64[2 * i + 1] = y;
       });
       const ret = polygon(ptr, points.length);
-      const dv = new DataView(shapes.memory.buffer);
+      const dv = views.dataView();
       // result<shape, string>: discriminant byte, then the handle or (ptr, len).
       const ok = dv.getUint8(ret) === 0;
       const handle = dv.getUint32(ret + 4, true);
-      const error = ok ? '' : loadUtf8(shapes.memory, handle, dv.getUint32(ret + 8, true));
+      const error = ok ? '' : loadUtf8(views, handle, dv.getUint32(ret + 8, true));
       polygonPost(ret);
       if (!ok) throw new Error(error);
       return new RawShape(handle);

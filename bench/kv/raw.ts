@@ -21,7 +21,7 @@
  */
 import { coreModuleExporting } from '../core-modules.ts';
 import { HandleTable } from '../raw-handles.ts';
-import { loadUtf8, panicImport, storeUtf8 } from '../raw-strings.ts';
+import { loadUtf8, MemoryViews, panicImport, storeUtf8 } from '../raw-strings.ts';
 import type { KvApi, KvIter, KvStore } from './api.ts';
 
 const I = 'rdylib-guest:kv/kv@0.1.0';
@@ -78,13 +78,12 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
   const dropIter = dtors.get('iter')!;
 
   const alloc = (len: number): number => core.cabi_realloc(0, 0, 1, len);
-  let view = new DataView(mem.buffer);
-  const dataView = (): DataView => (view.buffer === mem.buffer ? view : (view = new DataView(mem.buffer)));
+  const views = new MemoryViews(mem);
 
   /** option<string> in a return area: discriminant byte, then (ptr, len). */
   const liftOptionString = (ret: number): string | undefined => {
-    const dv = dataView();
-    return dv.getUint8(ret) === 0 ? undefined : loadUtf8(mem, dv.getUint32(ret + 4, true), dv.getUint32(ret + 8, true));
+    const dv = views.dataView();
+    return dv.getUint8(ret) === 0 ? undefined : loadUtf8(views, dv.getUint32(ret + 4, true), dv.getUint32(ret + 8, true));
   };
 
   class RawIter implements KvIter {
@@ -94,12 +93,12 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
     }
     next(): [string, string] | undefined {
       const ret = iterNext(reps.get(this.#handle));
-      const dv = dataView();
+      const dv = views.dataView();
       // option<tuple<string, string>>: discriminant byte, then two (ptr, len) pairs.
       const entry: [string, string] | undefined =
         dv.getUint8(ret) === 0
           ? undefined
-          : [loadUtf8(mem, dv.getUint32(ret + 4, true), dv.getUint32(ret + 8, true)), loadUtf8(mem, dv.getUint32(ret + 12, true), dv.getUint32(ret + 16, true))];
+          : [loadUtf8(views, dv.getUint32(ret + 4, true), dv.getUint32(ret + 8, true)), loadUtf8(views, dv.getUint32(ret + 12, true), dv.getUint32(ret + 16, true))];
       iterNextPost(ret);
       return entry;
     }
@@ -118,8 +117,8 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
     }
     put(key: string, value: string): string | undefined {
       const rep = reps.get(this.#handle);
-      const [kp, kl] = storeUtf8(mem, alloc, key);
-      const [vp, vl] = storeUtf8(mem, alloc, value);
+      const [kp, kl] = storeUtf8(views, alloc, key);
+      const [vp, vl] = storeUtf8(views, alloc, value);
       const ret = storePut(rep, kp, kl, vp, vl);
       const old = liftOptionString(ret);
       storePutPost(ret);
@@ -127,7 +126,7 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
     }
     get(key: string): string | undefined {
       const rep = reps.get(this.#handle);
-      const [kp, kl] = storeUtf8(mem, alloc, key);
+      const [kp, kl] = storeUtf8(views, alloc, key);
       const ret = storeGet(rep, kp, kl);
       const value = liftOptionString(ret);
       storeGetPost(ret);

@@ -5,6 +5,7 @@
  */
 import type { BenchApi, Counter, Fields } from './api.ts';
 import type { BenchGuest } from './guest.ts';
+import { loadUtf8, MemoryViews } from '../raw-strings.ts';
 
 interface MemExports {
   memory: WebAssembly.Memory;
@@ -26,11 +27,11 @@ interface MainExports {
 /** Below this length a JS loop beats the call into TextEncoder's native code. */
 const SHORT_STRING = 32;
 
-function encodeShort(s: string, out: Uint8Array): number {
+function encodeShort(s: string, u8: Uint8Array, ptr: number, max: number): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x80) return new TextEncoder().encodeInto(s, out).written;
-    out[i] = c;
+    if (c >= 0x80) return new TextEncoder().encodeInto(s, u8.subarray(ptr, ptr + max)).written;
+    u8[ptr + i] = c;
   }
   return s.length;
 }
@@ -71,10 +72,8 @@ export async function instantiateRaw(modules: RawModules): Promise<BenchApi> {
   const core = mainInstance.exports as unknown as MainExports;
   const memory = mem.memory;
 
-  let view = new DataView(memory.buffer);
-  const dataView = (): DataView => (view.buffer === memory.buffer ? view : (view = new DataView(memory.buffer)));
+  const views = new MemoryViews(memory);
   const encoder = new TextEncoder();
-  const decoder = new TextDecoder('utf-8', { fatal: true });
 
   class RawCounter implements Counter {
     #handle: number;
@@ -104,29 +103,30 @@ export async function instantiateRaw(modules: RawModules): Promise<BenchApi> {
       // Worst case 3 bytes per UTF-16 unit; encodeInto writes straight into guest memory.
       const max = s.length * 3;
       const ptr = mem.realloc(0, 0, 1, max);
-      const bytes = new Uint8Array(memory.buffer, ptr, max);
-      const written = s.length <= SHORT_STRING ? encodeShort(s, bytes) : encoder.encodeInto(s, bytes).written;
+      const u8 = views.bytes();
+      const written = s.length <= SHORT_STRING ? encodeShort(s, u8, ptr, max) : encoder.encodeInto(s, u8.subarray(ptr, ptr + max)).written;
       const ret = core.echo(ptr, written);
-      const dv = dataView();
-      const out = decoder.decode(new Uint8Array(memory.buffer, dv.getUint32(ret, true), dv.getUint32(ret + 4, true)));
+      const dv = views.dataView();
+      // Short ASCII by hand, as the encoding above: cheaper than a call into TextDecoder.
+      const out = loadUtf8(views, dv.getUint32(ret, true), dv.getUint32(ret + 4, true));
       core['post-echo'](ret);
       return out;
     },
 
     echoBytes(b: Uint8Array): Uint8Array {
       const ptr = mem.realloc(0, 0, 1, b.length);
-      new Uint8Array(memory.buffer, ptr, b.length).set(b);
+      views.bytes().set(b, ptr);
       const ret = core['echo-bytes'](ptr, b.length);
-      const dv = dataView();
+      const dv = views.dataView();
       const start = dv.getUint32(ret, true);
-      const out = new Uint8Array(memory.buffer.slice(start, start + dv.getUint32(ret + 4, true)));
+      const out = views.bytes().slice(start, start + dv.getUint32(ret + 4, true));
       core['post-echo'](ret);
       return out;
     },
 
     echoFields(r: Fields): Fields {
       const p = core['echo-fields'](r.a, r.b, r.c, r.d, r.e, r.f, r.g ? 1 : 0, r.h);
-      const dv = dataView();
+      const dv = views.dataView();
       return {
         a: dv.getUint8(p),
         b: dv.getUint16(p + 2, true),
