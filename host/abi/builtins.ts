@@ -118,6 +118,8 @@ export function canonTaskReturn(
   sameType: (a: ValType, b: ValType) => boolean,
 ): (...flat: unknown[]) => void {
   const liftResult = compileLiftParams(resultType === undefined ? [] : [resultType]);
+  // Used only while the built-in runs, which cannot overlap itself: lifting runs no guest code.
+  const cx = new LiftLowerContext(opts, inst);
   return guarded(inst, (...flat: unknown[]) => {
     const task = currentThread(inst, 'task.return').task;
     checkMayLeave(inst, 'task.return');
@@ -130,10 +132,11 @@ export function canonTaskReturn(
     if ((opts.memory !== undefined && task.opts.memory !== opts.memory) || task.opts.stringEncoding !== opts.stringEncoding) {
       trap("task.return: its memory or string-encoding options differ from the task's canon lift");
     }
-    const cx = new LiftLowerContext(opts, inst);
     cx.borrowScope = task;
     cx.refresh();
+    cx.resetLiftBudget();
     const result = liftResult(cx, flat);
+    cx.borrowScope = undefined;
     task.return(result);
   });
 }

@@ -119,9 +119,14 @@ export class Store implements EventListener {
     return this.waiting.length;
   }
 
-  /** Something changed that may make a waiting thread ready: look again soon. */
+  /**
+   * Something changed that may make a waiting thread ready: look again soon.
+   * With no thread waiting and no host call queued there is nothing to look
+   * at (and no deadlock to find), so no tick is queued: a thread that starts
+   * waiting, or a queued call, comes back here.
+   */
   eventArrived(): void {
-    if (this.tickQueued) return;
+    if (this.tickQueued || (this.waiting.length === 0 && this.idleQueue.length === 0)) return;
     this.tickQueued = true;
     queueMicrotask(() => void this.tick());
   }

@@ -71,11 +71,29 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
     );
   };
 
+  /**
+   * A context for one call's lowering and lifting, given back when the call
+   * is done with it: calls may overlap (tasks interleave), so each takes its
+   * own, but one made for an earlier call is reused (making one per call was
+   * a measurable part of an async call's cost). Its lowering state is empty
+   * again after commitLowering / abandonLowering.
+   */
+  let spareCx: LiftLowerContext | undefined;
+  const takeCx = (task: Task): LiftLowerContext => {
+    const cx = spareCx ?? new LiftLowerContext(opts, inst);
+    spareCx = undefined;
+    cx.borrowScope = task;
+    return cx;
+  };
+  const giveBack = (cx: LiftLowerContext): void => {
+    cx.borrowScope = undefined;
+    spareCx = cx;
+  };
+
   const canonLift = (task: Task, thread: Thread): void => {
     task.enterImplicitThread(thread, (entered) => {
       if (!entered) return thread.exit();
-      const cx = new LiftLowerContext(opts, inst);
-      cx.borrowScope = task;
+      const cx = takeCx(task);
       const args = task.start();
       let flat: unknown[];
       try {
@@ -97,6 +115,7 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
         callCore(task, thread, callee, flat, (r) => {
           cx.refresh();
           const v = liftResult(cx, r);
+          giveBack(cx);
           task.return(hasResult ? [v] : []);
           if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
           task.exitImplicitThread();
@@ -104,6 +123,8 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
         });
         return;
       }
+      // An async lift's results come through task.return: the context's work is done.
+      giveBack(cx);
       if (callback === undefined) {
         callCore(task, thread, callee, flat, () => {
           task.exitImplicitThread();
@@ -180,84 +201,122 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
     return topResult ? unwrapResult(v) : v;
   };
 
-  const start = (args: readonly unknown[], signal?: AbortSignal): { result: Promise<unknown>; requestCancellation(): void } => {
+  /**
+   * A call from the host (JS): its Promise settles once, with the task's
+   * result or its failure. While pending it is a root of the store; a live
+   * AbortSignal of the caller is host work (aborting it requests the task's
+   * cancellation, which can wake a task waiting only for that, so such a task
+   * is not deadlocked); and a poisoned instance (unload, or a trap of another
+   * call) ends it with the trap, a microtask later so that a call whose own
+   * trap poisoned the instance rejects with its own error first.
+   */
+  const startCall = (args: readonly unknown[], signal: AbortSignal | undefined): { result: Promise<unknown>; requestCancellation(): void } => {
+    const store = inst.store;
     let onCancel: OnCancel | undefined;
     let cancelRequested = false;
-    // Settled at most once: a trap after the result was handed over changes nothing more.
     let settled = false;
-    let settle!: { resolve: (v: unknown) => void; reject: (e: unknown) => void };
-    const rootDone = inst.store.rootStarted();
-    // A caller holding a live AbortSignal may still cancel the task, which can wake it: until the
-    // signal fires or the call settles, that is host work, so a task waiting only for its
-    // cancellation is not deadlocked.
-    const cancellable = signal !== undefined && !signal.aborted ? inst.store.hostWorkStarted() : undefined;
-    const onAbort = (): void => {
-      requestCancellation();
-      cancellable?.();
-    };
-    // A poisoned instance (unload, or a trap of another call) never finishes this call: it rejects with
-    // the trap, a microtask later so that a call whose own trap poisoned it rejects with its own error
-    // first, and holds the instance no more.
-    const unwatch = inst.whenPoisoned((t) => queueMicrotask(() => settle.reject(t)));
-    const stopListening = (): void => {
-      signal?.removeEventListener('abort', onAbort);
-      cancellable?.();
-      unwatch();
-    };
+    let resolveResult!: (v: unknown) => void;
+    let rejectResult!: (e: unknown) => void;
     const result = new Promise<unknown>((resolve, reject) => {
-      settle = {
-        resolve: (v) => settled || ((settled = true), stopListening(), rootDone(), resolve(v)),
-        reject: (e) => settled || ((settled = true), stopListening(), rootDone(), reject(withAbortReason(e, signal))),
-      };
+      resolveResult = resolve;
+      rejectResult = reject;
     });
+    const rootDone = store.rootStarted();
+    let unwatch: (() => void) | undefined;
+    let onAbort: (() => void) | undefined;
+    let cancellable: (() => void) | undefined;
+    /** Ends what the pending call holds; false when it had already settled. */
+    const finish = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      rootDone();
+      unwatch?.();
+      if (onAbort !== undefined) {
+        signal!.removeEventListener('abort', onAbort);
+        cancellable!();
+      }
+      return true;
+    };
+    const resolve = (v: unknown): void => {
+      if (finish()) resolveResult(v);
+    };
+    const reject = (e: unknown): void => {
+      if (finish()) rejectResult(withAbortReason(e, signal));
+    };
     const requestCancellation = (): void => {
       if (onCancel !== undefined) onCancel(undefined);
       else cancelRequested = true;
     };
     if (signal?.aborted === true) requestCancellation();
-    else signal?.addEventListener('abort', onAbort, { once: true });
+    else if (signal !== undefined) {
+      cancellable = store.hostWorkStarted();
+      onAbort = () => {
+        requestCancellation();
+        cancellable!();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
     if (args.length !== nParams) {
-      settle.reject(new TypeError(`expected ${nParams} argument(s), got ${args.length}`));
+      reject(new TypeError(`expected ${nParams} argument(s), got ${args.length}`));
       return { result, requestCancellation: () => undefined };
     }
     const begin = (): void => {
       let failed = false;
+      // The result is handed over once the turn that produced it is over, so a trap later in
+      // the same turn (e.g. a bad callback code after task.return) rejects the call instead, as
+      // it traps the spec's store: at the end of this first turn when it resolved in it, else
+      // in the microtask after the turn that resolved it.
+      let firstTurn = true;
+      let early: { r: unknown[] | undefined } | undefined;
+      const deliver = (r: unknown[] | undefined): void => {
+        if (failed) return;
+        try {
+          resolve(toJs(r));
+        } catch (e) {
+          reject(e);
+        }
+      };
       try {
         onCancel = invoke(
-          () => [...args],
-          // The result is handed over once the turn that produced it is over, so
-          // a trap later in the same turn (e.g. a bad callback code after
-          // task.return) rejects the call instead, as it traps the spec's store.
-          (r) =>
-            queueMicrotask(() => {
-              if (failed) return;
-              try {
-                settle.resolve(toJs(r));
-              } catch (e) {
-                settle.reject(e);
-              }
-            }),
+          () => args as unknown[],
+          (r) => {
+            if (firstTurn) early = { r };
+            else queueMicrotask(() => deliver(r));
+          },
           undefined,
           (e) => {
             failed = true;
-            settle.reject(e);
+            reject(e);
           },
         );
+        firstTurn = false;
+        if (early !== undefined) deliver(early.r);
         if (cancelRequested) onCancel(undefined);
       } catch (e) {
+        firstTurn = false;
         failed = true;
-        settle.reject(e);
+        reject(e);
       }
     };
-    inst.store.whenIdle(begin);
+    store.whenIdle(begin);
+    // Most calls have settled by now (a task that returns in its first turn); only one still
+    // pending needs to hear of its instance's poisoning.
+    if (!settled) {
+      const poisoned = inst.poisoned;
+      if (poisoned !== undefined) queueMicrotask(() => reject(poisoned));
+      else unwatch = inst.whenPoisoned((t) => queueMicrotask(() => reject(t)));
+    }
     return { result, requestCancellation };
   };
+
+  // The caller's array is copied: the call may start later (between turns), and reads it then.
+  const start = (args: readonly unknown[], signal?: AbortSignal): { result: Promise<unknown>; requestCancellation(): void } => startCall([...args], signal);
 
   const call = returnsPromise
     ? (...args: unknown[]): unknown => {
         // An async export takes `{ signal }` after its parameters (host/runtime/async-calls.ts checks its shape).
         const signal = ftAsync && args.length === nParams + 1 ? (args.pop() as { signal?: AbortSignal } | undefined)?.signal : undefined;
-        return start(args, signal).result;
+        return startCall(args, signal).result;
       }
     : (...args: unknown[]): unknown => {
         if (args.length !== nParams) throw new TypeError(`expected ${nParams} argument(s), got ${args.length}`);
