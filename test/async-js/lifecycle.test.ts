@@ -77,6 +77,22 @@ describe('async calls and unload', () => {
     expect(await fns(w)['addSync']!(1, 1)).toBe(2);
     await w.unload();
   });
+
+  it('a worker-isolated plugin unloaded with async calls pending: they reject with UnloadedError, and so does every later call', async () => {
+    const w = await loadInWorker(await fixtureBytes('host-call'), {
+      name: 'host-call',
+      unchecked: true,
+      importsModule: new URL('./fixtures/host-call-imports.ts', import.meta.url),
+    });
+    // `run` waits in the worker for a host import that never answers; the worker answers other calls meanwhile,
+    // and since it answers in order, both `run` calls have started once `runSync` answered.
+    const calls = [fns(w)['run']!(1), fns(w)['run']!(2)];
+    expect(await fns(w)['runSync']!(3)).toBe(7);
+    await w.unload();
+    for (const c of calls) await expect(c).rejects.toBeInstanceOf(UnloadedError);
+    await expect(fns(w)['run']!(3)).rejects.toBeInstanceOf(UnloadedError);
+    expect(w.isUnloaded).toBe(true);
+  });
 });
 
 const streamsBytes = await fixtureBytes('streams');
