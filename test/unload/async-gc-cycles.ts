@@ -26,16 +26,8 @@ import { load } from '../../host/index.ts';
 import { defaultStore } from '../../host/abi/store.ts';
 import { parse } from '../../scripts/lib/jco.ts';
 import { repoRoot } from '../support/guests.ts';
+import { collect } from '../support/collect.ts';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with node --expose-gc');
-
-async function collect(): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    gc!();
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 const fixture = async (name: string) => parse(readFileSync(join(repoRoot, 'test', 'async-js', 'fixtures', `${name}.wat`), 'utf8'));
 
@@ -86,7 +78,8 @@ const scenarios: Scenario[] = [
     : []),
 ];
 
-interface Report {
+/** One scenario's figures (async-leaks.test.ts checks them). */
+export interface Report {
   scenario: string;
   cycles: number;
   growthBytes: number;

@@ -14,19 +14,9 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
 import { repoRoot } from '../support/guests.ts';
+// A type only: importing the script's values would run it.
+import type { Report } from './async-gc-cycles.ts';
 
-interface Report {
-  scenario: string;
-  cycles: number;
-  growthBytes: number;
-  growthPerCycleBytes: number;
-  instancesCollected: number;
-  memories: number;
-  memoriesCollected: number;
-  rejectedWithUnloadedError: number;
-  calls: number;
-  storeWaitingAfter: number;
-}
 
 const CYCLES = 100;
 const script = fileURLToPath(new URL('./async-gc-cycles.ts', import.meta.url));

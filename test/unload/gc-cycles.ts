@@ -9,17 +9,8 @@
 import { load, type Plugin } from '../../host/index.ts';
 import { readGuest } from '../support/guests.ts';
 import { Canvas } from '../support/canvas.ts';
+import { collect } from '../support/collect.ts';
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with node --expose-gc');
-
-/** Full collections with turns of the event loop between them, so WeakRefs clear and finalizers run. */
-async function collect(): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    gc!();
-    await new Promise((r) => setImmediate(r));
-  }
-}
 
 interface Store { put(k: string, v: string): unknown; iter(): object; lock(): object; [Symbol.dispose](): void }
 interface Kv { Store: new () => Store; countPrefix(s: Store, p: string): number }
