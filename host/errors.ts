@@ -162,10 +162,14 @@ export class CancelledError extends RdylibError {
 }
 
 /**
- * A host function returned a Promise where the plugin waits synchronously
- * for its result (an import lowered without `async`, or a stackful async
- * export): waiting for it needs JSPI (`WebAssembly.Suspending`), which this
- * engine lacks. The message names the import; the plugin's call traps.
+ * A plugin had to wait inside a core wasm call — a synchronous built-in such
+ * as `subtask.cancel` or `waitable-set.wait` with nothing ready yet, a
+ * synchronous call of an import that did not return at once, a thread
+ * switch — and waiting there needs JSPI (`WebAssembly.Suspending` and
+ * `promising`), which this engine lacks. Such a plugin loads on every engine
+ * and runs while nothing has to wait; the message names the built-in or
+ * import. It is a trap: the call rejects (or throws) with this error and
+ * the instance is poisoned (later calls: TrapError, whose cause is this).
  */
 export class JspiUnavailableError extends RdylibError {
   readonly code = 'NEEDS_JSPI' as const;

@@ -13,6 +13,7 @@ import { LiftLowerContext } from './context.ts';
 import { ErrorContext } from './error-context.ts';
 import { trapped } from './guard.ts';
 import { describeElement } from './handle-table.ts';
+import { jspiUnavailable } from './jspi.ts';
 import { compileLiftParams } from './lower.ts';
 import type { CanonOptions } from './options.ts';
 import { loadStringFromRange, storeStringIntoRange } from './strings.ts';
@@ -51,11 +52,15 @@ export function checkMayLeave(inst: ComponentInstance, what: string): void {
 
 /**
  * Blocks `thread` through `wait` (which calls back when it may go on) and
- * returns what `then` makes of it: a Promise (the caller suspends, JSPI),
- * or the value at once when waiting was not needed.
+ * returns a Promise of what `then` makes of it: the caller suspends (JSPI).
+ * Called only when waiting is needed. Where the spec lets the thread block
+ * but its core wasm cannot be suspended (no JSPI), the thread traps with
+ * JspiUnavailableError instead, before anything was changed.
  */
-export function blockWith<T>(thread: Thread, what: string, wait: (k: Continuation) => void, then: (c: Cancelled) => T, switchTo?: Thread): T | Promise<T> {
-  if (!thread.task.inst.store.mayBlock(thread, switchTo)) throw cannotBlock(what);
+export function blockWith<T>(thread: Thread, what: string, wait: (k: Continuation) => void, then: (c: Cancelled) => T, switchTo?: Thread): Promise<T> {
+  const inst = thread.task.inst;
+  if (!inst.store.mayBlock(thread, switchTo)) throw cannotBlock(what);
+  if (inst.coreSuspension !== 'jspi') throw jspiUnavailable(inst.name, `\`canon ${what}\``);
   return new Promise<T>((resolve, reject) => {
     const unwatch = unwindWhenPoisoned(thread, reject);
     wait((c) => {
@@ -294,6 +299,8 @@ export function canonThreadSuspend(inst: ComponentInstance, cancellable: boolean
   return guarded(inst, () => {
     const thread = currentThread(inst, 'thread.suspend');
     checkMayLeave(inst, 'thread.suspend');
+    // definitions.py `suspend`: a pending cancellation is delivered instead of blocking.
+    if (thread.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
     return blockWith(thread, 'thread.suspend', (k) => thread.suspend(cancellable, k), (c) => c);
   });
 }
@@ -320,6 +327,8 @@ export function canonThreadSwitch(inst: ComponentInstance, which: Switch, cancel
     checkMayLeave(inst, what);
     const other = getThread(inst, i);
     if ((which === 'suspend-then-resume' || which === 'yield-then-resume') && !other.suspended()) trap(`${what}: thread ${i >>> 0} is not suspended`);
+    // definitions.py: each switch first delivers a pending cancellation instead of blocking.
+    if (thread.task.deliverPendingCancel(cancellable)) return Cancelled.TRUE;
     const block = (k: Continuation): void => {
       switch (which) {
         case 'suspend-then-resume':

@@ -7,6 +7,7 @@
  */
 import { TrapError } from '../errors.ts';
 import { HandleTable, Table } from './handle-table.ts';
+import type { CoreSuspension } from './jspi.ts';
 import { DEFAULT_LIMITS, type InstanceLimits } from './limits.ts';
 import { defaultStore, type Store } from './store.ts';
 import type { Thread } from './thread.ts';
@@ -34,6 +35,8 @@ export class ComponentInstance {
   mayEnter = true;
   /** False while the instance runs code that must not call out (realloc, post-return, destructors). */
   mayLeave = true;
+  /** Whether its core wasm can be suspended when a thread blocks inside a core call (set at instantiation). */
+  coreSuspension: CoreSuspension = 'not-needed';
   /** The trap that poisoned this instance; once set, every later entry throws. */
   poisoned: TrapError | undefined = undefined;
   /**

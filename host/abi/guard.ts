@@ -1,7 +1,7 @@
 /**
  * Turning failures inside an instance into traps that poison it.
  */
-import { TrapError } from '../errors.ts';
+import { JspiUnavailableError, TrapError } from '../errors.ts';
 import type { ComponentInstance } from './component-instance.ts';
 
 /**
@@ -17,6 +17,10 @@ export function trapped(inst: ComponentInstance, e: unknown): unknown {
   let rethrow: unknown;
   if (e instanceof TrapError) {
     t = e;
+    rethrow = e;
+  } else if (e instanceof JspiUnavailableError) {
+    // A thread had to wait where its core wasm cannot be suspended: a trap the caller sees as this error.
+    t = new TrapError(e.message, { cause: e });
     rethrow = e;
   } else if (isSuspendError(e)) {
     // JSPI refused to suspend: core wasm was entered without `promising` (a start function) and tried to block.

@@ -49,7 +49,7 @@ export { Waitable, WaitableSet, EventCode, type EventTuple, type WaitableKind } 
 export { ErrorContext } from './error-context.ts';
 export { canonLiftTask, CallbackCode, type TaskLifted } from './task-lift.ts';
 export { canonLowerTask, hostFuncInst } from './task-lower.ts';
-export { hasJspi, suspending, promising } from './jspi.ts';
+export { hasJspi, suspending, promising, jspiUnavailable, type CoreSuspension } from './jspi.ts';
 export * from './builtins.ts';
 export { DEFAULT_LIMITS, type InstanceLimits } from './limits.ts';
 export {

@@ -10,7 +10,24 @@
  * `promising` export every time it is called (the engine refuses it without
  * one, whatever it returns), so an instance that imports one is entered only
  * through `promising` (host/runtime/instantiate.ts decides this per instance).
+ *
+ * Without JSPI such an instance still loads: what may block is known only
+ * when it runs, and most calls never have to (a subtask already resolved, an
+ * event already pending, a cancel before the callee started). Only a thread
+ * that really has to wait inside a core call traps, with JspiUnavailableError.
  */
+import { JspiUnavailableError } from '../errors.ts';
+
+/**
+ * Whether and how core wasm of one instance can be suspended when one of its
+ * threads blocks inside a core call:
+ * - `not-needed`: nothing in the instance can block inside a core call;
+ * - `jspi`: it is entered through `promising` and its blocking imports are `Suspending`;
+ * - `unavailable`: something may block inside a core call but the engine lacks
+ *   JSPI: the instance runs as if nothing blocks, and a block that must
+ *   happen throws `jspiUnavailable` (a trap of the calling task).
+ */
+export type CoreSuspension = 'not-needed' | 'jspi' | 'unavailable';
 
 interface JspiApi {
   Suspending: new (f: (...args: never[]) => unknown) => object;
@@ -25,6 +42,16 @@ function api(): JspiApi | undefined {
 /** Whether the running engine has JSPI (both halves of the API exist). */
 export function hasJspi(): boolean {
   return api() !== undefined;
+}
+
+/**
+ * The error of a thread that has to wait inside a core call of an instance
+ * that cannot be suspended: `what` names the built-in or the import.
+ */
+export function jspiUnavailable(instName: string, what: string): JspiUnavailableError {
+  return new JspiUnavailableError(
+    `${instName}: ${what} has to wait here, and waiting inside a core wasm call needs JSPI (WebAssembly.Suspending and WebAssembly.promising), which this JavaScript engine lacks`,
+  );
 }
 
 /** A core import that may suspend the wasm calling it: `f` returns a value or a Promise of it. */

@@ -137,6 +137,7 @@ export class Store implements EventListener {
    * waiting; a poisoned one never runs again.
    */
   private async tick(): Promise<void> {
+    const tickNo = ++this.ticks;
     try {
       for (;;) {
         // One thread at a time: a turn continuing on a resumed JSPI stack must end first.
@@ -145,8 +146,9 @@ export class Store implements EventListener {
         const idle = this.idleQueue.splice(0);
         for (const f of idle) f();
         if (this.asyncTurns.size > 0) continue;
-        const t = this.nextReady();
+        const t = this.nextReady(tickNo);
         if (t === undefined) break;
+        t.resumedInTick = tickNo;
         const inst = t.task.inst;
         inst.mayEnter = false;
         let turn: Promise<void> | undefined;
@@ -166,7 +168,32 @@ export class Store implements EventListener {
     } finally {
       this.tickQueued = false;
     }
+    if (this.yieldersWaitForNextTask()) this.tickAfterHostTask();
     this.checkDeadlock();
+  }
+
+  /** Ticks started so far; a thread that yielded in one waits for the next (see `nextReady`). */
+  private ticks = 0;
+  private hostTaskTickQueued = false;
+
+  /** Ready threads that only yielded are left for a tick after the host's next task. */
+  private yieldersWaitForNextTask(): boolean {
+    return this.pendingRoots > 0 && this.waiting.some((t) => t.yielding && t.ready());
+  }
+
+  /**
+   * Ticks again once the JS event loop has run its next task (timers, I/O,
+   * host Promises fed by them), so a guest that yields while it waits for the
+   * host lets the host go on, instead of yielding in a loop of microtasks
+   * that never lets the event loop turn.
+   */
+  private tickAfterHostTask(): void {
+    if (this.hostTaskTickQueued) return;
+    this.hostTaskTickQueued = true;
+    nextHostTask(() => {
+      this.hostTaskTickQueued = false;
+      this.eventArrived();
+    });
   }
 
   /**
@@ -233,11 +260,15 @@ export class Store implements EventListener {
     return false;
   }
 
-  private nextReady(): Thread | undefined {
+  /**
+   * The thread to resume next in tick `tickNo`. A thread that yielded runs
+   * again only while a host call waits, and at most once per tick.
+   */
+  private nextReady(tickNo: number): Thread | undefined {
     const scope = this.syncScopes[this.syncScopes.length - 1];
     for (let i = 0; i < this.waiting.length; i++) {
       const t = this.waiting[i]!;
-      if (t.yielding && this.pendingRoots === 0) continue;
+      if (t.yielding && (this.pendingRoots === 0 || t.resumedInTick === tickNo)) continue;
       if (scope !== undefined && !canUseSyncStack(t, scope)) continue;
       const inst = t.task.inst;
       if (inst.poisoned !== undefined) {
@@ -248,6 +279,13 @@ export class Store implements EventListener {
     }
     return undefined;
   }
+}
+
+/** Runs `f` as a new task of the JS event loop, after the timers and I/O already due. */
+function nextHostTask(f: () => void): void {
+  const setImmediate = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  if (setImmediate !== undefined) setImmediate(f);
+  else setTimeout(f, 0);
 }
 
 /** The store every instance joins unless given another (tests make their own). */

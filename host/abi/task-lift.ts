@@ -15,6 +15,7 @@ import type { ComponentInstance } from './component-instance.ts';
 import { LiftLowerContext } from './context.ts';
 import { abandonLowering, commitLowering } from './handles.ts';
 import { callPostReturn, compileLiftResult, compileLowerParams, unwrapResult } from './lift.ts';
+import type { CoreSuspension } from './jspi.ts';
 import type { CanonOptions } from './options.ts';
 import { type FuncInst, type OnCancel, type OnFail, type OnResolve, type OnStart, Task, isAsyncFuncType } from './task.ts';
 import type { Thread } from './thread.ts';
@@ -40,8 +41,12 @@ export interface TaskLifted {
 }
 
 export interface TaskLiftOptions {
-  /** The instance is entered through `WebAssembly.promising`: core calls return Promises. */
-  readonly jspi: boolean;
+  /**
+   * How the instance's core wasm is suspended when a thread blocks inside a
+   * core call: with `jspi` the callee (and callback) are `WebAssembly.promising`
+   * and core calls return Promises.
+   */
+  readonly suspension: CoreSuspension;
 }
 
 export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentInstance, callee: CoreCallee, lo: TaskLiftOptions): TaskLifted {
@@ -54,7 +59,9 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
   const liftResult = compileLiftResult(ft.result);
   const hasResult = ft.result !== undefined;
   const postReturn = opts.postReturn;
-  const jspi = lo.jspi;
+  const jspi = lo.suspension === 'jspi';
+  // Whether a synchronous call may block inside its core call (the spec lets it while another thread of the instance runs).
+  const mayBlockInCore = lo.suspension !== 'not-needed';
 
   /**
    * Calls a core function of the instance, then `k` with its result: at
@@ -167,8 +174,8 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
       if (caller === undefined) throw new PluginInUseError(`${refusal}; the call was refused before entering it`);
       trap(refusal);
     }
-    // A synchronous call through JSPI may suspend; the spec's rules for blocking inside it hold until it resolves.
-    const leaveScope = !ftAsync && jspi ? inst.store.enterSyncScope(inst) : undefined;
+    // A synchronous call may block inside its core call; the spec's rules for blocking inside it hold until it resolves.
+    const leaveScope = !ftAsync && mayBlockInCore ? inst.store.enterSyncScope(inst) : undefined;
     const task = new Task(
       ft,
       taskOpts,

@@ -17,6 +17,7 @@ import type { FuncType, ValType } from '../types.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { LiftLowerContext } from './context.ts';
 import { abandonLowering, commitLowering } from './handles.ts';
+import { hasJspi, jspiUnavailable } from './jspi.ts';
 import { flattenTypes } from './layout.ts';
 import { compileLiftParams, compileLowerResult } from './lower.ts';
 import { type CanonOptions, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
@@ -28,8 +29,14 @@ import { trap } from './trap.ts';
 import { EventCode } from './waitable.ts';
 
 export interface TaskLowerOptions {
-  /** The instance is entered through JSPI, so this import may return a Promise to suspend its caller. */
-  readonly jspi: boolean;
+  /**
+   * This core import is `WebAssembly.Suspending` (the instance is entered
+   * through JSPI and the callee may block): it may return a Promise to
+   * suspend its caller.
+   */
+  readonly suspends: boolean;
+  /** What the function is, for messages (e.g. its name in the component). */
+  readonly what: string;
 }
 
 /**
@@ -180,7 +187,7 @@ export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: Component
         // A synchronous callee cannot block: if it has not returned, it is only still running on its
         // own JSPI turn, and waiting for it is not blocking in the spec's sense.
         if (thread === undefined || (ft.async && !store.mayBlock(thread))) throw cannotBlock(`${inst.name} calling an import that did not return at once`);
-        if (!lo.jspi) throw cannotBlock(`${inst.name} calling an import that did not return at once (suspending core wasm needs JSPI)`);
+        if (!lo.suspends) throw cannotSuspendFor(inst, lo.what);
         return new Promise<unknown>((resolve, reject) => {
           const unwatch = unwindWhenPoisoned(thread, reject);
           thread.waitUntil(() => subtask.resolved(), false, () => {
@@ -206,6 +213,18 @@ export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: Component
     };
     return subtask.state | (i << 4);
   };
+}
+
+/**
+ * A synchronous call whose callee did not return at once, from a core import
+ * that cannot suspend its caller. Without JSPI that is the engine's limit.
+ * With JSPI the import was made `Suspending` wherever the callee may block
+ * (an `async` function, an instance entered through JSPI), so what is left
+ * is a JS host function of a synchronous type that returned a Promise.
+ */
+function cannotSuspendFor(inst: ComponentInstance, what: string): Error {
+  if (!hasJspi()) return jspiUnavailable(inst.name, `the synchronous call of ${what}`);
+  return new TrapError(`${inst.name}: the host function for ${what} returned a Promise, but its type is synchronous and ${inst.name} waits for its result in a synchronous call: make the function's type \`async\`, or return the value`);
 }
 
 /** Ends the lends and JS borrows of one lowered call (the lends `lift_borrow` counted in its context). */

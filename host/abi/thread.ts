@@ -47,6 +47,8 @@ export class Thread {
   index: number | undefined = undefined;
   /** Waiting only because it yielded (the Store parks such threads while no host call waits). */
   yielding = false;
+  /** The Store's tick that last resumed it (a thread that yielded runs at most once per tick). */
+  resumedInTick = 0;
   /** definitions.py `storage`: the two context slots of `context.get` / `context.set`. */
   readonly storage: [number, number] = [0, 0];
 

@@ -10,9 +10,11 @@
  *   `canonLowerTask`, so built-ins always find their task. Instances without
  *   any of this keep the synchronous compiled paths.
  * - An instance is *entered through JSPI* when something in it may block
- *   inside a core call (`BLOCKING` below, a stackful lift, a synchronous
- *   lower of a function that may block). Without JSPI such an instance is
- *   refused at load with LoadError('unsupported') naming JSPI and the item.
+ *   inside a core call (`blocksInCore` below, a stackful lift, a synchronous
+ *   lower of a function that may block). Without JSPI such an instance still
+ *   loads (`unavailable`): whether anything blocks is known only when it runs,
+ *   and only a thread that really has to wait inside a core call traps, with
+ *   JspiUnavailableError naming the built-in or import (host/abi/jspi.ts).
  */
 import { LoadError } from '../errors.ts';
 import type { FuncType } from '../types.ts';
@@ -46,6 +48,7 @@ import {
   suspending,
   type CanonOptions,
   type ComponentInstance,
+  type CoreSuspension,
 } from '../abi/index.ts';
 import { trap } from '../abi/trap.ts';
 
@@ -53,12 +56,17 @@ import { trap } from '../abi/trap.ts';
 export interface AsyncMode {
   /** Lifts and lowers go through tasks (host/abi/task-lift.ts, task-lower.ts). */
   readonly usesTasks: boolean;
-  /** Core entry points are `WebAssembly.promising`, blocking imports `WebAssembly.Suspending`. */
-  readonly jspi: boolean;
+  /** With `jspi`, core entry points are `WebAssembly.promising` and blocking imports `WebAssembly.Suspending`. */
+  readonly suspension: CoreSuspension;
+}
+
+/** How an instance in which something may block inside a core call is run on this engine. */
+export function suspensionFor(mayBlockInCore: boolean): CoreSuspension {
+  return !mayBlockInCore ? 'not-needed' : hasJspi() ? 'jspi' : 'unavailable';
 }
 
 /** Built-ins that may block inside the core call that made them (so they suspend it, with JSPI). */
-function blockingItem(b: ResolvedBuiltin): string | undefined {
+function blocksInCore(b: ResolvedBuiltin): boolean {
   switch (b.kind) {
     case 'waitable-set.wait':
     case 'thread.suspend':
@@ -67,20 +75,20 @@ function blockingItem(b: ResolvedBuiltin): string | undefined {
     case 'thread.suspend-then-promote':
     case 'thread.yield-then-promote':
     case 'thread.new-indirect':
-      return `canon ${b.kind}`;
+      return true;
     case 'subtask.cancel':
     case 'stream.cancel-read':
     case 'stream.cancel-write':
     case 'future.cancel-read':
     case 'future.cancel-write':
-      return b.async ? undefined : `canon ${b.kind} (without async)`;
+      return !b.async;
     case 'stream.read':
     case 'stream.write':
     case 'future.read':
     case 'future.write':
-      return b.options.async ? undefined : `canon ${b.kind} (without async)`;
+      return !b.options.async;
     default:
-      return undefined;
+      return false;
   }
 }
 
@@ -91,30 +99,24 @@ function blockingItem(b: ResolvedBuiltin): string | undefined {
  */
 export function asyncModeOf(vc: ValidatedComponent): AsyncMode {
   let usesTasks = false;
-  let needs: string | undefined;
+  let mayBlockInCore = false;
   const defs = vc.ast.definitions;
   for (let i = 0; i < defs.length; i++) {
     const info = vc.info[i]!;
     if (info.kind === 'builtin') {
       usesTasks = true;
-      needs ??= blockingItem(info.builtin);
-      if (info.builtin.kind === 'thread.yield' && hasJspi()) needs ??= 'canon thread.yield';
+      if (blocksInCore(info.builtin)) mayBlockInCore = true;
+      // Without JSPI a yield returns at once (one of the outcomes the spec allows): no reason to need it.
+      if (info.builtin.kind === 'thread.yield' && hasJspi()) mayBlockInCore = true;
     } else if (info.kind === 'lift' || info.kind === 'lower') {
       if (info.options.async || info.type.async) usesTasks = true;
-      if (info.kind === 'lift' && info.options.async && info.options.callback === undefined) needs ??= 'a stackful canon lift (async without callback)';
-      if (info.kind === 'lower' && !info.options.async && info.type.async) needs ??= 'a synchronous canon lower of an async function';
+      // A stackful lift: its core function may block.
+      if (info.kind === 'lift' && info.options.async && info.options.callback === undefined) mayBlockInCore = true;
+      // A synchronous lower of an async function waits for it inside the core call.
+      if (info.kind === 'lower' && !info.options.async && info.type.async) mayBlockInCore = true;
     }
   }
-  if (needs !== undefined && !hasJspi()) throw needsJspi(needs);
-  return { usesTasks, jspi: needs !== undefined };
-}
-
-export function needsJspi(item: string, offset?: number): LoadError {
-  return new LoadError(
-    'unsupported',
-    `${item} needs JSPI (WebAssembly.Suspending and WebAssembly.promising, to suspend core wasm), which this JavaScript engine lacks`,
-    offset,
-  );
+  return { usesTasks, suspension: suspensionFor(mayBlockInCore) };
 }
 
 /** What building a built-in needs from the instance being instantiated. */
@@ -130,7 +132,9 @@ export interface BuiltinScope {
 /** The core function of one async built-in. */
 export function canonBuiltin(b: ResolvedBuiltin, s: BuiltinScope, offset: number): unknown {
   const inst = s.inst;
-  const blocking = <F extends (...a: never[]) => unknown>(f: F): unknown => (s.mode.jspi ? suspending(f) : f);
+  const jspi = s.mode.suspension === 'jspi';
+  // Without JSPI a blocking built-in is imported as it is: where it has to wait it throws JspiUnavailableError.
+  const blocking = <F extends (...a: never[]) => unknown>(f: F): unknown => (jspi ? suspending(f) : f);
   switch (b.kind) {
     case 'backpressure.inc':
       return canonBackpressureInc(inst);
@@ -161,7 +165,7 @@ export function canonBuiltin(b: ResolvedBuiltin, s: BuiltinScope, offset: number
     case 'thread.index':
       return canonThreadIndex(inst);
     case 'thread.yield':
-      return s.mode.jspi ? suspending(canonThreadYield(inst, b.cancellable, true)) : canonThreadYield(inst, b.cancellable, false);
+      return jspi ? suspending(canonThreadYield(inst, b.cancellable, true)) : canonThreadYield(inst, b.cancellable, false);
     case 'thread.suspend':
       return blocking(canonThreadSuspend(inst, b.cancellable));
     case 'thread.resume-later':
@@ -179,7 +183,7 @@ export function canonBuiltin(b: ResolvedBuiltin, s: BuiltinScope, offset: number
         if (f === null) trap(`thread.new-indirect: table entry ${fi} is null`);
         // A wasm function's length is its parameter count: the spec requires (func (param i32)).
         if (f.length !== 1) trap(`thread.new-indirect: table entry ${fi} does not have the type (func (param i32))`);
-        return s.mode.jspi ? (promising(f) as (c: number) => unknown) : f;
+        return jspi ? (promising(f) as (c: number) => unknown) : f;
       });
     }
     case 'error-context.new':

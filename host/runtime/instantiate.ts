@@ -29,8 +29,7 @@ import {
 } from '../abi/index.ts';
 import { bindImportResources } from './import-matching.ts';
 import { refuseUnimplementedAsync } from './async-support.ts';
-import { asyncModeOf, calleeMayBlock, canonBuiltin, needsJspi, type AsyncMode } from './async-canon.ts';
-import { hasJspi } from '../abi/jspi.ts';
+import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isSuspendError } from '../abi/guard.ts';
 
 /** A component function at runtime: its resolved type and how to call it from JS. */
@@ -128,6 +127,7 @@ export function instantiateValidated(
     mode: asyncModeOf(vc),
     lifted: false,
   };
+  inst.coreSuspension = scope.mode.suspension;
   const exports = new Map<string, RuntimeItem>();
   const defs = vc.ast.definitions;
   // Nothing may enter an instance before its instantiation completes (a core
@@ -170,13 +170,18 @@ function substitutionOf(scope: RuntimeScope): Subst {
 }
 
 function typeName(vc: ValidatedComponent, typeIndex: number): string {
+  return sortName(vc, 'type', typeIndex) ?? `resource${typeIndex}`;
+}
+
+/** The name the component's name section gives item `index` of `sort`, if any. */
+function sortName(vc: ValidatedComponent, sort: string, index: number): string | undefined {
   for (const s of vc.ast.names?.sortNames ?? []) {
-    if (s.sort === 'type') {
-      const n = s.names.get(typeIndex);
+    if (s.sort === sort) {
+      const n = s.names.get(index);
       if (n !== undefined) return n;
     }
   }
-  return `resource${typeIndex}`;
+  return undefined;
 }
 
 /**
@@ -251,7 +256,7 @@ function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolea
     stringEncoding: o.stringEncoding,
     async: o.async,
     // Entered through JSPI, the callback may suspend like the callee.
-    callback: callback !== undefined && scope.mode.jspi ? (promising(callback) as NonNullable<CanonOptions['callback']>) : callback,
+    callback: callback !== undefined && scope.mode.suspension === 'jspi' ? (promising(callback) as NonNullable<CanonOptions['callback']>) : callback,
   };
 }
 
@@ -271,13 +276,13 @@ function enteringRelativeTraps(inst: ComponentInstance, callee: ComponentInstanc
 function requireModeFor(scope: RuntimeScope, ft: FuncType, f: RuntimeFunc, sync: boolean, offset: number): void {
   const mode = scope.mode;
   const needTasks = f.returnsPromise === true || ft.async;
-  const needJspi = sync && calleeMayBlock(ft, f);
-  if ((!needTasks || mode.usesTasks) && (!needJspi || mode.jspi)) return;
-  if (needJspi && !hasJspi()) throw needsJspi('a synchronous canon lower of a function that may block', offset);
+  const mayBlockInCore = sync && calleeMayBlock(ft, f);
+  if ((!needTasks || mode.usesTasks) && (!mayBlockInCore || mode.suspension !== 'not-needed')) return;
   if (scope.lifted) {
     throw new LoadError('unsupported', 'a canon lower of a function that may block, after this instance already lifted functions without tasks', offset);
   }
-  scope.mode = { usesTasks: true, jspi: mode.jspi || needJspi };
+  scope.mode = { usesTasks: true, suspension: mayBlockInCore ? suspensionFor(true) : mode.suspension };
+  scope.inst.coreSuspension = scope.mode.suspension;
 }
 
 function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Imports, offset: number): CoreExports {
@@ -376,10 +381,10 @@ function step(
         const ft = substFuncType(info.type, substitutionOf(scope));
         const core = scope.core.func[c.coreFunc] as (...flat: unknown[]) => unknown;
         scope.lifted = true;
-        const { usesTasks, jspi } = scope.mode;
+        const { usesTasks, suspension } = scope.mode;
         if (usesTasks) {
-          const callee = jspi ? promising(core) : core;
-          const lifted = canonLiftTask(ft, options(scope, info.options, true), scope.inst, callee, { jspi });
+          const callee = suspension === 'jspi' ? promising(core) : core;
+          const lifted = canonLiftTask(ft, options(scope, info.options, true), scope.inst, callee, { suspension });
           scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
         } else {
           scope.funcs.push({ type: ft, call: canonLift(ft, options(scope, info.options, true), scope.inst, core), inst: scope.inst });
@@ -395,8 +400,8 @@ function step(
         const o = options(scope, info.options, false);
         if (scope.mode.usesTasks) {
           const callee: FuncInst = f.invoke ?? hostFuncInst(f.type, f.call);
-          const lowered = canonLowerTask(f.type, o, scope.inst, callee, { jspi: scope.mode.jspi });
-          const suspends = scope.mode.jspi && !info.options.async && calleeMayBlock(f.type, f);
+          const suspends = scope.mode.suspension === 'jspi' && !info.options.async && calleeMayBlock(f.type, f);
+          const lowered = canonLowerTask(f.type, o, scope.inst, callee, { suspends, what: `\`${sortName(vc, 'func', c.func) ?? `func ${c.func}`}\`` });
           scope.core.func.push(suspends ? suspending(lowered) : lowered);
         } else {
           scope.core.func.push(canonLower(f.type, o, scope.inst, f.call));

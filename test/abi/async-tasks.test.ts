@@ -64,7 +64,7 @@ describe('callback-lifted async exports (no JSPI)', () => {
       taskReturn(((events[0]![0]! as number) + 1) >>> 0);
       return EXIT;
     };
-    const f = canonLiftTask(asyncFn([u32], u32), { ...o, async: true, callback }, inst, callee, { jspi: false });
+    const f = canonLiftTask(asyncFn([u32], u32), { ...o, async: true, callback }, inst, callee, { suspension: 'not-needed' });
     expect(f.returnsPromise).toBe(true);
     const r = f.call(41);
     expect(r).toBeInstanceOf(Promise);
@@ -80,7 +80,7 @@ describe('callback-lifted async exports (no JSPI)', () => {
     const dv = () => new DataView(o.memory!.buffer);
     let release!: (v: number) => void;
     const hostCall = hostFuncInst(asyncFn([u32], u32), (x) => new Promise<number>((r) => (release = (v) => r(v + (x as number)))));
-    const lowered = canonLowerTask(asyncFn([u32], u32), { ...o, async: true }, inst, hostCall, { jspi: false });
+    const lowered = canonLowerTask(asyncFn([u32], u32), { ...o, async: true }, inst, hostCall, { suspends: false, what: 'the import' });
     const wsNew = canonWaitableSetNew(inst);
     const join = canonWaitableJoin(inst);
     const taskReturn = canonTaskReturn(inst, u32, o, sameType);
@@ -102,7 +102,7 @@ describe('callback-lifted async exports (no JSPI)', () => {
       taskReturn(dv().getUint32(64, true));
       return EXIT;
     };
-    const f = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback }, inst, callee, { jspi: false });
+    const f = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback }, inst, callee, { suspension: 'not-needed' });
     const r = f.call();
     await Promise.resolve();
     release(100);
@@ -127,7 +127,7 @@ describe('callback-lifted async exports (no JSPI)', () => {
       taskReturn(x);
       return EXIT;
     };
-    const f = canonLiftTask(asyncFn([u32], u32), { ...o, async: true, callback: () => EXIT }, inst, callee, { jspi: false });
+    const f = canonLiftTask(asyncFn([u32], u32), { ...o, async: true, callback: () => EXIT }, inst, callee, { suspension: 'not-needed' });
     await expect(f.call(1)).resolves.toBe(1);
     const second = f.call(2);
     await Promise.resolve();
@@ -160,10 +160,10 @@ describe('callback-lifted async exports (no JSPI)', () => {
       },
       callee,
       () => WAIT(calleeSet()),
-      { jspi: false },
+      { suspension: 'not-needed' },
     );
     const o = opts();
-    const lowered = canonLowerTask(asyncFn([], u32), { ...o, async: true }, caller, g.invoke, { jspi: false });
+    const lowered = canonLowerTask(asyncFn([], u32), { ...o, async: true }, caller, g.invoke, { suspends: false, what: 'the import' });
     const cancel = canonSubtaskCancel(caller, true);
     const taskReturn = canonTaskReturn(caller, u32, o, sameType);
     let result = 0;
@@ -178,7 +178,7 @@ describe('callback-lifted async exports (no JSPI)', () => {
         taskReturn(result);
         return EXIT;
       },
-      { jspi: false },
+      { suspension: 'not-needed' },
     );
     await expect(f.call()).resolves.toBe(SubtaskState.CANCELLED_BEFORE_RETURNED);
     expect(calleeEvents).toEqual([[EventCode.TASK_CANCELLED, 0, 0]]);
@@ -190,7 +190,7 @@ describe('callback-lifted async exports (no JSPI)', () => {
     const o = opts();
     const cancelTask = canonTaskCancel(inst);
     const ws = canonWaitableSetNew(inst);
-    const f = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: (code) => (expect(code).toBe(EventCode.TASK_CANCELLED), cancelTask(), EXIT) }, inst, () => WAIT(ws()), { jspi: false });
+    const f = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: (code) => (expect(code).toBe(EventCode.TASK_CANCELLED), cancelTask(), EXIT) }, inst, () => WAIT(ws()), { suspension: 'not-needed' });
     const call = f.start([]);
     call.requestCancellation();
     await expect(call.result).rejects.toBeInstanceOf(CancelledError);
@@ -211,7 +211,7 @@ describe('callback-lifted async exports (no JSPI)', () => {
         set(x as number);
         return YIELD;
       },
-      { jspi: false },
+      { suspension: 'not-needed' },
     );
     const [a, b] = [f.call(7), f.call(9)];
     await expect(Promise.all([a, b])).resolves.toEqual([7, 9]);
@@ -222,7 +222,7 @@ describe('the Store', () => {
   it('fails a call whose task waits for an event nothing can deliver (deadlock)', async () => {
     const inst = instance();
     const ws = canonWaitableSetNew(inst);
-    const f = canonLiftTask(asyncFn([], u32), { ...opts(), async: true, callback: () => EXIT }, inst, () => WAIT(ws()), { jspi: false });
+    const f = canonLiftTask(asyncFn([], u32), { ...opts(), async: true, callback: () => EXIT }, inst, () => WAIT(ws()), { suspension: 'not-needed' });
     await expect(f.call()).rejects.toThrow(/deadlock detected/);
     expect(inst.poisoned).toBeInstanceOf(TrapError);
   });
@@ -231,7 +231,7 @@ describe('the Store', () => {
     const inst = instance();
     const o = opts();
     let release!: () => void;
-    const lowered = canonLowerTask(asyncFn([]), { ...o, async: true }, inst, hostFuncInst(asyncFn([]), () => new Promise<void>((r) => (release = r))), { jspi: false });
+    const lowered = canonLowerTask(asyncFn([]), { ...o, async: true }, inst, hostFuncInst(asyncFn([]), () => new Promise<void>((r) => (release = r))), { suspends: false, what: 'the import' });
     const wsNew = canonWaitableSetNew(inst);
     const join = canonWaitableJoin(inst);
     const taskReturn = canonTaskReturn(inst, u32, o, sameType);
@@ -244,7 +244,7 @@ describe('the Store', () => {
         join((lowered() as number) >>> 4, set);
         return WAIT(set);
       },
-      { jspi: false },
+      { suspension: 'not-needed' },
     );
     const r = f.call();
     // Several macrotasks pass with the caller waiting; the pending host work keeps it alive.
@@ -258,7 +258,7 @@ describe('the Store', () => {
     const o = opts();
     const taskReturn = canonTaskReturn(inst, u32, o, sameType);
     let callbacks = 0;
-    const f = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => (callbacks++, YIELD) }, inst, () => (taskReturn(7), YIELD), { jspi: false });
+    const f = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => (callbacks++, YIELD) }, inst, () => (taskReturn(7), YIELD), { suspension: 'not-needed' });
     await expect(f.call()).resolves.toBe(7);
     const seen = callbacks;
     for (let i = 0; i < 3; i++) await new Promise((done) => setTimeout(done, 0));
@@ -311,14 +311,14 @@ describe('blocking inside a synchronous call (the dynamic scope of during-sync-c
 describe('traps of the async built-ins', () => {
   it('an unsupported callback code traps and poisons the instance', async () => {
     const inst = instance();
-    const f = canonLiftTask(asyncFn([]), { ...opts(), async: true, callback: () => EXIT }, inst, () => 3, { jspi: false });
+    const f = canonLiftTask(asyncFn([]), { ...opts(), async: true, callback: () => EXIT }, inst, () => 3, { suspension: 'not-needed' });
     await expect(f.call()).rejects.toThrow(/unsupported callback code 3/);
     expect(inst.poisoned).toBeInstanceOf(TrapError);
   });
 
   it('returning EXIT before task.return traps', async () => {
     const inst = instance();
-    const f = canonLiftTask(asyncFn([], u32), { ...opts(), async: true, callback: () => EXIT }, inst, () => EXIT, { jspi: false });
+    const f = canonLiftTask(asyncFn([], u32), { ...opts(), async: true, callback: () => EXIT }, inst, () => EXIT, { suspension: 'not-needed' });
     await expect(f.call()).rejects.toThrow(/last thread exited before the task returned/);
   });
 
@@ -326,7 +326,7 @@ describe('traps of the async built-ins', () => {
     const inst = instance();
     const o = opts();
     const taskReturn = canonTaskReturn(inst, u32, o, sameType);
-    const f = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => EXIT }, inst, () => (taskReturn(1), taskReturn(2), EXIT), { jspi: false });
+    const f = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => EXIT }, inst, () => (taskReturn(1), taskReturn(2), EXIT), { suspension: 'not-needed' });
     await expect(f.call()).rejects.toThrow(/already returned/);
   });
 
@@ -336,12 +336,12 @@ describe('traps of the async built-ins', () => {
     const wsNew = canonWaitableSetNew(inst);
     const poll = canonWaitableSetPoll(inst, false, o.memory!);
     const taskReturn = canonTaskReturn(inst, u32, o, sameType);
-    const ok = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => EXIT }, inst, () => (taskReturn(poll(wsNew(), 0)), EXIT), { jspi: false });
+    const ok = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => EXIT }, inst, () => (taskReturn(poll(wsNew(), 0)), EXIT), { suspension: 'not-needed' });
     await expect(ok.call()).resolves.toBe(EventCode.NONE);
 
     const bad = instance();
     const set = canonWaitableSetNew(bad);
-    const f = canonLiftTask(asyncFn([]), { ...o, async: true, callback: () => EXIT }, bad, () => WAIT(set() + 1), { jspi: false });
+    const f = canonLiftTask(asyncFn([]), { ...o, async: true, callback: () => EXIT }, bad, () => WAIT(set() + 1), { suspension: 'not-needed' });
     await expect(f.call()).rejects.toThrow(/handle index 2 out of range/);
   });
 

@@ -33,7 +33,7 @@ function opts(memory = new WebAssembly.Memory({ initial: 1 }), extra: Partial<Ca
 /** Runs `body` as the callee of a callback-lifted async export of `inst`, which returns what `body` returns. */
 async function inTask(inst: ComponentInstance, o: CanonOptions, body: () => number): Promise<unknown> {
   const taskReturn = canonTaskReturn(inst, u32, o, (a, b) => a.kind === b.kind);
-  const f = canonLiftTask(asyncFn(u32), { ...o, callback: () => EXIT }, inst, () => (taskReturn(body()), EXIT), { jspi: false });
+  const f = canonLiftTask(asyncFn(u32), { ...o, callback: () => EXIT }, inst, () => (taskReturn(body()), EXIT), { suspension: 'not-needed' });
   return f.call();
 }
 
