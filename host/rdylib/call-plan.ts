@@ -30,6 +30,7 @@ import { toCamelCase } from '../abi/names.ts';
 import { returnsPromise } from '../runtime/async-calls.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { handleOf, isUsable } from '../runtime/guest-resources.ts';
+import { hostObjectRecord } from '../runtime/host-resources.ts';
 import { checkUse, checkUses, endCall, lend, lendToCall, type Borrower, type HandleAccess, type HandleRecord, type HandleUse } from '../runtime/ownership.ts';
 import type { AbiFunction, BorrowMode } from './section.ts';
 
@@ -131,8 +132,9 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
   /** The use of one handle among the arguments, or undefined when `v` is not a usable handle. */
   const useOf = (p: ParamRule, v: unknown): HandleUse | undefined => {
     const h = handleOf(v);
+    if (h === undefined) return hostObjectUse(p, v);
     // Not a usable handle: lowering refuses it with the reason (type, disposed, moved, unloaded).
-    if (h === undefined || !isUsable(h)) return undefined;
+    if (!isUsable(h)) return undefined;
     const owner = h.binding;
     // A borrowed handle needs a record to carry the call's loan; a moved one (or one no loan is made on) keeps whatever it has.
     const record = p.access === 'consume' || !lends ? owner.recordOf(h.rep) : owner.ensureRecord(h);
@@ -140,6 +142,16 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
       throw new BorrowError(`\`${name}\`: ${p.role} must be a library-static ('static) handle, but ${owner.labelOf(h)} is not`);
     }
     return { owner, rep: h.rep, record, resource: owner.resourceName, access: p.access, role: p.role, via: h.via };
+  };
+  /**
+   * A JS object where a handle goes: a host object (a resource JS implements, `&dyn T`), or
+   * something lowering refuses. A borrow of it is lent to the call as a plugin's handle is, so
+   * while a pending call holds `&mut src`, another call taking `src` is refused (E0499/E0502).
+   * By value it is not a move: the host gives shared ownership (an `Rc`, host-resources.ts).
+   */
+  const hostObjectUse = (p: ParamRule, v: unknown): HandleUse | undefined => {
+    if (p.access === 'consume' || !lends || p.mustBeStatic || typeof v !== 'object' || v === null) return undefined;
+    return { owner: v, rep: 0, record: hostObjectRecord(v), resource: 'host object', access: p.access, role: p.role, via: undefined };
   };
   const add = (uses: HandleUse[] | undefined, p: ParamRule, v: unknown): HandleUse[] | undefined => {
     const use = useOf(p, v);

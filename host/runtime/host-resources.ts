@@ -5,6 +5,27 @@
 import { ComponentInstance } from '../abi/component-instance.ts';
 import { ResourceType, type ResourceJsBinding } from '../abi/resource-type.ts';
 import { MissingMethodError } from '../errors.ts';
+import { HandleRecord } from './ownership.ts';
+
+/**
+ * The borrow state of host objects lent to calls (`&dyn T`, `&mut dyn T`),
+ * kept by the host, which implements them, over every plugin: the ownership
+ * records of host/runtime/ownership.ts, as a plugin keeps its own
+ * resources'. Only a call that can be pending while JS runs meets another's
+ * loan on one (an async call, or a call into a plugin that calls out).
+ */
+const hostObjectRecords = new WeakMap<object, HandleRecord>();
+let hostObjectSeq = 0;
+
+/** The record of `obj`, made on first use. */
+export function hostObjectRecord(obj: object): HandleRecord {
+  let r = hostObjectRecords.get(obj);
+  if (r === undefined) {
+    r = new HandleRecord(++hostObjectSeq, 'host object');
+    hostObjectRecords.set(obj, r);
+  }
+  return r;
+}
 
 /** The instance JS calls from: entering a guest from it is a normal cross-instance call. */
 export const HOST_INSTANCE = new ComponentInstance('host');
