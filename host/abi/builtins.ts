@@ -31,6 +31,8 @@ type Core = (...flat: never[]) => unknown;
 /** Runs a built-in's body; an error poisons the instance (a trap of its caller). */
 export function guarded<F extends Core>(inst: ComponentInstance, f: F): F {
   return ((...args: never[]) => {
+    // A trapped instance that caught the exception (catch_all) reaches no built-in either.
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     try {
       return f(...args);
     } catch (e) {

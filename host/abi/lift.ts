@@ -60,6 +60,8 @@ export function canonLift(
       commitLowering(cx);
       entered = true;
       const r = callFlat(flat);
+      // Poisoned during the call (a failed import whose exception the guest caught): a trap, not a result.
+      if (inst.poisoned !== undefined) inst.checkNotPoisoned();
       cx.refresh();
       value = liftResult(cx, r);
       if (scope !== undefined && scope.numBorrows > 0) {
@@ -249,6 +251,8 @@ function directFastPath(
     if (argc !== n) throw new TypeError(`expected ${n} argument(s), got ${argc}`);
   };
   const finish = (r: unknown): unknown => {
+    // Poisoned during the call (a failed import whose exception the guest caught): a trap, not a result.
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     const v = hasResult ? liftR(r as never) : undefined;
     if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
     return v;

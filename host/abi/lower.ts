@@ -36,6 +36,8 @@ export function canonLower(
   const lowerResult = compileLowerResult(result, ft.params.length === 0 ? 0 : flattenTypes(paramTypes).length > MAX_FLAT_PARAMS ? 1 : flattenTypes(paramTypes).length);
 
   return function lowered(...flat: unknown[]): unknown {
+    // A guest that caught the exception of an earlier failed import (catch_all) is trapped: it calls nothing more.
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     if (!inst.mayLeave) throw trapped(inst, new TrapError(`may_leave: ${inst.name} may not call imports now (inside realloc, post-return or a destructor)`));
     const lendBase = cx.lenders.length;
     const borrowBase = cx.borrowed.length;
@@ -154,6 +156,7 @@ function scalarFastPath(ft: FuncType, inst: ComponentInstance, callee: Callee): 
   if (lowerR === undefined) return undefined;
   const [l0, l1] = lifts as ((x: unknown) => unknown)[];
   const enter = (): void => {
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     if (!inst.mayLeave) throw trapped(inst, new TrapError(`may_leave: ${inst.name} may not call imports now (inside realloc, post-return or a destructor)`));
   };
   switch (lifts.length) {

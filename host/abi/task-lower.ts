@@ -141,6 +141,8 @@ export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: Component
   const store = inst.store;
 
   return function lowered(...flat: unknown[]): unknown {
+    // A guest that caught the exception of an earlier failed import (catch_all) is trapped: it calls nothing more.
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     const thread = store.currentThread();
     if (!inst.mayLeave) trap(`may_leave: ${inst.name} may not call imports now (inside realloc, post-return or a destructor)`);
     const subtask = new Subtask(store);

@@ -1,7 +1,9 @@
 /**
  * Hostile use of imports: reentrance into the plugin through a host import,
  * and imports the host never granted (refused at load, before any guest code
- * runs, with every missing import named).
+ * runs, with every missing import named), and a guest that catches the
+ * exception of a failed import (legacy `catch_all`, which every engine has)
+ * to go on calling the host.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { load, type Plugin } from '../../host/load.ts';
@@ -24,6 +26,36 @@ const REENTER = `(component
   (func $other (result u32) (canon lift (core func $i "other")))
   (export "run" (func $run))
   (export "other" (func $other)))`;
+
+/**
+ * `run` calls `ping(1)`; when that throws it catches the exception and calls
+ * `ping(2)`, then `resource.new`, and returns normally: a trapped guest trying
+ * to go on as if nothing happened.
+ */
+const CATCHES_FAILED_IMPORT = `(component
+  (import "ping" (func $ping (param "n" u32) (result u32)))
+  (type $r (resource (rep i32)))
+  (core func $ping-core (canon lower (func $ping)))
+  (core func $new (canon resource.new $r))
+  (core module $m
+    (import "h" "ping" (func $ping (param i32) (result i32)))
+    (import "h" "new" (func $new (param i32) (result i32)))
+    (global $after (mut i32) (i32.const 0))
+    (func (export "run") (param $second i32) (result i32) (local $r i32)
+      try
+        (local.set $r (call $ping (i32.const 1)))
+      catch_all
+        (global.set $after (i32.const 1))
+        (if (local.get $second)
+          (then (local.set $r (call $ping (i32.const 2))))
+          (else (local.set $r (call $new (i32.const 9)))))
+      end
+      (local.get $r))
+    (func (export "after") (result i32) (global.get $after)))
+  (core instance $hi (export "ping" (func $ping-core)) (export "new" (func $new)))
+  (core instance $i (instantiate $m (with "h" (instance $hi))))
+  (func $run (param "second" bool) (result u32) (canon lift (core func $i "run")))
+  (export "run" (func $run)))`;
 
 /**
  * Imports three things and has a core start function that calls one of them,
@@ -80,6 +112,24 @@ describe('hostile imports', () => {
     expect(typeof (caught.p.exports.other as () => number)()).toBe('number');
     by.check();
   });
+
+  for (const [what, second] of [['a second import call', true], ['a built-in (resource.new)', false]] as const) {
+    it(`a guest that catches a failed import's exception is trapped: ${what} from it is refused and its call ends in a TrapError`, async () => {
+      const calls: number[] = [];
+      const ping = (n: number): number => {
+        calls.push(n);
+        if (n === 1) throw new Error('host says no');
+        return 7;
+      };
+      const p = await load(await component(CATCHES_FAILED_IMPORT), { unchecked: true, name: 'catcher', imports: { ping } });
+      // Rust's equivalent is a host panic inside the call: nothing of the plugin runs on as if it had returned.
+      expectTyped(() => (p.exports.run as (second: boolean) => number)(second), TrapError, /catcher is poisoned by an earlier trap: .*host says no/);
+      expect(calls).toEqual([1]);
+      expectTyped(() => (p.exports.run as (second: boolean) => number)(second), TrapError, /poisoned/);
+      expect(calls).toEqual([1]);
+      by.check();
+    });
+  }
 
   it('an import may call into a different plugin (not reentrance)', async () => {
     const p = await load(await component(REENTER), { unchecked: true, name: 'calls-bystander', imports: { callback: () => by.check() } });
