@@ -17,7 +17,7 @@
  *   JspiUnavailableError naming the built-in or import (host/abi/jspi.ts).
  */
 import { LoadError } from '../errors.ts';
-import type { FuncType } from '../types.ts';
+import type { FuncType, FutureType, StreamType } from '../types.ts';
 import type { ResolvedBuiltin, ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
 import { substValType, valTypeEquals } from '../validate/type-space.ts';
 import {
@@ -51,6 +51,7 @@ import {
   type CoreSuspension,
 } from '../abi/index.ts';
 import { trap } from '../abi/trap.ts';
+import { canonCancelCopy, canonDropEnd, canonFutureCopy, canonFutureNew, canonStreamCopy, canonStreamNew } from '../abi/stream-builtins.ts';
 
 /** How one component instance runs its calls. */
 export interface AsyncMode {
@@ -186,14 +187,41 @@ export function canonBuiltin(b: ResolvedBuiltin, s: BuiltinScope, offset: number
         return jspi ? (promising(f) as (c: number) => unknown) : f;
       });
     }
+    case 'stream.new':
+      return canonStreamNew(inst, substValType(b.type, s.subst) as StreamType);
+    case 'future.new':
+      return canonFutureNew(inst, substValType(b.type, s.subst) as FutureType);
+    case 'stream.read':
+    case 'stream.write': {
+      const copy = canonStreamCopy(inst, b.kind === 'stream.read' ? 'read' : 'write', substValType(b.type, s.subst) as StreamType, s.canonOptions(b.options));
+      return b.options.async ? copy : blocking(copy);
+    }
+    case 'future.read':
+    case 'future.write': {
+      const copy = canonFutureCopy(inst, b.kind === 'future.read' ? 'read' : 'write', substValType(b.type, s.subst) as FutureType, s.canonOptions(b.options));
+      return b.options.async ? copy : blocking(copy);
+    }
+    case 'stream.cancel-read':
+    case 'stream.cancel-write':
+    case 'future.cancel-read':
+    case 'future.cancel-write': {
+      const [which, op] = b.kind.split('.') as ['stream' | 'future', 'cancel-read' | 'cancel-write'];
+      const cancel = canonCancelCopy(inst, which, op === 'cancel-read' ? 'read' : 'write', substValType(b.type, s.subst) as StreamType | FutureType, b.async);
+      return b.async ? cancel : blocking(cancel);
+    }
+    case 'stream.drop-readable':
+    case 'stream.drop-writable':
+    case 'future.drop-readable':
+    case 'future.drop-writable': {
+      const [which, op] = b.kind.split('.') as ['stream' | 'future', 'drop-readable' | 'drop-writable'];
+      return canonDropEnd(inst, which, op === 'drop-readable' ? 'readable' : 'writable', substValType(b.type, s.subst) as StreamType | FutureType);
+    }
     case 'error-context.new':
       return canonErrorContextNew(inst, s.canonOptions(b.options));
     case 'error-context.debug-message':
       return canonErrorContextDebugMessage(inst, s.canonOptions(b.options));
     case 'error-context.drop':
       return canonErrorContextDrop(inst);
-    default:
-      throw new LoadError('unsupported', `canon ${b.kind} is not implemented by this runtime yet`, offset);
   }
 }
 

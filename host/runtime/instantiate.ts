@@ -28,7 +28,6 @@ import {
   type InstanceLimits,
 } from '../abi/index.ts';
 import { bindImportResources } from './import-matching.ts';
-import { refuseUnimplementedAsync } from './async-support.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isSuspendError } from '../abi/guard.ts';
 
@@ -104,8 +103,6 @@ export function instantiateValidated(
   /** The instance whose component instantiates this one (definitions.py `parent`). */
   parentInst?: ComponentInstance,
 ): RuntimeInstance {
-  // Checked once for the whole tree, before any core code runs.
-  if (parent === undefined) refuseUnimplementedAsync(vc);
   const inst = new ComponentInstance(name, limits);
   inst.parent = parentInst;
   allInstances.push(inst);
