@@ -235,6 +235,12 @@ export type CopyState = (typeof CopyState)[keyof typeof CopyState];
 /** definitions.py `CopyEnd`: one end of a stream or future in an instance's table. */
 abstract class CopyEnd<S extends { drop(): void; cancel(): void; readonly t: ValType | undefined }> extends Waitable {
   state: CopyState = CopyState.IDLE;
+  /**
+   * The pending event reports values copied while the other side still holds
+   * this end's buffer (`OnCopy`), not the end of the copy: a cancel then still
+   * ends the copy, and reports CANCELLED with the count (cancel-stream.wast).
+   */
+  copiedPartially = false;
 
   constructor(
     listener: EventListener,

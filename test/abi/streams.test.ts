@@ -145,6 +145,23 @@ describe('stream built-ins', () => {
     await expect(inTask(again, o, () => cancelAgain(lo(canonStreamNew(again, stream(u8))())) as number)).rejects.toThrow(/no copy of the end/);
   });
 
+  it('a cancel after values were copied into a buffer the writer has not released reports CANCELLED with their count', async () => {
+    const inst = new ComponentInstance('g', undefined, new Store());
+    const o = opts();
+    const read = canonStreamCopy(inst, 'read', stream(u8), o);
+    const write = canonStreamCopy(inst, 'write', stream(u8), o);
+    const cancelRead = canonCancelCopy(inst, 'stream', 'read', stream(u8), true);
+    const out: number[] = [];
+    await inTask(inst, o, () => {
+      const ends = canonStreamNew(inst, stream(u8))();
+      out.push(read(lo(ends), 0, 100) as number);
+      out.push(write(hi(ends), 200, 4) as number);
+      out.push(cancelRead(lo(ends)) as number);
+      return 0;
+    });
+    expect(out).toEqual([BLOCKED, CopyResult.COMPLETED | (4 << 4), CopyResult.CANCELLED | (4 << 4)]);
+  });
+
   it('traps: a copy through the wrong end, while copying, of another element type, and both ends in one instance for non-numbers', async () => {
     const mk = () => new ComponentInstance('g', undefined, new Store());
     const o = opts();
