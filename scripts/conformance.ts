@@ -16,6 +16,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { watchForEarlyExit } from '../test/conformance/early-exit.ts';
 import { formatEngine } from '../test/conformance/engine-features.ts';
 import { classify, formatKnownFailures, staleEntries } from '../test/conformance/known-failures.ts';
 import { runSuite, SuiteMissingError } from '../test/conformance/suite.ts';
@@ -51,14 +52,17 @@ async function main(argv: readonly string[]): Promise<number> {
   const filters = argv.filter((a) => !a.startsWith('--'));
 
   let report;
+  const progress = watchForEarlyExit('conformance');
   try {
-    report = await runSuite({ filters });
+    report = await runSuite({ filters, started: (id) => progress.started(id) });
   } catch (e) {
     if (e instanceof SuiteMissingError) {
       console.error(e.message);
       return 2;
     }
     throw e;
+  } finally {
+    progress.finished();
   }
   if (report.files.length === 0) {
     console.error(`no .wast file matches ${filters.join(', ')}`);

@@ -100,16 +100,44 @@ function makeHost(instantiate: InstantiateFn, validate: ValidateFn | undefined):
       const r = guard(() => (fn as (...a: unknown[]) => unknown)(...args));
       if (!r.ok || !isThenable(r.value)) return r;
       // An async export: its promise settles with the result, or rejects as a sync call would throw.
-      try {
-        return { ok: true, value: await r.value };
-      } catch (e) {
-        return { ok: false, failure: classify(e) };
-      }
+      return settleOrStall(r.value as PromiseLike<unknown>, name);
     },
   };
 }
 
 class HostContractError extends Error {}
+
+/**
+ * Calls whose promise has not settled. When the event loop runs out of work
+ * while one waits (a deadlock the host did not detect), Node would exit in
+ * the middle of the script; instead each waiting call fails with that reason
+ * and the script goes on. The failures are delivered from a macrotask: Node
+ * emits `beforeExit` again only when the loop has a handle to run, and work
+ * that continues purely in microtasks would otherwise end the process at
+ * the next stall.
+ */
+const stalled = new Set<() => void>();
+process.on('beforeExit', () => {
+  if (stalled.size === 0) return;
+  setImmediate(() => {
+    for (const fail of [...stalled]) fail();
+  });
+});
+
+/** The outcome of an export's promise, or a failure if it is still pending when nothing is left to run. */
+export function settleOrStall(p: PromiseLike<unknown>, name: string): Promise<HostOutcome<unknown>> {
+  return new Promise((resolve) => {
+    const fail = (): void => {
+      stalled.delete(fail);
+      resolve({ ok: false, failure: { kind: 'other', message: `export ${name}: its promise never settled (the event loop ran out of work while it waited: a deadlock the host did not detect)` } });
+    };
+    stalled.add(fail);
+    p.then(
+      (value) => (stalled.delete(fail), resolve({ ok: true, value })),
+      (e: unknown) => (stalled.delete(fail), resolve({ ok: false, failure: classify(e) })),
+    );
+  });
+}
 
 function guard<T>(f: () => T): HostOutcome<T> {
   try {

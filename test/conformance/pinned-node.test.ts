@@ -16,13 +16,36 @@ import { ENGINE_FEATURES } from './engine-features.ts';
 import { readKnownFailures } from './known-failures.ts';
 import { KNOWN_FAILURES_FILE, REPO_ROOT, type SuiteReport } from './suite.ts';
 
+/** The run failed as a whole (it exited early, or wrote no report): no case result stands. */
+class PinnedRunError extends Error {
+  constructor(problem: string, stderr: string) {
+    const tail = stderr.trim().split('\n').slice(-5).join('\n');
+    super(`scripts/conformance.ts --json on the pinned Node ${problem}${tail === '' ? '' : `; its stderr ends:\n${tail}`}`);
+    this.name = 'PinnedRunError';
+  }
+}
+
 async function runOnPinnedNode(executable: string): Promise<SuiteReport> {
   const script = join(REPO_ROOT, 'scripts', 'conformance.ts');
-  const { stdout } = await promisify(execFile)(executable, ['--import', 'tsx', script, '--json'], {
-    cwd: REPO_ROOT,
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  const { engine, files } = JSON.parse(stdout) as Pick<SuiteReport, 'engine' | 'files'>;
+  let stdout: string;
+  let stderr: string;
+  try {
+    ({ stdout, stderr } = await promisify(execFile)(executable, ['--import', 'tsx', script, '--json'], {
+      cwd: REPO_ROOT,
+      maxBuffer: 256 * 1024 * 1024,
+    }));
+  } catch (e) {
+    const failed = e as { code?: unknown; stderr?: unknown };
+    throw new PinnedRunError(`exited with ${String(failed.code)}`, typeof failed.stderr === 'string' ? failed.stderr : '');
+  }
+  let parsed: Partial<Pick<SuiteReport, 'engine' | 'files'>>;
+  try {
+    parsed = JSON.parse(stdout) as typeof parsed;
+  } catch {
+    throw new PinnedRunError(stdout.trim() === '' ? 'exited 0 without writing its report' : 'wrote a report that is not JSON', stderr);
+  }
+  const { engine, files } = parsed;
+  if (engine === undefined || !Array.isArray(files) || files.length === 0) throw new PinnedRunError('wrote a report with no engine or no scripts', stderr);
   return { engine, files, known: readKnownFailures(KNOWN_FAILURES_FILE) };
 }
 

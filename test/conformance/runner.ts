@@ -57,9 +57,12 @@ const skipped = (detail: string): Verdict => ({ status: 'skipped', detail });
 
 export const CORE_MODULE_SKIP = 'asserts something of a core module, not a component: core validation is the JS engine\'s';
 
-export async function runWastFile(host: Host, file: string, source: string): Promise<CaseResult[]> {
+/** Told each case's id before the case runs (so a run that stops early can name the case it stopped in). */
+export type CaseStarted = (id: string) => void;
+
+export async function runWastFile(host: Host, file: string, source: string, started?: CaseStarted): Promise<CaseResult[]> {
   const state: FileState = { current: undefined, instances: new Map(), definitions: new Map(), registered: {} };
-  return runScript(file, source, (cmd) => runCommand(host, state, cmd));
+  return runScript(file, source, (cmd) => runCommand(host, state, cmd), started);
 }
 
 /**
@@ -72,6 +75,7 @@ export async function runScript<S extends string>(
   file: string,
   source: string,
   run: (cmd: Command) => Promise<{ readonly status: S; readonly detail: string }>,
+  started?: CaseStarted,
 ): Promise<{ readonly id: string; readonly kind: CommandKind | 'script'; readonly status: S | 'failed'; readonly detail: string }[]> {
   let commands: Command[];
   try {
@@ -85,11 +89,12 @@ export async function runScript<S extends string>(
   const results: { id: string; kind: CommandKind; status: S; detail: string }[] = [];
   const seen = new Map<string, number>();
   for (const cmd of commands) {
-    const verdict = await run(cmd);
     const base = `${file}:${cmd.line}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
-    results.push({ id: n === 1 ? base : `${base}#${n}`, kind: cmd.kind, ...verdict });
+    const id = n === 1 ? base : `${base}#${n}`;
+    started?.(id);
+    results.push({ id, kind: cmd.kind, ...(await run(cmd)) });
   }
   return results;
 }

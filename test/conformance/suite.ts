@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { describeEngine, type EngineDescription } from './engine-features.ts';
 import { loadHost, type Host } from './host-adapter.ts';
 import { type KnownFailures, readKnownFailures } from './known-failures.ts';
-import { type CaseResult, runWastFile } from './runner.ts';
+import { type CaseResult, type CaseStarted, runWastFile } from './runner.ts';
 
 /** The repository root: two levels above this file (test/conformance/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -87,12 +87,15 @@ export interface SuiteReport {
   readonly known: KnownFailures;
 }
 
-/** Runs every script (or those whose path contains one of `filters`) against the host. */
-export async function runSuite(options: { filters?: readonly string[]; host?: Host } = {}): Promise<SuiteReport> {
+/**
+ * Runs every script (or those whose path contains one of `filters`) against
+ * the host; `started` is told each case's id before it runs.
+ */
+export async function runSuite(options: { filters?: readonly string[]; host?: Host; started?: CaseStarted } = {}): Promise<SuiteReport> {
   const host = options.host ?? (await loadHost());
   const filters = options.filters ?? [];
   const files = listReferenceScripts().filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
   const reports: FileReport[] = [];
-  for (const file of files) reports.push({ file, cases: await runWastFile(host, file, readReferenceScript(file)) });
+  for (const file of files) reports.push({ file, cases: await runWastFile(host, file, readReferenceScript(file), options.started) });
   return { engine: describeEngine(), files: reports, known: readKnownFailures(KNOWN_FAILURES_FILE) };
 }
