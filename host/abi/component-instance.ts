@@ -78,6 +78,9 @@ export class ComponentInstance {
     if (this.poisoned !== undefined) return;
     this.poisoned = trap;
     this.store.forget(this);
+    // A turn of its thread still suspended inside core wasm (JSPI) is over now, or the Store,
+    // which runs one turn at a time, would wait for it forever.
+    this.store.abandonTurnsOf(this);
     const releases = [...this.#releases];
     this.#releases.clear();
     for (const release of releases) release(trap);

@@ -52,6 +52,11 @@ export class Store implements EventListener {
     this.asyncTurns.add(t);
   }
 
+  /** A poisoned instance's suspended turns will never end by themselves: end them (Thread.abandonTurn). */
+  abandonTurnsOf(inst: ComponentInstance): void {
+    for (const t of [...this.asyncTurns]) if (t.task.inst === inst) t.abandonTurn();
+  }
+
   asyncTurnEnded(t: Thread): void {
     this.asyncTurns.delete(t);
     if (this.asyncTurns.size === 0 && this.asyncTurnsOver !== undefined) {

@@ -134,6 +134,17 @@ export class Thread {
     }
   }
 
+  /**
+   * The thread's instance was poisoned while its turn continued on a
+   * suspended JSPI stack: the turn is over and the thread never runs again
+   * (the stack, if the engine resumes it, only meets the poisoned instance).
+   */
+  abandonTurn(): void {
+    if (this.turnOver) return;
+    this.cont = undefined;
+    this.exit();
+  }
+
   /** The thread's body is over (it returned or failed). */
   exit(): void {
     this.done = true;

@@ -267,6 +267,31 @@ describe('the Store', () => {
   });
 });
 
+describe('a poisoned instance and the Store', () => {
+  it('ends the turn of its thread still suspended inside core wasm, so threads of other instances run again', async () => {
+    const store = new Store();
+    const stuck = new ComponentInstance('stuck', undefined, store);
+    const other = new ComponentInstance('other', undefined, store);
+    // Entered through JSPI: the core call's Promise stands in for a wasm stack that never resumes.
+    const suspended = canonLiftTask(asyncFn([], u32), { ...opts(), async: true }, stuck, () => new Promise(() => {}), { jspi: true });
+    // Poisoning its instance rejects this call with the trap.
+    const stuckCall = expect(suspended.call()).rejects.toThrow('stuck trapped');
+    const o = opts();
+    const taskReturn = canonTaskReturn(other, u32, o, sameType);
+    const yielding = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => (taskReturn(7), EXIT) }, other, () => YIELD, { jspi: false });
+    const r = yielding.call() as Promise<unknown>;
+    // One turn at a time: while the stuck turn lasts, the other call cannot go on.
+    for (let i = 0; i < 3; i++) await new Promise((done) => setTimeout(done, 0));
+    let settled = false;
+    void r.finally(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    stuck.poison(new TrapError('stuck trapped'));
+    await expect(r).resolves.toBe(7);
+    await stuckCall;
+  });
+});
+
 describe('blocking inside a synchronous call (the dynamic scope of during-sync-call-*.wast)', () => {
   const taskOf = (inst: ComponentInstance, async: boolean, callback: boolean) =>
     new Task({ ...asyncFn([]), async } as FuncType, { async: callback, callback, memory: undefined, stringEncoding: 'utf8' }, inst, () => [], () => undefined, () => undefined);

@@ -109,8 +109,6 @@ const HEADER = [
   '# `file:line [needs FEATURE] reason`: fails only on an engine without FEATURE (exnref, multi-memory, jspi:',
   '# test/conformance/engine-features.ts probes for them) and must pass on an engine with it.',
   '# A listed case that passes where it is expected to fail is reported as FIXED: delete its line.',
-  '# `[async runtime: not yet]` reasons: async cases that fail until the async runtime (issue 13) implements them;',
-  '# delete a line when its case passes (the run reports it FIXED).',
   '# Regenerate after checking the new failures are understood:',
   '#   node --import tsx scripts/conformance.ts --write-known-failures > test/conformance/known-failures.txt',
 ];
