@@ -273,12 +273,12 @@ describe('a poisoned instance and the Store', () => {
     const stuck = new ComponentInstance('stuck', undefined, store);
     const other = new ComponentInstance('other', undefined, store);
     // Entered through JSPI: the core call's Promise stands in for a wasm stack that never resumes.
-    const suspended = canonLiftTask(asyncFn([], u32), { ...opts(), async: true }, stuck, () => new Promise(() => {}), { jspi: true });
+    const suspended = canonLiftTask(asyncFn([], u32), { ...opts(), async: true }, stuck, () => new Promise(() => {}), { suspension: 'jspi' });
     // Poisoning its instance rejects this call with the trap.
     const stuckCall = expect(suspended.call()).rejects.toThrow('stuck trapped');
     const o = opts();
     const taskReturn = canonTaskReturn(other, u32, o, sameType);
-    const yielding = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => (taskReturn(7), EXIT) }, other, () => YIELD, { jspi: false });
+    const yielding = canonLiftTask(asyncFn([], u32), { ...o, async: true, callback: () => (taskReturn(7), EXIT) }, other, () => YIELD, { suspension: 'not-needed' });
     const r = yielding.call() as Promise<unknown>;
     // One turn at a time: while the stuck turn lasts, the other call cannot go on.
     for (let i = 0; i < 3; i++) await new Promise((done) => setTimeout(done, 0));

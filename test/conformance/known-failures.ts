@@ -3,7 +3,10 @@
  * per line (`#` starts a comment line). A case that fails only because the
  * JavaScript engine lacks a feature says so first: `file:line [needs exnref] reason`;
  * it is expected to fail only on an engine without that feature and must pass
- * on one that has it (engine-features.ts finds out which).
+ * on one that has it (engine-features.ts finds out which). The opposite, a case
+ * that fails only because of how an engine's feature behaves (V8's JSPI
+ * suspending on every call, for instance), says `[with jspi]`: expected to fail
+ * only where the engine has the feature, and must pass where it has not.
  *
  * A case expected to fail that fails is "known"; one that passes is "fixed" and
  * reported so the list shrinks; any other failure is "new" and fails the run.
@@ -17,6 +20,8 @@ export interface KnownFailure {
   readonly reason: string;
   /** The engine feature whose absence is the whole reason; undefined: fails on every engine. */
   readonly needs: EngineFeature | undefined;
+  /** The engine feature whose presence makes it fail (`[with FEATURE]`); it must pass without it. */
+  readonly failsWith?: EngineFeature;
 }
 
 export type KnownFailures = ReadonlyMap<string, KnownFailure>;
@@ -33,14 +38,15 @@ export function parseKnownFailures(text: string, file = 'known-failures.txt'): K
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    const m = /^(\S+\.wast:\d+(?:#\d+)?)\s+(?:\[needs ([^\]]*)\]\s+)?(\S.*)$/.exec(line);
+    const m = /^(\S+\.wast:\d+(?:#\d+)?)\s+(?:\[(needs|with) ([^\]]*)\]\s+)?(\S.*)$/.exec(line);
     if (m === null) throw new KnownFailuresFormatError(file, i + 1, `expected "path/file.wast:line [needs feature] reason", found ${JSON.stringify(line)}`);
-    const [, id, needs, reason] = m as unknown as [string, string, string | undefined, string];
+    const [, id, tag, feature, reason] = m as unknown as [string, string, 'needs' | 'with' | undefined, string | undefined, string];
     if (out.has(id)) throw new KnownFailuresFormatError(file, i + 1, `${id} is listed twice`);
-    if (needs !== undefined && !isEngineFeature(needs)) {
-      throw new KnownFailuresFormatError(file, i + 1, `unknown engine feature ${JSON.stringify(needs)} (known: ${ENGINE_FEATURES.join(', ')})`);
+    if (feature !== undefined && !isEngineFeature(feature)) {
+      throw new KnownFailuresFormatError(file, i + 1, `unknown engine feature ${JSON.stringify(feature)} (known: ${ENGINE_FEATURES.join(', ')})`);
     }
-    out.set(id, { reason, needs });
+    const f = feature as EngineFeature | undefined;
+    out.set(id, tag === 'with' ? { reason, needs: undefined, failsWith: f } : { reason, needs: f });
   });
   return out;
 }
@@ -55,7 +61,10 @@ export type Classification = 'passed' | 'skipped' | 'new-failure' | 'known-failu
 /** Why this case is expected to fail on an engine with `features`, or undefined when it must pass there. */
 export function expectedFailure(id: string, known: KnownFailures, features: ReadonlySet<EngineFeature>): KnownFailure | undefined {
   const entry = known.get(id);
-  return entry === undefined || (entry.needs !== undefined && features.has(entry.needs)) ? undefined : entry;
+  if (entry === undefined) return undefined;
+  if (entry.needs !== undefined && features.has(entry.needs)) return undefined;
+  if (entry.failsWith !== undefined && !features.has(entry.failsWith)) return undefined;
+  return entry;
 }
 
 export function classify(c: CaseResult, known: KnownFailures, features: ReadonlySet<EngineFeature>): Classification {
@@ -91,7 +100,8 @@ export function formatKnownFailures(cases: readonly CaseResult[], previous: Know
   const failing = new Map(cases.filter((c) => c.status === 'failed').map((c) => [c.id, c]));
   const lines: string[] = [];
   for (const [id, entry] of previous) {
-    const keptUnjudged = entry.needs !== undefined && features.has(entry.needs) && cases.some((c) => c.id === id && c.status !== 'skipped');
+    const unjudgedHere = (entry.needs !== undefined && features.has(entry.needs)) || (entry.failsWith !== undefined && !features.has(entry.failsWith));
+    const keptUnjudged = unjudgedHere && cases.some((c) => c.id === id && c.status !== 'skipped');
     if (failing.has(id) || keptUnjudged) lines.push(formatEntry(id, entry));
   }
   for (const [id, c] of failing) {
@@ -101,13 +111,15 @@ export function formatKnownFailures(cases: readonly CaseResult[], previous: Know
 }
 
 function formatEntry(id: string, entry: KnownFailure): string {
-  return `${id} ${entry.needs === undefined ? '' : `[needs ${entry.needs}] `}${entry.reason}`;
+  const tag = entry.needs !== undefined ? `[needs ${entry.needs}] ` : entry.failsWith !== undefined ? `[with ${entry.failsWith}] ` : '';
+  return `${id} ${tag}${entry.reason}`;
 }
 
 const HEADER = [
   '# Conformance cases expected to fail for now: `file:line reason`, one per line.',
   '# `file:line [needs FEATURE] reason`: fails only on an engine without FEATURE (exnref, multi-memory, jspi:',
   '# test/conformance/engine-features.ts probes for them) and must pass on an engine with it.',
+  '# `file:line [with FEATURE] reason`: fails only on an engine with FEATURE (how its JSPI behaves) and must pass without it.',
   '# A listed case that passes where it is expected to fail is reported as FIXED: delete its line.',
   '# Regenerate after checking the new failures are understood:',
   '#   node --import tsx scripts/conformance.ts --write-known-failures > test/conformance/known-failures.txt',

@@ -354,6 +354,18 @@ describe('known-failures list', () => {
     expect(classify(res('a/b.wast:10', 'failed'), list, withExnref)).toBe('known-failure');
   });
 
+  it('expects a case marked `[with FEATURE]` to fail only on an engine with it, and writes the mark back', () => {
+    const withList = parseKnownFailures('a/c.wast:5 [with exnref] fails because of how the feature behaves\n');
+    expect(withList.get('a/c.wast:5')).toEqual({ reason: 'fails because of how the feature behaves', needs: undefined, failsWith: 'exnref' });
+    expect(classify(res('a/c.wast:5', 'failed'), withList, withExnref)).toBe('known-failure');
+    expect(classify(res('a/c.wast:5', 'passed'), withList, withExnref)).toBe('fixed');
+    expect(classify(res('a/c.wast:5', 'failed'), withList, noFeatures)).toBe('new-failure');
+    expect(classify(res('a/c.wast:5', 'passed'), withList, noFeatures)).toBe('passed');
+    // An engine without the feature cannot judge the entry, so a rewritten list keeps it as it is.
+    expect(formatKnownFailures([res('a/c.wast:5', 'passed')], withList, noFeatures)).toContain('a/c.wast:5 [with exnref] fails because of how the feature behaves');
+    expect(formatKnownFailures([res('a/c.wast:5', 'passed')], withList, withExnref)).not.toContain('a/c.wast:5');
+  });
+
   it('reports entries whose case is gone or skipped, only for files that ran', () => {
     expect(staleEntries(list, [res('a/b.wast:10', 'failed'), res('a/b.wast:12#2', 'skipped'), res('a/b.wast:20', 'passed')], ['a/b.wast'])).toEqual(['a/b.wast:12#2']);
     expect(staleEntries(list, [], ['c.wast'])).toEqual([]);

@@ -2,8 +2,8 @@
  * Validation of the Component Model's async features (🔀 async, 📝
  * error-context, 🧵 threads) as CanonicalABI.md "Canonical Definitions" states
  * them: the core signature each built-in gets, the options each takes, the
- * rules on `async` and `callback`; and instantiation, which needs JSPI for
- * what may block inside a core call.
+ * rules on `async` and `callback`; and instantiation, which needs no JSPI
+ * (test/async-js/blocking.test.ts: what happens where a call must wait).
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from '../../scripts/lib/jco.ts';
@@ -12,7 +12,6 @@ import { validateComponent, type DefInfo } from '../../host/validate/index.ts';
 import { instantiateComponent } from '../../host/load.ts';
 import { LoadError, type LoadErrorKind } from '../../host/errors.ts';
 import { buildAsyncComponent } from '../support/async-wit.ts';
-import { hasJspi } from '../../host/abi/jspi.ts';
 
 async function validate(wat: string) {
   return validateComponent(parseComponent(await parse(wat)));
@@ -133,24 +132,12 @@ describe('async lift and lower', () => {
 });
 
 describe('instantiation', () => {
-  it('a component made from async WIT validates; it instantiates where the engine has JSPI, and is refused naming JSPI where not', async () => {
+  it('a component made from async WIT validates and instantiates on every engine (without JSPI only a call that has to wait inside core wasm traps)', async () => {
     const bytes = await buildAsyncComponent();
     const v = validateComponent(parseComponent(bytes));
     expect(v.type.exports.size).toBeGreaterThan(0);
     const imports = { 'demo:streams/host-side@0.1.0': { wait: async () => {} } };
-    if (hasJspi()) {
-      const exports = instantiateComponent(bytes, imports) as Record<string, Record<string, unknown>>;
-      expect(typeof exports['demo:streams/pipes@0.1.0']?.['fetch']).toBe('function');
-      return;
-    }
-    let e: unknown;
-    try {
-      instantiateComponent(bytes, imports);
-    } catch (x) {
-      e = x;
-    }
-    expect(e).toBeInstanceOf(LoadError);
-    expect((e as LoadError).kind).toBe('unsupported');
-    expect((e as LoadError).message).toMatch(/needs JSPI/);
+    const exports = instantiateComponent(bytes, imports) as Record<string, Record<string, unknown>>;
+    expect(typeof exports['demo:streams/pipes@0.1.0']?.['fetch']).toBe('function');
   });
 });
