@@ -151,8 +151,14 @@ export class Store implements EventListener {
         const idle = this.idleQueue.splice(0);
         for (const f of idle) f();
         if (this.asyncTurns.size > 0) continue;
+        if (this.turnsSinceHostTask >= TURNS_BEFORE_HOST_TASK) {
+          this.turnsSinceHostTask = 0;
+          await new Promise<void>((r) => nextHostTask(r));
+          continue;
+        }
         const t = this.nextReady(tickNo);
         if (t === undefined) break;
+        this.turnsSinceHostTask++;
         t.resumedInTick = tickNo;
         const inst = t.task.inst;
         inst.mayEnter = false;
@@ -176,6 +182,14 @@ export class Store implements EventListener {
     if (this.yieldersWaitForNextTask()) this.tickAfterHostTask();
     this.checkDeadlock();
   }
+
+  /**
+   * Turns resumed since the host last had a task of the event loop. Turns that
+   * end at once and wake each other through promises (a guest reading an
+   * endless JS stream; it does not yield) would otherwise run on microtasks
+   * forever, and no timer, I/O or `unload` of the host's would ever run.
+   */
+  private turnsSinceHostTask = 0;
 
   /** Ticks started so far; a thread that yielded in one waits for the next (see `nextReady`). */
   private ticks = 0;
@@ -285,6 +299,9 @@ export class Store implements EventListener {
     return undefined;
   }
 }
+
+/** How many turns may run on microtasks before the host gets a task of the event loop (see `turnsSinceHostTask`). */
+const TURNS_BEFORE_HOST_TASK = 1000;
 
 /** Runs `f` as a new task of the JS event loop, after the timers and I/O already due. */
 function nextHostTask(f: () => void): void {
