@@ -4,7 +4,7 @@
  * per `canon` definition as a core function bound to its instance. Every
  * `trap_if` of the spec is one `trap(...)` line here. A built-in that may
  * block returns a Promise when it does; the runtime imports it through
- * `WebAssembly.Suspending` (host/abi/jspi.ts) so the Promise suspends the
+ * `suspendingWhenBlocked` (host/abi/jspi-glue.ts) so the Promise suspends the
  * calling core wasm.
  */
 import type { ValType } from '../types.ts';
@@ -12,6 +12,7 @@ import type { ComponentInstance } from './component-instance.ts';
 import { LiftLowerContext } from './context.ts';
 import { ErrorContext } from './error-context.ts';
 import { trapped } from './guard.ts';
+import { Suspended } from './jspi-glue.ts';
 import { describeElement } from './handle-table.ts';
 import { jspiUnavailable } from './jspi.ts';
 import { compileLiftParams } from './lower.ts';
@@ -355,6 +356,7 @@ export function canonThreadSwitch(inst: ComponentInstance, which: Switch, cancel
  */
 export function canonThreadNewIndirect(
   inst: ComponentInstance,
+  /** The table entry's function; entered through JSPI it answers `Suspended` when it suspended. */
   getCallee: (fi: number) => (c: number) => unknown,
 ): (fi: number, c: number) => number {
   return guarded(inst, (fi: number, c: number) => {
@@ -367,8 +369,8 @@ export function canonThreadNewIndirect(
         t.exit();
       };
       const r = f(c);
-      if (r instanceof Promise) {
-        r.then(
+      if (r instanceof Suspended) {
+        r.result.then(
           () => task.continueTurn(t, finish),
           (e) => task.continueTurn(t, () => {
             throw e;

@@ -50,6 +50,7 @@ export { ErrorContext } from './error-context.ts';
 export { canonLiftTask, CallbackCode, type TaskLifted } from './task-lift.ts';
 export { canonLowerTask, hostFuncInst } from './task-lower.ts';
 export { hasJspi, suspending, promising, jspiUnavailable, type CoreSuspension } from './jspi.ts';
+export { promisingEntry, suspendingWhenBlocked, Suspended, type GlueSig } from './jspi-glue.ts';
 export * from './builtins.ts';
 export { DEFAULT_LIMITS, type InstanceLimits } from './limits.ts';
 export {

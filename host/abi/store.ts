@@ -267,13 +267,15 @@ export class Store implements EventListener {
   }
 
   /**
-   * Whether `thread` may block now: outside every synchronous call, when its
-   * task is `async`-typed; inside one, when another thread of that call's
-   * instance (or `switchTo`) could run on its stack in the meantime.
+   * Whether `thread` may block now: outside every synchronous call, or in
+   * another instance than the innermost one's (its core code runs on a stack
+   * of its own), when its task is `async`-typed; inside one, when another
+   * thread of that call's instance (or `switchTo`) could run on its stack in
+   * the meantime.
    */
   mayBlock(thread: Thread, switchTo?: Thread): boolean {
     const scope = this.syncScopes[this.syncScopes.length - 1];
-    if (scope === undefined) return thread.task.async;
+    if (scope === undefined || thread.task.inst !== scope) return thread.task.async;
     if (switchTo !== undefined && canUseSyncStack(switchTo, scope)) return true;
     for (const [, t] of scope.threads.entries()) if (t !== thread && t.ready() && canUseSyncStack(t, scope)) return true;
     return false;

@@ -19,13 +19,14 @@ import type { CoreSuspension } from './jspi.ts';
 import type { CanonOptions } from './options.ts';
 import { type FuncInst, type OnCancel, type OnFail, type OnResolve, type OnStart, Task, isAsyncFuncType } from './task.ts';
 import type { Thread } from './thread.ts';
+import { Suspended } from './jspi-glue.ts';
 import { trap } from './trap.ts';
 import { EventCode, type EventTuple } from './waitable.ts';
 
 /** definitions.py `CallbackCode`. */
 export const CallbackCode = { EXIT: 0, YIELD: 1, WAIT: 2, MAX: 2 } as const;
 
-/** A core function as the task path calls it: its value, or (entered through JSPI) a Promise of it. */
+/** A core function as the task path calls it: its value, or (entered through JSPI, host/abi/jspi-glue.ts) `Suspended` when it suspended. */
 export type CoreCallee = (...flat: unknown[]) => unknown;
 
 /** What a lifted function gives the runtime. */
@@ -65,12 +66,12 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
 
   /**
    * Calls a core function of the instance, then `k` with its result: at
-   * once, or (JSPI) when the Promise settles, in the same turn of `thread`.
+   * once, or (it suspended, JSPI) when it settles, in the same turn of `thread`.
    */
   const callCore = (task: Task, thread: Thread, f: CoreCallee, args: readonly unknown[], k: (r: unknown) => void): void => {
     const r = f(...args);
-    if (!jspi) return k(r);
-    (r as Promise<unknown>).then(
+    if (!(r instanceof Suspended)) return k(r);
+    r.result.then(
       (v) => task.continueTurn(thread, () => k(v)),
       (e) => task.continueTurn(thread, () => {
         throw e;

@@ -44,13 +44,13 @@ import {
   canonWaitableSetPoll,
   canonWaitableSetWait,
   hasJspi,
-  promising,
-  suspending,
   type CanonOptions,
   type ComponentInstance,
   type CoreSuspension,
 } from '../abi/index.ts';
 import { trap } from '../abi/trap.ts';
+import { promisingEntry, suspendingWhenBlocked, type GlueSig } from '../abi/jspi-glue.ts';
+import type { CoreValType } from '../abi/layout.ts';
 import { canonCancelCopy, canonDropEnd, canonFutureCopy, canonFutureNew, canonStreamCopy, canonStreamNew } from '../abi/stream-builtins.ts';
 
 /** How one component instance runs its calls. */
@@ -130,12 +130,24 @@ export interface BuiltinScope {
   readonly subst: Parameters<typeof substValType>[1];
 }
 
+/** A built-in's core signature (validation gives only numeric types to the async built-ins). */
+function glueSig(sig: ResolvedBuiltin['sig']): GlueSig {
+  const numeric = (t: (typeof sig.params)[number]): CoreValType => {
+    if (typeof t !== 'string' || t === 'v128') throw new Error(`internal: an async built-in with the non-numeric core type ${JSON.stringify(t)}`);
+    return t;
+  };
+  return { params: sig.params.map(numeric), results: sig.results.map(numeric) };
+}
+
+/** The core type of a thread's start function (thread.new-indirect). */
+const THREAD_START_SIG = { params: ['i32'], results: [] } as const;
+
 /** The core function of one async built-in. */
 export function canonBuiltin(b: ResolvedBuiltin, s: BuiltinScope, offset: number): unknown {
   const inst = s.inst;
   const jspi = s.mode.suspension === 'jspi';
   // Without JSPI a blocking built-in is imported as it is: where it has to wait it throws JspiUnavailableError.
-  const blocking = <F extends (...a: never[]) => unknown>(f: F): unknown => (jspi ? suspending(f) : f);
+  const blocking = <F extends (...a: never[]) => unknown>(f: F): unknown => (jspi ? suspendingWhenBlocked(f, glueSig(b.sig)) : f);
   switch (b.kind) {
     case 'backpressure.inc':
       return canonBackpressureInc(inst);
@@ -166,7 +178,7 @@ export function canonBuiltin(b: ResolvedBuiltin, s: BuiltinScope, offset: number
     case 'thread.index':
       return canonThreadIndex(inst);
     case 'thread.yield':
-      return jspi ? suspending(canonThreadYield(inst, b.cancellable, true)) : canonThreadYield(inst, b.cancellable, false);
+      return jspi ? suspendingWhenBlocked(canonThreadYield(inst, b.cancellable, true), glueSig(b.sig)) : canonThreadYield(inst, b.cancellable, false);
     case 'thread.suspend':
       return blocking(canonThreadSuspend(inst, b.cancellable));
     case 'thread.resume-later':
@@ -184,7 +196,7 @@ export function canonBuiltin(b: ResolvedBuiltin, s: BuiltinScope, offset: number
         if (f === null) trap(`thread.new-indirect: table entry ${fi} is null`);
         // A wasm function's length is its parameter count: the spec requires (func (param i32)).
         if (f.length !== 1) trap(`thread.new-indirect: table entry ${fi} does not have the type (func (param i32))`);
-        return jspi ? (promising(f) as (c: number) => unknown) : f;
+        return jspi ? promisingEntry(f, THREAD_START_SIG) : f;
       });
     }
     case 'stream.new':

@@ -9,6 +9,7 @@ import { LoadError, PluginInUseError, TrapError } from '../errors.ts';
 import type { FuncType, ResourceTypeRef } from '../types.ts';
 import type { CoreSort, Definition } from '../binary/ast.ts';
 import type { ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
+import { callingAbi } from '../validate/canon-options.ts';
 import { makeSubst, substFuncType, substTypeEntry, type Subst, type TypeEntry } from '../validate/type-space.ts';
 import {
   canonLift,
@@ -19,10 +20,11 @@ import {
   canonResourceNew,
   canonResourceRep,
   ComponentInstance,
+  flattenFuncType,
   hostFuncInst,
-  promising,
+  promisingEntry,
   ResourceType,
-  suspending,
+  suspendingWhenBlocked,
   type CanonOptions,
   type FuncInst,
   type InstanceLimits,
@@ -244,6 +246,9 @@ function coreItem(scope: RuntimeScope, sort: CoreSort, index: number): unknown {
   }
 }
 
+/** The core type of a `callback` (definitions.py: event code, index, payload -> packed code). */
+const CALLBACK_SIG = { params: ['i32', 'i32', 'i32'], results: ['i32'] } as const;
+
 function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolean): CanonOptions {
   const callback = o.callback === undefined ? undefined : (scope.core.func[o.callback] as NonNullable<CanonOptions['callback']>);
   return {
@@ -253,7 +258,7 @@ function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolea
     stringEncoding: o.stringEncoding,
     async: o.async,
     // Entered through JSPI, the callback may suspend like the callee.
-    callback: callback !== undefined && scope.mode.suspension === 'jspi' ? (promising(callback) as NonNullable<CanonOptions['callback']>) : callback,
+    callback: callback !== undefined && scope.mode.suspension === 'jspi' ? (promisingEntry(callback, CALLBACK_SIG) as NonNullable<CanonOptions['callback']>) : callback,
   };
 }
 
@@ -380,7 +385,7 @@ function step(
         scope.lifted = true;
         const { usesTasks, suspension } = scope.mode;
         if (usesTasks) {
-          const callee = suspension === 'jspi' ? promising(core) : core;
+          const callee = suspension === 'jspi' ? promisingEntry(core, flattenFuncType(ft, 'lift', callingAbi(info.options))) : core;
           const lifted = canonLiftTask(ft, options(scope, info.options, true), scope.inst, callee, { suspension });
           scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
         } else {
@@ -399,7 +404,7 @@ function step(
           const callee: FuncInst = f.invoke ?? hostFuncInst(f.type, f.call);
           const suspends = scope.mode.suspension === 'jspi' && !info.options.async && calleeMayBlock(f.type, f);
           const lowered = canonLowerTask(f.type, o, scope.inst, callee, { suspends, what: `\`${sortName(vc, 'func', c.func) ?? `func ${c.func}`}\`` });
-          scope.core.func.push(suspends ? suspending(lowered) : lowered);
+          scope.core.func.push(suspends ? suspendingWhenBlocked(lowered, flattenFuncType(f.type, 'lower')) : lowered);
         } else {
           scope.core.func.push(canonLower(f.type, o, scope.inst, f.call));
         }

@@ -23,6 +23,7 @@ import {
   canonWaitableSetNew,
   canonWaitableSetPoll,
 } from '../../host/abi/builtins.ts';
+import { Suspended } from '../../host/abi/jspi-glue.ts';
 import { Store } from '../../host/abi/store.ts';
 import { SubtaskState } from '../../host/abi/subtask.ts';
 import { canonLiftTask } from '../../host/abi/task-lift.ts';
@@ -272,8 +273,8 @@ describe('a poisoned instance and the Store', () => {
     const store = new Store();
     const stuck = new ComponentInstance('stuck', undefined, store);
     const other = new ComponentInstance('other', undefined, store);
-    // Entered through JSPI: the core call's Promise stands in for a wasm stack that never resumes.
-    const suspended = canonLiftTask(asyncFn([], u32), { ...opts(), async: true }, stuck, () => new Promise(() => {}), { suspension: 'jspi' });
+    // Entered through JSPI: a core call that suspended and whose stack never resumes.
+    const suspended = canonLiftTask(asyncFn([], u32), { ...opts(), async: true }, stuck, () => new Suspended(new Promise(() => {})), { suspension: 'jspi' });
     // Poisoning its instance rejects this call with the trap.
     const stuckCall = expect(suspended.call()).rejects.toThrow('stuck trapped');
     const o = opts();
