@@ -9,11 +9,14 @@
  * transfer, a Promise (`future<T>`) crosses as a FutureRef (async-crossing.ts),
  * and an async call's `{ signal }` fires the worker-side signal of that call.
  * The per-call time limit covers an async call until its promise settles.
+ * `unload()` asks the plugin in the worker first, so pending async work is
+ * refused or cancelled exactly as in process (`UnloadOptions.pending`); only
+ * a call still running in the worker (a loop) is stopped by termination.
  *
  * Thread-agnostic: the worker is reached through a `WorkerEndpoint`, made by
  * `spawn-node.ts` (worker_threads) or `spawn-web.ts` (Web Worker).
  */
-import { HandleError, LoadError, TimeoutError, TrapError, UnloadedError } from '../errors.ts';
+import { HandleError, LoadError, PluginInUseError, TimeoutError, TrapError, UnloadedError } from '../errors.ts';
 import type { HandleSnapshot } from '../plugin/handles.ts';
 import { instanceLimits } from '../plugin/limits.ts';
 import { defineExportKeys } from '../runtime/export-keys.ts';
@@ -24,6 +27,7 @@ import {
   errorFromWire,
   isFutureRef,
   isRemoteRef,
+  isTransferredStream,
   witName,
   mapValue,
   type CallTarget,
@@ -89,6 +93,23 @@ interface Pending {
   readonly reject: (e: unknown) => void;
   readonly what: string;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** The worker said the call returned a Promise, so it no longer runs there (`waiting`); until then it may be running. */
+  waiting: boolean;
+  /** For the `unload` request itself, which no refusal counts. */
+  readonly unloadRequest?: true;
+}
+
+/** What `unload()` of an isolated plugin takes: as in process (host/plugin/plugin.ts), without `dependents` (nothing links to it). */
+export interface IsolatedUnloadOptions {
+  /**
+   * Async work JS is waiting on (calls whose promise is pending, streams
+   * and futures still open): `refuse` (default) rejects with
+   * PluginInUseError naming it, `cancel` ends it first (promises reject
+   * and streams error with UnloadedError). A call still running in the
+   * worker (not yet returned, sync or async) is work only termination can
+   * stop: `refuse` names it, `cancel` terminates the worker.
+   */
+  readonly pending?: 'refuse' | 'cancel';
 }
 
 interface ProxyState {
@@ -144,6 +165,8 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
     if (this.state === undefined) this.endpoint.post({ t: 'forget', obj: id });
   });
   private loaded: Pending | undefined;
+  /** The unload asked of the worker, until it answers. */
+  private unloading: { readonly pending: 'refuse' | 'cancel'; readonly answer: Promise<void> } | undefined;
   /** Streams and futures crossing to and from the worker. */
   private readonly crossing: AsyncCrossing;
 
@@ -187,7 +210,7 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
 
     try {
       const loaded = (await new Promise<unknown>((resolve, reject) => {
-        p.loaded = { resolve, reject, what: `loading ${name}`, timer: p.startTimer(0, `loading ${name}`, options.loadTimeoutMs ?? null) };
+        p.loaded = { resolve, reject, what: `loading ${name}`, timer: p.startTimer(0, `loading ${name}`, options.loadTimeoutMs ?? null), waiting: false };
         endpoint.post({ t: 'load', req });
       })) as Extract<FromWorker, { t: 'loaded' }>;
       const exports = p.build(loaded.shape, []) as Record<string, unknown>;
@@ -206,15 +229,66 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
   }
 
   /**
-   * Terminates the worker; pending and later calls reject with UnloadedError.
-   * Returns a promise, as an in-process plugin's `unload()` does. Idempotent.
+   * Unloads the plugin in the worker, then terminates the worker; later
+   * calls reject with UnloadedError. As in process, the promise rejects with
+   * PluginInUseError (and nothing changes) while async work is pending,
+   * unless `{ pending: 'cancel' }` is given: then every pending promise
+   * rejects and every open stream errors with UnloadedError. A poisoned
+   * plugin (trap, timeout) unloads at once. Idempotent.
    */
-  unload(): Promise<void> {
+  unload(options: IsolatedUnloadOptions = {}): Promise<void> {
     if (this.state?.kind === 'unloaded') return Promise.resolve();
+    const pending = options.pending ?? 'refuse';
+    const asking = this.unloading;
+    if (asking !== undefined) {
+      // One question at a time; a different one is asked once the first is answered.
+      return asking.pending === pending ? asking.answer : asking.answer.catch(() => undefined).then(() => this.unload(options));
+    }
+    if (this.state?.kind === 'trap') {
+      this.unloaded(pending);
+      return Promise.resolve();
+    }
+    const running = [...this.pending.values()].filter((p) => !p.waiting && p.unloadRequest !== true);
+    if (running.length > 0) {
+      // The worker may be in a loop that never yields, so it cannot be asked: only termination stops such a call.
+      if (pending === 'refuse') {
+        const names = running.map((p) => `\`${p.what}\``);
+        return Promise.reject(
+          new PluginInUseError(
+            `cannot unload ${this.name} while ${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} running in its worker; ` +
+              `wait for ${names.length === 1 ? 'it' : 'them'}, or pass { pending: 'cancel' } to terminate the worker`,
+          ),
+        );
+      }
+      this.unloaded(pending);
+      return Promise.resolve();
+    }
+    const asked = this.send((id) => ({ t: 'unload', id, pending }), `${this.name}: unload`, () => [], { unloadRequest: true }).then(
+      () => {
+        this.unloading = undefined;
+        this.unloaded(pending);
+      },
+      (e: unknown) => {
+        this.unloading = undefined;
+        // Poisoned or unloaded meanwhile: nothing left to unload.
+        if (this.state !== undefined) return this.unloaded(pending);
+        throw e;
+      },
+    );
+    this.unloading = { pending, answer: asked };
+    return asked;
+  }
+
+  /** Terminates the worker for good; what is still pending rejects, and what is still open errors, with UnloadedError. */
+  private unloaded(pending: 'refuse' | 'cancel'): void {
+    if (this.state?.kind === 'unloaded') return;
     this.state = { kind: 'unloaded' };
     this.endpoint.terminate();
-    this.failAll(() => new UnloadedError(`${this.name} was unloaded; its exports can no longer be called`));
-    return Promise.resolve();
+    this.failAll(() =>
+      pending === 'cancel'
+        ? new UnloadedError(`${this.name} was unloaded with this pending ({ pending: 'cancel' })`)
+        : new UnloadedError(`${this.name} was unloaded; its exports can no longer be called`),
+    );
   }
 
   /** `plugin.handles()` of the plugin in the worker (see host/plugin/handles.ts); empty once unloaded. */
@@ -303,6 +377,11 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
         else p.reject(errorFromWire(m.error, (v) => this.decode(v)));
         return;
       }
+      case 'waiting': {
+        const p = this.pending.get(m.id);
+        if (p !== undefined) p.waiting = true;
+        return;
+      }
       case 'future':
         this.crossing.settle(m);
         return;
@@ -317,7 +396,12 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
   }
 
   /** `transfer`: what the message made by `make` moves along (streams). */
-  private send(make: (id: number) => ToWorker, what: string, transfer: () => Transferable[] = () => []): Promise<unknown> {
+  private send(
+    make: (id: number) => ToWorker,
+    what: string,
+    transfer: () => Transferable[] = () => [],
+    kind: { readonly unloadRequest?: true } = {},
+  ): Promise<unknown> {
     const refused = this.refused();
     if (refused !== undefined) return Promise.reject(refused);
     const id = this.nextId++;
@@ -328,7 +412,9 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
       return Promise.reject(e);
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, what, timer: this.startTimer(id, what) });
+      // The unload request waits on no guest code (running calls were dealt with before), so no time limit.
+      const timer = kind.unloadRequest === true ? undefined : this.startTimer(id, what);
+      this.pending.set(id, { resolve, reject, what, timer, waiting: false, ...kind });
       this.endpoint.post(msg, transfer());
     });
   }
@@ -393,7 +479,9 @@ export class IsolatedPlugin<E extends object = Record<string, unknown>> {
   }
 
   private decode(v: unknown): unknown {
-    return mapValue(v, (o) => (isRemoteRef(o) ? this.proxyFor(o) : isFutureRef(o) ? this.crossing.incoming(o) : undefined));
+    return mapValue(v, (o) =>
+      isRemoteRef(o) ? this.proxyFor(o) : isFutureRef(o) ? this.crossing.incoming(o) : isTransferredStream(o) ? this.crossing.incomingStream(o) : undefined,
+    );
   }
 
   private proxyFor(ref: RemoteRef): object {

@@ -109,6 +109,8 @@ export type ToWorker =
   | { readonly t: 'abort'; readonly id: number; readonly reason: unknown }
   /** A Promise the host passed (a `future<T>` argument) settled. */
   | FutureOutcome
+  /** `unload()` of the plugin in the worker, refusing or cancelling its pending async work; answered by `result` or `error`. */
+  | { readonly t: 'unload'; readonly id: number; readonly pending: 'refuse' | 'cancel' }
   /** Read-only introspection: `plugin.handles()`, or `plugin.handleId(obj)` of a remote object. */
   | { readonly t: 'inspect'; readonly id: number; readonly what: 'handles' } | { readonly t: 'inspect'; readonly id: number; readonly what: 'handle-id'; readonly obj: number };
 
@@ -118,6 +120,8 @@ export type FromWorker =
   | { readonly t: 'load-failed'; readonly error: WireError }
   | { readonly t: 'result'; readonly id: number; readonly value: unknown }
   | { readonly t: 'error'; readonly id: number; readonly error: WireError }
+  /** Call `id` returned a Promise: the worker serves other messages while it is pending (unload can ask about it). */
+  | { readonly t: 'waiting'; readonly id: number }
   /** A Promise the plugin gave (a `future<T>` result, inside or as an async call's value) settled. */
   | FutureOutcome;
 

@@ -13,6 +13,7 @@ import {
   isFutureRef,
   isRemoteRef,
   isThenable,
+  isTransferredStream,
   witName,
   mapValue,
   movedView,
@@ -105,6 +106,7 @@ class Served {
     return mapValue(v, (o) => {
       if (isRemoteRef(o)) return this.object(o.$remote);
       if (isFutureRef(o)) return this.crossing.incoming(o);
+      if (isTransferredStream(o)) return this.crossing.incomingStream(o);
       if (isAbortRef(o) && callId !== undefined) return this.crossing.signalFor(callId);
       return undefined;
     });
@@ -227,6 +229,7 @@ export function serveWorker(port: WorkerPort): void {
           const value = msg.t === 'call' ? s.call(msg.target, msg.args, id) : s.dispose(msg.obj);
           if (isThenable(value)) {
             // An async call: answered when it settles, while later calls are served meanwhile.
+            port.post({ t: 'waiting', id });
             Promise.resolve(value)
               .then(reply, fail)
               .catch(fail)
@@ -238,6 +241,17 @@ export function serveWorker(port: WorkerPort): void {
         } catch (e) {
           s?.crossing.callDone(id);
           fail(e);
+        }
+        return;
+      }
+      case 'unload': {
+        // The plugin's own unload: refused (PluginInUseError naming the pending work) or done, exactly as in process.
+        const id = msg.id;
+        try {
+          if (served !== undefined) await served.plugin.unload({ pending: msg.pending });
+          port.post({ t: 'result', id, value: undefined });
+        } catch (e) {
+          port.post({ t: 'error', id, error: errorToWire(e) });
         }
         return;
       }

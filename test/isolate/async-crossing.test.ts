@@ -5,10 +5,10 @@
  * Promise settled by its `future` message, an AbortSignal fires on the other side.
  */
 import { MessageChannel, type MessagePort, type TransferListItem } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AsyncCrossing } from '../../host/isolate/async-crossing.ts';
-import { isAbortRef, isFutureRef, mapValue, type FutureOutcome } from '../../host/isolate/protocol.ts';
-import { CancelledError } from '../../host/errors.ts';
+import { isAbortRef, isFutureRef, isTransferredStream, mapValue, type FutureOutcome } from '../../host/isolate/protocol.ts';
+import { CancelledError, TrapError, UnloadedError } from '../../host/errors.ts';
 
 type Msg = { kind: 'value'; value: unknown } | FutureOutcome | { kind: 'abort'; id: number; reason: unknown };
 
@@ -30,7 +30,10 @@ function pair() {
       (v) => decode(v),
     );
     const encode = (v: unknown, transfer: Transferable[]): unknown => mapValue(v, (o) => crossing.outgoing(o, transfer));
-    const decode = (v: unknown): unknown => mapValue(v, (o) => (isFutureRef(o) ? crossing.incoming(o) : isAbortRef(o) ? crossing.signalFor(o.$abort) : undefined));
+    const decode = (v: unknown): unknown =>
+      mapValue(v, (o) =>
+        isFutureRef(o) ? crossing.incoming(o) : isAbortRef(o) ? crossing.signalFor(o.$abort) : isTransferredStream(o) ? crossing.incomingStream(o) : undefined,
+      );
     port.on('message', (m: Msg) => {
       if ('t' in m) crossing.settle(m);
       else if (m.kind === 'abort') crossing.abort(m.id, m.reason);
@@ -98,6 +101,43 @@ describe('async values crossing to and from a worker', () => {
     const [p] = (await b.next()) as [Promise<unknown>];
     b.crossing.failAll(() => new Error('worker gone'));
     await expect(p).rejects.toThrow('worker gone');
+  });
+
+  it('a stream errored or cancelled with one of our errors: the other side sees that class, not a plain clone', async () => {
+    const { a, b } = pair();
+    let cancelledWith: unknown;
+    const s = new ReadableStream<number>({ pull(c) { c.enqueue(1); }, cancel(r) { cancelledWith = r; } }, { highWaterMark: 0 });
+    a.send({ s });
+    const got = ((await b.next()) as { s: ReadableStream<number> }).s.getReader();
+    expect((await got.read()).value).toBe(1);
+    await got.cancel(new UnloadedError('gone'));
+    await vi.waitFor(() => expect(cancelledWith).toBeInstanceOf(UnloadedError));
+    expect((cancelledWith as Error).message).toBe('gone');
+
+    const failing = new ReadableStream<number>({ pull(c) { c.error(new TrapError('wasm trap in x: unreachable')); } });
+    a.send({ failing });
+    const r = ((await b.next()) as { failing: ReadableStream<number> }).failing.getReader();
+    const e = await r.read().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(TrapError);
+    expect((e as Error).message).toBe('wasm trap in x: unreachable');
+  });
+
+  it('failAll errors every stream received and still open, and cancels every stream sent, with its error', async () => {
+    const { a, b } = pair();
+    const sent = new ReadableStream<number>({ pull(c) { c.enqueue(2); } }, { highWaterMark: 0 });
+    a.send({ sent });
+    const received = ((await b.next()) as { sent: ReadableStream<number> }).sent.getReader();
+    expect((await received.read()).value).toBe(2);
+    // The receiving side learns the sender is gone: its stream errors with that error.
+    b.crossing.failAll(() => new UnloadedError('worker unloaded'));
+    await expect(received.read()).rejects.toBeInstanceOf(UnloadedError);
+    // The sending side learns the receiver is gone: the stream it was reading is cancelled with that error.
+    let cancelledWith: unknown;
+    const other = new ReadableStream<number>({ pull(c) { c.enqueue(3); }, cancel(r) { cancelledWith = r; } }, { highWaterMark: 0 });
+    a.send({ other });
+    await b.next();
+    a.crossing.failAll(() => new TrapError('plugin poisoned'));
+    expect(cancelledWith).toBeInstanceOf(TrapError);
   });
 
   it("an AbortRef becomes a signal that the other side's abort fires, with its reason", async () => {

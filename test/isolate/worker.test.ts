@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadInWorker, type IsolatedPlugin } from '../../host/isolate/index.ts';
-import { LoadError, type RdylibError, TimeoutError, TrapError, UnloadedError } from '../../host/errors.ts';
+import { LoadError, PluginInUseError, type RdylibError, TimeoutError, TrapError, UnloadedError } from '../../host/errors.ts';
 import { readGuest } from '../support/guests.ts';
 import { ALLOC, bystander, component, type Bystander } from '../hostile/support.ts';
 import { HOSTILE_CORE } from '../hostile/wat.ts';
@@ -108,11 +108,15 @@ describe('worker isolation', () => {
     await expect(queued).rejects.toBeInstanceOf(TrapError);
   });
 
-  it('unload() terminates a worker stuck in a loop without a time limit', async () => {
+  it("unload() of a worker stuck in a loop is refused naming the call; { pending: 'cancel' } terminates it", async () => {
     const p = await start(core, { name: 'stuck' });
     const ex = p.exports as unknown as AsyncCore;
     const spin = ex.spin();
-    p.unload();
+    const refusal = await p.unload().catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(PluginInUseError);
+    expect((refusal as Error).message).toBe("cannot unload stuck while `stuck: spin` is running in its worker; wait for it, or pass { pending: 'cancel' } to terminate the worker");
+    expect(p.isUnloaded).toBe(false);
+    await p.unload({ pending: 'cancel' });
     await expect(spin).rejects.toBeInstanceOf(UnloadedError);
     await expect(ex.ok()).rejects.toBeInstanceOf(UnloadedError);
     by.check();
