@@ -9,6 +9,7 @@
  * the other blocking built-ins do (host/abi/builtins.ts).
  */
 import type { FutureType, StreamType, ValType } from '../types.ts';
+import { optionalValTypeEquals } from '../value-type-equality.ts';
 import { BLOCKED, blockWith, checkMayLeave, currentThread, guarded } from './builtins.ts';
 import { CopyResult, type OnCopy, type OnCopyDone, ReadableBufferGuestImpl, WritableBufferGuestImpl } from './buffers.ts';
 import type { ComponentInstance } from './component-instance.ts';
@@ -29,7 +30,6 @@ import {
 } from './streams.ts';
 import { Cancelled } from './thread.ts';
 import { trap } from './trap.ts';
-import { sameValType } from './type-equality.ts';
 import { EventCode, type EventTuple } from './waitable.ts';
 
 type EndClass =
@@ -42,7 +42,7 @@ type EndClass =
 function getEnd<E extends EndClass>(inst: ComponentInstance, i: number, EndT: E, t: ValType | undefined, what: string): InstanceType<E> {
   const e = inst.handles.get(i);
   if (!(e instanceof EndT)) trap(`${what}: index ${i} is ${describeElement(e)}, not a ${endName(EndT)}`);
-  if (!sameValType(e.shared.t, t)) trap(`${what}: the ${endName(EndT)} at index ${i} carries another element type`);
+  if (!optionalValTypeEquals(e.shared.t, t)) trap(`${what}: the ${endName(EndT)} at index ${i} carries another element type`);
   return e as InstanceType<E>;
 }
 
@@ -231,7 +231,7 @@ export function lowerAsyncValue(cx: LiftLowerContext, v: unknown, t: StreamType 
     throw new TypeError(`${path}: expected the shared state of a ${t.kind} (an object with read, cancel and drop), got ${v === null ? 'null' : typeof v}`);
   }
   const shared = v as SharedReadableStream & SharedReadableFuture;
-  if (!sameValType(shared.t, t.element)) trap(`lower ${t.kind}: the ${t.kind} carries another element type`);
+  if (!optionalValTypeEquals(shared.t, t.element)) trap(`lower ${t.kind}: the ${t.kind} carries another element type`);
   const store = cx.inst.store;
   const i = cx.inst.handles.add(t.kind === 'stream' ? new ReadableStreamEnd(store, shared) : new ReadableFutureEnd(store, shared));
   cx.addedHandles.push(i);

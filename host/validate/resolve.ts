@@ -11,7 +11,6 @@ import {
   AbstractResource,
   containsBorrow,
   handleSource,
-  mapTypes,
   substExtern,
   type ComponentType,
   type CoreModuleType,
@@ -19,6 +18,7 @@ import {
   type InstanceType,
   type TypeEntry,
 } from './type-space.ts';
+import { mapTypes } from '../value-type-equality.ts';
 import { UniqueNames, isLabel, locatorNameForm, parseExternName } from './names.ts';
 import { checkAnnotatedName, noteResourceName } from './extern-checks.ts';
 import type { ResourceTypeRef } from '../types.ts';
@@ -253,7 +253,7 @@ function resolveDefTypeUnchecked(def: DefType, scope: TypeScope, offset: number)
       return v({ kind: def.kind, element });
     }
     case 'map': {
-      // Despecialized to list<tuple<K, V>>, remembered as a map (type-space.ts mapTypes).
+      // Despecialized to list<tuple<K, V>>, remembered as a map (value-type-equality.ts mapTypes).
       const t: ValType = { kind: 'list', element: { kind: 'tuple', types: [vt(def.key), vt(def.value)] } };
       mapTypes.add(t);
       return v(t);

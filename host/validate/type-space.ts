@@ -9,6 +9,7 @@ import type { CoreDefType } from '../binary/ast.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import type { Layout } from '../abi/layout.ts';
 import { countWork, memoised } from './work.ts';
+import { mapTypes, optionalValTypeEquals, valTypeEquals as sharedValTypeEquals } from '../value-type-equality.ts';
 
 export type TypeEntry =
   | { readonly kind: 'value'; readonly type: ValType }
@@ -65,13 +66,6 @@ export type ResourceMap = ReadonlyMap<ResourceTypeRef, ResourceTypeRef>;
  */
 export const handleSource = new WeakMap<ValType, TypeEntry>();
 
-/**
- * 🗺️ `map<K, V>` values are represented as their despecialization
- * `list<tuple<K, V>>` (CanonicalABI.md "Despecialization"), so the Canonical
- * ABI handles them unchanged; the list objects that stand for a map are kept
- * here so that type equality still tells a map from a list of pairs.
- */
-export const mapTypes = new WeakSet<ValType>();
 
 /**
  * A named alias of a record, variant, enum or flags type (visibility.ts makes
@@ -367,50 +361,13 @@ function someMember(t: ValType, test: (member: ValType) => boolean): boolean {
   }
 }
 
-/** Structural equality of value types; resources compare by identity. */
+/** Structural equality of value types (host/value-type-equality.ts), counted as validation work. */
 export function valTypeEquals(a: ValType, b: ValType): boolean {
-  if (a === b) return true;
-  countWork();
-  if (a.kind !== b.kind) return false;
-  switch (a.kind) {
-    case 'own':
-    case 'borrow':
-      return a.resource === (b as typeof a).resource;
-    case 'list':
-      return mapTypes.has(a) === mapTypes.has(b) && valTypeEquals(a.element, (b as typeof a).element);
-    case 'record': {
-      const bf = (b as typeof a).fields;
-      return a.fields.length === bf.length && a.fields.every((f, i) => f.name === bf[i]!.name && valTypeEquals(f.type, bf[i]!.type));
-    }
-    case 'tuple': {
-      const bt = (b as typeof a).types;
-      return a.types.length === bt.length && a.types.every((t, i) => valTypeEquals(t, bt[i]!));
-    }
-    case 'variant': {
-      const bc = (b as typeof a).cases;
-      return a.cases.length === bc.length && a.cases.every((c, i) => c.name === bc[i]!.name && optEquals(c.type, bc[i]!.type));
-    }
-    case 'enum':
-    case 'flags': {
-      const bl = (b as typeof a).labels;
-      return a.labels.length === bl.length && a.labels.every((l, i) => l === bl[i]);
-    }
-    case 'option':
-      return valTypeEquals(a.type, (b as typeof a).type);
-    case 'result': {
-      const br = b as typeof a;
-      return optEquals(a.ok, br.ok) && optEquals(a.err, br.err);
-    }
-    case 'stream':
-    case 'future':
-      return optEquals(a.element, (b as typeof a).element);
-    default:
-      return true;
-  }
+  return sharedValTypeEquals(a, b, countWork);
 }
 
 function optEquals(a: ValType | undefined, b: ValType | undefined): boolean {
-  return a === undefined || b === undefined ? a === b : valTypeEquals(a, b);
+  return optionalValTypeEquals(a, b, countWork);
 }
 
 export function funcTypeEquals(a: FuncType, b: FuncType): boolean {

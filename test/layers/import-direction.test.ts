@@ -13,7 +13,7 @@ const HOST = resolve(dirname(fileURLToPath(import.meta.url)), '../../host');
 
 /** Where each layer may not reach: a folder, or one file of the host root (`load.ts`). */
 const FORBIDDEN: Record<string, readonly string[]> = {
-  binary: ['validate', 'abi', 'runtime', 'rdylib', 'plugin', 'isolate', 'inspect', 'bindings', 'wasi', 'load.ts', 'types.ts'],
+  binary: ['validate', 'abi', 'runtime', 'rdylib', 'plugin', 'isolate', 'inspect', 'bindings', 'wasi', 'load.ts', 'types.ts', 'value-type-equality.ts'],
   validate: ['runtime', 'rdylib', 'plugin', 'isolate', 'inspect', 'bindings', 'wasi', 'load.ts'],
   abi: ['binary', 'validate', 'runtime', 'rdylib', 'plugin', 'isolate', 'inspect', 'bindings', 'wasi', 'load.ts'],
   runtime: ['rdylib', 'plugin', 'isolate', 'inspect', 'bindings', 'wasi', 'load.ts'],
