@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
-import { runOnPinnedNode } from './pinned-script.ts';
+import { runScenarioScript } from './scenario-script.ts';
 import type { Outcome } from './pipeline-jco.ts';
 
 const unavailable = pinnedNodeUnavailable();
@@ -17,7 +17,7 @@ if (unavailable !== undefined) {
   it.skip(`the pipeline example under jco on the pinned Node: ${unavailable}`, () => {});
 } else {
   const pinned = ensurePinnedNode();
-  const stdout = await runOnPinnedNode(pinned, 'pipeline-jco.ts');
+  const stdout = await runScenarioScript(pinned.executable, 'pipeline-jco.ts');
   const outcomes = JSON.parse(stdout) as Record<string, Outcome>;
   const borrowError = (call: string, held: string): string =>
     `rdylib borrow error: \`${call}\` needs ${held}`;

@@ -1,64 +1,122 @@
 /**
- * The async `pipeline` example on rdylib's own host, run on the pinned
- * current Node by pipeline-host.ts: every borrow a pending task holds is
- * enforced from the rdylib:abi section before the plugin is entered, as Rust
- * would: while `consume(&mut self, ..)` awaits the host, `add` (E0499) and
- * `total` (E0502) are BorrowErrors; while `describe(&self, ..)` awaits,
- * `total` runs and `add` (E0502) is a BorrowError; when the task's promise
- * settles, the borrow ends.
+ * The async `pipeline` example on rdylib's own host, run by pipeline-host.ts
+ * in a child process on the pinned current Node and on the system Node.
  *
- * Until the host's runtime has every built-in the plugin imports (stream.*
- * for `uppercase`), `load` refuses it as `unsupported`: the test then checks
- * that refusal names the missing built-in and skips the scenarios, saying so.
+ * Every borrow a pending task holds is enforced from the rdylib:abi section
+ * before the plugin is entered, as Rust would refuse or allow the same calls
+ * on one value: while `consume(&mut self, ..)` awaits the host, `add`
+ * (E0499: a second `&mut`) and `total` (E0502: `&` while `&mut` is held)
+ * are BorrowErrors; while `describe(&self, ..)` awaits, `total` (a second
+ * `&`) runs and `add` (E0502) is a BorrowError; the borrow ends when the
+ * task's future completes, is dropped (cancelled through an AbortSignal) or
+ * its task traps, as a borrow held by a future ends when the future does.
+ *
+ * Then the stream pipeline end to end: a host ReadableStream in, the
+ * plugin's upper-cased ReadableStream out; the plugin pulls its next input
+ * chunk only once JS took its last output (backpressure both ways); piping
+ * the output with an AbortSignal that fires stops the plugin, which drops
+ * its input, which cancels the host's source; after that nothing is pending
+ * and the plugin unloads.
+ *
+ * An engine the runtime cannot run the plugin on is said: only the system
+ * Node without JSPI may refuse it, as `unsupported` naming JSPI, and then
+ * its scenarios are skipped with that reason.
  */
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
-import { runOnPinnedNode } from './pinned-script.ts';
-import type { HostOutcome } from './pipeline-host.ts';
+import { runScenarioScript } from './scenario-script.ts';
+import type { HostOutcome, StreamOutcomes } from './pipeline-host.ts';
 
+interface Engine {
+  readonly name: string;
+  readonly executable: string;
+  readonly hasJspi: boolean;
+}
+
+const engines: Engine[] = [];
 const unavailable = pinnedNodeUnavailable();
-if (unavailable !== undefined) {
-  it.skip(`the pipeline example on the rdylib host on the pinned Node: ${unavailable}`, () => {});
-} else {
-  const pinned = ensurePinnedNode();
-  const stdout = await runOnPinnedNode(pinned, 'pipeline-host.ts');
-  const report = JSON.parse(stdout) as { unsupported: string } | Record<string, HostOutcome | string>;
+if (unavailable === undefined) engines.push({ name: `pinned Node ${ensurePinnedNode().version}`, executable: ensurePinnedNode().executable, hasJspi: true });
+else it.skip(`the pipeline example on the pinned Node: ${unavailable}`, () => {});
+engines.push({ name: `system Node ${process.versions.node}`, executable: process.execPath, hasJspi: 'Suspending' in WebAssembly });
+
+const refused = (message: string) => ({ outcome: 'refused', error: 'BorrowError', message });
+const exclusiveHeld = (call: string, by: string) =>
+  refused(`cannot borrow mutably tally #1 (self of \`[method]tally.${call}\`): it is borrowed by \`[method]tally.${by}\` (in progress) (exclusive); drop it first`);
+
+for (const engine of engines) {
+  const report = JSON.parse(await runScenarioScript(engine.executable, 'pipeline-host.ts')) as { unsupported: string } | Record<string, HostOutcome | string | StreamOutcomes>;
 
   if ('unsupported' in report && typeof report.unsupported === 'string') {
     const reason = report.unsupported;
-    describe(`pipeline on the rdylib host, Node ${pinned.version}`, () => {
-      it('is refused at load only for a canonical built-in the runtime does not have yet, named', () => {
-        expect(reason).toMatch(/the canonical built-in `(stream|future)\.[a-z-]+` is not supported by this host yet/);
+    describe(`pipeline on the rdylib host, ${engine.name}`, () => {
+      it('is refused at load only on an engine without JSPI, naming JSPI', () => {
+        expect(engine.hasJspi).toBe(false);
+        expect(reason).toMatch(/needs JSPI/);
       });
-      it.skip(`borrow scenarios: ${reason}`, () => {});
+      it.skip(`borrow and stream scenarios: ${reason}`, () => {});
     });
-  } else {
-    const outcomes = report as Record<string, HostOutcome | string>;
-    const refused = (message: string) => ({ outcome: 'refused', error: 'BorrowError', message });
-    describe(`pipeline on the rdylib host, Node ${pinned.version}: a pending task keeps its borrow`, () => {
-      it('refuses `add` (&mut self) while `consume(&mut self)` awaits the host, before entering the plugin', () => {
-        expect(outcomes.addWhileConsuming).toEqual(
-          refused('cannot borrow mutably tally #1 (self of `[method]tally.add`): it is borrowed by `[method]tally.consume` (in progress) (exclusive); drop it first'),
-        );
-      });
-      it('refuses `total` (&self) while `consume(&mut self)` awaits the host', () => {
-        expect(outcomes.totalWhileConsuming).toEqual(
-          refused('cannot borrow tally #1 (self of `[method]tally.total`): it is borrowed by `[method]tally.consume` (in progress) (exclusive); drop it first'),
-        );
-      });
-      it('ends the borrow when the promise settles: `add` after `consume` resolved', () => {
-        expect(outcomes.addAfterConsume).toEqual({ outcome: 'returned', value: '3 13' });
-      });
-      it('runs `total` (&self) while `describe(&self)` awaits the host, and refuses `add` (&mut self)', () => {
-        expect(outcomes.totalWhileDescribing).toEqual({ outcome: 'returned', value: '13' });
-        expect(outcomes.addWhileDescribing).toEqual(
-          refused('cannot borrow mutably tally #1 (self of `[method]tally.add`): it is borrowed by `[method]tally.describe` (in progress) (shared); drop it first'),
-        );
-        expect(outcomes.described).toBe('13 bytes in 2 chunks, next from gated');
-      });
-      it('answers the zero-argument health check', () => {
-        expect(outcomes.health).toEqual({ outcome: 'returned', value: 'ok' });
-      });
-    });
+    continue;
   }
+
+  const outcomes = report as Record<string, HostOutcome | string> & { streams: StreamOutcomes };
+  describe(`pipeline on the rdylib host, ${engine.name}: a pending task keeps its borrow`, () => {
+    it('refuses `add` (&mut self) while `consume(&mut self)` awaits the host, before entering the plugin (E0499)', () => {
+      expect(outcomes.addWhileConsuming).toEqual(exclusiveHeld('add', 'consume'));
+    });
+    it('refuses `total` (&self) while `consume(&mut self)` awaits the host (E0502)', () => {
+      expect(outcomes.totalWhileConsuming).toEqual(
+        refused('cannot borrow tally #1 (self of `[method]tally.total`): it is borrowed by `[method]tally.consume` (in progress) (exclusive); drop it first'),
+      );
+    });
+    it('ends the borrow when the task completes: `add` after `consume` resolved', () => {
+      // consume took 3 bytes in two chunks; add(10) then makes 13.
+      expect(outcomes.addAfterConsume).toEqual({ outcome: 'returned', value: '3 13' });
+    });
+    it('runs `total` (&self) while `describe(&self)` awaits the host, and refuses `add` (&mut self, E0502)', () => {
+      expect(outcomes.totalWhileDescribing).toEqual({ outcome: 'returned', value: '13' });
+      expect(outcomes.addWhileDescribing).toEqual(
+        refused('cannot borrow mutably tally #1 (self of `[method]tally.add`): it is borrowed by `[method]tally.describe` (in progress) (shared); drop it first'),
+      );
+      expect(outcomes.described).toBe('13 bytes in 2 chunks, next from gated');
+    });
+    it('answers the zero-argument health check', () => {
+      expect(outcomes.health).toEqual({ outcome: 'returned', value: 'ok' });
+    });
+    it('ends the borrow when the task is cancelled through an AbortSignal (a dropped future ends its borrow)', () => {
+      expect(outcomes.addWhileCancelling).toEqual(exclusiveHeld('add', 'consume'));
+      expect(outcomes.cancelled).toEqual({
+        outcome: 'refused',
+        error: 'CancelledError',
+        message: "the call of pipeline's export was cancelled (cause: Error: enough)",
+      });
+      // 13 before, the cancelled consume took nothing, add(100).
+      expect(outcomes.addAfterCancel).toEqual({ outcome: 'returned', value: '113' });
+    });
+    it('ends the borrow when the task traps: the next call meets the poisoned plugin, not a BorrowError', () => {
+      // The host's Source rejected: its error reaches the caller and the instance traps.
+      expect(outcomes.trapped).toEqual({ outcome: 'refused', error: 'Error', message: 'source broke' });
+      expect(outcomes.addAfterTrap).toMatchObject({ outcome: 'refused', error: 'TrapError' });
+      expect((outcomes.addAfterTrap as { message: string }).message).toMatch(/^pipeline is poisoned by an earlier trap: /);
+    });
+  });
+
+  describe(`pipeline on the rdylib host, ${engine.name}: stream<u8> in and out`, () => {
+    const s = outcomes.streams;
+    it('upper-cases a host ReadableStream into the ReadableStream it returns (ASCII only)', () => {
+      expect(s.uppercased).toBe('HELLO WöRLD, ASYNC RUST');
+    });
+    it('pulls the next input chunk only once JS took the last output chunk (backpressure both ways)', () => {
+      // One chunk read, its output waiting for JS; one more per output chunk taken; the last pull sees the end.
+      expect(s.pullsBeforeReading).toBe(1);
+      expect(s.pullsAfterOneChunk).toBe(2);
+      expect(s.pullsAtEnd).toBe(s.chunksIn + 1);
+    });
+    it('stops when an AbortSignal ends the pipe: the plugin drops its input, the host source is cancelled, nothing stays pending', () => {
+      expect(s.cancelled.written).toEqual(['MORE ', 'MORE ']);
+      expect(s.cancelled.pipeTo).toBe('rejected: stop piping');
+      // The plugin let go of its input without a reason to give: the source's cancel() ran.
+      expect(s.cancelled.inputCancelled).toBe('undefined');
+      expect(s.unload).toBe('unloaded');
+    });
+  });
 }

@@ -1,10 +1,14 @@
 /**
- * Run on the pinned current Node by pipeline-host.test.ts: the async
- * `pipeline` example on rdylib's own host, which enforces the rdylib:abi
- * section (docs/abi.md §3.4, §7.1): a call that conflicts with a pending
- * task's borrow is refused with a BorrowError before the plugin is entered.
- * The host-implemented `Source` is a plain object whose async methods wait
- * until the scenario opens their gate. Prints one JSON object of outcomes.
+ * Run by pipeline-host.test.ts on the pinned current Node (and on the system
+ * Node): the async `pipeline` example on rdylib's own host, which enforces
+ * the rdylib:abi section (docs/abi.md §3.4, §7.1): a call that conflicts with
+ * a pending task's borrow is refused with a BorrowError before the plugin is
+ * entered, and the borrow ends when the task completes, is cancelled or
+ * traps. Then the stream pipeline end to end: a host ReadableStream in, the
+ * plugin's upper-cased ReadableStream out, with backpressure both ways and
+ * cancellation through an AbortSignal. The host-implemented `Source` is a
+ * plain object whose async methods wait until the scenario opens their
+ * gate. Prints one JSON object of outcomes.
  */
 import { BorrowError, LoadError, load } from '../../host/index.ts';
 import { guestPath } from '../support/guests.ts';
@@ -13,11 +17,36 @@ import { Gates, finish, settle } from './gates.ts';
 /** What a probing call did: returned (its value as text), or was refused (the error's class and message). */
 export type HostOutcome = { readonly outcome: 'returned'; readonly value: string } | { readonly outcome: 'refused'; readonly error: string; readonly message: string };
 
+/** What the stream scenarios saw. */
+export interface StreamOutcomes {
+  /** The bytes read from `uppercase`'s stream, as text. */
+  readonly uppercased: string;
+  /** How many chunks the plugin had pulled from the input: before JS read any output, after one output chunk, at the end. */
+  readonly pullsBeforeReading: number;
+  readonly pullsAfterOneChunk: number;
+  readonly pullsAtEnd: number;
+  readonly chunksIn: number;
+  /** The pipeline cancelled through `pipeTo(.., { signal })` after its first chunk. */
+  readonly cancelled: {
+    readonly written: string[];
+    readonly pipeTo: string;
+    /** The reason the plugin's end of the input passed to the host's source when the plugin dropped it. */
+    readonly inputCancelled: string | undefined;
+  };
+  /** unload() with nothing pending: succeeded, or the error's message. */
+  readonly unload: string;
+}
+
 interface Tally {
-  consume(source: object): Promise<bigint>;
+  consume(source: object, options?: { signal?: AbortSignal }): Promise<bigint>;
   describe(source: object): Promise<string>;
   add(bytes: bigint): unknown;
   total(): unknown;
+}
+interface Pipeline {
+  Tally: new () => Tally;
+  health(): Promise<string>;
+  uppercase(input: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>>;
 }
 
 const gates = new Gates();
@@ -32,18 +61,23 @@ const source = (chunks: Uint8Array[]) => ({
   },
 });
 
-let plugin: Awaited<ReturnType<typeof load>>;
+async function loadPipeline(): Promise<{ plugin: Awaited<ReturnType<typeof load>>; api: Pipeline }> {
+  const plugin = await load(process.argv[2] ?? guestPath('pipeline'), { name: 'pipeline', imports: { 'rdylib-guest:pipeline/source': {} } });
+  return { plugin, api: (plugin.exports as Record<string, unknown>)['rdylib-guest:pipeline/pipeline@0.1.0'] as Pipeline };
+}
+
+let first: Awaited<ReturnType<typeof loadPipeline>>;
 try {
-  plugin = await load(process.argv[2] ?? guestPath('pipeline'), { name: 'pipeline', imports: { 'rdylib-guest:pipeline/source': {} } });
+  first = await loadPipeline();
 } catch (e) {
-  // A runtime still without a built-in the plugin imports: said, so the test can say why it cannot run.
+  // An engine the runtime cannot run the plugin on (say, without JSPI): said, so the test can say why it cannot run.
   if (e instanceof LoadError && e.kind === 'unsupported') {
     process.stdout.write(JSON.stringify({ unsupported: e.message }), () => process.exit(0));
     await new Promise(() => {});
   }
   throw e;
 }
-const api = (plugin.exports as Record<string, unknown>)['rdylib-guest:pipeline/pipeline@0.1.0'] as { Tally: new () => Tally; health(): Promise<string> };
+const { plugin, api } = first;
 
 async function probe(call: () => unknown): Promise<HostOutcome> {
   try {
@@ -54,6 +88,12 @@ async function probe(call: () => unknown): Promise<HostOutcome> {
   }
 }
 
+/** Lets every turn the plugin and the host can take without JS run (a few event-loop turns). */
+async function quiesce(): Promise<void> {
+  for (let i = 0; i < 5; i++) await settle();
+}
+
+// Borrows held by pending tasks.
 const tally = await new api.Tally();
 const consuming = tally.consume(source([Uint8Array.of(1, 2), Uint8Array.of(3)]));
 await settle();
@@ -71,6 +111,125 @@ const addWhileDescribing = await probe(() => tally.add(1n));
 const described = await finish(describing, gates);
 const health = await probe(() => api.health());
 
-const outcomes = { addWhileConsuming, totalWhileConsuming, addAfterConsume, totalWhileDescribing, addWhileDescribing, described, health };
-await plugin.unload();
+// Cancelled through an AbortSignal while it awaits the host: the promise rejects with the signal's reason as
+// cause, and the exclusive borrow ends with the task.
+const abort = new AbortController();
+const cancelling = tally.consume(source([Uint8Array.of(9)]), { signal: abort.signal });
+await settle();
+const addWhileCancelling = await probe(() => tally.add(1n));
+abort.abort(new Error('enough'));
+const cancelled = await probe(async () => {
+  try {
+    return await finish(cancelling, gates);
+  } catch (e) {
+    throw Object.assign(e as Error, { message: `${(e as Error).message} (cause: ${String((e as Error).cause)})` });
+  }
+});
+const addAfterCancel = await probe(async () => {
+  await tally.add(100n);
+  return String(await tally.total());
+});
+
+// The stream pipeline, with backpressure: the plugin pulls the next input chunk only once JS took its last output.
+const words = ['hello ', 'wörld', ', ', 'async ', 'rust'];
+let pulls = 0;
+const counted = (chunks: string[]) =>
+  new ReadableStream<Uint8Array>(
+    {
+      pull(c) {
+        pulls++;
+        const next = chunks.shift();
+        if (next === undefined) c.close();
+        else c.enqueue(new TextEncoder().encode(next));
+      },
+    },
+    { highWaterMark: 0 },
+  );
+const out = (await api.uppercase(counted([...words]))).getReader();
+await quiesce();
+const pullsBeforeReading = pulls;
+const parts: Uint8Array[] = [];
+const firstChunk = await out.read();
+parts.push(firstChunk.value!);
+await quiesce();
+const pullsAfterOneChunk = pulls;
+for (;;) {
+  const r = await out.read();
+  if (r.done) break;
+  parts.push(r.value);
+}
+const pullsAtEnd = pulls;
+const uppercased = new TextDecoder().decode(Uint8Array.from(parts.flatMap((p) => [...p])));
+
+// Cancelled through an AbortSignal: piping the output stops, the output is cancelled, the plugin sees its
+// reader gone, stops and drops its input, which cancels the host's source.
+let inputCancelled: string | undefined;
+const endless = new ReadableStream<Uint8Array>(
+  {
+    pull(c) {
+      c.enqueue(new TextEncoder().encode('more '));
+    },
+    cancel(reason) {
+      inputCancelled = String(reason);
+    },
+  },
+  { highWaterMark: 0 },
+);
+const stop = new AbortController();
+const written: string[] = [];
+const piping = (await api.uppercase(endless)).pipeTo(
+  new WritableStream<Uint8Array>({
+    write(chunk) {
+      written.push(new TextDecoder().decode(chunk));
+      if (written.length === 2) stop.abort(new Error('stop piping'));
+    },
+  }),
+  { signal: stop.signal },
+);
+const pipeTo = await piping.then(
+  () => 'resolved',
+  (e: unknown) => `rejected: ${(e as Error).message}`,
+);
+await quiesce();
+
+// The task's last turn may still be on its (JSPI) stack right after its stream ended.
+await quiesce();
+const unload = await plugin.unload().then(
+  () => 'unloaded',
+  (e: unknown) => (e as Error).message,
+);
+
+// A trap (a host import that rejects) ends the task and its borrow: the next call meets the poisoned
+// instance, not a BorrowError.
+const second = await loadPipeline();
+const trapTally = await new second.api.Tally();
+const broken = { nextChunk: () => Promise.reject(new Error('source broke')), name: async () => 'broken' };
+const trapped = await probe(() => trapTally.consume(broken));
+const addAfterTrap = await probe(() => trapTally.add(1n));
+await second.plugin.unload({ pending: 'cancel' });
+
+const streams: StreamOutcomes = {
+  uppercased,
+  pullsBeforeReading,
+  pullsAfterOneChunk,
+  pullsAtEnd,
+  chunksIn: words.length,
+  cancelled: { written, pipeTo, inputCancelled },
+  unload,
+};
+const outcomes = {
+  addWhileConsuming,
+  totalWhileConsuming,
+  addAfterConsume,
+  totalWhileDescribing,
+  addWhileDescribing,
+  described,
+  health,
+  addWhileCancelling,
+  cancelled,
+  addAfterCancel,
+  trapped,
+  addAfterTrap,
+  streams,
+};
 process.stdout.write(JSON.stringify(outcomes), () => process.exit(0));
