@@ -5,9 +5,8 @@
  * the rdylib:abi section, so only the plugin's own guards (docs/abi.md §5)
  * stand between a conflicting call and the value a pending task holds.
  * Each scenario gets a fresh instance (a trapped one must not be entered
- * again); prints one JSON object of outcomes. The stream pipeline is not run
- * here: jco 0.15.0's streams lose a dropped end under some interleavings
- * (async-js's differential lists it), which can leave a read waiting forever.
+ * again); prints one JSON object of outcomes. The stream pipeline under jco
+ * is compared with rdylib's in pipeline-differential.ts.
  */
 import { Gates, finish, settle } from './gates.ts';
 import { instantiatePlugin } from './transpiled.ts';
