@@ -4,8 +4,11 @@
  * pinned current Node by pipeline-jco.ts. Each borrow a pending task holds
  * is refused or allowed as Rust would: while `consume(&mut self, ..)` awaits
  * the host, `add` (E0499) and `total` (E0502) trap with a borrow error; while
- * `describe(&self, ..)` awaits, `total` runs and `add` (E0502) traps; once
- * the task completes, its borrow is gone.
+ * `describe(&self, ..)` awaits, `total` runs and `add` (E0502) traps; a
+ * resource parameter (`absorb(&mut self, other: &Tally, ..)`) and moves
+ * (`Tally::finish(self)`, E0505) follow the same rules; once the task
+ * completes, its borrow is gone. Cancellation is not here: jco 0.15.0 takes
+ * no AbortSignal (pipeline-differential.ts lists it).
  */
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
@@ -48,6 +51,47 @@ if (unavailable !== undefined) {
     it('ends the borrow when the task completes: `add` after `consume` resolved', () => {
       // consume took 3 bytes in two chunks; add(10) then makes 13.
       expect(outcomes.addAfterConsume).toEqual({ outcome: 'returned', value: '3 13' });
+    });
+  });
+
+  describe(`pipeline under jco on Node ${pinned.version}: resource parameters and moves while a task is pending`, () => {
+    const trapped = (call: string, held: string, rest: string) => ({ outcome: 'trapped', panics: [`${borrowError(call, held)}, but it is ${rest}`] });
+
+    it('refuses `Tally::finish(self)` (a move) while `consume(&mut self)` is pending (E0505)', () => {
+      expect(outcomes.finishWhileConsuming).toEqual(
+        trapped('tally.finish', 'exclusive access to `tally`', 'exclusively borrowed by `tally.consume (pending)`; drop the handles borrowing it first'),
+      );
+    });
+
+    it('lets `other.total()` (&) run while `absorb(&mut self, other: &Tally)` is pending: two shared borrows', () => {
+      expect(outcomes.otherTotalWhileAbsorbing).toEqual({ outcome: 'returned', value: '5' });
+    });
+
+    it('refuses `other.add` (&mut, E0502) and `Tally::finish(other)` (a move, E0505) while `absorb` holds `&other`', () => {
+      const sharedBy = 'shared-borrowed 1 time(s), most recently by `tally.absorb (pending)`; drop the handles borrowing it first';
+      expect(outcomes.otherAddWhileAbsorbing).toEqual(trapped('tally.add', 'exclusive access to `tally`', sharedBy));
+      expect(outcomes.otherFinishWhileAbsorbing).toEqual(trapped('tally.finish', 'exclusive access to `tally`', sharedBy));
+    });
+
+    it('refuses `self.total()` (&, E0502) while `absorb` holds `&mut self`', () => {
+      expect(outcomes.selfTotalWhileAbsorbing).toEqual(
+        trapped('tally.total', 'shared access to `tally`', 'exclusively borrowed by `tally.absorb (pending)`; drop that handle first'),
+      );
+    });
+
+    it('refuses `a.absorb(a, ..)`: the same tally as `&mut self` and `&other` (E0502)', () => {
+      expect(outcomes.absorbItself).toEqual(
+        trapped('tally.absorb', 'shared access to `tally`', 'exclusively borrowed by `tally.absorb (pending)`; drop that handle first'),
+      );
+    });
+
+    it('ends both borrows when `absorb` completes: `other` can be changed and moved, `self` read', () => {
+      // absorb returned 5; other.add(1) makes 6, finish(other) gives it; self kept 5.
+      expect(outcomes.afterAbsorb).toEqual({ outcome: 'returned', value: '5 6 5' });
+    });
+
+    it('keeps a tally dropped while `consume(&mut self)` is pending alive for the task (Rust refuses the drop, E0505; the guard cannot refuse a destructor, so it defers the free)', () => {
+      expect(outcomes.dropWhileConsuming).toEqual({ outcome: 'returned', value: 'dropped, then consume took 3' });
     });
   });
 

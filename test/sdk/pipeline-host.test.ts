@@ -82,6 +82,33 @@ for (const engine of engines) {
     it('answers the zero-argument health check', () => {
       expect(outcomes.health).toEqual({ outcome: 'returned', value: 'ok' });
     });
+    it('refuses dropping or moving the tally (`Tally::finish(self)`) while `consume(&mut self)` is pending (E0505)', () => {
+      expect(outcomes.dropWhileConsuming).toEqual(
+        refused('cannot drop tally #2: it is still borrowed by `[method]tally.consume` (in progress) (exclusive); drop it first'),
+      );
+      expect(outcomes.finishWhileConsuming).toEqual(
+        refused('cannot move tally #2 (self of `[static]tally.finish`): it is borrowed by `[method]tally.consume` (in progress) (exclusive); drop it first'),
+      );
+    });
+    it('holds a resource parameter too: while `a.absorb(&b, ..)` is pending, `b` may be read (two &) but not changed (E0502), dropped or moved (E0505), and `a` not read (E0502)', () => {
+      const sharedBy = 'it is borrowed by `[method]tally.absorb` (in progress) (shared); drop it first';
+      expect(outcomes.otherTotalWhileAbsorbing).toEqual({ outcome: 'returned', value: '5' });
+      expect(outcomes.otherAddWhileAbsorbing).toEqual(refused(`cannot borrow mutably tally #4 (self of \`[method]tally.add\`): ${sharedBy}`));
+      expect(outcomes.otherDropWhileAbsorbing).toEqual(refused(`cannot drop tally #4: it is still borrowed by \`[method]tally.absorb\` (in progress) (shared); drop it first`));
+      expect(outcomes.otherFinishWhileAbsorbing).toEqual(refused(`cannot move tally #4 (self of \`[static]tally.finish\`): ${sharedBy}`));
+      expect(outcomes.selfTotalWhileAbsorbing).toEqual(
+        refused('cannot borrow tally #3 (self of `[method]tally.total`): it is borrowed by `[method]tally.absorb` (in progress) (exclusive); drop it first'),
+      );
+    });
+    it('ends both borrows when `absorb` completes: `b` changed and moved, `a` read', () => {
+      // absorb returned 5; b.add(1) makes 6, finish(b) gives it; a kept 5.
+      expect(outcomes.afterAbsorb).toEqual({ outcome: 'returned', value: '5 6 5' });
+    });
+    it('refuses `a.absorb(a, ..)`: one tally as `&mut self` and `&other` (E0502), before entering the plugin', () => {
+      expect(outcomes.absorbItself).toEqual(
+        refused('`[method]tally.absorb`: cannot pass the same tally as self (exclusive) and as `other` (shared): a handle used exclusively or by value may appear only once in a call'),
+      );
+    });
     it('ends the borrow when the task is cancelled through an AbortSignal (a dropped future ends its borrow)', () => {
       expect(outcomes.addWhileCancelling).toEqual(exclusiveHeld('add', 'consume'));
       expect(outcomes.cancelled).toEqual({

@@ -40,11 +40,13 @@ export interface StreamOutcomes {
 interface Tally {
   consume(source: object, options?: { signal?: AbortSignal }): Promise<bigint>;
   describe(source: object): Promise<string>;
+  absorb(other: Tally, source: object): Promise<bigint>;
   add(bytes: bigint): unknown;
   total(): unknown;
+  [Symbol.dispose](): void;
 }
 interface Pipeline {
-  Tally: new () => Tally;
+  Tally: { new (): Tally; finish(t: Tally): unknown };
   health(): Promise<string>;
   uppercase(input: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>>;
 }
@@ -110,6 +112,32 @@ const totalWhileDescribing = await probe(() => tally.total());
 const addWhileDescribing = await probe(() => tally.add(1n));
 const described = await finish(describing, gates);
 const health = await probe(() => api.health());
+
+// Dropping or moving the tally while consume(&mut self) is pending.
+const held = await new api.Tally();
+const holding = held.consume(source([Uint8Array.of(4)]));
+await settle();
+const dropWhileConsuming = await probe(() => held[Symbol.dispose]());
+const finishWhileConsuming = await probe(() => api.Tally.finish(held));
+await finish(holding, gates);
+
+// A resource parameter: absorb(&mut self, other: &Tally, ..) holds &mut a and &b until it completes.
+const a = await new api.Tally();
+const b = await new api.Tally();
+await b.add(5n);
+const absorbing = a.absorb(b, source([]));
+await settle();
+const otherTotalWhileAbsorbing = await probe(() => b.total());
+const otherAddWhileAbsorbing = await probe(() => b.add(1n));
+const otherDropWhileAbsorbing = await probe(() => b[Symbol.dispose]());
+const otherFinishWhileAbsorbing = await probe(() => api.Tally.finish(b));
+const selfTotalWhileAbsorbing = await probe(() => a.total());
+const absorbed = await finish(absorbing, gates);
+const afterAbsorb = await probe(async () => {
+  await b.add(1n);
+  return `${absorbed} ${await api.Tally.finish(b)} ${await a.total()}`;
+});
+const absorbItself = await probe(() => a.absorb(a, source([])));
 
 // Cancelled through an AbortSignal while it awaits the host: the promise rejects with the signal's reason as
 // cause, and the exclusive borrow ends with the task.
@@ -225,6 +253,15 @@ const outcomes = {
   addWhileDescribing,
   described,
   health,
+  dropWhileConsuming,
+  finishWhileConsuming,
+  otherTotalWhileAbsorbing,
+  otherAddWhileAbsorbing,
+  otherDropWhileAbsorbing,
+  otherFinishWhileAbsorbing,
+  selfTotalWhileAbsorbing,
+  afterAbsorb,
+  absorbItself,
   addWhileCancelling,
   cancelled,
   addAfterCancel,

@@ -14,11 +14,13 @@ import { instantiatePlugin } from './transpiled.ts';
 interface Tally {
   consume(source: Source): Promise<bigint>;
   describe(source: Source): Promise<string>;
+  absorb(other: Tally, source: Source): Promise<bigint>;
   add(bytes: bigint): void;
   total(): bigint;
+  [Symbol.dispose](): void;
 }
 interface Pipeline {
-  Tally: new () => Tally;
+  Tally: { new (): Tally; finish(t: Tally): bigint };
   health(): Promise<string>;
 }
 
@@ -55,12 +57,63 @@ function probe(panics: readonly { readonly message: string }[], call: () => unkn
 }
 
 /** A call on a tally while one of its async methods is pending on the host. */
-async function whilePending(method: 'consume' | 'describe', call: (t: Tally) => unknown): Promise<Outcome> {
+async function whilePending(method: 'consume' | 'describe', call: (t: Tally, api: Pipeline) => unknown): Promise<Outcome> {
   const { api, panics } = await fresh();
   const tally = new api.Tally();
   void tally[method](new Source([Uint8Array.of(1, 2, 3)])).catch(() => {});
   await settle();
-  return probe(panics, () => call(tally));
+  return probe(panics, () => call(tally, api));
+}
+
+/** A call while `a.absorb(b, source)` is pending (b holds 5 bytes): `&mut a` and `&b` are borrowed until the task completes. */
+async function whileAbsorbing(call: (a: Tally, b: Tally, api: Pipeline) => unknown): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const a = new api.Tally();
+  const b = new api.Tally();
+  b.add(5n);
+  void a.absorb(b, new Source([])).catch(() => {});
+  await settle();
+  return probe(panics, () => call(a, b, api));
+}
+
+/** The same tally as `&mut self` and `&other` of one call. */
+async function absorbItself(): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const a = new api.Tally();
+  let result: Outcome;
+  try {
+    result = { outcome: 'returned', value: String(await a.absorb(a, new Source([]))) };
+  } catch {
+    result = { outcome: 'trapped', panics: panics.map((p) => p.message) };
+  }
+  return result;
+}
+
+/**
+ * Dropping the tally while `consume(&mut self)` is pending: the guard cannot
+ * refuse a drop (the host calls the destructor), so the value stays alive
+ * for the task, which completes with it; what it returns shows it.
+ */
+async function dropWhileConsuming(): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const tally = new api.Tally();
+  const consuming = tally.consume(new Source([Uint8Array.of(1, 2), Uint8Array.of(3)]));
+  await settle();
+  const dropped = probe(panics, () => tally[Symbol.dispose]());
+  if (dropped.outcome === 'trapped') return dropped;
+  return { outcome: 'returned', value: `dropped, then consume took ${await finish(consuming, gates)}` };
+}
+
+async function afterAbsorb(): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const a = new api.Tally();
+  const b = new api.Tally();
+  b.add(5n);
+  const absorbed = await finish(a.absorb(b, new Source([])), gates);
+  return probe(panics, () => {
+    b.add(1n);
+    return `${absorbed} ${api.Tally.finish(b)} ${a.total()}`;
+  });
 }
 
 async function afterCompletion(): Promise<Outcome> {
@@ -85,6 +138,14 @@ const outcomes = {
   addWhileDescribing: await whilePending('describe', (t) => t.add(1n)),
   addAfterConsume: await afterCompletion(),
   health: await health(),
+  finishWhileConsuming: await whilePending('consume', (t, api) => api.Tally.finish(t)),
+  otherTotalWhileAbsorbing: await whileAbsorbing((_a, b) => b.total()),
+  otherAddWhileAbsorbing: await whileAbsorbing((_a, b) => b.add(1n)),
+  selfTotalWhileAbsorbing: await whileAbsorbing((a) => a.total()),
+  otherFinishWhileAbsorbing: await whileAbsorbing((_a, b, api) => api.Tally.finish(b)),
+  absorbItself: await absorbItself(),
+  afterAbsorb: await afterAbsorb(),
+  dropWhileConsuming: await dropWhileConsuming(),
 };
 // Exit once written: a task left pending on purpose (above) must not keep the process waiting.
 process.stdout.write(JSON.stringify(outcomes), () => process.exit(0));

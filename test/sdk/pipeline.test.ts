@@ -26,6 +26,7 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
     expect(asyncOnes).toEqual([
       '[method]source.name',
       '[method]source.next-chunk',
+      '[method]tally.absorb',
       '[method]tally.consume',
       '[method]tally.describe',
       'health',
@@ -43,6 +44,13 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
       receiver: 'shared',
       params: [self('shared'), { param: 1, name: 'source', path: [], mode: 'shared' }],
     });
+    // A resource parameter of an async method: `&other` held (shared) with `&mut self` until the task completes.
+    expect(fns.get('[method]tally.absorb')).toMatchObject({
+      receiver: 'exclusive',
+      params: [self('exclusive'), { param: 1, name: 'other', path: [], mode: 'shared' }, { param: 2, name: 'source', path: [], mode: 'shared' }],
+    });
+    // By value: `self` moves (a static func taking `this`).
+    expect(fns.get('[static]tally.finish')).toMatchObject({ receiver: 'consume', async: false, params: [{ param: 0, name: 'this', path: [], mode: 'consume' }] });
     // The host-implemented trait: the plugin calls `next_chunk` holding `&mut` on the source.
     expect(fns.get('[method]source.next-chunk')).toMatchObject({ receiver: 'exclusive', params: [self('exclusive')] });
     // Streams are not resource handles: nothing to describe.
@@ -55,6 +63,8 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
     for (const line of [
       'next-chunk: async func() -> option<list<u8>>;',
       'consume: async func(source: borrow<source>) -> u64;',
+      'absorb: async func(other: borrow<tally>, source: borrow<source>) -> u64;',
+      'finish: static func(this: tally) -> u64;',
       'describe: async func(source: borrow<source>) -> string;',
       'add: func(bytes: u64);',
       'health: async func() -> string;',

@@ -11,6 +11,9 @@
 //!   `tally.total()` too), as Rust refuses them.
 //! - `Tally::describe(&self, source)` holds a shared borrow across an await:
 //!   other shared calls go on meanwhile, `&mut self` ones are refused.
+//! - `Tally::absorb(&mut self, other: &Tally, source)` holds a borrow of a
+//!   resource parameter too; `Tally::finish(self)` takes the tally by value
+//!   (refused while any task borrows it).
 
 #[rdylib::export]
 pub mod pipeline {
@@ -80,11 +83,27 @@ pub mod pipeline {
             format!("{} bytes in {} chunks, next from {name}", self.bytes, self.chunks)
         }
 
+        /// Adds `other`'s bytes once `source` has said its name, holding
+        /// `&mut self` and `&other` across the await: until the task
+        /// completes, `other` may be read but not changed or dropped, and
+        /// `self` not used at all.
+        pub async fn absorb(&mut self, other: &Tally, source: &dyn Source) -> u64 {
+            let _from = source.name().await;
+            self.bytes += other.bytes;
+            self.chunks += other.chunks;
+            self.bytes
+        }
+
         pub fn add(&mut self, bytes: u64) {
             self.bytes += bytes;
         }
 
         pub fn total(&self) -> u64 {
+            self.bytes
+        }
+
+        /// Ends the tally, giving its count (takes it by value).
+        pub fn finish(self) -> u64 {
             self.bytes
         }
     }
