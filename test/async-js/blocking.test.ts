@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasJspi } from '../../host/abi/jspi.ts';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
-import { runOnPinnedNode } from '../sdk/pinned-script.ts';
+import { runScenarioScript } from '../sdk/scenario-script.ts';
 import { runScenarios, type CallOutcome, type Scenario, type ScenarioOutcome } from './blocking-scenarios.ts';
 
 const returned = (value: number): CallOutcome => ({ outcome: 'returned', value });
@@ -61,7 +61,7 @@ describe(`blocking built-ins in process (${hasJspi() ? 'with' : 'without'} JSPI)
 const unavailable = pinnedNodeUnavailable();
 describe('blocking built-ins on the pinned current Node (JSPI)', () => {
   it.skipIf(unavailable !== undefined)('wait by suspending the core wasm', async () => {
-    const stdout = await runOnPinnedNode(ensurePinnedNode(), '../async-js/blocking-pinned.ts');
+    const stdout = await runScenarioScript(ensurePinnedNode().executable, new URL('./blocking-pinned.ts', import.meta.url));
     checkWithJspi(JSON.parse(stdout) as Record<Scenario, ScenarioOutcome>);
   });
 });

@@ -14,7 +14,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
-import { runOnPinnedNode } from '../sdk/pinned-script.ts';
+import { runScenarioScript } from '../sdk/scenario-script.ts';
 import type { Outcome } from './jspi-borrows.ts';
 
 const unavailable = pinnedNodeUnavailable();
@@ -22,8 +22,7 @@ if (unavailable !== undefined) {
   it.skip(`loans of JSPI-entered sync exports on the pinned Node: ${unavailable}`, () => {});
 } else {
   const pinned = ensurePinnedNode();
-  // runOnPinnedNode runs scripts of test/sdk; this one lives beside this test.
-  const report = JSON.parse(await runOnPinnedNode(pinned, '../async-js/jspi-borrows.ts')) as Record<string, Outcome> & { jspiEntered: boolean };
+  const report = JSON.parse(await runScenarioScript(pinned.executable, new URL('./jspi-borrows.ts', import.meta.url))) as Record<string, Outcome> & { jspiEntered: boolean };
   const returned = (value: string): Outcome => ({ outcome: 'returned', value });
   const refused = (message: string): Outcome => ({ outcome: 'refused', error: 'BorrowError', message });
 

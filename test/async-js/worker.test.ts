@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
-import { runOnPinnedNode } from '../sdk/pinned-script.ts';
+import { runScenarioScript } from '../sdk/scenario-script.ts';
 import { runWorkerScenarios, type WorkerOutcomes } from './worker-scenarios.ts';
 
 const unloadedWithCancel = (name: string) => ({ error: { name: 'UnloadedError', message: `${name} was unloaded with this pending ({ pending: 'cancel' })` } });
@@ -56,6 +56,6 @@ describe('async work through a worker-isolated plugin', () => {
 
   const unavailable = pinnedNodeUnavailable();
   it.skipIf(unavailable !== undefined)('the same on the pinned current Node (JSPI)', async () => {
-    check(JSON.parse(await runOnPinnedNode(ensurePinnedNode(), '../async-js/worker-pinned.ts')) as WorkerOutcomes);
+    check(JSON.parse(await runScenarioScript(ensurePinnedNode().executable, new URL('./worker-pinned.ts', import.meta.url))) as WorkerOutcomes);
   });
 });

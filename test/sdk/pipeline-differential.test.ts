@@ -15,7 +15,7 @@ const unavailable = pinnedNodeUnavailable();
 if (unavailable !== undefined) {
   it.skip(`the pipeline differential against jco on the pinned Node: ${unavailable}`, () => {});
 } else {
-  const { node, results } = JSON.parse(await runScenarioScript(ensurePinnedNode().executable, 'pipeline-differential.ts')) as {
+  const { node, results } = JSON.parse(await runScenarioScript(ensurePinnedNode().executable, new URL('./pipeline-differential.ts', import.meta.url))) as {
     node: string;
     results: ScenarioResult[];
   };

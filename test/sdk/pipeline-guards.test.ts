@@ -20,7 +20,7 @@ if (unavailable !== undefined) {
   it.skip(`the pipeline example under jco on the pinned Node: ${unavailable}`, () => {});
 } else {
   const pinned = ensurePinnedNode();
-  const stdout = await runScenarioScript(pinned.executable, 'pipeline-jco.ts');
+  const stdout = await runScenarioScript(pinned.executable, new URL('./pipeline-jco.ts', import.meta.url));
   const outcomes = JSON.parse(stdout) as Record<string, Outcome>;
   const borrowError = (call: string, held: string): string =>
     `rdylib borrow error: \`${call}\` needs ${held}`;

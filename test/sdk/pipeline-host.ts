@@ -10,7 +10,7 @@
  * plain object whose async methods wait until the scenario opens their
  * gate. Prints one JSON object of outcomes.
  */
-import { BorrowError, LoadError, load } from '../../host/index.ts';
+import { BorrowError, load } from '../../host/index.ts';
 import { guestPath } from '../support/guests.ts';
 import { Gates, finish, settle } from './gates.ts';
 
@@ -35,6 +35,19 @@ export interface StreamOutcomes {
   };
   /** unload() with nothing pending: succeeded, or the error's message. */
   readonly unload: string;
+}
+
+/** The cancellation scenario's outcomes, or why this engine cannot run it. */
+export type CancelOutcomes =
+  | { readonly addWhileCancelling: HostOutcome; readonly cancelled: HostOutcome; readonly addAfterCancel: HostOutcome }
+  | { readonly needsJspi: string };
+
+/** Everything the script prints. */
+export interface PipelineOutcomes {
+  readonly [scenario: string]: HostOutcome | string | CancelOutcomes | StreamOutcomes;
+  readonly described: string;
+  readonly cancellation: CancelOutcomes;
+  readonly streams: StreamOutcomes;
 }
 
 interface Tally {
@@ -68,18 +81,7 @@ async function loadPipeline(): Promise<{ plugin: Awaited<ReturnType<typeof load>
   return { plugin, api: (plugin.exports as Record<string, unknown>)['rdylib-guest:pipeline/pipeline@0.1.0'] as Pipeline };
 }
 
-let first: Awaited<ReturnType<typeof loadPipeline>>;
-try {
-  first = await loadPipeline();
-} catch (e) {
-  // An engine the runtime cannot run the plugin on (say, without JSPI): said, so the test can say why it cannot run.
-  if (e instanceof LoadError && e.kind === 'unsupported') {
-    process.stdout.write(JSON.stringify({ unsupported: e.message }), () => process.exit(0));
-    await new Promise(() => {});
-  }
-  throw e;
-}
-const { plugin, api } = first;
+const { plugin, api } = await loadPipeline();
 
 async function probe(call: () => unknown): Promise<HostOutcome> {
   try {
@@ -139,24 +141,37 @@ const afterAbsorb = await probe(async () => {
 });
 const absorbItself = await probe(() => a.absorb(a, source([])));
 
-// Cancelled through an AbortSignal while it awaits the host: the promise rejects with the signal's reason as
-// cause, and the exclusive borrow ends with the task.
-const abort = new AbortController();
-const cancelling = tally.consume(source([Uint8Array.of(9)]), { signal: abort.signal });
-await settle();
-const addWhileCancelling = await probe(() => tally.add(1n));
-abort.abort(new Error('enough'));
-const cancelled = await probe(async () => {
-  try {
-    return await finish(cancelling, gates);
-  } catch (e) {
-    throw Object.assign(e as Error, { message: `${(e as Error).message} (cause: ${String((e as Error).cause)})` });
+/**
+ * Cancelled through an AbortSignal while it awaits the host: the promise rejects with the signal's reason as
+ * cause, and the exclusive borrow ends with the task.
+ *
+ * It needs JSPI: the cancelled Rust future drops its pending call of the host's `Source.next_chunk`, for which
+ * wit-bindgen calls the synchronous `subtask.cancel`; the host's Promise cannot be interrupted, so that built-in
+ * has to wait for it inside the plugin's core call, which only JSPI can suspend.
+ */
+async function cancelWhileAwaitingHost(): Promise<CancelOutcomes> {
+  if (!('Suspending' in WebAssembly)) {
+    return { needsJspi: 'wit-bindgen cancels the pending host call with the synchronous `subtask.cancel`, which waits for the host\'s Promise inside the core call' };
   }
-});
-const addAfterCancel = await probe(async () => {
-  await tally.add(100n);
-  return String(await tally.total());
-});
+  const abort = new AbortController();
+  const cancelling = tally.consume(source([Uint8Array.of(9)]), { signal: abort.signal });
+  await settle();
+  const addWhileCancelling = await probe(() => tally.add(1n));
+  abort.abort(new Error('enough'));
+  const cancelled = await probe(async () => {
+    try {
+      return await finish(cancelling, gates);
+    } catch (e) {
+      throw Object.assign(e as Error, { message: `${(e as Error).message} (cause: ${String((e as Error).cause)})` });
+    }
+  });
+  const addAfterCancel = await probe(async () => {
+    await tally.add(100n);
+    return String(await tally.total());
+  });
+  return { addWhileCancelling, cancelled, addAfterCancel };
+}
+const cancellation = await cancelWhileAwaitingHost();
 
 // The stream pipeline, with backpressure: the plugin pulls the next input chunk only once JS took its last output.
 const words = ['hello ', 'wörld', ', ', 'async ', 'rust'];
@@ -245,7 +260,7 @@ const streams: StreamOutcomes = {
   cancelled: { written, pipeTo, inputCancelled },
   unload,
 };
-const outcomes = {
+const outcomes: PipelineOutcomes = {
   addWhileConsuming,
   totalWhileConsuming,
   addAfterConsume,
@@ -262,9 +277,7 @@ const outcomes = {
   selfTotalWhileAbsorbing,
   afterAbsorb,
   absorbItself,
-  addWhileCancelling,
-  cancelled,
-  addAfterCancel,
+  cancellation,
   trapped,
   addAfterTrap,
   streams,
