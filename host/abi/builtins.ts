@@ -78,6 +78,26 @@ export function blockWith<T>(thread: Thread, what: string, wait: (k: Continuatio
 }
 
 /**
+ * Suspends `thread`'s core wasm (JSPI) until `turn`, the turn of a thread
+ * this call resumed, is over, and returns what `then` makes of it: the call
+ * looks synchronous to the caller, as in the spec, where the resumed thread
+ * runs within it. Not blocking: the caller's turn goes on afterwards.
+ */
+function afterTurn<T>(thread: Thread, turn: Promise<void>, then: () => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const unwatch = unwindWhenPoisoned(thread, reject);
+    void turn.then(() => {
+      unwatch();
+      try {
+        resolve(then());
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+/**
  * A thread suspended inside core wasm (JSPI) whose instance is poisoned
  * (unload, a trap) is never resumed by the Store; V8 keeps a suspended stack,
  * and all it references, alive until it is resumed. So its suspension is
@@ -255,8 +275,12 @@ export function canonSubtaskCancel(inst: ComponentInstance, async: boolean): (i:
     };
     if (!subtask.resolved()) {
       subtask.cancellationRequested = true;
-      subtask.onCancel!(inst);
+      const turn = subtask.onCancel!(inst);
       if (!subtask.resolved()) {
+        // The spec resumes the callee within this call, so a callee that resolves once cancelled has
+        // resolved when the call returns. Resumed on its JSPI stack, it goes on after this call;
+        // a caller that can suspend waits for the end of that turn (cancellable.wast:322).
+        if (async && turn !== undefined && inst.coreSuspension === 'jspi') return afterTurn(thread, turn, () => (subtask.resolved() ? finish() : BLOCKED));
         if (async) return BLOCKED;
         return blockWith(thread, 'subtask.cancel', (k) => subtask.waitForPendingEvent(thread, () => k(Cancelled.FALSE)), finish);
       }

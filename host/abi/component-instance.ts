@@ -37,6 +37,8 @@ export class ComponentInstance {
   mayLeave = true;
   /** Whether its core wasm can be suspended when a thread blocks inside a core call (set at instantiation). */
   coreSuspension: CoreSuspension = 'not-needed';
+  /** Whether its lifts and lowers run with tasks (the async ABI; set at instantiation): its destructors run as tasks too. */
+  usesTasks = false;
   /** The trap that poisoned this instance; once set, every later entry throws. */
   poisoned: TrapError | undefined = undefined;
   /**

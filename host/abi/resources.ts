@@ -3,8 +3,12 @@
  * (definitions.py), as core functions bound to one instance and resource type.
  */
 import { TrapError } from '../errors.ts';
+import type { FuncType } from '../types.ts';
 import type { ComponentInstance } from './component-instance.ts';
+import { promisingEntry } from './jspi-glue.ts';
 import type { ResourceType } from './resource-type.ts';
+import type { FuncInst } from './task.ts';
+import { canonLiftTask } from './task-lift.ts';
 import { trap } from './trap.ts';
 import { trapped } from './guard.ts';
 
@@ -60,13 +64,18 @@ export function canonResourceRep(rt: ResourceType, inst: ComponentInstance): (ha
  * Runs `rt.dtor(rep)` as the spec does: a lifted call into the implementing
  * instance (`rt.impl`), entered only if it may be (reentrance from a different
  * instance traps), made from `inst` through a lowered call (so `inst` must be
- * allowed to leave, checked by the caller).
+ * allowed to leave, checked by the caller). In an instance that uses tasks the
+ * destructor runs as a synchronous task of its own (definitions.py
+ * `canon_resource_drop`: `store.lift(dtor, ...)`), so the built-ins it calls
+ * (`future.read`, `task.*`, ...) find it current.
  */
 export function runDestructor(rt: ResourceType, inst: ComponentInstance, rep: number): void {
   const dtor = rt.dtor;
   if (dtor !== undefined) {
     const impl = rt.impl;
-    if (impl === inst) {
+    if (impl.usesTasks) {
+      runDestructorTask(rt, destructorTask(rt, dtor), inst, rep);
+    } else if (impl === inst) {
       // Same instance: entering_set(caller) is empty, so no may_enter check or change.
       callCore(impl, dtor, rep);
     } else {
@@ -92,4 +101,47 @@ function callCore(impl: ComponentInstance, dtor: (rep: number) => void, rep: num
     impl.poison(t);
     throw t;
   }
+}
+
+/** definitions.py `canon_resource_drop`: the destructor's type, `(func (param u32))`, lifted and lowered without options. */
+const DTOR_TYPE: FuncType = { async: false, params: [{ name: 'rep', type: { kind: 'u32' } }], result: undefined };
+const DTOR_CORE_SIG = { params: ['i32'], results: [] } as const;
+
+/** Each resource type's destructor lifted as a task, made at its first use (the instance's mode is final by then). */
+const destructorTasks = new WeakMap<ResourceType, FuncInst>();
+
+function destructorTask(rt: ResourceType, dtor: (rep: number) => void): FuncInst {
+  let f = destructorTasks.get(rt);
+  if (f === undefined) {
+    const impl = rt.impl;
+    const suspension = impl.coreSuspension;
+    const callee = suspension === 'jspi' ? promisingEntry(dtor, DTOR_CORE_SIG) : dtor;
+    const opts = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false } as const;
+    f = canonLiftTask(DTOR_TYPE, opts, impl, callee as (...flat: unknown[]) => unknown, { suspension }).invoke;
+    destructorTasks.set(rt, f);
+  }
+  return f;
+}
+
+/**
+ * The synchronous lowered call of a destructor task from `inst` (the spec's
+ * `store.lower(callee, ft, opts, inst)`). `resource.drop` is not an import
+ * that can suspend its caller, so a destructor that blocks before returning
+ * traps here.
+ */
+function runDestructorTask(rt: ResourceType, task: FuncInst, inst: ComponentInstance, rep: number): void {
+  let returned = false;
+  let failure: { e: unknown } | undefined;
+  task(
+    () => [rep],
+    () => {
+      returned = true;
+    },
+    inst,
+    (e) => {
+      failure = { e };
+    },
+  );
+  if (failure !== undefined) throw failure.e;
+  if (!returned) trap(`resource.drop: the destructor of ${rt.name} in ${rt.impl.name} blocked before returning, and resource.drop cannot wait for it`);
 }

@@ -170,7 +170,10 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
   /** definitions.py `Store.lift` around `canon_lift`. */
   const invoke: FuncInst = (onStart: OnStart, onResolve: OnResolve, caller: ComponentInstance | undefined, onFail: OnFail): OnCancel => {
     inst.checkNotPoisoned();
-    if (!inst.mayEnter) {
+    // definitions.py `entering_set(caller)` is empty when the caller is this instance (its own
+    // resource.drop running its destructor): no may_enter check, and may_enter stays as it is.
+    const entering = caller !== inst;
+    if (entering && !inst.mayEnter) {
       const refusal = `may_enter: ${inst.name} is already running (reentrance is not allowed)`;
       if (caller === undefined) throw new PluginInUseError(`${refusal}; the call was refused before entering it`);
       trap(refusal);
@@ -186,7 +189,7 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
       leaveScope === undefined ? onFail : (e) => (leaveScope(), onFail(e)),
     );
     const thread = task.newThread((t) => canonLift(task, t));
-    inst.mayEnter = false;
+    if (entering) inst.mayEnter = false;
     try {
       void thread.resume();
       if (!ftAsync && !jspi) finishSynchronously(task);
@@ -194,7 +197,7 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
       leaveScope?.();
       throw e;
     } finally {
-      inst.mayEnter = true;
+      if (entering) inst.mayEnter = true;
       inst.store.eventArrived();
     }
     return (c) => task.requestCancellation(c);

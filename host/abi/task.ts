@@ -16,8 +16,13 @@ import { trap } from './trap.ts';
 export type OnStart = () => unknown[];
 /** definitions.py `OnResolve`: the result values, or undefined when the callee acknowledged cancellation. */
 export type OnResolve = (result: unknown[] | undefined) => void;
-/** definitions.py `OnCancel`: the caller asks the callee to hurry up and resolve. */
-export type OnCancel = (caller: ComponentInstance | undefined) => void;
+/**
+ * definitions.py `OnCancel`: the caller asks the callee to hurry up and
+ * resolve. The spec delivers the cancellation by resuming a callee thread
+ * within this call; when that thread's turn goes on on a resumed JSPI stack
+ * (so it cannot finish within the call), the end of that turn is returned.
+ */
+export type OnCancel = (caller: ComponentInstance | undefined) => Promise<void> | undefined;
 /**
  * Not in the spec, where a trap ends the whole store: how a trap after the
  * call first blocked reaches the caller waiting for it (a host caller's
@@ -146,18 +151,20 @@ export class Task implements BorrowScope {
     }
   }
 
-  /** definitions.py `request_cancellation`. */
-  requestCancellation(_caller: ComponentInstance | undefined): void {
+  /**
+   * definitions.py `request_cancellation`. Returns the end of the turn of the
+   * thread it resumed, when that turn goes on on a resumed JSPI stack.
+   */
+  requestCancellation(_caller: ComponentInstance | undefined): Promise<void> | undefined {
     if (this.state === 'initial') {
       // Still waiting to enter: cancelled on the spot, without running guest code.
       this.state = 'cancel-delivered';
       this.cancelledBeforeStart = true;
       this.inst.numWaitingToEnter--;
       this.cancel();
-      void this.implicitThread?.resume(Cancelled.TRUE);
-      return;
+      return this.implicitThread?.resume(Cancelled.TRUE);
     }
-    if (this.state !== 'started') return;
+    if (this.state !== 'started') return undefined;
     const inst = this.inst;
     let candidates = this.threads.filter((t) => t.cancellable && !t.running && !t.done);
     if (this.needsExclusive() && inst.exclusiveThread !== undefined && inst.exclusiveThread !== this.implicitThread) {
@@ -167,13 +174,13 @@ export class Task implements BorrowScope {
       this.state = 'cancel-delivered';
       inst.mayEnter = false;
       try {
-        void candidates[0]!.resume(Cancelled.TRUE);
+        return candidates[0]!.resume(Cancelled.TRUE);
       } finally {
         inst.mayEnter = true;
       }
-    } else {
-      this.state = 'pending-cancel';
     }
+    this.state = 'pending-cancel';
+    return undefined;
   }
 
   /** definitions.py `deliver_pending_cancel`. */

@@ -172,7 +172,8 @@ export function canonBuiltin(b: ResolvedBuiltin, s: BuiltinScope, offset: number
     case 'waitable.join':
       return canonWaitableJoin(inst);
     case 'subtask.cancel':
-      return b.async ? canonSubtaskCancel(inst, true) : blocking(canonSubtaskCancel(inst, false));
+      // Even the async cancel may suspend (JSPI): it waits for the turn of a callee it resumed on a JSPI stack.
+      return blocking(canonSubtaskCancel(inst, b.async));
     case 'subtask.drop':
       return canonSubtaskDrop(inst);
     case 'thread.index':

@@ -127,6 +127,7 @@ export function instantiateValidated(
     lifted: false,
   };
   inst.coreSuspension = scope.mode.suspension;
+  inst.usesTasks = scope.mode.usesTasks;
   const exports = new Map<string, RuntimeItem>();
   const defs = vc.ast.definitions;
   // Nothing may enter an instance before its instantiation completes (a core
@@ -285,6 +286,7 @@ function requireModeFor(scope: RuntimeScope, ft: FuncType, f: RuntimeFunc, sync:
   }
   scope.mode = { usesTasks: true, suspension: mayBlockInCore ? suspensionFor(true) : mode.suspension };
   scope.inst.coreSuspension = scope.mode.suspension;
+  scope.inst.usesTasks = true;
 }
 
 function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Imports, offset: number): CoreExports {
