@@ -16,13 +16,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ENGINE_FEATURES, isEngineFeature, type EngineFeature } from './engine-features.ts';
 import type { CaseResult } from './runner.ts';
 
-export interface KnownFailure {
-  readonly reason: string;
-  /** The engine feature whose absence is the whole reason; undefined: fails on every engine. */
-  readonly needs: EngineFeature | undefined;
-  /** The engine feature whose presence makes it fail (`[with FEATURE]`); it must pass without it. */
-  readonly failsWith?: EngineFeature;
-}
+/**
+ * One listed case, by the engines it is expected to fail on:
+ * - `everywhere`: on every engine (a plain `file:line reason` line);
+ * - `needs`: only on an engine without `feature` (`[needs FEATURE]`); it must pass on one with it;
+ * - `with`: only on an engine with `feature` (`[with FEATURE]`, how that feature behaves); it must pass without it.
+ */
+export type KnownFailure =
+  | { readonly kind: 'everywhere'; readonly reason: string }
+  | { readonly kind: 'needs'; readonly feature: EngineFeature; readonly reason: string }
+  | { readonly kind: 'with'; readonly feature: EngineFeature; readonly reason: string };
 
 export type KnownFailures = ReadonlyMap<string, KnownFailure>;
 
@@ -45,8 +48,7 @@ export function parseKnownFailures(text: string, file = 'known-failures.txt'): K
     if (feature !== undefined && !isEngineFeature(feature)) {
       throw new KnownFailuresFormatError(file, i + 1, `unknown engine feature ${JSON.stringify(feature)} (known: ${ENGINE_FEATURES.join(', ')})`);
     }
-    const f = feature as EngineFeature | undefined;
-    out.set(id, tag === 'with' ? { reason, needs: undefined, failsWith: f } : { reason, needs: f });
+    out.set(id, tag === undefined ? { kind: 'everywhere', reason } : { kind: tag, feature: feature as EngineFeature, reason });
   });
   return out;
 }
@@ -58,13 +60,22 @@ export function readKnownFailures(path: string): KnownFailures {
 
 export type Classification = 'passed' | 'skipped' | 'new-failure' | 'known-failure' | 'fixed';
 
+/** Whether an engine with `features` is expected to fail this entry's case (else it must pass there). */
+function expectedOn(entry: KnownFailure, features: ReadonlySet<EngineFeature>): boolean {
+  switch (entry.kind) {
+    case 'everywhere':
+      return true;
+    case 'needs':
+      return !features.has(entry.feature);
+    case 'with':
+      return features.has(entry.feature);
+  }
+}
+
 /** Why this case is expected to fail on an engine with `features`, or undefined when it must pass there. */
 export function expectedFailure(id: string, known: KnownFailures, features: ReadonlySet<EngineFeature>): KnownFailure | undefined {
   const entry = known.get(id);
-  if (entry === undefined) return undefined;
-  if (entry.needs !== undefined && features.has(entry.needs)) return undefined;
-  if (entry.failsWith !== undefined && !features.has(entry.failsWith)) return undefined;
-  return entry;
+  return entry !== undefined && expectedOn(entry, features) ? entry : undefined;
 }
 
 export function classify(c: CaseResult, known: KnownFailures, features: ReadonlySet<EngineFeature>): Classification {
@@ -100,18 +111,19 @@ export function formatKnownFailures(cases: readonly CaseResult[], previous: Know
   const failing = new Map(cases.filter((c) => c.status === 'failed').map((c) => [c.id, c]));
   const lines: string[] = [];
   for (const [id, entry] of previous) {
-    const unjudgedHere = (entry.needs !== undefined && features.has(entry.needs)) || (entry.failsWith !== undefined && !features.has(entry.failsWith));
+    // An entry this engine is not expected to fail says nothing about the engines that are.
+    const unjudgedHere = !expectedOn(entry, features);
     const keptUnjudged = unjudgedHere && cases.some((c) => c.id === id && c.status !== 'skipped');
     if (failing.has(id) || keptUnjudged) lines.push(formatEntry(id, entry));
   }
   for (const [id, c] of failing) {
-    if (!previous.has(id)) lines.push(formatEntry(id, { reason: compactReason(c.detail), needs: undefined }));
+    if (!previous.has(id)) lines.push(formatEntry(id, { kind: 'everywhere', reason: compactReason(c.detail) }));
   }
   return [...HEADER, ...lines].join('\n') + '\n';
 }
 
 function formatEntry(id: string, entry: KnownFailure): string {
-  const tag = entry.needs !== undefined ? `[needs ${entry.needs}] ` : entry.failsWith !== undefined ? `[with ${entry.failsWith}] ` : '';
+  const tag = entry.kind === 'everywhere' ? '' : `[${entry.kind} ${entry.feature}] `;
   return `${id} ${tag}${entry.reason}`;
 }
 

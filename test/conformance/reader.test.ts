@@ -332,9 +332,9 @@ describe('known-failures list', () => {
 
   it('parses entries, with the engine feature a case needs', () => {
     expect([...list.entries()]).toEqual([
-      ['a/b.wast:10', { reason: 'host lacks X', needs: undefined }],
-      ['a/b.wast:12#2', { reason: 'second on line', needs: undefined }],
-      ['a/b.wast:20', { reason: 'uses try_table', needs: 'exnref' }],
+      ['a/b.wast:10', { kind: 'everywhere', reason: 'host lacks X' }],
+      ['a/b.wast:12#2', { kind: 'everywhere', reason: 'second on line' }],
+      ['a/b.wast:20', { kind: 'needs', feature: 'exnref', reason: 'uses try_table' }],
     ]);
   });
 
@@ -356,7 +356,7 @@ describe('known-failures list', () => {
 
   it('expects a case marked `[with FEATURE]` to fail only on an engine with it, and writes the mark back', () => {
     const withList = parseKnownFailures('a/c.wast:5 [with exnref] fails because of how the feature behaves\n');
-    expect(withList.get('a/c.wast:5')).toEqual({ reason: 'fails because of how the feature behaves', needs: undefined, failsWith: 'exnref' });
+    expect(withList.get('a/c.wast:5')).toEqual({ kind: 'with', feature: 'exnref', reason: 'fails because of how the feature behaves' });
     expect(classify(res('a/c.wast:5', 'failed'), withList, withExnref)).toBe('known-failure');
     expect(classify(res('a/c.wast:5', 'passed'), withList, withExnref)).toBe('fixed');
     expect(classify(res('a/c.wast:5', 'failed'), withList, noFeatures)).toBe('new-failure');
@@ -379,7 +379,7 @@ describe('known-failures list', () => {
     ];
     const back = parseKnownFailures(formatKnownFailures(cases, new Map(), noFeatures));
     expect([...back.keys()]).toEqual(['x.wast:3', 'x.wast:5']);
-    expect(back.get('x.wast:3')).toEqual({ reason: "LoadError 'invalid': core module does not validate: bad more", needs: undefined });
+    expect(back.get('x.wast:3')).toEqual({ kind: 'everywhere', reason: "LoadError 'invalid': core module does not validate: bad more" });
     expect(back.get('x.wast:5')!.reason.length).toBeLessThanOrEqual(220);
   });
 
@@ -387,8 +387,8 @@ describe('known-failures list', () => {
     const cases = [res('a/b.wast:10', 'failed'), res('a/b.wast:12#2', 'passed'), res('a/b.wast:20', 'passed')];
     // With exnref the try_table case passes, which says nothing about engines without it: kept.
     expect([...parseKnownFailures(formatKnownFailures(cases, list, withExnref)).entries()]).toEqual([
-      ['a/b.wast:10', { reason: 'host lacks X', needs: undefined }],
-      ['a/b.wast:20', { reason: 'uses try_table', needs: 'exnref' }],
+      ['a/b.wast:10', { kind: 'everywhere', reason: 'host lacks X' }],
+      ['a/b.wast:20', { kind: 'needs', feature: 'exnref', reason: 'uses try_table' }],
     ]);
     // Without exnref a passing try_table case is fixed: dropped.
     expect([...parseKnownFailures(formatKnownFailures(cases, list, noFeatures)).keys()]).toEqual(['a/b.wast:10']);
