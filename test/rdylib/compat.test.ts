@@ -45,6 +45,31 @@ describe('expectation check: async lifetimes', () => {
     ]);
     expect(differences(exclusiveDescribe, readGuest('pipeline'))).toEqual([]);
   });
+
+  it('refuses an async method whose result used to be owned and now borrows, and one whose view now borrows self exclusively', () => {
+    // The reference: an older build in which `sizes` resolved to an independent copy.
+    const ownedSizes = withForgedAbi(readGuest('pipeline'), (abi) => {
+      (abi.interfaces[1]!.resources.find((r) => r.name === 'sizes') as { dependent: boolean }).dependent = false;
+      const r = fn(abi, '[method]tally.sizes').results[0]!;
+      r.lifetime = 'owned';
+      delete r.borrows;
+      return abi;
+    });
+    expect(differences(ownedSizes, readGuest('pipeline'))).toEqual([
+      '`rdylib-guest:pipeline/pipeline@0.1.0` `[method]tally.sizes` result handle at `(result)`: expected owned `sizes`, found `sizes` borrowing `self` (shared): the result now borrows, where it used to be owned',
+    ]);
+    const exclusiveView = withForgedAbi(readGuest('pipeline'), (abi) => {
+      const f = fn(abi, '[method]tally.sizes');
+      f.receiver = 'exclusive';
+      f.params[0]!.mode = 'exclusive';
+      f.results[0]!.borrows![0]!.mode = 'exclusive';
+      return abi;
+    });
+    expect(differences(readGuest('pipeline'), exclusiveView)).toEqual([
+      '`rdylib-guest:pipeline/pipeline@0.1.0` `[method]tally.sizes` receiver: expected `&self`, found `&mut self`',
+      '`rdylib-guest:pipeline/pipeline@0.1.0` `[method]tally.sizes` result handle at `(result)`: expected `sizes` borrowing `self` (shared), found `sizes` borrowing `self` (exclusive): it now borrows `self` exclusively',
+    ]);
+  });
 });
 
 describe('expectation check: lifetimes', () => {

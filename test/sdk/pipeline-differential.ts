@@ -47,8 +47,13 @@ export interface ScenarioResult {
 interface Tally {
   consume(source: Source, options?: { signal?: AbortSignal }): Promise<bigint>;
   describe(source: Source): Promise<string>;
+  sizes(source: Source): Promise<Sizes>;
   add(bytes: bigint): unknown;
   total(): unknown;
+}
+interface Sizes {
+  nextSize(): unknown;
+  [Symbol.dispose](): void;
 }
 interface Pipeline {
   Tally: new () => Tally;
@@ -136,6 +141,15 @@ async function whilePending(host: Host, method: 'consume' | 'describe', call: (t
   return String(r);
 }
 
+/** Runs `call` on a tally (3 bytes taken in chunks of 2 and 1) and the view `sizes` resolved to, dropped first with `dropView`. */
+async function withView(host: Host, dropView: boolean, call: (t: Tally, view: Sizes) => unknown): Promise<unknown> {
+  const tally = await new host.api.Tally();
+  await finish(tally.consume(new Source([Uint8Array.of(1, 2), Uint8Array.of(3)])), gates);
+  const view = await finish(tally.sizes(new Source([])), gates);
+  if (dropView) view[Symbol.dispose]();
+  return String(await call(tally, view));
+}
+
 export const SCENARIOS: readonly Scenario[] = [
   { name: 'a zero-argument async fn', run: async (h) => h.api.health(), expected: value('ok') },
   {
@@ -164,6 +178,18 @@ export const SCENARIOS: readonly Scenario[] = [
       return String(await tally.total());
     },
     expected: value('13'),
+  },
+  // A dependent result of an async fn: the `Sizes<'a>` view keeps the tally borrowed (shared) until it is dropped.
+  { name: '&mut self call while the view sizes(&self) resolved to lives (E0502)', run: (h) => withView(h, false, (t) => t.add(1n)), expected: REFUSED },
+  { name: '&self call and the view read while the view lives', run: (h) => withView(h, false, async (t, v) => `${await t.total()} ${await v.nextSize()} ${await v.nextSize()} ${await v.nextSize()}`), expected: value('3 2 1 undefined') },
+  {
+    name: 'the borrow ends with the view: &mut self call after it was dropped',
+    run: (h) =>
+      withView(h, true, async (t) => {
+        await t.add(1n);
+        return t.total();
+      }),
+    expected: value('4'),
   },
   {
     name: 'stream<u8> in and out: uppercase of a short text',

@@ -7,7 +7,8 @@
  * `describe(&self, ..)` awaits, `total` runs and `add` (E0502) traps; a
  * resource parameter (`absorb(&mut self, other: &Tally, ..)`) and moves
  * (`Tally::finish(self)`, E0505) follow the same rules; once the task
- * completes, its borrow is gone. Cancellation is not here: jco 0.15.0 takes
+ * completes, its borrow is gone; a dependent result (`sizes(&self, ..) ->
+ * Sizes<'a>`) keeps the tally borrowed until the view is dropped. Cancellation is not here: jco 0.15.0 takes
  * no AbortSignal (pipeline-differential.ts lists it).
  */
 import { describe, expect, it } from 'vitest';
@@ -92,6 +93,35 @@ if (unavailable !== undefined) {
 
     it('keeps a tally dropped while `consume(&mut self)` is pending alive for the task (Rust refuses the drop, E0505; the guard cannot refuse a destructor, so it defers the free)', () => {
       expect(outcomes.dropWhileConsuming).toEqual({ outcome: 'returned', value: 'dropped, then consume took 3' });
+    });
+  });
+
+  describe(`pipeline under jco on Node ${pinned.version}: a dependent result of an async fn`, () => {
+    const sharedBy = (by: string) => `shared-borrowed 1 time(s), most recently by \`${by}\`; drop the handles borrowing it first`;
+
+    it('refuses `add` (&mut, E0502) while `sizes(&self, ..)` is pending', () => {
+      // The borrow is the view's from the call's start (docs/abi.md §1.4), so the guard names the view even before it exists.
+      expect(outcomes.addWhileViewPending).toEqual({
+        outcome: 'trapped',
+        panics: [`${borrowError('tally.add', 'exclusive access to `tally`')}, but it is ${sharedBy('sizes')}`],
+      });
+    });
+
+    it('keeps the tally borrowed in the `Sizes<\'a>` view it resolved to: reads run, `add` (E0502) and `Tally::finish` (a move, E0505) trap', () => {
+      // total 3; the view gives the chunk sizes consume took (2, then 1), then the end.
+      expect(outcomes.totalWhileViewLives).toEqual({ outcome: 'returned', value: '3 2 1 undefined' });
+      expect(outcomes.addWhileViewLives).toEqual({
+        outcome: 'trapped',
+        panics: [`${borrowError('tally.add', 'exclusive access to `tally`')}, but it is ${sharedBy('sizes')}`],
+      });
+      expect(outcomes.finishWhileViewLives).toEqual({
+        outcome: 'trapped',
+        panics: [`${borrowError('tally.finish', 'exclusive access to `tally`')}, but it is ${sharedBy('sizes')}`],
+      });
+    });
+
+    it('ends that borrow when the view is dropped: `add` runs', () => {
+      expect(outcomes.addAfterViewDropped).toEqual({ outcome: 'returned', value: '4' });
     });
   });
 

@@ -10,6 +10,10 @@
  * `&`) runs and `add` (E0502) is a BorrowError; the borrow ends when the
  * task's future completes, is dropped (cancelled through an AbortSignal) or
  * its task traps, as a borrow held by a future ends when the future does.
+ * A dependent result of an async fn borrows as in the sync case: while
+ * `sizes(&self, ..)` is pending and then while the `Sizes<'a>` view it
+ * resolved to lives, the tally may be read but not changed (E0502), moved or
+ * dropped (E0505); dropping the view ends the borrow.
  *
  * Then the stream pipeline end to end: a host ReadableStream in, the
  * plugin's upper-cased ReadableStream out; the plugin pulls its next input
@@ -94,6 +98,24 @@ for (const engine of engines) {
       expect(outcomes.absorbItself).toEqual(
         refused('`[method]tally.absorb`: cannot pass the same tally as self (exclusive) and as `other` (shared): a handle used exclusively or by value may appear only once in a call'),
       );
+    });
+    it('holds the borrow of a dependent result of an async fn: `sizes(&self, ..)` pending, `total` (two &) runs and `add` is refused (E0502)', () => {
+      expect(outcomes.totalWhileViewPending).toEqual({ outcome: 'returned', value: '3' });
+      expect(outcomes.addWhileViewPending).toEqual(
+        refused('cannot borrow mutably tally #5 (self of `[method]tally.add`): it is borrowed by `[method]tally.sizes` (in progress) (shared); drop it first'),
+      );
+    });
+    it('keeps the tally borrowed (shared) in the `Sizes<\'a>` view the call resolved to: read allowed, `add` refused (E0502), move and drop refused (E0505)', () => {
+      const byView = 'it is borrowed by sizes #6 (shared); drop it first';
+      expect(outcomes.totalWhileViewLives).toEqual({ outcome: 'returned', value: '3' });
+      expect(outcomes.addWhileViewLives).toEqual(refused(`cannot borrow mutably tally #5 (self of \`[method]tally.add\`): ${byView}`));
+      expect(outcomes.finishWhileViewLives).toEqual(refused(`cannot move tally #5 (self of \`[static]tally.finish\`): ${byView}`));
+      expect(outcomes.dropWhileViewLives).toEqual(refused('cannot drop tally #5: it is still borrowed by sizes #6 (shared); drop it first'));
+      // The chunk sizes consume took (2 bytes, then 1), then the end.
+      expect(outcomes.readView).toEqual({ outcome: 'returned', value: '2 1 undefined' });
+    });
+    it('ends that borrow when the view is dropped: `add` runs', () => {
+      expect(outcomes.addAfterViewDropped).toEqual({ outcome: 'returned', value: '4' });
     });
     const cancellation = outcomes.cancellation;
     if ('needsJspi' in cancellation) {

@@ -4,7 +4,8 @@
  * the rdylib:abi section (docs/abi.md §3.4, §7.1): a call that conflicts with
  * a pending task's borrow is refused with a BorrowError before the plugin is
  * entered, and the borrow ends when the task completes, is cancelled or
- * traps. Then the stream pipeline end to end: a host ReadableStream in, the
+ * traps; a dependent result (`sizes(&self, ..) -> Sizes<'a>`) goes on
+ * borrowing the tally until the view is dropped. Then the stream pipeline end to end: a host ReadableStream in, the
  * plugin's upper-cased ReadableStream out, with backpressure both ways and
  * cancellation through an AbortSignal. The host-implemented `Source` is a
  * plain object whose async methods wait until the scenario opens their
@@ -54,8 +55,13 @@ interface Tally {
   consume(source: object, options?: { signal?: AbortSignal }): Promise<bigint>;
   describe(source: object): Promise<string>;
   absorb(other: Tally, source: object): Promise<bigint>;
+  sizes(source: object): Promise<Sizes>;
   add(bytes: bigint): unknown;
   total(): unknown;
+  [Symbol.dispose](): void;
+}
+interface Sizes {
+  nextSize(): unknown;
   [Symbol.dispose](): void;
 }
 interface Pipeline {
@@ -140,6 +146,26 @@ const afterAbsorb = await probe(async () => {
   return `${absorbed} ${await api.Tally.finish(b)} ${await a.total()}`;
 });
 const absorbItself = await probe(() => a.absorb(a, source([])));
+
+// A dependent result of an async fn: `sizes<'a>(&'a self, ..) -> Sizes<'a>` borrows the tally (shared) from the
+// call's start, while pending and then in the view it resolves to, until the view is dropped.
+const viewed = await new api.Tally();
+await finish(viewed.consume(source([Uint8Array.of(1, 2), Uint8Array.of(3)])), gates);
+const viewing = viewed.sizes(source([]));
+await settle();
+const totalWhileViewPending = await probe(() => viewed.total());
+const addWhileViewPending = await probe(() => viewed.add(1n));
+const view = await finish(viewing, gates);
+const totalWhileViewLives = await probe(() => viewed.total());
+const addWhileViewLives = await probe(() => viewed.add(1n));
+const finishWhileViewLives = await probe(() => api.Tally.finish(viewed));
+const dropWhileViewLives = await probe(() => viewed[Symbol.dispose]());
+const readView = await probe(async () => [await view.nextSize(), await view.nextSize(), await view.nextSize()].map(String).join(' '));
+view[Symbol.dispose]();
+const addAfterViewDropped = await probe(async () => {
+  await viewed.add(1n);
+  return String(await viewed.total());
+});
 
 /**
  * Cancelled through an AbortSignal while it awaits the host: the promise rejects with the signal's reason as
@@ -277,6 +303,14 @@ const outcomes: PipelineOutcomes = {
   selfTotalWhileAbsorbing,
   afterAbsorb,
   absorbItself,
+  totalWhileViewPending,
+  addWhileViewPending,
+  totalWhileViewLives,
+  addWhileViewLives,
+  finishWhileViewLives,
+  dropWhileViewLives,
+  readView,
+  addAfterViewDropped,
   cancellation,
   trapped,
   addAfterTrap,

@@ -15,8 +15,13 @@ interface Tally {
   consume(source: Source): Promise<bigint>;
   describe(source: Source): Promise<string>;
   absorb(other: Tally, source: Source): Promise<bigint>;
+  sizes(source: Source): Promise<Sizes>;
   add(bytes: bigint): void;
   total(): bigint;
+  [Symbol.dispose](): void;
+}
+interface Sizes {
+  nextSize(): number | undefined;
   [Symbol.dispose](): void;
 }
 interface Pipeline {
@@ -57,7 +62,7 @@ function probe(panics: readonly { readonly message: string }[], call: () => unkn
 }
 
 /** A call on a tally while one of its async methods is pending on the host. */
-async function whilePending(method: 'consume' | 'describe', call: (t: Tally, api: Pipeline) => unknown): Promise<Outcome> {
+async function whilePending(method: 'consume' | 'describe' | 'sizes', call: (t: Tally, api: Pipeline) => unknown): Promise<Outcome> {
   const { api, panics } = await fresh();
   const tally = new api.Tally();
   void tally[method](new Source([Uint8Array.of(1, 2, 3)])).catch(() => {});
@@ -126,6 +131,19 @@ async function afterCompletion(): Promise<Outcome> {
   });
 }
 
+/**
+ * A call on a tally while the view `sizes(&self, ..)` resolved to lives (it borrows the tally, shared), or,
+ * with `dropView`, after the view was dropped.
+ */
+async function whileViewLives(call: (t: Tally, api: Pipeline, view: Sizes) => unknown, dropView = false): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const tally = new api.Tally();
+  await finish(tally.consume(new Source([Uint8Array.of(1, 2), Uint8Array.of(3)])), gates);
+  const view = await finish(tally.sizes(new Source([])), gates);
+  if (dropView) view[Symbol.dispose]();
+  return probe(panics, () => call(tally, api, view));
+}
+
 async function health(): Promise<Outcome> {
   const { api } = await fresh();
   return { outcome: 'returned', value: await api.health() };
@@ -146,6 +164,14 @@ const outcomes = {
   absorbItself: await absorbItself(),
   afterAbsorb: await afterAbsorb(),
   dropWhileConsuming: await dropWhileConsuming(),
+  addWhileViewPending: await whilePending('sizes', (t) => t.add(1n)),
+  totalWhileViewLives: await whileViewLives((t, _api, view) => `${t.total()} ${view.nextSize()} ${view.nextSize()} ${view.nextSize()}`),
+  addWhileViewLives: await whileViewLives((t) => t.add(1n)),
+  finishWhileViewLives: await whileViewLives((t, api) => api.Tally.finish(t)),
+  addAfterViewDropped: await whileViewLives((t) => {
+    t.add(1n);
+    return t.total();
+  }, true),
 };
 // Exit once written: a task left pending on purpose (above) must not keep the process waiting.
 process.stdout.write(JSON.stringify(outcomes), () => process.exit(0));

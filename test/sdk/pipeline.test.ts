@@ -29,6 +29,7 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
       '[method]tally.absorb',
       '[method]tally.consume',
       '[method]tally.describe',
+      '[method]tally.sizes',
       'health',
       'uppercase',
     ]);
@@ -49,6 +50,17 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
       receiver: 'exclusive',
       params: [self('exclusive'), { param: 1, name: 'other', path: [], mode: 'shared' }, { param: 2, name: 'source', path: [], mode: 'shared' }],
     });
+    // A dependent result of an async method: the view borrows `self` (shared) as in the sync case.
+    expect(fns.get('[method]tally.sizes')).toMatchObject({
+      receiver: 'shared',
+      async: true,
+      params: [self('shared'), { param: 1, name: 'source', path: [], mode: 'shared' }],
+      results: [{ path: [], resource: 'sizes', lifetime: 'dependent', borrows: [{ param: 0, name: 'self', mode: 'shared' }] }],
+    });
+    expect(abi.interfaces[1]!.resources).toEqual([
+      { name: 'tally', dependent: false },
+      { name: 'sizes', dependent: true },
+    ]);
     // By value: `self` moves (a static func taking `this`).
     expect(fns.get('[static]tally.finish')).toMatchObject({ receiver: 'consume', async: false, params: [{ param: 0, name: 'this', path: [], mode: 'consume' }] });
     // The host-implemented trait: the plugin calls `next_chunk` holding `&mut` on the source.
@@ -66,6 +78,8 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
       'absorb: async func(other: borrow<tally>, source: borrow<source>) -> u64;',
       'finish: static func(this: tally) -> u64;',
       'describe: async func(source: borrow<source>) -> string;',
+      'sizes: async func(source: borrow<source>) -> sizes;',
+      'next-size: func() -> option<u32>;',
       'add: func(bytes: u64);',
       'health: async func() -> string;',
       'uppercase: async func(input: stream<u8>) -> stream<u8>;',

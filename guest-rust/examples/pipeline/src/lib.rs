@@ -14,6 +14,11 @@
 //! - `Tally::absorb(&mut self, other: &Tally, source)` holds a borrow of a
 //!   resource parameter too; `Tally::finish(self)` takes the tally by value
 //!   (refused while any task borrows it).
+//! - `Tally::sizes(&self, source)` is an async method with a dependent
+//!   result: the `Sizes` view it resolves to borrows the tally (shared) as
+//!   its `Sizes<'a>` says, from the call's start for as long as the view
+//!   lives, so the tally can be read but not changed, moved or dropped
+//!   until the view is.
 
 #[rdylib::export]
 pub mod pipeline {
@@ -59,11 +64,26 @@ pub mod pipeline {
     pub struct Tally {
         bytes: u64,
         chunks: u32,
+        /// The size of every chunk taken, in order.
+        sizes: Vec<u32>,
+    }
+
+    /// The chunk sizes a tally has taken, read one by one: a view that
+    /// borrows the tally (shared).
+    pub struct Sizes<'a> {
+        inner: std::slice::Iter<'a, u32>,
+    }
+
+    impl<'a> Sizes<'a> {
+        /// The next chunk's size, or `None` after the last.
+        pub fn next_size(&mut self) -> Option<u32> {
+            self.inner.next().copied()
+        }
     }
 
     impl Tally {
         pub fn new() -> Self {
-            Tally { bytes: 0, chunks: 0 }
+            Tally { bytes: 0, chunks: 0, sizes: Vec::new() }
         }
 
         /// Takes every chunk of `source`, holding `&mut self` across each await.
@@ -73,8 +93,17 @@ pub mod pipeline {
                 taken += chunk.len() as u64;
                 self.bytes += chunk.len() as u64;
                 self.chunks += 1;
+                self.sizes.push(chunk.len() as u32);
             }
             taken
+        }
+
+        /// Once `source` has said its name, a view of the chunk sizes taken
+        /// so far. The view borrows `self` (its `'a`), so the borrow the
+        /// call holds while pending goes on in the view it resolves to.
+        pub async fn sizes<'a>(&'a self, source: &dyn Source) -> Sizes<'a> {
+            let _from = source.name().await;
+            Sizes { inner: self.sizes.iter() }
         }
 
         /// A line about the tally and `source`, holding `&self` across an await.
@@ -91,6 +120,7 @@ pub mod pipeline {
             let _from = source.name().await;
             self.bytes += other.bytes;
             self.chunks += other.chunks;
+            self.sizes.extend_from_slice(&other.sizes);
             self.bytes
         }
 
