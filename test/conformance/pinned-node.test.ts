@@ -6,23 +6,20 @@
  * known-failures list marks `[needs FEATURE]` must pass on it.
  */
 
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
+import { runScenarioScript } from '../sdk/scenario-script.ts';
 import { defineConformanceTests } from './define-tests.ts';
 import { ENGINE_FEATURES } from './engine-features.ts';
 import { readKnownFailures } from './known-failures.ts';
-import { PINNED_RUN_DEADLINE_MS, runReportChild } from './pinned-run.ts';
-import { KNOWN_FAILURES_FILE, REPO_ROOT, type SuiteReport } from './suite.ts';
+import { PINNED_RUN_DEADLINE_MS, readReport } from './pinned-run.ts';
+import { KNOWN_FAILURES_FILE, type SuiteReport } from './suite.ts';
 
+/** A hung run is killed at the deadline and fails naming it and the child's stderr (runScenarioScript). */
 async function runOnPinnedNode(executable: string): Promise<SuiteReport> {
-  const script = join(REPO_ROOT, 'scripts', 'conformance.ts');
-  const { engine, files } = await runReportChild(executable, ['--import', 'tsx', script, '--json'], {
-    cwd: REPO_ROOT,
-    what: 'scripts/conformance.ts --json on the pinned Node',
-    deadlineMs: PINNED_RUN_DEADLINE_MS,
-  });
-  return { engine, files, known: readKnownFailures(KNOWN_FAILURES_FILE) };
+  const script = new URL('../../scripts/conformance.ts', import.meta.url);
+  const stdout = await runScenarioScript(executable, script, PINNED_RUN_DEADLINE_MS, ['--json']);
+  return { ...readReport(stdout), known: readKnownFailures(KNOWN_FAILURES_FILE) };
 }
 
 const unavailable = pinnedNodeUnavailable();

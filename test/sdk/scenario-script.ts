@@ -12,16 +12,16 @@ import { repoRoot } from '../support/guests.ts';
 const SCRIPT_TIMEOUT_MS = 180_000;
 
 /**
- * Runs `script` with `node` and resolves with what it printed; rejects naming the script, the engine and
- * the child's stderr when it exits non-zero or is still running after `timeoutMs` (then it is killed).
+ * Runs `script` (with `args`) with `node` and resolves with what it printed; rejects naming the script, the
+ * engine and the child's stderr when it exits non-zero or is still running after `timeoutMs` (then it is killed).
  */
-export function runScenarioScript(node: string, script: URL, timeoutMs = SCRIPT_TIMEOUT_MS): Promise<string> {
+export function runScenarioScript(node: string, script: URL, timeoutMs = SCRIPT_TIMEOUT_MS, args: readonly string[] = []): Promise<string> {
   const path = fileURLToPath(script);
   const name = relative(repoRoot, path);
   return new Promise((resolve, reject) => {
     execFile(
       node,
-      ['--import', 'tsx', path],
+      ['--import', 'tsx', path, ...args],
       { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' },
       (error, stdout, stderr) => {
         if (error === null) return resolve(stdout);
