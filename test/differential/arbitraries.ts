@@ -11,10 +11,19 @@ export const scalarChar: fc.Arbitrary<string> = fc
   )
   .map((cp) => String.fromCodePoint(cp));
 
-/** Strings of arbitrary Unicode scalar values (every string a `string` parameter can take). */
+/**
+ * Strings of arbitrary Unicode scalar values: every string a `string`
+ * parameter can take, except one that starts with U+FEFF, which jco's
+ * lifting drops (normalise.ts, item 5; asserted in types.test.ts).
+ */
 export function unicodeString(maxLength = 40): fc.Arbitrary<string> {
-  return fc.oneof(fc.string({ unit: scalarChar, maxLength }), fc.string({ unit: 'grapheme', maxLength }));
+  return fc
+    .oneof(fc.string({ unit: scalarChar, maxLength }), fc.string({ unit: 'grapheme', maxLength }))
+    .filter((s) => !s.startsWith(BYTE_ORDER_MARK));
 }
+
+/** U+FEFF, which a `TextDecoder` made without `ignoreBOM` removes from the start of its input. */
+export const BYTE_ORDER_MARK = '\u{feff}';
 
 /** Every f64, with NaN, ±0, ±Infinity and subnormals. */
 export const f64 = fc.double();

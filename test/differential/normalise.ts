@@ -45,6 +45,14 @@
  *    the rule and lets the call in, so the plugin itself runs, and its borrow
  *    checks may then trap with a `rdylib-panic` report (a BorrowError).
  *    See shapes.test.ts.
+ *
+ * 5. A string that starts with U+FEFF. jco lifts strings with a
+ *    `TextDecoder` made with default options, which treats a leading U+FEFF
+ *    as a byte order mark and drops it; ours decodes with `ignoreBOM: true`
+ *    (host/abi/strings.ts), so the string arrives as the guest wrote it, as
+ *    the Canonical ABI's strings (sequences of scalar values) require. The
+ *    generated strings never start with it (arbitraries.ts `unicodeString`);
+ *    types.test.ts asserts the difference itself.
  */
 import { BorrowError, GuestPanicError, PluginInUseError, ResultError, TrapError } from '../../host/errors.ts';
 import { panicError } from '../../host/rdylib/panic.ts';

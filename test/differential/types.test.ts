@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { f64, scalarChar, unicodeString } from './arbitraries.ts';
+import { BYTE_ORDER_MARK, f64, scalarChar, unicodeString } from './arbitraries.ts';
 import { pair, type Pair } from './hosts.ts';
 import { jcoCoerceBigInt, jcoCoerceInt, jcoCoerceString, type Outcome } from './normalise.ts';
 
@@ -205,6 +205,18 @@ describe('types: arguments outside the parameter type', () => {
         expect(j).toEqual(t.both((api) => api.describe!(jcoCoerceString(name), [], { x: 0, y: 0 }))[0]);
       }),
       RUNS,
+    );
+  });
+
+  it('a string that starts with U+FEFF: ours returns it whole, jco drops the U+FEFF (normalise.ts, item 5)', () => {
+    fc.assert(
+      fc.property(unicodeString(8), (rest) => {
+        const tuple = [7, BYTE_ORDER_MARK + rest, [true, 1n]];
+        const [o, j] = t.both((api) => api.echoTuple!(tuple));
+        expect(o).toEqual(returned(tuple));
+        expect(j).toEqual(returned([7, rest, [true, 1n]]));
+      }),
+      { numRuns: 50 },
     );
   });
 
