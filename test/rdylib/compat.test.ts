@@ -49,7 +49,7 @@ describe('expectation check: async lifetimes', () => {
   it('refuses an async method whose result used to be owned and now borrows, and one whose view now borrows self exclusively', () => {
     // The reference: an older build in which `sizes` resolved to an independent copy.
     const ownedSizes = withForgedAbi(readGuest('pipeline'), (abi) => {
-      (abi.interfaces[1]!.resources.find((r) => r.name === 'sizes') as { dependent: boolean }).dependent = false;
+      (abi.interfaces.find((i) => i.name === 'rdylib-guest:pipeline/pipeline@0.1.0')!.resources.find((r) => r.name === 'sizes') as { dependent: boolean }).dependent = false;
       const r = fn(abi, '[method]tally.sizes').results[0]!;
       r.lifetime = 'owned';
       delete r.borrows;

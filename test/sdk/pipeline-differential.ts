@@ -55,8 +55,13 @@ interface Sizes {
   nextSize(): unknown;
   [Symbol.dispose](): void;
 }
+interface Stage {
+  run(steps: number): Promise<number>;
+  taken(): unknown;
+}
 interface Pipeline {
   Tally: new () => Tally;
+  counter(): Stage | Promise<Stage>;
   health(): Promise<string>;
   uppercase(input: ReadableStream<Uint8Array>): Promise<AsyncIterable<Uint8Array | number>>;
 }
@@ -191,6 +196,16 @@ export const SCENARIOS: readonly Scenario[] = [
       }),
     expected: value('4'),
   },
+  // An async method of a trait the plugin implements (`Stage::run(&mut self)` on a `Box<dyn Stage>`).
+  {
+    name: 'an async &mut self method of a plugin-implemented trait, then a &self call',
+    run: async (h) => {
+      const stage = await h.api.counter();
+      const ran = await stage.run(3);
+      return `${ran} ${await stage.taken()}`;
+    },
+    expected: value('3 3'),
+  },
   {
     name: 'stream<u8> in and out: uppercase of a short text',
     run: async (h) => {
@@ -235,6 +250,17 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     expected: value('CancelledError 10'),
     jcoDiffers: 'jco 0.15.0 takes no call options: the signal is ignored, the call runs to its end (1 byte taken, total 11)',
+  },
+  // E0502: `&` while the pending `run` holds `&mut`. Last: its task goes on yielding until the script exits.
+  {
+    name: '&self call while Stage::run(&mut self) is pending',
+    run: async (h) => {
+      const stage = await h.api.counter();
+      stage.run(1_000_000_000).catch(() => {});
+      await settle();
+      return String(await stage.taken());
+    },
+    expected: REFUSED,
   },
 ];
 

@@ -125,6 +125,27 @@ if (unavailable !== undefined) {
     });
   });
 
+  describe(`pipeline under jco on Node ${pinned.version}: an async method of a trait the plugin implements`, () => {
+    it('refuses `taken` (&self, E0502) and `run` (&mut self, E0499) while `Stage::run(&mut self)` is pending', () => {
+      expect(outcomes.takenWhileRunning).toEqual({
+        outcome: 'trapped',
+        panics: [`${borrowError('stage.taken', 'shared access to `stage`')}, but it is exclusively borrowed by \`stage.run (pending)\`; drop that handle first`],
+      });
+      expect(outcomes.runWhileRunning).toEqual({
+        outcome: 'trapped',
+        panics: [`${borrowError('stage.run', 'exclusive access to `stage`')}, but it is exclusively borrowed by \`stage.run (pending)\`; drop the handles borrowing it first`],
+      });
+    });
+
+    it('keeps a stage dropped while `run` is pending alive for the task (Rust refuses the drop, E0505; the guard defers the free)', () => {
+      expect(outcomes.dropWhileRunning).toEqual({ outcome: 'returned', value: 'undefined' });
+    });
+
+    it('ends the borrow when `run` completes', () => {
+      expect(outcomes.afterRun).toEqual({ outcome: 'returned', value: '3 3' });
+    });
+  });
+
   describe(`pipeline under jco on Node ${pinned.version}: a zero-argument async fn`, () => {
     it('answers the health check', () => {
       expect(outcomes.health).toEqual({ outcome: 'returned', value: 'ok' });

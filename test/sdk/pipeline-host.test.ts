@@ -117,6 +117,23 @@ for (const engine of engines) {
     it('ends that borrow when the view is dropped: `add` runs', () => {
       expect(outcomes.addAfterViewDropped).toEqual({ outcome: 'returned', value: '4' });
     });
+    it('holds `&mut self` of an async method of a trait the plugin implements (`Stage::run` on a `Box<dyn Stage>`) until its task completes: `taken` (E0502), `run` (E0499) and dropping it (E0505) are refused', () => {
+      const held = (what: string) => `${what}: it is borrowed by \`[method]stage.run\` (in progress) (exclusive); drop it first`;
+      expect(outcomes.takenWhileRunning).toEqual(refused(held('cannot borrow stage #7 (self of `[method]stage.taken`)')));
+      expect(outcomes.runWhileRunning).toEqual(refused(held('cannot borrow mutably stage #7 (self of `[method]stage.run`)')));
+      expect(outcomes.dropWhileRunning).toEqual(refused('cannot drop stage #7: it is still borrowed by `[method]stage.run` (in progress) (exclusive); drop it first'));
+      expect(outcomes.ran).toEqual({ outcome: 'returned', value: '3' });
+      expect(outcomes.takenAfterRun).toEqual({ outcome: 'returned', value: '3' });
+    });
+    it('ends that borrow when the task is cancelled while it yields (an AbortSignal; no host call pending, so no JSPI needed)', () => {
+      expect(outcomes.takenWhileEndless).toEqual(refused('cannot borrow stage #7 (self of `[method]stage.taken`): it is borrowed by `[method]stage.run` (in progress) (exclusive); drop it first'));
+      expect(outcomes.stageCancelled).toEqual({
+        outcome: 'refused',
+        error: 'CancelledError',
+        message: "the call of pipeline's export was cancelled (cause: Error: enough steps)",
+      });
+      expect(outcomes.takenAfterCancel).toEqual({ outcome: 'returned', value: 'more than 3' });
+    });
     const cancellation = outcomes.cancellation;
     if ('needsJspi' in cancellation) {
       it('cancels a task awaiting the host only with JSPI: said, on an engine without it', () => {

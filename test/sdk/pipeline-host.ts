@@ -5,7 +5,9 @@
  * a pending task's borrow is refused with a BorrowError before the plugin is
  * entered, and the borrow ends when the task completes, is cancelled or
  * traps; a dependent result (`sizes(&self, ..) -> Sizes<'a>`) goes on
- * borrowing the tally until the view is dropped. Then the stream pipeline end to end: a host ReadableStream in, the
+ * borrowing the tally until the view is dropped; an async method of a trait
+ * the plugin implements (`Stage::run(&mut self, ..)` on a `Box<dyn Stage>`)
+ * holds its receiver as a resource's does. Then the stream pipeline end to end: a host ReadableStream in, the
  * plugin's upper-cased ReadableStream out, with backpressure both ways and
  * cancellation through an AbortSignal. The host-implemented `Source` is a
  * plain object whose async methods wait until the scenario opens their
@@ -64,8 +66,14 @@ interface Sizes {
   nextSize(): unknown;
   [Symbol.dispose](): void;
 }
+interface Stage {
+  run(steps: number, options?: { signal?: AbortSignal }): Promise<number>;
+  taken(): unknown;
+  [Symbol.dispose](): void;
+}
 interface Pipeline {
   Tally: { new (): Tally; finish(t: Tally): unknown };
+  counter(): Stage | Promise<Stage>;
   health(): Promise<string>;
   uppercase(input: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array>>;
 }
@@ -166,6 +174,34 @@ const addAfterViewDropped = await probe(async () => {
   await viewed.add(1n);
   return String(await viewed.total());
 });
+
+// An async method of a trait the plugin implements: `run(&mut self, steps)` on the `Box<dyn Stage>` that
+// `counter()` returned holds the stage exclusively across its yields, until its task completes or is cancelled.
+const stage = await api.counter();
+// No await before the probes: three yields may take no longer than one settle() does.
+const running = stage.run(3);
+const [takenWhileRunning, runWhileRunning, dropWhileRunning] = await Promise.all([
+  probe(() => stage.taken()),
+  probe(() => stage.run(1)),
+  probe(() => stage[Symbol.dispose]()),
+]);
+const ran = await probe(() => running);
+const takenAfterRun = await probe(() => stage.taken());
+// Cancelled while it yields (no host call pending, so no engine needs JSPI for it): the borrow ends with the task.
+const stopRun = new AbortController();
+const endlessRun = stage.run(1_000_000_000, { signal: stopRun.signal });
+await settle();
+const takenWhileEndless = await probe(() => stage.taken());
+stopRun.abort(new Error('enough steps'));
+const stageCancelled = await probe(async () => {
+  try {
+    return await endlessRun;
+  } catch (e) {
+    throw Object.assign(e as Error, { message: `${(e as Error).message} (cause: ${String((e as Error).cause)})` });
+  }
+});
+const takenAfterCancel = await probe(async () => Number(await stage.taken()) > 3 ? 'more than 3' : String(await stage.taken()));
+stage[Symbol.dispose]();
 
 /**
  * Cancelled through an AbortSignal while it awaits the host: the promise rejects with the signal's reason as
@@ -311,6 +347,14 @@ const outcomes: PipelineOutcomes = {
   dropWhileViewLives,
   readView,
   addAfterViewDropped,
+  takenWhileRunning,
+  runWhileRunning,
+  dropWhileRunning,
+  ran,
+  takenAfterRun,
+  takenWhileEndless,
+  stageCancelled,
+  takenAfterCancel,
   cancellation,
   trapped,
   addAfterTrap,

@@ -24,7 +24,13 @@ interface Sizes {
   nextSize(): number | undefined;
   [Symbol.dispose](): void;
 }
+interface Stage {
+  run(steps: number): Promise<number>;
+  taken(): number;
+  [Symbol.dispose](): void;
+}
 interface Pipeline {
+  counter(): Stage;
   Tally: { new (): Tally; finish(t: Tally): bigint };
   health(): Promise<string>;
 }
@@ -144,6 +150,27 @@ async function whileViewLives(call: (t: Tally, api: Pipeline, view: Sizes) => un
   return probe(panics, () => call(tally, api, view));
 }
 
+/** A call on a `Box<dyn Stage>` while its `run(&mut self, ..)` is pending (yielding; jco starts the task a turn later). */
+async function whileRunning(call: (s: Stage) => unknown): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const stage = api.counter();
+  void stage.run(1_000_000_000).catch(() => {});
+  await settle();
+  // Awaited: jco starts an async call's task a turn later, where a trap rejects the call's promise.
+  try {
+    return { outcome: 'returned', value: String(await call(stage)) };
+  } catch {
+    return { outcome: 'trapped', panics: panics.map((p) => p.message) };
+  }
+}
+
+async function afterRun(): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const stage = api.counter();
+  const ran = await stage.run(3);
+  return probe(panics, () => `${ran} ${stage.taken()}`);
+}
+
 async function health(): Promise<Outcome> {
   const { api } = await fresh();
   return { outcome: 'returned', value: await api.health() };
@@ -172,6 +199,11 @@ const outcomes = {
     t.add(1n);
     return t.total();
   }, true),
+  // Last: each of these leaves a task yielding until the script exits.
+  afterRun: await afterRun(),
+  takenWhileRunning: await whileRunning((s) => s.taken()),
+  runWhileRunning: await whileRunning((s) => s.run(1)),
+  dropWhileRunning: await whileRunning((s) => s[Symbol.dispose]()),
 };
 // Exit once written: a task left pending on purpose (above) must not keep the process waiting.
 process.stdout.write(JSON.stringify(outcomes), () => process.exit(0));

@@ -17,6 +17,7 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
     expect(abi.formatVersion).toBe(2);
     expect(abi.interfaces.map((i) => [i.name, i.direction])).toEqual([
       ['rdylib-guest:pipeline/source@0.1.0', 'import'],
+      ['rdylib-guest:pipeline/stage@0.1.0', 'export'],
       ['rdylib-guest:pipeline/pipeline@0.1.0', 'export'],
     ]);
   });
@@ -26,6 +27,7 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
     expect(asyncOnes).toEqual([
       '[method]source.name',
       '[method]source.next-chunk',
+      '[method]stage.run',
       '[method]tally.absorb',
       '[method]tally.consume',
       '[method]tally.describe',
@@ -57,7 +59,10 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
       params: [self('shared'), { param: 1, name: 'source', path: [], mode: 'shared' }],
       results: [{ path: [], resource: 'sizes', lifetime: 'dependent', borrows: [{ param: 0, name: 'self', mode: 'shared' }] }],
     });
-    expect(abi.interfaces[1]!.resources).toEqual([
+    // The trait the plugin implements: `run` holds `&mut self` (the Box<dyn Stage>) until its task completes.
+    expect(fns.get('[method]stage.run')).toMatchObject({ receiver: 'exclusive', async: true, params: [self('exclusive')], results: [] });
+    expect(fns.get('counter')).toMatchObject({ async: false, results: [{ path: [], resource: 'stage', lifetime: 'owned' }] });
+    expect(abi.interfaces[2]!.resources).toEqual([
       { name: 'tally', dependent: false },
       { name: 'sizes', dependent: true },
     ]);
@@ -80,6 +85,9 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
       'describe: async func(source: borrow<source>) -> string;',
       'sizes: async func(source: borrow<source>) -> sizes;',
       'next-size: func() -> option<u32>;',
+      'run: async func(steps: u32) -> u32;',
+      'taken: func() -> u32;',
+      'counter: func() -> stage;',
       'add: func(bytes: u64);',
       'health: async func() -> string;',
       'uppercase: async func(input: stream<u8>) -> stream<u8>;',

@@ -19,6 +19,10 @@
 //!   its `Sizes<'a>` says, from the call's start for as long as the view
 //!   lives, so the tally can be read but not changed, moved or dropped
 //!   until the view is.
+//! - `Stage` is a trait the plugin implements and the host calls, with an
+//!   async method: `counter()` returns a `Box<dyn Stage>` whose
+//!   `run(&mut self, steps)` yields to the host between steps, holding
+//!   `&mut self` across each yield.
 
 #[rdylib::export]
 pub mod pipeline {
@@ -31,6 +35,39 @@ pub mod pipeline {
         async fn next_chunk(&mut self) -> Option<Vec<u8>>;
         /// A name for messages.
         async fn name(&self) -> String;
+    }
+
+    /// Implemented by the plugin, called by the host: returned as
+    /// `Box<dyn Stage>`, so the plugin exports it.
+    pub trait Stage {
+        /// Takes `steps` steps, yielding to the host before each; returns
+        /// how many it took in all.
+        async fn run(&mut self, steps: u32) -> u32;
+        /// How many steps it took so far.
+        fn taken(&self) -> u32;
+    }
+
+    struct Counter {
+        taken: u32,
+    }
+
+    impl Stage for Counter {
+        async fn run(&mut self, steps: u32) -> u32 {
+            for _ in 0..steps {
+                rdylib::yield_async().await;
+                self.taken += 1;
+            }
+            self.taken
+        }
+
+        fn taken(&self) -> u32 {
+            self.taken
+        }
+    }
+
+    /// A stage that counts its steps.
+    pub fn counter() -> Box<dyn Stage> {
+        Box::new(Counter { taken: 0 })
     }
 
     /// A health check: answers without arguments.
