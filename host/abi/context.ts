@@ -45,8 +45,14 @@ export class LiftLowerContext {
   readonly movedBindings: ResourceJsBinding[] = [];
   readonly movedValues: unknown[] = [];
   readonly addedHandles: number[] = [];
-  /** `canon lower`: JS objects handed out by `liftBorrow`, revoked when their call returns. */
-  readonly borrowed: { end: ((v: unknown) => void) | undefined; value: unknown }[] = [];
+  /**
+   * `canon lower`: JS objects handed out by `liftBorrow` whose binding
+   * revokes them (`endBorrow`) when their call returns, used as a stack as
+   * `lenders` is. Parallel arrays, pushed only for bindings that revoke:
+   * nothing is allocated per borrow.
+   */
+  readonly borrowEnds: ResourceJsBinding[] = [];
+  readonly borrowedValues: unknown[] = [];
   /**
    * Bytes of strings and lists the call in progress may still lift (see
    * host/abi/limits.ts `maxLiftBytes`). Reset at the start of every

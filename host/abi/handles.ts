@@ -37,7 +37,10 @@ export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): u
   cx.lenders.push(h);
   const js = rt.js;
   const value = js.liftBorrow(h.rep, cx.inst);
-  cx.borrowed.push({ end: js.endBorrow?.bind(js), value });
+  if (js.endBorrow !== undefined) {
+    cx.borrowEnds.push(js);
+    cx.borrowedValues.push(value);
+  }
   return value;
 }
 
@@ -71,6 +74,23 @@ export function lowerBorrow(cx: LiftLowerContext, v: unknown, rt: ResourceType, 
   const i = cx.inst.handles.add({ kind: 'resource', rt, rep, own: false, borrowScope: scope, numLends: 0 });
   cx.addedHandles.push(i);
   return i;
+}
+
+/**
+ * definitions.py `Subtask.deliver_resolve`: the lowered call that began when
+ * `cx.lenders` and `cx.borrowEnds` had these lengths is over, so its lends
+ * end and the JS objects it borrowed are revoked (newest first; nested calls
+ * release only their own). Popping, not assigning `length` (a V8 runtime
+ * call, which was 8% of a host callback).
+ */
+export function releaseLends(cx: LiftLowerContext, lendBase: number, borrowBase: number): void {
+  const lenders = cx.lenders;
+  while (lenders.length > lendBase) lenders.pop()!.numLends--;
+  const ends = cx.borrowEnds;
+  if (ends.length > borrowBase) {
+    const values = cx.borrowedValues;
+    while (ends.length > borrowBase) ends.pop()!.endBorrow!(values.pop());
+  }
 }
 
 /** Every value lowered: the owned JS values checked by `lowerOwn` now belong to the callee. */

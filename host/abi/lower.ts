@@ -14,7 +14,7 @@ import { compileLoad, compileStore } from './load-store.ts';
 import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 import { requireMemory } from './requirements.ts';
 import { trap } from './trap.ts';
-import { abandonLowering, commitLowering } from './handles.ts';
+import { abandonLowering, asResourceType, commitLowering, liftBorrow, liftOwn, releaseLends } from './handles.ts';
 
 type Callee = (...args: unknown[]) => unknown;
 
@@ -26,7 +26,7 @@ export function canonLower(
 ): (...flat: unknown[]) => unknown {
   requireMemory(ft, opts, 'lower');
   const cx = new LiftLowerContext(opts, inst);
-  const fast = scalarFastPath(ft, inst, callee);
+  const fast = directFastPath(ft, cx, inst, callee);
   if (fast !== undefined) return fast;
 
   const paramTypes = ft.params.map((p) => p.type);
@@ -40,7 +40,7 @@ export function canonLower(
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     if (!inst.mayLeave) throw trapped(inst, new TrapError(`may_leave: ${inst.name} may not call imports now (inside realloc, post-return or a destructor)`));
     const lendBase = cx.lenders.length;
-    const borrowBase = cx.borrowed.length;
+    const borrowBase = cx.borrowEnds.length;
     try {
       cx.refresh();
       cx.resetLiftBudget();
@@ -64,27 +64,9 @@ export function canonLower(
       abandonLowering(cx);
       throw trapped(inst, e);
     } finally {
-      release(cx, lendBase, borrowBase);
+      releaseLends(cx, lendBase, borrowBase);
     }
   };
-}
-
-/** definitions.py `Subtask.deliver_resolve`: the call is over, so its lends end and borrowed JS objects are revoked. */
-function release(cx: LiftLowerContext, lendBase: number, borrowBase: number): void {
-  const lenders = cx.lenders;
-  // Truncating by assigning `length` is a V8 runtime call: only when something was pushed.
-  if (lenders.length !== lendBase) {
-    for (let i = lenders.length - 1; i >= lendBase; i--) lenders[i]!.numLends--;
-    lenders.length = lendBase;
-  }
-  const borrowed = cx.borrowed;
-  if (borrowed.length !== borrowBase) {
-    for (let i = borrowed.length - 1; i >= borrowBase; i--) {
-      const b = borrowed[i]!;
-      b.end?.(b.value);
-    }
-    borrowed.length = borrowBase;
-  }
 }
 
 /** definitions.py `lift_flat_values` for parameters, compiled. */
@@ -148,17 +130,44 @@ export function compileLowerResult(t: ValType | undefined, outIndex: number, max
   };
 }
 
-/** All parameters and the result are single-slot scalars: a thin wrapper, specialised on arity 0-2. */
-function scalarFastPath(ft: FuncType, inst: ComponentInstance, callee: Callee): ((...flat: unknown[]) => unknown) | undefined {
-  const lifts = ft.params.map((p) => scalarLift(p.type));
-  if (lifts.some((l) => l === undefined) || lifts.length > 2) return undefined;
+/**
+ * How one parameter of a direct call comes from its core value: a
+ * single-slot scalar, or a handle (definitions.py `lift_borrow`, which lends
+ * it to the call, and `lift_own`).
+ */
+function directLift(t: ValType, cx: LiftLowerContext): ((x: unknown) => unknown) | undefined {
+  const scalar = scalarLift(t);
+  if (scalar !== undefined) return scalar as (x: unknown) => unknown;
+  if (t.kind === 'borrow') {
+    const rt = asResourceType(t.resource);
+    return (x) => liftBorrow(cx, (x as number) >>> 0, rt);
+  }
+  if (t.kind === 'own') {
+    const rt = asResourceType(t.resource);
+    return (x) => liftOwn(cx, (x as number) >>> 0, rt);
+  }
+  return undefined;
+}
+
+/**
+ * Every parameter is one core value (`directLift`: scalars and handles, so
+ * host trait objects' methods, `&self` first) and the result a single-slot
+ * scalar or nothing: no flat arrays, no memory views, no lowering to undo;
+ * a thin wrapper specialised on arity 0-3. Lends made by `lift_borrow` end
+ * when the callee returns, as on the general path.
+ */
+function directFastPath(ft: FuncType, cx: LiftLowerContext, inst: ComponentInstance, callee: Callee): ((...flat: unknown[]) => unknown) | undefined {
+  if (ft.params.length > 3 || (ft.result !== undefined && ft.result.kind === 'result')) return undefined;
+  const lifts = ft.params.map((p) => directLift(p.type, cx));
+  if (lifts.some((l) => l === undefined)) return undefined;
   const lowerR = ft.result === undefined ? () => undefined : scalarLower(ft.result, 'result');
   if (lowerR === undefined) return undefined;
-  const [l0, l1] = lifts as ((x: unknown) => unknown)[];
+  const [l0, l1, l2] = lifts as ((x: unknown) => unknown)[];
   const enter = (): void => {
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     if (!inst.mayLeave) throw trapped(inst, new TrapError(`may_leave: ${inst.name} may not call imports now (inside realloc, post-return or a destructor)`));
   };
+  // Handles are lifted inside the try: a bad handle index traps (and poisons) as on the general path.
   switch (lifts.length) {
     case 0:
       return function lowered0() {
@@ -172,19 +181,40 @@ function scalarFastPath(ft: FuncType, inst: ComponentInstance, callee: Callee): 
     case 1:
       return function lowered1(a: unknown) {
         enter();
+        const lendBase = cx.lenders.length;
+        const borrowBase = cx.borrowEnds.length;
         try {
           return lowerR(callee(l0!(a)));
         } catch (e) {
           throw trapped(inst, e);
+        } finally {
+          releaseLends(cx, lendBase, borrowBase);
         }
       } as (...flat: unknown[]) => unknown;
-    default:
+    case 2:
       return function lowered2(a: unknown, b: unknown) {
         enter();
+        const lendBase = cx.lenders.length;
+        const borrowBase = cx.borrowEnds.length;
         try {
           return lowerR(callee(l0!(a), l1!(b)));
         } catch (e) {
           throw trapped(inst, e);
+        } finally {
+          releaseLends(cx, lendBase, borrowBase);
+        }
+      } as (...flat: unknown[]) => unknown;
+    default:
+      return function lowered3(a: unknown, b: unknown, c: unknown) {
+        enter();
+        const lendBase = cx.lenders.length;
+        const borrowBase = cx.borrowEnds.length;
+        try {
+          return lowerR(callee(l0!(a), l1!(b), l2!(c)));
+        } catch (e) {
+          throw trapped(inst, e);
+        } finally {
+          releaseLends(cx, lendBase, borrowBase);
         }
       } as (...flat: unknown[]) => unknown;
   }

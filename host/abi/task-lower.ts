@@ -16,7 +16,7 @@ import { ResultError, TrapError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import { LiftLowerContext } from './context.ts';
-import { abandonLowering, commitLowering } from './handles.ts';
+import { abandonLowering, commitLowering, releaseLends } from './handles.ts';
 import { hasJspi, jspiUnavailable } from './jspi.ts';
 import { flattenTypes } from './layout.ts';
 import { compileLiftParams, compileLowerResult } from './lower.ts';
@@ -149,7 +149,7 @@ export function canonLowerTask(ft: FuncType, opts: CanonOptions, inst: Component
     const cx = new LiftLowerContext(opts, inst);
     cx.refresh();
     cx.resetLiftBudget();
-    subtask.onDeliverResolve = () => releaseLends(cx);
+    subtask.onDeliverResolve = () => releaseLends(cx, 0, 0);
     let onProgress: (() => void) | undefined;
     const onStart = (): unknown[] => {
       onProgress?.();
@@ -229,10 +229,4 @@ function cannotSuspendFor(inst: ComponentInstance, what: string): Error {
   return new TrapError(`${inst.name}: the host function for ${what} returned a Promise, but its type is synchronous and ${inst.name} waits for its result in a synchronous call: make the function's type \`async\`, or return the value`);
 }
 
-/** Ends the lends and JS borrows of one lowered call (the lends `lift_borrow` counted in its context). */
-function releaseLends(cx: LiftLowerContext): void {
-  for (const h of cx.lenders) h.numLends--;
-  cx.lenders.length = 0;
-  for (const b of cx.borrowed) b.end?.(b.value);
-  cx.borrowed.length = 0;
-}
+

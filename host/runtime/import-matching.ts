@@ -192,7 +192,7 @@ function convert(
       }
       for (const [n, d] of desc.type.exports) {
         if (d.kind === 'type') continue;
-        add(n, () => convert(`${path}/${n}`, d, memberFor(n, obj), subst, names));
+        add(n, () => convert(`${path}/${n}`, d, memberFor(n, obj, d.kind === 'func' ? d.type.params.length : undefined), subst, names));
       }
       if (problems.length > 0) unlinkableAll(problems);
       return { kind: 'instance', instance: items };
@@ -202,8 +202,11 @@ function convert(
   }
 }
 
-/** What a function name inside an interface refers to in the JS object. */
-function memberFor(name: string, obj: Record<string, unknown>): unknown {
+/** `Function.prototype.call`, taken once: a method that has its own `call` property is still just called. */
+const callFunction = Function.prototype.call;
+
+/** What a function name inside an interface refers to in the JS object; `arity`: the function's parameter count. */
+function memberFor(name: string, obj: Record<string, unknown>, arity: number | undefined): unknown {
   const p = parsedName(name);
   switch (p.kind) {
     case 'label':
@@ -216,12 +219,23 @@ function memberFor(name: string, obj: Record<string, unknown>): unknown {
     }
     case 'method': {
       const method = camel(p.name);
-      return (self: unknown, ...a: unknown[]) => {
+      const methodOf = (self: unknown): Function => {
         const m = (self as Record<string, unknown> | null)?.[method];
         // Checked when the object was passed in; this catches a method deleted since.
         if (typeof m !== 'function') assertHasMethods(Object(self) as object, p.resource, [method], name);
-        return Reflect.apply(m as Function, self, a);
+        return m as Function;
       };
+      // By arity (`self` included), so a call from a plugin makes no rest array (a host trait object's method is called per callback).
+      switch (arity) {
+        case 1:
+          return (self: unknown) => callFunction.call(methodOf(self), self);
+        case 2:
+          return (self: unknown, a: unknown) => callFunction.call(methodOf(self), self, a);
+        case 3:
+          return (self: unknown, a: unknown, b: unknown) => callFunction.call(methodOf(self), self, a, b);
+        default:
+          return (self: unknown, ...a: unknown[]) => Reflect.apply(methodOf(self), self, a);
+      }
     }
     case 'static': {
       const cls = lookup(obj, pascal(p.resource), p.resource) as Record<string, unknown> | undefined;
