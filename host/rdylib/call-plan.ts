@@ -31,7 +31,7 @@ import { returnsPromise } from '../runtime/async-calls.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { handleOf, isUsable } from '../runtime/guest-resources.ts';
 import { hostObjectRecord } from '../runtime/host-resources.ts';
-import { checkUse, checkUses, endCall, lend, lendToCall, type Borrower, type HandleAccess, type HandleRecord, type HandleUse } from '../runtime/ownership.ts';
+import { checkUse, checkUses, endCall, endLoan, isBlocked, lend, lendToCall, type Borrower, type HandleAccess, type HandleRecord, type HandleUse, type Loan } from '../runtime/ownership.ts';
 import type { AbiFunction, BorrowMode } from './section.ts';
 
 interface ParamRule {
@@ -276,7 +276,7 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
     };
   }
 
-  return function (this: unknown, ...args: unknown[]): unknown {
+  const lending = function (this: unknown, ...args: unknown[]): unknown {
     const uses = before(args);
     if (uses === undefined) return callMarking(args);
     const borrower: Borrower = { label: inProgress };
@@ -287,6 +287,84 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
       endCall(borrower, uses);
     }
   };
+  if (single === undefined || results.length !== 0 || single.access === 'consume' || single.mustBeStatic) return lending;
+  /**
+   * The record of the single borrowed handle (a trait object's `&self`,
+   * `&mut self`) when nothing refuses it: a usable guest handle whose loans
+   * do not block this use (`checkUse`'s rule, as a linked plugin's call
+   * meets the loan its own caller holds) and that is not a library-static
+   * one borrowed mutably. Then `before` would pass, and the call's one loan
+   * is made without collecting; anything else takes `lending`, which
+   * refuses or collects.
+   */
+  const access = single.access;
+  const unrefusable = (v: unknown): HandleRecord | undefined => {
+    const h = handleOf(v);
+    if (h === undefined || !isUsable(h)) return undefined;
+    const r = h.binding.ensureRecord(h);
+    if (access !== 'shared' && r.isStatic) return undefined;
+    return r.loans.length === 0 || !isBlocked(r.loans, access, h.via) ? r : undefined;
+  };
+  return lendingSingle(type.params.length, single.index, unrefusable, { label: inProgress }, access, callee, call, lending);
+}
+
+/**
+ * `call` with one loan on the record `unrefusable` finds for argument
+ * `index` (made before the call, ended after it, by that loan object: the
+ * `borrower`, only a label, is shared by the plan's calls), specialised on
+ * the declared arity (1-3); a call it finds nothing for, or with another
+ * argument count, goes to `lending`.
+ */
+function lendingSingle(
+  arity: number,
+  index: number,
+  unrefusable: (v: unknown) => HandleRecord | undefined,
+  borrower: Borrower,
+  mode: 'shared' | 'exclusive',
+  holder: object | undefined,
+  call: JsFunction,
+  lending: JsFunction,
+): JsFunction {
+  switch (arity) {
+    case 1:
+      return function (this: unknown, a: unknown) {
+        const r = arguments.length === 1 ? unrefusable(a) : undefined;
+        if (r === undefined) return lending(...arguments);
+        const loan: Loan = { borrower, mode, holder };
+        r.loans.push(loan);
+        try {
+          return call(a);
+        } finally {
+          endLoan(r, loan);
+        }
+      } as JsFunction;
+    case 2:
+      return function (this: unknown, a: unknown, b: unknown) {
+        const r = arguments.length === 2 ? unrefusable(index === 0 ? a : b) : undefined;
+        if (r === undefined) return lending(...arguments);
+        const loan: Loan = { borrower, mode, holder };
+        r.loans.push(loan);
+        try {
+          return call(a, b);
+        } finally {
+          endLoan(r, loan);
+        }
+      } as JsFunction;
+    case 3:
+      return function (this: unknown, a: unknown, b: unknown, c: unknown) {
+        const r = arguments.length === 3 ? unrefusable(index === 0 ? a : index === 1 ? b : c) : undefined;
+        if (r === undefined) return lending(...arguments);
+        const loan: Loan = { borrower, mode, holder };
+        r.loans.push(loan);
+        try {
+          return call(a, b, c);
+        } finally {
+          endLoan(r, loan);
+        }
+      } as JsFunction;
+    default:
+      return lending;
+  }
 }
 
 /**

@@ -115,8 +115,8 @@ export function checkUse(callee: string, use: HandleUse): void {
     const what = use.access === 'exclusive' ? `borrow a library-static ${use.resource} mutably` : `move a library-static ${use.resource}`;
     throw new BorrowError(`\`${callee}\`: cannot ${what} (${use.role}): 'static handles allow only shared access`);
   }
-  if (r.loans.length > 0 && isBlocked(r.loans, use)) {
-    const blocking = r.loans.filter((l) => blocks(l, use));
+  if (r.loans.length > 0 && isBlocked(r.loans, use.access, use.via)) {
+    const blocking = r.loans.filter((l) => blocks(l, use.access, use.via));
     throw new BorrowError(
       `cannot ${verb(use.access)} ${r.label} (${use.role} of \`${callee}\`): it is borrowed by ${describeLoans(blocking)}; ` +
         `drop ${blocking.length === 1 ? 'it' : 'them'} first`,
@@ -124,14 +124,17 @@ export function checkUse(callee: string, use: HandleUse): void {
   }
 }
 
-/** Whether `loan` stands in the way of `use`: any loan of a use that needs more than shared access, else an exclusive one; never the call's own reborrow. */
-function blocks(loan: Loan, use: HandleUse): boolean {
-  return (use.access !== 'shared' || loan.mode === 'exclusive') && (loan.holder === undefined || loan.holder !== use.via);
+/**
+ * Whether `loan` stands in the way of a use with `access` through a handle lent to JS by a call in `via`: any loan
+ * of a use that needs more than shared access, else an exclusive one; never the call's own reborrow.
+ */
+function blocks(loan: Loan, access: HandleAccess, via: object | undefined): boolean {
+  return (access !== 'shared' || loan.mode === 'exclusive') && (loan.holder === undefined || loan.holder !== via);
 }
 
-/** `loans.some(blocks)`, without a closure per call (this runs before every call that uses a handle). */
-function isBlocked(loans: readonly Loan[], use: HandleUse): boolean {
-  for (let i = 0; i < loans.length; i++) if (blocks(loans[i]!, use)) return true;
+/** `loans.some(blocks)`, without a closure or a HandleUse per call (this runs before every call that uses a handle). */
+export function isBlocked(loans: readonly Loan[], access: HandleAccess, via: object | undefined): boolean {
+  for (let i = 0; i < loans.length; i++) if (blocks(loans[i]!, access, via)) return true;
   return false;
 }
 
@@ -169,6 +172,16 @@ export function lendToCall(call: Borrower, holder: object | undefined, uses: rea
 /** The call returned (or failed): its loans end. */
 export function endCall(call: Borrower, uses: readonly HandleUse[]): void {
   for (const u of uses) if (u.record !== undefined) removeLoans(u.record, call);
+}
+
+/** One loan made by `lendToCall`'s single-handle shortcut (host/rdylib/call-plan.ts) ends: that loan object, whoever else borrows. */
+export function endLoan(on: HandleRecord, loan: Loan): void {
+  const loans = on.loans;
+  if (loans[loans.length - 1] === loan) loans.pop();
+  else {
+    const i = loans.indexOf(loan);
+    if (i >= 0) loans.splice(i, 1);
+  }
 }
 
 function removeLoans(on: HandleRecord, borrower: Borrower): void {

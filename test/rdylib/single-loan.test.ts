@@ -1,0 +1,140 @@
+/**
+ * The call plan's single-loan path (host/rdylib/call-plan.ts): a plugin
+ * with imports (`callsOut`) calling a method whose one handle is borrowed
+ * (`&self`, `&mut self`) makes that one loan without collecting, when
+ * nothing refuses it. It must refuse exactly what the collecting path
+ * refuses and leave the same loans. Each scenario runs on the kv plugin's
+ * real section entries and handles twice: called with the declared number
+ * of arguments (the single-loan path) and with one more (which the plan
+ * sends to the collecting path; the stand-in call ignores it).
+ */
+import { describe, expect, it } from 'vitest';
+import { load, type Plugin } from '../../host/index.ts';
+import { withBorrowRules } from '../../host/rdylib/call-plan.ts';
+import { readRdylibAbi, type AbiFunction } from '../../host/rdylib/section.ts';
+import type { FuncType } from '../../host/types.ts';
+import { guestPath, readGuest } from '../support/guests.ts';
+
+interface Store {
+  get(k: string): string | undefined;
+  put(k: string, v: string): unknown;
+  len(): number;
+  iter(): { [Symbol.dispose](): void };
+  [Symbol.dispose](): void;
+}
+const KV = 'rdylib-guest:kv/kv@0.1.0';
+
+function described(name: string): AbiFunction {
+  const abi = readRdylibAbi(readGuest('kv'))!;
+  return abi.interfaces.find((i) => i.name === KV)!.functions.find((f) => f.name === name)!;
+}
+
+type Route = 'single loan' | 'collecting';
+
+/** kv's `name` with the call plan of a plugin that calls out, its call replaced by `during` (run while the call's loans are held). */
+function ruled(plugin: Plugin, name: string, route: Route, during: () => unknown): (...args: unknown[]) => unknown {
+  const fn = described(name);
+  const params = (fn.params ?? []).map((p) => ({ name: p.name, type: { kind: 'u32' } }));
+  const type = { async: false, params: params.length > 0 ? params : [{ name: 'self', type: { kind: 'u32' } }], result: undefined } as unknown as FuncType;
+  const f = withBorrowRules(fn, { type, call: () => during(), inst: plugin.instances[0] }, true)!;
+  return route === 'single loan' ? f : (...args: unknown[]) => f(...args, 'one more');
+}
+
+function outcome(f: () => unknown): unknown {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { threw: (e as Error).constructor.name, message: (e as Error).message };
+  }
+}
+
+async function kv(): Promise<{ plugin: Plugin; store: Store }> {
+  const plugin = await load(guestPath('kv'), { name: 'kv' });
+  const store = new ((plugin.exports[KV] as { Store: new () => Store }).Store)();
+  return { plugin, store };
+}
+
+/** What `scenario` saw on each route; expected to be the same. */
+async function same(scenario: (plugin: Plugin, store: Store, route: Route) => unknown): Promise<unknown> {
+  const seen: unknown[] = [];
+  for (const route of ['single loan', 'collecting'] as const) {
+    const { plugin, store } = await kv();
+    seen.push(await scenario(plugin, store, route));
+  }
+  expect(seen[0]).toEqual(seen[1]);
+  return seen[0];
+}
+
+describe('call plan: the single-loan path keeps every rule of the collecting path', () => {
+  it('&mut self: the handle is lent exclusively while the call runs, and only then', async () => {
+    const seen = await same((plugin, store, route) => {
+      const put = ruled(plugin, '[method]store.put', route, () => ({ len: outcome(() => store.len()), put: outcome(() => store.put('a', 'b')) }));
+      return { during: put(store), after: outcome(() => store.len()) };
+    });
+    expect(seen).toMatchObject({
+      during: { len: { threw: 'BorrowError', message: expect.stringMatching(/\[method\]store\.put` \(in progress\) \(exclusive\)/) }, put: { threw: 'BorrowError' } },
+      after: { value: 0 },
+    });
+  });
+
+  it('&self: shared uses go on while it runs, exclusive ones are refused', async () => {
+    const seen = await same((plugin, store, route) => {
+      const len = ruled(plugin, '[method]store.len', route, () => ({ get: outcome(() => store.get('x')), put: outcome(() => store.put('a', 'b')) }));
+      return { during: len(store), after: outcome(() => store.put('a', 'b')) };
+    });
+    expect(seen).toMatchObject({ during: { get: { value: undefined }, put: { threw: 'BorrowError' } }, after: { value: undefined } });
+  });
+
+  it('a handle with a dependent: &self goes on beside it, &mut self is refused before the call', async () => {
+    const seen = await same((plugin, store, route) => {
+      const it = store.iter();
+      let calls = 0;
+      const len = ruled(plugin, '[method]store.len', route, () => ++calls);
+      const put = ruled(plugin, '[method]store.put', route, () => ++calls);
+      const r = { shared: outcome(() => len(store)), exclusive: outcome(() => put(store)), calls };
+      it[Symbol.dispose]();
+      return { ...r, afterDrop: outcome(() => put(store)) };
+    });
+    expect(seen).toMatchObject({
+      shared: { value: 1 },
+      exclusive: { threw: 'BorrowError', message: expect.stringMatching(/borrowed by iter #\d+ \(shared\)/) },
+      calls: 1,
+      afterDrop: { value: 2 },
+    });
+  });
+
+  it('nested calls on one handle: shared inside shared goes on, each ends only its own loan', async () => {
+    const seen = await same((plugin, store, route) => {
+      const log: unknown[] = [];
+      let inner: (...a: unknown[]) => unknown = () => undefined;
+      const outer = ruled(plugin, '[method]store.len', route, () => {
+        log.push(inner(store));
+        log.push(outcome(() => store.put('a', 'b'))); // the outer loan still holds
+        return 'outer';
+      });
+      inner = ruled(plugin, '[method]store.get', route, () => outcome(() => store.put('a', 'b')));
+      return { r: outer(store), log, after: outcome(() => store.put('a', 'b')) };
+    });
+    expect(seen).toMatchObject({ r: 'outer', log: [{ threw: 'BorrowError' }, { threw: 'BorrowError' }], after: { value: undefined } });
+  });
+
+  it('a call that throws ends its loan', async () => {
+    const seen = await same((plugin, store, route) => {
+      const put = ruled(plugin, '[method]store.put', route, () => {
+        throw new Error('guest failed');
+      });
+      return { r: outcome(() => put(store)), after: outcome(() => store.put('a', 'b')) };
+    });
+    expect(seen).toMatchObject({ r: { threw: 'Error', message: 'guest failed' }, after: { value: undefined } });
+  });
+
+  it('a disposed handle and a plain object reach the call unchecked, for lowering to refuse', async () => {
+    const seen = await same((plugin, store, route) => {
+      let calls = 0;
+      const len = ruled(plugin, '[method]store.len', route, () => ++calls);
+      store[Symbol.dispose]();
+      return { disposed: outcome(() => len(store)), plain: outcome(() => len({})), calls };
+    });
+    expect(seen).toMatchObject({ disposed: { value: 1 }, plain: { value: 2 }, calls: 2 });
+  });
+});
