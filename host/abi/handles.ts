@@ -104,7 +104,9 @@ export function commitLowering(cx: LiftLowerContext): void {
     bindings.length = 0;
     values.length = 0;
   }
-  if (cx.addedHandles.length !== 0) cx.addedHandles.length = 0;
+  // Popped, not truncated: a call adds one or two handles (a borrowed argument), and assigning `length` is a runtime call.
+  const added = cx.addedHandles;
+  while (added.length > 0) added.pop();
 }
 
 /**
