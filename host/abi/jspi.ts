@@ -29,17 +29,30 @@ import { JspiUnavailableError } from '../errors.ts';
  */
 export type CoreSuspension = 'not-needed' | 'jspi' | 'unavailable';
 
-interface JspiApi {
+/** The standard JSPI API (the proposal at phase 4: Chromium 137, V8 13.7; Node 24, V8 13.6). */
+export interface JspiApi {
   Suspending: new (f: (...args: never[]) => unknown) => object;
   promising: (f: (...args: never[]) => unknown) => (...args: unknown[]) => Promise<unknown>;
 }
 
-function api(): JspiApi | undefined {
-  const wasm = WebAssembly as unknown as Partial<JspiApi>;
-  return typeof wasm.Suspending === 'function' && typeof wasm.promising === 'function' ? (wasm as JspiApi) : undefined;
+/**
+ * The JSPI of a `WebAssembly` namespace, or undefined where it lacks the
+ * standard shape. Only the shape of the phase-4 proposal counts: V8 12.4
+ * (Node 22, behind `--experimental-wasm-jspi`) has an earlier one
+ * (`WebAssembly.Suspender`, `new WebAssembly.Function(type, f, { suspending })`)
+ * that passes the suspender as an explicit externref parameter; using our
+ * imports and exports through it would be wrong, so it is no JSPI here.
+ */
+export function jspiApiOf(wasm: object): JspiApi | undefined {
+  const ns = wasm as Partial<JspiApi>;
+  return typeof ns.Suspending === 'function' && typeof ns.promising === 'function' ? (ns as JspiApi) : undefined;
 }
 
-/** Whether the running engine has JSPI (both halves of the API exist). */
+function api(): JspiApi | undefined {
+  return jspiApiOf(WebAssembly);
+}
+
+/** Whether the running engine has JSPI (both halves of the standard API exist). */
 export function hasJspi(): boolean {
   return api() !== undefined;
 }
