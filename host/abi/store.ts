@@ -6,8 +6,10 @@
  * until it blocks, and stops when none is ready. The spec picks a ready
  * thread at random; we take the one that has waited longest.
  *
- * One Store serves every instance that may call another (the spec's store);
- * `defaultStore` is the one instantiation uses.
+ * One Store serves every instance that may call another (the spec's store,
+ * the unit a trap ends): a loaded plugin has its own (host/plugin/plugin.ts;
+ * linked plugins call each other through their JS faces, as host functions);
+ * `defaultStore` is for instances made without one.
  */
 import { TrapError } from '../errors.ts';
 import type { ComponentInstance } from './component-instance.ts';

@@ -20,6 +20,7 @@ import type { CanonOptions } from './options.ts';
 import { type FuncInst, type OnCancel, type OnFail, type OnResolve, type OnStart, Task, isAsyncFuncType } from './task.ts';
 import type { Thread } from './thread.ts';
 import { Suspended } from './jspi-glue.ts';
+import { trapped } from './guard.ts';
 import { trap } from './trap.ts';
 import { EventCode, type EventTuple } from './waitable.ts';
 
@@ -255,8 +256,18 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
       if (finish()) rejectResult(withAbortReason(e, signal));
     };
     const requestCancellation = (): void => {
-      if (onCancel !== undefined) onCancel(undefined);
-      else cancelRequested = true;
+      if (onCancel === undefined) {
+        cancelRequested = true;
+        return;
+      }
+      // Cancelling may run the guest at once (a thread waiting cancellably gets TASK_CANCELLED), here
+      // from an AbortSignal's listener: what escapes it (a trap, JspiUnavailableError when the guest
+      // must wait without JSPI) poisons the instance and rejects this call, as the Store does for a turn.
+      try {
+        onCancel(undefined);
+      } catch (e) {
+        reject(trapped(inst, e));
+      }
     };
     if (signal?.aborted === true) requestCancellation();
     else if (signal !== undefined) {
@@ -302,7 +313,7 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
         );
         firstTurn = false;
         if (early !== undefined) deliver(early.r);
-        if (cancelRequested) onCancel(undefined);
+        if (cancelRequested) requestCancellation();
       } catch (e) {
         firstTurn = false;
         failed = true;
@@ -325,8 +336,10 @@ export function canonLiftTask(ft: FuncType, opts: CanonOptions, inst: ComponentI
 
   const call = returnsPromise
     ? (...args: unknown[]): unknown => {
-        // An async export takes `{ signal }` after its parameters (host/runtime/async-calls.ts checks its shape).
-        const signal = ftAsync && args.length === nParams + 1 ? (args.pop() as { signal?: AbortSignal } | undefined)?.signal : undefined;
+        // A call returning a Promise takes `{ signal }` after its parameters (host/runtime/async-calls.ts checks its
+        // shape), a synchronous function type entered through JSPI too: its signal requests the task's cancellation,
+        // which the task takes only where the spec lets a synchronous task take it (Task.requestCancellation).
+        const signal = args.length === nParams + 1 ? (args.pop() as { signal?: AbortSignal } | undefined)?.signal : undefined;
         return startCall(args, signal).result;
       }
     : (...args: unknown[]): unknown => {

@@ -43,8 +43,12 @@ export interface TaskLowerOptions {
  * A JS function as a `FuncInst`: called with the lifted arguments once the
  * caller starts it; a Promise it returns resolves the call later. A thrown
  * (or rejected with) `ResultError` is the `err` case of a top-level `result`.
+ * Any other rejection is a trap of the caller (the spec has no other way for
+ * a callee to fail), a TrapError naming the import (`what`) whose cause is
+ * the rejection; a function that throws unwinds the caller's core wasm, as a
+ * synchronous host call does (guard.ts `trapped`).
  */
-export function hostFuncInst(ft: FuncType, fn: (...args: unknown[]) => unknown): FuncInst {
+export function hostFuncInst(ft: FuncType, fn: (...args: unknown[]) => unknown, what: string): FuncInst {
   const topResult = ft.result !== undefined && ft.result.kind === 'result';
   const hasResult = ft.result !== undefined;
   const wrap = (v: unknown): unknown[] => (hasResult ? [topResult ? { tag: 'ok', val: v } : v] : []);
@@ -63,7 +67,7 @@ export function hostFuncInst(ft: FuncType, fn: (...args: unknown[]) => unknown):
     if (r instanceof Promise) {
       deliverLater(r, caller, {
         resolve: (v) => onResolve(wrap(v)),
-        reject: (e) => (topResult && e instanceof ResultError ? onResolve([{ tag: 'err', val: e.payload }]) : onFail(e)),
+        reject: (e) => (topResult && e instanceof ResultError ? onResolve([{ tag: 'err', val: e.payload }]) : onFail(hostRejection(caller, what, e))),
         fail: onFail,
       });
     } else {
@@ -71,6 +75,13 @@ export function hostFuncInst(ft: FuncType, fn: (...args: unknown[]) => unknown):
     }
     return noCancel;
   };
+}
+
+/** A host function's rejected Promise as the trap it is for `caller`: a TrapError naming the import (one already a TrapError, a linked plugin's trap, as it is). */
+function hostRejection(caller: ComponentInstance | undefined, what: string, e: unknown): TrapError {
+  if (e instanceof TrapError) return e;
+  const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return new TrapError(`${caller?.name ?? 'the caller'}: the host function for ${what} rejected its Promise (${message})`, { cause: e });
 }
 
 /** Where a host Promise's outcome goes: `resolve`/`reject` with it, `fail` when delivering it throws. */

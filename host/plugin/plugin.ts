@@ -26,7 +26,7 @@ import type { AbiFunction, RdylibAbi } from '../rdylib/section.ts';
 import { withBorrowRules } from '../rdylib/call-plan.ts';
 import type { ValidatedComponent } from '../validate/validate.ts';
 import type { ComponentType, ExternDesc } from '../validate/type-space.ts';
-import { runDestructor, type ComponentInstance, type InstanceLimits } from '../abi/index.ts';
+import { runDestructor, Store, type ComponentInstance, type InstanceLimits } from '../abi/index.ts';
 import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from '../runtime/instantiate.ts';
 import { matchImports, type ImportObject } from '../runtime/import-matching.ts';
 import { exportsToJs, type ExportObject } from '../runtime/js-exports.ts';
@@ -303,7 +303,9 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
           };
     const args = matchImports(component.type.imports, supplied, link);
 
-    const runtimeExports = instantiateValidated(component, undefined, args, this.name, instances, this.#limits);
+    // definitions.py's store is the unit a trap ends; one per generation, so one plugin's trap (or its
+    // waits, its turns) never touches another plugin (linked plugins call each other through their JS faces).
+    const runtimeExports = instantiateValidated(component, undefined, args, this.name, instances, this.#limits, new Store());
     if (wantsPanicImport) {
       const explain = (trap: Error): Error | undefined => {
         const report = panics.take();
@@ -312,6 +314,13 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       for (const inst of instances) inst.explainTrap = explain;
     }
     const cell = new PluginCell(this.name, this.#lineage);
+    // A trap ends the whole store: the first instance poisoned poisons the others with the same TrapError
+    // (their pending calls reject with it, task-lift.ts), and the streams and futures JS holds end with it.
+    const endStore = (trap: TrapError): void => {
+      for (const inst of instances) inst.poison(trap);
+      cell.pending.endStreams(trap);
+    };
+    for (const inst of instances) inst.whenPoisoned(endStore);
     const slots = new Map<RuntimeFunc, number>();
     // Whether JS can run during a call into the plugin: through any import but the host's own panic hook.
     const callsOut = [...component.type.imports.keys()].some((name) => !(wantsPanicImport && name === RDYLIB_PANIC_IMPORT));

@@ -106,6 +106,7 @@ export function exportCall(ft: FuncType, async: boolean, call: JsFunction, cell:
     return new Promise<unknown>((resolve, reject) => {
       let settled = false;
       const untrack = pending.add({
+        kind: 'call',
         label,
         abort(reason) {
           if (settled) return;

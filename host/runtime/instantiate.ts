@@ -28,6 +28,7 @@ import {
   type CanonOptions,
   type FuncInst,
   type InstanceLimits,
+  type Store,
 } from '../abi/index.ts';
 import { bindImportResources } from './import-matching.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
@@ -85,6 +86,8 @@ export interface RuntimeScope {
   readonly allInstances: ComponentInstance[];
   /** The plugin's limits, given to every instance it creates. */
   readonly limits: InstanceLimits;
+  /** definitions.py `store`: the plugin's, shared by every instance it creates (a trap ends all of them). */
+  readonly store: Store;
   /** How this instance runs its calls (async-canon.ts); a lower may still switch it on before any lift. */
   mode: AsyncMode;
   /** A lift was made: the mode can no longer change. */
@@ -102,10 +105,12 @@ export function instantiateValidated(
   name: string,
   allInstances: ComponentInstance[],
   limits: InstanceLimits,
+  /** Where the instances' threads run (definitions.py `store`): one per plugin. */
+  store: Store,
   /** The instance whose component instantiates this one (definitions.py `parent`). */
   parentInst?: ComponentInstance,
 ): RuntimeInstance {
-  const inst = new ComponentInstance(name, limits);
+  const inst = new ComponentInstance(name, limits, store);
   inst.parent = parentInst;
   allInstances.push(inst);
   const scope: RuntimeScope = {
@@ -123,6 +128,7 @@ export function instantiateValidated(
     instances: [],
     allInstances,
     limits,
+    store,
     mode: asyncModeOf(vc),
     lifted: false,
   };
@@ -346,7 +352,7 @@ function step(
         const c = scope.components[e.component]!;
         const childArgs = new Map<string, RuntimeItem>();
         for (const a of e.args) childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
-        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits, scope.inst));
+        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits, scope.store, scope.inst));
       }
       return undefined;
     }
@@ -403,9 +409,10 @@ function step(
         requireModeFor(scope, f.type, f, !info.options.async, d.offset);
         const o = options(scope, info.options, false);
         if (scope.mode.usesTasks) {
-          const callee: FuncInst = f.invoke ?? hostFuncInst(f.type, f.call);
+          const what = `\`${sortName(vc, 'func', c.func) ?? `func ${c.func}`}\``;
+          const callee: FuncInst = f.invoke ?? hostFuncInst(f.type, f.call, what);
           const suspends = scope.mode.suspension === 'jspi' && !info.options.async && calleeMayBlock(f.type, f);
-          const lowered = canonLowerTask(f.type, o, scope.inst, callee, { suspends, what: `\`${sortName(vc, 'func', c.func) ?? `func ${c.func}`}\`` });
+          const lowered = canonLowerTask(f.type, o, scope.inst, callee, { suspends, what });
           scope.core.func.push(suspends ? suspendingWhenBlocked(lowered, flattenFuncType(f.type, 'lower')) : lowered);
         } else {
           scope.core.func.push(canonLower(f.type, o, scope.inst, f.call));

@@ -31,6 +31,7 @@ export function toPromise(shared: SharedReadableFuture, pending: PendingWork | u
     const buf = new HostWritableBuffer(shared.t, 1);
     const waitDone = hostWaitStarted(waits);
     const untrack = pending?.add({
+      kind: 'future',
       label,
       abort(reason) {
         if (settled) return;
@@ -78,7 +79,7 @@ export class HostFutureWriter implements SharedReadableFuture {
     readonly what: string,
     waits?: HostWaits,
   ) {
-    this.#untrack = pending?.add({ label: `future passed as ${what}`, abort: () => this.#finish({ kind: 'failed', error: undefined }) });
+    this.#untrack = pending?.add({ kind: 'future', label: `future passed as ${what}`, abort: () => this.#finish({ kind: 'failed', error: undefined }) });
     this.#workDone = waits?.hostWorkStarted();
     Promise.resolve(value).then(
       (v) => this.#settle({ kind: 'value', value: v }),

@@ -153,6 +153,7 @@ export function toReadableStream(shared: SharedReadableStream, pending: PendingW
     {
       start(controller) {
         untrack = pending?.add({
+          kind: 'stream',
           label,
           abort(reason) {
             if (closed) return;
@@ -273,7 +274,7 @@ export class HostStreamWriter implements SharedReadableStream {
     private readonly waits: HostWaits | undefined,
   ) {
     this.#bytes = isByteStream(t);
-    this.#untrack = pending?.add({ label: `stream passed as ${what}`, abort: (reason) => this.#end(reason) });
+    this.#untrack = pending?.add({ kind: 'stream', label: `stream passed as ${what}`, abort: (reason) => this.#end(reason) });
     this.#engaged = hostWaitStarted(waits);
   }
 

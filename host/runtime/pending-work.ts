@@ -7,6 +7,8 @@
  * one error when the caller asks to cancel them (UnloadedError).
  */
 export interface PendingEntry {
+  /** A call of an async export, or a stream or future crossing between JS and the plugin. */
+  readonly kind: 'call' | 'stream' | 'future';
   /** For messages: `` `fetch` (call) ``, `` stream from `produce` ``. */
   readonly label: string;
   /** Ends the work now with `reason`: rejects its promise, errors or cancels its stream. Never throws. */
@@ -38,5 +40,18 @@ export class PendingWork {
     const entries = [...this.#entries];
     this.#entries.clear();
     for (const e of entries) e.abort(reason);
+  }
+
+  /**
+   * Ends the streams and futures with `reason` (the plugin trapped): their
+   * other end is gone. Calls are left to reject with their own error (the
+   * trapping call with its own, the others with the trap: task-lift.ts).
+   */
+  endStreams(reason: Error): void {
+    for (const e of [...this.#entries]) {
+      if (e.kind === 'call') continue;
+      this.#entries.delete(e);
+      e.abort(reason);
+    }
   }
 }

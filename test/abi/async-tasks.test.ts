@@ -80,7 +80,7 @@ describe('callback-lifted async exports (no JSPI)', () => {
     const o = opts();
     const dv = () => new DataView(o.memory!.buffer);
     let release!: (v: number) => void;
-    const hostCall = hostFuncInst(asyncFn([u32], u32), (x) => new Promise<number>((r) => (release = (v) => r(v + (x as number)))));
+    const hostCall = hostFuncInst(asyncFn([u32], u32), (x) => new Promise<number>((r) => (release = (v) => r(v + (x as number)))), '`add`');
     const lowered = canonLowerTask(asyncFn([u32], u32), { ...o, async: true }, inst, hostCall, { suspends: false, what: 'the import' });
     const wsNew = canonWaitableSetNew(inst);
     const join = canonWaitableJoin(inst);
@@ -232,7 +232,7 @@ describe('the Store', () => {
     const inst = instance();
     const o = opts();
     let release!: () => void;
-    const lowered = canonLowerTask(asyncFn([]), { ...o, async: true }, inst, hostFuncInst(asyncFn([]), () => new Promise<void>((r) => (release = r))), { suspends: false, what: 'the import' });
+    const lowered = canonLowerTask(asyncFn([]), { ...o, async: true }, inst, hostFuncInst(asyncFn([]), () => new Promise<void>((r) => (release = r)), 'the import'), { suspends: false, what: 'the import' });
     const wsNew = canonWaitableSetNew(inst);
     const join = canonWaitableJoin(inst);
     const taskReturn = canonTaskReturn(inst, u32, o, sameType);

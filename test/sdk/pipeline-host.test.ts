@@ -154,8 +154,12 @@ for (const engine of engines) {
       });
     }
     it('ends the borrow when the task traps: the next call meets the poisoned plugin, not a BorrowError', () => {
-      // The host's Source rejected: its error reaches the caller and the instance traps.
-      expect(outcomes.trapped).toEqual({ outcome: 'refused', error: 'Error', message: 'source broke' });
+      // The host's Source rejected: the caller gets the trap it is, naming the import (its cause: the host's error).
+      expect(outcomes.trapped).toEqual({
+        outcome: 'refused',
+        error: 'TrapError',
+        message: 'pipeline: the host function for `[method]source.next-chunk` rejected its Promise (Error: source broke)',
+      });
       expect(outcomes.addAfterTrap).toMatchObject({ outcome: 'refused', error: 'TrapError' });
       expect((outcomes.addAfterTrap as { message: string }).message).toMatch(/^pipeline is poisoned by an earlier trap: /);
     });

@@ -90,6 +90,7 @@ export interface Report {
   memoriesCollected: number;
   rejectedWithUnloadedError: number;
   calls: number;
+  /** Threads left waiting in the unloaded plugins' Stores (and the default one). */
   storeWaitingAfter: number;
 }
 
@@ -101,8 +102,11 @@ async function run(s: Scenario, cycles: number): Promise<Report> {
   let rejected = 0;
   let calls = 0;
   let memoryCount = 0;
+  let storeWaitingAfter = 0;
   const cycle = async (track: boolean): Promise<void> => {
     const p = await load(s.bytes, { name: s.name, unchecked: true, imports: s.imports });
+    // The plugin's own Store (one per plugin), read once it is unloaded.
+    const store = p.instances[0]!.store;
     if (track) {
       for (const inst of p.instances) instances.register(inst);
       for (const m of p.memories) memories.register(m);
@@ -112,6 +116,7 @@ async function run(s: Scenario, cycles: number): Promise<Report> {
     // Let each call reach its wait (the host import called, the set waited on).
     await new Promise((r) => setTimeout(r, 0));
     await p.unload({ pending: 'cancel' });
+    storeWaitingAfter += store.numWaiting;
     for (const c of pending) {
       const outcome = await c.then(
         () => 'resolved',
@@ -139,7 +144,7 @@ async function run(s: Scenario, cycles: number): Promise<Report> {
     memoriesCollected,
     rejectedWithUnloadedError: rejected,
     calls,
-    storeWaitingAfter: defaultStore.numWaiting,
+    storeWaitingAfter: storeWaitingAfter + defaultStore.numWaiting,
   };
 }
 
