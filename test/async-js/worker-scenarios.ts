@@ -56,7 +56,7 @@ export interface WorkerOutcomes {
   readonly streamIn: {
     readonly refusal: { error: Failure } | { value: unknown };
     readonly call: { error: Failure } | { value: unknown };
-    readonly cancelReason: Failure | undefined;
+    readonly cancelReason: Failure;
   };
   /** Streams both ways, a future, then an unload with nothing pending. */
   readonly roundTrip: {
@@ -99,26 +99,26 @@ async function streamOut(): Promise<WorkerOutcomes['streamOut']> {
 
 async function streamIn(): Promise<WorkerOutcomes['streamIn']> {
   const w = await loadFixture('streams');
-  let cancelReason: Failure | undefined;
+  let cancelled!: (reason: Failure) => void;
+  const cancelReason = new Promise<Failure>((r) => (cancelled = r));
   const endless = new ReadableStream<Uint8Array>(
     {
       pull(c) {
         c.enqueue(new Uint8Array(16));
       },
       cancel(r) {
-        cancelReason = failure(r);
+        cancelled(failure(r));
       },
     },
     { highWaterMark: 0 },
   );
   const call = settled(fns(w)['consume']!(endless));
-  // Until the guest has read some of it, so the call is pending in the worker.
-  await tick(20);
+  // The worker answers in order: once a later call answered, it has said that `consume` waits (not runs) there.
+  await fns(w)['later']!(1);
   const refusal = await settled(w.unload());
   await w.unload({ pending: 'cancel' });
-  const outcome = await call;
-  for (let i = 0; i < 50 && cancelReason === undefined; i++) await tick(2);
-  return { refusal, call: outcome, cancelReason };
+  // The cancellation reaches the host's stream through the worker's relay (a message later).
+  return { refusal, call: await call, cancelReason: await cancelReason };
 }
 
 async function roundTrip(): Promise<WorkerOutcomes['roundTrip']> {
