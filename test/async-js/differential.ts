@@ -39,12 +39,13 @@ export type Outcome =
   /** The host refused the component at load as unsupported (rdylib before its async runtime is in). */
   | { readonly kind: 'unsupported'; readonly message: string };
 
-export interface ScenarioResult {
+/** One scenario's outcomes on both hosts (`O`: the outcome shape of the differential). */
+export interface ScenarioResult<O = Outcome> {
   readonly name: string;
-  readonly expected: Outcome;
+  readonly expected: O;
   readonly jcoDiffers: string | undefined;
-  readonly jco: Outcome;
-  readonly rdylib: Outcome;
+  readonly jco: O;
+  readonly rdylib: O;
 }
 
 type Exports = Record<string, (...args: unknown[]) => unknown>;

@@ -12,13 +12,11 @@
  * and `stream.cancel-read`). The first test states that the installed
  * Chromium (156) has it.
  */
-import { copyFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleHost } from '../../scripts/bundle-host.ts';
 import { guestPath } from '../support/guests.ts';
-import { openTestPage, SLOW, type TestPage } from './chromium.ts';
+import { openHostPage, SLOW, type TestPage } from './chromium.ts';
 
 const DIR = fileURLToPath(new URL('../../build/browser-async/', import.meta.url));
 
@@ -50,10 +48,7 @@ let page: Page | undefined;
 let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  await mkdir(DIR, { recursive: true });
-  await bundleHost({ outfile: `${DIR}rdylib.js`, worker: false });
-  await copyFile(fileURLToPath(new URL('./async-page.html', import.meta.url)), `${DIR}index.html`);
-  opened = await openTestPage(DIR, { '/pipeline.wasm': guestPath('pipeline') }, 'asyncChecksReady');
+  opened = await openHostPage(DIR, 'async-page.html', { '/pipeline.wasm': guestPath('pipeline') }, 'asyncChecksReady');
   page = opened.page;
   pageErrors = opened.pageErrors;
 }, SLOW);

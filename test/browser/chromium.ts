@@ -6,8 +6,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import { bundleHost } from '../../scripts/bundle-host.ts';
 import { serveStatic } from './server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -67,4 +70,23 @@ export async function openTestPage(dir: string, extra: Readonly<Record<string, s
       throw new Error(`the test page did not initialise: ${pageErrors.join('; ') || String(error)}`);
     });
   return { page, pageErrors, close };
+}
+
+/**
+ * A test page over the bundled host: bundles host/index.ts into `dir` as
+ * rdylib.js (no worker), copies `html` (a page of this folder) there as
+ * index.html, lets `prepare` add files, then opens it (openTestPage).
+ */
+export async function openHostPage(
+  dir: string,
+  html: string,
+  extra: Readonly<Record<string, string>>,
+  readyFlag: string,
+  prepare?: () => Promise<void>,
+): Promise<TestPage> {
+  await mkdir(dir, { recursive: true });
+  await bundleHost({ outfile: join(dir, 'rdylib.js'), worker: false });
+  await copyFile(fileURLToPath(new URL(`./${html}`, import.meta.url)), join(dir, 'index.html'));
+  await prepare?.();
+  return openTestPage(dir, extra, readyFlag);
 }

@@ -4,14 +4,13 @@
  * (the reference build fetched by URL), enforces a borrow rule, and unload
  * revokes the handles handed out. Page: rdylib-page.html.
  */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleHost } from '../../scripts/bundle-host.ts';
 import { withExclusiveIter } from '../support/abi-section.ts';
 import { guestPath, readGuest } from '../support/guests.ts';
-import { openTestPage, SLOW, type TestPage } from './chromium.ts';
+import { openHostPage, SLOW, type TestPage } from './chromium.ts';
 
 const DIR = fileURLToPath(new URL('../../build/browser-rdylib/', import.meta.url));
 
@@ -37,11 +36,9 @@ let page: Page | undefined;
 let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  await mkdir(DIR, { recursive: true });
-  await bundleHost({ outfile: `${DIR}rdylib.js`, worker: false });
-  await copyFile(fileURLToPath(new URL('./rdylib-page.html', import.meta.url)), `${DIR}index.html`);
-  await writeFile(`${DIR}kv-stricter.wasm`, withExclusiveIter(readGuest('kv')));
-  opened = await openTestPage(DIR, { '/kv.wasm': guestPath('kv') }, 'rdylibChecksReady');
+  opened = await openHostPage(DIR, 'rdylib-page.html', { '/kv.wasm': guestPath('kv') }, 'rdylibChecksReady', () =>
+    writeFile(`${DIR}kv-stricter.wasm`, withExclusiveIter(readGuest('kv'))),
+  );
   page = opened.page;
   pageErrors = opened.pageErrors;
 }, SLOW);

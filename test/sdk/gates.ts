@@ -15,6 +15,28 @@ export class Gates {
   }
 }
 
+/**
+ * A host `Source` of the pipeline example whose every call waits until the
+ * scenario opens `gates`. A class, since jco takes one for an imported
+ * resource (rdylib takes any object with the methods).
+ */
+export class GatedSource {
+  constructor(
+    private readonly gates: Gates,
+    private readonly chunks: Uint8Array[],
+  ) {}
+
+  async nextChunk(): Promise<Uint8Array | undefined> {
+    await this.gates.wait();
+    return this.chunks.shift();
+  }
+
+  async name(): Promise<string> {
+    await this.gates.wait();
+    return 'gated';
+  }
+}
+
 /** Lets the plugin's pending task run up to its next await on the host. */
 export const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -26,8 +26,8 @@
  */
 import { BorrowError, load } from '../../host/index.ts';
 import { guestPath } from '../support/guests.ts';
-import { byteSource } from '../async-js/differential.ts';
-import { Gates, finish, settle } from './gates.ts';
+import { byteSource, type ScenarioResult as DifferentialResult } from '../async-js/differential.ts';
+import { GatedSource, Gates, finish, settle } from './gates.ts';
 import { instantiatePlugin } from './transpiled.ts';
 
 export type Outcome =
@@ -36,13 +36,7 @@ export type Outcome =
   | { readonly kind: 'refused' }
   | { readonly kind: 'error'; readonly name: string };
 
-export interface ScenarioResult {
-  readonly name: string;
-  readonly expected: Outcome;
-  readonly jcoDiffers: string | undefined;
-  readonly jco: Outcome;
-  readonly rdylib: Outcome;
-}
+export type ScenarioResult = DifferentialResult<Outcome>;
 
 interface Tally {
   consume(source: Source, options?: { signal?: AbortSignal }): Promise<bigint>;
@@ -68,16 +62,10 @@ interface Pipeline {
 
 const gates = new Gates();
 
-/** The host `Source`: each call waits until the scenario opens the gates. */
-class Source {
-  constructor(private readonly chunks: Uint8Array[]) {}
-  async nextChunk(): Promise<Uint8Array | undefined> {
-    await gates.wait();
-    return this.chunks.shift();
-  }
-  async name(): Promise<string> {
-    await gates.wait();
-    return 'gated';
+/** The host `Source`, waiting at this script's gates. */
+class Source extends GatedSource {
+  constructor(chunks: Uint8Array[]) {
+    super(gates, chunks);
   }
 }
 

@@ -138,7 +138,7 @@ if (unavailable !== undefined) {
     });
 
     it('keeps a stage dropped while `run` is pending alive for the task (Rust refuses the drop, E0505; the guard defers the free)', () => {
-      expect(outcomes.dropWhileRunning).toEqual({ outcome: 'returned', value: 'undefined' });
+      expect(outcomes.dropWhileRunning).toEqual({ outcome: 'returned', value: 'dropped, then run took 1000' });
     });
 
     it('ends the borrow when `run` completes', () => {
