@@ -251,7 +251,10 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       if (it.kind === 'func') {
         const slot = gen.slots.get(it.func);
         if (slot === undefined) return it;
-        return { kind: 'func', func: { type: it.func.type, call: (...args: unknown[]) => cell.fns[slot]!(...args) } };
+        // returnsPromise goes along: a sync-typed export of an instance entered through JSPI returns a
+        // Promise, so the importer must lower it as a call that may block (instantiate.ts requireModeFor).
+        const call = (...args: unknown[]): unknown => cell.fns[slot]!(...args);
+        return { kind: 'func', func: { type: it.func.type, call, ...(it.func.returnsPromise === undefined ? {} : { returnsPromise: it.func.returnsPromise }) } };
       }
       if (it.kind === 'instance') return { kind: 'instance', instance: new Map([...it.instance].map(([n, x]) => [n, through(x)])) };
       return it;
