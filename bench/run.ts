@@ -14,7 +14,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { asyncSection } from './async/section.ts';
+import { ASYNC_CHILD_FLAG, asyncSection, measureAsyncHere } from './async/section.ts';
 import { callbacksSection } from './callbacks/section.ts';
 import { extismSection } from './extism/section.ts';
 import { kvSection } from './kv/section.ts';
@@ -61,6 +61,12 @@ function collectGarbage(): void {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes(ASYNC_CHILD_FLAG)) {
+    // The async section's child on the pinned Node (async/section.ts): its cases as JSON, nothing else.
+    const cases = await measureAsyncHere({ quick: process.argv.includes('--quick'), collectGarbage });
+    process.stdout.write(JSON.stringify(cases));
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
   const ctx: RunContext = { quick: args.quick, collectGarbage };
   const startedAt = new Date();

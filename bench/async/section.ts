@@ -6,16 +6,22 @@
  * test/async-js/fixtures (callback-lifted, so no JSPI is needed by us).
  *
  * jco 0.15.0's async output calls `WebAssembly.promising` on every async
- * export, so its async cells are n/a on an engine without JSPI (Node 20);
- * run the bench on the pinned Node (scripts/lib/pinned-node.ts) for them.
+ * export, so its async cells are n/a on an engine without JSPI (Node 20).
+ * Run there, the section also measures itself on the pinned current Node
+ * (scripts/lib/pinned-node.ts) in a child process (`--async-child` of the
+ * compiled bench), so the report has both engines' rows, jco beside ours
+ * on the one with JSPI; each row names its engine.
  * Calls are timed in batches of CALLS_PER_OP awaited calls, reported per call.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { parse } from '../../scripts/lib/jco.ts';
+import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
 import { instantiateTranspiled } from '../jco.ts';
 import { loadComponent } from '../ours.ts';
 import { repoPath } from '../paths.ts';
-import { message, type CaseResult, type Cell, type Column, type Section } from '../suite.ts';
+import { message, type CaseResult, type Cell, type Column, type Fact, type RunContext, type Section } from '../suite.ts';
 import { measureAsyncInterleaved, type AsyncRuns } from '../timing.ts';
 
 /** Awaited calls per timed op in the call cases (a single call is too short to time alone). */
@@ -173,12 +179,59 @@ async function measureCase(c: AsyncCase, runs: AsyncRuns, collectGarbage: () => 
   return { section: 'async', name: c.name, targets: [], cells };
 }
 
+/** The section's cases measured on the engine running this (names without the engine). */
+export async function measureAsyncHere(ctx: RunContext): Promise<CaseResult[]> {
+  const cases: CaseResult[] = [];
+  for (const c of ASYNC_CASES) cases.push(await measureCase(c, asyncRuns(ctx.quick), () => ctx.collectGarbage()));
+  return cases;
+}
+
+/** The compiled bench's flag (bench/run.ts) that prints measureAsyncHere's cases as JSON and nothing else. */
+export const ASYNC_CHILD_FLAG = '--async-child';
+
+/** `name [Node 26.12.1]`: one row per engine. */
+function onEngine(cases: readonly CaseResult[], node: string): CaseResult[] {
+  return cases.map((c) => ({ ...c, name: `${c.name} [Node ${node}]` }));
+}
+
+/**
+ * The section measured on the pinned current Node, by the compiled bench
+ * (`bundle`, this one) in a child process with --expose-gc; its rows, or
+ * why there are none.
+ */
+async function measureOnPinnedNode(ctx: RunContext, bundle: string): Promise<{ readonly cases: CaseResult[] } | { readonly reason: string }> {
+  const unavailable = pinnedNodeUnavailable();
+  if (unavailable !== undefined) return { reason: unavailable };
+  try {
+    const pinned = ensurePinnedNode();
+    const args = ['--expose-gc', bundle, ASYNC_CHILD_FLAG, ...(ctx.quick ? ['--quick'] : [])];
+    const { stdout } = await promisify(execFile)(pinned.executable, args, { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
+    return { cases: onEngine(JSON.parse(stdout) as CaseResult[], pinned.version) };
+  } catch (error) {
+    return { reason: message(error) };
+  }
+}
+
+/** The compiled bench this runs in (build/bench/run.mjs), which the child runs again. */
+const BENCH_BUNDLE = repoPath('build', 'bench', 'run.mjs');
+
 export const asyncSection: Section = {
   id: 'async',
   title: `async: calls (per call, batches of ${CALLS_PER_OP}) and 1 MiB streams, each beside a sync call of the same work`,
   async run(ctx) {
-    const cases: CaseResult[] = [];
-    for (const c of ASYNC_CASES) cases.push(await measureCase(c, asyncRuns(ctx.quick), () => ctx.collectGarbage()));
-    return { cases };
+    const here = onEngine(await measureAsyncHere(ctx), process.versions.node);
+    // An engine with JSPI runs jco's async output itself; one without gets the pinned Node's rows beside its own.
+    const published: Fact = {
+      section: 'async',
+      name: "wasmtime's published host -> guest async call, for reference (wasmtime#14280; not measured here)",
+      value: '1.41 µs',
+    };
+    if (hasJspi) return { cases: here, facts: [published] };
+    const pinned = await measureOnPinnedNode(ctx, BENCH_BUNDLE);
+    if ('reason' in pinned) {
+      const fact: Fact = { section: 'async', name: 'rows on the pinned current Node (JSPI, jco)', value: `not measured: ${pinned.reason}` };
+      return { cases: here, facts: [published, fact] };
+    }
+    return { cases: [...here, ...pinned.cases], facts: [published] };
   },
 };
