@@ -22,9 +22,11 @@
  * its input, which cancels the host's source; after that nothing is pending
  * and the plugin unloads.
  *
- * Both engines run every scenario but one: on a Node without JSPI (system
- * Node 20) cancelling `consume` while it awaits the host is skipped, and the
- * script says why (pipeline-host.ts, `cancelWhileAwaitingHost`).
+ * Both engines run every scenario; they differ in one: on a Node without
+ * JSPI (system Node 20) cancelling `consume` while it awaits the host has
+ * to wait inside the plugin's core call, so that call rejects with
+ * JspiUnavailableError and the plugin is poisoned (pipeline-host.ts,
+ * `cancelWhileAwaitingHost`).
  */
 import { describe, expect, it } from 'vitest';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
@@ -136,13 +138,7 @@ for (const engine of engines) {
       expect(outcomes.takenAfterCancel).toEqual({ outcome: 'returned', value: 'cut short' });
     });
     const cancellation = outcomes.cancellation;
-    if ('needsJspi' in cancellation) {
-      it('cancels a task awaiting the host only with JSPI: said, on an engine without it', () => {
-        expect(engine.hasJspi).toBe(false);
-        expect(cancellation.needsJspi).toMatch(/synchronous `subtask.cancel`/);
-      });
-      it.skip(`ends the borrow when the task is cancelled through an AbortSignal: needs JSPI (${cancellation.needsJspi})`, () => {});
-    } else {
+    if (engine.hasJspi) {
       it('ends the borrow when the task is cancelled through an AbortSignal (a dropped future ends its borrow)', () => {
         expect(cancellation.addWhileCancelling).toEqual(exclusiveHeld('add', 'consume'));
         expect(cancellation.cancelled).toEqual({
@@ -150,8 +146,16 @@ for (const engine of engines) {
           error: 'CancelledError',
           message: "the call of pipeline's export was cancelled (cause: Error: enough)",
         });
-        // 13 before, the cancelled consume took nothing, add(100).
-        expect(cancellation.addAfterCancel).toEqual({ outcome: 'returned', value: '113' });
+        // The cancelled consume took nothing; add(100).
+        expect(cancellation.addAfterCancel).toEqual({ outcome: 'returned', value: '100' });
+      });
+    } else {
+      it('cancelling a task that awaits the host has to wait inside the core call: without JSPI that call rejects with JspiUnavailableError and poisons the plugin', () => {
+        expect(cancellation.addWhileCancelling).toEqual(exclusiveHeld('add', 'consume'));
+        expect(cancellation.cancelled).toMatchObject({ outcome: 'refused', error: 'JspiUnavailableError' });
+        expect((cancellation.cancelled as { message: string }).message).toMatch(/^pipeline: `canon subtask\.cancel` has to wait here, and waiting inside a core wasm call needs JSPI/);
+        expect(cancellation.addAfterCancel).toMatchObject({ outcome: 'refused', error: 'TrapError' });
+        expect((cancellation.addAfterCancel as { message: string }).message).toMatch(/^pipeline is poisoned by an earlier trap: /);
       });
     }
     it('ends the borrow when the task traps: the next call meets the poisoned plugin, not a BorrowError', () => {
