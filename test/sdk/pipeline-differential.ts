@@ -42,11 +42,17 @@ interface Tally {
   consume(source: Source, options?: { signal?: AbortSignal }): Promise<bigint>;
   describe(source: Source): Promise<string>;
   sizes(source: Source): Promise<Sizes>;
+  lock(source: Source): Promise<TallyGuard>;
+  drain(other: Tally, source: Source): Promise<bigint>;
   add(bytes: bigint): unknown;
   total(): unknown;
 }
 interface Sizes {
   nextSize(): unknown;
+  [Symbol.dispose](): void;
+}
+interface TallyGuard {
+  bump(bytes: bigint): unknown;
   [Symbol.dispose](): void;
 }
 interface Stage {
@@ -125,7 +131,7 @@ const value = (v: unknown): Outcome => ({ kind: 'value', value: v });
 const REFUSED: Outcome = { kind: 'refused' };
 
 /** Runs `call` on a tally while `method` is pending on the host (its source waiting at the gates). */
-async function whilePending(host: Host, method: 'consume' | 'describe', call: (t: Tally) => unknown): Promise<unknown> {
+async function whilePending(host: Host, method: 'consume' | 'describe' | 'lock', call: (t: Tally) => unknown): Promise<unknown> {
   const tally = await new host.api.Tally();
   const pending = tally[method](new Source([Uint8Array.of(1, 2, 3)]));
   pending.catch(() => {});
@@ -141,6 +147,25 @@ async function withView(host: Host, dropView: boolean, call: (t: Tally, view: Si
   const view = await finish(tally.sizes(new Source([])), gates);
   if (dropView) view[Symbol.dispose]();
   return String(await call(tally, view));
+}
+
+/** Runs `call` on a tally (2 bytes) and the guard `lock` resolved to, dropped first with `dropGuard`. */
+async function withGuard(host: Host, dropGuard: boolean, call: (t: Tally, guard: TallyGuard) => unknown): Promise<unknown> {
+  const tally = await new host.api.Tally();
+  await tally.add(2n);
+  const guard = await finish(tally.lock(new Source([])), gates);
+  if (dropGuard) guard[Symbol.dispose]();
+  return String(await call(tally, guard));
+}
+
+/** Runs `call` on `c` and `d` (5 bytes) while `c.drain(d, ..)` is pending on the host. */
+async function whileDraining(host: Host, call: (c: Tally, d: Tally) => unknown): Promise<unknown> {
+  const c = await new host.api.Tally();
+  const d = await new host.api.Tally();
+  await d.add(5n);
+  c.drain(d, new Source([])).catch(() => {});
+  await settle();
+  return String(await call(c, d));
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -183,6 +208,33 @@ export const SCENARIOS: readonly Scenario[] = [
         return t.total();
       }),
     expected: value('4'),
+  },
+  // An exclusive dependent result of an async fn: the `TallyGuard<'a>` keeps the tally borrowed (exclusive) until it is dropped.
+  { name: '&self call while lock(&mut self) is pending (E0502)', run: (h) => whilePending(h, 'lock', (t) => t.total()), expected: REFUSED },
+  { name: '&self call while the guard lock(&mut self) resolved to lives (E0502)', run: (h) => withGuard(h, false, (t) => t.total()), expected: REFUSED },
+  { name: 'the guard itself while it lives', run: (h) => withGuard(h, false, (_t, g) => g.bump(3n)), expected: value('5') },
+  {
+    name: 'the borrow ends with the guard: &mut self call after it was dropped',
+    run: (h) =>
+      withGuard(h, true, async (t) => {
+        await t.add(1n);
+        return t.total();
+      }),
+    expected: value('3'),
+  },
+  // An exclusive resource parameter of an async fn: `drain(&mut self, other: &mut Tally)` holds both until its task completes.
+  { name: '&self call on other while drain(&mut self, &mut other) is pending (E0502)', run: (h) => whileDraining(h, (_c, d) => d.total()), expected: REFUSED },
+  { name: '&mut self call on other while drain is pending (E0499)', run: (h) => whileDraining(h, (_c, d) => d.add(1n)), expected: REFUSED },
+  {
+    name: 'both borrows end with drain\'s task: other and self read after it resolved',
+    run: async (h) => {
+      const c = await new h.api.Tally();
+      const d = await new h.api.Tally();
+      await d.add(5n);
+      const drained = await finish(c.drain(d, new Source([])), gates);
+      return `${drained} ${await d.total()} ${await c.total()}`;
+    },
+    expected: value('5 0 5'),
   },
   // An async method of a trait the plugin implements (`Stage::run(&mut self)` on a `Box<dyn Stage>`).
   {

@@ -8,7 +8,10 @@
  * resource parameter (`absorb(&mut self, other: &Tally, ..)`) and moves
  * (`Tally::finish(self)`, E0505) follow the same rules; once the task
  * completes, its borrow is gone; a dependent result (`sizes(&self, ..) ->
- * Sizes<'a>`) keeps the tally borrowed until the view is dropped. Cancellation is not here: jco 0.15.0 takes
+ * Sizes<'a>`) keeps the tally borrowed until the view is dropped, an
+ * exclusive one (`lock(&mut self, ..) -> TallyGuard<'a>`) refuses reads too
+ * until the guard is, and `drain(&mut self, other: &mut Tally, ..)` holds
+ * `other` exclusively until its task completes. Cancellation is not here: jco 0.15.0 takes
  * no AbortSignal (pipeline-differential.ts lists it).
  */
 import { describe, expect, it } from 'vitest';
@@ -122,6 +125,55 @@ if (unavailable !== undefined) {
 
     it('ends that borrow when the view is dropped: `add` runs', () => {
       expect(outcomes.addAfterViewDropped).toEqual({ outcome: 'returned', value: '4' });
+    });
+  });
+
+  describe(`pipeline under jco on Node ${pinned.version}: an exclusive dependent result of an async fn`, () => {
+    // The borrow is the guard's from the call's start (docs/abi.md §5), so the guard names it even before it exists.
+    const byGuard = (call: string, held: string, rest: string) => ({
+      outcome: 'trapped',
+      panics: [`${borrowError(call, held)}, but it is exclusively borrowed by \`tally-guard\`; ${rest}`],
+    });
+
+    it('refuses `total` (&, E0502) and `add` (&mut, E0499) while `lock(&mut self, ..)` is pending', () => {
+      expect(outcomes.totalWhileLockPending).toEqual(byGuard('tally.total', 'shared access to `tally`', 'drop that handle first'));
+      expect(outcomes.addWhileLockPending).toEqual(byGuard('tally.add', 'exclusive access to `tally`', 'drop the handles borrowing it first'));
+    });
+
+    it('keeps the tally borrowed in the `TallyGuard<\'a>` it resolved to: the guard works, `total` (E0502), `add` and `lock` (E0499) and `Tally::finish` (a move, E0505) trap', () => {
+      // add(2) before the lock, bump(3) through the guard.
+      expect(outcomes.bumpWhileGuardLives).toEqual({ outcome: 'returned', value: '5' });
+      expect(outcomes.totalWhileGuardLives).toEqual(byGuard('tally.total', 'shared access to `tally`', 'drop that handle first'));
+      expect(outcomes.addWhileGuardLives).toEqual(byGuard('tally.add', 'exclusive access to `tally`', 'drop the handles borrowing it first'));
+      expect(outcomes.lockWhileGuardLives).toEqual(byGuard('tally.lock', 'exclusive access to `tally`', 'drop the handles borrowing it first'));
+      expect(outcomes.finishWhileGuardLives).toEqual(byGuard('tally.finish', 'exclusive access to `tally`', 'drop the handles borrowing it first'));
+    });
+
+    it('ends that borrow when the guard is dropped: `add` runs', () => {
+      expect(outcomes.addAfterGuardDropped).toEqual({ outcome: 'returned', value: '3' });
+    });
+  });
+
+  describe(`pipeline under jco on Node ${pinned.version}: an exclusive resource parameter of an async fn`, () => {
+    const byDrain = (call: string, held: string, rest: string) => ({
+      outcome: 'trapped',
+      panics: [`${borrowError(call, held)}, but it is exclusively borrowed by \`tally.drain (pending)\`; ${rest}`],
+    });
+
+    it('refuses `other.total()` (E0502), `other.add` (E0499), `Tally::finish(other)` (a move, E0505) and `self.total()` (E0502) while `drain(&mut self, other: &mut Tally, ..)` is pending', () => {
+      expect(outcomes.otherTotalWhileDraining).toEqual(byDrain('tally.total', 'shared access to `tally`', 'drop that handle first'));
+      expect(outcomes.otherAddWhileDraining).toEqual(byDrain('tally.add', 'exclusive access to `tally`', 'drop the handles borrowing it first'));
+      expect(outcomes.otherFinishWhileDraining).toEqual(byDrain('tally.finish', 'exclusive access to `tally`', 'drop the handles borrowing it first'));
+      expect(outcomes.selfTotalWhileDraining).toEqual(byDrain('tally.total', 'shared access to `tally`', 'drop that handle first'));
+    });
+
+    it('refuses `c.drain(c, ..)`: the same tally as `&mut self` and `&mut other` (E0499)', () => {
+      expect(outcomes.drainItself).toEqual(byDrain('tally.drain', 'exclusive access to `tally`', 'drop the handles borrowing it first'));
+    });
+
+    it('ends both borrows when `drain` completes: `other` read, changed and moved, `self` read', () => {
+      // drain returned 5 and left other empty; other.add(1) makes 1, finish(other) gives it; self kept 5.
+      expect(outcomes.afterDrain).toEqual({ outcome: 'returned', value: '5 0 1 5' });
     });
   });
 

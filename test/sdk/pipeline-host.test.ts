@@ -13,7 +13,11 @@
  * A dependent result of an async fn borrows as in the sync case: while
  * `sizes(&self, ..)` is pending and then while the `Sizes<'a>` view it
  * resolved to lives, the tally may be read but not changed (E0502), moved or
- * dropped (E0505); dropping the view ends the borrow.
+ * dropped (E0505); dropping the view ends the borrow. An exclusive one
+ * (`lock(&mut self, ..) -> TallyGuard<'a>`) refuses every other use of the
+ * tally, reads too (E0502, E0499, E0505), while pending and while the guard
+ * lives; `drain(&mut self, other: &mut Tally, ..)` holds `other` the same
+ * way until its task completes, and `c.drain(c, ..)` is refused (E0499).
  *
  * Then the stream pipeline end to end: a host ReadableStream in, the
  * plugin's upper-cased ReadableStream out; the plugin pulls its next input
@@ -136,6 +140,42 @@ for (const engine of engines) {
       });
       // Readable again (the borrow ended), with the 3 steps of the first run and fewer than the cancelled run's.
       expect(outcomes.takenAfterCancel).toEqual({ outcome: 'returned', value: 'cut short' });
+    });
+    it('holds the borrow of an exclusive dependent result of an async fn: while `lock(&mut self, ..)` is pending, `total` (E0502), `add` and another `lock` (E0499) are refused', () => {
+      const held = (what: string) => refused(`${what}: it is borrowed by \`[method]tally.lock\` (in progress) (exclusive); drop it first`);
+      expect(outcomes.totalWhileLockPending).toEqual(held('cannot borrow tally #8 (self of `[method]tally.total`)'));
+      expect(outcomes.addWhileLockPending).toEqual(held('cannot borrow mutably tally #8 (self of `[method]tally.add`)'));
+      expect(outcomes.lockWhileLockPending).toEqual(held('cannot borrow mutably tally #8 (self of `[method]tally.lock`)'));
+    });
+    it('keeps the tally borrowed (exclusive) in the `TallyGuard<\'a>` it resolved to: `total` (E0502), `add` and `lock` (E0499), move and drop (E0505) refused; the guard itself works', () => {
+      const byGuard = 'it is borrowed by tally-guard #9 (exclusive); drop it first';
+      expect(outcomes.totalWhileGuardLives).toEqual(refused(`cannot borrow tally #8 (self of \`[method]tally.total\`): ${byGuard}`));
+      expect(outcomes.addWhileGuardLives).toEqual(refused(`cannot borrow mutably tally #8 (self of \`[method]tally.add\`): ${byGuard}`));
+      expect(outcomes.lockWhileGuardLives).toEqual(refused(`cannot borrow mutably tally #8 (self of \`[method]tally.lock\`): ${byGuard}`));
+      expect(outcomes.finishWhileGuardLives).toEqual(refused(`cannot move tally #8 (self of \`[static]tally.finish\`): ${byGuard}`));
+      expect(outcomes.dropWhileGuardLives).toEqual(refused('cannot drop tally #8: it is still borrowed by tally-guard #9 (exclusive); drop it first'));
+      // add(2) before the lock, bump(3) through the guard.
+      expect(outcomes.bumpThroughGuard).toEqual({ outcome: 'returned', value: '5' });
+    });
+    it('ends that borrow when the guard is dropped: `add` runs', () => {
+      expect(outcomes.addAfterGuardDropped).toEqual({ outcome: 'returned', value: '6' });
+    });
+    it('holds an exclusive resource parameter: while `c.drain(&mut d, ..)` is pending, `d` may not be read (E0502), changed (E0499), dropped or moved (E0505), and `c` not read (E0502)', () => {
+      const held = (what: string) => refused(`${what}: it is borrowed by \`[method]tally.drain\` (in progress) (exclusive); drop it first`);
+      expect(outcomes.otherTotalWhileDraining).toEqual(held('cannot borrow tally #11 (self of `[method]tally.total`)'));
+      expect(outcomes.otherAddWhileDraining).toEqual(held('cannot borrow mutably tally #11 (self of `[method]tally.add`)'));
+      expect(outcomes.otherDropWhileDraining).toEqual(refused('cannot drop tally #11: it is still borrowed by `[method]tally.drain` (in progress) (exclusive); drop it first'));
+      expect(outcomes.otherFinishWhileDraining).toEqual(held('cannot move tally #11 (self of `[static]tally.finish`)'));
+      expect(outcomes.selfTotalWhileDraining).toEqual(held('cannot borrow tally #10 (self of `[method]tally.total`)'));
+    });
+    it('ends both borrows when `drain` completes: `d` read, changed and moved, `c` read', () => {
+      // drain returned 5 and left d empty; d.add(1) makes 1, finish(d) gives it; c kept 5.
+      expect(outcomes.afterDrain).toEqual({ outcome: 'returned', value: '5 0 1 5' });
+    });
+    it('refuses `c.drain(c, ..)`: one tally as `&mut self` and `&mut other` (E0499), before entering the plugin', () => {
+      expect(outcomes.drainItself).toEqual(
+        refused('`[method]tally.drain`: cannot pass the same tally as self (exclusive) and as `other` (exclusive): a handle used exclusively or by value may appear only once in a call'),
+      );
     });
     const cancellation = outcomes.cancellation;
     if (engine.hasJspi) {

@@ -4,8 +4,10 @@
  * the rdylib:abi section (docs/abi.md §3.4, §7.1): a call that conflicts with
  * a pending task's borrow is refused with a BorrowError before the plugin is
  * entered, and the borrow ends when the task completes, is cancelled or
- * traps; a dependent result (`sizes(&self, ..) -> Sizes<'a>`) goes on
- * borrowing the tally until the view is dropped; an async method of a trait
+ * traps; a dependent result (`sizes(&self, ..) -> Sizes<'a>`, shared;
+ * `lock(&mut self, ..) -> TallyGuard<'a>`, exclusive) goes on borrowing the
+ * tally until the view or guard is dropped; an exclusive resource parameter
+ * (`drain(&mut self, other: &mut Tally, ..)`) is held until the task ends; an async method of a trait
  * the plugin implements (`Stage::run(&mut self, ..)` on a `Box<dyn Stage>`)
  * holds its receiver as a resource's does. Then the stream pipeline end to end: a host ReadableStream in, the
  * plugin's upper-cased ReadableStream out, with backpressure both ways and
@@ -60,12 +62,18 @@ interface Tally {
   describe(source: object): Promise<string>;
   absorb(other: Tally, source: object): Promise<bigint>;
   sizes(source: object): Promise<Sizes>;
+  lock(source: object): Promise<TallyGuard>;
+  drain(other: Tally, source: object): Promise<bigint>;
   add(bytes: bigint): unknown;
   total(): unknown;
   [Symbol.dispose](): void;
 }
 interface Sizes {
   nextSize(): unknown;
+  [Symbol.dispose](): void;
+}
+interface TallyGuard {
+  bump(bytes: bigint): unknown;
   [Symbol.dispose](): void;
 }
 interface Stage {
@@ -198,6 +206,47 @@ const takenAfterCancel = await probe(async () => {
   return taken >= 3 && taken < 1_000_000_003 ? 'cut short' : String(taken);
 });
 stage[Symbol.dispose]();
+
+// An exclusive dependent result of an async fn: `lock<'a>(&'a mut self, ..) -> TallyGuard<'a>` borrows the tally
+// exclusively from the call's start, while pending and then in the guard it resolves to, until the guard is dropped.
+const locked = await new api.Tally();
+await locked.add(2n);
+const locking = locked.lock(source([]));
+await settle();
+const totalWhileLockPending = await probe(() => locked.total());
+const addWhileLockPending = await probe(() => locked.add(1n));
+const lockWhileLockPending = await probe(() => locked.lock(source([])));
+const guard = await finish(locking, gates);
+const totalWhileGuardLives = await probe(() => locked.total());
+const addWhileGuardLives = await probe(() => locked.add(1n));
+const lockWhileGuardLives = await probe(() => locked.lock(source([])));
+const finishWhileGuardLives = await probe(() => api.Tally.finish(locked));
+const dropWhileGuardLives = await probe(() => locked[Symbol.dispose]());
+const bumpThroughGuard = await probe(() => guard.bump(3n));
+guard[Symbol.dispose]();
+const addAfterGuardDropped = await probe(async () => {
+  await locked.add(1n);
+  return String(await locked.total());
+});
+
+// An exclusive resource parameter: drain(&mut self, other: &mut Tally, ..) holds &mut c and &mut d until it completes.
+const c = await new api.Tally();
+const d = await new api.Tally();
+await d.add(5n);
+const draining = c.drain(d, source([]));
+await settle();
+const otherTotalWhileDraining = await probe(() => d.total());
+const otherAddWhileDraining = await probe(() => d.add(1n));
+const otherDropWhileDraining = await probe(() => d[Symbol.dispose]());
+const otherFinishWhileDraining = await probe(() => api.Tally.finish(d));
+const selfTotalWhileDraining = await probe(() => c.total());
+const drained = await finish(draining, gates);
+const afterDrain = await probe(async () => {
+  const left = await d.total();
+  await d.add(1n);
+  return `${drained} ${left} ${await api.Tally.finish(d)} ${await c.total()}`;
+});
+const drainItself = await probe(() => c.drain(c, source([])));
 
 /**
  * Cancelled through an AbortSignal while it awaits the host: the promise rejects with the signal's reason as
@@ -352,6 +401,23 @@ const outcomes: PipelineOutcomes = {
   takenWhileEndless,
   stageCancelled,
   takenAfterCancel,
+  totalWhileLockPending,
+  addWhileLockPending,
+  lockWhileLockPending,
+  totalWhileGuardLives,
+  addWhileGuardLives,
+  lockWhileGuardLives,
+  finishWhileGuardLives,
+  dropWhileGuardLives,
+  bumpThroughGuard,
+  addAfterGuardDropped,
+  otherTotalWhileDraining,
+  otherAddWhileDraining,
+  otherDropWhileDraining,
+  otherFinishWhileDraining,
+  selfTotalWhileDraining,
+  afterDrain,
+  drainItself,
   cancellation,
   trapped,
   addAfterTrap,

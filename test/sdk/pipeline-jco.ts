@@ -16,12 +16,18 @@ interface Tally {
   describe(source: Source): Promise<string>;
   absorb(other: Tally, source: Source): Promise<bigint>;
   sizes(source: Source): Promise<Sizes>;
+  lock(source: Source): Promise<TallyGuard>;
+  drain(other: Tally, source: Source): Promise<bigint>;
   add(bytes: bigint): void;
   total(): bigint;
   [Symbol.dispose](): void;
 }
 interface Sizes {
   nextSize(): number | undefined;
+  [Symbol.dispose](): void;
+}
+interface TallyGuard {
+  bump(bytes: bigint): bigint;
   [Symbol.dispose](): void;
 }
 interface Stage {
@@ -62,7 +68,7 @@ function probe(panics: readonly { readonly message: string }[], call: () => unkn
 }
 
 /** A call on a tally while one of its async methods is pending on the host. */
-async function whilePending(method: 'consume' | 'describe' | 'sizes', call: (t: Tally, api: Pipeline) => unknown): Promise<Outcome> {
+async function whilePending(method: 'consume' | 'describe' | 'sizes' | 'lock', call: (t: Tally, api: Pipeline) => unknown): Promise<Outcome> {
   const { api, panics } = await fresh();
   const tally = new api.Tally();
   void tally[method](new Source([Uint8Array.of(1, 2, 3)])).catch(() => {});
@@ -144,6 +150,59 @@ async function whileViewLives(call: (t: Tally, api: Pipeline, view: Sizes) => un
   return probe(panics, () => call(tally, api, view));
 }
 
+/**
+ * A call on a tally (2 bytes) while the guard `lock(&mut self, ..)` resolved to lives (it borrows the tally,
+ * exclusive), or, with `dropGuard`, after the guard was dropped.
+ */
+async function whileGuardLives(call: (t: Tally, api: Pipeline, guard: TallyGuard) => unknown, dropGuard = false): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const tally = new api.Tally();
+  tally.add(2n);
+  const guard = await finish(tally.lock(new Source([])), gates);
+  if (dropGuard) guard[Symbol.dispose]();
+  // Awaited, for `lock` (async): jco starts its task a turn later, where a trap rejects the call's promise.
+  try {
+    return { outcome: 'returned', value: String(await call(tally, api, guard)) };
+  } catch {
+    return { outcome: 'trapped', panics: panics.map((p) => p.message) };
+  }
+}
+
+/** A call while `c.drain(d, source)` is pending (d holds 5 bytes): `&mut c` and `&mut d` are borrowed until the task completes. */
+async function whileDraining(call: (c: Tally, d: Tally, api: Pipeline) => unknown): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const c = new api.Tally();
+  const d = new api.Tally();
+  d.add(5n);
+  void c.drain(d, new Source([])).catch(() => {});
+  await settle();
+  return probe(panics, () => call(c, d, api));
+}
+
+async function afterDrain(): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const c = new api.Tally();
+  const d = new api.Tally();
+  d.add(5n);
+  const drained = await finish(c.drain(d, new Source([])), gates);
+  return probe(panics, () => {
+    const left = d.total();
+    d.add(1n);
+    return `${drained} ${left} ${api.Tally.finish(d)} ${c.total()}`;
+  });
+}
+
+/** The same tally as `&mut self` and `&mut other` of one call. */
+async function drainItself(): Promise<Outcome> {
+  const { api, panics } = await fresh();
+  const c = new api.Tally();
+  try {
+    return { outcome: 'returned', value: String(await c.drain(c, new Source([]))) };
+  } catch {
+    return { outcome: 'trapped', panics: panics.map((p) => p.message) };
+  }
+}
+
 /** A call on a `Box<dyn Stage>` while its `run(&mut self, ..)` is pending (yielding; jco starts the task a turn later). */
 async function whileRunning(call: (s: Stage) => unknown): Promise<Outcome> {
   const { api, panics } = await fresh();
@@ -207,6 +266,23 @@ const outcomes = {
     t.add(1n);
     return t.total();
   }, true),
+  totalWhileLockPending: await whilePending('lock', (t) => t.total()),
+  addWhileLockPending: await whilePending('lock', (t) => t.add(1n)),
+  bumpWhileGuardLives: await whileGuardLives((_t, _api, guard) => guard.bump(3n)),
+  totalWhileGuardLives: await whileGuardLives((t) => t.total()),
+  addWhileGuardLives: await whileGuardLives((t) => t.add(1n)),
+  finishWhileGuardLives: await whileGuardLives((t, api) => api.Tally.finish(t)),
+  lockWhileGuardLives: await whileGuardLives((t) => t.lock(new Source([]))),
+  addAfterGuardDropped: await whileGuardLives((t) => {
+    t.add(1n);
+    return t.total();
+  }, true),
+  otherTotalWhileDraining: await whileDraining((_c, d) => d.total()),
+  otherAddWhileDraining: await whileDraining((_c, d) => d.add(1n)),
+  otherFinishWhileDraining: await whileDraining((_c, d, api) => api.Tally.finish(d)),
+  selfTotalWhileDraining: await whileDraining((c) => c.total()),
+  afterDrain: await afterDrain(),
+  drainItself: await drainItself(),
   // Last: each of these leaves a task yielding until the script exits.
   afterRun: await afterRun(),
   takenWhileRunning: await whileRunning((s) => s.taken()),

@@ -31,6 +31,8 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
       '[method]tally.absorb',
       '[method]tally.consume',
       '[method]tally.describe',
+      '[method]tally.drain',
+      '[method]tally.lock',
       '[method]tally.sizes',
       'health',
       'uppercase',
@@ -59,12 +61,26 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
       params: [self('shared'), { param: 1, name: 'source', path: [], mode: 'shared' }],
       results: [{ path: [], resource: 'sizes', lifetime: 'dependent', borrows: [{ param: 0, name: 'self', mode: 'shared' }] }],
     });
+    // An exclusive resource parameter: `&mut other` held with `&mut self` until the task completes.
+    expect(fns.get('[method]tally.drain')).toMatchObject({
+      receiver: 'exclusive',
+      async: true,
+      params: [self('exclusive'), { param: 1, name: 'other', path: [], mode: 'exclusive' }, { param: 2, name: 'source', path: [], mode: 'shared' }],
+    });
+    // An exclusive dependent result of an async method: the guard borrows `self` (exclusive).
+    expect(fns.get('[method]tally.lock')).toMatchObject({
+      receiver: 'exclusive',
+      async: true,
+      params: [self('exclusive'), { param: 1, name: 'source', path: [], mode: 'shared' }],
+      results: [{ path: [], resource: 'tally-guard', lifetime: 'dependent', borrows: [{ param: 0, name: 'self', mode: 'exclusive' }] }],
+    });
     // The trait the plugin implements: `run` holds `&mut self` (the Box<dyn Stage>) until its task completes.
     expect(fns.get('[method]stage.run')).toMatchObject({ receiver: 'exclusive', async: true, params: [self('exclusive')], results: [] });
     expect(fns.get('counter')).toMatchObject({ async: false, results: [{ path: [], resource: 'stage', lifetime: 'owned' }] });
     expect(abi.interfaces[2]!.resources).toEqual([
       { name: 'tally', dependent: false },
       { name: 'sizes', dependent: true },
+      { name: 'tally-guard', dependent: true },
     ]);
     // By value: `self` moves (a static func taking `this`).
     expect(fns.get('[static]tally.finish')).toMatchObject({ receiver: 'consume', async: false, params: [{ param: 0, name: 'this', path: [], mode: 'consume' }] });
@@ -84,6 +100,9 @@ describe('pipeline: the rdylib:abi section of an async plugin', () => {
       'finish: static func(this: tally) -> u64;',
       'describe: async func(source: borrow<source>) -> string;',
       'sizes: async func(source: borrow<source>) -> sizes;',
+      'lock: async func(source: borrow<source>) -> tally-guard;',
+      'drain: async func(other: borrow<tally>, source: borrow<source>) -> u64;',
+      'bump: func(bytes: u64) -> u64;',
       'next-size: func() -> option<u32>;',
       'run: async func(steps: u32) -> u32;',
       'taken: func() -> u32;',

@@ -19,6 +19,14 @@
 //!   its `Sizes<'a>` says, from the call's start for as long as the view
 //!   lives, so the tally can be read but not changed, moved or dropped
 //!   until the view is.
+//! - `Tally::lock(&mut self, source)` is an async method with an exclusive
+//!   dependent result: the `TallyGuard` it resolves to borrows the tally
+//!   exclusively as its `TallyGuard<'a>` says, from the call's start for as
+//!   long as the guard lives, so the tally cannot be used at all until the
+//!   guard is dropped.
+//! - `Tally::drain(&mut self, other: &mut Tally, source)` holds an exclusive
+//!   borrow of a resource parameter across an await: until its task
+//!   completes, `other` may not be read, changed, moved or dropped.
 //! - `Stage` is a trait the plugin implements and the host calls, with an
 //!   async method: `counter()` returns a `Box<dyn Stage>` whose
 //!   `run(&mut self, steps)` yields to the host between steps, holding
@@ -118,6 +126,19 @@ pub mod pipeline {
         }
     }
 
+    /// Exclusive access to a tally, for as long as the guard lives.
+    pub struct TallyGuard<'a> {
+        tally: &'a mut Tally,
+    }
+
+    impl<'a> TallyGuard<'a> {
+        /// Adds `bytes` through the guard, giving the new total.
+        pub fn bump(&mut self, bytes: u64) -> u64 {
+            self.tally.bytes += bytes;
+            self.tally.bytes
+        }
+    }
+
     impl Tally {
         pub fn new() -> Self {
             Tally { bytes: 0, chunks: 0, sizes: Vec::new() }
@@ -143,6 +164,14 @@ pub mod pipeline {
             Sizes { inner: self.sizes.iter() }
         }
 
+        /// Once `source` has said its name, a guard holding the tally
+        /// exclusively: the borrow the call holds while pending goes on in
+        /// the guard it resolves to (its `'a`).
+        pub async fn lock<'a>(&'a mut self, source: &dyn Source) -> TallyGuard<'a> {
+            let _from = source.name().await;
+            TallyGuard { tally: self }
+        }
+
         /// A line about the tally and `source`, holding `&self` across an await.
         pub async fn describe(&self, source: &dyn Source) -> String {
             let name = source.name().await;
@@ -158,6 +187,18 @@ pub mod pipeline {
             self.bytes += other.bytes;
             self.chunks += other.chunks;
             self.sizes.extend_from_slice(&other.sizes);
+            self.bytes
+        }
+
+        /// Moves `other`'s bytes, chunks and sizes into this tally once
+        /// `source` has said its name, leaving `other` empty; holds
+        /// `&mut self` and `&mut other` across the await: until the task
+        /// completes, neither may be used at all.
+        pub async fn drain(&mut self, other: &mut Tally, source: &dyn Source) -> u64 {
+            let _from = source.name().await;
+            self.bytes += std::mem::take(&mut other.bytes);
+            self.chunks += std::mem::take(&mut other.chunks);
+            self.sizes.append(&mut other.sizes);
             self.bytes
         }
 
