@@ -31,7 +31,7 @@ import { returnsPromise } from '../runtime/async-calls.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { handleOf, isUsable } from '../runtime/guest-resources.ts';
 import { hostObjectRecord } from '../runtime/host-resources.ts';
-import { checkUse, checkUses, endCall, endLoan, isBlocked, lend, lendToCall, type Borrower, type HandleAccess, type HandleRecord, type HandleUse, type Loan } from '../runtime/ownership.ts';
+import { checkUse, checkUses, endCall, endLoan, lend, lendToCall, refusesUse, type Borrower, type HandleAccess, type HandleRecord, type HandleUse, type Loan } from '../runtime/ownership.ts';
 import type { AbiFunction, BorrowMode } from './section.ts';
 
 interface ParamRule {
@@ -291,7 +291,7 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
   /**
    * The record of the single borrowed handle (a trait object's `&self`,
    * `&mut self`) when nothing refuses it: a usable guest handle whose loans
-   * do not block this use (`checkUse`'s rule, as a linked plugin's call
+   * do not block this use (`refusesUse`, `checkUse`'s rule, as a linked plugin's call
    * meets the loan its own caller holds) and that is not a library-static
    * one borrowed mutably. Then `before` would pass, and the call's one loan
    * is made without collecting; anything else takes `lending`, which
@@ -302,8 +302,7 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
     const h = handleOf(v);
     if (h === undefined || !isUsable(h)) return undefined;
     const r = h.binding.ensureRecord(h);
-    if (access !== 'shared' && r.isStatic) return undefined;
-    return r.loans.length === 0 || !isBlocked(r.loans, access, h.via) ? r : undefined;
+    return refusesUse(r, access, h.via) ? undefined : r;
   };
   return lendingSingle(type.params.length, single.index, unrefusable, { label: inProgress }, access, callee, call, lending);
 }

@@ -107,6 +107,15 @@ export function checkUses(callee: string, uses: readonly HandleUse[]): void {
   }
 }
 
+/**
+ * Whether `checkUse` refuses a use with `access` through a handle lent by a call in `via` on `r`: a
+ * library-static handle used other than shared, or a loan in the way. For shortcuts that skip
+ * `checkUse` when it would pass (host/rdylib/call-plan.ts), so the rule is stated once.
+ */
+export function refusesUse(r: HandleRecord, access: HandleAccess, via: object | undefined): boolean {
+  return (r.isStatic && access !== 'shared') || (r.loans.length > 0 && isBlocked(r.loans, access, via));
+}
+
 /** The rules on one use alone (`checkUses` is this for each use, plus the same-handle check between them). */
 export function checkUse(callee: string, use: HandleUse): void {
   const r = use.record;
@@ -133,7 +142,7 @@ function blocks(loan: Loan, access: HandleAccess, via: object | undefined): bool
 }
 
 /** `loans.some(blocks)`, without a closure or a HandleUse per call (this runs before every call that uses a handle). */
-export function isBlocked(loans: readonly Loan[], access: HandleAccess, via: object | undefined): boolean {
+function isBlocked(loans: readonly Loan[], access: HandleAccess, via: object | undefined): boolean {
   for (let i = 0; i < loans.length; i++) if (blocks(loans[i]!, access, via)) return true;
   return false;
 }
