@@ -14,7 +14,7 @@ export type { UnloadOptions, ReloadOptions } from './plugin/plugin.ts';
 export type { SandboxOptions, IsolatedLoadOptions } from './load.ts';
 export { loadInWorker, IsolatedPlugin, type WorkerIsolateOptions } from './isolate/index.ts';
 export { capLinearMemory } from './plugin/memory-cap.ts';
-// Loading the same bytes again reuses their compiled form (keyed by SHA-256); `load(…, { cache: false })` bypasses it.
+// Loading the same bytes again reuses their compiled form (found by comparing the bytes); `load(…, { cache: false })` bypasses it.
 export { clearCompileCache } from './plugin/compile-cache.ts';
 export { grantWasi, type WasiCapabilities, type PreopenGrant, type OutputGrant } from './wasi/index.ts';
 // Reading a component without running it: its WIT, lifetime table, imports, exports, sizes.

@@ -69,7 +69,7 @@ export interface LoadOptions<I extends object = ImportObject> extends SandboxOpt
   readonly link?: readonly Plugin<object>[];
   /**
    * Reuse the compiled form of the same bytes loaded before in this process
-   * (the compile cache, keyed by their SHA-256; default true), and keep this
+   * (the compile cache, which compares the bytes themselves; default true), and keep this
    * build there for the next load and for `reload`. `false` compiles afresh
    * and keeps nothing; `clearCompileCache()` empties the cache.
    */
@@ -87,8 +87,8 @@ export class CompiledComponent {
 
 /**
  * Parses, validates and compiles. Throws LoadError ('malformed' | 'invalid' | 'unsupported').
- * Like `load`, reuses the compile cache for bytes it has seen (and fills it),
- * where the platform can hash synchronously (Node); `cache: false` compiles afresh and keeps nothing.
+ * Like `load`, reuses the compile cache for bytes it has seen (and fills it);
+ * `cache: false` compiles afresh and keeps nothing.
  */
 export function compile(bytes: Uint8Array | ArrayBuffer, options: { readonly cache?: boolean } = {}): CompiledComponent {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);

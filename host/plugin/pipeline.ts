@@ -14,8 +14,7 @@ import type { AbiSurface } from '../rdylib/compat.ts';
 import { checkExpectation, foundSurface } from '../rdylib/load-checks.ts';
 import type { RdylibAbi } from '../rdylib/section.ts';
 import { capLinearMemory } from './memory-cap.ts';
-import { cacheComponent, cachedComponent, cacheKey } from './compile-cache.ts';
-import { contentHash, contentHashSync } from './content-hash.ts';
+import { cacheComponent, cachedComponent } from './compile-cache.ts';
 
 /** Parses, validates and compiles. Throws LoadError ('malformed' | 'invalid' | 'unsupported'). */
 export function validateBytes(bytes: Uint8Array): ValidatedComponent {
@@ -46,7 +45,7 @@ export interface CheckedBuild {
 }
 
 export async function checkedBuild(bytes: Uint8Array, checks: BuildChecks): Promise<CheckedBuild> {
-  const validated = checks.cache ? await validateCached(bytes, checks.maxMemoryBytes) : validateCapped(bytes, checks.maxMemoryBytes);
+  const validated = checks.cache ? validateCached(bytes, checks.maxMemoryBytes) : validateCapped(bytes, checks.maxMemoryBytes);
   const found = foundSurface(validated, checks.name, checks.unchecked);
   if (checks.expectation !== undefined) checkExpectation(checks.expectation, found);
   return { validated, abi: found.abi };
@@ -56,31 +55,21 @@ function validateCapped(bytes: Uint8Array, maxMemoryBytes: number | undefined): 
   return validateBytes(maxMemoryBytes === undefined || isCoreModule(bytes) ? bytes : capLinearMemory(bytes, maxMemoryBytes));
 }
 
-/** `validateCapped` through the compile cache. */
-async function validateCached(bytes: Uint8Array, maxMemoryBytes: number | undefined): Promise<ValidatedComponent> {
-  return validateHashed(bytes, await contentHash(bytes), maxMemoryBytes);
-}
-
-/**
- * `validateBytes` through the compile cache, for the synchronous `compile`:
- * where the platform hashes only asynchronously (Web Crypto) it compiles
- * every time, as with `cache: false`.
- */
+/** `validateBytes` through the compile cache, for the synchronous `compile`. */
 export function validateBytesCached(bytes: Uint8Array): ValidatedComponent {
-  return validateHashed(bytes, contentHashSync(bytes), undefined);
+  return validateCached(bytes, undefined);
 }
 
 /**
- * The cached component for bytes with SHA-256 `hash`, or one validated now
- * (and cached, once it passed) from a private copy of the bytes, which the
- * cached component then keeps views of. No hash: validated, not cached.
+ * The cached component for the same bytes under the same cap, or one
+ * validated now (and cached, once it passed) from a private copy of the
+ * bytes, which the cached component then keeps views of.
  */
-function validateHashed(bytes: Uint8Array, hash: string | undefined, maxMemoryBytes: number | undefined): ValidatedComponent {
-  if (hash === undefined) return validateCapped(bytes, maxMemoryBytes);
-  const key = cacheKey(hash, maxMemoryBytes);
-  const hit = cachedComponent(key);
+function validateCached(bytes: Uint8Array, maxMemoryBytes: number | undefined): ValidatedComponent {
+  const hit = cachedComponent(bytes, maxMemoryBytes);
   if (hit !== undefined) return hit;
-  const validated = validateCapped(bytes.slice(), maxMemoryBytes);
-  cacheComponent(key, validated, bytes.length);
+  const copy = bytes.slice();
+  const validated = validateCapped(copy, maxMemoryBytes);
+  cacheComponent(copy, maxMemoryBytes, validated);
   return validated;
 }

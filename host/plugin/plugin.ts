@@ -216,7 +216,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       expectation: this.#options.expectation,
       cache: this.#options.cache ?? true,
     });
-    // And again: the pipeline may have waited (hashing the bytes for the compile cache).
+    // And again: `checkedBuild` is asynchronous, so other code may have run meanwhile.
     const old = this.#reloadable(pending);
     const next = this.#build(build.validated, build.abi);
     this.#teardown(old, pending);

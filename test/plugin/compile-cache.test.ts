@@ -1,15 +1,13 @@
 /**
  * The compile cache (host/plugin/compile-cache.ts): the same bytes loaded
- * again reuse their validated, compiled component (keyed by SHA-256 and the
- * memory cap); any changed byte misses; every check that depends on the
+ * again reuse their validated, compiled component (found by comparing the
+ * bytes, under the same memory cap); any changed byte misses; every check that depends on the
  * caller still runs; each load gets its own instances; bounded; bypassable.
  */
-import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { AbiMismatchError, LoadError } from '../../host/errors.ts';
 import { clearCompileCache, compile, load, type Plugin } from '../../host/index.ts';
-import { COMPILE_CACHE_MAX_ENTRIES, compileCacheSize } from '../../host/plugin/compile-cache.ts';
-import { contentHash, contentHashSync } from '../../host/plugin/content-hash.ts';
+import { COMPILE_CACHE_MAX_ENTRIES, compileCacheSize, sameBytes, sameBytesByWords } from '../../host/plugin/compile-cache.ts';
 import { appendCustomSection } from '../../host/cli/plugin-build/custom-sections.ts';
 import type { RdylibAbi } from '../../host/rdylib/section.ts';
 import { withForgedAbi, withoutAbiSection } from '../support/abi-section.ts';
@@ -35,10 +33,36 @@ function findLastBytes(haystack: Uint8Array, needle: Uint8Array): number {
 describe('compile cache', () => {
   beforeEach(() => clearCompileCache());
 
-  it('keys by the SHA-256 of the bytes, synchronously on Node', async () => {
+  it('compares bytes exactly: every length, every position of a difference, unaligned views, natively and in plain JS', () => {
+    const backing = new Uint8Array(64 + 3);
+    for (let i = 0; i < backing.length; i++) backing[i] = (i * 37 + 11) & 0xff;
+    for (const compare of [sameBytes, sameBytesByWords]) {
+      for (let len = 0; len <= 40; len++) {
+        for (const offset of [0, 1, 2, 3]) {
+          const a = backing.subarray(offset, offset + len);
+          const b = new Uint8Array(a); // same bytes, aligned, another buffer
+          expect(compare(a, b)).toBe(true);
+          expect(compare(b, a)).toBe(true);
+          for (let at = 0; at < len; at++) {
+            const c = new Uint8Array(a);
+            c[at] = c[at]! ^ 0x80;
+            expect(compare(a, c)).toBe(false);
+            expect(compare(c, a)).toBe(false);
+          }
+          if (len > 0) expect(compare(a, a.subarray(0, len - 1))).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('equal bytes in another buffer hit; bytes of the same length that differ in their last byte miss', async () => {
     const bytes = readGuest('hello');
-    expect(await contentHash(bytes)).toBe(createHash('sha256').update(bytes).digest('hex'));
-    expect(contentHashSync(bytes)).toBe(createHash('sha256').update(bytes).digest('hex'));
+    const a = await load(variant(bytes, 'x'), { name: 'a', unchecked: true });
+    expect((await load(variant(bytes, 'x'), { name: 'a again', unchecked: true })).component).toBe(a.component);
+    const last = variant(bytes, 'x');
+    last[last.length - 1] = 'z'.charCodeAt(0);
+    expect((await load(last, { name: 'z', unchecked: true })).component).not.toBe(a.component);
+    expect(compileCacheSize().entries).toBe(2);
   });
 
   it('compile() shares the cache with load, both ways; compile(bytes, { cache: false }) neither reads nor fills it', async () => {
