@@ -25,7 +25,7 @@ import type { ResourceTypeRef } from '../types.ts';
 import { checkVisible, nameExtern, type Named } from './visibility.ts';
 import { defineCoreType, moduleTypeOf } from './core-types.ts';
 import { checkTypeSize, checkValTypeDepth, SizeTally, typeEntrySize } from './type-size.ts';
-import { countWork, memoised } from './work.ts';
+import { countWork, memoised, memoTable } from './work.ts';
 import { invalid, unsupported } from './failures.ts';
 
 
@@ -297,7 +297,7 @@ function isFreeIn(r: ResourceTypeRef, scope: TypeScope): boolean {
  * change once built), so a type shared by many imports, exports and
  * instantiations is walked once in the whole validation.
  */
-const mentioned = new WeakMap<object, ReadonlySet<ResourceTypeRef>>();
+const mentioned = memoTable<object, ReadonlySet<ResourceTypeRef>>();
 const NONE: ReadonlySet<ResourceTypeRef> = new Set();
 
 function union(parts: readonly ReadonlySet<ResourceTypeRef>[]): ReadonlySet<ResourceTypeRef> {

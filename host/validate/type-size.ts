@@ -16,7 +16,7 @@
 import type { FuncType, ValType } from '../types.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import { invalid } from './failures.ts';
-import { memoised } from './work.ts';
+import { memoised, memoTable } from './work.ts';
 import type { ComponentType, CoreModuleType, ExternDesc, InstanceType, TypeEntry } from './type-space.ts';
 
 /** `MAX_WASM_TYPE_SIZE`: sizes must stay below this. */
@@ -28,8 +28,8 @@ export const MAX_TYPE_DEPTH = 100;
 /** Sizes are capped at the limit: past it only "too large" matters, and numbers stay small. */
 const cap = (n: number): number => Math.min(n, MAX_TYPE_SIZE);
 
-const sizes = new WeakMap<object, number>();
-const depths = new WeakMap<ValType, number>();
+const sizes = memoTable<object, number>();
+const depths = memoTable<ValType, number>();
 
 function memo<T extends object>(x: T, compute: (x: T) => number): number {
   return memoised(sizes, x, (k) => cap(compute(k as T)));

@@ -8,7 +8,7 @@ import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
 import type { CoreDefType } from '../binary/ast.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import type { Layout } from '../abi/layout.ts';
-import { countWork, memoised } from './work.ts';
+import { countWork, memoised, memoTable } from './work.ts';
 import { mapTypes, optionalValTypeEquals, valTypeEquals as sharedValTypeEquals } from '../value-type-equality.ts';
 
 export type TypeEntry =
@@ -312,15 +312,15 @@ export function substInstanceType(t: InstanceType, m: ResourceMap | Subst): Inst
 
 /**
  * Whether a value type mentions `own` or `borrow` anywhere, the only places
- * a resource identity sits. Memoised per type object, so the types of a
- * component in the compile cache are walked once however often it is
- * instantiated.
+ * a resource identity sits. Memoised per type object (work.ts MemoTable), so
+ * the types of a component in the compile cache are walked once however
+ * often it is instantiated, until another component is validated.
  */
 export function containsHandles(t: ValType): boolean {
   return memoised(handles, t, computeContainsHandles);
 }
 
-const handles = new WeakMap<ValType, boolean>();
+const handles = memoTable<ValType, boolean>();
 
 function computeContainsHandles(t: ValType): boolean {
   return t.kind === 'own' || t.kind === 'borrow' || someMember(t, containsHandles);
@@ -332,7 +332,7 @@ export function containsBorrow(t: ValType): boolean {
 }
 
 /** `containsBorrow` per type object: shared members are looked at once. */
-const borrows = new WeakMap<ValType, boolean>();
+const borrows = memoTable<ValType, boolean>();
 
 function computeContainsBorrow(t: ValType): boolean {
   return t.kind === 'borrow' || someMember(t, containsBorrow);

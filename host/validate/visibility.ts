@@ -15,7 +15,7 @@
 import type { ExternName } from '../binary/ast.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { invalid } from './failures.ts';
-import { countWork, memoised } from './work.ts';
+import { countWork, memoised, memoTable } from './work.ts';
 import { aliasOf, handleSource, makeSubst, substExtern, substMembers, type ExternDesc, type InstanceType, type TypeEntry } from './type-space.ts';
 
 /** Named types: `ValType` objects, resource `TypeEntry` aliases, and `ResourceTypeRef`s (for handles with no recorded alias). */
@@ -34,9 +34,9 @@ function isNominal(t: ValType): boolean {
  * in many instances) costs one walk; then `d` is visible in a context exactly
  * when the context names everything `d` needs.
  */
-const valNeedsMemo = new WeakMap<ValType, ReadonlySet<object>>();
-const instanceNeedsMemo = new WeakMap<InstanceType, ReadonlySet<object>>();
-const instanceNamesMemo = new WeakMap<InstanceType, ReadonlySet<object>>();
+const valNeedsMemo = memoTable<ValType, ReadonlySet<object>>();
+const instanceNeedsMemo = memoTable<InstanceType, ReadonlySet<object>>();
+const instanceNamesMemo = memoTable<InstanceType, ReadonlySet<object>>();
 
 function addAll(into: Set<object>, from: ReadonlySet<object>): void {
   for (const x of from) into.add(x);
