@@ -328,8 +328,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     // Whether JS can run during a call into the plugin: through any import but the host's own panic hook.
     const callsOut = [...component.type.imports.keys()].some((name) => !(wantsPanicImport && name === RDYLIB_PANIC_IMPORT));
     const exports = exportsToJs(runtimeExports, { cell, wrapCall: borrowRulesHook(abi, callsOut), slots });
-    const expected = this.#options.expectation === undefined ? [] : interfaceNames(this.#options.expectation.type);
-    const extraKeys = exportKeys(interfaceNames(component.type), new Set(Object.keys(exports)), expected);
+    const extraKeys = extraKeysOf(component, this.#options.expectation, exports);
     defineExportKeys(exports, extraKeys, this.name);
     return { component, abi, cell, instances, runtimeExports, slots, exports, keys: extraKeys, providers };
   }
@@ -409,16 +408,60 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       }
     }
     gen.cell.revoke();
-    const gone = new TrapError(`${this.name} was unloaded`);
-    for (const inst of gen.instances) inst.poison(gone);
+    for (const inst of gen.instances) inst.poison(GENERATION_ENDED);
     for (const p of gen.providers) p.#dependents.delete(this);
     gen.instances.length = 0;
   }
 }
 
+/**
+ * What the instances of a generation that `unload` or `reload` ended are
+ * poisoned with, so nothing can enter them again. One error for every
+ * plugin, made once: on V8 the first Error constructed after a garbage
+ * collection costs tens of microseconds (~40 us on Node 20, against 1-4 us
+ * otherwise), a third of a whole unload measured right after one. Which
+ * plugin it was is in the instance's name, which every later refusal
+ * (`checkNotPoisoned`) puts first. Frozen, since it is shared.
+ */
+const GENERATION_ENDED = Object.freeze(new TrapError('its plugin was unloaded, or replaced by reload'));
+
 /** The names of a component's exported interfaces. */
 function interfaceNames(type: ComponentType): string[] {
   return [...type.exports].filter(([, desc]) => desc.kind === 'instance').map(([name]) => name);
+}
+
+/** For `extraKeysOf`: the entry of a plugin loaded without an expectation. */
+const NO_EXPECTATION = {};
+/** Per cached component, per expectation: the extra export keys, which depend on nothing else. */
+const extraKeysByComponent = new WeakMap<ValidatedComponent, WeakMap<object, ReadonlyMap<string, ExportKey>>>();
+
+/** The extra keys of `exports`, made from `component` (and `expectation`): computed once per component and expectation. */
+function extraKeysOf(component: ValidatedComponent, expectation: AbiSurface | undefined, exports: ExportObject): ReadonlyMap<string, ExportKey> {
+  let byExpectation = extraKeysByComponent.get(component);
+  if (byExpectation === undefined) extraKeysByComponent.set(component, (byExpectation = new WeakMap()));
+  const key = expectation ?? NO_EXPECTATION;
+  let keys = byExpectation.get(key);
+  if (keys === undefined) {
+    const expected = expectation === undefined ? [] : interfaceNames(expectation.type);
+    keys = exportKeys(interfaceNames(component.type), new Set(Object.keys(exports)), expected);
+    byExpectation.set(key, keys);
+  }
+  return keys;
+}
+
+/** Per verified section: its exported functions by interface and name (the compile cache keeps sections). */
+const exportedFunctions = new WeakMap<RdylibAbi, ReadonlyMap<string, ReadonlyMap<string, AbiFunction>>>();
+
+function exportedFunctionsOf(abi: RdylibAbi): ReadonlyMap<string, ReadonlyMap<string, AbiFunction>> {
+  let byInterface = exportedFunctions.get(abi);
+  if (byInterface === undefined) {
+    const m = new Map<string, Map<string, AbiFunction>>();
+    for (const i of abi.interfaces) {
+      if (i.direction === 'export') m.set(i.name, new Map(i.functions.map((f) => [f.name, f])));
+    }
+    exportedFunctions.set(abi, (byInterface = m));
+  }
+  return byInterface;
 }
 
 /**
@@ -427,10 +470,7 @@ function interfaceNames(type: ComponentType): string[] {
  */
 function borrowRulesHook(abi: RdylibAbi | undefined, callsOut: boolean): ((iface: string, fn: string, f: RuntimeFunc) => JsFunction | undefined) | undefined {
   if (abi === undefined) return undefined;
-  const byInterface = new Map<string, Map<string, AbiFunction>>();
-  for (const i of abi.interfaces) {
-    if (i.direction === 'export') byInterface.set(i.name, new Map(i.functions.map((f) => [f.name, f])));
-  }
+  const byInterface = exportedFunctionsOf(abi);
   return (iface, fn, f) => {
     const described = byInterface.get(iface)?.get(fn);
     return described === undefined ? undefined : withBorrowRules(described, f, callsOut);

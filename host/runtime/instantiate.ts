@@ -295,6 +295,18 @@ function requireModeFor(scope: RuntimeScope, ft: FuncType, f: RuntimeFunc, sync:
   scope.inst.usesTasks = true;
 }
 
+/** The names of the memories each core module exports, read once per module (the compile cache keeps modules). */
+const memoryExports = new WeakMap<WebAssembly.Module, readonly string[]>();
+
+function exportedMemories(module: WebAssembly.Module): readonly string[] {
+  let names = memoryExports.get(module);
+  if (names === undefined) {
+    names = WebAssembly.Module.exports(module).filter((e) => e.kind === 'memory').map((e) => e.name);
+    memoryExports.set(module, names);
+  }
+  return names;
+}
+
 function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Imports, offset: number): CoreExports {
   try {
     return new WebAssembly.Instance(module, imports).exports as CoreExports;
@@ -327,8 +339,12 @@ function step(
       if (e.kind === 'instantiate') {
         const imports: WebAssembly.Imports = {};
         for (const a of e.args) imports[a.name] = scope.coreInstances[a.instance] as WebAssembly.ModuleImports;
-        const core = instantiateCore(scope.coreModules[e.module]!, imports, d.offset);
-        for (const v of Object.values(core)) if (v instanceof WebAssembly.Memory && !scope.inst.memories.includes(v)) scope.inst.memories.push(v);
+        const module = scope.coreModules[e.module]!;
+        const core = instantiateCore(module, imports, d.offset);
+        for (const name of exportedMemories(module)) {
+          const memory = core[name] as WebAssembly.Memory;
+          if (!scope.inst.memories.includes(memory)) scope.inst.memories.push(memory);
+        }
         scope.coreInstances.push(core);
       } else {
         const o: CoreExports = {};

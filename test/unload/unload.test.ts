@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { BorrowError, PluginInUseError, UnloadedError } from '../../host/errors.ts';
+import { BorrowError, PluginInUseError, TrapError, UnloadedError } from '../../host/errors.ts';
 import { load } from '../../host/index.ts';
 import { parse } from '../../scripts/lib/jco.ts';
 import { guestPath, repoRoot } from '../support/guests.ts';
@@ -130,6 +130,24 @@ describe('unload revokes every kind of object it handed out', () => {
     expect(disposed).toEqual([]);
     await plugin.unload();
     expect(disposed).toEqual(['second', 'first']);
+  });
+
+  it('poisons every instance of the ended generation, unload and reload alike: entering one is a TrapError naming it', async () => {
+    const plugin = await load(guestPath('kv'), { name: 'kv-poisoned' });
+    const first = [...plugin.instances];
+    await plugin.reload(guestPath('kv'));
+    const second = [...plugin.instances];
+    await plugin.unload();
+    expect(first.length).toBeGreaterThan(0);
+    expect(second.length).toBe(first.length);
+    for (const inst of [...first, ...second]) {
+      expect(inst.poisoned).toBeInstanceOf(TrapError);
+      expect(() => inst.checkNotPoisoned()).toThrow(TrapError);
+      expect(() => inst.checkNotPoisoned()).toThrow(new RegExp(`^${inst.name} is poisoned by an earlier trap: its plugin was unloaded, or replaced by reload$`));
+      expect(inst.name.startsWith('kv-poisoned')).toBe(true);
+    }
+    // One error shared by every plugin: frozen, so no holder can change what the others report.
+    expect(Object.isFrozen(first[0]!.poisoned)).toBe(true);
   });
 });
 
