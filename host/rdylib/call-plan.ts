@@ -240,14 +240,20 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
   // The common plan: one handle argument at the top level (`self`, or a single `&R` or `R`), checked without collecting.
   const single = params.length === 1 && params[0]!.collect === undefined ? params[0] : undefined;
   /**
-   * The single handle's check, for calls that make no loans. A handle
-   * without a record has no loans and is not static, so unless the rule
-   * needs it static nothing can refuse it: it is passed on without making
-   * a use (no allocation per call).
+   * The single handle's check, for calls that make no loans. Unless the rule
+   * needs the handle static, nothing can refuse a handle without a record (no
+   * loans, not static) or one whose record `refusesUse` (`checkUse`'s rule on
+   * the record `useOf` would find: this plan makes no loans, so `recordOf`)
+   * lets through: it is passed on without making a use (no allocation per call,
+   * e.g. every `next()` of an iterator, which has a record as a dependent).
    */
   const checkSingle = (p: ParamRule, v: unknown): void => {
     const h = handleOf(v);
-    if (h === undefined || (!p.mustBeStatic && h.binding.recordOf(h.rep) === undefined)) return;
+    if (h === undefined) return;
+    if (!p.mustBeStatic) {
+      const r = h.binding.recordOf(h.rep);
+      if (r === undefined || !refusesUse(r, p.access, h.via)) return;
+    }
     const use = useOf(p, v);
     if (use !== undefined) checkUse(name, use);
   };
