@@ -32,12 +32,29 @@ export function contains(t: ValType | undefined, kind: ValType['kind']): boolean
  * validator is expected to have checked this already; this is the backstop.
  */
 export function requireMemory(ft: FuncType, opts: CanonOptions, context: 'lift' | 'lower'): void {
-  const all = [...ft.params.map((p) => p.type), ...(ft.result ? [ft.result] : [])];
-  const usesMemory =
-    all.some((t) => contains(t, 'string') || contains(t, 'list')) ||
-    flattenTypes(ft.params.map((p) => p.type)).length > MAX_FLAT_PARAMS ||
-    (ft.result !== undefined && flattenType(ft.result).length > MAX_FLAT_RESULTS);
-  if (usesMemory && opts.memory === undefined) {
+  if (usesMemory(ft) && opts.memory === undefined) {
     throw new LoadError('invalid', `canon ${context}: the function type needs the memory option (it passes strings, lists or spilled values)`);
   }
 }
+
+/**
+ * Whether a call of type `ft` moves anything through memory, once per type
+ * object: a cached component's function types are the same objects at every
+ * instantiation (unless they mention resources, which each instance makes anew).
+ */
+function usesMemory(ft: FuncType): boolean {
+  let uses = memoryUse.get(ft);
+  if (uses === undefined) {
+    const params = ft.params.map((p) => p.type);
+    uses =
+      params.some((t) => contains(t, 'string') || contains(t, 'list')) ||
+      contains(ft.result, 'string') ||
+      contains(ft.result, 'list') ||
+      flattenTypes(params).length > MAX_FLAT_PARAMS ||
+      (ft.result !== undefined && flattenType(ft.result).length > MAX_FLAT_RESULTS);
+    memoryUse.set(ft, uses);
+  }
+  return uses;
+}
+
+const memoryUse = new WeakMap<FuncType, boolean>();
