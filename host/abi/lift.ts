@@ -39,15 +39,12 @@ export function canonLift(
 
   const lowerParams = compileLowerParams(paramTypes, ft.params.map((p) => p.name));
   const liftResult = compileLiftResult(result);
-  const callFlat = flatCaller(callee);
+  const callFlat = flatCaller(callee, flatParamCount(paramTypes));
   // Reused by every call: the spec's borrow scope is per call, but calls of one
   // lifted function never overlap (may_enter refuses reentrance before it is touched).
   const scope: BorrowScope | undefined = hasBorrow ? { numBorrows: 0 } : undefined;
 
-  const lifted = (...args: unknown[]): unknown => {
-    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
-    if (!inst.mayEnter) refuseReentrance(inst);
-    if (args.length !== nParams) throw new TypeError(`expected ${nParams} argument(s), got ${args.length}`);
+  const invoke = (args: unknown[]): unknown => {
     inst.mayEnter = false;
     let entered = false;
     let value: unknown;
@@ -78,9 +75,59 @@ export function canonLift(
     } finally {
       inst.mayEnter = true;
       cx.borrowScope = undefined;
+      // Not kept alive by the reused `argv` until the next call.
+      for (let i = 0; i < nParams; i++) args[i] = undefined;
     }
     return topResult ? unwrapResult(value) : value;
   };
+  // Arguments of calls with up to three parameters go through this array,
+  // not a rest array made per call; it is filled only after `enter` and
+  // emptied by `invoke`, and calls of one lifted function never overlap
+  // (may_enter refuses a reentrant call in `enter`, before it is touched).
+  const argv = new Array<unknown>(nParams).fill(undefined);
+  const enter = (argc: number): void => {
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
+    if (!inst.mayEnter) refuseReentrance(inst);
+    if (argc !== nParams) refuseArgCount(nParams, argc);
+  };
+  let lifted: (...args: unknown[]) => unknown;
+  switch (nParams) {
+    case 0:
+      lifted = function lifted0() {
+        enter(arguments.length);
+        return invoke(argv);
+      };
+      break;
+    case 1:
+      lifted = function lifted1(a: unknown) {
+        enter(arguments.length);
+        argv[0] = a;
+        return invoke(argv);
+      } as (...args: unknown[]) => unknown;
+      break;
+    case 2:
+      lifted = function lifted2(a: unknown, b: unknown) {
+        enter(arguments.length);
+        argv[0] = a;
+        argv[1] = b;
+        return invoke(argv);
+      } as (...args: unknown[]) => unknown;
+      break;
+    case 3:
+      lifted = function lifted3(a: unknown, b: unknown, c: unknown) {
+        enter(arguments.length);
+        argv[0] = a;
+        argv[1] = b;
+        argv[2] = c;
+        return invoke(argv);
+      } as (...args: unknown[]) => unknown;
+      break;
+    default:
+      lifted = (...args: unknown[]): unknown => {
+        enter(args.length);
+        return invoke(args);
+      };
+  }
   return lifted;
 }
 
@@ -95,35 +142,39 @@ export function refuseReentrance(inst: ComponentInstance): never {
   throw new PluginInUseError(`may_enter: ${inst.name} is already running (reentrance is not allowed); the call was refused before entering it`);
 }
 
+/** A lifted function called with the wrong number of arguments (out of line: the check is inlined into every call). */
+function refuseArgCount(expected: number, got: number): never {
+  throw new TypeError(`expected ${expected} argument(s), got ${got}`);
+}
+
 /**
- * Calls `callee` with the flat values as separate arguments. Fixed-arity
- * calls for the common small counts avoid the generic spread call.
+ * Calls `callee` with the `n` flat values as separate arguments. The count
+ * is known when the function is lifted, so each function gets the closure of
+ * its own arity (a fixed-arity call, no spread, nothing decided per call).
  */
-export function flatCaller(callee: Callee): (flat: Flat) => unknown {
-  return (f) => {
-    switch (f.length) {
-      case 0:
-        return callee();
-      case 1:
-        return callee(f[0]);
-      case 2:
-        return callee(f[0], f[1]);
-      case 3:
-        return callee(f[0], f[1], f[2]);
-      case 4:
-        return callee(f[0], f[1], f[2], f[3]);
-      case 5:
-        return callee(f[0], f[1], f[2], f[3], f[4]);
-      case 6:
-        return callee(f[0], f[1], f[2], f[3], f[4], f[5]);
-      case 7:
-        return callee(f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
-      case 8:
-        return callee(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]);
-      default:
-        return callee(...f);
-    }
-  };
+export function flatCaller(callee: Callee, n: number): (flat: Flat) => unknown {
+  switch (n) {
+    case 0:
+      return () => callee();
+    case 1:
+      return (f) => callee(f[0]);
+    case 2:
+      return (f) => callee(f[0], f[1]);
+    case 3:
+      return (f) => callee(f[0], f[1], f[2]);
+    case 4:
+      return (f) => callee(f[0], f[1], f[2], f[3]);
+    case 5:
+      return (f) => callee(f[0], f[1], f[2], f[3], f[4]);
+    case 6:
+      return (f) => callee(f[0], f[1], f[2], f[3], f[4], f[5]);
+    case 7:
+      return (f) => callee(f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+    case 8:
+      return (f) => callee(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7]);
+    default:
+      return (f) => callee(...f);
+  }
 }
 
 /** A top-level `result` is returned as its ok value, its err case thrown as ResultError (jco's convention). */
@@ -141,6 +192,12 @@ export function callPostReturn(inst: ComponentInstance, postReturn: (...flat: un
   } finally {
     inst.mayLeave = true;
   }
+}
+
+/** How many core arguments `compileLowerParams` passes: the flattened parameters, or one pointer to them when they are too many. */
+function flatParamCount(ts: readonly ValType[]): number {
+  const n = flattenTypes(ts).length;
+  return n <= MAX_FLAT_PARAMS ? n : 1;
 }
 
 /** definitions.py `lower_flat_values` for parameters, compiled; returns the core arguments. */
@@ -194,10 +251,15 @@ export function compileLiftResult(t: ValType | undefined): (cx: LiftLowerContext
   const load = compileLoad(t);
   return (cx, r) => {
     const ptr = (r as number) >>> 0;
-    if (ptr % align !== 0) trap(`result: pointer ${ptr} is not aligned to ${align}`);
-    if (ptr + size > cx.u8.length) trap(`result: ${size} bytes at ${ptr} are out of bounds of memory (${cx.u8.length} bytes)`);
+    if (ptr % align !== 0 || ptr + size > cx.u8.length) refuseResultPointer(cx, ptr, align, size);
     return load(cx, ptr);
   };
+}
+
+// Out of line: the check above is inlined into every call, and V8's inlining budget counts message building.
+function refuseResultPointer(cx: LiftLowerContext, ptr: number, align: number, size: number): never {
+  if (ptr % align !== 0) trap(`result: pointer ${ptr} is not aligned to ${align}`);
+  trap(`result: ${size} bytes at ${ptr} are out of bounds of memory (${cx.u8.length} bytes)`);
 }
 
 /**
@@ -248,7 +310,7 @@ function directFastPath(
   const enter = (argc: number): void => {
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     if (!inst.mayEnter) refuseReentrance(inst);
-    if (argc !== n) throw new TypeError(`expected ${n} argument(s), got ${argc}`);
+    if (argc !== n) refuseArgCount(n, argc);
   };
   const finish = (r: unknown): unknown => {
     // Poisoned during the call (a failed import whose exception the guest caught): a trap, not a result.

@@ -166,6 +166,51 @@ function storeUint(cx: LiftLowerContext, v: number, ptr: number, size: 1 | 2 | 4
   else dv.setUint32(ptr, v, true);
 }
 
+/**
+ * `load` of a scalar at a constant offset from `ptr`, with the offset folded
+ * into the read: a record's scalar fields are read by one closure each, not
+ * through a shifting wrapper whose inner call every field type would share
+ * (one megamorphic call site per field read).
+ */
+function scalarLoadAt(t: ValType, off: number): Load | undefined {
+  switch (t.kind) {
+    case 'bool':
+      return (cx, p) => cx.dv.getUint8(p + off) !== 0;
+    case 'u8':
+      return (cx, p) => cx.dv.getUint8(p + off);
+    case 's8':
+      return (cx, p) => cx.dv.getInt8(p + off);
+    case 'u16':
+      return (cx, p) => cx.dv.getUint16(p + off, true);
+    case 's16':
+      return (cx, p) => cx.dv.getInt16(p + off, true);
+    case 'u32':
+      return (cx, p) => cx.dv.getUint32(p + off, true);
+    case 's32':
+      return (cx, p) => cx.dv.getInt32(p + off, true);
+    case 'u64':
+      return (cx, p) => cx.dv.getBigUint64(p + off, true);
+    case 's64':
+      return (cx, p) => cx.dv.getBigInt64(p + off, true);
+    // decode_i32_as_float / decode_i64_as_float, read directly as floats (no BigInt
+    // for f64); only NaNs need canonicalising, which `x !== x ? NaN : x` does.
+    case 'f32':
+      return (cx, p) => {
+        const x = cx.dv.getFloat32(p + off, true);
+        return x !== x ? NaN : x;
+      };
+    case 'f64':
+      return (cx, p) => {
+        const x = cx.dv.getFloat64(p + off, true);
+        return x !== x ? NaN : x;
+      };
+    case 'char':
+      return (cx, p) => i32ToChar(cx.dv.getUint32(p + off, true));
+    default:
+      return undefined;
+  }
+}
+
 const loadMemo = new WeakMap<ValType, Load>();
 
 /** definitions.py `load`, compiled. */
@@ -176,39 +221,9 @@ export function compileLoad(t: ValType): Load {
 }
 
 function buildLoad(t: ValType): Load {
+  const scalar = scalarLoadAt(t, 0);
+  if (scalar !== undefined) return scalar;
   switch (t.kind) {
-    case 'bool':
-      return (cx, p) => cx.dv.getUint8(p) !== 0;
-    case 'u8':
-      return (cx, p) => cx.dv.getUint8(p);
-    case 's8':
-      return (cx, p) => cx.dv.getInt8(p);
-    case 'u16':
-      return (cx, p) => cx.dv.getUint16(p, true);
-    case 's16':
-      return (cx, p) => cx.dv.getInt16(p, true);
-    case 'u32':
-      return (cx, p) => cx.dv.getUint32(p, true);
-    case 's32':
-      return (cx, p) => cx.dv.getInt32(p, true);
-    case 'u64':
-      return (cx, p) => cx.dv.getBigUint64(p, true);
-    case 's64':
-      return (cx, p) => cx.dv.getBigInt64(p, true);
-    // decode_i32_as_float / decode_i64_as_float, read directly as floats (no BigInt
-    // for f64); only NaNs need canonicalising, which `x !== x ? NaN : x` does.
-    case 'f32':
-      return (cx, p) => {
-        const x = cx.dv.getFloat32(p, true);
-        return x !== x ? NaN : x;
-      };
-    case 'f64':
-      return (cx, p) => {
-        const x = cx.dv.getFloat64(p, true);
-        return x !== x ? NaN : x;
-      };
-    case 'char':
-      return (cx, p) => i32ToChar(cx.dv.getUint32(p, true));
     case 'string':
       return (cx, p) => loadStringFromRange(cx, cx.dv.getUint32(p, true), cx.dv.getUint32(p + 4, true));
     case 'list': {
@@ -218,7 +233,7 @@ function buildLoad(t: ValType): Load {
     case 'record': {
       const keys = t.fields.map((f) => toCamelCase(f.name));
       const offs = fieldOffsets(t.fields.map((f) => f.type));
-      const loads = t.fields.map((f, i) => atOffset(compileLoad(f.type), offs[i]!));
+      const loads = t.fields.map((f, i) => loadAt(f.type, offs[i]!));
       return recordBuilder(keys, loads);
     }
     case 'tuple': {
@@ -265,11 +280,16 @@ function buildLoad(t: ValType): Load {
       return (cx, p) => liftAsyncValue(cx, cx.dv.getUint32(p, true), t);
     case 'error-context':
       return (cx, p) => liftErrorContext(cx, cx.dv.getUint32(p, true));
+    default:
+      throw new Error(`internal: no load for ${t.kind}`);
   }
 }
 
-/** `load` shifted by a constant field offset (offset 0 needs no wrapper). */
-function atOffset(load: Load, off: number): Load {
+/** `load` of `t` at a constant field offset: scalars read there directly, others through a shifting wrapper (offset 0 needs none). */
+function loadAt(t: ValType, off: number): Load {
+  const scalar = off === 0 ? undefined : scalarLoadAt(t, off);
+  if (scalar !== undefined) return scalar;
+  const load = compileLoad(t);
   return off === 0 ? load : (cx, p) => load(cx, p + off);
 }
 function storeAtOffset(store: Store, off: number): Store {

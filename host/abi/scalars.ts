@@ -70,34 +70,47 @@ const INT_RANGES = {
 export function intChecker(t: 's8' | 'u8' | 's16' | 'u16' | 's32' | 'u32'): (v: unknown, path: string) => number {
   const [lo, hi] = INT_RANGES[t];
   return (v, path) => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) {
-      throw new TypeError(`${path}: expected an integer (${t}), got ${describe(v)}`);
-    }
-    if (v < lo || v > hi) throw new RangeError(`${path}: ${v} is out of range for ${t} [${lo}, ${hi}]`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) refuseInt(v, path, t);
     return v;
   };
 }
 
+// The refusals are out of line: the checks are inlined into every lowering
+// closure, and V8's inlining budget counts the bytecode of message building.
+
+function refuseInt(v: unknown, path: string, t: 's8' | 'u8' | 's16' | 'u16' | 's32' | 'u32'): never {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${path}: expected an integer (${t}), got ${describe(v)}`);
+  const [lo, hi] = INT_RANGES[t];
+  throw new RangeError(`${path}: ${v} is out of range for ${t} [${lo}, ${hi}]`);
+}
+
+function refuseBigInt(v: unknown, path: string, t: 'u64' | 's64'): never {
+  if (typeof v !== 'bigint') throw new TypeError(`${path}: expected a bigint (${t}), got ${describe(v)}`);
+  throw new RangeError(`${path}: ${v} is out of range for ${t}`);
+}
+
 export function checkU64(v: unknown, path: string): bigint {
-  if (typeof v !== 'bigint') throw new TypeError(`${path}: expected a bigint (u64), got ${describe(v)}`);
-  if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`${path}: ${v} is out of range for u64`);
+  if (typeof v !== 'bigint' || v < 0n || v > 0xffffffffffffffffn) refuseBigInt(v, path, 'u64');
   return v;
 }
 
 export function checkS64(v: unknown, path: string): bigint {
-  if (typeof v !== 'bigint') throw new TypeError(`${path}: expected a bigint (s64), got ${describe(v)}`);
-  if (v < -0x8000000000000000n || v > 0x7fffffffffffffffn) throw new RangeError(`${path}: ${v} is out of range for s64`);
+  if (typeof v !== 'bigint' || v < -0x8000000000000000n || v > 0x7fffffffffffffffn) refuseBigInt(v, path, 's64');
   return v;
 }
 
 export function checkFloat(v: unknown, path: string, t: 'f32' | 'f64'): number {
-  if (typeof v !== 'number') throw new TypeError(`${path}: expected a number (${t}), got ${describe(v)}`);
+  if (typeof v !== 'number') refuseType(v, path, `a number (${t})`);
   return v;
 }
 
 export function checkBool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') throw new TypeError(`${path}: expected a boolean, got ${describe(v)}`);
+  if (typeof v !== 'boolean') refuseType(v, path, 'a boolean');
   return v;
+}
+
+function refuseType(v: unknown, path: string, expected: string): never {
+  throw new TypeError(`${path}: expected ${expected}, got ${describe(v)}`);
 }
 
 /** Is `t` a type whose JS value is a single number/bigint/boolean/string with no memory access? */
