@@ -68,7 +68,8 @@ export function validateBytesCached(bytes: Uint8Array): ValidatedComponent {
 function validateCached(bytes: Uint8Array, maxMemoryBytes: number | undefined): ValidatedComponent {
   const hit = cachedComponent(bytes, maxMemoryBytes);
   if (hit !== undefined) return hit;
-  const copy = bytes.slice();
+  // A copy, also of a Node Buffer (whose `slice()` is a view): the cache compares later bytes with it.
+  const copy = new Uint8Array(bytes);
   const validated = validateCapped(copy, maxMemoryBytes);
   cacheComponent(copy, maxMemoryBytes, validated);
   return validated;

@@ -93,6 +93,19 @@ describe('compile cache', () => {
     expect(compile(readGuest('hello')).validated).toBe(good.validated);
   });
 
+  it('keeps a copy of a Node Buffer too (Buffer#slice is a view): the caller changing it afterwards misses', async () => {
+    const buffer = Buffer.from(readGuest('hello'));
+    const good = compile(buffer);
+    buffer[4] = buffer[4]! ^ 0xff;
+    expect(() => compile(buffer)).toThrow(LoadError);
+    const loaded = Buffer.from(readGuest('hello'));
+    const first = await load(loaded, { unchecked: true });
+    loaded[4] = loaded[4]! ^ 0xff;
+    await expect(load(loaded, { unchecked: true })).rejects.toBeInstanceOf(LoadError);
+    expect(compile(readGuest('hello')).validated).toBe(good.validated);
+    expect(first.component).toBe(good.validated);
+  });
+
   it('the same bytes loaded again reuse the compiled component, with instances of their own', async () => {
     const bytes = readGuest('kv');
     const a = await load(bytes, { name: 'a' });
