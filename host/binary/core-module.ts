@@ -48,7 +48,18 @@ const EXPORT_KINDS = ['func', 'table', 'memory', 'global', 'tag'] as const;
 export function readCoreModuleInfo(bytes: Uint8Array, offset = 0): CoreModuleInfo {
   const r = new Reader(bytes, 8);
   const types: (CoreFuncSig | undefined)[] = [];
-  const funcs: CoreItemType[] = [];
+  // The function index space is the imported functions, then the defined ones: the function section is read as one
+  // array of type indices (a 1 MB module has tens of thousands of functions), and an item is made only for an export.
+  const importedFuncs: CoreItemType[] = [];
+  let definedFuncs: Uint32Array = new Uint32Array(0);
+  /** One item per function type: functions of one type have one item type. */
+  const funcItems: (CoreItemType | undefined)[] = [];
+  const funcItem = (index: number): CoreItemType | undefined => {
+    if (index < importedFuncs.length) return importedFuncs[index];
+    const typeIndex = definedFuncs[index - importedFuncs.length];
+    if (typeIndex === undefined) return undefined;
+    return (funcItems[typeIndex] ??= { kind: 'func', sig: types[typeIndex]! });
+  };
   const tables: CoreItemType[] = [];
   const memories: CoreItemType[] = [];
   const globals: CoreItemType[] = [];
@@ -84,7 +95,7 @@ export function readCoreModuleInfo(bytes: Uint8Array, offset = 0): CoreModuleInf
           switch (t.kind) {
             case 'func':
               type = { kind: 'func', sig: sigAt(t.typeIndex, at) };
-              funcs.push(type);
+              importedFuncs.push(type);
               break;
             case 'tag':
               type = { kind: 'tag', sig: sigAt(t.typeIndex, at) };
@@ -106,12 +117,15 @@ export function readCoreModuleInfo(bytes: Uint8Array, offset = 0): CoreModuleInf
           imports.push({ module, name, type });
         });
         break;
-      case SECTION_FUNCTION:
-        s.vec('core functions', (rr) => {
-          const at = rr.offset;
-          funcs.push({ kind: 'func', sig: sigAt(rr.u32('core function type index'), at) });
-        });
+      case SECTION_FUNCTION: {
+        const at = s.offset;
+        definedFuncs = s.u32s('core function type indices');
+        // Every type read is a function type (the type section refuses other forms), so the largest index is the one check.
+        let largest = -1;
+        for (const typeIndex of definedFuncs) if (typeIndex > largest) largest = typeIndex;
+        if (largest >= types.length) sigAt(largest, at);
         break;
+      }
       case SECTION_TABLE:
         s.vec('core tables', (rr) => {
           const at = rr.offset;
@@ -147,8 +161,7 @@ export function readCoreModuleInfo(bytes: Uint8Array, offset = 0): CoreModuleInf
           const kind = EXPORT_KINDS[k];
           if (kind === undefined) return leadingByteError(rr, k, 'core export kind', offset + at);
           const index = rr.u32('core export index');
-          const space = { func: funcs, table: tables, memory: memories, global: globals, tag: tags }[kind];
-          const type = space[index];
+          const type = kind === 'func' ? funcItem(index) : { table: tables, memory: memories, global: globals, tag: tags }[kind][index];
           if (type === undefined) throw rr.fail(`core module: export \`${name}\` refers to ${kind} ${index}, which does not exist`, offset + at);
           exports.push({ name, type });
         });

@@ -141,6 +141,22 @@ export class Reader {
     return out;
   }
 
+  /** `vec(u32)` as one typed array: for long vectors of indices (a core module's function section). */
+  u32s(what: string): Uint32Array {
+    const n = this.count(what);
+    const out = new Uint32Array(n);
+    const bytes = this.bytes;
+    for (let i = 0; i < n; i++) {
+      // One-byte values inline; longer ones (and every failure) through `u32`.
+      const b = bytes[this.pos]!;
+      if (b < 0x80 && this.pos < this.end) {
+        this.pos++;
+        out[i] = b;
+      } else out[i] = this.u32(what);
+    }
+    return out;
+  }
+
   /** `core:name`: a length-prefixed UTF-8 string. */
   name(what: string): string {
     const len = this.u32(`${what} length`);

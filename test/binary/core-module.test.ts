@@ -34,6 +34,39 @@ describe('core module reader', () => {
     ]);
   });
 
+  it('types every defined function by its type index, shared types included', async () => {
+    const bytes = await parse(`(module
+      (type $a (func (param i32) (result i32)))
+      (type $b (func))
+      (import "env" "h" (func (type $b)))
+      (func $f (type $a) local.get 0)
+      (func $g (type $b))
+      (func $k (type $a) i32.const 7)
+      (export "k" (func $k))
+      (export "f" (func $f))
+      (export "g" (func $g))
+      (export "h" (func 0))
+      (export "f-again" (func $f)))`);
+    const a = { kind: 'func', sig: { params: ['i32'], results: ['i32'] } };
+    const b = { kind: 'func', sig: { params: [], results: [] } };
+    expect(readCoreModuleInfo(bytes).exports).toEqual([
+      { name: 'k', type: a },
+      { name: 'f', type: a },
+      { name: 'g', type: b },
+      { name: 'h', type: b },
+      { name: 'f-again', type: a },
+    ]);
+  });
+
+  it('refuses a function whose type index is not a function type, and an export of a function that does not exist', () => {
+    const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    const oneType = [0x01, 0x04, 0x01, 0x60, 0x00, 0x00];
+    const badFunc = new Uint8Array([...header, ...oneType, 0x03, 0x03, 0x02, 0x00, 0x05]);
+    expect(() => readCoreModuleInfo(badFunc)).toThrow(/type index 5 is not a function type/);
+    const exportMissing = new Uint8Array([...header, ...oneType, 0x03, 0x02, 0x01, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x01]);
+    expect(() => readCoreModuleInfo(exportMissing)).toThrow(/export `f` refers to func 1, which does not exist/);
+  });
+
   it('skips code, data and custom sections', async () => {
     const bytes = await parse(`(module
       (memory 1)

@@ -120,6 +120,20 @@ describe('component binary reader', () => {
     expect(e.message).toMatch(/malformed UTF-8/);
   });
 
+  it('decodes names as UTF-8 whether short, long, ASCII or not, and rejects invalid UTF-8 after an ASCII prefix', () => {
+    const customName = (name: Uint8Array): string => {
+      const len = name.length < 0x80 ? [name.length] : [(name.length & 0x7f) | 0x80, name.length >> 7];
+      return parseComponent(bin(PREAMBLE, [0x00, len.length + name.length], len, Array.from(name))).customSections[0]!.name;
+    };
+    const utf8 = new TextEncoder();
+    for (const name of ['a', 'rdylib:abi', 'x'.repeat(64), 'y'.repeat(65), 'z'.repeat(120), 'caf\u00e9', '\u00e9t\u00e9', 'a'.repeat(63) + '\u00e9', 'kv-\u{1f600}', '']) {
+      expect(customName(utf8.encode(name))).toBe(name);
+    }
+    for (const bad of [[0x61, 0x62, 0xff], [0x61, 0xc3], [...Array(70).fill(0x61), 0xfe]]) {
+      expect(loadError(() => customName(new Uint8Array(bad))).message).toMatch(/malformed UTF-8/);
+    }
+  });
+
   it('rejects unknown section ids, bad LEB128 and oversized sections', () => {
     expect(loadError(() => parseComponent(bin(PREAMBLE, [0x0d, 0x00]))).message).toMatch(/section id 13/);
     expect(loadError(() => parseComponent(bin(PREAMBLE, [0x07, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00]))).message).toMatch(/too long|too large/);
