@@ -10,10 +10,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { load, type Plugin } from '../../host/index.ts';
-import { withBorrowRules } from '../../host/rdylib/call-plan.ts';
-import { readRdylibAbi, type AbiFunction } from '../../host/rdylib/section.ts';
-import type { FuncType } from '../../host/types.ts';
-import { guestPath, readGuest } from '../support/guests.ts';
+import { guestPath } from '../support/guests.ts';
+import { KV, outcome, planOf } from '../support/kv-call-plan.ts';
 
 interface Store {
   get(k: string): string | undefined;
@@ -22,30 +20,13 @@ interface Store {
   iter(): { [Symbol.dispose](): void };
   [Symbol.dispose](): void;
 }
-const KV = 'rdylib-guest:kv/kv@0.1.0';
-
-function described(name: string): AbiFunction {
-  const abi = readRdylibAbi(readGuest('kv'))!;
-  return abi.interfaces.find((i) => i.name === KV)!.functions.find((f) => f.name === name)!;
-}
 
 type Route = 'single loan' | 'collecting';
 
 /** kv's `name` with the call plan of a plugin that calls out, its call replaced by `during` (run while the call's loans are held). */
 function ruled(plugin: Plugin, name: string, route: Route, during: () => unknown): (...args: unknown[]) => unknown {
-  const fn = described(name);
-  const params = (fn.params ?? []).map((p) => ({ name: p.name, type: { kind: 'u32' } }));
-  const type = { async: false, params: params.length > 0 ? params : [{ name: 'self', type: { kind: 'u32' } }], result: undefined } as unknown as FuncType;
-  const f = withBorrowRules(fn, { type, call: () => during(), inst: plugin.instances[0] }, true)!;
+  const f = planOf(plugin, name, true, () => during());
   return route === 'single loan' ? f : (...args: unknown[]) => f(...args, 'one more');
-}
-
-function outcome(f: () => unknown): unknown {
-  try {
-    return { value: f() };
-  } catch (e) {
-    return { threw: (e as Error).constructor.name, message: (e as Error).message };
-  }
 }
 
 async function kv(): Promise<{ plugin: Plugin; store: Store }> {
