@@ -57,14 +57,18 @@ export class PluginCell implements ExportCell {
     const name = this.name;
     for (let i = 0; i < this.fns.length; i++) {
       const item = this.items[i]!;
-      const unloaded = () => new UnloadedError(`${name} was unloaded: \`${item}\` can no longer be called`);
       this.fns[i] = this.asyncSlots.has(i)
-        ? () => Promise.reject(unloaded())
+        ? () => Promise.reject(unloadedError(name, item))
         : () => {
-            throw unloaded();
+            throw unloadedError(name, item);
           };
     }
     for (const b of this.bindings) b.revoke();
     this.bindings.length = 0;
   }
+}
+
+/** What a call of `item` of the unloaded plugin `name` throws (or rejects with). */
+function unloadedError(name: string, item: string): UnloadedError {
+  return new UnloadedError(`${name} was unloaded: \`${item}\` can no longer be called`);
 }

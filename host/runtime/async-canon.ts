@@ -99,16 +99,35 @@ function blocksInCore(b: ResolvedBuiltin): boolean {
  * lowered (instantiate.ts `requireModeFor` may switch tasks or JSPI on then).
  */
 export function asyncModeOf(vc: ValidatedComponent): AsyncMode {
+  let needs = asyncNeeds.get(vc);
+  if (needs === undefined) asyncNeeds.set(vc, (needs = asyncNeedsOf(vc)));
+  // Without JSPI a yield returns at once (one of the outcomes the spec allows): no reason to need it.
+  const mayBlockInCore = needs.mayBlockInCore || (needs.yields && hasJspi());
+  return { usesTasks: needs.usesTasks, suspension: suspensionFor(mayBlockInCore) };
+}
+
+/** What a component's definitions need of the async runtime. */
+interface AsyncNeeds {
+  readonly usesTasks: boolean;
+  /** Apart from `thread.yield`, which blocks only where there is JSPI. */
+  readonly mayBlockInCore: boolean;
+  readonly yields: boolean;
+}
+
+/** Per component, read once (the compile cache keeps components; the engine's JSPI is asked at each instantiation). */
+const asyncNeeds = new WeakMap<ValidatedComponent, AsyncNeeds>();
+
+function asyncNeedsOf(vc: ValidatedComponent): AsyncNeeds {
   let usesTasks = false;
   let mayBlockInCore = false;
+  let yields = false;
   const defs = vc.ast.definitions;
   for (let i = 0; i < defs.length; i++) {
     const info = vc.info[i]!;
     if (info.kind === 'builtin') {
       usesTasks = true;
       if (blocksInCore(info.builtin)) mayBlockInCore = true;
-      // Without JSPI a yield returns at once (one of the outcomes the spec allows): no reason to need it.
-      if (info.builtin.kind === 'thread.yield' && hasJspi()) mayBlockInCore = true;
+      if (info.builtin.kind === 'thread.yield') yields = true;
     } else if (info.kind === 'lift' || info.kind === 'lower') {
       if (info.options.async || info.type.async) usesTasks = true;
       // A stackful lift: its core function may block.
@@ -117,7 +136,7 @@ export function asyncModeOf(vc: ValidatedComponent): AsyncMode {
       if (info.kind === 'lower' && !info.options.async && info.type.async) mayBlockInCore = true;
     }
   }
-  return { usesTasks, suspension: suspensionFor(mayBlockInCore) };
+  return { usesTasks, mayBlockInCore, yields };
 }
 
 /** What building a built-in needs from the instance being instantiated. */
