@@ -13,7 +13,8 @@ import { callbackCases } from './callbacks/cases.ts';
 import { CALLBACK_IMPLEMENTATIONS } from './callbacks/section.ts';
 import { bytesCases, extismSide, oursSide, type BytesSide } from './extism/section.ts';
 import { ratioChart, unloadChart } from './charts.ts';
-import { jcoLoad, loadables, oursLoad, rawLoad } from './load/section.ts';
+import { componentWithNonce, topLevelCoreModules } from './core-modules.ts';
+import { jcoLoad, loadables, oursLoad, rawLoad, type Temperature } from './load/section.ts';
 import { readGuest } from './paths.ts';
 import { writeReport } from './report-md.ts';
 import { headlineCases, HEADLINES, readmePerformance, README_MARKERS, README_PATH, withPerformanceBlock } from './readme-md.ts';
@@ -88,14 +89,32 @@ describe.each([
 
 describe('load case', () => {
   it('every component loads and answers in every column, cold and warm (a small WAT one here)', async () => {
+    const temperatures: Temperature[] = [{ kind: 'cold', loads: 1 }, { kind: 'warm' }];
     for (const target of await loadables(10)) {
-      for (const load of [oursLoad(target, true), oursLoad(target, false), jcoLoad(target)]) {
-        const loaded = await load();
-        target.check(loaded.exports);
-        await loaded.release();
+      for (const t of temperatures) {
+        for (const load of [oursLoad(target, t), jcoLoad(target, t)]) {
+          const loaded = await load();
+          target.check(loaded.exports);
+          await loaded.release();
+        }
+        await (await rawLoad(target, t)()).release();
       }
-      for (const cold of [true, false]) await (await rawLoad(target, cold)()).release();
     }
+  });
+
+  it('a cold load gets fresh bytes: each core module with a nonce section appended, the rest byte for byte', async () => {
+    const [kv] = await loadables(10);
+    const original = topLevelCoreModules(kv!.bytes);
+    const varied = topLevelCoreModules(componentWithNonce(kv!.bytes, 300));
+    expect(varied.length).toBe(original.length);
+    varied.forEach((module, i) => {
+      expect(new Uint8Array(module.subarray(0, original[i]!.length))).toEqual(new Uint8Array(original[i]!));
+      const nonces = WebAssembly.Module.customSections(new WebAssembly.Module(module as Uint8Array<ArrayBuffer>), 'rdylib-bench-nonce');
+      expect(nonces.map((b) => [...new Uint8Array(b)])).toEqual([[0xac, 0x02]]);
+    });
+    const cold = oursLoad(kv!, { kind: 'cold', loads: 1 });
+    await (await cold()).release();
+    await expect(cold()).rejects.toThrow('only 1 fresh variants were made');
   });
 });
 

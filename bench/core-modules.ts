@@ -39,3 +39,56 @@ export function coreModuleExporting(component: Uint8Array, name: string): WebAss
   if (found.length !== 1) throw new Error(`expected one core module exporting ${name}, found ${found.length}`);
   return found[0]!;
 }
+
+function u32Leb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (value !== 0);
+  return out;
+}
+
+const NONCE_SECTION_NAME = new TextEncoder().encode('rdylib-bench-nonce');
+
+/**
+ * A core module with a custom section naming `nonce` appended: the same code,
+ * other bytes. V8 answers a compile from its native module cache while a
+ * module of the same bytes is alive anywhere in the process (jco's generated
+ * JS modules, for one, are never collected), so a cold load is only cold on
+ * bytes nothing has compiled yet.
+ */
+export function coreModuleWithNonce(module: Uint8Array, nonce: number): Uint8Array<ArrayBuffer> {
+  const payload = [...u32Leb(NONCE_SECTION_NAME.length), ...NONCE_SECTION_NAME, ...u32Leb(nonce)];
+  const section = [0, ...u32Leb(payload.length), ...payload];
+  const out = new Uint8Array(module.length + section.length);
+  out.set(module);
+  out.set(section, module.length);
+  return out;
+}
+
+/** The component with every top-level core module given `nonce` (coreModuleWithNonce); everything else byte for byte. */
+export function componentWithNonce(component: Uint8Array, nonce: number): Uint8Array<ArrayBuffer> {
+  const parts: Uint8Array[] = [component.subarray(0, 8)];
+  let at = 8;
+  while (at < component.length) {
+    const id = component[at]!;
+    const [size, body] = readU32Leb(component, at + 1);
+    if (id === CORE_MODULE_SECTION) {
+      const module = coreModuleWithNonce(component.subarray(body, body + size), nonce);
+      parts.push(new Uint8Array([id, ...u32Leb(module.length)]), module);
+    } else {
+      parts.push(component.subarray(at, body + size));
+    }
+    at = body + size;
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}

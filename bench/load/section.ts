@@ -3,18 +3,24 @@
  * SDK-built examples and for a component of at least 1 MB (the WAT bench
  * guest padded with real functions), two rows each:
  *
- * - cold (first compile): ours with the host's compiled-module cache emptied
- *   first; raw = compile the core modules + instantiate the main one;
+ * - cold (first compile): every load of every column gets bytes nothing in
+ *   the process has compiled (core-modules.ts componentWithNonce: a custom
+ *   section with a nonce appended to each core module), because V8 answers a
+ *   compile from its native module cache while a module of the same bytes is
+ *   alive anywhere, and jco's generated modules never die. Ours with the
+ *   host's compile cache emptied first; raw = compile the core modules +
+ *   instantiate the main one;
  * - warm (the same bytes again): ours with the cache filled by the previous
  *   load; raw = instantiate an already compiled module.
  *
- * jco's column is the same in both rows (one measurement): transpile, import
- * the generated JS, compile and instantiate, all from memory, as a host that
- * receives an unknown component at run time would have to (jco keeps no
- * cache). Every column's first load is checked with a call before timing.
+ * jco's column is transpile, import the generated JS, compile and
+ * instantiate, all from memory, as a host that receives a component at run
+ * time has to (jco keeps no cache); its warm row is the same bytes again,
+ * whose core modules V8 may then find compiled. Every column's first load is
+ * checked with a call before timing.
  */
 import { CANVAS_IMPORT, CountingCanvas } from '../callbacks/api.ts';
-import { topLevelCoreModules } from '../core-modules.ts';
+import { componentWithNonce, coreModuleWithNonce, topLevelCoreModules } from '../core-modules.ts';
 import { jcoLoadComponent } from '../jco.ts';
 import { buildBenchGuest, type BenchGuest } from '../micro/guest.ts';
 import { compileRaw, instantiateRaw, type RawModules } from '../micro/raw.ts';
@@ -104,12 +110,41 @@ export async function loadables(padding = MEGABYTE_PADDING): Promise<Loadable[]>
 /** A load that yields a working instance, and how to release it. */
 export type Load = () => Promise<{ exports: (name: string) => unknown; release(): Promise<void> }>;
 
-export function oursLoad(target: Loadable, cold: boolean): Load {
+/**
+ * Cold: each of `loads` loads gets bytes no column has compiled yet; warm:
+ * the same bytes every time. V8 answers a compile from its native module
+ * cache while a module of the same bytes is alive anywhere in the process
+ * (jco's generated JS modules are never collected, so theirs stay), which
+ * made "cold" loads of unchanged bytes warm in the engine for every column.
+ */
+export type Temperature = { readonly kind: 'cold'; readonly loads: number } | { readonly kind: 'warm' };
+
+let lastNonce = 0;
+
+/** `count` values made now (before any timing) by `make`, each with a nonce no other has; each call hands out the next once. */
+function madeAhead<T>(count: number, make: (nonce: number) => T): () => T {
+  const made: (T | undefined)[] = Array.from({ length: count }, () => make(++lastNonce));
+  let next = 0;
+  return () => {
+    const value = made[next];
+    if (value === undefined) throw new Error(`cold load: only ${count} fresh variants were made`);
+    made[next++] = undefined;
+    return value;
+  };
+}
+
+/** The component's bytes for each load at this temperature: fresh variants (core-modules.ts componentWithNonce) when cold. */
+function bytesFor(target: Loadable, temperature: Temperature): () => Uint8Array {
+  return temperature.kind === 'warm' ? () => target.bytes : madeAhead(temperature.loads, (n) => componentWithNonce(target.bytes, n));
+}
+
+export function oursLoad(target: Loadable, temperature: Temperature): Load {
+  const bytes = bytesFor(target, temperature);
   return async () => {
-    if (cold) clearCompileCache();
+    if (temperature.kind === 'cold') clearCompileCache();
     const plugin: Plugin = target.benchGuest !== undefined
-      ? await oursHost.load(target.bytes)
-      : await loadPlugin(target.bytes, { name: target.name, imports: Object.fromEntries(Object.keys(target.imports).map((k) => [k, {}])) });
+      ? await oursHost.load(bytes())
+      : await loadPlugin(bytes(), { name: target.name, imports: Object.fromEntries(Object.keys(target.imports).map((k) => [k, {}])) });
     return { exports: (name) => exportedInterface(plugin, name), release: () => plugin.unload() };
   };
 }
@@ -131,30 +166,47 @@ function stubImports(module: WebAssembly.Module): WebAssembly.Imports {
  * then instantiated: the plugin's code (the largest module) with stub
  * imports, or for the bench guest its two modules wired as micro/raw.ts does.
  */
-export function rawLoad(target: Loadable, cold: boolean): Load {
+export function rawLoad(target: Loadable, temperature: Temperature): Load {
   const done = { exports: () => undefined, release: async () => {} };
   const guest = target.benchGuest;
   if (guest !== undefined) {
+    if (temperature.kind === 'cold') {
+      const fresh = madeAhead(temperature.loads, (n) => ({ memCore: coreModuleWithNonce(guest.memCore, n), mainCore: coreModuleWithNonce(guest.mainCore, n) }));
+      return async () => {
+        await instantiateRaw(await compileRaw(fresh()));
+        return done;
+      };
+    }
     let compiled: Promise<RawModules> | undefined;
     return async () => {
-      await instantiateRaw(await (cold ? compileRaw(guest) : (compiled ??= compileRaw(guest))));
+      await instantiateRaw(await (compiled ??= compileRaw(guest)));
       return done;
     };
   }
   const sources = topLevelCoreModules(target.bytes);
   const largest = sources.reduce((best, b, i) => (b.length > sources[best]!.length ? i : best), 0);
-  const compiled = sources.map((bytes) => new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
+  // The synchronous engine calls, as our host makes them (see micro/raw.ts compileRaw).
+  const compile = (modules: readonly Uint8Array[]) => modules.map((bytes) => new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>));
+  const instantiate = (modules: readonly WebAssembly.Module[]) => new WebAssembly.Instance(modules[largest]!, stubImports(modules[largest]!));
+  if (temperature.kind === 'cold') {
+    const fresh = madeAhead(temperature.loads, (n) => sources.map((bytes) => coreModuleWithNonce(bytes, n)));
+    return async () => {
+      instantiate(compile(fresh()));
+      return done;
+    };
+  }
+  const compiled = compile(sources);
   return async () => {
-    // The synchronous engine calls, as our host makes them (see micro/raw.ts compileRaw).
-    const modules = cold ? sources.map((bytes) => new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)) : compiled;
-    new WebAssembly.Instance(modules[largest]!, stubImports(modules[largest]!));
+    instantiate(compiled);
     return done;
   };
 }
 
-export function jcoLoad(target: Loadable): Load {
+/** jco keeps no cache: warm is the same bytes transpiled again, whose core modules V8 may find compiled. */
+export function jcoLoad(target: Loadable, temperature: Temperature): Load {
+  const bytes = bytesFor(target, temperature);
   return async () => {
-    const root = await jcoLoadComponent(target.bytes, 'plugin', target.imports);
+    const root = await jcoLoadComponent(bytes(), 'plugin', target.imports);
     return { exports: (name) => root[name], release: async () => {} };
   };
 }
@@ -182,12 +234,14 @@ export const loadSection: Section = {
   title: 'load: bytes to a working instance, cold (first compile) and warm (same bytes again)',
   async run(ctx) {
     const cases: CaseResult[] = [];
+    const runs = loadRuns(ctx.quick);
+    // Every op of a column, its first checked load included.
+    const cold: Temperature = { kind: 'cold', loads: runs.warmups + runs.samples + 1 };
+    const warm: Temperature = { kind: 'warm' };
     for (const target of await loadables()) {
-      const cold = await measureLoads(target, { raw: rawLoad(target, true), ours: oursLoad(target, true), jco: jcoLoad(target) }, ctx);
-      const warm = await measureLoads(target, { raw: rawLoad(target, false), ours: oursLoad(target, false) }, ctx);
-      const jco = cold.jco;
-      cases.push({ section: 'load', name: `load ${target.name} (${(target.bytes.length / 1000).toFixed(0)} KB), cold`, targets: [COLD_VS_JCO], cells: cold });
-      cases.push({ section: 'load', name: `load ${target.name}, warm`, targets: [WARM_VS_JCO], cells: { ...warm, ...(jco === undefined ? {} : { jco }) } });
+      const loads = (t: Temperature) => ({ raw: rawLoad(target, t), ours: oursLoad(target, t), jco: jcoLoad(target, t) });
+      cases.push({ section: 'load', name: `load ${target.name} (${(target.bytes.length / 1000).toFixed(0)} KB), cold`, targets: [COLD_VS_JCO], cells: await measureLoads(target, loads(cold), ctx) });
+      cases.push({ section: 'load', name: `load ${target.name}, warm`, targets: [WARM_VS_JCO], cells: await measureLoads(target, loads(warm), ctx) });
     }
     return { cases };
   },
