@@ -19,6 +19,9 @@ import { abandonLowering, asResourceType, commitLowering, liftOwn } from './hand
 
 type Callee = (...flat: unknown[]) => unknown;
 
+/** The value types whose lowering puts an entry in the callee's handle table or moves an owned JS value. */
+const HANDLE_KINDS: readonly ValType['kind'][] = ['own', 'borrow', 'stream', 'future', 'error-context'];
+
 export function canonLift(
   ft: FuncType,
   opts: CanonOptions,
@@ -44,6 +47,13 @@ export function canonLift(
   // lifted function never overlap (may_enter refuses reentrance before it is touched).
   const scope: BorrowScope | undefined = hasBorrow ? { numBorrows: 0 } : undefined;
 
+  // Lowering parameters without handles (resources, streams, futures, error contexts) moves nothing
+  // and adds nothing to the handle table (handles.ts, error-context.ts, stream-builtins.ts): nothing to commit or undo.
+  const movesHandles = paramTypes.some((t) => HANDLE_KINDS.some((k) => contains(t, k)));
+  const hasResult = result !== undefined;
+
+  // Kept small: V8 inlines this into the caller along with the lowering and
+  // lifting closures, within one budget of bytecode; the rare paths are calls.
   const invoke = (args: unknown[]): unknown => {
     inst.mayEnter = false;
     let entered = false;
@@ -54,24 +64,17 @@ export function canonLift(
       if (scope !== undefined) scope.numBorrows = 0;
       cx.borrowScope = scope;
       const flat = lowerParams(cx, args);
-      commitLowering(cx);
+      if (movesHandles) commitLowering(cx);
       entered = true;
       const r = callFlat(flat);
       // Poisoned during the call (a failed import whose exception the guest caught): a trap, not a result.
       if (inst.poisoned !== undefined) inst.checkNotPoisoned();
       cx.refresh();
       value = liftResult(cx, r);
-      if (scope !== undefined && scope.numBorrows > 0) {
-        trap(`borrow: ${scope.numBorrows} borrowed handle(s) were not dropped by ${inst.name} before the call returned`);
-      }
-      if (postReturn !== undefined) callPostReturn(inst, postReturn, r, result !== undefined);
+      if (scope !== undefined && scope.numBorrows > 0) borrowsNotDropped(inst, scope);
+      if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
     } catch (e) {
-      // A bad JS argument is found before the guest runs: nothing moved, the instance is unaffected.
-      if (!entered) {
-        abandonLowering(cx);
-        if (!(e instanceof TrapError)) throw e;
-      }
-      throw trapped(inst, e);
+      throw failedCall(cx, e, entered, movesHandles);
     } finally {
       inst.mayEnter = true;
       cx.borrowScope = undefined;
@@ -140,6 +143,25 @@ export function canonLift(
  */
 export function refuseReentrance(inst: ComponentInstance): never {
   throw new PluginInUseError(`may_enter: ${inst.name} is already running (reentrance is not allowed); the call was refused before entering it`);
+}
+
+/**
+ * What a lifted call that threw throws. A bad JS argument is found before
+ * the guest runs: nothing moved, the instance is unaffected, the error is
+ * the caller's. Anything after entering (or a trap while lowering) poisons
+ * the instance (guard.ts `trapped`).
+ */
+function failedCall(cx: LiftLowerContext, e: unknown, entered: boolean, movesHandles: boolean): unknown {
+  if (!entered) {
+    if (movesHandles) abandonLowering(cx);
+    if (!(e instanceof TrapError)) return e;
+  }
+  return trapped(cx.inst, e);
+}
+
+/** definitions.py `trap_if(task.num_borrows > 0)` when a lifted call returns. */
+function borrowsNotDropped(inst: ComponentInstance, scope: BorrowScope): never {
+  trap(`borrow: ${scope.numBorrows} borrowed handle(s) were not dropped by ${inst.name} before the call returned`);
 }
 
 /** A lifted function called with the wrong number of arguments (out of line: the check is inlined into every call). */

@@ -387,3 +387,60 @@ describe('resources and handles', () => {
     expectTrap(() => canonResourceNew(rt, guest)(1), /may_leave/);
   });
 });
+
+describe('lifted functions of 1-3 parameters take their arguments without a rest array', () => {
+  const rec = (kind: string): ValType => ({ kind: 'record', fields: [{ name: 'x', type: p(kind) }] }) as ValType;
+  for (const n of [1, 2, 3]) {
+    it(`${n} parameter(s): values reach the core function, a wrong count is refused without poisoning`, () => {
+      const inst = new ComponentInstance(`args${n}`);
+      const seen: unknown[][] = [];
+      const params = Array.from({ length: n }, (_, i): [string, ValType] => [`p${i}`, rec('u32')]);
+      const f = canonLift(fn(params, p('u32')), opts(undefined), inst, (...flat: unknown[]) => {
+        seen.push(flat);
+        return 1;
+      });
+      const args = Array.from({ length: n }, (_, i) => ({ x: i + 10 }));
+      expect(f(...args)).toBe(1);
+      expect(seen).toEqual([args.map((a) => a.x)]);
+      expect(() => f(...args, { x: 0 })).toThrow(new TypeError(`expected ${n} argument(s), got ${n + 1}`));
+      expect(() => f(...args.slice(1))).toThrow(new TypeError(`expected ${n} argument(s), got ${n - 1}`));
+      expect(inst.poisoned).toBeUndefined();
+      expect(f(...args.map((a) => ({ x: a.x + 1 })))).toBe(1);
+      expect(seen[1]).toEqual(args.map((a) => a.x + 1));
+    });
+  }
+
+  it('a field getter that calls the same function while its arguments are lowered is refused (may_enter); the outer call completes', () => {
+    const inst = new ComponentInstance('getter');
+    const seen: unknown[] = [];
+    let refusal: unknown;
+    const f = canonLift(fn([['a', rec('u32')], ['b', rec('u32')]], p('u32')), opts(undefined), inst, (a: unknown, b: unknown) => {
+      seen.push([a, b]);
+      return 0;
+    });
+    const sneaky = {
+      get x() {
+        try {
+          f({ x: 99 }, { x: 98 });
+        } catch (e) {
+          refusal = e;
+        }
+        return 2;
+      },
+    };
+    expect(f({ x: 1 }, sneaky)).toBe(0);
+    expect(refusal).toBeInstanceOf(PluginInUseError);
+    expect(seen).toEqual([[1, 2]]);
+    expect(inst.poisoned).toBeUndefined();
+  });
+
+  it('a bad argument is refused before entering and leaves the instance usable', () => {
+    const inst = new ComponentInstance('bad-arg');
+    const f = canonLift(fn([['a', rec('u8')]], p('u32')), opts(undefined), inst, (a: unknown) => a);
+    expect(() => f({ x: 256 })).toThrow(/a\.x: 256 is out of range for u8/);
+    expect(() => f(7)).toThrow(/a: expected a record object, got number/);
+    expect(inst.poisoned).toBeUndefined();
+    expect(inst.mayEnter).toBe(true);
+    expect(f({ x: 255 })).toBe(255);
+  });
+});

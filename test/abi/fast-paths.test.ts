@@ -191,3 +191,53 @@ describe('guest resource objects', () => {
     expect(() => b.lowerBorrow(lent, 'x')).toThrow(expect.objectContaining({ code: 'HANDLE', kind: 'borrow-ended' }));
   });
 });
+
+describe('scalar fields lowered at their flat position and loaded at their offset', () => {
+  // A record whose scalar fields sit after a u8 (flat position > 0, memory offset > 0), one per kind.
+  const SCALARS = ['bool', 'u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64', 'char'] as const;
+  const GOOD: Record<(typeof SCALARS)[number], unknown> = {
+    bool: false, u8: 255, s8: -128, u16: 65535, s16: -32768, u32: 4294967295, s32: -2147483648,
+    u64: 2n ** 64n - 1n, s64: -(2n ** 63n), f32: -0.5, f64: Number.MAX_VALUE, char: '\u{10ffff}',
+  };
+  const BAD: Record<(typeof SCALARS)[number], [unknown, RegExp][]> = {
+    bool: [[1, /r\.v: expected a boolean, got/]],
+    u8: [[256, /r\.v: 256 is out of range for u8 \[0, 255\]/], [1.5, /r\.v: expected an integer \(u8\)/], ['1', /expected an integer \(u8\)/]],
+    s8: [[-129, /r\.v: -129 is out of range for s8 \[-128, 127\]/]],
+    u16: [[-1, /r\.v: -1 is out of range for u16/]],
+    s16: [[32768, /r\.v: 32768 is out of range for s16/]],
+    u32: [[2 ** 32, /r\.v: 4294967296 is out of range for u32/], [NaN, /expected an integer \(u32\)/]],
+    s32: [[2 ** 31, /r\.v: 2147483648 is out of range for s32/]],
+    u64: [[-1n, /r\.v: -1 is out of range for u64/], [1, /r\.v: expected a bigint \(u64\)/]],
+    s64: [[2n ** 63n, /r\.v: 9223372036854775808 is out of range for s64/], [1, /r\.v: expected a bigint \(s64\)/]],
+    f32: [[1n, /r\.v: expected a number \(f32\)/]],
+    f64: [['1', /r\.v: expected a number \(f64\)/]],
+    char: [['ab', /r\.v: expected a char/], ['\ud800', /r\.v: expected a char/]],
+  };
+  for (const kind of SCALARS) {
+    const t = { kind: 'record', fields: [{ name: 'pad', type: p('u8') }, { name: 'v', type: p(kind) }] } as ValType;
+    it(`${kind}: round-trips at offset/position > 0 and refuses what it refused before, naming the field`, () => {
+      const cx = context(mem);
+      const good = { pad: 7, v: GOOD[kind] };
+      const ptr = cx.allocate(alignment(t), elemSize(t));
+      const store = compileStore(t, 'r');
+      store(cx, good, ptr);
+      expect(compileLoad(t)(cx, ptr)).toEqual(good);
+      const slots = flattenType(t);
+      const lower = compileLowerFlat(t, 0, slots, 'r');
+      const out: unknown[] = new Array(slots.length);
+      lower(cx, good, out);
+      expect(compileLiftFlat(t, 0, slots)(cx, out)).toEqual(good);
+      for (const [bad, message] of BAD[kind]) {
+        expect(() => lower(cx, { pad: 7, v: bad }, new Array(slots.length))).toThrow(message);
+        expect(() => store(cx, { pad: 7, v: bad }, ptr)).toThrow(message);
+      }
+    });
+  }
+
+  it('a record that is not an object is refused by name', () => {
+    const t = { kind: 'record', fields: [{ name: 'v', type: p('u8') }] } as ValType;
+    const lower = compileLowerFlat(t, 0, flattenType(t), 'r');
+    expect(() => lower(context(mem), null, [0])).toThrow(/r: expected a record object, got null/);
+    expect(() => lower(context(mem), 5, [0])).toThrow(/r: expected a record object, got number/);
+  });
+});
