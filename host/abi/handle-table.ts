@@ -137,6 +137,18 @@ export class HandleTable extends Table<TableElement> {
     return h;
   }
 
+  /**
+   * `remove` for `lift_own` and `resource.drop`, in definitions.py's order:
+   * the element is taken out, then must be a resource handle (a trap
+   * otherwise, which poisons the instance, so the table's state no longer
+   * matters). One lookup, where `getResource` then `remove` took two.
+   */
+  removeResource(i: number, op: string): ResourceHandle {
+    const h = this.remove(i);
+    if (h.kind !== 'resource') throw new TrapError(`${op}: index ${i} is ${describeElement(h)}, not a resource handle`);
+    return h;
+  }
+
   /** Live `(index, resource handle)` pairs, in index order: the other kinds left out. */
   *resourceEntries(): IterableIterator<[number, ResourceHandle]> {
     for (let i = 1; i < this.array.length; i++) {

@@ -15,14 +15,12 @@ export function asResourceType(r: ResourceTypeRef): ResourceType {
   return r;
 }
 
-/** definitions.py `lift_own`, then hands ownership to JS. */
+/** definitions.py `lift_own` (the handle is removed, then checked: a failed check traps), then hands ownership to JS. */
 export function liftOwn(cx: LiftLowerContext, i: number, rt: ResourceType): unknown {
-  const handles = cx.inst.handles;
-  const h = handles.getResource(i, 'lift own');
+  const h = cx.inst.handles.removeResource(i, 'lift own');
   if (h.rt !== rt) trap(`lift own: handle ${i} is a ${h.rt.name}, expected a ${rt.name}`);
   if (h.numLends !== 0) trap(`lift own: handle ${i} is lent to ${h.numLends} call(s) in progress`);
   if (!h.own) trap(`lift own: handle ${i} is a borrow, not an own`);
-  handles.remove(i);
   return rt.js.liftOwn(h.rep);
 }
 

@@ -31,10 +31,10 @@ export function canonResourceDrop(rt: ResourceType, inst: ComponentInstance): (h
     try {
       if (!inst.mayLeave) trap('resource.drop: may_leave is false (called from realloc, post-return or a destructor)');
       const i = handleIndex >>> 0;
-      const h = inst.handles.getResource(i, 'resource.drop');
+      // definitions.py's order: removed, then checked (a failed check traps and poisons the instance).
+      const h = inst.handles.removeResource(i, 'resource.drop');
       if (h.rt !== rt) trap(`resource.drop: handle ${i} is a ${h.rt.name}, not a ${rt.name}`);
       if (h.numLends !== 0) trap(`resource.drop: handle ${i} is lent to ${h.numLends} call(s) in progress`);
-      inst.handles.remove(i);
       if (h.own) {
         runDestructor(rt, inst, h.rep);
       } else {
@@ -79,7 +79,7 @@ export function runDestructor(rt: ResourceType, inst: ComponentInstance, rep: nu
       // Same instance: entering_set(caller) is empty, so no may_enter check or change.
       callCore(impl, dtor, rep);
     } else {
-      impl.checkNotPoisoned();
+      if (impl.poisoned !== undefined) impl.checkNotPoisoned();
       if (!impl.mayEnter) trap(`resource.drop: the destructor's instance ${impl.name} may not be entered (reentrance)`);
       impl.mayEnter = false;
       try {
