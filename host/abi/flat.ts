@@ -131,40 +131,6 @@ export function scalarLower(t: ValType, path: string): ((v: unknown) => Num) | u
   }
 }
 
-/**
- * lower_flat of a single-slot scalar into position `off` of its own core
- * type: validated and stored by one closure per scalar kind, so a record's
- * fields are not all lowered through one shared `lower(v)` call site
- * (megamorphic once it has seen a few field types).
- */
-function scalarLowerAt(t: ValType, path: string, off: number): LowerFlat | undefined {
-  switch (t.kind) {
-    case 'bool':
-      return (_cx, v, o) => void (o[off] = checkBool(v, path) ? 1 : 0);
-    case 'u8':
-    case 's8':
-    case 'u16':
-    case 's16':
-    case 'u32':
-    case 's32': {
-      const check = intChecker(t.kind);
-      return (_cx, v, o) => void (o[off] = check(v, path) | 0);
-    }
-    case 'u64':
-      return (_cx, v, o) => void (o[off] = checkU64(v, path));
-    case 's64':
-      return (_cx, v, o) => void (o[off] = checkS64(v, path));
-    case 'f32':
-      return (_cx, v, o) => void (o[off] = Math.fround(checkFloat(v, path, 'f32')));
-    case 'f64':
-      return (_cx, v, o) => void (o[off] = checkFloat(v, path, 'f64'));
-    case 'char':
-      return (_cx, v, o) => void (o[off] = charToI32(v, path));
-    default:
-      return undefined;
-  }
-}
-
 /** definitions.py `lift_flat` for `t` at position `off`; `slots` are the core types present. */
 export function compileLiftFlat(t: ValType, off: number, slots: readonly CoreValType[]): LiftFlat {
   const own = flattenType(t);
@@ -250,7 +216,8 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
   const wr = (k: number) => writer(off + k, slots[off + k]!, own[k]!);
   const lower = scalarLower(t, path);
   if (lower !== undefined) {
-    if (slots[off] === own[0]) return scalarLowerAt(t, path, off)!;
+    // In its own core type (not a variant's joined slot): stored directly, no writer closure in between.
+    if (slots[off] === own[0]) return (_cx, v, o) => void (o[off] = lower(v));
     const w = wr(0);
     return (_cx, v, o) => w(o, lower(v));
   }
