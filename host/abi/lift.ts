@@ -38,7 +38,10 @@ export function canonLift(
   const hasBorrow = paramTypes.some((t) => contains(t, 'borrow'));
 
   const fast = directFastPath(ft, cx, inst, callee, postReturn);
-  if (fast !== undefined) return fast;
+  if (fast !== undefined) {
+    directlyLifted.add(fast);
+    return fast;
+  }
 
   const lowerParams = compileLowerParams(paramTypes, ft.params.map((p) => p.name));
   const liftResult = compileLiftResult(result);
@@ -305,6 +308,26 @@ function directLift(t: ValType, cx: LiftLowerContext): ((x: Num) => unknown) | u
   if (scalar !== undefined || t.kind !== 'own') return scalar;
   const rt = asResourceType(t.resource);
   return (x) => liftOwn(cx, (x as number) >>> 0, rt);
+}
+
+/** The functions `directFastPath` made (see `isDirectlyLifted`). */
+const directlyLifted = new WeakSet<object>();
+
+/**
+ * Whether `f` is a lifted function of the direct path, whose closures share
+ * one shape. A wrapper that calls lifted functions can keep one call site per
+ * family: V8 inlines a callee at a site that has only seen functions of one
+ * literal, and stops inlining once it sees two (the kv store's len() cost
+ * ~2.5x more after an iterator's next(), a general-path call, had gone
+ * through the same wrapper).
+ */
+export function isDirectlyLifted(f: unknown): boolean {
+  return typeof f === 'function' && directlyLifted.has(f);
+}
+
+/** Counts `wrapper`, which calls a directly lifted function and nothing else, in the same family, so the wrappers around it can split too. */
+export function wrapsDirectlyLifted(wrapper: object): void {
+  directlyLifted.add(wrapper);
 }
 
 /**

@@ -26,6 +26,7 @@
  */
 import { BorrowError, ResultError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
+import { isDirectlyLifted, wrapsDirectlyLifted } from '../abi/lift.ts';
 import { toCamelCase } from '../abi/names.ts';
 import { returnsPromise } from '../runtime/async-calls.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
@@ -385,11 +386,7 @@ function checkedSingle(arity: number, index: number, check: (v: unknown) => void
   };
   switch (arity) {
     case 1:
-      return function (this: unknown, a: unknown) {
-        if (arguments.length !== 1) return other([...arguments]);
-        check(a);
-        return call(a);
-      } as JsFunction;
+      return isDirectlyLifted(call) ? checkedDirectUnary(other, check, call) : checkedUnary(other, check, call);
     case 2:
       return function (this: unknown, a: unknown, b: unknown) {
         if (arguments.length !== 2) return other([...arguments]);
@@ -405,6 +402,27 @@ function checkedSingle(arity: number, index: number, check: (v: unknown) => void
     default:
       return (...args: unknown[]) => other(args);
   }
+}
+
+// Two copies of one closure, on purpose: each call site `call(a)` then sees
+// lifted functions of one family only, so V8 keeps inlining them (see
+// isDirectlyLifted in abi/lift.ts). A method taking only `self` (len(),
+// next()) is the common shape both families share.
+function checkedUnary(other: (args: unknown[]) => unknown, check: (v: unknown) => void, call: JsFunction): JsFunction {
+  return function (this: unknown, a: unknown) {
+    if (arguments.length !== 1) return other([...arguments]);
+    check(a);
+    return call(a);
+  } as JsFunction;
+}
+function checkedDirectUnary(other: (args: unknown[]) => unknown, check: (v: unknown) => void, call: JsFunction): JsFunction {
+  const checked = function (this: unknown, a: unknown) {
+    if (arguments.length !== 1) return other([...arguments]);
+    check(a);
+    return call(a);
+  } as JsFunction;
+  wrapsDirectlyLifted(checked);
+  return checked;
 }
 
 /** How to find the values at `path` inside a JS value of type `t`. */

@@ -5,6 +5,7 @@
  */
 import type { ResourceTypeRef } from '../types.ts';
 import { ResourceType } from '../abi/resource-type.ts';
+import { isDirectlyLifted } from '../abi/lift.ts';
 import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from './instantiate.ts';
 import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
@@ -86,9 +87,7 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (
 function methodOf(cell: ExportCell, slot: number, arity: number): (this: unknown, ...args: unknown[]) => unknown {
   switch (arity) {
     case 1:
-      return function (this: unknown) {
-        return arguments.length === 0 ? cell.fns[slot]!(this) : cell.fns[slot]!(this, ...arguments);
-      };
+      return isDirectlyLifted(cell.fns[slot]) ? directSelfMethod(cell, slot) : selfMethod(cell, slot);
     case 2:
       return function (this: unknown, a: unknown) {
         return arguments.length === 1 ? cell.fns[slot]!(this, a) : cell.fns[slot]!(this, ...arguments);
@@ -102,6 +101,21 @@ function methodOf(cell: ExportCell, slot: number, arity: number): (this: unknown
         return cell.fns[slot]!(this, ...args);
       };
   }
+}
+
+// Two copies of one closure, on purpose, as in rdylib/call-plan.ts checkedUnary:
+// the call site `cell.fns[slot](this)` of each then sees one family of lifted
+// functions (abi/lift.ts isDirectlyLifted), so V8 keeps inlining the callee.
+// Unload's thrower in the slot is a rare path either way.
+function selfMethod(cell: ExportCell, slot: number): (this: unknown, ...args: unknown[]) => unknown {
+  return function (this: unknown) {
+    return arguments.length === 0 ? cell.fns[slot]!(this) : cell.fns[slot]!(this, ...arguments);
+  };
+}
+function directSelfMethod(cell: ExportCell, slot: number): (this: unknown, ...args: unknown[]) => unknown {
+  return function (this: unknown) {
+    return arguments.length === 0 ? cell.fns[slot]!(this) : cell.fns[slot]!(this, ...arguments);
+  };
 }
 
 /** Builds the exports object of a whole instance. */
