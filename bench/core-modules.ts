@@ -3,6 +3,7 @@
  * the binary (section id 1), for the raw columns: they run the component's
  * own machine code without any component host.
  */
+import { encodeU32Leb128 } from '../host/binary/leb128.ts';
 
 const CORE_MODULE_SECTION = 1;
 
@@ -40,17 +41,6 @@ export function coreModuleExporting(component: Uint8Array, name: string): WebAss
   return found[0]!;
 }
 
-function u32Leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (value !== 0);
-  return out;
-}
-
 const NONCE_SECTION_NAME = new TextEncoder().encode('rdylib-bench-nonce');
 
 /**
@@ -61,8 +51,8 @@ const NONCE_SECTION_NAME = new TextEncoder().encode('rdylib-bench-nonce');
  * bytes nothing has compiled yet.
  */
 export function coreModuleWithNonce(module: Uint8Array, nonce: number): Uint8Array<ArrayBuffer> {
-  const payload = [...u32Leb(NONCE_SECTION_NAME.length), ...NONCE_SECTION_NAME, ...u32Leb(nonce)];
-  const section = [0, ...u32Leb(payload.length), ...payload];
+  const payload = [...encodeU32Leb128(NONCE_SECTION_NAME.length), ...NONCE_SECTION_NAME, ...encodeU32Leb128(nonce)];
+  const section = [0, ...encodeU32Leb128(payload.length), ...payload];
   const out = new Uint8Array(module.length + section.length);
   out.set(module);
   out.set(section, module.length);
@@ -78,7 +68,7 @@ export function componentWithNonce(component: Uint8Array, nonce: number): Uint8A
     const [size, body] = readU32Leb(component, at + 1);
     if (id === CORE_MODULE_SECTION) {
       const module = coreModuleWithNonce(component.subarray(body, body + size), nonce);
-      parts.push(new Uint8Array([id, ...u32Leb(module.length)]), module);
+      parts.push(new Uint8Array([id, ...encodeU32Leb128(module.length)]), module);
     } else {
       parts.push(component.subarray(at, body + size));
     }
