@@ -70,11 +70,17 @@ export function sameBytesByWords(a: Uint8Array, b: Uint8Array): boolean {
 
 /** The cached component validated from exactly `bytes` under the memory cap `maxMemoryBytes`, if any. */
 export function cachedComponent(bytes: Uint8Array, maxMemoryBytes: number | undefined): ValidatedComponent | undefined {
+  const e = entryFor(bytes, maxMemoryBytes);
+  if (e === undefined) return undefined;
+  entries.delete(e);
+  entries.add(e);
+  return e.validated;
+}
+
+/** The entry validated from exactly `bytes` under `maxMemoryBytes`, if any (length and cap compared first). */
+function entryFor(bytes: Uint8Array, maxMemoryBytes: number | undefined): Entry | undefined {
   for (const e of entries) {
-    if (e.source.length !== bytes.length || e.maxMemoryBytes !== maxMemoryBytes || !sameBytes(e.source, bytes)) continue;
-    entries.delete(e);
-    entries.add(e);
-    return e.validated;
+    if (e.source.length === bytes.length && e.maxMemoryBytes === maxMemoryBytes && sameBytes(e.source, bytes)) return e;
   }
   return undefined;
 }
@@ -86,12 +92,10 @@ export function cachedComponent(bytes: Uint8Array, maxMemoryBytes: number | unde
 export function cacheComponent(source: Uint8Array, maxMemoryBytes: number | undefined, validated: ValidatedComponent): void {
   const size = source.length;
   if (size > COMPILE_CACHE_MAX_BYTES) return;
-  for (const old of entries) {
-    if (old.source.length === size && old.maxMemoryBytes === maxMemoryBytes && sameBytes(old.source, source)) {
-      entries.delete(old);
-      totalBytes -= size;
-      break;
-    }
+  const old = entryFor(source, maxMemoryBytes);
+  if (old !== undefined) {
+    entries.delete(old);
+    totalBytes -= size;
   }
   entries.add({ source, maxMemoryBytes, validated });
   totalBytes += size;
