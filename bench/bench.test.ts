@@ -13,6 +13,7 @@ import { callbackCases } from './callbacks/cases.ts';
 import { CALLBACK_IMPLEMENTATIONS } from './callbacks/section.ts';
 import { bytesCases, extismSide, oursSide, type BytesSide } from './extism/section.ts';
 import { ratioChart, unloadChart } from './charts.ts';
+import { columnCopy } from './column-copy.ts';
 import { componentWithNonce, topLevelCoreModules } from './core-modules.ts';
 import { jcoLoad, loadables, oursLoad, rawLoad, type Temperature } from './load/section.ts';
 import { readGuest } from './paths.ts';
@@ -249,5 +250,17 @@ describe('report', () => {
     const lines = formatTable([result]).split('\n');
     expect(lines[0]).toMatch(/^case\s+raw\s+ours\s+jco\s+ours\/raw\s+ours\/jco\s+target\s+status$/);
     expect(lines[2]).toMatch(/^add\s+2\.5 ns ±1%\s+n\/a\s+1\.70 µs ±1%\s+n\/a\s+n\/a\s+ours <= 2x raw\s+n\/a$/);
+  });
+});
+
+describe('column copies', () => {
+  it('give each column its own instance of a workload module, with functions of its own', async () => {
+    type KvCasesModule = { readonly kvCases: unknown };
+    const raw = await columnCopy<KvCasesModule>('kv/cases', 'raw');
+    const ours = await columnCopy<KvCasesModule>('kv/cases', 'ours');
+    expect(typeof raw.kvCases).toBe('function');
+    expect(raw.kvCases).not.toBe(ours.kvCases);
+    expect(raw.kvCases).not.toBe(kvCases);
+    expect(await columnCopy<KvCasesModule>('kv/cases', 'raw')).toBe(raw);
   });
 });

@@ -6,7 +6,11 @@
  *   tsc emits dist/host: same layout, so the worker entry of
  *   `isolate: 'worker'` is found next to its spawner), imports left as imports;
  * - bench/run.ts -> build/bench/run.mjs, one bundle, whose imports of host
- *   modules point at that compiled host.
+ *   modules point at that compiled host;
+ * - each workload module (column-copy.ts WORKLOAD_MODULES: the cases of micro,
+ *   kv, callbacks) -> build/bench/workloads/<name>.mjs, a bundle of its own,
+ *   which run.mjs imports once per column (`columnCopy`), so that every
+ *   column runs its own copy of each workload closure.
  *
  * Why not run the TypeScript under tsx, as the tests do: tsx compiles every
  * module it loads (plain .js included) with esbuild's `keepNames`, which
@@ -21,6 +25,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { compiledWorkloadPath, WORKLOAD_MODULES } from './column-copy.ts';
 import { repoPath } from './paths.ts';
 
 const HOST_DIR = repoPath('host');
@@ -84,6 +89,19 @@ async function compileBench(): Promise<void> {
     plugins: [hostFromCompiledHost],
     logLevel: 'warning',
   });
+  for (const name of WORKLOAD_MODULES) {
+    await build({
+      entryPoints: [repoPath('bench', `${name}.ts`)],
+      outfile: compiledWorkloadPath(name),
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: TARGET,
+      packages: 'external',
+      plugins: [hostFromCompiledHost],
+      logLevel: 'warning',
+    });
+  }
 }
 
 await compileBench();

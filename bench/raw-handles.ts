@@ -24,3 +24,16 @@ export class HandleTable<T> {
     return value;
   }
 }
+
+/**
+ * Disposes `obj` and returns it, for a raw glue class to keep for as long as it lives (a static
+ * field), never handed out: the class's hidden class then survives every forced GC. When JS holds
+ * no object of a class, a full GC collects its map and V8 deoptimises the code compiled against it
+ * ("weak objects"); the next calls run unoptimised. Our host keeps such an object per resource
+ * class (GuestClassBinding in host/runtime/guest-resources.ts), so raw must too, or the bench would
+ * bill raw a cost ours does not pay (bench/README.md, Method).
+ */
+export function mapAnchor<T extends Disposable>(obj: T): T {
+  obj[Symbol.dispose]();
+  return obj;
+}

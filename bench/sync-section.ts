@@ -23,7 +23,17 @@ export interface SyncSectionSpec<A> {
   readonly title: string;
   /** How each column makes the API; columns left out are not applicable to this section. */
   readonly implementations: Readonly<Partial<Record<Column, () => Promise<A>>>>;
-  readonly cases: readonly SyncCase<A>[];
+  /**
+   * Each column's own copy of the cases (column-copy.ts), the same cases in the same order in
+   * every column: a case's op is then a closure only that column ever calls.
+   */
+  readonly cases: (column: Column) => Promise<readonly SyncCase<A>[]>;
+}
+
+/** One column's API and its own copy of the case being measured. */
+export interface ColumnCase<A> {
+  readonly api: Availability<A>;
+  readonly case: Pick<SyncCase<A>, 'prepare' | 'batches' | 'skip'>;
 }
 
 export const QUICK_TIMING: TimingOptions = { warmupMs: 20, batchMs: 3, batches: 5 };
@@ -32,15 +42,13 @@ export function syncTiming(ctx: RunContext): TimingOptions {
   return ctx.quick ? QUICK_TIMING : DEFAULT_TIMING;
 }
 
-/** Checks every column of one case, then times the ones that answered right, side by side. */
-export function measureSyncCase<A>(
-  apis: Readonly<Partial<Record<Column, Availability<A>>>>,
-  c: Pick<SyncCase<A>, 'prepare' | 'batches' | 'skip'>,
-  ctx: RunContext,
-): Partial<Record<Column, Cell>> {
+/** Checks every column of one case (each column with its own copy of it), then times the ones that answered right, side by side. */
+export function measureSyncCase<A>(columns: Readonly<Partial<Record<Column, ColumnCase<A>>>>, ctx: RunContext): Partial<Record<Column, Cell>> {
   const cells: Partial<Record<Column, Cell>> = {};
   const timed: { column: Column; op: () => void }[] = [];
-  for (const [column, api] of Object.entries(apis) as [Column, Availability<A>][]) {
+  let batches: number | undefined;
+  for (const [column, { api, case: c }] of Object.entries(columns) as [Column, ColumnCase<A>][]) {
+    batches ??= c.batches;
     const skipped = c.skip?.[column];
     if (skipped !== undefined || !api.ok) {
       cells[column] = { reason: skipped ?? (api as { reason: string }).reason };
@@ -58,7 +66,7 @@ export function measureSyncCase<A>(
     timed.map((t) => t.op),
     timing,
     () => ctx.collectGarbage(),
-    Math.min(timing.batches, c.batches ?? timing.batches),
+    Math.min(timing.batches, batches ?? timing.batches),
   );
   timed.forEach((t, i) => {
     const m = measured[i]!;
@@ -72,15 +80,20 @@ export function syncSection<A>(spec: SyncSectionSpec<A>): Section {
     id: spec.id,
     title: spec.title,
     async run(ctx) {
-      const apis: Partial<Record<Column, Availability<A>>> = {};
+      const columns: { column: Column; api: Availability<A>; cases: readonly SyncCase<A>[] }[] = [];
       for (const [column, make] of Object.entries(spec.implementations) as [Column, () => Promise<A>][]) {
-        apis[column] = await available(make);
+        columns.push({ column, api: await available(make), cases: await spec.cases(column) });
       }
-      const cases: CaseResult[] = spec.cases.map((c) => ({
+      const names = (cases: readonly SyncCase<A>[]): string => cases.map((c) => c.name).join('\n');
+      const reference = columns[0]?.cases ?? [];
+      for (const { column, cases } of columns) {
+        if (names(cases) !== names(reference)) throw new Error(`${spec.id}: column ${column}'s copy of the cases differs from column ${columns[0]!.column}'s`);
+      }
+      const cases: CaseResult[] = reference.map((c, i) => ({
         section: spec.id,
         name: c.name,
         targets: c.targets,
-        cells: measureSyncCase(apis, c, ctx),
+        cells: measureSyncCase(Object.fromEntries(columns.map(({ column, api, cases }) => [column, { api, case: cases[i]! }])), ctx),
       }));
       return { cases };
     },

@@ -5,13 +5,14 @@
  * hand, raw.ts) and jco (the consumer's import given the shapes bindings'
  * `Shape` class, the only way jco links two components).
  */
+import { columnCopy } from '../column-copy.ts';
 import { instantiateTranspiled } from '../jco.ts';
 import { exportedInterface, loadPlugin } from '../ours.ts';
 import { readGuest, repoPath } from '../paths.ts';
 import type { Section } from '../suite.ts';
 import { syncSection } from '../sync-section.ts';
 import { CANVAS_IMPORT, CONSUMER_INTERFACE, CountingCanvas, SHAPE_IMPORT, SHAPE_INTERFACE, SHAPES_INTERFACE, type CallbacksApi, type ConsumerApi, type ShapesApi } from './api.ts';
-import { CALLBACK_CASES } from './cases.ts';
+import type * as CallbackCases from './cases.ts';
 import { callbackCoreModules, instantiateRawCallbacks } from './raw.ts';
 
 async function ours(): Promise<CallbacksApi> {
@@ -53,5 +54,5 @@ export const callbacksSection: Section = syncSection({
   id: 'callbacks',
   title: 'trait objects both ways, plugin-to-plugin (shapes, consumer)',
   implementations: CALLBACK_IMPLEMENTATIONS,
-  cases: CALLBACK_CASES,
+  cases: async (column) => (await columnCopy<typeof CallbackCases>('callbacks/cases', column)).CALLBACK_CASES,
 });

@@ -20,7 +20,7 @@
  * the imports directly needs no such indirection.
  */
 import { coreModuleExporting } from '../core-modules.ts';
-import { HandleTable } from '../raw-handles.ts';
+import { HandleTable, mapAnchor } from '../raw-handles.ts';
 import { loadUtf8, MemoryViews, panicImport, storeUtf8 } from '../raw-strings.ts';
 import type { KvApi, KvIter, KvStore } from './api.ts';
 
@@ -87,6 +87,7 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
   };
 
   class RawIter implements KvIter {
+    static readonly #mapAnchor = mapAnchor(new RawIter(0));
     #handle: number;
     constructor(handle: number) {
       this.#handle = handle;
@@ -111,6 +112,7 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
   }
 
   class RawStore implements KvStore {
+    static readonly #mapAnchor = mapAnchor(new RawStore());
     #handle: number;
     constructor() {
       this.#handle = storeNew();

@@ -3,13 +3,14 @@
  * through our host, through its core module with hand-written glue (raw), and
  * through jco's bindings, with a JS `Map` as the floor.
  */
+import { columnCopy } from '../column-copy.ts';
 import { readGuest, repoPath } from '../paths.ts';
 import { instantiateTranspiled } from '../jco.ts';
 import { exportedInterface, loadPlugin } from '../ours.ts';
 import type { Section } from '../suite.ts';
 import { syncSection } from '../sync-section.ts';
 import { asKvApi, KV_INTERFACE, type KvApi } from './api.ts';
-import { KV_CASES } from './cases.ts';
+import type * as KvCases from './cases.ts';
 import { mapFloor } from './map-floor.ts';
 import { instantiateRawKv, kvCoreModule } from './raw.ts';
 
@@ -27,5 +28,5 @@ export const kvSection: Section = syncSection({
   id: 'kv',
   title: 'kv workloads (the Rust kv example)',
   implementations: KV_IMPLEMENTATIONS,
-  cases: KV_CASES,
+  cases: async (column) => (await columnCopy<typeof KvCases>('kv/cases', column)).KV_CASES,
 });

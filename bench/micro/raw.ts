@@ -5,6 +5,7 @@
  */
 import type { BenchApi, Counter, Fields } from './api.ts';
 import type { BenchGuest } from './guest.ts';
+import { mapAnchor } from '../raw-handles.ts';
 import { loadUtf8, MemoryViews } from '../raw-strings.ts';
 
 interface MemExports {
@@ -76,6 +77,7 @@ export async function instantiateRaw(modules: RawModules): Promise<BenchApi> {
   const encoder = new TextEncoder();
 
   class RawCounter implements Counter {
+    static readonly #mapAnchor = mapAnchor(new RawCounter(0));
     #handle: number;
     constructor(start: number) {
       this.#handle = core['counter-new'](start >>> 0);

@@ -3,13 +3,14 @@
  * (guest.ts), through our host, as raw core wasm with hand-written glue, and
  * through jco's bindings.
  */
+import { columnCopy } from '../column-copy.ts';
 import { transpileToDir } from '../jco.ts';
 import { oursHost } from '../ours.ts';
 import { repoPath } from '../paths.ts';
 import type { Section } from '../suite.ts';
 import { syncSection } from '../sync-section.ts';
 import type { BenchApi } from './api.ts';
-import { CALL_CASES } from './cases.ts';
+import type * as MicroCases from './cases.ts';
 import { buildBenchGuest } from './guest.ts';
 import { compileRaw, instantiateRaw } from './raw.ts';
 
@@ -26,5 +27,5 @@ export const microSection: Section = syncSection({
   id: 'micro',
   title: 'micro: one call per value shape (WAT bench guest)',
   implementations: MICRO_IMPLEMENTATIONS,
-  cases: CALL_CASES,
+  cases: async (column) => (await columnCopy<typeof MicroCases>('micro/cases', column)).CALL_CASES,
 });
