@@ -32,15 +32,19 @@ export class PluginCell implements ExportCell {
     readonly lineage: object = {},
   ) {}
 
+  /** Once revoked (a JS face built after unload, plugin.ts), the slot holds the thrower at once. */
   addFunction(item: string, fn: JsFunction, kind: 'sync' | 'async' = 'sync'): number {
     this.items.push(item);
     const slot = this.fns.push(fn) - 1;
     if (kind === 'async') this.asyncSlots.add(slot);
+    if (!this.live) this.fns[slot] = this.thrower(slot);
     return slot;
   }
 
+  /** Once revoked, the binding is revoked at once. */
   addBinding(binding: GuestClassBinding): void {
-    this.bindings.push(binding);
+    if (this.live) this.bindings.push(binding);
+    else binding.revoke();
   }
 
   /**
@@ -54,17 +58,20 @@ export class PluginCell implements ExportCell {
   /** Severs everything JS holds from the instance. */
   revoke(): void {
     this.live = false;
-    const name = this.name;
-    for (let i = 0; i < this.fns.length; i++) {
-      const item = this.items[i]!;
-      this.fns[i] = this.asyncSlots.has(i)
-        ? () => Promise.reject(unloadedError(name, item))
-        : () => {
-            throw unloadedError(name, item);
-          };
-    }
+    for (let i = 0; i < this.fns.length; i++) this.fns[i] = this.thrower(i);
     for (const b of this.bindings) b.revoke();
     this.bindings.length = 0;
+  }
+
+  /** What slot `i` holds once revoked: a function that throws (or, for an async export, rejects with) UnloadedError. */
+  private thrower(i: number): JsFunction {
+    const name = this.name;
+    const item = this.items[i]!;
+    return this.asyncSlots.has(i)
+      ? () => Promise.reject(unloadedError(name, item))
+      : () => {
+          throw unloadedError(name, item);
+        };
   }
 }
 

@@ -29,7 +29,7 @@ import type { ComponentType, ExternDesc } from '../validate/type-space.ts';
 import { runDestructor, Store, type ComponentInstance, type InstanceLimits } from '../abi/index.ts';
 import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from '../runtime/instantiate.ts';
 import { matchImports, type ImportObject } from '../runtime/import-matching.ts';
-import { exportsToJs, type ExportObject } from '../runtime/js-exports.ts';
+import { exportsToJs, revokedShape, type ExportObject } from '../runtime/js-exports.ts';
 import { defineExportKeys, exportKeys, type ExportKey } from '../runtime/export-keys.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { HOST_INSTANCE } from '../runtime/host-resources.ts';
@@ -87,11 +87,28 @@ interface Generation {
   readonly cell: PluginCell;
   readonly instances: ComponentInstance[];
   readonly runtimeExports: RuntimeInstance;
+  /** The cell slot of each export function, filled when the JS face is built. */
   readonly slots: Map<RuntimeFunc, number>;
-  readonly exports: ExportObject;
-  /** The keys `exports` answers to besides the exact names (export-keys.ts). */
-  readonly keys: ReadonlyMap<string, ExportKey>;
+  /** Whether JS can run during a call into the plugin: through any import but the host's own panic hook. */
+  readonly callsOut: boolean;
+  /** Built at its first use (`Plugin.#faceOf`), not at load. */
+  face: JsFace | undefined;
   readonly providers: readonly Plugin<object>[];
+}
+
+/**
+ * What JS sees of a generation: the exports object (functions, interface
+ * objects, resource classes, their call plans and the lifted functions
+ * behind them) and the keys it answers to besides the exact names
+ * (export-keys.ts). Made when first asked for (`plugin.exports`,
+ * `exportKeys`, or a plugin linking against this one), all of it at once:
+ * any call may lift a handle of any exported resource, whose class must
+ * exist by then. Building it was over half of a warm load's JS work, which
+ * a load (or reload) whose exports are not used yet need not pay.
+ */
+interface JsFace {
+  readonly exports: ExportObject;
+  readonly keys: ReadonlyMap<string, ExportKey>;
 }
 
 /**
@@ -100,8 +117,12 @@ interface Generation {
  */
 export class Plugin<E extends object = ExportObject> implements LinkProvider {
   #gen: Generation | undefined;
-  /** The last exports object: after unload its functions and classes throw UnloadedError. */
-  #exports: ExportObject;
+  /**
+   * Once unloaded, what `exports` gives: the last exports object, whose
+   * functions and classes throw UnloadedError; made at its first use from
+   * the exports' shape when JS had not asked for them before unload.
+   */
+  #unloaded: { exports: ExportObject | undefined; readonly shape: RuntimeInstance; readonly cell: PluginCell; readonly component: ValidatedComponent } | undefined = undefined;
   #component: ValidatedComponent;
   readonly #imports: ImportObject;
   readonly #options: PluginOptions;
@@ -123,7 +144,6 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     this.#limits = instanceLimits(options);
     const gen = this.#build(component, options.abi);
     this.#gen = gen;
-    this.#exports = gen.exports;
     this.#component = component;
     for (const p of gen.providers) p.#dependents.add(this);
   }
@@ -135,7 +155,10 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
    */
   get exports(): E {
     // What E promises is checked where E comes from: declarations generated from this component's types.
-    return this.#exports as E;
+    const gen = this.#gen;
+    if (gen !== undefined) return this.#faceOf(gen).exports as E;
+    const u = this.#unloaded!;
+    return (u.exports ??= this.#face(u.component, u.shape, u.cell, undefined).exports) as E;
   }
 
   /**
@@ -145,7 +168,8 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
    * (docs/abi.md §6.1). Empty after unload.
    */
   get exportKeys(): ReadonlyMap<string, ExportKey> {
-    return this.#gen?.keys ?? new Map();
+    const gen = this.#gen;
+    return gen === undefined ? new Map() : this.#faceOf(gen).keys;
   }
 
   get component(): ValidatedComponent {
@@ -221,7 +245,6 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     const next = this.#build(build.validated, build.abi);
     this.#teardown(old, pending);
     this.#gen = next;
-    this.#exports = next.exports;
     this.#component = build.validated;
     for (const p of next.providers) p.#dependents.add(this);
   }
@@ -246,6 +269,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     const item = gen.runtimeExports.get(name);
     const desc = gen.component.type.exports.get(name);
     if (item === undefined || desc === undefined) return undefined;
+    this.#faceOf(gen); // the export functions' cell slots
     const cell = gen.cell;
     const through = (it: RuntimeItem): RuntimeItem => {
       if (it.kind === 'func') {
@@ -324,13 +348,26 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       cell.pending.endStreams(trap);
     };
     for (const inst of instances) inst.whenPoisoned(endStore);
-    const slots = new Map<RuntimeFunc, number>();
-    // Whether JS can run during a call into the plugin: through any import but the host's own panic hook.
     const callsOut = [...component.type.imports.keys()].some((name) => !(wantsPanicImport && name === RDYLIB_PANIC_IMPORT));
-    const exports = exportsToJs(runtimeExports, { cell, wrapCall: borrowRulesHook(abi, callsOut), slots });
-    const extraKeys = extraKeysOf(component, this.#options.expectation, exports);
-    defineExportKeys(exports, extraKeys, this.name);
-    return { component, abi, cell, instances, runtimeExports, slots, exports, keys: extraKeys, providers };
+    return { component, abi, cell, instances, runtimeExports, slots: new Map(), callsOut, face: undefined, providers };
+  }
+
+  /** The generation's JS face, built now if it was not yet. */
+  #faceOf(gen: Generation): JsFace {
+    return (gen.face ??= this.#face(gen.component, gen.runtimeExports, gen.cell, { abi: gen.abi, callsOut: gen.callsOut, slots: gen.slots }));
+  }
+
+  /** A JS face of `exports` through `cell`; `live` only while the cell is (a revoked cell's slots throw and nothing is called). */
+  #face(
+    component: ValidatedComponent,
+    exports: RuntimeInstance,
+    cell: PluginCell,
+    live: { readonly abi: RdylibAbi | undefined; readonly callsOut: boolean; readonly slots: Map<RuntimeFunc, number> } | undefined,
+  ): JsFace {
+    const js = exportsToJs(exports, { cell, wrapCall: live === undefined ? undefined : borrowRulesHook(live.abi, live.callsOut), slots: live?.slots ?? new Map() });
+    const keys = extraKeysOf(component, this.#options.expectation, js);
+    defineExportKeys(js, keys, this.name);
+    return { exports: js, keys };
   }
 
   /** The generation `reload` may replace now; throws when unloaded, in use or linked against. */
@@ -381,7 +418,12 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     visit(this);
     for (const p of order) p.#refuseIfInUse(p.#gen!, 'unload', pending);
     for (const p of order) {
-      p.#teardown(p.#gen!, pending);
+      const gen = p.#gen!;
+      p.#teardown(gen, pending);
+      // The face JS already has, or what it takes to make one on the revoked cell later (its
+      // functions throw UnloadedError: plugin-cell.ts); either way the generation itself, and with
+      // it the instance's memory, is let go.
+      p.#unloaded = { exports: gen.face?.exports, shape: gen.face === undefined ? revokedShape(gen.runtimeExports) : new Map(), cell: gen.cell, component: gen.component };
       p.#gen = undefined;
     }
   }

@@ -33,6 +33,7 @@ import {
 import { bindImportResources } from './import-matching.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isSuspendError } from '../abi/guard.ts';
+import { requireMemory } from '../abi/requirements.ts';
 
 /** A component function at runtime: its resolved type and how to call it from JS. */
 export interface RuntimeFunc {
@@ -270,6 +271,33 @@ function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolea
   };
 }
 
+/**
+ * A function lifted without tasks (abi/lift.ts `canonLift`) whose closures
+ * are compiled when `call` is first read, not at instantiation: a load
+ * builds only what is used (an export's JS call chain reads `call` at its
+ * first call, host/runtime/js-exports.ts `register`; a lower of it in
+ * another instance of the component reads it at instantiation). Compiling
+ * them was ~30% of a warm load's JS work and ~1/5 of what it allocated. Everything `canonLift` reads
+ * is fixed by now (options, memory, the core function, the instance's
+ * limits); the options' check is made here, so a load still fails where it did.
+ */
+class LiftedOnFirstUse implements RuntimeFunc {
+  #call: ((...args: unknown[]) => unknown) | undefined = undefined;
+
+  constructor(
+    readonly type: FuncType,
+    private readonly opts: CanonOptions,
+    readonly inst: ComponentInstance,
+    private readonly core: (...flat: unknown[]) => unknown,
+  ) {
+    requireMemory(type, opts, 'lift');
+  }
+
+  get call(): (...args: unknown[]) => unknown {
+    return (this.#call ??= canonLift(this.type, this.opts, this.inst, this.core));
+  }
+}
+
 function enteringRelativeTraps(inst: ComponentInstance, callee: ComponentInstance): () => never {
   return () => {
     const t = new TrapError(`cannot enter component instance ${callee.name} from ${inst.name}: calls between an instance and its ancestors are not allowed`);
@@ -419,7 +447,7 @@ function step(
           const lifted = canonLiftTask(ft, options(scope, info.options, true), scope.inst, callee, { suspension });
           scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
         } else {
-          scope.funcs.push({ type: ft, call: canonLift(ft, options(scope, info.options, true), scope.inst, core), inst: scope.inst });
+          scope.funcs.push(new LiftedOnFirstUse(ft, options(scope, info.options, true), scope.inst, core));
         }
       } else if (c.kind === 'lower' && info.kind === 'lower') {
         const f = scope.funcs[c.func]!;

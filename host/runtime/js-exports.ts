@@ -3,8 +3,9 @@
  * top-level functions as functions, exported instances (interfaces) as objects
  * of camelCase functions and PascalCase resource classes.
  */
-import type { ResourceTypeRef } from '../types.ts';
+import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
 import { ResourceType } from '../abi/resource-type.ts';
+import { ComponentInstance } from '../abi/component-instance.ts';
 import { isDirectlyLifted } from '../abi/lift.ts';
 import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from './instantiate.ts';
 import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
@@ -39,13 +40,65 @@ export interface ExportContext {
 function register(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): number {
   const cell = cx.cell;
   const item = iface === '' ? name : `${iface}#${name}`;
-  const ruled = cx.wrapCall?.(iface, name, f) ?? f.call;
   // Async exports return a Promise; streams and futures take their JS shapes (async-calls.ts).
   const async = returnsPromise(f);
-  const shaped = exportCall(f.type, async, ruled, cell, item, f.inst?.store);
-  const slot = cell.addFunction(item, shaped ?? ruled, async ? 'async' : 'sync');
+  const slot = cell.addFunction(item, cell.live ? callOf(f, cx, iface, name, item, async) : revokedSlot, async ? 'async' : 'sync');
   if (!cx.slots.has(f)) cx.slots.set(f, slot);
   return slot;
+}
+
+/** The function in an export's slot: the lifted function, with its borrow rules and its JS shape. */
+function callOf(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, item: string, async: boolean): JsFunction {
+  const ruled = cx.wrapCall?.(iface, name, f) ?? f.call;
+  return exportCall(f.type, async, ruled, cx.cell, item, f.inst?.store) ?? ruled;
+}
+
+/**
+ * What a face built on a revoked cell (after unload, host/plugin/plugin.ts)
+ * registers: the cell puts its UnloadedError thrower in the slot instead,
+ * so nothing of the instance is compiled or kept for it.
+ */
+const revokedSlot: JsFunction = () => {
+  throw new Error('unreachable: a revoked cell holds its thrower in this slot');
+};
+
+/**
+ * What a face built after unload needs of an instance's exports, and
+ * nothing more: the names, each function's arity and whether its slot
+ * rejects (async) rather than throws, and a stand-in for each resource type
+ * the guest defined (its class is made; every use of it is refused). The
+ * plugin keeps this, made at unload when JS had not asked for the exports
+ * yet (host/plugin/plugin.ts), instead of the exports themselves, whose
+ * function types mention the instance's resource types, which reach its
+ * destructors and memory.
+ */
+export function revokedShape(exports: RuntimeInstance): RuntimeInstance {
+  const shape = new Map<string, RuntimeItem>();
+  for (const [name, item] of exports) {
+    if (item.kind === 'func') {
+      const f = item.func;
+      shape.set(name, { kind: 'func', func: { type: arityOf(f.type), call: revokedSlot, returnsPromise: returnsPromise(f) } });
+    } else if (item.kind === 'instance') {
+      shape.set(name, { kind: 'instance', instance: revokedShape(item.instance) });
+    } else if (item.kind === 'type' && item.entry.kind === 'resource' && definedByGuest(item.entry.ref)) {
+      shape.set(name, { kind: 'type', entry: { kind: 'resource', ref: new ResourceType(item.entry.ref.name, UNLOADED_INSTANCE) } });
+    }
+  }
+  return shape;
+}
+
+/** The impl of `revokedShape`'s resource types: no guest, nothing to run. */
+const UNLOADED_INSTANCE = new ComponentInstance('unloaded plugin');
+/** The parameter type `arityOf` gives: a face built on a revoked cell reads only how many parameters there are. */
+const ANY_PARAM: ValType = { kind: 'bool' };
+
+function arityOf(t: FuncType): FuncType {
+  return { async: t.async, params: t.params.map((p) => ({ name: p.name, type: ANY_PARAM })), result: undefined };
+}
+
+/** A resource type JS gets a class for (`makeClasses`): one a guest defined, not a host resource passed through. */
+function definedByGuest(rt: ResourceTypeRef): rt is ResourceType {
+  return rt instanceof ResourceType && rt.impl !== HOST_INSTANCE;
 }
 
 /**
@@ -168,7 +221,7 @@ function makeClasses(inst: RuntimeInstance, cx: ExportContext): Map<string, Reso
   for (const [name, item] of inst) {
     if (item.kind !== 'type' || item.entry.kind !== 'resource') continue;
     const rt = item.entry.ref;
-    if (!(rt instanceof ResourceType) || rt.impl === HOST_INSTANCE) continue;
+    if (!definedByGuest(rt)) continue;
     const existing = classOf.get(rt);
     if (existing !== undefined) {
       classes.set(name, existing);

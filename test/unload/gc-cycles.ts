@@ -44,6 +44,17 @@ async function memoryCleared(): Promise<boolean> {
   return cleared;
 }
 
+/** The same when JS never asked for the exports before unload (the JS face is made at first use: plugin.ts). */
+async function memoryClearedUnused(): Promise<boolean> {
+  const p = await load(bytes, { name: 'kv' });
+  const ref = new WeakRef(p.memories[0]!);
+  await p.unload();
+  await collect();
+  const cleared = ref.deref() === undefined;
+  void p;
+  return cleared;
+}
+
 async function finalized(): Promise<{ created: number; liveAfterGc: number }> {
   const p = await load(bytes, { name: 'kv' });
   const kv = kvOf(p);
@@ -94,6 +105,7 @@ console.log(
     growthBytes: growth,
     growthPerCycleBytes: Math.round(growth / cycles),
     memoryCleared: await memoryCleared(),
+    memoryClearedUnused: await memoryClearedUnused(),
     finalizedHandles: await finalized(),
     lentHostObjectCleared: await lentHostObjectCleared(),
   }),

@@ -165,12 +165,14 @@ describe('unload frees the instance (child process with --expose-gc)', () => {
       growthBytes: number;
       growthPerCycleBytes: number;
       memoryCleared: boolean;
+      memoryClearedUnused: boolean;
       finalizedHandles: { created: number; liveAfterGc: number };
       lentHostObjectCleared: boolean;
     };
     console.log(`unload GC report: ${JSON.stringify(report)}`);
     expect(report.cycles).toBe(1000);
     expect(report.memoryCleared).toBe(true);
+    expect(report.memoryClearedUnused).toBe(true);
     // Generous: a leaked instance (its 1+ MiB memory, module, closures) per cycle would be > 1 GB.
     expect(report.growthBytes).toBeLessThan(8 * 1024 * 1024);
     // The FinalizationRegistry fallback dropped the objects JS let go of, except the few newest the nursery still holds.
