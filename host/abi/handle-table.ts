@@ -96,10 +96,15 @@ export class Table<T> {
 
   /** definitions.py `Table.get`: traps when `i` is out of range or the slot is empty. */
   get(i: number): T {
-    if (!(i >= 0 && i < this.array.length)) throw new TrapError(`handle table: handle index ${i} out of range`);
-    const h = this.array[i];
-    if (h === undefined) throw new TrapError(`handle table: handle index ${i} is not in use`);
+    const h = i >= 0 && i < this.array.length ? this.array[i] : undefined;
+    if (h === undefined) this.refuseIndex(i);
     return h;
+  }
+
+  /** Out of line: `get` runs on every handle use, and V8 inlines it only while it is small. */
+  private refuseIndex(i: number): never {
+    if (!(i >= 0 && i < this.array.length)) throw new TrapError(`handle table: handle index ${i} out of range`);
+    throw new TrapError(`handle table: handle index ${i} is not in use`);
   }
 
   /** definitions.py `Table.remove`: traps like `get`, then frees the slot. */
@@ -124,6 +129,11 @@ export class Table<T> {
   }
 }
 
+/** Out of line, as `Table.refuseIndex`. */
+function notAResource(op: string, i: number, h: TableElement): never {
+  throw new TrapError(`${op}: index ${i} is ${describeElement(h)}, not a resource handle`);
+}
+
 /** An instance's `handles`: every kind of `TableElement` in one index space. */
 export class HandleTable extends Table<TableElement> {
   /**
@@ -133,7 +143,7 @@ export class HandleTable extends Table<TableElement> {
    */
   getResource(i: number, op: string): ResourceHandle {
     const h = this.get(i);
-    if (h.kind !== 'resource') throw new TrapError(`${op}: index ${i} is ${describeElement(h)}, not a resource handle`);
+    if (h.kind !== 'resource') notAResource(op, i, h);
     return h;
   }
 
@@ -145,7 +155,7 @@ export class HandleTable extends Table<TableElement> {
    */
   removeResource(i: number, op: string): ResourceHandle {
     const h = this.remove(i);
-    if (h.kind !== 'resource') throw new TrapError(`${op}: index ${i} is ${describeElement(h)}, not a resource handle`);
+    if (h.kind !== 'resource') notAResource(op, i, h);
     return h;
   }
 

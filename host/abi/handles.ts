@@ -6,6 +6,7 @@ import { HandleError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
 import { ResourceType } from './resource-type.ts';
 import type { LiftLowerContext } from './context.ts';
+import type { ResourceHandle } from './handle-table.ts';
 import { trap } from './trap.ts';
 
 export function asResourceType(r: ResourceTypeRef): ResourceType {
@@ -18,10 +19,15 @@ export function asResourceType(r: ResourceTypeRef): ResourceType {
 /** definitions.py `lift_own` (the handle is removed, then checked: a failed check traps), then hands ownership to JS. */
 export function liftOwn(cx: LiftLowerContext, i: number, rt: ResourceType): unknown {
   const h = cx.inst.handles.removeResource(i, 'lift own');
+  if (h.rt !== rt || h.numLends !== 0 || !h.own) refuseLiftOwn(i, h, rt);
+  return rt.js.liftOwn(h.rep);
+}
+
+/** Out of line: `liftOwn` runs on every returned own handle, and V8 inlines it only while it is small. */
+function refuseLiftOwn(i: number, h: ResourceHandle, rt: ResourceType): never {
   if (h.rt !== rt) trap(`lift own: handle ${i} is a ${h.rt.name}, expected a ${rt.name}`);
   if (h.numLends !== 0) trap(`lift own: handle ${i} is lent to ${h.numLends} call(s) in progress`);
-  if (!h.own) trap(`lift own: handle ${i} is a borrow, not an own`);
-  return rt.js.liftOwn(h.rep);
+  trap(`lift own: handle ${i} is a borrow, not an own`);
 }
 
 /**

@@ -80,7 +80,7 @@ export function runDestructor(rt: ResourceType, inst: ComponentInstance, rep: nu
       callCore(impl, dtor, rep);
     } else {
       if (impl.poisoned !== undefined) impl.checkNotPoisoned();
-      if (!impl.mayEnter) trap(`resource.drop: the destructor's instance ${impl.name} may not be entered (reentrance)`);
+      if (!impl.mayEnter) refuseReentrance(impl);
       impl.mayEnter = false;
       try {
         callCore(impl, dtor, rep);
@@ -91,6 +91,11 @@ export function runDestructor(rt: ResourceType, inst: ComponentInstance, rep: nu
   }
   // Whichever route dropped the last own handle, the host hears of it here once.
   rt.js.destroyed?.(rep);
+}
+
+// Out of line: runDestructor runs on every drop and is inlined into its callers only while it is small.
+function refuseReentrance(impl: ComponentInstance): never {
+  trap(`resource.drop: the destructor's instance ${impl.name} may not be entered (reentrance)`);
 }
 
 function callCore(impl: ComponentInstance, dtor: (rep: number) => void, rep: number): void {

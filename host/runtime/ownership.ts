@@ -147,9 +147,15 @@ function isBlocked(loans: readonly Loan[], access: HandleAccess, via: object | u
   return false;
 }
 
-/** Throws BorrowError when the handle of `record` cannot be dropped or moved now. */
+/**
+ * Throws BorrowError when the handle of `record` cannot be dropped or moved now. Runs on every
+ * dispose and move: the refusal is out of line so callers stay small enough for V8 to inline.
+ */
 export function checkDrop(record: HandleRecord | undefined, what: 'drop' | 'move'): void {
-  if (record === undefined || record.loans.length === 0) return;
+  if (record !== undefined && record.loans.length !== 0) refuseDrop(record, what);
+}
+
+function refuseDrop(record: HandleRecord, what: 'drop' | 'move'): void {
   // The data of a library-static handle outlives the handle: a view may keep borrowing it (Rust allows it).
   if (what === 'drop' && record.isStatic) return;
   throw new BorrowError(
