@@ -9,6 +9,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * silently wrong value.
  */
 export class Reader {
+  /**
+   * Never read from: keeps the hidden class of a Reader alive. Readers live only while bytes are
+   * parsed, so between two loads none may be left, and a full GC then collects their map; V8
+   * deoptimises every function compiled against it ("weak objects": byte, vec, u32, count...) and
+   * the next load parses in unoptimised code while they are compiled again (measured: once per
+   * cold load when a GC ran between loads, ~5 TurboFan compiles each).
+   */
+  static readonly #mapAnchor = new Reader(new Uint8Array(0));
   private pos: number;
 
   /**

@@ -16,7 +16,7 @@
 import type { FuncType, ValType } from '../types.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import { invalid } from './failures.ts';
-import { memoised, memoTable } from './work.ts';
+import { memoised, memoTable, type MemoTable } from './work.ts';
 import type { ComponentType, CoreModuleType, ExternDesc, InstanceType, TypeEntry } from './type-space.ts';
 
 /** `MAX_WASM_TYPE_SIZE`: sizes must stay below this. */
@@ -31,8 +31,14 @@ const cap = (n: number): number => Math.min(n, MAX_TYPE_SIZE);
 const sizes = memoTable<object, number>();
 const depths = memoTable<ValType, number>();
 
+/**
+ * The size of `x`, computed once per type object by `compute`, which caps its own result. Each
+ * `compute` is a module-level function, not an arrow made per call: a closure made anew on every
+ * call is one more function V8 optimises again on every load (measured: these were re-optimised
+ * at each cold load of the bench's kv, ~4 TurboFan compiles per load).
+ */
 function memo<T extends object>(x: T, compute: (x: T) => number): number {
-  return memoised(sizes, x, (k) => cap(compute(k as T)));
+  return memoised(sizes as MemoTable<T, number>, x, compute);
 }
 
 const sum = <T>(xs: Iterable<T>, f: (x: T) => number): number => {
@@ -42,33 +48,42 @@ const sum = <T>(xs: Iterable<T>, f: (x: T) => number): number => {
 };
 
 const optSize = (t: ValType | undefined): number => (t === undefined ? 0 : valTypeSize(t));
+const typedSize = (x: { readonly type: ValType }): number => valTypeSize(x.type);
+const optTypedSize = (x: { readonly type?: ValType | undefined }): number => optSize(x.type);
+const coreItemOf = (x: { readonly type: CoreItemType }): number => coreItemSize(x.type);
 
 export function valTypeSize(t: ValType): number {
-  return memo(t, (v) => {
-    switch (v.kind) {
-      case 'list':
-        return 1 + valTypeSize(v.element);
-      case 'option':
-        return 1 + valTypeSize(v.type);
-      case 'record':
-        return 1 + sum(v.fields, (f) => valTypeSize(f.type));
-      case 'tuple':
-        return 1 + sum(v.types, valTypeSize);
-      case 'variant':
-        return 1 + sum(v.cases, (c) => optSize(c.type));
-      case 'result':
-        return 1 + optSize(v.ok) + optSize(v.err);
-      case 'stream':
-      case 'future':
-        return 1 + optSize(v.element);
-      default:
-        return 1;
-    }
-  });
+  return memo(t, computeValTypeSize);
+}
+
+function computeValTypeSize(v: ValType): number {
+  switch (v.kind) {
+    case 'list':
+      return cap(1 + valTypeSize(v.element));
+    case 'option':
+      return cap(1 + valTypeSize(v.type));
+    case 'record':
+      return cap(1 + sum(v.fields, typedSize));
+    case 'tuple':
+      return cap(1 + sum(v.types, valTypeSize));
+    case 'variant':
+      return cap(1 + sum(v.cases, optTypedSize));
+    case 'result':
+      return cap(1 + optSize(v.ok) + optSize(v.err));
+    case 'stream':
+    case 'future':
+      return cap(1 + optSize(v.element));
+    default:
+      return 1;
+  }
 }
 
 function funcTypeSize(f: FuncType): number {
-  return memo(f, (x) => 1 + sum(x.params, (p) => valTypeSize(p.type)) + optSize(x.result));
+  return memo(f, computeFuncTypeSize);
+}
+
+function computeFuncTypeSize(x: FuncType): number {
+  return cap(1 + sum(x.params, typedSize) + optSize(x.result));
 }
 
 function coreItemSize(t: CoreItemType): number {
@@ -76,15 +91,27 @@ function coreItemSize(t: CoreItemType): number {
 }
 
 function moduleTypeSize(m: CoreModuleType): number {
-  return memo(m, (x) => 1 + sum(x.imports, (i) => coreItemSize(i.type)) + sum(x.exports, (e) => coreItemSize(e.type)));
+  return memo(m, computeModuleTypeSize);
+}
+
+function computeModuleTypeSize(x: CoreModuleType): number {
+  return cap(1 + sum(x.imports, coreItemOf) + sum(x.exports, coreItemOf));
 }
 
 export function instanceTypeSize(t: InstanceType): number {
-  return memo(t, (x) => 1 + sum(x.exports.values(), externSize));
+  return memo(t, computeInstanceTypeSize);
+}
+
+function computeInstanceTypeSize(x: InstanceType): number {
+  return cap(1 + sum(x.exports.values(), externSize));
 }
 
 export function componentTypeSize(t: ComponentType): number {
-  return memo(t, (x) => 1 + sum(x.imports.values(), externSize) + sum(x.exports.values(), externSize));
+  return memo(t, computeComponentTypeSize);
+}
+
+function computeComponentTypeSize(x: ComponentType): number {
+  return cap(1 + sum(x.imports.values(), externSize) + sum(x.exports.values(), externSize));
 }
 
 export function typeEntrySize(e: TypeEntry): number {
@@ -138,7 +165,8 @@ export class SizeTally {
 
   add(d: ExternDesc, name: string, offset: number): void {
     this.total = cap(this.total + externSize(d));
-    checkTypeSize(this.total, `${this.what} (at \`${name}\`)`, offset);
+    // The message only when it is needed: this runs for every import and export.
+    if (this.total >= MAX_TYPE_SIZE) checkTypeSize(this.total, `${this.what} (at \`${name}\`)`, offset);
   }
 }
 
