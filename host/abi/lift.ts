@@ -61,6 +61,7 @@ export function canonLift(
     inst.mayEnter = false;
     let entered = false;
     let value: unknown;
+    // No `finally` (see directFastPath): both exits restore may_enter and the call's state, the throwing one in `callFailed`.
     try {
       cx.refresh();
       cx.resetLiftBudget();
@@ -77,13 +78,9 @@ export function canonLift(
       if (scope !== undefined && scope.numBorrows > 0) borrowsNotDropped(inst, scope);
       if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
     } catch (e) {
-      throw failedCall(cx, e, entered, movesHandles);
-    } finally {
-      inst.mayEnter = true;
-      cx.borrowScope = undefined;
-      // Not kept alive by the reused `argv` until the next call.
-      for (let i = 0; i < nParams; i++) args[i] = undefined;
+      throw callFailed(cx, e, entered, movesHandles, args);
     }
+    endCall(cx, args);
     return topResult ? unwrapResult(value) : value;
   };
   // Arguments of calls with up to three parameters go through this array,
@@ -93,7 +90,8 @@ export function canonLift(
   const argv = new Array<unknown>(nParams).fill(undefined);
   const enter = (argc: number): void => {
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();
-    if (!inst.mayEnter) refuseReentrance(inst);
+    // `!== true`, not `!inst.mayEnter`: see directFastPath's `enter`.
+    if (inst.mayEnter !== true) refuseReentrance(inst);
     if (argc !== nParams) refuseArgCount(nParams, argc);
   };
   let lifted: (...args: unknown[]) => unknown;
@@ -160,6 +158,22 @@ function failedCall(cx: LiftLowerContext, e: unknown, entered: boolean, movesHan
     if (!(e instanceof TrapError)) return e;
   }
   return trapped(cx.inst, e);
+}
+
+/** Either exit of a general-path call: the instance may be entered again, the borrow scope is closed, and the reused argument array no longer keeps the arguments alive. */
+function endCall(cx: LiftLowerContext, args: unknown[]): void {
+  cx.inst.mayEnter = true;
+  cx.borrowScope = undefined;
+  for (let i = 0; i < args.length; i++) args[i] = undefined;
+}
+
+/** The throwing exit of a general-path call: what to throw (`failedCall`), with the call ended (`endCall`) either way. */
+function callFailed(cx: LiftLowerContext, e: unknown, entered: boolean, movesHandles: boolean, args: unknown[]): unknown {
+  try {
+    return failedCall(cx, e, entered, movesHandles);
+  } finally {
+    endCall(cx, args);
+  }
 }
 
 /** definitions.py `trap_if(task.num_borrows > 0)` when a lifted call returns. */

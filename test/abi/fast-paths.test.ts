@@ -73,6 +73,33 @@ describe('records of every field count', () => {
   });
 });
 
+describe('records of scalars lowered straight into the flat values', () => {
+  const inner = { kind: 'record', fields: [{ name: 'a', type: p('u8') }, { name: 'b-c', type: p('f32') }, { name: 'd', type: p('u64') }] } as ValType;
+
+  it('writes each field at its own position after earlier members (flat position > 0), and names a bad field', () => {
+    const t = { kind: 'tuple', types: [p('u32'), inner] } as ValType;
+    const slots = flattenType(t);
+    const out: unknown[] = new Array(slots.length).fill('untouched');
+    const lower = compileLowerFlat(t, 0, slots, 'x');
+    lower(context(mem), [9, { a: 255, bC: 1.1, d: 5n }], out);
+    expect(out).toEqual([9, 255, Math.fround(1.1), 5n]);
+    expect(compileLiftFlat(t, 0, slots)(context(mem), out)).toEqual([9, { a: 255, bC: Math.fround(1.1), d: 5n }]);
+    expect(() => lower(context(mem), [9, { a: 256, bC: 1, d: 5n }], out)).toThrow(/x\[1\]\.a: 256 is out of range for u8/);
+    expect(() => lower(context(mem), [9, { a: 1, bC: 1, d: 5 }], out)).toThrow(/x\[1\]\.d: expected a bigint \(u64\)/);
+    expect(() => lower(context(mem), [9, { a: 1, d: 5n }], out)).toThrow(/x\[1\]\.bC: expected a number \(f32\)/);
+    expect(() => lower(context(mem), [9, 'r'], out)).toThrow(/x\[1\]: expected a record object/);
+  });
+
+  it('inside a variant payload, whose joined slots need coercion, still lowers through the per-field path', () => {
+    // result<record, f64>: the payload positions hold the join (i32 for u8, i32 for f32 as bits, i64 for u64).
+    const t = { kind: 'result', ok: inner, err: p('f64') } as ValType;
+    const slots = flattenType(t);
+    const out: unknown[] = new Array(slots.length);
+    compileLowerFlat(t, 0, slots, 'x')(context(mem), { tag: 'ok', val: { a: 7, bC: 0.5, d: 2n ** 63n } }, out);
+    expect(compileLiftFlat(t, 0, slots)(context(mem), out)).toEqual({ tag: 'ok', val: { a: 7, bC: 0.5, d: 2n ** 63n } });
+  });
+});
+
 describe('floats in memory', () => {
   it('stores exact bits and the canonical NaN', () => {
     const cx = context(mem);
