@@ -20,7 +20,7 @@ import {
   type ResolvedOptions,
 } from './canon-options.ts';
 import type { ComponentScope } from './component-scope.ts';
-import { coreValTypeName, formatSig, sigEquals } from './core-types.ts';
+import { coreTypesEqual, coreValTypeName, formatSig, sigEquals } from './core-types.ts';
 import { invalid, unsupported } from './failures.ts';
 import { at, resolveValType } from './resolve.ts';
 
@@ -62,10 +62,10 @@ function typeList(ts: readonly CoreValType[]): string {
 
 /** A lifted core function must have exactly the flattened signature of the component function type. */
 function checkFlatSig(flat: CoreFuncSig, core: CoreFuncSig, off: number): void {
-  if (!sigEquals({ params: flat.params, results: [] }, { params: core.params, results: [] })) {
+  if (!coreTypesEqual(flat.params, core.params)) {
     invalid(`lowered parameter types \`${typeList(flat.params)}\` do not match parameter types \`${typeList(core.params)}\` of the core function`, off);
   }
-  if (!sigEquals({ params: [], results: flat.results }, { params: [], results: core.results })) {
+  if (!coreTypesEqual(flat.results, core.results)) {
     invalid(`lowered result types \`${typeList(flat.results)}\` do not match result types \`${typeList(core.results)}\` of the core function`, off);
   }
 }
