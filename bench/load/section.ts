@@ -44,6 +44,8 @@ export interface Loadable {
   readonly imports: Record<string, unknown>;
   /** The WAT bench guest (no rdylib:abi section; its raw column is micro/raw.ts), or undefined for an SDK-built plugin. */
   readonly benchGuest?: BenchGuest;
+  /** The exported interface `check` uses: every timed load of ours reads it (our host makes its JS face at first use). */
+  readonly iface: string;
   /** Calls into the instance's exports (keyed by interface name); throws when the answer is wrong. */
   check(exports: (name: string) => unknown): void;
 }
@@ -59,9 +61,10 @@ export async function loadables(padding = MEGABYTE_PADDING): Promise<Loadable[]>
     {
       name: 'kv',
       bytes: readGuest('kv'),
+      iface: 'rdylib-guest:kv/kv@0.1.0',
       imports: {},
       check(exports) {
-        const kv = exports('rdylib-guest:kv/kv@0.1.0') as { Store: new () => { put(k: string, v: string): unknown; len(): number } };
+        const kv = exports(this.iface) as { Store: new () => { put(k: string, v: string): unknown; len(): number } };
         const store = new kv.Store();
         store.put('a', 'b');
         expect(store.len() === 1, 'kv Store.len()');
@@ -70,27 +73,30 @@ export async function loadables(padding = MEGABYTE_PADDING): Promise<Loadable[]>
     {
       name: 'shapes',
       bytes: readGuest('shapes'),
+      iface: 'rdylib-guest:shapes/shapes@0.1.0',
       imports: { [CANVAS_IMPORT]: { Canvas: CountingCanvas } },
       check(exports) {
-        const shapes = exports('rdylib-guest:shapes/shapes@0.1.0') as { circle(r: number): { area(): number } };
+        const shapes = exports(this.iface) as { circle(r: number): { area(): number } };
         expect(shapes.circle(1).area() === Math.PI, 'shapes circle(1).area()');
       },
     },
     {
       name: 'types',
       bytes: readGuest('types'),
+      iface: 'rdylib-guest:types/types@0.1.0',
       imports: {},
       check(exports) {
-        const types = exports('rdylib-guest:types/types@0.1.0') as { echoBytes(b: Uint8Array): Uint8Array };
+        const types = exports(this.iface) as { echoBytes(b: Uint8Array): Uint8Array };
         expect(types.echoBytes(new Uint8Array([1, 2, 3]))[2] === 3, 'types echoBytes');
       },
     },
     {
       name: 'registry',
       bytes: readGuest('registry'),
+      iface: 'rdylib-guest:registry/registry@0.1.0',
       imports: {},
       check(exports) {
-        const registry = exports('rdylib-guest:registry/registry@0.1.0') as { registry(): { len(): number } };
+        const registry = exports(this.iface) as { registry(): { len(): number } };
         expect(registry.registry().len() === 5, 'registry().len()');
       },
     },
@@ -99,8 +105,9 @@ export async function loadables(padding = MEGABYTE_PADDING): Promise<Loadable[]>
       bytes: big.component,
       imports: {},
       benchGuest: big,
+      iface: 'rdylib:bench/api@0.1.0',
       check(exports) {
-        const api = exports('rdylib:bench/api@0.1.0') as { add(a: number, b: number): number };
+        const api = exports(this.iface) as { add(a: number, b: number): number };
         expect(api.add(40, 2) === 42, 'add(40, 2)');
       },
     },
@@ -145,6 +152,8 @@ export function oursLoad(target: Loadable, temperature: Temperature): Load {
     const plugin: Plugin = target.benchGuest !== undefined
       ? await oursHost.load(bytes())
       : await loadPlugin(bytes(), { name: target.name, imports: Object.fromEntries(Object.keys(target.imports).map((k) => [k, {}])) });
+    // Bytes to a working instance: what every user reads before a call is inside the timed op (the host makes its JS face at first use).
+    exportedInterface(plugin, target.iface);
     return { exports: (name) => exportedInterface(plugin, name), release: () => plugin.unload() };
   };
 }
