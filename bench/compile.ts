@@ -34,6 +34,8 @@ const BENCH_BUNDLE = join(OUT_DIR, 'run.mjs');
 
 /** Same language level as tsconfig.json's `target`, so the output matches tsc's dist/. */
 const TARGET = 'es2022';
+/** What every build here shares: ESM bundles for Node at TARGET, warnings only. */
+const COMMON = { bundle: true, format: 'esm', platform: 'node', target: TARGET, logLevel: 'warning' } as const;
 
 function tsFilesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -71,37 +73,22 @@ async function compileBench(): Promise<void> {
     entryPoints: tsFilesUnder(HOST_DIR),
     outdir: join(OUT_DIR, 'host'),
     outbase: HOST_DIR,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: TARGET,
+    ...COMMON,
     plugins: [relativeImportsStayImports],
-    logLevel: 'warning',
   });
+  await bundleBenchModule(repoPath('bench', 'run.ts'), BENCH_BUNDLE);
+  for (const name of WORKLOAD_MODULES) await bundleBenchModule(repoPath('bench', `${name}.ts`), compiledWorkloadPath(name));
+}
+
+/** One bench module and everything it imports in one file, packages and the compiled host left as imports. */
+async function bundleBenchModule(entry: string, outfile: string): Promise<void> {
   await build({
-    entryPoints: [repoPath('bench', 'run.ts')],
-    outfile: BENCH_BUNDLE,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: TARGET,
+    entryPoints: [entry],
+    outfile,
+    ...COMMON,
     packages: 'external',
     plugins: [hostFromCompiledHost],
-    logLevel: 'warning',
   });
-  for (const name of WORKLOAD_MODULES) {
-    await build({
-      entryPoints: [repoPath('bench', `${name}.ts`)],
-      outfile: compiledWorkloadPath(name),
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: TARGET,
-      packages: 'external',
-      plugins: [hostFromCompiledHost],
-      logLevel: 'warning',
-    });
-  }
 }
 
 await compileBench();
