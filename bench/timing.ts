@@ -15,13 +15,19 @@ export interface TimingOptions {
 
 export const DEFAULT_TIMING: TimingOptions = { warmupMs: 150, batchMs: 15, batches: 15 };
 
-/** Values ops return are folded in here so the JIT cannot drop the work. */
-let sink = 0;
+/**
+ * Values ops return are folded in here so the JIT cannot drop the work. The
+ * total lives in one box on globalThis: each column's copy of a workload
+ * module (column-copy.ts) is bundled with its own copy of this module, and the
+ * printed sink must count the work of every copy.
+ */
+const SINK_KEY = Symbol.for('rdylib.bench.sink');
+const sink = ((globalThis as { [SINK_KEY]?: { total: number } })[SINK_KEY] ??= { total: 0 });
 export function consume(value: unknown): void {
-  sink = (sink + (typeof value === 'number' ? value : 1)) | 0;
+  sink.total = (sink.total + (typeof value === 'number' ? value : 1)) | 0;
 }
 export function sinkValue(): number {
-  return sink;
+  return sink.total;
 }
 
 /** A measurement: the median ns per op and how far the samples spread around it. */
