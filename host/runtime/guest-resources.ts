@@ -290,8 +290,7 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
 
   /** The resource `rep` was destroyed (any route): its record and the borrows it held end. */
   destroyed(rep: number): void {
-    if (this.#records.size === 0) return;
-    const r = this.#records.get(rep);
+    const r = this.recordOf(rep);
     if (r === undefined) return;
     release(r);
     this.#records.delete(rep);
@@ -315,7 +314,7 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     }
     const rep = h.rep;
     // Refusals out of line: this runs on every dispose, and V8 inlines it into the caller only while it is small.
-    if (this.#records.size !== 0) checkDrop(this.#records.get(rep), 'drop');
+    checkDrop(this.recordOf(rep), 'drop');
     if (!rt.impl.mayEnter) this.refuseDropInCall(h);
     const slot = h.st;
     h.st = DROPPED;
