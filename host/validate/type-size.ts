@@ -32,13 +32,14 @@ const sizes = memoTable<object, number>();
 const depths = memoTable<ValType, number>();
 
 /**
- * The size of `x`, computed once per type object by `compute`, which caps its own result. Each
- * `compute` is a module-level function, not an arrow made per call: a closure made anew on every
- * call is one more function V8 optimises again on every load (measured: these were re-optimised
- * at each cold load of the bench's kv, ~4 TurboFan compiles per load).
+ * The size of `x` (capped), computed once per type object by `compute`. Each `compute` is a
+ * module-level function, not an arrow made per call: a closure made anew on every call is one
+ * more function V8 optimises again on every load (measured: these were re-optimised at each cold
+ * load of the bench's kv, ~4 TurboFan compiles per load). The table keeps what `compute` returned;
+ * every size read from it is capped here.
  */
 function memo<T extends object>(x: T, compute: (x: T) => number): number {
-  return memoised(sizes as MemoTable<T, number>, x, compute);
+  return cap(memoised(sizes as MemoTable<T, number>, x, compute));
 }
 
 const sum = <T>(xs: Iterable<T>, f: (x: T) => number): number => {
@@ -59,20 +60,20 @@ export function valTypeSize(t: ValType): number {
 function computeValTypeSize(v: ValType): number {
   switch (v.kind) {
     case 'list':
-      return cap(1 + valTypeSize(v.element));
+      return 1 + valTypeSize(v.element);
     case 'option':
-      return cap(1 + valTypeSize(v.type));
+      return 1 + valTypeSize(v.type);
     case 'record':
-      return cap(1 + sum(v.fields, typedSize));
+      return 1 + sum(v.fields, typedSize);
     case 'tuple':
-      return cap(1 + sum(v.types, valTypeSize));
+      return 1 + sum(v.types, valTypeSize);
     case 'variant':
-      return cap(1 + sum(v.cases, optTypedSize));
+      return 1 + sum(v.cases, optTypedSize);
     case 'result':
-      return cap(1 + optSize(v.ok) + optSize(v.err));
+      return 1 + optSize(v.ok) + optSize(v.err);
     case 'stream':
     case 'future':
-      return cap(1 + optSize(v.element));
+      return 1 + optSize(v.element);
     default:
       return 1;
   }
@@ -83,7 +84,7 @@ function funcTypeSize(f: FuncType): number {
 }
 
 function computeFuncTypeSize(x: FuncType): number {
-  return cap(1 + sum(x.params, typedSize) + optSize(x.result));
+  return 1 + sum(x.params, typedSize) + optSize(x.result);
 }
 
 function coreItemSize(t: CoreItemType): number {
@@ -95,7 +96,7 @@ function moduleTypeSize(m: CoreModuleType): number {
 }
 
 function computeModuleTypeSize(x: CoreModuleType): number {
-  return cap(1 + sum(x.imports, coreItemOf) + sum(x.exports, coreItemOf));
+  return 1 + sum(x.imports, coreItemOf) + sum(x.exports, coreItemOf);
 }
 
 export function instanceTypeSize(t: InstanceType): number {
@@ -103,7 +104,7 @@ export function instanceTypeSize(t: InstanceType): number {
 }
 
 function computeInstanceTypeSize(x: InstanceType): number {
-  return cap(1 + sum(x.exports.values(), externSize));
+  return 1 + sum(x.exports.values(), externSize);
 }
 
 export function componentTypeSize(t: ComponentType): number {
@@ -111,7 +112,7 @@ export function componentTypeSize(t: ComponentType): number {
 }
 
 function computeComponentTypeSize(x: ComponentType): number {
-  return cap(1 + sum(x.imports.values(), externSize) + sum(x.exports.values(), externSize));
+  return 1 + sum(x.imports.values(), externSize) + sum(x.exports.values(), externSize);
 }
 
 export function typeEntrySize(e: TypeEntry): number {
