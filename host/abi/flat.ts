@@ -245,7 +245,7 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
       const keys = t.fields.map((x) => toCamelCase(x.name));
       const scalars = scalarFieldsAt(t.fields.map((x) => x.type), off, slots, keys.map((k) => `${path}.${k}`));
       if (scalars !== undefined && keys.length > 0) {
-        const lowerFields = recordScalarsLowerer(keys, scalars, scalars.map((_, i) => off + i));
+        const lowerFields = recordScalarsLowerer(keys, scalars, off);
         return (_cx, v, o) => {
           if (typeof v !== 'object' || v === null) refuseRecord(v, path);
           lowerFields(v as Record<string, unknown>, o);

@@ -200,7 +200,7 @@ export function recordVisitor<X>(keys: readonly string[], lowers: readonly Field
  * A closure that lowers a record whose fields are all single-slot scalars,
  * each in its own core type, straight into the flat array: field `i` is read
  * from the object, converted by `lowers[i]` (flat.ts `scalarLower`, the one
- * implementation of the checks) and stored at flat position `positions[i]`.
+ * implementation of the checks) and stored at flat position `off + i`.
  * `recordVisitor` would call a per-field closure that calls the conversion,
  * and those per-field closures are one function literal for every scalar
  * field, so their conversion call site sees every kind and V8 inlines none
@@ -209,76 +209,76 @@ export function recordVisitor<X>(keys: readonly string[], lowers: readonly Field
 export function recordScalarsLowerer(
   keys: readonly string[],
   lowers: readonly ((v: unknown) => unknown)[],
-  positions: readonly number[],
+  off: number,
 ): (v: Record<string, unknown>, o: unknown[]) => void {
   const n = keys.length;
   const [k0, k1, k2, k3, k4, k5, k6, k7] = keys as string[];
   const [l0, l1, l2, l3, l4, l5, l6, l7] = lowers;
-  const [p0, p1, p2, p3, p4, p5, p6, p7] = positions as number[];
+  const [p0, p1, p2, p3, p4, p5, p6, p7] = [off, off + 1, off + 2, off + 3, off + 4, off + 5, off + 6, off + 7];
   switch (n) {
     case 1:
       return (v, o) => {
-        o[p0!] = l0!(v[k0!]);
+        o[p0] = l0!(v[k0!]);
       };
     case 2:
       return (v, o) => {
-        o[p0!] = l0!(v[k0!]);
-        o[p1!] = l1!(v[k1!]);
+        o[p0] = l0!(v[k0!]);
+        o[p1] = l1!(v[k1!]);
       };
     case 3:
       return (v, o) => {
-        o[p0!] = l0!(v[k0!]);
-        o[p1!] = l1!(v[k1!]);
-        o[p2!] = l2!(v[k2!]);
+        o[p0] = l0!(v[k0!]);
+        o[p1] = l1!(v[k1!]);
+        o[p2] = l2!(v[k2!]);
       };
     case 4:
       return (v, o) => {
-        o[p0!] = l0!(v[k0!]);
-        o[p1!] = l1!(v[k1!]);
-        o[p2!] = l2!(v[k2!]);
-        o[p3!] = l3!(v[k3!]);
+        o[p0] = l0!(v[k0!]);
+        o[p1] = l1!(v[k1!]);
+        o[p2] = l2!(v[k2!]);
+        o[p3] = l3!(v[k3!]);
       };
     case 5:
       return (v, o) => {
-        o[p0!] = l0!(v[k0!]);
-        o[p1!] = l1!(v[k1!]);
-        o[p2!] = l2!(v[k2!]);
-        o[p3!] = l3!(v[k3!]);
-        o[p4!] = l4!(v[k4!]);
+        o[p0] = l0!(v[k0!]);
+        o[p1] = l1!(v[k1!]);
+        o[p2] = l2!(v[k2!]);
+        o[p3] = l3!(v[k3!]);
+        o[p4] = l4!(v[k4!]);
       };
     case 6:
       return (v, o) => {
-        o[p0!] = l0!(v[k0!]);
-        o[p1!] = l1!(v[k1!]);
-        o[p2!] = l2!(v[k2!]);
-        o[p3!] = l3!(v[k3!]);
-        o[p4!] = l4!(v[k4!]);
-        o[p5!] = l5!(v[k5!]);
+        o[p0] = l0!(v[k0!]);
+        o[p1] = l1!(v[k1!]);
+        o[p2] = l2!(v[k2!]);
+        o[p3] = l3!(v[k3!]);
+        o[p4] = l4!(v[k4!]);
+        o[p5] = l5!(v[k5!]);
       };
     case 7:
       return (v, o) => {
-        o[p0!] = l0!(v[k0!]);
-        o[p1!] = l1!(v[k1!]);
-        o[p2!] = l2!(v[k2!]);
-        o[p3!] = l3!(v[k3!]);
-        o[p4!] = l4!(v[k4!]);
-        o[p5!] = l5!(v[k5!]);
-        o[p6!] = l6!(v[k6!]);
+        o[p0] = l0!(v[k0!]);
+        o[p1] = l1!(v[k1!]);
+        o[p2] = l2!(v[k2!]);
+        o[p3] = l3!(v[k3!]);
+        o[p4] = l4!(v[k4!]);
+        o[p5] = l5!(v[k5!]);
+        o[p6] = l6!(v[k6!]);
       };
     case 8:
       return (v, o) => {
-        o[p0!] = l0!(v[k0!]);
-        o[p1!] = l1!(v[k1!]);
-        o[p2!] = l2!(v[k2!]);
-        o[p3!] = l3!(v[k3!]);
-        o[p4!] = l4!(v[k4!]);
-        o[p5!] = l5!(v[k5!]);
-        o[p6!] = l6!(v[k6!]);
-        o[p7!] = l7!(v[k7!]);
+        o[p0] = l0!(v[k0!]);
+        o[p1] = l1!(v[k1!]);
+        o[p2] = l2!(v[k2!]);
+        o[p3] = l3!(v[k3!]);
+        o[p4] = l4!(v[k4!]);
+        o[p5] = l5!(v[k5!]);
+        o[p6] = l6!(v[k6!]);
+        o[p7] = l7!(v[k7!]);
       };
     default:
       return (v, o) => {
-        for (let i = 0; i < n; i++) o[positions[i]!] = lowers[i]!(v[keys[i]!]);
+        for (let i = 0; i < n; i++) o[off + i] = lowers[i]!(v[keys[i]!]);
       };
   }
 }
