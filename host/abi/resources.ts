@@ -15,10 +15,16 @@ import { trapped } from './guard.ts';
 // These run on every resource call, so each catches inline (as `guardTrap` would) instead of
 // allocating a closure per call.
 
+// Out of line: resource.new and resource.drop run on every resource created or dropped by a guest.
+function refuseLeave(op: string): never {
+  trap(`${op}: may_leave is false (called from realloc, post-return or a destructor)`);
+}
+
 export function canonResourceNew(rt: ResourceType, inst: ComponentInstance): (rep: number) => number {
   return (rep: number): number => {
     try {
-      if (!inst.mayLeave) trap('resource.new: may_leave is false (called from realloc, post-return or a destructor)');
+      // `!== true`, not `!`: an identity compare, where V8 compiles `!` of a field it cannot type as a full truthiness test.
+      if (inst.mayLeave !== true) refuseLeave('resource.new');
       return inst.handles.add({ kind: 'resource', rt, rep: rep >>> 0, own: true, borrowScope: undefined, numLends: 0 });
     } catch (e) {
       throw trapped(inst, e);
@@ -29,7 +35,7 @@ export function canonResourceNew(rt: ResourceType, inst: ComponentInstance): (re
 export function canonResourceDrop(rt: ResourceType, inst: ComponentInstance): (handleIndex: number) => void {
   return (handleIndex: number): void => {
     try {
-      if (!inst.mayLeave) trap('resource.drop: may_leave is false (called from realloc, post-return or a destructor)');
+      if (inst.mayLeave !== true) refuseLeave('resource.drop');
       const i = handleIndex >>> 0;
       // definitions.py's order: removed, then checked (a failed check traps and poisons the instance).
       const h = inst.handles.removeResource(i, 'resource.drop');
@@ -73,20 +79,24 @@ export function runDestructor(rt: ResourceType, inst: ComponentInstance, rep: nu
   const dtor = rt.dtor;
   if (dtor !== undefined) {
     const impl = rt.impl;
-    if (impl.usesTasks) {
+    if (impl.usesTasks === true) {
       runDestructorTask(rt, destructorTask(rt, dtor), inst, rep);
     } else if (impl === inst) {
       // Same instance: entering_set(caller) is empty, so no may_enter check or change.
       callCore(impl, dtor, rep);
     } else {
       if (impl.poisoned !== undefined) impl.checkNotPoisoned();
-      if (!impl.mayEnter) refuseReentrance(impl);
+      if (impl.mayEnter !== true) refuseReentrance(impl);
+      // No `finally`: V8 compiles one into a saved pending message and a
+      // dispatch on how the block was left, paid by every drop. may_enter is
+      // set again on both exits: here, and in `destructorTrapped`.
       impl.mayEnter = false;
       try {
-        callCore(impl, dtor, rep);
-      } finally {
-        impl.mayEnter = true;
+        dtor(rep);
+      } catch (e) {
+        throw destructorTrapped(impl, e);
       }
+      impl.mayEnter = true;
     }
   }
   // Whichever route dropped the last own handle, the host hears of it here once.
@@ -102,10 +112,21 @@ function callCore(impl: ComponentInstance, dtor: (rep: number) => void, rep: num
   try {
     dtor(rep);
   } catch (e) {
-    const t = e instanceof TrapError ? e : new TrapError(`destructor of a resource trapped: ${String(e)}`, { cause: e });
-    impl.poison(t);
-    throw t;
+    throw destructorTrap(impl, e);
   }
+}
+
+/** A destructor threw: `impl` is poisoned by the trap, which is returned to be thrown. */
+function destructorTrap(impl: ComponentInstance, e: unknown): TrapError {
+  const t = e instanceof TrapError ? e : new TrapError(`destructor of a resource trapped: ${String(e)}`, { cause: e });
+  impl.poison(t);
+  return t;
+}
+
+/** `destructorTrap` on the exit of a cross-instance destructor call, which also lets `impl` be entered again. */
+function destructorTrapped(impl: ComponentInstance, e: unknown): TrapError {
+  impl.mayEnter = true;
+  return destructorTrap(impl, e);
 }
 
 /** definitions.py `canon_resource_drop`: the destructor's type, `(func (param u32))`, lifted and lowered without options. */

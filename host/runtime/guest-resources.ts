@@ -127,7 +127,9 @@ export function makeGuestClass(className: string): { cls: new (...args: unknown[
   const cls = {
     [className]: class extends GuestResource {
       constructor(...args: unknown[]) {
-        if (args[0] === MINT) {
+        // `typeof` first: a user's `new` passes numbers, strings, objects here, and a bare `===` against
+        // the symbol then compiles to V8's generic StrictEqual call on the host's own `new` as well.
+        if (typeof args[0] === 'symbol' && args[0] === MINT) {
           super(MINT, args[1] as GuestClassBinding, args[2] as number, args[3] as number, args[4] as object | undefined);
           return;
         }
@@ -308,14 +310,15 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     const h = ownState(value, this);
     if (h === undefined || h.st <= 0) return;
     const rt = this.#rt;
-    if (!this.cell.live || rt === undefined || rt.impl.poisoned !== undefined) {
+    // `!== true`, not `!`: V8 compiles `!` of a field it cannot type as a full truthiness test.
+    if (this.cell.live !== true || rt === undefined || rt.impl.poisoned !== undefined) {
       this.endWithoutDrop(h, value);
       return;
     }
     const rep = h.rep;
     // Refusals out of line: this runs on every dispose, and V8 inlines it into the caller only while it is small.
     checkDrop(this.recordOf(rep), 'drop');
-    if (!rt.impl.mayEnter) this.refuseDropInCall(h);
+    if (rt.impl.mayEnter !== true) this.refuseDropInCall(h);
     const slot = h.st;
     h.st = DROPPED;
     this.cell.owned.forget(slot, value);

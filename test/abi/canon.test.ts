@@ -381,6 +381,27 @@ describe('resources and handles', () => {
     expect(ran).toEqual([2]);
   });
 
+  it('a destructor that traps in another instance poisons the implementer and leaves it enterable (may_enter restored)', () => {
+    const impl = new ComponentInstance('impl');
+    const rt = new ResourceType('x', impl, (rep) => {
+      if (rep === 13) throw new WebAssembly.RuntimeError('unreachable');
+    });
+    const user = new ComponentInstance('user');
+    const add = (rep: number): number => user.handles.add({ kind: 'resource', rt, rep, own: true, borrowScope: undefined, numLends: 0 });
+    const h = add(13);
+    expectTrap(() => canonResourceDrop(rt, user)(h), /destructor of a resource trapped.*unreachable/);
+    expect(impl.poisoned?.message).toMatch(/unreachable/);
+    expect(impl.mayEnter).toBe(true);
+    // The drop's caller is poisoned too (the trap unwound it), and the handle is gone from its table.
+    expect(user.poisoned).toBeDefined();
+    expect(user.handles.size).toBe(0);
+    // A later drop into the poisoned implementer traps before any destructor runs.
+    const other = new ComponentInstance('other');
+    const h2 = other.handles.add({ kind: 'resource', rt, rep: 2, own: true, borrowScope: undefined, numLends: 0 });
+    expectTrap(() => canonResourceDrop(rt, other)(h2), /poisoned/);
+    expect(impl.mayEnter).toBe(true);
+  });
+
   it('resource.new and resource.drop trap when may_leave is false', () => {
     const { guest, rt } = setup();
     guest.mayLeave = false;
