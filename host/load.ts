@@ -118,12 +118,14 @@ export function load<T extends PluginTypes = UntypedPlugin>(source: ComponentSou
 export async function load(source: ComponentSource, options: LoadOptions<object> | IsolatedLoadOptions = {}): Promise<Plugin<object> | IsolatedPlugin<object>> {
   if (options.isolate !== undefined) return loadIsolated(await readSource(source), options);
   sandboxLimits(options); // bad limits fail before any reading
-  const bytes = await readSource(source);
+  // Bytes need no reading: not awaiting them (nor a synchronous build, nor imports without WASI) keeps a
+  // load from the compile cache in one turn, without a promise and a microtask per step.
+  const bytes = source instanceof Uint8Array ? source : await readSource(source);
   const expectation = options.expect === undefined ? undefined : await resolveExpectation(options.expect, readSource);
   // The load pipeline (host/plugin/pipeline.ts): nothing of the plugin runs before it passed.
   const name = options.name ?? 'plugin';
   const cache = options.cache ?? true;
-  const build = await checkedBuild(bytes, { name, maxMemoryBytes: options.maxMemoryBytes, unchecked: options.unchecked ?? false, expectation, cache });
+  const build = checkedBuild(bytes, { name, maxMemoryBytes: options.maxMemoryBytes, unchecked: options.unchecked ?? false, expectation, cache });
   const checked: PluginOptions = {
     abi: build.abi,
     expectation,
@@ -135,6 +137,7 @@ export async function load(source: ComponentSource, options: LoadOptions<object>
     maxHandles: options.maxHandles,
   };
   // Typed imports are the same objects; their declared type just has no index signature.
-  const imports = await sandboxImports(build.validated.type.imports.keys(), { ...options, imports: options.imports as ImportObject | undefined });
+  const granted = sandboxImports(build.validated.type.imports.keys(), { ...options, imports: options.imports as ImportObject | undefined });
+  const imports = granted instanceof Promise ? await granted : granted;
   return new Plugin(build.validated, imports, options.name, checked);
 }

@@ -44,7 +44,7 @@ export interface CheckedBuild {
   readonly abi: RdylibAbi | undefined;
 }
 
-export async function checkedBuild(bytes: Uint8Array, checks: BuildChecks): Promise<CheckedBuild> {
+export function checkedBuild(bytes: Uint8Array, checks: BuildChecks): CheckedBuild {
   const validated = checks.cache ? validateCached(bytes, checks.maxMemoryBytes) : validateCapped(bytes, checks.maxMemoryBytes);
   const found = foundSurface(validated, checks.name, checks.unchecked);
   if (checks.expectation !== undefined) checkExpectation(checks.expectation, found);

@@ -230,18 +230,16 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   async reload(source: ComponentSource, options: ReloadOptions = {}): Promise<void> {
     if (this.#gen === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
     const given = await readSource(source);
-    // Checked after reading: the plugin may have been unloaded or entered meanwhile.
+    // Checked after reading: the plugin may have been unloaded or entered meanwhile (the build below is synchronous).
     const pending = options.pending ?? 'refuse';
-    this.#reloadable(pending);
-    const build = await checkedBuild(given, {
+    const old = this.#reloadable(pending);
+    const build = checkedBuild(given, {
       name: this.name,
       maxMemoryBytes: this.#options.maxMemoryBytes,
       unchecked: this.#options.unchecked ?? false,
       expectation: this.#options.expectation,
       cache: this.#options.cache ?? true,
     });
-    // And again: `checkedBuild` is asynchronous, so other code may have run meanwhile.
-    const old = this.#reloadable(pending);
     const next = this.#build(build.validated, build.abi);
     this.#teardown(old, pending);
     this.#gen = next;
@@ -348,7 +346,12 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       cell.pending.endStreams(trap);
     };
     for (const inst of instances) inst.whenPoisoned(endStore);
-    const callsOut = [...component.type.imports.keys()].some((name) => !(wantsPanicImport && name === RDYLIB_PANIC_IMPORT));
+    let callsOut = false;
+    for (const name of component.type.imports.keys()) {
+      if (wantsPanicImport && name === RDYLIB_PANIC_IMPORT) continue;
+      callsOut = true;
+      break;
+    }
     return { component, abi, cell, instances, runtimeExports, slots: new Map(), callsOut, face: undefined, providers };
   }
 
@@ -383,7 +386,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   }
 
   #liveDependents(): Plugin<object>[] {
-    return [...this.#dependents].filter((d) => !d.isUnloaded);
+    return this.#dependents.size === 0 ? [] : [...this.#dependents].filter((d) => !d.isUnloaded);
   }
 
   #refuseIfInUse(gen: Generation, what: string, pending: 'refuse' | 'cancel'): void {
@@ -437,11 +440,11 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     // JS-held owned handles, newest first: the plugin's destructors run.
     gen.cell.dropAll();
     // Handles the plugin holds on host objects and on other plugins' resources.
-    const own = new Set<ComponentInstance>(gen.instances);
     for (const inst of gen.instances) {
+      if (inst.handles.size === 0) continue; // the common case: no iterator, no copy
       const held = [...inst.handles.resourceEntries()].reverse();
       for (const [, h] of held) {
-        if (!h.own || own.has(h.rt.impl)) continue;
+        if (!h.own || gen.instances.includes(h.rt.impl)) continue;
         try {
           runDestructor(h.rt, HOST_INSTANCE, h.rep);
         } catch {

@@ -37,12 +37,17 @@ export function sandboxLimits(options: SandboxOptions): InstanceLimits {
 
 /**
  * The imports a plugin gets: the WASI interfaces `options.wasi` grants for
- * the names it imports, overridden by the caller's own `imports`.
+ * the names it imports, overridden by the caller's own `imports`. At once
+ * without WASI; a Promise with it (its implementation is imported lazily).
  */
-export async function sandboxImports(importNames: Iterable<string>, options: SandboxOptions & { readonly imports?: ImportObject; readonly name?: string }): Promise<ImportObject> {
+export function sandboxImports(importNames: Iterable<string>, options: SandboxOptions & { readonly imports?: ImportObject; readonly name?: string }): ImportObject | Promise<ImportObject> {
   const imports = options.imports ?? {};
   if (options.wasi === undefined) return imports;
+  return withWasi(options.wasi, importNames, options.name ?? 'plugin', imports);
+}
+
+async function withWasi(wasi: WasiCapabilities, importNames: Iterable<string>, name: string, imports: ImportObject): Promise<ImportObject> {
   // Lazily imported so plugins without WASI never load the WASI implementation.
   const { grantWasi } = await import('../wasi/index.ts');
-  return { ...(await grantWasi(options.wasi, importNames, { name: options.name ?? 'plugin' })), ...imports };
+  return { ...(await grantWasi(wasi, importNames, { name })), ...imports };
 }
