@@ -1,6 +1,6 @@
 /**
  * The cell of one generation of a plugin (host/runtime/export-cell.ts): every
- * export wrapper calls `cell.fns[slot]`, resource classes and objects reach
+ * export wrapper calls `cell.fns[slot]` (made at the slot's first call), resource classes and objects reach
  * their resource type through their binding, which the cell lists, and the
  * owned objects JS holds are kept here. Unloading (or replacing the
  * generation by reload) severs it (`revoke`): the slots become functions
@@ -17,7 +17,9 @@ import { PendingWork } from '../runtime/pending-work.ts';
 
 export class PluginCell implements ExportCell {
   live = true;
-  readonly fns: JsFunction[] = [];
+  readonly fns: (JsFunction | undefined)[] = [];
+  /** What makes each slot's function at its first call; dropped once made, and all at revoke. */
+  private readonly makers: ((() => JsFunction) | undefined)[] = [];
   /** The item behind each slot, for UnloadedError messages. */
   private readonly items: string[] = [];
   /** Which slots hold async exports (they reject after unload instead of throwing). */
@@ -32,19 +34,30 @@ export class PluginCell implements ExportCell {
     readonly lineage: object = {},
   ) {}
 
-  /** Once revoked (a JS face built after unload, plugin.ts), the slot holds the thrower at once. */
-  addFunction(item: string, fn: JsFunction, kind: 'sync' | 'async' = 'sync'): number {
+  addFunction(item: string, make: () => JsFunction, kind: 'sync' | 'async' = 'sync'): number {
     this.items.push(item);
-    const slot = this.fns.push(fn) - 1;
+    this.makers.push(make);
+    const slot = this.fns.push(undefined) - 1;
     if (kind === 'async') this.asyncSlots.add(slot);
-    if (!this.live) this.fns[slot] = this.thrower(slot);
     return slot;
   }
 
-  /** Once revoked, the binding is revoked at once. */
+  /**
+   * Made at the slot's first call, not when the face is built: compiling an
+   * export's call (its lifted function, call plan and JS shape) was most of
+   * the face's cost, and a load pays only for the functions it calls. The
+   * wrappers call this out of line, so their call site sees only the made
+   * functions. Never reached once revoked: every slot then holds its thrower.
+   */
+  compile(slot: number): JsFunction {
+    const fn = this.makers[slot]!();
+    this.makers[slot] = undefined;
+    this.fns[slot] = fn;
+    return fn;
+  }
+
   addBinding(binding: GuestClassBinding): void {
-    if (this.live) this.bindings.push(binding);
-    else binding.revoke();
+    this.bindings.push(binding);
   }
 
   /**
@@ -59,6 +72,7 @@ export class PluginCell implements ExportCell {
   revoke(): void {
     this.live = false;
     for (let i = 0; i < this.fns.length; i++) this.fns[i] = this.thrower(i);
+    this.makers.length = 0;
     for (const b of this.bindings) b.revoke();
     this.bindings.length = 0;
   }

@@ -29,7 +29,7 @@ import type { ComponentType, ExternDesc } from '../validate/type-space.ts';
 import { runDestructor, Store, type ComponentInstance, type InstanceLimits } from '../abi/index.ts';
 import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from '../runtime/instantiate.ts';
 import { matchImports, type ImportObject } from '../runtime/import-matching.ts';
-import { exportsToJs, revokedShape, type ExportObject } from '../runtime/js-exports.ts';
+import { exportsToJs, type ExportObject } from '../runtime/js-exports.ts';
 import { defineExportKeys, exportKeys, type ExportKey } from '../runtime/export-keys.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { HOST_INSTANCE } from '../runtime/host-resources.ts';
@@ -98,13 +98,14 @@ interface Generation {
 
 /**
  * What JS sees of a generation: the exports object (functions, interface
- * objects, resource classes, their call plans and the lifted functions
- * behind them) and the keys it answers to besides the exact names
- * (export-keys.ts). Made when first asked for (`plugin.exports`,
- * `exportKeys`, or a plugin linking against this one), all of it at once:
- * any call may lift a handle of any exported resource, whose class must
- * exist by then. Building it was over half of a warm load's JS work, which
- * a load (or reload) whose exports are not used yet need not pay.
+ * objects, resource classes) and the keys it answers to besides the exact
+ * names (export-keys.ts). Made when first asked for (`plugin.exports`,
+ * `exportKeys`, or a plugin linking against this one), or at unload when
+ * JS never asked (the unloaded plugin's exports keep its shape and refuse
+ * every use), all of it at once: any call may lift a handle of any exported
+ * resource, whose class must exist by then. Each function's call (call
+ * plan, lifted function) is made at its first call (plugin-cell.ts
+ * `compile`), so a load pays only for the functions it calls.
  */
 interface JsFace {
   readonly exports: ExportObject;
@@ -119,10 +120,10 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   #gen: Generation | undefined;
   /**
    * Once unloaded, what `exports` gives: the last exports object, whose
-   * functions and classes throw UnloadedError; made at its first use from
-   * the exports' shape when JS had not asked for them before unload.
+   * functions and classes throw UnloadedError (made at unload when JS had
+   * not asked for it before).
    */
-  #unloaded: { exports: ExportObject | undefined; readonly shape: RuntimeInstance; readonly cell: PluginCell; readonly component: ValidatedComponent } | undefined = undefined;
+  #unloaded: ExportObject | undefined = undefined;
   #component: ValidatedComponent;
   readonly #imports: ImportObject;
   readonly #options: PluginOptions;
@@ -156,9 +157,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   get exports(): E {
     // What E promises is checked where E comes from: declarations generated from this component's types.
     const gen = this.#gen;
-    if (gen !== undefined) return this.#faceOf(gen).exports as E;
-    const u = this.#unloaded!;
-    return (u.exports ??= this.#face(u.component, u.shape, u.cell, undefined).exports) as E;
+    return (gen !== undefined ? this.#faceOf(gen).exports : this.#unloaded!) as E;
   }
 
   /**
@@ -275,7 +274,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
         if (slot === undefined) return it;
         // returnsPromise goes along: a sync-typed export of an instance entered through JSPI returns a
         // Promise, so the importer must lower it as a call that may block (instantiate.ts requireModeFor).
-        const call = (...args: unknown[]): unknown => cell.fns[slot]!(...args);
+        const call = (...args: unknown[]): unknown => (cell.fns[slot] ?? cell.compile(slot))(...args);
         return { kind: 'func', func: { type: it.func.type, call, ...(it.func.returnsPromise === undefined ? {} : { returnsPromise: it.func.returnsPromise }) } };
       }
       if (it.kind === 'instance') return { kind: 'instance', instance: new Map([...it.instance].map(([n, x]) => [n, through(x)])) };
@@ -357,18 +356,12 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 
   /** The generation's JS face, built now if it was not yet. */
   #faceOf(gen: Generation): JsFace {
-    return (gen.face ??= this.#face(gen.component, gen.runtimeExports, gen.cell, { abi: gen.abi, callsOut: gen.callsOut, slots: gen.slots }));
+    return (gen.face ??= this.#face(gen));
   }
 
-  /** A JS face of `exports` through `cell`; `live` only while the cell is (a revoked cell's slots throw and nothing is called). */
-  #face(
-    component: ValidatedComponent,
-    exports: RuntimeInstance,
-    cell: PluginCell,
-    live: { readonly abi: RdylibAbi | undefined; readonly callsOut: boolean; readonly slots: Map<RuntimeFunc, number> } | undefined,
-  ): JsFace {
-    const js = exportsToJs(exports, { cell, wrapCall: live === undefined ? undefined : borrowRulesHook(live.abi, live.callsOut), slots: live?.slots ?? new Map() });
-    const keys = extraKeysOf(component, this.#options.expectation, js);
+  #face(gen: Generation): JsFace {
+    const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slots: gen.slots });
+    const keys = extraKeysOf(gen.component, this.#options.expectation, js);
     defineExportKeys(js, keys, this.name);
     return { exports: js, keys };
   }
@@ -422,11 +415,12 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     for (const p of order) p.#refuseIfInUse(p.#gen!, 'unload', pending);
     for (const p of order) {
       const gen = p.#gen!;
+      // The face JS already has, or one made now from the live generation (no export's call is
+      // compiled for it: cell.compile), which teardown revokes with the rest: its functions throw
+      // UnloadedError (plugin-cell.ts). The generation itself, and with it the instance's memory, is let go.
+      const face = p.#faceOf(gen);
       p.#teardown(gen, pending);
-      // The face JS already has, or what it takes to make one on the revoked cell later (its
-      // functions throw UnloadedError: plugin-cell.ts); either way the generation itself, and with
-      // it the instance's memory, is let go.
-      p.#unloaded = { exports: gen.face?.exports, shape: gen.face === undefined ? revokedShape(gen.runtimeExports) : new Map(), cell: gen.cell, component: gen.component };
+      p.#unloaded = face.exports;
       p.#gen = undefined;
     }
   }

@@ -22,13 +22,19 @@ export interface ExportCell {
   readonly lineage: object;
   /** False once unloaded (or replaced by a reload). */
   readonly live: boolean;
-  /** Export function slots, called by the wrappers; unload replaces each with a thrower. */
-  readonly fns: JsFunction[];
   /**
-   * Adds an export function; returns its slot. An `async` one returns a
-   * Promise, so after unload its slot rejects instead of throwing.
+   * Export function slots, called by the wrappers as `(fns[slot] ?? compile(slot))(...)`:
+   * undefined until the slot's first call; unload replaces each with a thrower.
    */
-  addFunction(item: string, fn: JsFunction, kind?: 'sync' | 'async'): number;
+  readonly fns: (JsFunction | undefined)[];
+  /**
+   * Adds an export function, made by `make` at its first call (`compile`);
+   * returns its slot. An `async` one returns a Promise, so after unload its
+   * slot rejects instead of throwing.
+   */
+  addFunction(item: string, make: () => JsFunction, kind?: 'sync' | 'async'): number;
+  /** The function of `slot`, made now (and kept) if it was not yet: the out-of-line first call of a slot. */
+  compile(slot: number): JsFunction;
   /** A guest resource binding of this instantiation, revoked on unload. */
   addBinding(binding: GuestClassBinding): void;
   /** The owned objects JS holds from this instantiation. */

@@ -3,9 +3,8 @@
  * top-level functions as functions, exported instances (interfaces) as objects
  * of camelCase functions and PascalCase resource classes.
  */
-import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
+import type { ResourceTypeRef } from '../types.ts';
 import { ResourceType } from '../abi/resource-type.ts';
-import { ComponentInstance } from '../abi/component-instance.ts';
 import { isDirectlyLifted } from '../abi/lift.ts';
 import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from './instantiate.ts';
 import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
@@ -35,14 +34,15 @@ export interface ExportContext {
 /**
  * Puts the export's function into the cell: the lifted function (wrapped
  * with its borrow rules when the section has any, and given its async JS
- * shape) until unload swaps in a thrower. Returns its slot.
+ * shape), made at its first call (export-cell.ts `compile`), until unload
+ * swaps in a thrower. Returns its slot.
  */
 function register(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): number {
   const cell = cx.cell;
   const item = iface === '' ? name : `${iface}#${name}`;
   // Async exports return a Promise; streams and futures take their JS shapes (async-calls.ts).
   const async = returnsPromise(f);
-  const slot = cell.addFunction(item, cell.live ? callOf(f, cx, iface, name, item, async) : revokedSlot, async ? 'async' : 'sync');
+  const slot = cell.addFunction(item, () => callOf(f, cx, iface, name, item, async), async ? 'async' : 'sync');
   if (!cx.slots.has(f)) cx.slots.set(f, slot);
   return slot;
 }
@@ -53,59 +53,17 @@ function callOf(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, 
   return exportCall(f.type, async, ruled, cx.cell, item, f.inst?.store) ?? ruled;
 }
 
-/**
- * What a face built on a revoked cell (after unload, host/plugin/plugin.ts)
- * registers: the cell puts its UnloadedError thrower in the slot instead,
- * so nothing of the instance is compiled or kept for it.
- */
-const revokedSlot: JsFunction = () => {
-  throw new Error('unreachable: a revoked cell holds its thrower in this slot');
-};
-
-/**
- * What a face built after unload needs of an instance's exports, and
- * nothing more: the names, each function's arity and whether its slot
- * rejects (async) rather than throws, and a stand-in for each resource type
- * the guest defined (its class is made; every use of it is refused). The
- * plugin keeps this, made at unload when JS had not asked for the exports
- * yet (host/plugin/plugin.ts), instead of the exports themselves, whose
- * function types mention the instance's resource types, which reach its
- * destructors and memory.
- */
-export function revokedShape(exports: RuntimeInstance): RuntimeInstance {
-  const shape = new Map<string, RuntimeItem>();
-  for (const [name, item] of exports) {
-    if (item.kind === 'func') {
-      const f = item.func;
-      shape.set(name, { kind: 'func', func: { type: arityOf(f.type), call: revokedSlot, returnsPromise: returnsPromise(f) } });
-    } else if (item.kind === 'instance') {
-      shape.set(name, { kind: 'instance', instance: revokedShape(item.instance) });
-    } else if (item.kind === 'type' && item.entry.kind === 'resource' && definedByGuest(item.entry.ref)) {
-      shape.set(name, { kind: 'type', entry: { kind: 'resource', ref: new ResourceType(item.entry.ref.name, UNLOADED_INSTANCE) } });
-    }
-  }
-  return shape;
-}
-
-/** The impl of `revokedShape`'s resource types: no guest, nothing to run. */
-const UNLOADED_INSTANCE = new ComponentInstance('unloaded plugin');
-/** The parameter type `arityOf` gives: a face built on a revoked cell reads only how many parameters there are. */
-const ANY_PARAM: ValType = { kind: 'bool' };
-
-function arityOf(t: FuncType): FuncType {
-  return { async: t.async, params: t.params.map((p) => ({ name: p.name, type: ANY_PARAM })), result: undefined };
-}
-
 /** A resource type JS gets a class for (`makeClasses`): one a guest defined, not a host resource passed through. */
 function definedByGuest(rt: ResourceTypeRef): rt is ResourceType {
   return rt instanceof ResourceType && rt.impl !== HOST_INSTANCE;
 }
 
 /**
- * The export as JS calls it: `cell.fns[slot]`. Specialised on the declared
- * arity so a call with the right number of arguments is a plain call (no
- * rest array, no spread); any other count is passed through unchanged so
- * the lifted function reports it.
+ * The export as JS calls it: `cell.fns[slot]`, or at the slot's first call
+ * what `cell.compile` makes (out of line, so the call site sees only the
+ * made functions). Specialised on the declared arity so a call with the
+ * right number of arguments is a plain call (no rest array, no spread); any
+ * other count is passed through unchanged so the lifted function reports it.
  */
 function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (...args: unknown[]) => unknown {
   const cell = cx.cell;
@@ -113,45 +71,53 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (
   switch (f.type.params.length) {
     case 0:
       return function (this: unknown) {
-        return arguments.length === 0 ? cell.fns[slot]!() : cell.fns[slot]!(...arguments);
+        const call = cell.fns[slot] ?? cell.compile(slot);
+        return arguments.length === 0 ? call() : call(...arguments);
       };
     case 1:
       return function (this: unknown, a: unknown) {
-        return arguments.length === 1 ? cell.fns[slot]!(a) : cell.fns[slot]!(...arguments);
+        const call = cell.fns[slot] ?? cell.compile(slot);
+        return arguments.length === 1 ? call(a) : call(...arguments);
       } as (...args: unknown[]) => unknown;
     case 2:
       return function (this: unknown, a: unknown, b: unknown) {
-        return arguments.length === 2 ? cell.fns[slot]!(a, b) : cell.fns[slot]!(...arguments);
+        const call = cell.fns[slot] ?? cell.compile(slot);
+        return arguments.length === 2 ? call(a, b) : call(...arguments);
       } as (...args: unknown[]) => unknown;
     case 3:
       return function (this: unknown, a: unknown, b: unknown, c: unknown) {
-        return arguments.length === 3 ? cell.fns[slot]!(a, b, c) : cell.fns[slot]!(...arguments);
+        const call = cell.fns[slot] ?? cell.compile(slot);
+        return arguments.length === 3 ? call(a, b, c) : call(...arguments);
       } as (...args: unknown[]) => unknown;
     default:
-      return (...args: unknown[]) => cell.fns[slot]!(...args);
+      return (...args: unknown[]) => (cell.fns[slot] ?? cell.compile(slot))(...args);
   }
 }
 
 /**
  * A `[method]` on the class prototype: `this` becomes the `self` argument
  * of `cell.fns[slot]`, called directly (not through `wrap`'s function, one
- * call less per method call). Specialised like `wrap`.
+ * call less per method call). Specialised like `wrap`. A method taking only
+ * `self` has its function made now: which of two closures calls it depends
+ * on what it is.
  */
 function methodOf(cell: ExportCell, slot: number, arity: number): (this: unknown, ...args: unknown[]) => unknown {
   switch (arity) {
     case 1:
-      return isDirectlyLifted(cell.fns[slot]) ? directSelfMethod(cell, slot) : selfMethod(cell, slot);
+      return isDirectlyLifted(cell.compile(slot)) ? directSelfMethod(cell, slot) : selfMethod(cell, slot);
     case 2:
       return function (this: unknown, a: unknown) {
-        return arguments.length === 1 ? cell.fns[slot]!(this, a) : cell.fns[slot]!(this, ...arguments);
+        const call = cell.fns[slot] ?? cell.compile(slot);
+        return arguments.length === 1 ? call(this, a) : call(this, ...arguments);
       } as (this: unknown, ...args: unknown[]) => unknown;
     case 3:
       return function (this: unknown, a: unknown, b: unknown) {
-        return arguments.length === 2 ? cell.fns[slot]!(this, a, b) : cell.fns[slot]!(this, ...arguments);
+        const call = cell.fns[slot] ?? cell.compile(slot);
+        return arguments.length === 2 ? call(this, a, b) : call(this, ...arguments);
       } as (this: unknown, ...args: unknown[]) => unknown;
     default:
       return function (this: unknown, ...args: unknown[]) {
-        return cell.fns[slot]!(this, ...args);
+        return (cell.fns[slot] ?? cell.compile(slot))(this, ...args);
       };
   }
 }
@@ -159,7 +125,8 @@ function methodOf(cell: ExportCell, slot: number, arity: number): (this: unknown
 // Two copies of one closure, on purpose, as in rdylib/call-plan.ts checkedUnary:
 // the call site `cell.fns[slot](this)` of each then sees one family of lifted
 // functions (abi/lift.ts isDirectlyLifted), so V8 keeps inlining the callee.
-// Unload's thrower in the slot is a rare path either way.
+// Unload's thrower in the slot is a rare path either way. The slot's function
+// was made by `methodOf`, so it is read as it is.
 function selfMethod(cell: ExportCell, slot: number): (this: unknown, ...args: unknown[]) => unknown {
   return function (this: unknown) {
     return arguments.length === 0 ? cell.fns[slot]!(this) : cell.fns[slot]!(this, ...arguments);

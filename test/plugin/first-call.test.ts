@@ -1,0 +1,95 @@
+/**
+ * Each export's call (its call plan and the lifted function behind it) is
+ * made at the export's first call, not when the JS face is built
+ * (host/plugin/plugin-cell.ts `compile`). What JS sees must not depend on
+ * which call is the first: a first call that is refused refuses as any
+ * other would and leaves the function working; a first call made while the
+ * plugin is running is refused by may_enter; two loads of one component
+ * make their calls apart; after unload a function never called throws
+ * UnloadedError like one that was.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { PluginInUseError, UnloadedError } from '../../host/errors.ts';
+import { load } from '../../host/index.ts';
+import { readGuest } from '../support/guests.ts';
+import { Canvas } from '../support/canvas.ts';
+import type { Shape, Shapes } from '../support/example-apis.ts';
+
+const KV = 'rdylib-guest:kv/kv@0.1.0';
+type Store = { put(k: string, v: string): unknown; get(k: string): string | undefined; len(): number };
+type Kv = { Store: { new (): Store; fromPairs(p: [string, string][]): Store }; countPrefix(s: Store, p: string): number };
+const SHAPES = 'rdylib-guest:shapes/shapes@0.1.0';
+const CANVAS = { 'rdylib-guest:shapes/canvas@0.1.0': { Canvas } };
+
+afterEach(() => {
+  Canvas.onLine = undefined;
+});
+
+describe('an export is compiled at its first call', () => {
+  it('two loads of one component make their calls apart: each works alone, and unloading one leaves the other working', async () => {
+    const bytes = readGuest('kv');
+    const a = await load(bytes, { name: 'a' });
+    const b = await load(bytes, { name: 'b' });
+    const kvA = a.exports[KV] as Kv;
+    const kvB = b.exports[KV] as Kv;
+    // Interleaved first calls of the same functions in both instances.
+    const sa = new kvA.Store();
+    const sb = new kvB.Store();
+    sa.put('x', '1');
+    sb.put('y', '2');
+    sb.put('z', '3');
+    expect([sa.len(), sb.len()]).toEqual([1, 2]);
+    expect([sa.get('x'), sb.get('x')]).toEqual(['1', undefined]);
+    // A store of one instance is not a store of the other.
+    expect(() => kvB.countPrefix(sa as never, 'x')).toThrow();
+    await a.unload();
+    expect(() => sa.len()).toThrow(UnloadedError);
+    expect(kvB.countPrefix(sb, 'y')).toBe(1);
+    expect(sb.len()).toBe(2);
+    await b.unload();
+  });
+
+  it('a first call refused for a bad argument refuses as a later one would, and the function then works', async () => {
+    const p = await load(readGuest('kv'), { name: 'kv' });
+    const kv = p.exports[KV] as Kv;
+    const s = new kv.Store();
+    expect(() => s.put(1 as never, 'v')).toThrow(TypeError);
+    expect(() => s.put(1 as never, 'v')).toThrow(TypeError);
+    expect(s.len()).toBe(0);
+    s.put('k', 'v');
+    expect(s.get('k')).toBe('v');
+    await p.unload();
+  });
+
+  it('a first call made while the plugin runs (from a host import) is refused by may_enter, and works after', async () => {
+    const p = await load(readGuest('shapes'), { name: 'shapes', imports: CANVAS });
+    const shapes = p.exports[SHAPES] as Shapes;
+    const square = shapes.rect(1, 1);
+    const refused: unknown[] = [];
+    // `describe` has not been called yet: its first call comes from inside `render`.
+    Canvas.onLine = () => {
+      try {
+        shapes.describe(square);
+      } catch (e) {
+        refused.push(e);
+      }
+    };
+    expect(shapes.render(square, new Canvas())).toBeGreaterThan(0);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const e of refused) expect(e).toBeInstanceOf(PluginInUseError);
+    Canvas.onLine = undefined;
+    expect(typeof shapes.describe(square)).toBe('string');
+    await p.unload();
+  });
+
+  it('after unload, functions never called throw UnloadedError naming the item, as called ones do', async () => {
+    const p = await load(readGuest('shapes'), { name: 'shapes', imports: CANVAS });
+    const shapes = p.exports[SHAPES] as Shapes;
+    const circle: Shape = shapes.circle(1);
+    expect(circle.area()).toBeCloseTo(Math.PI, 12);
+    await p.unload();
+    expect(() => shapes.circle(1)).toThrow(UnloadedError);
+    expect(() => circle.area()).toThrow(UnloadedError);
+    expect(() => shapes.rect(1, 2)).toThrow(/^shapes was unloaded: `rdylib-guest:shapes\/shapes@0\.1\.0#rect` can no longer be called$/);
+  });
+});
