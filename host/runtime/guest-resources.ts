@@ -102,7 +102,7 @@ export function handleOf(value: unknown): HandleView | undefined {
 
 /** True while the object can be passed to a call: owned or lent to JS, and its plugin loaded. */
 export function isUsable(h: HandleView): boolean {
-  return (h.st > 0 || h.st === BORROWED) && h.binding.cell.live;
+  return (h.st > 0 || h.st === BORROWED) && h.binding.cell.live === true;
 }
 
 /** The slot of the object while JS owns it, else 0. */
@@ -225,8 +225,14 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   private stateOf(value: unknown, path: string): HandleState {
     const h = ownState(value, this);
     if (h === undefined) this.refuseForeign(value, path);
-    if (!this.cell.live) throw new UnloadedError(`${path}: the ${this.resourceName} belongs to ${this.cell.name}, which was unloaded`);
+    // `!== true`, not `!`: V8 compiles `!` of a field it cannot type as a full truthiness test. Refusals
+    // out of line: this runs on every handle a call lowers, inlined into it only while it is small.
+    if (this.cell.live !== true) this.refuseUnloaded(path);
     return h;
+  }
+
+  private refuseUnloaded(path: string): never {
+    throw new UnloadedError(`${path}: the ${this.resourceName} belongs to ${this.cell.name}, which was unloaded`);
   }
 
   /** `value` is not one of this binding's objects: says whose it is. */
