@@ -19,7 +19,8 @@ export function asResourceType(r: ResourceTypeRef): ResourceType {
 /** definitions.py `lift_own` (the handle is removed, then checked: a failed check traps), then hands ownership to JS. */
 export function liftOwn(cx: LiftLowerContext, i: number, rt: ResourceType): unknown {
   const h = cx.inst.handles.removeResource(i, 'lift own');
-  if (h.rt !== rt || h.numLends !== 0 || !h.own) refuseLiftOwn(i, h, rt);
+  // `!== true`, not `!`: V8 compiles `!` of a field it cannot type as a full truthiness test.
+  if (h.rt !== rt || h.numLends !== 0 || h.own !== true) refuseLiftOwn(i, h, rt);
   return rt.js.liftOwn(h.rep);
 }
 

@@ -41,7 +41,7 @@ export function canonResourceDrop(rt: ResourceType, inst: ComponentInstance): (h
       const h = inst.handles.removeResource(i, 'resource.drop');
       if (h.rt !== rt) trap(`resource.drop: handle ${i} is a ${h.rt.name}, not a ${rt.name}`);
       if (h.numLends !== 0) trap(`resource.drop: handle ${i} is lent to ${h.numLends} call(s) in progress`);
-      if (h.own) {
+      if (h.own === true) {
         runDestructor(rt, inst, h.rep);
       } else {
         // A borrow handle given to this instance by a call: its scope counts it as returned.
