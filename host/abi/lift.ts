@@ -8,7 +8,7 @@ import type { ComponentInstance } from './component-instance.ts';
 import type { BorrowScope } from './handle-table.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { LiftLowerContext } from './context.ts';
-import { type Flat, type Num, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
+import { type Flat, type LowerFlat, type Num, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
 import { trapped } from './guard.ts';
 import { alignment, elemSize, fieldOffsets, flattenType, flattenTypes } from './layout.ts';
 import { compileLoad, compileStore } from './load-store.ts';
@@ -41,6 +41,11 @@ export function canonLift(
   if (fast !== undefined) {
     directlyLifted.add(fast);
     return fast;
+  }
+  const flatDirect = flatDirectPath(ft, cx, inst, callee, postReturn);
+  if (flatDirect !== undefined) {
+    directlyLifted.add(flatDirect);
+    return flatDirect;
   }
 
   const lowerParams = compileLowerParams(paramTypes, ft.params.map((p) => p.name));
@@ -324,7 +329,7 @@ function directLift(t: ValType, cx: LiftLowerContext): ((x: Num) => unknown) | u
   return (x) => liftOwn(cx, (x as number) >>> 0, rt);
 }
 
-/** The functions `directFastPath` made (see `isDirectlyLifted`). */
+/** The functions `directFastPath` and `flatDirectPath` made (see `isDirectlyLifted`). */
 const directlyLifted = new WeakSet<object>();
 
 /**
@@ -453,4 +458,154 @@ function leftByThrow(inst: ComponentInstance, e: unknown): unknown {
   } finally {
     inst.mayEnter = true;
   }
+}
+
+/**
+ * Whether `t` flattens to single-slot scalars only, in their own core types,
+ * with nothing to allocate, no handle and no memory to read when lowered: a
+ * scalar, or a record or tuple whose fields are all scalars.
+ */
+function isScalarAggregate(t: ValType): boolean {
+  if (scalarLower(t, '') !== undefined) return true;
+  if (t.kind === 'record') return t.fields.length > 0 && t.fields.every((f) => scalarLower(f.type, '') !== undefined);
+  if (t.kind === 'tuple') return t.types.length > 0 && t.types.every((u) => scalarLower(u, '') !== undefined);
+  return false;
+}
+
+/**
+ * The result of a flat direct call from its core value: as `directLift`, or
+ * a record or tuple of scalars, lifted from the one flat value or, when it
+ * flattens to more, loaded from the return pointer the callee gave (checked
+ * for alignment and bounds after the memory views are refreshed: the callee
+ * may have grown the memory).
+ */
+function flatDirectLift(t: ValType, cx: LiftLowerContext): ((r: unknown) => unknown) | undefined {
+  const single = directLift(t, cx);
+  if (single !== undefined) return single as (r: unknown) => unknown;
+  if (!isScalarAggregate(t)) return undefined;
+  const slots = flattenType(t);
+  if (slots.length <= MAX_FLAT_RESULTS) {
+    const lift = compileLiftFlat(t, 0, slots);
+    const one: Flat = [undefined]; // reused: lifting never re-enters this closure
+    return (r) => {
+      one[0] = r;
+      return lift(cx, one);
+    };
+  }
+  const align = alignment(t);
+  const size = elemSize(t);
+  const load = compileLoad(t);
+  return (r) => {
+    const ptr = (r as number) >>> 0;
+    cx.refresh();
+    if (ptr % align !== 0 || ptr + size > cx.u8.length) refuseResultPointer(cx, ptr, align, size);
+    return load(cx, ptr);
+  };
+}
+
+/**
+ * What `directFastPath` does not take but needs no more than it: parameters
+ * that are scalars, borrows of the instance's own resources, or records and
+ * tuples of scalars (`isScalarAggregate`), at most MAX_FLAT_PARAMS core
+ * values in all, and a result that is a scalar, an own handle or a record or
+ * tuple of scalars. No string, list, realloc, handle table or borrow scope:
+ * the parameters are lowered straight into one reused flat array (records
+ * field by field, records.ts `recordScalarsLowerer`) and the result is lifted
+ * straight from the core value or the return area.
+ *
+ * Its own closures, not the general path's: those are shared by every
+ * function with strings and lists, whose lowering and lifting make their
+ * call sites polymorphic (V8 then inlines none of them).
+ */
+function flatDirectPath(
+  ft: FuncType,
+  cx: LiftLowerContext,
+  inst: ComponentInstance,
+  callee: Callee,
+  postReturn: ((...flat: unknown[]) => void) | undefined,
+): ((...args: unknown[]) => unknown) | undefined {
+  const paramTypes = ft.params.map((p) => p.type);
+  const slots = flattenTypes(paramTypes);
+  if (slots.length > MAX_FLAT_PARAMS) return undefined;
+  const lowers: LowerFlat[] = [];
+  let off = 0;
+  for (const p of ft.params) {
+    const at = off;
+    const direct = directLower(p.type, p.name, inst);
+    if (direct !== undefined) lowers.push((_cx, v, out) => void (out[at] = direct(v)));
+    else if (isScalarAggregate(p.type)) lowers.push(compileLowerFlat(p.type, at, slots, p.name));
+    else return undefined;
+    off += flattenType(p.type).length;
+  }
+  const liftR = ft.result === undefined ? () => undefined : flatDirectLift(ft.result, cx);
+  if (liftR === undefined) return undefined;
+  const hasResult = ft.result !== undefined;
+  const n = lowers.length;
+  const callFlat = flatCaller(callee, slots.length);
+  const nFlat = slots.length;
+
+  const enter = (argc: number): void => {
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
+    if (inst.mayEnter !== true) refuseReentrance(inst);
+    if (argc !== n) refuseArgCount(n, argc);
+  };
+  const finish = (r: unknown): unknown => {
+    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
+    const v = liftR(r);
+    if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
+    return v;
+  };
+  // The flat values go into an array made per call, not one reused array: a reused one lives in
+  // the old generation, and storing a new number or bigint in it (an f32 field's Math.fround)
+  // takes V8's write-barrier slow path, ~100 instructions per call (cachegrind, echo-fields),
+  // where a young array costs an allocation of ~10.
+  // may_enter is cleared before the arguments are lowered, as in the general path: a record's
+  // getter is JS that may call back in, and the flat array is reused. Set again on both exits; no `finally` (see directFastPath).
+  const [l0] = lowers;
+  if (n === 1) {
+    return function lifted1(a: unknown) {
+      enter(arguments.length);
+      const flat = new Array<unknown>(nFlat);
+      inst.mayEnter = false;
+      let entered = false;
+      let v: unknown;
+      try {
+        l0!(cx, a, flat);
+        entered = true;
+        v = finish(callFlat(flat));
+      } catch (e) {
+        throw flatCallFailed(inst, e, entered);
+      }
+      inst.mayEnter = true;
+      return v;
+    } as (...args: unknown[]) => unknown;
+  }
+  return function liftedN(...args: unknown[]) {
+    enter(args.length);
+    const flat = new Array<unknown>(nFlat);
+    inst.mayEnter = false;
+    let entered = false;
+    let v: unknown;
+    try {
+      for (let i = 0; i < n; i++) lowers[i]!(cx, args[i], flat);
+      entered = true;
+      v = finish(callFlat(flat));
+    } catch (e) {
+      throw flatCallFailed(inst, e, entered);
+    }
+    inst.mayEnter = true;
+    return v;
+  };
+}
+
+/**
+ * The throwing exit of a flat direct call. Before the core was entered it is
+ * `failedCall`'s rule: a refused argument (or whatever a record's getter
+ * threw) is the caller's error and changes nothing, a trap poisons. After,
+ * `leftByThrow`. may_enter is set again either way.
+ */
+function flatCallFailed(inst: ComponentInstance, e: unknown, entered: boolean): unknown {
+  if (entered || e instanceof TrapError) return leftByThrow(inst, e);
+  inst.mayEnter = true;
+  return e;
 }

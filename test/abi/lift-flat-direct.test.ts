@@ -1,0 +1,226 @@
+/**
+ * `canon lift`'s flat direct path (abi/lift.ts `flatDirectPath`: parameters
+ * that are scalars or records and tuples of scalars, a result that is a
+ * scalar or a record or tuple of scalars, possibly read from the return
+ * area) refuses exactly what the general path refuses and leaves the same
+ * state. Each scenario runs twice: through a flat-direct signature and
+ * through the same signature with a trailing, unused `string` parameter,
+ * which takes the general path (lowering into a flat array with realloc,
+ * `lift_flat_values` of the result).
+ */
+import { describe, expect, it } from 'vitest';
+import { canonLift } from '../../host/abi/index.ts';
+import { ComponentInstance } from '../../host/abi/component-instance.ts';
+import { PluginInUseError, TrapError } from '../../host/errors.ts';
+import type { FuncType, ValType } from '../../host/types.ts';
+import { makeMem, opts, type Mem } from './helpers.ts';
+
+const p = (kind: string) => ({ kind }) as ValType;
+const FIELDS: ValType = {
+  kind: 'record',
+  fields: [
+    { name: 'a', type: p('u8') },
+    { name: 'b', type: p('u16') },
+    { name: 'c', type: p('u32') },
+    { name: 'd', type: p('u64') },
+    { name: 'e', type: p('f32') },
+    { name: 'f', type: p('f64') },
+    { name: 'g', type: p('bool') },
+    { name: 'h-i', type: p('s32') },
+  ],
+};
+/** Byte offsets of FIELDS' fields in memory (size 40, align 8). */
+const AT = { a: 0, b: 2, c: 4, d: 8, e: 16, f: 24, g: 32, hI: 36 } as const;
+const GOOD = { a: 200, b: 60000, c: 4_000_000_000, d: 2n ** 60n + 7n, e: 1.5, f: Math.PI, g: true, hI: -5 };
+
+type Route = 'direct' | 'general';
+const ROUTES: readonly Route[] = ['direct', 'general'];
+
+interface Setup {
+  readonly inst: ComponentInstance;
+  readonly mem: Mem;
+  /** `f(params...) -> result` lifted through `route`, called with the direct signature's arguments; `core` gets the direct signature's flat values. */
+  lift(params: readonly ValType[], result: ValType | undefined, core: (...flat: unknown[]) => unknown, postReturn?: (...flat: unknown[]) => void): (...args: unknown[]) => unknown;
+}
+
+async function setup(route: Route): Promise<Setup> {
+  const inst = new ComponentInstance('guest');
+  const mem = await makeMem();
+  return {
+    inst,
+    mem,
+    lift(params, result, core, postReturn) {
+      const all = route === 'direct' ? params : [...params, p('string')];
+      const ft: FuncType = { async: false, params: all.map((type, i) => ({ name: `p${i}`, type })), result };
+      if (route === 'direct') return canonLift(ft, opts(mem, 'utf8', postReturn), inst, core);
+      // The general route's core function also gets the string's (ptr, len), dropped here.
+      const f = canonLift(ft, opts(mem, 'utf8', postReturn), inst, (...flat) => core(...flat.slice(0, -2)));
+      return (...args) => f(...args, '');
+    },
+  };
+}
+
+/** The outcome of a call: its value, or the class and message of what it threw. */
+function outcome(f: () => unknown): unknown {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { threw: (e as Error).constructor.name, message: (e as Error).message };
+  }
+}
+
+/** Runs `scenario` on both routes and expects the same record of what happened. */
+async function same(scenario: (s: Setup) => unknown): Promise<unknown> {
+  const [direct, general] = [scenario(await setup('direct')), scenario(await setup('general'))];
+  expect(direct).toEqual(general);
+  return direct;
+}
+
+/** A core echo-fields: stores its 8 flat values at `at` as FIELDS' layout and returns `at`. */
+function echoInto(mem: Mem, at: number, calls: unknown[][]): (...flat: unknown[]) => number {
+  return (...flat) => {
+    calls.push(flat);
+    const dv = new DataView(mem.memory.buffer);
+    dv.setUint8(at + AT.a, flat[0] as number);
+    dv.setUint16(at + AT.b, flat[1] as number, true);
+    dv.setUint32(at + AT.c, flat[2] as number, true);
+    dv.setBigUint64(at + AT.d, flat[3] as bigint, true);
+    dv.setFloat32(at + AT.e, flat[4] as number, true);
+    dv.setFloat64(at + AT.f, flat[5] as number, true);
+    dv.setUint8(at + AT.g, flat[6] as number);
+    dv.setInt32(at + AT.hI, flat[7] as number, true);
+    return at;
+  };
+}
+
+describe('canon lift: the flat direct path keeps every rule of the general path', () => {
+  it('round-trips a record of 8 scalars through the flat values and the return area, keys in order, and calls post-return with the pointer', async () => {
+    const seen = await same((s) => {
+      const calls: unknown[][] = [];
+      const post: unknown[][] = [];
+      const f = s.lift([FIELDS], FIELDS, echoInto(s.mem, 64, calls), (...r) => void post.push(r));
+      const r = f(GOOD) as Record<string, unknown>;
+      return { r, keys: Object.keys(r), proto: Object.getPrototypeOf(r) === Object.prototype, calls, post, mayEnter: s.inst.mayEnter };
+    });
+    expect(seen).toMatchObject({ r: GOOD, keys: Object.keys(GOOD), proto: true, post: [[64]], mayEnter: true });
+    expect((seen as { calls: unknown[][] }).calls).toEqual([[200, 60000, 4_000_000_000 | 0, 2n ** 60n + 7n, 1.5, Math.PI, 1, -5]]);
+  });
+
+  const BAD: [string, unknown][] = [
+    ['a', 256],
+    ['a', -1],
+    ['a', 1.5],
+    ['a', '1'],
+    ['b', 65536],
+    ['c', 2 ** 32],
+    ['c', undefined],
+    ['d', 1],
+    ['d', -1n],
+    ['d', 2n ** 64n],
+    ['e', 1n],
+    ['f', null],
+    ['g', 1],
+    ['hI', 2 ** 31],
+    ['hI', -(2 ** 31) - 1],
+  ];
+  for (const [field, bad] of BAD) {
+    it(`refuses ${field} = ${typeof bad === 'bigint' ? `${bad}n` : String(bad)} with the same typed error naming the field, before the core runs; the instance stays usable`, async () => {
+      const seen = await same((s) => {
+        const calls: unknown[][] = [];
+        const f = s.lift([FIELDS], FIELDS, echoInto(s.mem, 64, calls));
+        const refused = outcome(() => f({ ...GOOD, [field]: bad }));
+        return { refused, calls: calls.length, poisoned: s.inst.poisoned !== undefined, mayEnter: s.inst.mayEnter, after: outcome(() => f(GOOD)) };
+      });
+      expect(seen).toMatchObject({ refused: { message: expect.stringContaining(`p0.${field}`) }, calls: 0, poisoned: false, mayEnter: true, after: { value: GOOD } });
+      expect(['TypeError', 'RangeError']).toContain((seen as { refused: { threw: string } }).refused.threw);
+    });
+  }
+
+  it('refuses a record argument that is not an object, and a wrong argument count', async () => {
+    const seen = await same((s) => {
+      const calls: unknown[][] = [];
+      const f = s.lift([FIELDS], FIELDS, echoInto(s.mem, 64, calls));
+      // The count's message differs by route (the general route's signature has one more parameter): its class is compared.
+      const count = outcome(() => f()) as { threw: string };
+      return { n: outcome(() => f(null)), str: outcome(() => f('x')), count: count.threw, calls: calls.length };
+    });
+    expect(seen).toMatchObject({ n: { threw: 'TypeError' }, str: { threw: 'TypeError' }, count: 'TypeError', calls: 0 });
+  });
+
+  it('traps on a misaligned and on an out-of-bounds result pointer, and the instance is poisoned', async () => {
+    for (const ptr of [68, 65536 - 32, 0xfffffff8]) {
+      const seen = await same((s) => {
+        const f = s.lift([FIELDS], FIELDS, () => ptr);
+        return { r: outcome(() => f(GOOD)), poisoned: s.inst.poisoned !== undefined, mayEnter: s.inst.mayEnter, again: outcome(() => f(GOOD)) };
+      });
+      expect(seen).toMatchObject({ r: { threw: 'TrapError' }, poisoned: true, mayEnter: true, again: { threw: 'TrapError', message: expect.stringMatching(/poisoned/) } });
+    }
+  });
+
+  it('reads the result from the grown memory when the callee grew it', async () => {
+    const seen = await same((s) => {
+      const calls: unknown[][] = [];
+      const echo = echoInto(s.mem, 65536 + 64, calls);
+      const f = s.lift([FIELDS], FIELDS, (...flat) => {
+        s.mem.memory.grow(1);
+        return echo(...flat);
+      });
+      return outcome(() => f(GOOD));
+    });
+    expect(seen).toEqual({ value: GOOD });
+  });
+
+  it('lifts any non-zero bool byte as true and any NaN as NaN', async () => {
+    const seen = await same((s) => {
+      const f = s.lift([FIELDS], FIELDS, () => {
+        const dv = new DataView(s.mem.memory.buffer);
+        dv.setUint8(64 + AT.g, 2);
+        dv.setUint32(64 + AT.e, 0x7fc00001, true);
+        dv.setBigUint64(64 + AT.f, 0x7ff0000000000001n, true);
+        return 64;
+      });
+      const r = f(GOOD) as { g: unknown; e: number; f: number };
+      return { g: r.g, e: Number.isNaN(r.e), f: Number.isNaN(r.f) };
+    });
+    expect(seen).toEqual({ g: true, e: true, f: true });
+  });
+
+  it('refuses a poisoned instance and a reentrant call without running the core', async () => {
+    const seen = await same((s) => {
+      let calls = 0;
+      let inner: unknown;
+      const f: (...a: unknown[]) => unknown = s.lift([FIELDS], FIELDS, () => {
+        calls++;
+        if (calls === 1) inner = outcome(() => f(GOOD));
+        return 64;
+      });
+      const first = outcome(() => f(GOOD));
+      s.inst.poison(new TrapError('an earlier trap'));
+      const poisoned = outcome(() => f(GOOD));
+      return { first: (first as { value?: unknown }).value !== undefined, inner, poisoned, calls };
+    });
+    expect(seen).toMatchObject({ first: true, inner: { threw: PluginInUseError.name }, poisoned: { threw: 'TrapError' }, calls: 1 });
+  });
+
+  it('a trap in the core poisons the instance and lets no result through', async () => {
+    const seen = await same((s) => {
+      const f = s.lift([FIELDS], FIELDS, () => {
+        throw new WebAssembly.RuntimeError('unreachable');
+      });
+      return { r: outcome(() => f(GOOD)), poisoned: s.inst.poisoned !== undefined, mayEnter: s.inst.mayEnter };
+    });
+    expect(seen).toMatchObject({ r: { threw: 'TrapError' }, poisoned: true, mayEnter: true });
+  });
+
+  it('lowers scalars and tuples around a record at their flat positions, and lifts a one-field record from the flat value', async () => {
+    const tuple: ValType = { kind: 'tuple', types: [p('s8'), p('f32')] };
+    const one: ValType = { kind: 'record', fields: [{ name: 'only-one', type: p('u16') }] };
+    const seen = await same((s) => {
+      const calls: unknown[][] = [];
+      const f = s.lift([p('u32'), tuple, FIELDS, p('char')], one, (...flat) => (calls.push(flat), 0x1_0007));
+      return { r: f(7, [-3, 0.1], GOOD, '😀'), calls, badTuple: outcome(() => f(7, [-3], GOOD, 'x')), badChar: outcome(() => f(7, [-3, 0.1], GOOD, 'xy')) };
+    });
+    expect(seen).toMatchObject({ r: { onlyOne: 7 }, badTuple: { threw: 'TypeError' }, badChar: { threw: 'TypeError' } });
+    expect((seen as { calls: unknown[][] }).calls).toEqual([[7, -3, Math.fround(0.1), 200, 60000, 4_000_000_000 | 0, 2n ** 60n + 7n, 1.5, Math.PI, 1, -5, 0x1f600]]);
+  });
+});
