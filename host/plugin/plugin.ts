@@ -356,11 +356,12 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 
   /** The generation's JS face, built now if it was not yet. */
   #faceOf(gen: Generation): JsFace {
-    return (gen.face ??= this.#face(gen));
+    return (gen.face ??= this.#face(gen, false));
   }
 
-  #face(gen: Generation): JsFace {
-    const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slots: gen.slots });
+  /** `unloading`: made for `gen` just before unload revokes it (js-exports.ts ExportContext). */
+  #face(gen: Generation, unloading: boolean): JsFace {
+    const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slots: gen.slots, unloading });
     const keys = extraKeysOf(gen.component, this.#options.expectation, js);
     defineExportKeys(js, keys, this.name);
     return { exports: js, keys };
@@ -416,9 +417,9 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     for (const p of order) {
       const gen = p.#gen!;
       // The face JS already has, or one made now from the live generation (no export's call is
-      // compiled for it: cell.compile), which teardown revokes with the rest: its functions throw
+      // made for it), which teardown revokes with the rest: its functions throw
       // UnloadedError (plugin-cell.ts). The generation itself, and with it the instance's memory, is let go.
-      const face = p.#faceOf(gen);
+      const face = gen.face ?? p.#face(gen, true);
       p.#teardown(gen, pending);
       p.#unloaded = face.exports;
       p.#gen = undefined;

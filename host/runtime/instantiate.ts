@@ -289,8 +289,15 @@ class LiftedOnFirstUse implements RuntimeFunc {
     private readonly opts: CanonOptions,
     readonly inst: ComponentInstance,
     private readonly core: (...flat: unknown[]) => unknown,
+    /**
+     * `type` as validated: the same object at every instantiation of a cached
+     * component, where `type` is made anew when it mentions resources, so
+     * requireMemory's memo (per type object) answers; resources flatten
+     * alike whatever instance they belong to.
+     */
+    declared: FuncType,
   ) {
-    requireMemory(type, opts, 'lift');
+    requireMemory(declared, opts, 'lift');
   }
 
   get call(): (...args: unknown[]) => unknown {
@@ -447,7 +454,7 @@ function step(
           const lifted = canonLiftTask(ft, options(scope, info.options, true), scope.inst, callee, { suspension });
           scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
         } else {
-          scope.funcs.push(new LiftedOnFirstUse(ft, options(scope, info.options, true), scope.inst, core));
+          scope.funcs.push(new LiftedOnFirstUse(ft, options(scope, info.options, true), scope.inst, core, info.type));
         }
       } else if (c.kind === 'lower' && info.kind === 'lower') {
         const f = scope.funcs[c.func]!;

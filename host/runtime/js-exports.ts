@@ -29,6 +29,11 @@ export interface ExportContext {
   readonly wrapCall: ((iface: string, fn: string, f: RuntimeFunc) => JsFunction | undefined) | undefined;
   /** Filled with the cell slot of each export function (linking reuses them). */
   readonly slots: Map<RuntimeFunc, number>;
+  /**
+   * The face is made at unload, for a generation about to be revoked (JS had
+   * not asked for it): none of its functions will be called, so none is made.
+   */
+  readonly unloading: boolean;
 }
 
 /**
@@ -101,9 +106,11 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (
  * `self` has its function made now: which of two closures calls it depends
  * on what it is.
  */
-function methodOf(cell: ExportCell, slot: number, arity: number): (this: unknown, ...args: unknown[]) => unknown {
+function methodOf(cell: ExportCell, slot: number, arity: number, unloading: boolean): (this: unknown, ...args: unknown[]) => unknown {
   switch (arity) {
     case 1:
+      // Made at unload, the slot only ever holds its thrower.
+      if (unloading) return selfMethod(cell, slot);
       return isDirectlyLifted(cell.compile(slot)) ? directSelfMethod(cell, slot) : selfMethod(cell, slot);
     case 2:
       return function (this: unknown, a: unknown) {
@@ -241,7 +248,7 @@ function attachResourceFunctions(
         break;
       case 'method':
         Object.defineProperty(cls.prototype, camel(p.name), {
-          value: methodOf(cx.cell, register(item.func, cx, path, name), item.func.type.params.length),
+          value: methodOf(cx.cell, register(item.func, cx, path, name), item.func.type.params.length, cx.unloading),
           writable: true,
           configurable: true,
         });
