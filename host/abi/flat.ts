@@ -21,7 +21,7 @@ import {
   variantShape,
 } from './load-store.ts';
 import { toCamelCase } from './names.ts';
-import { recordBuilder, recordScalarsLowerer, recordVisitor } from './records.ts';
+import { recordBuilder, recordVisitor } from './records.ts';
 import {
   charToI32,
   checkBool,
@@ -243,14 +243,6 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
     }
     case 'record': {
       const keys = t.fields.map((x) => toCamelCase(x.name));
-      const scalars = scalarFieldsAt(t.fields.map((x) => x.type), off, slots, keys.map((k) => `${path}.${k}`));
-      if (scalars !== undefined && keys.length > 0) {
-        const lowerFields = recordScalarsLowerer(keys, scalars, off);
-        return (_cx, v, o) => {
-          if (typeof v !== 'object' || v === null) refuseRecord(v, path);
-          lowerFields(v as Record<string, unknown>, o);
-        };
-      }
       const lowers = sequence(t.fields.map((x) => x.type), off, (u, o, i) => compileLowerFlat(u, o, slots, `${path}.${keys[i]}`));
       const visit = recordVisitor(keys, lowers);
       return (cx, v, o) => {
@@ -314,23 +306,6 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
     default:
       throw new Error(`internal: no flat lowering for ${t.kind}`);
   }
-}
-
-/**
- * The conversions of `ts` (record fields starting at flat position `off`)
- * when every one is a single-slot scalar whose position holds its own core
- * type (so field `i` is at `off + i`, with no variant coercion); otherwise
- * undefined.
- */
-function scalarFieldsAt(ts: readonly ValType[], off: number, slots: readonly CoreValType[], paths: readonly string[]): ((v: unknown) => Num)[] | undefined {
-  const out: ((v: unknown) => Num)[] = [];
-  for (let i = 0; i < ts.length; i++) {
-    const t = ts[i]!;
-    const lower = scalarLower(t, paths[i]!);
-    if (lower === undefined || slots[off + i] !== flattenType(t)[0]) return undefined;
-    out.push(lower);
-  }
-  return out;
 }
 
 // Out of line: the check is inlined into every call, and V8's inlining budget counts message building.

@@ -509,9 +509,8 @@ function flatDirectLift(t: ValType, cx: LiftLowerContext): ((r: unknown) => unkn
  * tuples of scalars (`isScalarAggregate`), at most MAX_FLAT_PARAMS core
  * values in all, and a result that is a scalar, an own handle or a record or
  * tuple of scalars. No string, list, realloc, handle table or borrow scope:
- * the parameters are lowered straight into one reused flat array (records
- * field by field, records.ts `recordScalarsLowerer`) and the result is lifted
- * straight from the core value or the return area.
+ * the parameters are lowered into a flat array (flat.ts `compileLowerFlat`)
+ * and the result is lifted straight from the core value or the return area.
  *
  * Its own closures, not the general path's: those are shared by every
  * function with strings and lists, whose lowering and lifting make their
@@ -544,6 +543,8 @@ function flatDirectPath(
   const callFlat = flatCaller(callee, slots.length);
   const nFlat = slots.length;
 
+  // `enter` and `finish` restate directFastPath's on purpose: closures of one literal share V8's
+  // feedback, so a shared `finish` would see both paths' lifts at its `liftR` call site.
   const enter = (argc: number): void => {
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     if (inst.mayEnter !== true) refuseReentrance(inst);
@@ -560,7 +561,7 @@ function flatDirectPath(
   // takes V8's write-barrier slow path, ~100 instructions per call (cachegrind, echo-fields),
   // where a young array costs an allocation of ~10.
   // may_enter is cleared before the arguments are lowered, as in the general path: a record's
-  // getter is JS that may call back in, and the flat array is reused. Set again on both exits; no `finally` (see directFastPath).
+  // getter is JS that may call back in. Set again on both exits; no `finally` (see directFastPath).
   const [l0] = lowers;
   if (n === 1) {
     return function lifted1(a: unknown) {

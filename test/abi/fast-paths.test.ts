@@ -73,7 +73,7 @@ describe('records of every field count', () => {
   });
 });
 
-describe('records of scalars lowered straight into the flat values', () => {
+describe('records of scalars lowered at their flat positions', () => {
   const inner = { kind: 'record', fields: [{ name: 'a', type: p('u8') }, { name: 'b-c', type: p('f32') }, { name: 'd', type: p('u64') }] } as ValType;
 
   it('writes each field at its own position after earlier members (flat position > 0), and names a bad field', () => {
