@@ -477,7 +477,10 @@ function isScalarAggregate(t: ValType): boolean {
  * a record or tuple of scalars, lifted from the one flat value or, when it
  * flattens to more, loaded from the return pointer the callee gave (checked
  * for alignment and bounds after the memory views are refreshed: the callee
- * may have grown the memory).
+ * may have grown the memory). Restates `compileLiftResult`'s two closures on
+ * purpose, as `flatDirectPath` does directFastPath's `enter` and `finish`:
+ * theirs are shared by every general-path function, so their `lift` and
+ * `load` call sites see every result type.
  */
 function flatDirectLift(t: ValType, cx: LiftLowerContext): ((r: unknown) => unknown) | undefined {
   const single = directLift(t, cx);
@@ -575,7 +578,7 @@ function flatDirectPath(
         entered = true;
         v = finish(callFlat(flat));
       } catch (e) {
-        throw flatCallFailed(inst, e, entered);
+        throw flatCallFailed(cx, e, entered);
       }
       inst.mayEnter = true;
       return v;
@@ -592,7 +595,7 @@ function flatDirectPath(
       entered = true;
       v = finish(callFlat(flat));
     } catch (e) {
-      throw flatCallFailed(inst, e, entered);
+      throw flatCallFailed(cx, e, entered);
     }
     inst.mayEnter = true;
     return v;
@@ -600,13 +603,15 @@ function flatDirectPath(
 }
 
 /**
- * The throwing exit of a flat direct call. Before the core was entered it is
- * `failedCall`'s rule: a refused argument (or whatever a record's getter
- * threw) is the caller's error and changes nothing, a trap poisons. After,
- * `leftByThrow`. may_enter is set again either way.
+ * The throwing exit of a flat direct call: `failedCall`'s rule (a refused
+ * argument, or whatever a record's getter threw, is the caller's error and
+ * changes nothing; a trap, or anything after entering, poisons), with no
+ * handles to abandon. may_enter is set again either way.
  */
-function flatCallFailed(inst: ComponentInstance, e: unknown, entered: boolean): unknown {
-  if (entered || e instanceof TrapError) return leftByThrow(inst, e);
-  inst.mayEnter = true;
-  return e;
+function flatCallFailed(cx: LiftLowerContext, e: unknown, entered: boolean): unknown {
+  try {
+    return failedCall(cx, e, entered, false);
+  } finally {
+    cx.inst.mayEnter = true;
+  }
 }
