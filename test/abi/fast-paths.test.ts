@@ -90,7 +90,7 @@ describe('records of scalars lowered at their flat positions', () => {
     expect(() => lower(context(mem), [9, 'r'], out)).toThrow(/x\[1\]: expected a record object/);
   });
 
-  it('inside a variant payload, whose joined slots need coercion, still lowers through the per-field path', () => {
+  it('inside a variant payload, whose joined slots need coercion, lowers and lifts back the same record', () => {
     // result<record, f64>: the payload positions hold the join (i32 for u8, i32 for f32 as bits, i64 for u64).
     const t = { kind: 'result', ok: inner, err: p('f64') } as ValType;
     const slots = flattenType(t);
