@@ -86,7 +86,7 @@ export function runDestructor(rt: ResourceType, inst: ComponentInstance, rep: nu
       callCore(impl, dtor, rep);
     } else {
       if (impl.poisoned !== undefined) impl.checkNotPoisoned();
-      if (impl.mayEnter !== true) refuseReentrance(impl);
+      if (impl.mayEnter !== true) refuseDestructorReentrance(impl);
       // No `finally`: V8 compiles one into a saved pending message and a
       // dispatch on how the block was left, paid by every drop. may_enter is
       // set again on both exits: here, and in `destructorTrapped`.
@@ -104,7 +104,7 @@ export function runDestructor(rt: ResourceType, inst: ComponentInstance, rep: nu
 }
 
 // Out of line: runDestructor runs on every drop and is inlined into its callers only while it is small.
-function refuseReentrance(impl: ComponentInstance): never {
+function refuseDestructorReentrance(impl: ComponentInstance): never {
   trap(`resource.drop: the destructor's instance ${impl.name} may not be entered (reentrance)`);
 }
 
