@@ -17,7 +17,7 @@ import { columnCopy } from './column-copy.ts';
 import { componentWithNonce, topLevelCoreModules } from './core-modules.ts';
 import { jcoLoad, loadables, oursLoad, rawLoad, type Temperature } from './load/section.ts';
 import { readGuest } from './paths.ts';
-import { writeReport } from './report-md.ts';
+import { CHECKED_FLOOR_NOTE, targetTally, writeReport } from './report-md.ts';
 import { headlineCases, HEADLINES, readmePerformance, README_MARKERS, README_PATH, withPerformanceBlock } from './readme-md.ts';
 import { costPerHandle, timeUnload } from './unload/section.ts';
 import { kvCases } from './kv/cases.ts';
@@ -25,10 +25,10 @@ import { KV_IMPLEMENTATIONS } from './kv/section.ts';
 import type { BenchApi } from './micro/api.ts';
 import { CALL_CASES } from './micro/cases.ts';
 import { BENCH_INTERFACE, buildBenchGuest } from './micro/guest.ts';
-import { MICRO_IMPLEMENTATIONS } from './micro/section.ts';
-import { formatTable, toJson, verdict } from './report.ts';
+import { MICRO_CHECKED_FLOOR, MICRO_IMPLEMENTATIONS } from './micro/section.ts';
+import { formatTable, toJson, verdict, verdictLabel } from './report.ts';
 import type { CaseResult, Target } from './suite.ts';
-import type { SyncCase } from './sync-section.ts';
+import { coverage, coveringOnly, type SyncCase } from './sync-section.ts';
 
 describe('bench guest', () => {
   it('is a valid component exporting the bench interface', async () => {
@@ -63,6 +63,27 @@ describe.each(Object.entries(MICRO_IMPLEMENTATIONS))('micro, %s', (_name, make: 
     for (let i = 0; i < 10_000; i++) new api.Counter(i)[Symbol.dispose]();
     const c = new api.Counter(1);
     expect(c.increment(1)).toBe(2);
+  });
+});
+
+describe('micro, checked floor (the rows it covers)', () => {
+  checksAndRuns(
+    CALL_CASES.filter((c) => (MICRO_CHECKED_FLOOR.cases as readonly string[]).includes(c.name)),
+    async () => coveringOnly<BenchApi>(await MICRO_CHECKED_FLOOR.make()),
+  );
+});
+
+describe('partial columns (checked floors)', () => {
+  const cases = [{ name: 'a' }, { name: 'b' }];
+  it('run only the cases they name; every other column runs every case', () => {
+    const covers = coverage({ id: 's', partial: { checked: ['b'] } }, cases);
+    expect(cases.map((c) => [covers('checked', c.name), covers('raw', c.name)])).toEqual([
+      [false, true],
+      [true, true],
+    ]);
+  });
+  it('refuse a name that matches no case (a renamed case must not silently lose its floor)', () => {
+    expect(() => coverage({ id: 's', partial: { checked: ['b', 'c'] } }, cases)).toThrow('s: column checked covers cases that do not exist: c');
   });
 });
 
@@ -140,10 +161,64 @@ describe('report', () => {
   const at = (ns: number) => ({ ns, spread: 0.01 });
 
   it('judges targets from the measured ratios', () => {
-    expect(verdict(scalar, { ours: at(10), raw: at(5), jco: at(1) })).toBe('PASS');
-    expect(verdict(scalar, { ours: at(11), raw: at(5), jco: at(1) })).toBe('MISS');
-    expect(verdict(small, { ours: at(10), raw: at(5), jco: at(200) })).toBe('PASS');
-    expect(verdict(load, { ours: at(10), raw: at(5), jco: at(99) })).toBe('MISS');
+    expect(verdict(scalar, { ours: at(10), raw: at(5), jco: at(1) })).toEqual({ kind: 'pass', ratio: 2 });
+    expect(verdict(scalar, { ours: at(11), raw: at(5), jco: at(1) })).toEqual({ kind: 'miss', ratio: 2.2 });
+    expect(verdict(small, { ours: at(10), raw: at(5), jco: at(200) })).toEqual({ kind: 'pass', ratio: 20 });
+    expect(verdict(load, { ours: at(10), raw: at(5), jco: at(99) })).toEqual({ kind: 'miss', ratio: 9.9 });
+  });
+
+  it('tells a target no safe host can meet from one that is missed, by the same run\'s checked floor or raw (every branch)', () => {
+    // ours <= 2x raw: decided by the checked floor alone, never by raw (raw/raw is 1).
+    expect(verdict(scalar, { ours: at(30), raw: at(10), checked: at(24) })).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'checked/raw', ratio: 2.4 } });
+    expect(verdict(scalar, { ours: at(30), raw: at(10), checked: at(20) })).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(scalar, { ours: at(30), raw: at(10), checked: { reason: 'x' } })).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(scalar, { ours: at(30), raw: at(10) })).toEqual({ kind: 'miss', ratio: 3 });
+    // Met is met, even when the floor measured above the target (noise, or a floor doing more than it must).
+    expect(verdict(scalar, { ours: at(19), raw: at(10), checked: at(24) })).toEqual({ kind: 'pass', ratio: 1.9 });
+    expect(verdict(scalar, { ours: at(30), checked: at(24) })).toEqual({ kind: 'n/a' });
+    expect(verdict(scalar, { raw: at(10), checked: at(24) })).toEqual({ kind: 'n/a' });
+    // jco >= 20x ours: decided by jco/raw (no host beats raw) or jco/checked floor, the stronger one.
+    expect(verdict(small, { ours: at(10), raw: at(2), jco: at(30) })).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/raw', ratio: 15 } });
+    expect(verdict(small, { ours: at(10), raw: at(1), checked: at(2), jco: at(30) })).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/checked', ratio: 15 } });
+    expect(verdict(small, { ours: at(10), raw: at(2), checked: at(1), jco: at(30) })).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/raw', ratio: 15 } });
+    expect(verdict(small, { ours: at(10), raw: at(1), checked: at(1.2), jco: at(30) })).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(small, { ours: at(10), jco: at(30) })).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(small, { ours: at(10), raw: at(1) })).toEqual({ kind: 'n/a' });
+    // The labels the tables print: the figure that decides beside the verdict.
+    expect(verdictLabel({ kind: 'pass', ratio: 1 })).toBe('PASS');
+    expect(verdictLabel({ kind: 'miss', ratio: 3 })).toBe('MISS');
+    expect(verdictLabel({ kind: 'n/a' })).toBe('n/a');
+    expect(verdictLabel({ kind: 'unreachable', ratio: 3, bound: { kind: 'checked/raw', ratio: 2.314 } })).toBe('MISS: unreachable, checked floor 2.31x raw');
+    expect(verdictLabel({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/raw', ratio: 0.85 } })).toBe('MISS: unreachable, jco 0.85x raw');
+    expect(verdictLabel({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/checked', ratio: 62.4 } })).toBe('MISS: unreachable, jco 62.4x checked floor');
+  });
+
+  it('counts unreachable targets among the missed ones, apart, in the tally, the report and the README', async () => {
+    const cases: CaseResult[] = [
+      { section: 'micro', name: 'add(u32,u32)->u32', targets: [scalar], cells: { ours: at(10), raw: at(8) } },
+      { section: 'micro', name: 'echo record of 8 fields', targets: [scalar, small], cells: { ours: at(30), raw: at(10), checked: at(24), jco: at(3000) } },
+      { section: 'micro', name: 'resource create+drop', targets: [scalar], cells: { ours: at(30), raw: at(10), checked: at(15) } },
+      { section: 'micro', name: 'x', targets: [scalar], cells: { raw: at(10) } },
+    ];
+    expect(targetTally(cases)).toEqual({ pass: 2, miss: 2, unreachable: 1, na: 1 });
+    const table = formatTable(cases);
+    expect(table.split('\n')[0]).toMatch(/^case\s+raw\s+checked floor\s+ours\s+jco\s+ours\/raw\s+ours\/checked floor\s+ours\/jco\s+checked floor\/raw\s+target\s+status$/);
+    expect(table).toMatch(/echo record of 8 fields .* 2\.40x\s+ours <= 2x raw\s+MISS: unreachable, checked floor 2\.40x raw\n/);
+    expect(table).toMatch(/add\(u32,u32\)->u32\s+8\.0 ns ±1%\s+—\s+10\.0 ns ±1%\s+—\s+1\.25x\s+—\s+—\s+—\s+ours <= 2x raw\s+PASS/);
+    const section = { id: 'micro', title: 'micro section', run: async () => ({ cases: [] }) };
+    const input = { sections: [{ section, results: { cases } }], loadAtStart: [1, 1, 1], startedAt: new Date(0), unloadHandleCounts: [] };
+    const dir = await mkdtemp(join(tmpdir(), 'rdylib-report-'));
+    try {
+      const paths = { report: join(dir, 'performance.md'), chartDir: join(dir, 'performance') };
+      await writeReport(input, paths);
+      const md = await readFile(paths.report, 'utf8');
+      expect(md).toContain('| targets met | 2 PASS, 2 MISS (1 of them unreachable for a safe host), 1 n/a |');
+      expect(md).toContain(CHECKED_FLOOR_NOTE);
+      expect(md).toContain('bench/floors/');
+      expect(md).toContain('| MISS: unreachable, checked floor 2.40x raw |');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('draws one bar per measured ratio and one point per unload measurement', () => {
@@ -222,6 +297,13 @@ describe('report', () => {
     expect(block).toContain('| echo bytes 1 MiB (worker) | 3.00 ms |  |  | 0.04x |  |');
     expect(block).not.toContain('echo string 1 MiB');
     expect(block).toContain('- memory over 200 load/unload cycles of kv: flat');
+    // A checked floor above the target: the headline row and the count say so.
+    const withFloor = sections.map((s) =>
+      s.section.id === 'micro' ? { ...s, results: { ...s.results, cases: s.results.cases.map((c, i) => (i === 0 ? { ...c, cells: { ...c.cells, checked: at(9) } } : c)) } } : s,
+    );
+    const floorBlock = readmePerformance({ sections: withFloor, loadAtStart: [0.5, 0.25, 0.125], startedAt: new Date(0), unloadHandleCounts: [] }, 'abc1234');
+    expect(floorBlock).toContain("**1 of 2 targets met** (1 missed, 1 of them unreachable for any safe host, by this run's own figures)");
+    expect(floorBlock).toContain('| add(u32,u32)->u32 | 10.0 ns | 2.50x | 100x |  | MISS: unreachable, checked floor 2.25x raw, PASS |');
     // A headline with no case: refused, naming it.
     const withoutLinked = sections.map((s) => (s.section.id === 'callbacks' ? { ...s, results: { ...s.results, cases: s.results.cases.slice(0, 1) } } : s));
     expect(() => headlineCases(withoutLinked.flatMap((s) => s.results.cases))).toThrow(/callbacks: \/\^plugin -> plugin \\\(linked\\\)\//);
@@ -244,9 +326,10 @@ describe('report', () => {
       targets: [scalar, small],
       cells: { ours: { reason: 'no load()' }, raw: at(2.46), jco: at(1700) },
     };
-    expect(verdict(scalar, result.cells)).toBe('n/a');
-    expect(verdict(small, result.cells)).toBe('n/a');
-    expect(toJson([result]).cases).toEqual([{ name: 'add', ours_ns: null, raw_ns: 2.5, jco_ns: 1700, extism_ns: null, floor_ns: null }]);
+    expect(verdict(scalar, result.cells)).toEqual({ kind: 'n/a' });
+    expect(verdict(small, result.cells)).toEqual({ kind: 'n/a' });
+    expect(toJson([result]).cases).toEqual([{ name: 'add', ours_ns: null, raw_ns: 2.5, jco_ns: 1700, extism_ns: null, checked_ns: null, floor_ns: null }]);
+    expect(toJson([{ ...result, cells: { ...result.cells, checked: at(3.04) } }]).cases[0]!.checked_ns).toBe(3);
     const lines = formatTable([result]).split('\n');
     expect(lines[0]).toMatch(/^case\s+raw\s+ours\s+jco\s+ours\/raw\s+ours\/jco\s+target\s+status$/);
     expect(lines[2]).toMatch(/^add\s+2\.5 ns ±1%\s+n\/a\s+1\.70 µs ±1%\s+n\/a\s+n\/a\s+ours <= 2x raw\s+n\/a$/);

@@ -7,8 +7,8 @@ import { nsOf, oursOver } from './report.ts';
 import { PEERS, type CaseResult, type Column } from './suite.ts';
 
 const FONT = 'font-family="system-ui, sans-serif" font-size="12"';
-const PEER_COLOUR: Record<Exclude<Column, 'ours'>, string> = { raw: '#4c72b0', jco: '#dd8452', extism: '#55a868', floor: '#8172b3' };
-const PEER_LABEL: Record<Exclude<Column, 'ours'>, string> = { raw: 'ours/raw', jco: 'ours/jco', extism: 'ours/extism', floor: 'ours/JS floor' };
+const PEER_COLOUR: Record<Exclude<Column, 'ours'>, string> = { raw: '#4c72b0', checked: '#937860', jco: '#dd8452', extism: '#55a868', floor: '#8172b3' };
+const PEER_LABEL: Record<Exclude<Column, 'ours'>, string> = { raw: 'ours/raw', checked: 'ours/checked floor', jco: 'ours/jco', extism: 'ours/extism', floor: 'ours/JS floor' };
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -46,7 +46,7 @@ export function ratioChart(results: readonly CaseResult[]): string {
   let legendX = 10;
   for (const p of PEERS) {
     body.push(`<rect x="${legendX}" y="26" width="10" height="10" fill="${PEER_COLOUR[p]}"/><text x="${legendX + 14}" y="35" ${FONT}>${PEER_LABEL[p]}</text>`);
-    legendX += 110;
+    legendX += 130;
   }
   for (let e = lo; e <= hi; e++) {
     const gx = x(10 ** e);

@@ -11,8 +11,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { repoPath } from './paths.ts';
-import { commit, machine, markdownTable, targetTally, type ReportInput } from './report-md.ts';
-import { formatNs, formatRatio, nsOf, oursOver, ratio, verdict } from './report.ts';
+import { commit, machine, markdownTable, targetTally, verdictLabels, type ReportInput } from './report-md.ts';
+import { formatNs, formatRatio, nsOf, oursOver, ratio } from './report.ts';
 import type { CaseResult } from './suite.ts';
 
 export const README_PATH = repoPath('README.md');
@@ -78,13 +78,13 @@ export function readmePerformance(input: ReportInput, at = commit()): string {
     oursOverCell(r, 'raw'),
     timesFaster(r, 'jco'),
     oursOverCell(r, 'extism'),
-    r.targets.map((t) => verdict(t, r.cells)).join(', '),
+    verdictLabels(r).join(', '),
   ]);
   const facts = input.sections.flatMap((s) => s.results.facts ?? []);
   const lines = [
     `Figures from one run of \`npm run bench -- --report\` at commit \`${at}\` on ${input.startedAt.toISOString().replace(/\.\d+Z$/, 'Z')}: ` +
       `Node ${process.version}, ${machine()}, load average ${load} (1, 5, 15 min) at the start. ` +
-      `**${tally.pass} of ${targets} targets met** (${tally.miss} missed${tally.na > 0 ? `, ${tally.na} not measurable` : ''}). ` +
+      `**${tally.pass} of ${targets} targets met** (${tally.miss} missed${tally.unreachable > 0 ? `, ${tally.unreachable} of them unreachable for any safe host, by this run's own figures` : ''}${tally.na > 0 ? `, ${tally.na} not measurable` : ''}). ` +
       'Columns are interleaved, so read the ratios rather than the absolute times; every case, its spread and the charts are in ' +
       '[docs/performance.md](docs/performance.md), how each column is measured in [bench/README.md](bench/README.md). ' +
       'The raw column is the plugin\'s own core module called with hand-written glue: the limit any host can approach.',

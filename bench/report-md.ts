@@ -9,7 +9,7 @@ import { arch, cpus, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { ratioChart, unloadChart, unloadPoints } from './charts.ts';
 import { repoPath } from './paths.ts';
-import { tableRows, verdict } from './report.ts';
+import { tableRows, verdict, verdictLabel } from './report.ts';
 import type { CaseResult, Section, SectionResults } from './suite.ts';
 
 /** Where the report goes: docs/performance.md, its charts in docs/performance/. */
@@ -44,11 +44,27 @@ export function machine(): string {
   return `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${type()} ${release()} ${arch()}`;
 }
 
-/** How many of the cases' targets are met, missed, and not measurable. */
-export function targetTally(cases: readonly CaseResult[]): { readonly pass: number; readonly miss: number; readonly na: number } {
-  const verdicts = cases.flatMap((r) => r.targets.map((t) => verdict(t, r.cells)));
-  return { pass: verdicts.filter((v) => v === 'PASS').length, miss: verdicts.filter((v) => v === 'MISS').length, na: verdicts.filter((v) => v === 'n/a').length };
+/** How many of the cases' targets are met, missed (`miss` counts every miss, `unreachable` those of them no safe host can meet), and not measurable. */
+export function targetTally(cases: readonly CaseResult[]): { readonly pass: number; readonly miss: number; readonly unreachable: number; readonly na: number } {
+  const kinds = cases.flatMap((r) => r.targets.map((t) => verdict(t, r.cells).kind));
+  const count = (kind: (typeof kinds)[number]): number => kinds.filter((k) => k === kind).length;
+  return { pass: count('pass'), miss: count('miss') + count('unreachable'), unreachable: count('unreachable'), na: count('n/a') };
 }
+
+/** The verdicts of one case's targets, as the tables print them. */
+export function verdictLabels(r: CaseResult): string[] {
+  return r.targets.map((t) => verdictLabel(verdict(t, r.cells)));
+}
+
+/** What a checked floor is and where its code lives (the report and bench/README.md say the same). */
+export const CHECKED_FLOOR_NOTE =
+  '`checked floor`: the raw column\'s hand-written glue plus, written by hand for that one function, exactly the checks and bookkeeping a safe host is required to do ' +
+  '(typed errors naming the item, may_enter/may_leave, poisoning on trap, the handle table\'s own/lend rules, borrow checks, revocation at unload, release of undisposed handles, ' +
+  'the cache-hit byte comparison): the best any generic host could do. Its code is bench/floors/ (one commented module per floor, each citing the rule behind every check), ' +
+  'and bench/floors/*.test.ts feeds it the same bad inputs as ours and requires the same refusals. ' +
+  'A missed target is `MISS: unreachable` when this run\'s own figures show no safe host can meet it: for `ours <= X raw`, the checked floor alone is above X times raw; ' +
+  'for `jco >= X ours`, jco is below X times the checked floor or X times raw (no host beats raw). The figure that decides is printed beside it. ' +
+  '`JS floor` is something else: plain JavaScript doing the same job (a `Map` for kv), for reference.';
 
 export async function writeReport(input: ReportInput, paths: { report: string; chartDir: string } = REPORT_PATHS): Promise<string> {
   const all = input.sections.flatMap((s) => s.results.cases);
@@ -63,9 +79,11 @@ export async function writeReport(input: ReportInput, paths: { report: string; c
     `| machine | ${machine()} |`,
     `| load average at start | ${input.loadAtStart.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min): the machine is shared, so read the ratios (columns are interleaved), not the absolute times |`,
     `| Node | ${process.version} (V8 ${process.versions.v8}) |`,
-    `| targets met | ${tally.pass} PASS, ${tally.miss} MISS, ${tally.na} n/a |`,
+    `| targets met | ${tally.pass} PASS, ${tally.miss} MISS (${tally.unreachable} of them unreachable for a safe host), ${tally.na} n/a |`,
     '',
     'Each cell is the median time per op ± the spread (half the interquartile range, relative). `ours/<peer>` is the ratio of the medians: below 1 ours is faster. `—`: the case has no such column; `n/a`: not measured, with the reason below the table.',
+    '',
+    CHECKED_FLOOR_NOTE,
     '',
     '![ratio ours/peer per case](performance/ratios.svg)',
     '',

@@ -3,6 +3,8 @@
  * the ratio ours/peer per case, each target's verdict) and into
  * bench/results/latest.json. A value that could not be measured stays
  * `null` / `n/a` all the way through; a column a case does not have is `—`.
+ * A missed target is judged unreachable only from the same run's figures:
+ * the checked floor (bench/floors/) or raw already on the wrong side of it.
  */
 import { COLUMNS, PEERS, type CaseResult, type Cell, type Column, type Target } from './suite.ts';
 
@@ -14,7 +16,9 @@ export interface ResultsJson {
     raw_ns: number | null;
     jco_ns: number | null;
     extism_ns: number | null;
-    /** Plain JavaScript doing the same job (kv: a `Map`), for reference. */
+    /** The checked floor (bench/floors/): raw's glue plus the checks a safe host must make; null where a case has none. */
+    checked_ns: number | null;
+    /** Plain JavaScript doing the same job (kv: a `Map`), for reference (not the checked floor). */
     floor_ns: number | null;
   }[];
 }
@@ -34,6 +38,7 @@ export function toJson(results: readonly CaseResult[]): ResultsJson {
       raw_ns: ns(r, 'raw'),
       jco_ns: ns(r, 'jco'),
       extism_ns: ns(r, 'extism'),
+      checked_ns: ns(r, 'checked'),
       floor_ns: ns(r, 'floor'),
     })),
   };
@@ -68,17 +73,73 @@ export function oursOver(r: CaseResult, peer: Column): number | null {
   return ratio(nsOf(r.cells.ours), nsOf(r.cells[peer]));
 }
 
-/** `PASS`, `MISS`, or `n/a` when a column the target needs was not measured. */
-export function verdict(target: Target, cells: CaseResult['cells']): 'PASS' | 'MISS' | 'n/a' {
+/**
+ * Why a missed target cannot be met by any safe host, from the same run:
+ * for `ours <= X raw`, the checked floor alone is above X times raw; for
+ * `jco >= X ours`, jco is less than X times the checked floor, or than raw
+ * (no host is faster than raw, so none can be X times faster than jco).
+ */
+export type Bound =
+  | { readonly kind: 'checked/raw'; readonly ratio: number }
+  | { readonly kind: 'jco/checked'; readonly ratio: number }
+  | { readonly kind: 'jco/raw'; readonly ratio: number };
+
+/**
+ * A target's verdict: met, missed (nothing in this run says a safe host could
+ * not meet it), missed and unreachable (with the figure that decides), or not
+ * measurable (a column it needs has no time). `ratio` is the target's own ratio.
+ */
+export type Verdict =
+  | { readonly kind: 'pass'; readonly ratio: number }
+  | { readonly kind: 'miss'; readonly ratio: number }
+  | { readonly kind: 'unreachable'; readonly ratio: number; readonly bound: Bound }
+  | { readonly kind: 'n/a' };
+
+/** The strongest proof among `bounds` (measured ones only) that `ok(ratio)` fails, or undefined. */
+function decidingBound(bounds: readonly Bound[], fails: (ratio: number) => boolean, stronger: (a: number, b: number) => boolean): Bound | undefined {
+  let found: Bound | undefined;
+  for (const b of bounds) if (fails(b.ratio) && (found === undefined || stronger(b.ratio, found.ratio))) found = b;
+  return found;
+}
+
+export function verdict(target: Target, cells: CaseResult['cells']): Verdict {
   const ours = nsOf(cells.ours);
+  const raw = nsOf(cells.raw);
+  const checked = nsOf(cells.checked);
+  const measured = (kind: Bound['kind'], r: number | null): Bound[] => (r === null ? [] : [{ kind, ratio: r }]);
   switch (target.kind) {
     case 'ours/raw': {
-      const r = ratio(ours, nsOf(cells.raw));
-      return r === null ? 'n/a' : r <= target.atMost ? 'PASS' : 'MISS';
+      const r = ratio(ours, raw);
+      if (r === null) return { kind: 'n/a' };
+      if (r <= target.atMost) return { kind: 'pass', ratio: r };
+      const bound = decidingBound(measured('checked/raw', ratio(checked, raw)), (b) => b > target.atMost, (a, b) => a > b);
+      return bound === undefined ? { kind: 'miss', ratio: r } : { kind: 'unreachable', ratio: r, bound };
     }
     case 'jco/ours': {
-      const r = ratio(nsOf(cells.jco), ours);
-      return r === null ? 'n/a' : r >= target.atLeast ? 'PASS' : 'MISS';
+      const jco = nsOf(cells.jco);
+      const r = ratio(jco, ours);
+      if (r === null) return { kind: 'n/a' };
+      if (r >= target.atLeast) return { kind: 'pass', ratio: r };
+      const bounds = [...measured('jco/checked', ratio(jco, checked)), ...measured('jco/raw', ratio(jco, raw))];
+      const bound = decidingBound(bounds, (b) => b < target.atLeast, (a, b) => a < b);
+      return bound === undefined ? { kind: 'miss', ratio: r } : { kind: 'unreachable', ratio: r, bound };
+    }
+  }
+}
+
+/** `PASS`, `MISS`, `MISS: unreachable, checked floor 2.31x raw` (the figure that decides), or `n/a`. */
+export function verdictLabel(v: Verdict): string {
+  switch (v.kind) {
+    case 'pass':
+      return 'PASS';
+    case 'miss':
+      return 'MISS';
+    case 'n/a':
+      return 'n/a';
+    case 'unreachable': {
+      const figure = formatRatio(v.bound.ratio);
+      const decides = v.bound.kind === 'checked/raw' ? `checked floor ${figure} raw` : v.bound.kind === 'jco/checked' ? `jco ${figure} checked floor` : `jco ${figure} raw`;
+      return `MISS: unreachable, ${decides}`;
     }
   }
 }
@@ -92,13 +153,17 @@ export function columnsOf(results: readonly CaseResult[]): Column[] {
   return COLUMNS.filter((c) => results.some((r) => r.cells[c] !== undefined));
 }
 
-const COLUMN_TITLE: Record<Column, string> = { raw: 'raw', ours: 'ours', jco: 'jco', extism: 'extism', floor: 'JS floor' };
+const COLUMN_TITLE: Record<Column, string> = { raw: 'raw', checked: 'checked floor', ours: 'ours', jco: 'jco', extism: 'extism', floor: 'JS floor' };
 
 /** The rows of one section's table (header first), as plain strings. */
 export function tableRows(results: readonly CaseResult[]): string[][] {
   const columns = columnsOf(results);
   const peers = PEERS.filter((p) => columns.includes(p));
-  const rows: string[][] = [['case', ...columns.map((c) => COLUMN_TITLE[c]), ...peers.map((p) => `ours/${COLUMN_TITLE[p]}`), 'target', 'status']];
+  // The checked floor's own distance from raw: what decides whether an ours/raw target is reachable at all.
+  const floorOverRaw = columns.includes('checked') && columns.includes('raw');
+  const rows: string[][] = [
+    ['case', ...columns.map((c) => COLUMN_TITLE[c]), ...peers.map((p) => `ours/${COLUMN_TITLE[p]}`), ...(floorOverRaw ? [`${COLUMN_TITLE.checked}/raw`] : []), 'target', 'status'],
+  ];
   for (const r of results) {
     const targets = r.targets.length === 0 ? [undefined] : r.targets;
     targets.forEach((t, i) => {
@@ -107,8 +172,9 @@ export function tableRows(results: readonly CaseResult[]): string[][] {
         first ? r.name : '',
         ...columns.map((c) => (first ? formatCell(r.cells[c]) : '')),
         ...peers.map((p) => (first ? (r.cells[p] === undefined ? '—' : formatRatio(oursOver(r, p))) : '')),
+        ...(floorOverRaw ? [first ? (r.cells.checked === undefined ? '—' : formatRatio(ratio(nsOf(r.cells.checked), nsOf(r.cells.raw)))) : ''] : []),
         t === undefined ? '' : describeTarget(t),
-        t === undefined ? '' : verdict(t, r.cells),
+        t === undefined ? '' : verdictLabel(verdict(t, r.cells)),
       ]);
     });
   }

@@ -8,16 +8,19 @@ import type { Timed } from './timing.ts';
 
 /**
  * Who runs a case: `raw` is the limit (core wasm with hand-written glue),
- * `ours` the rdylib host, `jco` and `extism` the peers, `floor` plain
- * JavaScript doing the same job (a `Map` for kv), for reference only.
+ * `checked` the checked floor (raw's glue plus, written by hand for that one
+ * function, exactly the checks and bookkeeping a safe host is required to do:
+ * bench/floors/; only some cases have one), `ours` the rdylib host, `jco` and
+ * `extism` the peers, `floor` plain JavaScript doing the same job (a `Map`
+ * for kv), for reference only.
  */
-export type Column = 'raw' | 'ours' | 'jco' | 'extism' | 'floor';
+export type Column = 'raw' | 'checked' | 'ours' | 'jco' | 'extism' | 'floor';
 
 /** Table order. */
-export const COLUMNS: readonly Column[] = ['raw', 'ours', 'jco', 'extism', 'floor'];
+export const COLUMNS: readonly Column[] = ['raw', 'checked', 'ours', 'jco', 'extism', 'floor'];
 
 /** The peers a case's `ours` is compared with, in table order. */
-export const PEERS: readonly Exclude<Column, 'ours'>[] = ['raw', 'jco', 'extism', 'floor'];
+export const PEERS: readonly Exclude<Column, 'ours'>[] = ['raw', 'checked', 'jco', 'extism', 'floor'];
 
 /** A performance target, stated as a ratio between two columns' medians. */
 export type Target =

@@ -24,6 +24,12 @@ export interface SyncSectionSpec<A> {
   /** How each column makes the API; columns left out are not applicable to this section. */
   readonly implementations: Readonly<Partial<Record<Column, () => Promise<A>>>>;
   /**
+   * Columns that implement only some of the cases (the checked floors, bench/floors/): the names
+   * of the cases each covers. The other cases lack the column (`—`, not applicable, never n/a).
+   * A name that matches no case is refused, so a renamed case cannot silently lose its floor.
+   */
+  readonly partial?: Readonly<Partial<Record<Column, readonly string[]>>>;
+  /**
    * Each column's own copy of the cases (column-copy.ts), the same cases in the same order in
    * every column: a case's op is then a closure only that column ever calls.
    */
@@ -89,13 +95,33 @@ export function syncSection<A>(spec: SyncSectionSpec<A>): Section {
       for (const { column, cases } of columns) {
         if (names(cases) !== names(reference)) throw new Error(`${spec.id}: column ${column}'s copy of the cases differs from column ${columns[0]!.column}'s`);
       }
+      const covers = coverage(spec, reference);
       const cases: CaseResult[] = reference.map((c, i) => ({
         section: spec.id,
         name: c.name,
         targets: c.targets,
-        cells: measureSyncCase(Object.fromEntries(columns.map(({ column, api, cases }) => [column, { api, case: cases[i]! }])), ctx),
+        cells: measureSyncCase(Object.fromEntries(columns.filter(({ column }) => covers(column, c.name)).map(({ column, api, cases }) => [column, { api, case: cases[i]! }])), ctx),
       }));
       return { cases };
     },
   };
+}
+
+/** Whether `column` runs the case named `name` (every column does, but those `spec.partial` limits); throws on a partial name that matches no case. */
+export function coverage<A>(spec: Pick<SyncSectionSpec<A>, 'id' | 'partial'>, cases: readonly Pick<SyncCase<A>, 'name'>[]): (column: Column, name: string) => boolean {
+  const known = new Set(cases.map((c) => c.name));
+  for (const [column, names] of Object.entries(spec.partial ?? {}) as [Column, readonly string[]][]) {
+    const unknown = names.filter((n) => !known.has(n));
+    if (unknown.length > 0) throw new Error(`${spec.id}: column ${column} covers cases that do not exist: ${unknown.join(', ')}`);
+  }
+  return (column, name) => spec.partial?.[column]?.includes(name) ?? true;
+}
+
+/**
+ * A partial column's API (a checked floor's) as the section's API type: the section prepares only
+ * the cases `partial` names with it, and a case reaching for a member it lacks fails its check
+ * (a TypeError, shown as n/a with the reason), so nothing is ever timed against a missing member.
+ */
+export function coveringOnly<A>(api: Partial<A>): A {
+  return api as A;
 }

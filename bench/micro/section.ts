@@ -1,14 +1,16 @@
 /**
  * The micro section: one call of each value shape into the WAT bench guest
  * (guest.ts), through our host, as raw core wasm with hand-written glue, and
- * through jco's bindings.
+ * through jco's bindings; for the record and resource create+drop rows also
+ * the checked floor (floors/micro.ts).
  */
 import { columnCopy } from '../column-copy.ts';
 import { transpileToDir } from '../jco.ts';
 import { oursHost } from '../ours.ts';
 import { repoPath } from '../paths.ts';
 import type { Section } from '../suite.ts';
-import { syncSection } from '../sync-section.ts';
+import { coveringOnly, syncSection } from '../sync-section.ts';
+import { instantiateMicroFloor, MICRO_FLOOR_CASES, type MicroFloor } from '../floors/micro.ts';
 import type { BenchApi } from './api.ts';
 import type * as MicroCases from './cases.ts';
 import { buildBenchGuest } from './guest.ts';
@@ -23,9 +25,16 @@ export const MICRO_IMPLEMENTATIONS = {
   jco: async () => transpileToDir((await buildBenchGuest()).component, JCO_DIR),
 } satisfies Record<string, () => Promise<BenchApi>>;
 
+/** The checked floor's column: only the rows it covers (shared with the floors' tests). */
+export const MICRO_CHECKED_FLOOR = {
+  cases: MICRO_FLOOR_CASES,
+  make: async (): Promise<MicroFloor> => instantiateMicroFloor(await compileRaw(await buildBenchGuest())),
+};
+
 export const microSection: Section = syncSection({
   id: 'micro',
   title: 'micro: one call per value shape (WAT bench guest)',
-  implementations: MICRO_IMPLEMENTATIONS,
+  implementations: { ...MICRO_IMPLEMENTATIONS, checked: async () => coveringOnly<BenchApi>(await MICRO_CHECKED_FLOOR.make()) },
+  partial: { checked: MICRO_CHECKED_FLOOR.cases },
   cases: async (column) => (await columnCopy<typeof MicroCases>('micro/cases', column)).CALL_CASES,
 });
