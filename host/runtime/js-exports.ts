@@ -100,18 +100,17 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (
 }
 
 /**
- * A `[method]` on the class prototype: `this` becomes the `self` argument
- * of `cell.fns[slot]`, called directly (not through `wrap`'s function, one
- * call less per method call). Specialised like `wrap`. A method taking only
- * `self` has its function made now: which of two closures calls it depends
- * on what it is.
+ * A `[method]` on the class prototype `proto` (as property `key`): `this`
+ * becomes the `self` argument of `cell.fns[slot]`, called directly (not
+ * through `wrap`'s function, one call less per method call). Specialised
+ * like `wrap`. A method taking only `self` starts as `selfMethodOnFirstCall`.
  */
-function methodOf(cell: ExportCell, slot: number, arity: number, unloading: boolean): (this: unknown, ...args: unknown[]) => unknown {
+function methodOf(cell: ExportCell, slot: number, arity: number, unloading: boolean, proto: object, key: string): (this: unknown, ...args: unknown[]) => unknown {
   switch (arity) {
     case 1:
       // Made at unload, the slot only ever holds its thrower.
       if (unloading) return selfMethod(cell, slot);
-      return isDirectlyLifted(cell.compile(slot)) ? directSelfMethod(cell, slot) : selfMethod(cell, slot);
+      return selfMethodOnFirstCall(cell, slot, proto, key);
     case 2:
       return function (this: unknown, a: unknown) {
         const call = cell.fns[slot] ?? cell.compile(slot);
@@ -129,11 +128,33 @@ function methodOf(cell: ExportCell, slot: number, arity: number, unloading: bool
   }
 }
 
+/**
+ * A method taking only `self` until its first call, which makes the slot's
+ * function and then puts in its place on `proto` the copy of the method
+ * closure for that function's family (below): which copy depends on what the
+ * function is, and making it at face build was ~40% of building the 1.1 MB
+ * bench component's face (a load pays only for the functions it calls).
+ * Anyone still holding this first method (read off the prototype before the
+ * first call) keeps calling through the slot, as the copies do.
+ */
+function selfMethodOnFirstCall(cell: ExportCell, slot: number, proto: object, key: string): (this: unknown, ...args: unknown[]) => unknown {
+  const first = function (this: unknown) {
+    const call = cell.fns[slot] ?? cell.compile(slot);
+    // Unless someone else replaced it meanwhile (the property is writable).
+    if (Object.getOwnPropertyDescriptor(proto, key)?.value === first) {
+      const method = isDirectlyLifted(call) ? directSelfMethod(cell, slot) : selfMethod(cell, slot);
+      Object.defineProperty(proto, key, { value: method, writable: true, configurable: true });
+    }
+    return arguments.length === 0 ? call(this) : call(this, ...arguments);
+  };
+  return first;
+}
+
 // Two copies of one closure, on purpose, as in rdylib/call-plan.ts checkedUnary:
 // the call site `cell.fns[slot](this)` of each then sees one family of lifted
 // functions (abi/lift.ts isDirectlyLifted), so V8 keeps inlining the callee.
 // Unload's thrower in the slot is a rare path either way. The slot's function
-// was made by `methodOf`, so it is read as it is.
+// was made before either copy exists (selfMethodOnFirstCall), so it is read as it is.
 function selfMethod(cell: ExportCell, slot: number): (this: unknown, ...args: unknown[]) => unknown {
   return function (this: unknown) {
     return arguments.length === 0 ? cell.fns[slot]!(this) : cell.fns[slot]!(this, ...arguments);
@@ -246,13 +267,15 @@ function attachResourceFunctions(
       case 'constructor':
         constructorSetters.get(cls)?.(wrap(item.func, cx, path, name));
         break;
-      case 'method':
-        Object.defineProperty(cls.prototype, camel(p.name), {
-          value: methodOf(cx.cell, register(item.func, cx, path, name), item.func.type.params.length, cx.unloading),
+      case 'method': {
+        const key = camel(p.name);
+        Object.defineProperty(cls.prototype, key, {
+          value: methodOf(cx.cell, register(item.func, cx, path, name), item.func.type.params.length, cx.unloading, cls.prototype, key),
           writable: true,
           configurable: true,
         });
         break;
+      }
       case 'static':
         cls[camel(p.name)] = wrap(item.func, cx, path, name);
         break;

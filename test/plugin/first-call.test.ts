@@ -93,3 +93,51 @@ describe('an export is compiled at its first call', () => {
     expect(() => shapes.rect(1, 2)).toThrow(/^shapes was unloaded: `rdylib-guest:shapes\/shapes@0\.1\.0#rect` can no longer be called$/);
   });
 });
+
+describe('a method taking only self is made at its first call', () => {
+  it('the first call puts the made method on the prototype; a method read before keeps working, per load', async () => {
+    const bytes = readGuest('kv');
+    const a = await load(bytes, { name: 'a' });
+    const b = await load(bytes, { name: 'b' });
+    const kvA = a.exports[KV] as Kv;
+    const kvB = b.exports[KV] as Kv;
+    const firstA = kvA.Store.prototype.len;
+    const firstB = kvB.Store.prototype.len;
+    const sa = new kvA.Store();
+    const sb = new kvB.Store();
+    sb.put('y', '2');
+    // A refused first call (self is not a store of this plugin) leaves the method working.
+    expect(() => firstA.call({})).toThrow(TypeError);
+    expect(() => firstA.call(sb)).toThrow();
+    expect(sa.len()).toBe(0);
+    expect(kvA.Store.prototype.len).not.toBe(firstA);
+    // The other load's method is its own: still the first one until its own first call.
+    expect(kvB.Store.prototype.len).toBe(firstB);
+    expect(firstA.call(sa)).toBe(0);
+    sa.put('x', '1');
+    expect([sa.len(), firstA.call(sa), sb.len()]).toEqual([1, 1, 1]);
+    expect(kvB.Store.prototype.len).not.toBe(firstB);
+    await a.unload();
+    expect(() => sa.len()).toThrow(UnloadedError);
+    expect(() => firstA.call(sa)).toThrow(UnloadedError);
+    expect(sb.len()).toBe(1);
+    await b.unload();
+  });
+
+  it('a method replaced before its first call stays replaced; one never called throws UnloadedError naming it after unload', async () => {
+    const p = await load(readGuest('kv'), { name: 'kv' });
+    const kv = p.exports[KV] as Kv;
+    const s = new kv.Store();
+    const first = kv.Store.prototype.len;
+    const replaced = function (this: Store): number {
+      return first.call(this) + 100;
+    };
+    kv.Store.prototype.len = replaced;
+    expect(s.len()).toBe(100);
+    expect(kv.Store.prototype.len).toBe(replaced);
+    const t = new kv.Store();
+    await p.unload();
+    kv.Store.prototype.len = first;
+    expect(() => t.len()).toThrow(/^kv was unloaded: `rdylib-guest:kv\/kv@0\.1\.0#\[method\]store\.len` can no longer be called$/);
+  });
+});
