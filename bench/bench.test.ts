@@ -21,7 +21,8 @@ import { CHECKED_FLOOR_NOTE, targetTally, writeReport } from './report-md.ts';
 import { headlineCases, HEADLINES, readmePerformance, README_MARKERS, README_PATH, withPerformanceBlock } from './readme-md.ts';
 import { costPerHandle, timeUnload } from './unload/section.ts';
 import { kvCases } from './kv/cases.ts';
-import { KV_IMPLEMENTATIONS } from './kv/section.ts';
+import { KV_CHECKED_FLOOR, KV_IMPLEMENTATIONS } from './kv/section.ts';
+import type { KvApi } from './kv/api.ts';
 import type { BenchApi } from './micro/api.ts';
 import { CALL_CASES } from './micro/cases.ts';
 import { BENCH_INTERFACE, buildBenchGuest } from './micro/guest.ts';
@@ -70,6 +71,13 @@ describe('micro, checked floor (the rows it covers)', () => {
   checksAndRuns(
     CALL_CASES.filter((c) => (MICRO_CHECKED_FLOOR.cases as readonly string[]).includes(c.name)),
     async () => coveringOnly<BenchApi>(await MICRO_CHECKED_FLOOR.make()),
+  );
+});
+
+describe('kv, checked floor (the rows it covers)', () => {
+  checksAndRuns(
+    kvCases(300).filter((c) => (KV_CHECKED_FLOOR.cases as readonly string[]).includes(c.name)),
+    async () => coveringOnly<KvApi>(await KV_CHECKED_FLOOR.make()),
   );
 });
 

@@ -3,8 +3,9 @@
  * how one operation ended. A floor that skips a check a safe host must make
  * would make a target look unreachable, so for every bad input the floor
  * must refuse where ours refuses, with the same kind of error naming the
- * same item (the message up to its first colon), and for every good input
- * give the same result.
+ * same item (the message up to its first colon, with `#<n>` object numbers
+ * left out: they count objects made, and each side made its own), and for
+ * every good input give the same result.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -17,8 +18,12 @@ export function outcome(op: () => unknown): Outcome {
     return { ok: op() };
   } catch (error) {
     if (!(error instanceof Error)) return { error: typeof error, item: String(error) };
-    return { error: error.name, item: error.message.split(':')[0]! };
+    return { error: error.name, item: itemOf(error.message) };
   }
+}
+
+function itemOf(message: string): string {
+  return message.split(':')[0]!.replace(/#\d+/g, '#<n>');
 }
 
 /** `outcome` of an asynchronous op. */
@@ -27,7 +32,7 @@ export async function outcomeOf(op: () => Promise<unknown>): Promise<Outcome> {
     return { ok: await op() };
   } catch (error) {
     if (!(error instanceof Error)) return { error: typeof error, item: String(error) };
-    return { error: error.name, item: error.message.split(':')[0]! };
+    return { error: error.name, item: itemOf(error.message) };
   }
 }
 

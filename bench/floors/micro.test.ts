@@ -12,7 +12,7 @@ import { oursHost } from '../ours.ts';
 import { instantiateMicroFloor } from './micro.ts';
 import { collectGarbage, outcome, type Outcome } from './honesty.ts';
 
-type Side = Pick<BenchApi, 'echoFields' | 'Counter'> & { unload(): Promise<void> | void };
+type Side = BenchApi & { unload(): Promise<void> | void };
 
 /** A fresh instance of each side: ours (the host) and the floor. */
 async function sides(): Promise<{ ours: Side; floor: Side }> {
@@ -20,7 +20,7 @@ async function sides(): Promise<{ ours: Side; floor: Side }> {
   const plugin = await oursHost.load(guest.component);
   const api = oursHost.api(plugin);
   return {
-    ours: { echoFields: api.echoFields, Counter: api.Counter, unload: () => plugin.unload() },
+    ours: { add: api.add, echo: api.echo, echoBytes: api.echoBytes, echoFields: api.echoFields, Counter: api.Counter, unload: () => plugin.unload() },
     floor: instantiateMicroFloor(await compileRaw(guest)),
   };
 }
@@ -34,6 +34,60 @@ function same(s: { ours: Side; floor: Side }, op: (side: Side) => unknown): Outc
 
 const GOOD: Fields = { a: 200, b: 60000, c: 4_000_000_000, d: 2n ** 60n + 7n, e: 1.5, f: Math.PI, g: true, h: -5 };
 const with_ = (field: keyof Fields, v: unknown): unknown => ({ ...GOOD, [field]: v });
+
+describe('micro checked floor: add, echo, echo-bytes', () => {
+  const call = (side: Side, name: 'add' | 'echo' | 'echoBytes', args: unknown[]): unknown => (side[name] as (...a: unknown[]) => unknown)(...args);
+  const refused: [string, 'add' | 'echo' | 'echoBytes', unknown[]][] = [
+    ...['1', 1.5, -1, 2 ** 32, NaN, undefined, 1n, true, null, Infinity].flatMap((v): [string, 'add', unknown[]][] => [
+      [`add(${String(v)}, 1)`, 'add', [v, 1]],
+      [`add(1, ${String(v)})`, 'add', [1, v]],
+    ]),
+    ['add()', 'add', [1]],
+    ['add(1, 2, 3)', 'add', [1, 2, 3]],
+    ...[5, undefined, null, {}, ['a'], 1n, new String('x')].map((v): [string, 'echo', unknown[]] => [`echo(${String(v)})`, 'echo', [v]]),
+    ['echo of a lone surrogate', 'echo', ['a\ud800b']],
+    ['echo of a long string with a lone surrogate', 'echo', ['x'.repeat(100) + '\udc00']],
+    ['echo()', 'echo', []],
+    ...[5, 'x', new Uint16Array(2), new ArrayBuffer(2), new Uint8ClampedArray(2), null, undefined, new DataView(new ArrayBuffer(2)), [1, 256], [1, -1], [1, '2'], [1.5]].map(
+      (v): [string, 'echoBytes', unknown[]] => [`echoBytes(${Object.prototype.toString.call(v)} ${String(v)})`, 'echoBytes', [v]],
+    ),
+    ['echoBytes()', 'echoBytes', []],
+  ];
+  it.each(refused)('refuses %s as ours does', async (_name, name, args) => {
+    const s = await sides();
+    expect(same(s, (side) => call(side, name, args))).toHaveProperty('error');
+    // A refused call changes nothing: the instance is not poisoned.
+    expect(same(s, (side) => side.add(1, 2))).toEqual({ ok: 3 });
+  });
+
+  const accepted: [string, 'add' | 'echo' | 'echoBytes', unknown[]][] = [
+    ['add with u32 wrap', 'add', [0xffff_ffff, 2]],
+    ['add of -0', 'add', [-0, 3]],
+    ['echo of the empty string', 'echo', ['']],
+    ['echo of 16 ASCII bytes', 'echo', ['0123456789abcdef']],
+    ['echo of non-ASCII text (2, 3 and 4 UTF-8 bytes)', 'echo', ['héllo, wörld ✓ 🦀']],
+    ['echo of a 100 KB ASCII string', 'echo', ['The quick brown fox '.repeat(5000)]],
+    ['echo of a long non-ASCII string', 'echo', ['ünïcödé 🦀 '.repeat(1000)]],
+    ['echoBytes of an empty list', 'echoBytes', [new Uint8Array(0)]],
+    ['echoBytes of a subarray', 'echoBytes', [new Uint8Array([1, 2, 3, 4]).subarray(1, 3)]],
+    ['echoBytes of a Buffer', 'echoBytes', [Buffer.from([9, 8, 7])]],
+    ['echoBytes of an array of numbers', 'echoBytes', [[0, 1, 255, -0]]],
+    ['echoBytes of 200 KB', 'echoBytes', [new Uint8Array(200_000).map((_, i) => i * 7)]],
+  ];
+  it.each(accepted)('gives the same result as ours for %s', async (_name, name, args) => {
+    const s = await sides();
+    expect(same(s, (side) => call(side, name, args))).toHaveProperty('ok');
+  });
+
+  it('refuses every call after unload, as ours does', async () => {
+    const s = await sides();
+    await s.ours.unload();
+    await s.floor.unload();
+    expect(same(s, (side) => side.add(1, 2))).toMatchObject({ error: 'UnloadedError' });
+    expect(same(s, (side) => side.echo('x'))).toMatchObject({ error: 'UnloadedError' });
+    expect(same(s, (side) => side.echoBytes(new Uint8Array(1)))).toMatchObject({ error: 'UnloadedError' });
+  });
+});
 
 describe('micro checked floor: echo record of 8 fields', () => {
   const refused: [string, unknown][] = [
@@ -57,6 +111,7 @@ describe('micro checked floor: echo record of 8 fields', () => {
     const s = await sides();
     const o = same(s, (side) => (side.echoFields as (r: unknown) => unknown)(value));
     expect(o).toHaveProperty('error');
+    expect(same(s, (side) => side.echoFields(GOOD))).toHaveProperty('ok');
   });
 
   it('refuses a wrong argument count as ours does', async () => {
@@ -141,6 +196,9 @@ describe('micro checked floor: resource create+drop', () => {
     expect(same(s, fill)).toMatchObject({ error: 'TrapError' });
     expect(made.floor.length).toBe(made.ours.length);
     expect(same(s, (side) => side.echoFields(GOOD))).toMatchObject({ error: 'TrapError' });
+    expect(same(s, (side) => side.add(1, 2))).toMatchObject({ error: 'TrapError' });
+    expect(same(s, (side) => side.echo('x'))).toMatchObject({ error: 'TrapError' });
+    expect(same(s, (side) => side.echoBytes(new Uint8Array(1)))).toMatchObject({ error: 'TrapError' });
     expect(same(s, (side) => new side.Counter(1))).toMatchObject({ error: 'TrapError' });
     expect(same(s, (side) => (side === s.ours ? made.ours : made.floor)[0]![Symbol.dispose]())).toEqual({ ok: undefined });
   });

@@ -1,6 +1,6 @@
 /**
- * The checked floor for two rows of the micro section (the WAT bench guest,
- * micro/guest.ts): `echo record of 8 fields` and `resource create+drop`.
+ * The checked floor for the micro section (the WAT bench guest,
+ * micro/guest.ts): every export of the bench interface, so every row.
  *
  * What a checked floor is: the raw column's hand-written glue (micro/raw.ts)
  * plus, written by hand for these functions only, exactly the checks and the
@@ -21,7 +21,6 @@
  *   into JS), and a drop during a call is already refused by may_enter;
  * - a re-check of the instance's state after the guest returns: the guest
  *   cannot catch a trap raised by an import (no exception handling here);
- * - the string, list and scalar exports: other rows, no floor yet.
  *
  * The floor never imports the host (it is hand-written against the core
  * modules, like raw.ts) nor any module a raw column uses (a shared function
@@ -35,22 +34,35 @@ import type { RawModules } from '../micro/raw.ts';
 import { HandleError, PluginInUseError, refuseArity, refuseInteger, refuseType, TrapError, UnloadedError } from './errors.ts';
 
 /** What the micro floor implements: the two rows it covers, and unload (for the honesty tests). */
-export interface MicroFloor extends Pick<BenchApi, 'echoFields' | 'Counter'> {
+export interface MicroFloor extends BenchApi {
   /** Revokes every live object and refuses every later call, as `plugin.unload()` does. */
   unload(): void;
 }
 
-/** The rows of the micro section this floor covers (micro/cases.ts names). */
-export const MICRO_FLOOR_CASES = ['echo record of 8 fields', 'resource create+drop'] as const;
+/** The rows of the micro section this floor covers (micro/cases.ts names): all of them. */
+export const MICRO_FLOOR_CASES = [
+  'add(u32,u32)->u32',
+  'echo string 16 B',
+  'echo string 1 MiB',
+  'echo list<u8> 1 MiB',
+  'echo record of 8 fields',
+  'resource method call',
+  'resource create+drop',
+] as const;
 
 interface MemCore {
   memory: WebAssembly.Memory;
+  realloc(orig: number, origSize: number, align: number, size: number): number;
   'reset-heap'(): void;
   'alloc-slot'(): number;
   'drop-counter'(slot: number): void;
 }
 
 interface MainCore {
+  add(a: number, b: number): number;
+  echo(ptr: number, len: number): number;
+  'echo-bytes'(ptr: number, len: number): number;
+  'post-echo'(retptr: number): void;
   'echo-fields'(a: number, b: number, c: number, d: bigint, e: number, f: number, g: number, h: number): number;
   'counter-new'(start: number): number;
   'counter-increment'(slot: number, by: number): number;
@@ -75,7 +87,20 @@ const U64_MAX = 0xffff_ffff_ffff_ffffn;
 const FIELDS_SIZE = 40;
 const FIELDS_ALIGN_MASK = 7;
 
+const ADD = 'rdylib:bench/api@0.1.0#add';
+const ECHO = 'rdylib:bench/api@0.1.0#echo';
+const ECHO_BYTES = 'rdylib:bench/api@0.1.0#echo-bytes';
 const ECHO_FIELDS = 'rdylib:bench/api@0.1.0#echo-fields';
+const U32_MAX = 0xffff_ffff;
+/** Up to this many bytes a JS loop beats a call into TextEncoder/TextDecoder (as raw-strings.ts; this floor's own copy). */
+const SHORT_STRING = 32;
+const encoder = new TextEncoder();
+/** Fatal: invalid UTF-8 from the guest is a trap (the spec's load_string), never a replacement character. */
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const fromCharCode = String.fromCharCode;
+
+/** ES2024's String.prototype.isWellFormed (Node 20 has it; the project's lib setting is ES2023). */
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 const COUNTER_CTOR = 'rdylib:bench/api@0.1.0#[constructor]counter';
 const COUNTER_INCREMENT = 'rdylib:bench/api@0.1.0#[method]counter.increment';
 const COUNTER_VALUE = 'rdylib:bench/api@0.1.0#[method]counter.value';
@@ -149,6 +174,11 @@ export function instantiateMicroFloor(modules: RawModules): MicroFloor {
     res: { 'counter-new': resourceNew },
   }).exports as unknown as MainCore;
   const memory = mem.memory;
+  const addCore = core.add;
+  const echoCore = core.echo;
+  const echoBytesCore = core['echo-bytes'];
+  const postEchoCore = core['post-echo'];
+  const reallocCore = mem.realloc;
   const echoFieldsCore = core['echo-fields'];
   const counterNewCore = core['counter-new'];
   const counterIncrementCore = core['counter-increment'];
@@ -161,6 +191,161 @@ export function instantiateMicroFloor(modules: RawModules): MicroFloor {
   const refreshViews = (): void => {
     u8 = new Uint8Array(memory.buffer);
     dv = new DataView(memory.buffer);
+  };
+
+  /** add(a: u32, b: u32) -> u32: the argument count, each argument a u32 (a typed error naming it), the call (a trap poisons). */
+  function add(a: number, b: number): number {
+    if (state !== ENTERABLE) refuseState(ADD);
+    if (arguments.length !== 2) refuseArity(2, arguments.length);
+    if (typeof a !== 'number' || a >>> 0 !== a) refuseInteger('a', 'u32', a, 0, U32_MAX);
+    if (typeof b !== 'number' || b >>> 0 !== b) refuseInteger('b', 'u32', b, 0, U32_MAX);
+    state = IN_CALL;
+    let r: number;
+    try {
+      r = addCore(a, b);
+    } catch (error) {
+      throw poison(error);
+    }
+    state = ENTERABLE;
+    return r >>> 0;
+  }
+
+  /**
+   * The guest's `realloc` for an argument of `size` bytes (alignment 1): run
+   * with may_leave false (the spec forbids realloc to call out), and its
+   * pointer must leave `size` bytes in bounds (store_string_into_range /
+   * store_list_into_range trap otherwise). Inside a call's try block.
+   */
+  const allocate = (size: number): number => {
+    mayLeave = false;
+    const ptr = reallocCore(0, 0, 1, size) >>> 0;
+    mayLeave = true;
+    if (u8.length === 0) refreshViews();
+    if (ptr + size > u8.length) trapNow(`realloc returned ${ptr}: ${size} bytes there are out of bounds`);
+    return ptr;
+  };
+  /** A (ptr, len) pair in a return area at `ret`: aligned to 4 and in bounds, and the `len` bytes at ptr in bounds (the spec's loads trap otherwise). */
+  let liftedPtr = 0;
+  const readPair = (ret: number): number => {
+    if (u8.length === 0) refreshViews();
+    if ((ret & 3) !== 0 || ret + 8 > u8.length) trapNow(`return area ${ret} is misaligned or out of bounds`);
+    const p = dv.getUint32(ret, true);
+    const l = dv.getUint32(ret + 4, true);
+    if (p + l > u8.length) trapNow(`${l} bytes at ${p} are out of bounds`);
+    liftedPtr = p;
+    return l;
+  };
+  /** The post-return, with may_leave false (the spec's canon_lift). */
+  const postReturn = (ret: number): void => {
+    mayLeave = false;
+    postEchoCore(ret);
+    mayLeave = true;
+  };
+
+  /**
+   * echo(s: string) -> string. A string argument must be a string of
+   * Unicode scalar values (the spec's string type: a lone surrogate is
+   * refused, a typed error naming it, before the call); lowered as UTF-8 into
+   * realloc'd memory (worst case 3 bytes per UTF-16 unit, as raw.ts); the
+   * result's return area and bytes checked, decoded as UTF-8 with invalid
+   * bytes a trap; then the post-return.
+   */
+  function echo(s: string): string {
+    if (state !== ENTERABLE) refuseState(ECHO);
+    if (arguments.length !== 1) refuseArity(1, arguments.length);
+    if (typeof s !== 'string') refuseType('s', 'a string', s);
+    const n = s.length;
+    // A short ASCII string (no surrogates possible) is copied by hand; any other string is checked for
+    // lone surrogates by the engine, before the call, and encoded into the worst case (3 bytes per UTF-16 unit).
+    let ascii = n <= SHORT_STRING;
+    if (ascii) {
+      for (let i = 0; i < n; i++) {
+        if (s.charCodeAt(i) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+    }
+    if (!ascii && !isWellFormed(s)) refuseLoneSurrogate();
+    state = IN_CALL;
+    try {
+      const max = ascii ? n : n * 3;
+      const ptr = allocate(max);
+      let written = n;
+      if (ascii) for (let i = 0; i < n; i++) u8[ptr + i] = s.charCodeAt(i);
+      else written = encoder.encodeInto(s, u8.subarray(ptr, ptr + max)).written;
+      const ret = echoCore(ptr, written) >>> 0;
+      const l = readPair(ret);
+      const out = liftUtf8(liftedPtr, l);
+      postReturn(ret);
+      state = ENTERABLE;
+      return out;
+    } catch (error) {
+      throw poison(error);
+    }
+  }
+  const refuseLoneSurrogate = (): never => {
+    throw new TypeError('s: string contains a lone surrogate, which is not a Unicode scalar value');
+  };
+  /** UTF-8 at (p, l), in bounds already: short ASCII by hand, the rest through the fatal decoder (invalid bytes: a trap). */
+  const liftUtf8 = (p: number, l: number): string => {
+    if (l > SHORT_STRING) return decodeOrTrap(p, l);
+    // Eight bytes per fromCharCode call: one string concatenation per eight characters, not per character.
+    let out = '';
+    let i = 0;
+    for (; i + 8 <= l; i += 8) {
+      const q = p + i;
+      const a = u8[q]!, b = u8[q + 1]!, c = u8[q + 2]!, d = u8[q + 3]!, e = u8[q + 4]!, f = u8[q + 5]!, g = u8[q + 6]!, h = u8[q + 7]!;
+      if ((a | b | c | d | e | f | g | h) >= 0x80) return decodeOrTrap(p, l);
+      out += fromCharCode(a, b, c, d, e, f, g, h);
+    }
+    for (; i < l; i++) {
+      const a = u8[p + i]!;
+      if (a >= 0x80) return decodeOrTrap(p, l);
+      out += fromCharCode(a);
+    }
+    return out;
+  };
+  const decodeOrTrap = (p: number, l: number): string => {
+    try {
+      return decoder.decode(u8.subarray(p, p + l));
+    } catch {
+      return trapNow('the guest returned invalid UTF-8');
+    }
+  };
+
+  /**
+   * echo-bytes(b: list<u8>) -> list<u8>. A Uint8Array, or an array whose
+   * every element is a u8 (a typed error naming the element); lowered into
+   * realloc'd memory; the result's return area and bytes checked and copied
+   * out; then the post-return.
+   */
+  function echoBytes(b: Uint8Array): Uint8Array {
+    if (state !== ENTERABLE) refuseState(ECHO_BYTES);
+    if (arguments.length !== 1) refuseArity(1, arguments.length);
+    const bytes = b instanceof Uint8Array ? b : Array.isArray(b) ? u8ListOf(b as unknown[]) : refuseType('b', 'an array or Uint8Array', b);
+    state = IN_CALL;
+    try {
+      const ptr = allocate(bytes.length);
+      u8.set(bytes, ptr);
+      const ret = echoBytesCore(ptr, bytes.length) >>> 0;
+      const l = readPair(ret);
+      const out = u8.slice(liftedPtr, liftedPtr + l);
+      postReturn(ret);
+      state = ENTERABLE;
+      return out;
+    } catch (error) {
+      throw poison(error);
+    }
+  }
+  const u8ListOf = (list: readonly unknown[]): Uint8Array => {
+    const out = new Uint8Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      if (typeof v !== 'number' || (v & 0xff) !== v) refuseInteger(`b[${i}]`, 'u8', v, 0, 0xff);
+      out[i] = v;
+    }
+    return out;
   };
 
   /**
@@ -387,6 +572,9 @@ export function instantiateMicroFloor(modules: RawModules): MicroFloor {
   }
 
   return {
+    add,
+    echo,
+    echoBytes,
     echoFields,
     Counter: CheckedCounter,
     unload(): void {
