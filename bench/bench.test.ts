@@ -15,7 +15,7 @@ import { bytesCases, extismSide, oursSide, type BytesSide } from './extism/secti
 import { ratioChart, unloadChart } from './charts.ts';
 import { columnCopy } from './column-copy.ts';
 import { componentWithNonce, topLevelCoreModules } from './core-modules.ts';
-import { jcoLoad, loadables, oursLoad, rawLoad, type Temperature } from './load/section.ts';
+import { checkedWarmLoad, jcoLoad, loadables, oursLoad, rawLoad, type Temperature } from './load/section.ts';
 import { readGuest } from './paths.ts';
 import { CHECKED_FLOOR_NOTE, targetTally, writeReport } from './report-md.ts';
 import { headlineCases, HEADLINES, readmePerformance, README_MARKERS, README_PATH, withPerformanceBlock } from './readme-md.ts';
@@ -128,6 +128,16 @@ describe('load case', () => {
           await loaded.release();
         }
         await (await rawLoad(target, t)()).release();
+      }
+      // The warm-load checked floor, for the WAT component only.
+      const checked = checkedWarmLoad(target);
+      expect(checked === undefined).toBe(target.benchGuest === undefined);
+      if (checked !== undefined) {
+        for (let i = 0; i < 2; i++) {
+          const loaded = await checked();
+          target.check(loaded.exports);
+          await loaded.release();
+        }
       }
     }
   });
