@@ -92,6 +92,25 @@ describe('kv checked floor: store create+drop', () => {
     expect(floor.liveObjects()).toBeLessThanOrEqual(64);
   });
 
+  it('put: the same results as ours (the old value back), and the same refusals, changing nothing', async () => {
+    const s = await sides();
+    const store = perSide(s, (side) => new side.Store());
+    const put = (side: Side, ...args: unknown[]): unknown => (store(side).put as (...a: unknown[]) => unknown)(...args);
+    expect(same(s, (side) => put(side, 'a', 'b'))).toEqual({ ok: undefined });
+    expect(same(s, (side) => put(side, 'a', 'c'))).toEqual({ ok: 'b' });
+    expect(same(s, (side) => put(side, 'clé ✓', 'välue 🦀'.repeat(20)))).toEqual({ ok: undefined });
+    expect(same(s, (side) => put(side, 'clé ✓', 'x'))).toEqual({ ok: 'välue 🦀'.repeat(20) });
+    expect(same(s, (side) => put(side, 'k'.repeat(100), ''))).toEqual({ ok: undefined });
+    for (const args of [[5, 'v'], ['k', undefined], ['a\ud800', 'v'], ['k', 'x'.repeat(40) + '\udfff'], ['k'], ['k', 'v', 'w'], [null, null]]) {
+      expect(same(s, (side) => put(side, ...args)), `put(${args.map(String).join(', ')})`).toHaveProperty('error');
+    }
+    const iter = perSide(s, (side) => store(side).iter());
+    expect(same(s, (side) => put(side, 'a', 'd'))).toMatchObject({ error: 'BorrowError' });
+    expect(same(s, (side) => iter(side)[Symbol.dispose]())).toEqual({ ok: undefined });
+    expect(same(s, (side) => store(side).len())).toEqual({ ok: 3 });
+    expect(same(s, (side) => put(side, 'a', 'd'))).toEqual({ ok: 'c' });
+  });
+
   it('unload revokes every live object, as ours does: calls refuse, drops do nothing, no new store', async () => {
     const s = await sides();
     const store = perSide(s, (side) => new side.Store());

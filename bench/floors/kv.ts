@@ -13,15 +13,19 @@
  * iterator's `next()` and its drop so the honesty tests can make such a
  * borrow. Only the constructor and the drop are timed.
  *
+ * `put` is there too (strings checked and lowered, the option<string>
+ * result lifted, refused while an iterator borrows the store): the warm-load
+ * floor of kv (floors/warm.ts) answers the load section's check with it.
+ *
  * Left out (a floor that does too little only makes a target look easier):
- * every other export (put, get, lock, batches, entries...), mutable borrows
+ * every other export (get, lock, batches, entries...), mutable borrows
  * (only `lock`/`batch` make them), and a re-check of the instance's state
  * after the guest returns (the guest cannot catch a trap raised by an import).
  *
  * Never imports the host or a module a raw column uses (floors/micro.ts says
  * why); bench/floors/kv.test.ts holds it to ours's refusals and results.
  */
-import { BorrowError, HandleError, PluginInUseError, refuseArity, TrapError, UnloadedError } from './errors.ts';
+import { BorrowError, HandleError, PluginInUseError, refuseArity, refuseType, TrapError, UnloadedError } from './errors.ts';
 
 const I = 'rdylib-guest:kv/kv@0.1.0';
 /** The kv plugin's name as the bench loads it (our messages name the plugin). */
@@ -33,6 +37,7 @@ export interface KvFloorIter {
   [Symbol.dispose](): void;
 }
 export interface KvFloorStore {
+  put(key: string, value: string): string | undefined;
   len(): number;
   iter(): KvFloorIter;
   [Symbol.dispose](): void;
@@ -55,6 +60,9 @@ const POISONED = 2;
 const UNLOADED = 3;
 
 const MAX_TABLE_LENGTH = 2 ** 28 - 1;
+/** Up to this many UTF-16 units a JS loop beats TextEncoder (this floor's own copy of raw-strings.ts's rule). */
+const SHORT_STRING = 32;
+const encoder = new TextEncoder();
 const NURSERY_SIZE = 64;
 
 /** The kv component's resource types, as indices of the floor's handle table and live objects. */
@@ -160,6 +168,9 @@ export function instantiateKvFloor(module: WebAssembly.Module): KvFloor {
   RESOURCES.forEach((name, k) => (dtors[k + 1] = fn(`${I}#[dtor]${name}`)));
   const storeNewCore = fn(`${I}#[constructor]store`);
   const storeLenCore = fn(`${I}#[method]store.len`);
+  const storePutCore = fn(`${I}#[method]store.put`);
+  const storePutPost = fn(`cabi_post_${I}#[method]store.put`);
+  const reallocCore = fn('cabi_realloc');
   const storeIterCore = fn(`${I}#[method]store.iter`);
   const iterNextCore = fn(`${I}#[method]iter.next`);
   const iterNextPost = fn(`cabi_post_${I}#[method]iter.next`);
@@ -277,6 +288,58 @@ export function instantiateKvFloor(module: WebAssembly.Module): KvFloor {
     }
   };
 
+  /** A string argument must be a string of Unicode scalar values (the spec's string type): a typed error naming it, before the call. */
+  const checkString = (path: string, s: unknown): string => {
+    if (typeof s !== 'string') return refuseType(path, 'a string', s);
+    if (s.length > SHORT_STRING || !isShortAscii(s)) {
+      if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) throw new TypeError(`${path}: string contains a lone surrogate, which is not a Unicode scalar value`);
+    }
+    return s;
+  };
+  const isShortAscii = (s: string): boolean => {
+    for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+    return true;
+  };
+  /**
+   * Lowers a checked string as UTF-8 into memory from cabi_realloc (run with may_leave false; its
+   * pointer must leave the bytes in bounds, or store_string_into_range traps); returns the pointer,
+   * the length in `loweredLength`. Inside a call's try block.
+   */
+  let loweredLength = 0;
+  const lowerString = (s: string): number => {
+    const n = s.length;
+    if (n <= SHORT_STRING && isShortAscii(s)) {
+      const ptr = allocate(n);
+      for (let i = 0; i < n; i++) u8[ptr + i] = s.charCodeAt(i);
+      loweredLength = n;
+      return ptr;
+    }
+    const bytes = encoder.encode(s);
+    const ptr = allocate(bytes.length);
+    u8.set(bytes, ptr);
+    loweredLength = bytes.length;
+    return ptr;
+  };
+  const allocate = (size: number): number => {
+    mayLeave = false;
+    const ptr = reallocCore(0, 0, 1, size) >>> 0;
+    mayLeave = true;
+    views();
+    if (ptr + size > u8.length) trapNow(`cabi_realloc returned ${ptr}: ${size} bytes there are out of bounds`);
+    return ptr;
+  };
+  /** option<string> in a return area: aligned to 4 and in bounds, discriminant 0 or 1, the string in bounds and valid UTF-8. */
+  const liftOptionString = (ret: number, what: string): string | undefined => {
+    views();
+    if ((ret & 3) !== 0 || ret + 12 > u8.length) trapNow(`${what}: return area ${ret} is misaligned or out of bounds`);
+    const discriminant = dv.getUint8(ret);
+    if (discriminant > 1) trapNow(`${what}: option discriminant ${discriminant}`);
+    return discriminant === 0 ? undefined : liftString(dv.getUint32(ret + 4, true), dv.getUint32(ret + 8, true));
+  };
+  const refuseMutableBorrow = (slot: number, what: string): never => {
+    throw new BorrowError(`cannot borrow mutably store #${slotSeq[slot]} (self of \`${what}\`): it is borrowed by ${slotLends[slot]} iterator(s) (shared); drop them first`);
+  };
+
   class CheckedIter implements KvFloorIter {
     #rep: number;
     #slot: number;
@@ -360,6 +423,37 @@ export function instantiateKvFloor(module: WebAssembly.Module): KvFloor {
       const rep = liftOwn(handle, STORE);
       this.#rep = rep;
       this.#slot = adopt(this, STORE, rep, 0);
+    }
+
+    /**
+     * `&mut self`: refused while an iterator borrows the store (BorrowError, nothing changed); both
+     * strings checked before the call, lowered through cabi_realloc, the option<string> result lifted
+     * with its checks, then the post-return with may_leave false.
+     */
+    put(key: string, value: string): string | undefined {
+      if (!CheckedStore.#isOne(this)) refuseSelf('store');
+      const slot = this.#slot;
+      if (slot === 0) refuseDisposed('store');
+      if (state !== ENTERABLE) refuseState('[method]store.put');
+      if (arguments.length !== 2) refuseArity(3, arguments.length + 1);
+      const k = checkString('key', key);
+      const v = checkString('value', value);
+      if (slotLends[slot] !== 0) refuseMutableBorrow(slot, '[method]store.put');
+      state = IN_CALL;
+      try {
+        const kp = lowerString(k);
+        const kl = loweredLength;
+        const vp = lowerString(v);
+        const ret = storePutCore(this.#rep, kp, kl, vp, loweredLength) >>> 0;
+        const old = liftOptionString(ret, 'store.put');
+        mayLeave = false;
+        storePutPost(ret);
+        mayLeave = true;
+        state = ENTERABLE;
+        return old;
+      } catch (error) {
+        throw poison(error);
+      }
     }
 
     len(): number {

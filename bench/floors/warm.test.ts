@@ -7,10 +7,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BenchApi } from '../micro/api.ts';
-import { BENCH_INTERFACE, buildBenchGuest } from '../micro/guest.ts';
+import { buildBenchGuest } from '../micro/guest.ts';
 import { oursHost } from '../ours.ts';
 import { outcomeOf } from './honesty.ts';
-import { WarmFloorHost } from './warm.ts';
+import { benchWarmFloor, kvWarmFloor } from './warm.ts';
+import { readGuest } from '../paths.ts';
+import { exportedInterface, loadPlugin } from '../ours.ts';
 
 /** `add`'s body in the bench component (local.get 0, local.get 1, i32.add, end): its first such sequence. */
 const ADD_BODY = [0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b];
@@ -38,36 +40,44 @@ describe('warm-load checked floor', () => {
     const original = (await buildBenchGuest(10)).component;
     const minus = withAddOp(original, 0x6b);
     const times = withAddOp(original, 0x6c);
-    const host = new WarmFloorHost();
+    const host = benchWarmFloor();
     const load = (bytes: Uint8Array): { hit: boolean; sum: number } => {
       const p = host.load(bytes);
-      const sum = p.exports[BENCH_INTERFACE].add(5, 3);
+      const sum = p.api.add(5, 3);
       p.unload();
       return { hit: p.hit, sum };
     };
     expect(load(original)).toEqual({ hit: false, sum: 8 });
-    expect(load(original.slice())).toEqual({ hit: true, sum: 8 });
+    expect(load(new Uint8Array(original))).toEqual({ hit: true, sum: 8 });
     expect(load(minus)).toEqual({ hit: false, sum: 2 });
     expect(await oursAdd(original)).toBe(8);
     expect(await oursAdd(minus)).toBe(2);
-    // One buffer, loaded, then refilled with other bytes and loaded again.
-    const buffer = original.slice();
-    expect(load(buffer)).toEqual({ hit: true, sum: 8 });
+    // One buffer (a Node Buffer: its slice() shares memory, the cache's copy must not), compiled on its
+    // first load by a fresh host, then refilled with other bytes and loaded again.
+    const fresh = benchWarmFloor();
+    const buffer = Buffer.from(original);
+    const loadFresh = (bytes: Uint8Array): { hit: boolean; sum: number } => {
+      const p = fresh.load(bytes);
+      const sum = p.api.add(5, 3);
+      p.unload();
+      return { hit: p.hit, sum };
+    };
+    expect(loadFresh(buffer)).toEqual({ hit: false, sum: 8 });
     expect(await oursAdd(buffer)).toBe(8);
     buffer.set(times);
-    expect(load(buffer)).toEqual({ hit: false, sum: 15 });
+    expect(loadFresh(buffer)).toEqual({ hit: false, sum: 15 });
     expect(await oursAdd(buffer)).toBe(15);
   });
 
   it('unload revokes every live object and every export, as in ours', async () => {
     const bytes = (await buildBenchGuest(10)).component;
-    const host = new WarmFloorHost();
+    const host = benchWarmFloor();
     host.load(bytes).unload();
     const floor = host.load(bytes);
     expect(floor.hit).toBe(true);
     const ours = await oursHost.load(bytes);
     const sides: [BenchApi, () => unknown][] = [
-      [floor.exports[BENCH_INTERFACE], () => floor.unload()],
+      [floor.api, () => floor.unload()],
       [oursHost.api(ours), () => ours.unload()],
     ];
     const after: unknown[] = [];
@@ -88,10 +98,42 @@ describe('warm-load checked floor', () => {
 
   it('refuses a bad argument on a warm-loaded instance as ours does (the micro floor, floors/micro.test.ts, in full)', async () => {
     const bytes = (await buildBenchGuest(10)).component;
-    const host = new WarmFloorHost();
+    const host = benchWarmFloor();
     host.load(bytes).unload();
-    const floor = host.load(bytes).exports[BENCH_INTERFACE];
+    const floor = host.load(bytes).api;
     const ours = oursHost.api(await oursHost.load(bytes));
     for (const api of [floor, ours]) expect(await outcomeOf(async () => (api.add as (...a: unknown[]) => unknown)(-1, 2))).toEqual({ error: 'RangeError', item: 'a' });
+  });
+
+  it('kv: a copy of the bytes hits, changed bytes miss; a warm-loaded store answers and unload revokes it, as in ours', async () => {
+    const bytes = readGuest('kv');
+    const host = kvWarmFloor();
+    const first = host.load(bytes);
+    expect(first.hit).toBe(false);
+    first.unload();
+    // Copies for certain (readGuest gives a Buffer, whose slice() shares memory).
+    const floor = host.load(new Uint8Array(bytes));
+    expect(floor.hit).toBe(true);
+    // The last byte (in a custom section) changed: other bytes, so not a hit.
+    const other = new Uint8Array(bytes);
+    other[other.length - 1]! ^= 1;
+    const changed = host.load(other);
+    expect(changed.hit).toBe(false);
+    changed.unload();
+    const plugin = await loadPlugin(bytes, { name: 'kv' });
+    const ours = exportedInterface(plugin, 'rdylib-guest:kv/kv@0.1.0') as { Store: new () => { put(k: string, v: string): unknown; len(): number } };
+    const results: unknown[] = [];
+    for (const [api, unload] of [
+      [floor.api, () => floor.unload()],
+      [ours, () => plugin.unload()],
+    ] as const) {
+      const store = new api.Store();
+      const outcomes = [await outcomeOf(async () => store.put('a', 'b')), await outcomeOf(async () => store.len())];
+      await unload();
+      outcomes.push(await outcomeOf(async () => store.len()), await outcomeOf(async () => new api.Store()));
+      results.push(outcomes);
+    }
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]).toEqual([{ ok: undefined }, { ok: 1 }, { error: 'UnloadedError', item: 'kv was unloaded' }, { error: 'UnloadedError', item: 'kv was unloaded' }]);
   });
 });

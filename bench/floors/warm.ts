@@ -1,6 +1,6 @@
 /**
- * The checked floor for a WARM load of the WAT bench component (the load
- * section's `load 1.1 MB WAT component, warm` row): from bytes the host has
+ * The checked floors for a WARM load (the load section's `load 1.1 MB WAT
+ * component, warm` and `load kv, warm` rows): from bytes the host has
  * compiled before to a working instance, then its unload. What a checked
  * floor is: floors/micro.ts, bench/README.md.
  *
@@ -12,6 +12,8 @@
  * 2. instantiate the core modules, as raw does;
  * 3. make the per-instance state the spec's checks and our unload need and
  *    the JS face of every export: floors/micro.ts `instantiateMicroFloor`
+ *    for the bench component, floors/kv.ts for kv (a lower bound there:
+ *    `kvWarmFloor` says what it leaves out)
  *    (instance state for may_enter/may_leave/poisoning, the handle table,
  *    the registry of live objects with its FinalizationRegistry, a checked
  *    function per export, the resource class);
@@ -23,54 +25,89 @@
  * floor claims nothing about cold loads. Never imports the host; its
  * honesty tests are bench/floors/warm.test.ts.
  */
-import { topLevelCoreModules } from '../core-modules.ts';
+import { coreModuleExporting, topLevelCoreModules } from '../core-modules.ts';
+import { KV_INTERFACE } from '../kv/api.ts';
 import { BENCH_INTERFACE } from '../micro/guest.ts';
 import type { RawModules } from '../micro/raw.ts';
+import { instantiateKvFloor, type KvFloor } from './kv.ts';
 import { instantiateMicroFloor, type MicroFloor } from './micro.ts';
 
-export interface WarmFloorPlugin {
+/** A loaded plugin of a warm floor. */
+export interface WarmFloorPlugin<A> {
   /** Whether the load found its bytes in the cache (for the tests). */
   readonly hit: boolean;
-  readonly exports: { readonly [BENCH_INTERFACE]: MicroFloor };
+  /** The exported interface (the face `exports` holds under its name). */
+  readonly api: A;
+  readonly exports: Readonly<Record<string, A>>;
   unload(): void;
 }
 
-interface CacheEntry {
+interface CacheEntry<M> {
   /** The cache's own copy of the bytes it compiled: nobody else can change it. */
   readonly bytes: Uint8Array;
-  readonly modules: RawModules;
+  readonly modules: M;
 }
 
-/** A host of the bench component with a compile cache, doing only what a safe host must (above). */
-export class WarmFloorHost {
+/** A host of one component shape with a compile cache, doing only what a safe host must on a hit (above). */
+export class WarmFloorHost<M, A extends { unload(): void }> {
   /** Cached components by byte length: only bytes of the same length can be equal. */
-  readonly #byLength = new Map<number, CacheEntry[]>();
+  readonly #byLength = new Map<number, CacheEntry<M>[]>();
 
-  load(bytes: Uint8Array): WarmFloorPlugin {
+  constructor(
+    /** The exported interface's name. */
+    readonly iface: string,
+    /** A miss: the component's core modules compiled (not validated: see above). */
+    private readonly compile: (bytes: Uint8Array) => M,
+    /** The checked floor's instance and face (floors/micro.ts, floors/kv.ts). */
+    private readonly instantiate: (modules: M) => A,
+  ) {}
+
+  load(bytes: Uint8Array): WarmFloorPlugin<A> {
     const cached = this.#lookUp(bytes);
-    const entry = cached ?? this.#compile(bytes);
-    const api = instantiateMicroFloor(entry.modules);
-    return { hit: cached !== undefined, exports: { [BENCH_INTERFACE]: api }, unload: () => api.unload() };
+    const entry = cached ?? this.#add(bytes);
+    const api = this.instantiate(entry.modules);
+    return { hit: cached !== undefined, api, exports: { [this.iface]: api }, unload: () => api.unload() };
   }
 
   /** The entry whose bytes equal `bytes`, compared in full (memcmp through Buffer.compare). */
-  #lookUp(bytes: Uint8Array): CacheEntry | undefined {
+  #lookUp(bytes: Uint8Array): CacheEntry<M> | undefined {
     const candidates = this.#byLength.get(bytes.length);
     if (candidates === undefined) return undefined;
     for (const c of candidates) if (Buffer.compare(c.bytes, bytes) === 0) return c;
     return undefined;
   }
 
-  /** A miss: the bench component's two top-level core modules (`mem`, then `main`), compiled. Not validated (see above). */
-  #compile(bytes: Uint8Array): CacheEntry {
-    const copy = bytes.slice();
-    const cores = topLevelCoreModules(copy);
-    if (cores.length !== 2) throw new Error(`the warm floor knows only the bench component (2 core modules), got ${cores.length}`);
-    const [mem, main] = cores.map((b) => new WebAssembly.Module(b as Uint8Array<ArrayBuffer>)) as [WebAssembly.Module, WebAssembly.Module];
-    const entry: CacheEntry = { bytes: copy, modules: { mem, main } };
+  #add(bytes: Uint8Array): CacheEntry<M> {
+    // A copy for certain: `slice()` of a Node Buffer (a Uint8Array) shares the caller's memory.
+    const copy = new Uint8Array(bytes);
+    const entry: CacheEntry<M> = { bytes: copy, modules: this.compile(copy) };
     const list = this.#byLength.get(copy.length);
     if (list === undefined) this.#byLength.set(copy.length, [entry]);
     else list.push(entry);
     return entry;
   }
+}
+
+/** The WAT bench component: its two top-level core modules (`mem`, then `main`), the micro floor's instance. */
+export function benchWarmFloor(): WarmFloorHost<RawModules, MicroFloor> {
+  return new WarmFloorHost(
+    BENCH_INTERFACE,
+    (bytes) => {
+      const cores = topLevelCoreModules(bytes);
+      if (cores.length !== 2) throw new Error(`the bench component has 2 core modules, got ${cores.length}`);
+      const [mem, main] = cores.map((b) => new WebAssembly.Module(b as Uint8Array<ArrayBuffer>)) as [WebAssembly.Module, WebAssembly.Module];
+      return { mem, main };
+    },
+    instantiateMicroFloor,
+  );
+}
+
+/**
+ * The kv example: its main core module only (the one exporting the store's constructor, as kv/raw.ts
+ * instantiates it), the kv floor's instance and face (the store and iterator classes). A lower bound
+ * of a safe host's warm load of kv: ours also instantiates the component's other core modules and
+ * makes a function for every one of kv's exports, which this floor does not.
+ */
+export function kvWarmFloor(): WarmFloorHost<WebAssembly.Module, KvFloor> {
+  return new WarmFloorHost(KV_INTERFACE, (bytes) => coreModuleExporting(bytes, `${KV_INTERFACE}#[constructor]store`), instantiateKvFloor);
 }

@@ -16,14 +16,14 @@
  * jco's column is transpile, import the generated JS, compile and
  * instantiate, all from memory, as a host that receives a component at run
  * time has to (jco keeps no cache); its warm row is the same bytes again,
- * whose core modules V8 may then find compiled. The WAT component's warm row
- * also has the checked floor (floors/warm.ts). Every column's first load is
+ * whose core modules V8 may then find compiled. The warm rows of the WAT
+ * component and of kv also have the checked floor (floors/warm.ts). Every column's first load is
  * checked with a call before timing.
  */
 import { CANVAS_IMPORT, CountingCanvas } from '../callbacks/api.ts';
 import { componentWithNonce, coreModuleWithNonce, topLevelCoreModules } from '../core-modules.ts';
 import { jcoLoadComponent } from '../jco.ts';
-import { WarmFloorHost } from '../floors/warm.ts';
+import { benchWarmFloor, kvWarmFloor } from '../floors/warm.ts';
 import { BENCH_INTERFACE, buildBenchGuest, type BenchGuest } from '../micro/guest.ts';
 import { compileRaw, instantiateRaw, type RawModules } from '../micro/raw.ts';
 import { clearCompileCache, exportedInterface, loadPlugin, oursHost, type Plugin } from '../ours.ts';
@@ -214,17 +214,17 @@ export function rawLoad(target: Loadable, temperature: Temperature): Load {
 }
 
 /**
- * The checked floor of a warm load (floors/warm.ts), for the WAT bench component only: its own
+ * The checked floor of a warm load (floors/warm.ts), for the WAT bench component and kv: its own
  * compile cache, filled by the first (checked, untimed) load, so every timed load is a hit.
  */
 export function checkedWarmLoad(target: Loadable): Load | undefined {
-  if (target.benchGuest === undefined) return undefined;
-  const host = new WarmFloorHost();
+  const host = target.benchGuest !== undefined ? benchWarmFloor() : target.name === 'kv' ? kvWarmFloor() : undefined;
+  if (host === undefined) return undefined;
   return async () => {
     const plugin = host.load(target.bytes);
-    const face: Record<string, unknown> = plugin.exports;
+    const face: Readonly<Record<string, unknown>> = plugin.exports;
     // Bytes to a working instance: the exported interface read, as ours's timed op reads it.
-    if (face[BENCH_INTERFACE] === undefined) throw new Error('the warm floor has no bench interface');
+    if (face[target.iface] === undefined) throw new Error(`the warm floor has no ${target.iface}`);
     return { exports: (name) => face[name], release: async () => plugin.unload() };
   };
 }
