@@ -191,6 +191,10 @@ describe('report', () => {
     expect(verdict(scalar, { ours: at(30), raw: at(10), checked: at(20) })).toEqual({ kind: 'miss', ratio: 3 });
     expect(verdict(scalar, { ours: at(30), raw: at(10), checked: { reason: 'x' } })).toEqual({ kind: 'miss', ratio: 3 });
     expect(verdict(scalar, { ours: at(30), raw: at(10) })).toEqual({ kind: 'miss', ratio: 3 });
+    // A checked floor slower than ours decides nothing (not the least a host must do, or noise); raw still does.
+    expect(verdict(scalar, { ours: at(30), raw: at(10), checked: at(31) })).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(small, { ours: at(10), raw: at(1), checked: at(11), jco: at(30) })).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(small, { ours: at(10), raw: at(2), checked: at(11), jco: at(30) })).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/raw', ratio: 15 } });
     // Met is met, even when the floor measured above the target (noise, or a floor doing more than it must).
     expect(verdict(scalar, { ours: at(19), raw: at(10), checked: at(24) })).toEqual({ kind: 'pass', ratio: 1.9 });
     expect(verdict(scalar, { ours: at(30), checked: at(24) })).toEqual({ kind: 'n/a' });

@@ -78,6 +78,7 @@ export function oursOver(r: CaseResult, peer: Column): number | null {
  * for `ours <= X raw`, the checked floor alone is above X times raw; for
  * `jco >= X ours`, jco is less than X times the checked floor, or than raw
  * (no host is faster than raw, so none can be X times faster than jco).
+ * The checked floor counts only when it measured no slower than ours.
  */
 export type Bound =
   | { readonly kind: 'checked/raw'; readonly ratio: number }
@@ -105,7 +106,10 @@ function decidingBound(bounds: readonly Bound[], fails: (ratio: number) => boole
 export function verdict(target: Target, cells: CaseResult['cells']): Verdict {
   const ours = nsOf(cells.ours);
   const raw = nsOf(cells.raw);
-  const checked = nsOf(cells.checked);
+  // A checked floor measured slower than ours is no floor (it does work a host can avoid, or the run
+  // was too noisy to tell): it decides nothing. Raw still bounds every host.
+  const measuredFloor = nsOf(cells.checked);
+  const checked = measuredFloor !== null && ours !== null && measuredFloor <= ours ? measuredFloor : null;
   const measured = (kind: Bound['kind'], r: number | null): Bound[] => (r === null ? [] : [{ kind, ratio: r }]);
   switch (target.kind) {
     case 'ours/raw': {

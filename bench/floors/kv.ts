@@ -178,6 +178,8 @@ export function instantiateKvFloor(module: WebAssembly.Module): KvFloor {
   const dropIterCore = dtors[ITER]!;
 
   // --- live objects JS owns (floors/micro.ts): registry for unload, nursery + FinalizationRegistry ---
+  // Each floor has its own copy of this registry, on purpose: a floor is written by hand for its functions,
+  // and one shared set of closures would see every floor's objects (V8 keeps type feedback per function literal).
   const slotKind: number[] = [0];
   const slotRep: number[] = [0];
   const slotSeq: number[] = [0];

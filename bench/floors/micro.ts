@@ -395,6 +395,8 @@ export function instantiateMicroFloor(modules: RawModules): MicroFloor {
   }
 
   // --- the live objects JS owns: revoked at unload, released when JS lets go of one (our rules) ---
+  // Each floor has its own copy of this registry, on purpose: a floor is written by hand for its functions,
+  // and one shared set of closures would see every floor's objects (V8 keeps type feedback per function literal).
   // Parallel arrays indexed by slot (0 unused, freed slots reused); `slotSeq` orders them for unload (newest first).
   const slotRep: number[] = [0];
   const slotLive: number[] = [0];

@@ -26,6 +26,16 @@ function withAddOp(component: Uint8Array, op: number): Uint8Array {
   return out;
 }
 
+/** Loads with `host`, calls add(5, 3), unloads: whether the load was a cache hit, and the sum. */
+function loadAndAdd(host: ReturnType<typeof benchWarmFloor>): (bytes: Uint8Array) => { hit: boolean; sum: number } {
+  return (bytes) => {
+    const p = host.load(bytes);
+    const sum = p.api.add(5, 3);
+    p.unload();
+    return { hit: p.hit, sum };
+  };
+}
+
 async function oursAdd(bytes: Uint8Array): Promise<number> {
   const plugin = await oursHost.load(bytes);
   try {
@@ -40,13 +50,7 @@ describe('warm-load checked floor', () => {
     const original = (await buildBenchGuest(10)).component;
     const minus = withAddOp(original, 0x6b);
     const times = withAddOp(original, 0x6c);
-    const host = benchWarmFloor();
-    const load = (bytes: Uint8Array): { hit: boolean; sum: number } => {
-      const p = host.load(bytes);
-      const sum = p.api.add(5, 3);
-      p.unload();
-      return { hit: p.hit, sum };
-    };
+    const load = loadAndAdd(benchWarmFloor());
     expect(load(original)).toEqual({ hit: false, sum: 8 });
     expect(load(new Uint8Array(original))).toEqual({ hit: true, sum: 8 });
     expect(load(minus)).toEqual({ hit: false, sum: 2 });
@@ -54,14 +58,8 @@ describe('warm-load checked floor', () => {
     expect(await oursAdd(minus)).toBe(2);
     // One buffer (a Node Buffer: its slice() shares memory, the cache's copy must not), compiled on its
     // first load by a fresh host, then refilled with other bytes and loaded again.
-    const fresh = benchWarmFloor();
+    const loadFresh = loadAndAdd(benchWarmFloor());
     const buffer = Buffer.from(original);
-    const loadFresh = (bytes: Uint8Array): { hit: boolean; sum: number } => {
-      const p = fresh.load(bytes);
-      const sum = p.api.add(5, 3);
-      p.unload();
-      return { hit: p.hit, sum };
-    };
     expect(loadFresh(buffer)).toEqual({ hit: false, sum: 8 });
     expect(await oursAdd(buffer)).toBe(8);
     buffer.set(times);
