@@ -1,16 +1,16 @@
 /**
  * Instantiation of a validated component (Explainer.md "Instance Definitions"):
- * walks the definitions in order again, this time building runtime index
- * spaces: core instances from the modules compiled at validation, lifted and
+ * walks the definitions in order again (as steps prepared once per
+ * component, `planOf`), this time building runtime index spaces: core instances from the modules compiled at validation, lifted and
  * lowered functions from host/abi, one ComponentInstance per component
  * instance and one ResourceType per resource definition per instance.
  */
 import { LoadError, PluginInUseError, TrapError } from '../errors.ts';
 import type { FuncType, ResourceTypeRef } from '../types.ts';
-import type { CoreSort, Definition } from '../binary/ast.ts';
-import type { ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
+import type { Canon, CoreSort, Definition } from '../binary/ast.ts';
+import type { DefInfo, ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
 import { callingAbi } from '../validate/canon-options.ts';
-import { makeSubst, substFuncType, substTypeEntry, type Subst, type TypeEntry } from '../validate/type-space.ts';
+import { containsHandles, makeSubst, substFuncType, substTypeEntry, type Subst, type TypeEntry } from '../validate/type-space.ts';
 import {
   canonLift,
   canonLiftTask,
@@ -137,15 +137,12 @@ export function instantiateValidated(
   inst.coreSuspension = scope.mode.suspension;
   inst.usesTasks = scope.mode.usesTasks;
   const exports = new Map<string, RuntimeItem>();
-  const defs = vc.ast.definitions;
+  const plan = planOf(vc);
   // Nothing may enter an instance before its instantiation completes (a core
   // start function calling a lowered export of its own component traps, the
   // spec's may_enter); an instantiation that fails leaves it closed.
   inst.mayEnter = false;
-  for (let i = 0; i < defs.length; i++) {
-    const item = step(defs[i]!, i, vc, scope, args);
-    if (item !== undefined) exports.set(item.name, item.item);
-  }
+  for (let i = 0; i < plan.length; i++) plan[i]!(scope, args, exports);
   inst.mayEnter = true;
   return exports;
 }
@@ -358,161 +355,274 @@ function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Import
   }
 }
 
-function step(
-  d: Definition,
-  index: number,
-  vc: ValidatedComponent,
-  scope: RuntimeScope,
-  args: ReadonlyMap<string, RuntimeItem>,
-): { name: string; item: RuntimeItem } | undefined {
-  const info = vc.info[index]!;
+/**
+ * One definition's work at instantiation (Explainer.md "Instance
+ * Definitions"), prepared once per validated component by `planOf`:
+ * `exports` receives the component's exports.
+ */
+type Step = (scope: RuntimeScope, args: ReadonlyMap<string, RuntimeItem>, exports: Map<string, RuntimeItem>) => void;
+
+/**
+ * Per validated component (the compile cache keeps them, so every warm load
+ * of the same bytes finds its plan; a component of other bytes is another
+ * object), the steps of an instantiation: what depends on the definitions
+ * alone (which kind of definition, which branch, names, indices, whether a
+ * lifted type mentions resources) is decided once; each step does only the
+ * per-instance work. Dispatching on the definition at every load (string
+ * compares, a closure context per definition) was ~70% of instantiation's
+ * own JS work for the 1.1 MB bench component.
+ */
+const plans = new WeakMap<ValidatedComponent, readonly Step[]>();
+
+function planOf(vc: ValidatedComponent): readonly Step[] {
+  let plan = plans.get(vc);
+  if (plan === undefined) {
+    const steps: Step[] = [];
+    const defs = vc.ast.definitions;
+    for (let i = 0; i < defs.length; i++) {
+      const s = stepFor(defs[i]!, vc.info[i]!, vc);
+      if (s !== undefined) steps.push(s);
+    }
+    plans.set(vc, (plan = steps));
+  }
+  return plan;
+}
+
+/** Whether `ft` names a resource anywhere (its runtime type then differs per instance). */
+function mentionsResources(ft: FuncType): boolean {
+  return ft.params.some((p) => containsHandles(p.type)) || (ft.result !== undefined && containsHandles(ft.result));
+}
+
+/** The step of definition `d` (validated as `info`), or undefined when it has no runtime content. */
+function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | undefined {
   switch (d.kind) {
-    case 'core-module':
-      if (info.kind === 'core-module') scope.coreModules.push(info.module);
-      return undefined;
+    case 'core-module': {
+      if (info.kind !== 'core-module') return undefined;
+      const module = info.module;
+      return (scope) => {
+        scope.coreModules.push(module);
+      };
+    }
     case 'core-instance': {
       const e = d.expr;
+      const offset = d.offset;
       if (e.kind === 'instantiate') {
-        const imports: WebAssembly.Imports = {};
-        for (const a of e.args) imports[a.name] = scope.coreInstances[a.instance] as WebAssembly.ModuleImports;
-        const module = scope.coreModules[e.module]!;
-        const core = instantiateCore(module, imports, d.offset);
-        for (const name of exportedMemories(module)) {
-          const memory = core[name] as WebAssembly.Memory;
-          if (!scope.inst.memories.includes(memory)) scope.inst.memories.push(memory);
-        }
-        scope.coreInstances.push(core);
-      } else {
-        const o: CoreExports = {};
-        for (const x of e.exports) o[x.name] = coreItem(scope, x.sort, x.index);
-        scope.coreInstances.push(o);
+        const moduleIndex = e.module;
+        const importArgs = e.args;
+        return (scope) => {
+          const imports: WebAssembly.Imports = {};
+          for (const a of importArgs) imports[a.name] = scope.coreInstances[a.instance] as WebAssembly.ModuleImports;
+          const module = scope.coreModules[moduleIndex]!;
+          const core = instantiateCore(module, imports, offset);
+          for (const name of exportedMemories(module)) {
+            const memory = core[name] as WebAssembly.Memory;
+            if (!scope.inst.memories.includes(memory)) scope.inst.memories.push(memory);
+          }
+          scope.coreInstances.push(core);
+        };
       }
-      return undefined;
+      const items = e.exports;
+      return (scope) => {
+        const o: CoreExports = {};
+        for (const x of items) o[x.name] = coreItem(scope, x.sort, x.index);
+        scope.coreInstances.push(o);
+      };
     }
     case 'core-type':
       return undefined;
-    case 'component':
-      if (info.kind === 'component') scope.components.push({ validated: info.component, parent: scope });
-      return undefined;
+    case 'component': {
+      if (info.kind !== 'component') return undefined;
+      const validated = info.component;
+      return (scope) => {
+        scope.components.push({ validated, parent: scope });
+      };
+    }
     case 'instance': {
       const e = d.expr;
       if (e.kind === 'exports') {
-        const m = new Map<string, RuntimeItem>();
-        for (const x of e.exports) m.set(x.name.name, itemOf(scope, x.item.sort, x.item.index));
-        scope.instances.push(m);
-      } else {
-        const c = scope.components[e.component]!;
-        const childArgs = new Map<string, RuntimeItem>();
-        for (const a of e.args) childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
-        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits, scope.store, scope.inst));
+        const items = e.exports;
+        return (scope) => {
+          const m = new Map<string, RuntimeItem>();
+          for (const x of items) m.set(x.name.name, itemOf(scope, x.item.sort, x.item.index));
+          scope.instances.push(m);
+        };
       }
-      return undefined;
+      const componentIndex = e.component;
+      const instanceArgs = e.args;
+      return (scope) => {
+        const c = scope.components[componentIndex]!;
+        const childArgs = new Map<string, RuntimeItem>();
+        for (const a of instanceArgs) childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
+        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits, scope.store, scope.inst));
+      };
     }
     case 'alias': {
       const a = d.alias;
       if (a.kind === 'export') {
-        pushItem(scope, scope.instances[a.instance]!.get(a.name)!);
-      } else if (a.kind === 'core-export') {
-        const sort = a.sort.slice('core '.length) as 'func' | 'table' | 'memory' | 'global' | 'tag';
-        scope.core[sort].push(scope.coreInstances[a.instance]![a.name]);
-      } else {
-        let target: RuntimeScope = scope;
-        for (let i = 0; i < a.count; i++) target = target.parent!;
-        if (a.sort === 'type') pushType(scope, target.types[a.index]!);
-        else if (a.sort === 'component') scope.components.push(target.components[a.index]!);
-        else if (a.sort === 'core module') scope.coreModules.push(target.coreModules[a.index]!);
-        // `core type` aliases have no runtime content.
+        const instanceIndex = a.instance;
+        const name = a.name;
+        return (scope) => {
+          pushItem(scope, scope.instances[instanceIndex]!.get(name)!);
+        };
       }
+      if (a.kind === 'core-export') {
+        const sort = a.sort.slice('core '.length) as 'func' | 'table' | 'memory' | 'global' | 'tag';
+        const instanceIndex = a.instance;
+        const name = a.name;
+        return (scope) => {
+          scope.core[sort].push(scope.coreInstances[instanceIndex]![name]);
+        };
+      }
+      const count = a.count;
+      const index = a.index;
+      const outer = (scope: RuntimeScope): RuntimeScope => {
+        let target = scope;
+        for (let i = 0; i < count; i++) target = target.parent!;
+        return target;
+      };
+      if (a.sort === 'type') {
+        return (scope) => {
+          pushType(scope, outer(scope).types[index]!);
+        };
+      }
+      if (a.sort === 'component') {
+        return (scope) => {
+          scope.components.push(outer(scope).components[index]!);
+        };
+      }
+      if (a.sort === 'core module') {
+        return (scope) => {
+          scope.coreModules.push(outer(scope).coreModules[index]!);
+        };
+      }
+      // `core type` aliases have no runtime content.
       return undefined;
     }
     case 'type': {
       if (info.kind !== 'type') return undefined;
-      if (d.type.kind === 'resource' && info.entry.kind === 'resource') {
+      const entry = info.entry;
+      if (d.type.kind === 'resource' && entry.kind === 'resource') {
         const dtorIdx = d.type.dtor;
-        const dtor = dtorIdx === undefined ? undefined : (scope.core.func[dtorIdx] as (rep: number) => void);
-        const rt = new ResourceType(typeName(vc, scope.types.length), scope.inst, dtor);
-        pushType(scope, { kind: 'resource', ref: rt });
-      } else if (info.entry.kind === 'resource') {
-        pushType(scope, substTypeEntry(info.entry, substitutionOf(scope)));
-      } else {
-        // Value, function, instance and component types keep their validated form: what runs reads
-        // only resource entries (pushType's pairing, bindImportResources, the exported classes), and
-        // substituting every type definition anew was ~12% of what a warm load allocated.
-        pushType(scope, info.entry);
+        return (scope) => {
+          const dtor = dtorIdx === undefined ? undefined : (scope.core.func[dtorIdx] as (rep: number) => void);
+          const rt = new ResourceType(typeName(vc, scope.types.length), scope.inst, dtor);
+          pushType(scope, { kind: 'resource', ref: rt });
+        };
       }
-      return undefined;
-    }
-    case 'canon': {
-      const c = d.canon;
-      if (c.kind === 'lift' && info.kind === 'lift') {
-        const ft = substFuncType(info.type, substitutionOf(scope));
-        const core = scope.core.func[c.coreFunc] as (...flat: unknown[]) => unknown;
-        scope.lifted = true;
-        const { usesTasks, suspension } = scope.mode;
-        if (usesTasks) {
-          const callee = suspension === 'jspi' ? promisingEntry(core, flattenFuncType(ft, 'lift', callingAbi(info.options))) : core;
-          const lifted = canonLiftTask(ft, options(scope, info.options, true), scope.inst, callee, { suspension });
-          scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
-        } else {
-          scope.funcs.push(new LiftedOnFirstUse(ft, options(scope, info.options, true), scope.inst, core, info.type));
-        }
-      } else if (c.kind === 'lower' && info.kind === 'lower') {
-        const f = scope.funcs[c.func]!;
-        if (f.inst !== undefined && f.inst !== scope.inst && (scope.inst.isSelfOrAncestor(f.inst) || f.inst.isSelfOrAncestor(scope.inst))) {
-          // Calls between an instance and its ancestors trap, for now, as the reference tests require (trap-on-reenter.wast).
-          scope.core.func.push(enteringRelativeTraps(scope.inst, f.inst));
-          return undefined;
-        }
-        requireModeFor(scope, f.type, f, !info.options.async, d.offset);
-        const o = options(scope, info.options, false);
-        if (scope.mode.usesTasks) {
-          const what = `\`${sortName(vc, 'func', c.func) ?? `func ${c.func}`}\``;
-          const callee: FuncInst = f.invoke ?? hostFuncInst(f.type, f.call, what);
-          const suspends = scope.mode.suspension === 'jspi' && !info.options.async && calleeMayBlock(f.type, f);
-          const lowered = canonLowerTask(f.type, o, scope.inst, callee, { suspends, what });
-          scope.core.func.push(suspends ? suspendingWhenBlocked(lowered, flattenFuncType(f.type, 'lower')) : lowered);
-        } else {
-          scope.core.func.push(canonLower(f.type, o, scope.inst, f.call));
-        }
-      } else if (info.kind === 'builtin') {
-        scope.core.func.push(
-          canonBuiltin(
-            info.builtin,
-            {
-              inst: scope.inst,
-              mode: scope.mode,
-              memory: (i) => scope.core.memory[i] as WebAssembly.Memory,
-              table: (i) => scope.core.table[i] as WebAssembly.Table,
-              canonOptions: (o) => options(scope, o, false),
-              subst: scope.subst,
-            },
-            d.offset,
-          ),
-        );
-      } else if (info.kind === 'resource') {
-        const rt = scope.subst.get(info.ref) ?? info.ref;
-        if (!(rt instanceof ResourceType)) throw new LoadError('unlinkable', `resource type ${rt.name} has no runtime identity`, d.offset);
-        const make = c.kind === 'resource.new' ? canonResourceNew : c.kind === 'resource.drop' ? canonResourceDrop : canonResourceRep;
-        scope.core.func.push(make(rt, scope.inst));
+      if (entry.kind === 'resource') {
+        return (scope) => {
+          pushType(scope, substTypeEntry(entry, substitutionOf(scope)));
+        };
       }
-      return undefined;
+      // Value, function, instance and component types keep their validated form: what runs reads
+      // only resource entries (pushType's pairing, bindImportResources, the exported classes), and
+      // substituting every type definition anew was ~12% of what a warm load allocated.
+      return (scope) => {
+        pushType(scope, entry);
+      };
     }
+    case 'canon':
+      return canonStep(d.canon, info, vc, d.offset);
     case 'import': {
       if (info.kind !== 'import') return undefined;
-      const got = args.get(d.name.name);
-      if (got === undefined) throw new LoadError('unlinkable', `missing import \`${d.name.name}\``, d.offset);
-      bindImportResources(info.desc, got, scope.subst, d.name.name);
-      pushItem(scope, got);
-      return undefined;
+      const name = d.name.name;
+      const desc = info.desc;
+      const offset = d.offset;
+      return (scope, args) => {
+        const got = args.get(name);
+        if (got === undefined) throw new LoadError('unlinkable', `missing import \`${name}\``, offset);
+        bindImportResources(desc, got, scope.subst, name);
+        pushItem(scope, got);
+      };
     }
     case 'export': {
-      const item = itemOf(scope, d.item.sort, d.item.index);
-      pushItem(scope, item);
-      return { name: d.name.name, item };
+      const name = d.name.name;
+      const sort = d.item.sort;
+      const index = d.item.index;
+      return (scope, _args, exports) => {
+        const item = itemOf(scope, sort, index);
+        pushItem(scope, item);
+        exports.set(name, item);
+      };
     }
     case 'start':
     case 'value':
       // Rejected by validation.
       return undefined;
   }
+}
+
+function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: number): Step | undefined {
+  if (c.kind === 'lift' && info.kind === 'lift') {
+    const declared = info.type;
+    const perInstanceType = mentionsResources(declared);
+    const coreFunc = c.coreFunc;
+    const resolved = info.options;
+    return (scope) => {
+      // A type without resources is the same at every instantiation (substituting it gives it back).
+      const ft = perInstanceType ? substFuncType(declared, substitutionOf(scope)) : declared;
+      const core = scope.core.func[coreFunc] as (...flat: unknown[]) => unknown;
+      scope.lifted = true;
+      const { usesTasks, suspension } = scope.mode;
+      if (usesTasks) {
+        const callee = suspension === 'jspi' ? promisingEntry(core, flattenFuncType(ft, 'lift', callingAbi(resolved))) : core;
+        const lifted = canonLiftTask(ft, options(scope, resolved, true), scope.inst, callee, { suspension });
+        scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
+      } else {
+        scope.funcs.push(new LiftedOnFirstUse(ft, options(scope, resolved, true), scope.inst, core, declared));
+      }
+    };
+  }
+  if (c.kind === 'lower' && info.kind === 'lower') {
+    const funcIndex = c.func;
+    const resolved = info.options;
+    return (scope) => {
+      const f = scope.funcs[funcIndex]!;
+      if (f.inst !== undefined && f.inst !== scope.inst && (scope.inst.isSelfOrAncestor(f.inst) || f.inst.isSelfOrAncestor(scope.inst))) {
+        // Calls between an instance and its ancestors trap, for now, as the reference tests require (trap-on-reenter.wast).
+        scope.core.func.push(enteringRelativeTraps(scope.inst, f.inst));
+        return;
+      }
+      requireModeFor(scope, f.type, f, !resolved.async, offset);
+      const o = options(scope, resolved, false);
+      if (scope.mode.usesTasks) {
+        const what = `\`${sortName(vc, 'func', funcIndex) ?? `func ${funcIndex}`}\``;
+        const callee: FuncInst = f.invoke ?? hostFuncInst(f.type, f.call, what);
+        const suspends = scope.mode.suspension === 'jspi' && !resolved.async && calleeMayBlock(f.type, f);
+        const lowered = canonLowerTask(f.type, o, scope.inst, callee, { suspends, what });
+        scope.core.func.push(suspends ? suspendingWhenBlocked(lowered, flattenFuncType(f.type, 'lower')) : lowered);
+      } else {
+        scope.core.func.push(canonLower(f.type, o, scope.inst, f.call));
+      }
+    };
+  }
+  if (info.kind === 'builtin') {
+    const builtin = info.builtin;
+    return (scope) => {
+      scope.core.func.push(
+        canonBuiltin(
+          builtin,
+          {
+            inst: scope.inst,
+            mode: scope.mode,
+            memory: (i) => scope.core.memory[i] as WebAssembly.Memory,
+            table: (i) => scope.core.table[i] as WebAssembly.Table,
+            canonOptions: (o) => options(scope, o, false),
+            subst: scope.subst,
+          },
+          offset,
+        ),
+      );
+    };
+  }
+  if (info.kind === 'resource') {
+    const ref = info.ref;
+    const make = c.kind === 'resource.new' ? canonResourceNew : c.kind === 'resource.drop' ? canonResourceDrop : canonResourceRep;
+    return (scope) => {
+      const rt = scope.subst.get(ref) ?? ref;
+      if (!(rt instanceof ResourceType)) throw new LoadError('unlinkable', `resource type ${rt.name} has no runtime identity`, offset);
+      scope.core.func.push(make(rt, scope.inst));
+    };
+  }
+  return undefined;
 }

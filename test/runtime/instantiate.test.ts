@@ -223,6 +223,74 @@ ${TWICE_IMPORTED_BASE}
     expect(next(b)).toBe(2);
   });
 
+  it('two live instances of one compiled component (nested components, a resource) keep apart everything per instance', async () => {
+    // The steps of an instantiation are prepared once per compiled component (instantiate.ts planOf) and reused
+    // by every instantiation of it: what they make must still be each instance's own.
+    const c = compile(
+      await bytes(`(component
+${TWICE_IMPORTED_BASE}
+        (component $provider
+          (core module $counter (global $n (mut i32) (i32.const 0)) (func (export "next") (result i32) (global.set $n (i32.add (global.get $n) (i32.const 1))) (global.get $n)))
+          (core instance $ci (instantiate $counter))
+          (alias core export $ci "next" (core func $next))
+          (func $f (result u32) (canon lift (core func $next)))
+          (export "next" (func $f)))
+        (instance $p (instantiate $provider))
+        (alias export $p "next" (func $seven))
+        (instance $x (instantiate $inner (with "base" (func $seven))))
+        (alias export $x "twice" (func $tw))
+        (export "twice" (func $tw))
+        (core module $dtor-log (global (export "drops") (mut i32) (i32.const 0))
+          (func (export "dtor") (param i32) (global.set 0 (i32.add (global.get 0) (i32.const 1)))))
+        (core instance $dl (instantiate $dtor-log))
+        (alias core export $dl "dtor" (core func $dtor))
+        (type $cell (resource (rep i32) (dtor (core func $dtor))))
+        (export $cell' "cell" (type $cell))
+        (core func $new (canon resource.new $cell))
+        (core module $m
+          (import "r" "new" (func $new (param i32) (result i32)))
+          (func (export "ctor") (param i32) (result i32) (call $new (local.get 0)))
+          (func (export "get") (param i32) (result i32) local.get 0))
+        (core instance $ri (export "new" (func $new)))
+        (core instance $i (instantiate $m (with "r" (instance $ri))))
+        (alias core export $i "ctor" (core func $ctor))
+        (alias core export $i "get" (core func $get))
+        (func $c (param "v" u32) (result (own $cell')) (canon lift (core func $ctor)))
+        (func $g (param "self" (borrow $cell')) (result u32) (canon lift (core func $get)))
+        (instance $api
+          (export "cell" (type $cell'))
+          (export "[constructor]cell" (func $c))
+          (export "[method]cell.get" (func $g)))
+        (export "rdylib:test/cells@0.1.0" (instance $api)))`),
+    );
+    type Cells = { Cell: new (v: number) => { get(): number; [Symbol.dispose](): void } };
+    const a = c.instantiate({}, 'a');
+    const b = c.instantiate({}, 'b');
+    const twice = (p: typeof a) => (p.exports.twice as () => number)();
+    // Each instance's nested instances call their own sibling's counter.
+    expect([twice(a), twice(a), twice(b)]).toEqual([2, 4, 2]);
+    const A = a.exports['rdylib:test/cells@0.1.0'] as Cells;
+    const B = b.exports['rdylib:test/cells@0.1.0'] as Cells;
+    expect(A.Cell).not.toBe(B.Cell);
+    expect(a.instances.some((i) => b.instances.includes(i))).toBe(false);
+    expect(a.memories.some((m) => b.memories.includes(m))).toBe(false);
+    const ca = new A.Cell(1);
+    const cb = new B.Cell(2);
+    expect(ca).not.toBeInstanceOf(B.Cell);
+    expect([ca.get(), cb.get()]).toEqual([1, 2]);
+    // A handle of one instance is not one of the other's resource type.
+    expect(() => B.Cell.prototype.get.call(ca)).toThrow();
+    await a.unload();
+    expect(() => ca.get()).toThrow(UnloadedError);
+    expect(() => twice(a)).toThrow(UnloadedError);
+    expect([cb.get(), twice(b)]).toEqual([2, 4]);
+    const c2 = c.instantiate({}, 'c');
+    expect(twice(c2)).toBe(2);
+    expect(new (c2.exports['rdylib:test/cells@0.1.0'] as Cells).Cell(3).get()).toBe(3);
+    await b.unload();
+    await c2.unload();
+  });
+
   it('reports unreadable files as io errors', async () => {
     await expect(load('/nonexistent/plugin.wasm')).rejects.toMatchObject({ kind: 'io' });
   });
