@@ -191,6 +191,12 @@ describe('report', () => {
     expect(verdict(scalar, { ours: at(30), raw: at(10), checked: at(20) })).toEqual({ kind: 'miss', ratio: 3 });
     expect(verdict(scalar, { ours: at(30), raw: at(10), checked: { reason: 'x' } })).toEqual({ kind: 'miss', ratio: 3 });
     expect(verdict(scalar, { ours: at(30), raw: at(10) })).toEqual({ kind: 'miss', ratio: 3 });
+    // A proof must hold at the spreads' unfavourable edges (median -/+ half the IQR), not only at the medians.
+    const spread = (ns: number, by: number) => ({ ns, spread: by });
+    expect(verdict(scalar, { ours: at(30), raw: spread(10, 0.1), checked: spread(24, 0.1) })).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(scalar, { ours: at(30), raw: spread(10, 0.05), checked: spread(24, 0.05) })).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'checked/raw', ratio: 2.4 } });
+    expect(verdict(small, { ours: at(10), raw: spread(2, 0.5), jco: at(30) })).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(small, { ours: at(10), raw: at(2), jco: spread(30, 0.4) })).toEqual({ kind: 'miss', ratio: 3 });
     // A checked floor slower than ours decides nothing (not the least a host must do, or noise); raw still does.
     expect(verdict(scalar, { ours: at(30), raw: at(10), checked: at(31) })).toEqual({ kind: 'miss', ratio: 3 });
     expect(verdict(small, { ours: at(10), raw: at(1), checked: at(11), jco: at(30) })).toEqual({ kind: 'miss', ratio: 3 });

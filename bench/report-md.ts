@@ -63,8 +63,8 @@ export const CHECKED_FLOOR_NOTE =
   'the cache-hit byte comparison): the best any generic host could do. Its code is bench/floors/ (one commented module per floor, each citing the rule behind every check), ' +
   'and bench/floors/*.test.ts feeds it the same bad inputs as ours and requires the same refusals. ' +
   'A missed target is `MISS: unreachable` when this run\'s own figures show no safe host can meet it: for `ours <= X raw`, the checked floor alone is above X times raw; ' +
-  'for `jco >= X ours`, jco is below X times the checked floor or X times raw (no host beats raw). The figure that decides is printed beside it; ' +
-  'a checked floor that measured slower than ours decides nothing. ' +
+  'for `jco >= X ours`, jco is below X times the checked floor or X times raw (no host beats raw). The figure that decides (the ratio of the medians) is printed beside it; ' +
+  'the proof must also hold at the unfavourable edges of the spreads, and a checked floor that measured slower than ours decides nothing. ' +
   '`JS floor` is something else: plain JavaScript doing the same job (a `Map` for kv), for reference.';
 
 export async function writeReport(input: ReportInput, paths: { report: string; chartDir: string } = REPORT_PATHS): Promise<string> {

@@ -78,7 +78,8 @@ export function oursOver(r: CaseResult, peer: Column): number | null {
  * for `ours <= X raw`, the checked floor alone is above X times raw; for
  * `jco >= X ours`, jco is less than X times the checked floor, or than raw
  * (no host is faster than raw, so none can be X times faster than jco).
- * The checked floor counts only when it measured no slower than ours.
+ * The checked floor counts only when it measured no slower than ours, and
+ * every proof must hold at the spreads' unfavourable edges (`edge`).
  */
 export type Bound =
   | { readonly kind: 'checked/raw'; readonly ratio: number }
@@ -96,11 +97,31 @@ export type Verdict =
   | { readonly kind: 'unreachable'; readonly ratio: number; readonly bound: Bound }
   | { readonly kind: 'n/a' };
 
-/** The strongest proof among `bounds` (measured ones only) that `ok(ratio)` fails, or undefined. */
-function decidingBound(bounds: readonly Bound[], fails: (ratio: number) => boolean, stronger: (a: number, b: number) => boolean): Bound | undefined {
-  let found: Bound | undefined;
-  for (const b of bounds) if (fails(b.ratio) && (found === undefined || stronger(b.ratio, found.ratio))) found = b;
-  return found;
+/**
+ * A cell's time at one edge of its spread (median less or plus half the interquartile range): a
+ * bound proves a target unreachable only when it does so from the edges least favourable to the
+ * proof, so one noisy median cannot make a target unreachable.
+ */
+function edge(cell: Cell | undefined, side: 'low' | 'high'): number | null {
+  if (cell === undefined || !('ns' in cell)) return null;
+  return cell.ns * (side === 'low' ? 1 - cell.spread : 1 + cell.spread);
+}
+
+/** A candidate proof: the median ratio it prints, and the ratio taken at the spreads' unfavourable edges, which decides. */
+interface Candidate {
+  readonly bound: Bound;
+  readonly cautious: number;
+}
+
+function candidate(kind: Bound['kind'], median: number | null, cautious: number | null): Candidate[] {
+  return median === null || cautious === null ? [] : [{ bound: { kind, ratio: median }, cautious }];
+}
+
+/** The strongest candidate whose cautious ratio fails the target, or undefined. */
+function decidingBound(candidates: readonly Candidate[], fails: (ratio: number) => boolean, stronger: (a: number, b: number) => boolean): Bound | undefined {
+  let found: Candidate | undefined;
+  for (const c of candidates) if (fails(c.cautious) && (found === undefined || stronger(c.cautious, found.cautious))) found = c;
+  return found?.bound;
 }
 
 export function verdict(target: Target, cells: CaseResult['cells']): Verdict {
@@ -109,14 +130,15 @@ export function verdict(target: Target, cells: CaseResult['cells']): Verdict {
   // A checked floor measured slower than ours is no floor (it does work a host can avoid, or the run
   // was too noisy to tell): it decides nothing. Raw still bounds every host.
   const measuredFloor = nsOf(cells.checked);
-  const checked = measuredFloor !== null && ours !== null && measuredFloor <= ours ? measuredFloor : null;
-  const measured = (kind: Bound['kind'], r: number | null): Bound[] => (r === null ? [] : [{ kind, ratio: r }]);
+  const floorCell = measuredFloor !== null && ours !== null && measuredFloor <= ours ? cells.checked : undefined;
+  const checked = nsOf(floorCell);
   switch (target.kind) {
     case 'ours/raw': {
       const r = ratio(ours, raw);
       if (r === null) return { kind: 'n/a' };
       if (r <= target.atMost) return { kind: 'pass', ratio: r };
-      const bound = decidingBound(measured('checked/raw', ratio(checked, raw)), (b) => b > target.atMost, (a, b) => a > b);
+      const candidates = candidate('checked/raw', ratio(checked, raw), ratio(edge(floorCell, 'low'), edge(cells.raw, 'high')));
+      const bound = decidingBound(candidates, (b) => b > target.atMost, (a, b) => a > b);
       return bound === undefined ? { kind: 'miss', ratio: r } : { kind: 'unreachable', ratio: r, bound };
     }
     case 'jco/ours': {
@@ -124,8 +146,12 @@ export function verdict(target: Target, cells: CaseResult['cells']): Verdict {
       const r = ratio(jco, ours);
       if (r === null) return { kind: 'n/a' };
       if (r >= target.atLeast) return { kind: 'pass', ratio: r };
-      const bounds = [...measured('jco/checked', ratio(jco, checked)), ...measured('jco/raw', ratio(jco, raw))];
-      const bound = decidingBound(bounds, (b) => b < target.atLeast, (a, b) => a < b);
+      const jcoHigh = edge(cells.jco, 'high');
+      const candidates = [
+        ...candidate('jco/checked', ratio(jco, checked), ratio(jcoHigh, edge(floorCell, 'low'))),
+        ...candidate('jco/raw', ratio(jco, raw), ratio(jcoHigh, edge(cells.raw, 'low'))),
+      ];
+      const bound = decidingBound(candidates, (b) => b < target.atLeast, (a, b) => a < b);
       return bound === undefined ? { kind: 'miss', ratio: r } : { kind: 'unreachable', ratio: r, bound };
     }
   }
