@@ -33,7 +33,7 @@ import { exportsToJs, type ExportObject } from '../runtime/js-exports.ts';
 import { defineExportKeys, exportKeys, type ExportKey } from '../runtime/export-keys.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { HOST_INSTANCE } from '../runtime/host-resources.ts';
-import { bindingOf, handleOf, isUsable, ownedSlot, repOf } from '../runtime/guest-resources.ts';
+import { handleOf, isUsable, ownedSlot } from '../runtime/guest-resources.ts';
 import { PluginCell } from './plugin-cell.ts';
 import { instanceLimits } from './limits.ts';
 import { checkedBuild } from './pipeline.ts';
@@ -296,10 +296,10 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     const gen = this.#gen;
     const h = handleOf(obj);
     if (gen === undefined || h === undefined || !isUsable(h)) return undefined;
-    const binding = bindingOf(h);
+    const binding = h.binding;
     if (binding.cell !== gen.cell) return undefined;
     const slot = ownedSlot(h);
-    return binding.recordOf(repOf(h))?.id ?? (slot > 0 ? gen.cell.owned.seqOf(slot) : undefined);
+    return binding.recordOf(h.rep)?.id ?? (slot > 0 ? gen.cell.owned.seqOf(slot) : undefined);
   }
 
   #build(component: ValidatedComponent, abi: RdylibAbi | undefined): Generation {

@@ -30,7 +30,7 @@ import { isDirectlyLifted, wrapsDirectlyLifted } from '../abi/lift.ts';
 import { toCamelCase } from '../abi/names.ts';
 import { returnsPromise } from '../runtime/async-calls.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
-import { bindingOf, handleOf, isUsable, recordOfValue, repOf, viaOf } from '../runtime/guest-resources.ts';
+import { handleOf, isUsable } from '../runtime/guest-resources.ts';
 import { hostObjectRecord } from '../runtime/host-resources.ts';
 import { checkUse, checkUses, endCall, endLoan, lend, lendToCall, refusesUse, type Borrower, type HandleAccess, type HandleRecord, type HandleUse, type Loan } from '../runtime/ownership.ts';
 import type { AbiFunction, BorrowMode } from './section.ts';
@@ -136,13 +136,13 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
     if (h === undefined) return hostObjectUse(p, v);
     // Not a usable handle: lowering refuses it with the reason (type, disposed, moved, unloaded).
     if (!isUsable(h)) return undefined;
-    const owner = bindingOf(h);
+    const owner = h.binding;
     // A borrowed handle needs a record to carry the call's loan; a moved one (or one no loan is made on) keeps whatever it has.
-    const record = p.access === 'consume' || !lends ? owner.recordOf(repOf(h)) : owner.ensureRecord(h);
+    const record = p.access === 'consume' || !lends ? owner.recordOf(h.rep) : owner.ensureRecord(h);
     if (p.mustBeStatic && record?.isStatic !== true) {
       throw new BorrowError(`\`${name}\`: ${p.role} must be a library-static ('static) handle, but ${owner.labelOf(h)} is not`);
     }
-    return { owner, rep: repOf(h), record, resource: owner.resourceName, access: p.access, role: p.role, via: viaOf(h) };
+    return { owner, rep: h.rep, record, resource: owner.resourceName, access: p.access, role: p.role, via: h.via };
   };
   /**
    * A JS object where a handle goes: a host object (a resource JS implements, `&dyn T`), or
@@ -186,7 +186,7 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
       for (const v of found) {
         const h = handleOf(v);
         if (h === undefined) continue;
-        const record = bindingOf(h).ensureRecord(h);
+        const record = h.binding.ensureRecord(h);
         if (r.lifetime === 'static') {
           record.isStatic = true;
           continue;
@@ -194,7 +194,7 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
         const parents: { parent: HandleRecord; mode: BorrowMode }[] = [];
         for (const b of r.borrows) {
           const p = handleOf(args[b.param]);
-          if (p !== undefined && isUsable(p)) parents.push({ parent: bindingOf(p).ensureRecord(p), mode: b.mode });
+          if (p !== undefined && isUsable(p)) parents.push({ parent: p.binding.ensureRecord(p), mode: b.mode });
         }
         lend(record, parents);
       }
@@ -249,11 +249,12 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
    * e.g. every `next()` of an iterator, which has a record as a dependent).
    */
   const checkSingle = (p: ParamRule, v: unknown): void => {
+    const h = handleOf(v);
+    if (h === undefined) return;
     if (!p.mustBeStatic) {
-      // One lookup on the common path: a handle without a record, or something not a handle at all.
-      const r = recordOfValue(v);
-      if (r === undefined || !refusesUse(r, p.access, viaOf(handleOf(v)!))) return;
-    } else if (handleOf(v) === undefined) return;
+      const r = h.binding.recordOf(h.rep);
+      if (r === undefined || !refusesUse(r, p.access, h.via)) return;
+    }
     const use = useOf(p, v);
     if (use !== undefined) checkUse(name, use);
   };
@@ -307,8 +308,8 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
   const unrefusable = (v: unknown): HandleRecord | undefined => {
     const h = handleOf(v);
     if (h === undefined || !isUsable(h)) return undefined;
-    const r = bindingOf(h).ensureRecord(h);
-    return refusesUse(r, access, viaOf(h)) ? undefined : r;
+    const r = h.binding.ensureRecord(h);
+    return refusesUse(r, access, h.via) ? undefined : r;
   };
   return lendingSingle(type.params.length, single.index, unrefusable, { label: inProgress }, access, callee, call, lending);
 }

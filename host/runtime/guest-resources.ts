@@ -40,118 +40,58 @@ const REVOKED = -3;
 const DROPPED = -4;
 
 /**
- * Where an object keeps its state: an own property under this module-private
- * symbol, holding its HandleState. Not a private field of a shared base
- * class: every resource class would then extend that base, and on Node 20
- * (V8 11.3) TurboFan never inlines a `super()` call, so each object made
- * took V8's generic construct path (~230 instructions per object). Each
- * resource class is a base class of its own instead (its prototype's parent
- * is GuestResource.prototype), which V8 allocates inline.
- *
- * The symbol is reachable by JS (`Object.getOwnPropertySymbols`), so what it
- * holds is opaque (JS-private fields only) and is trusted only on the object
- * it names: a state copied onto another object, or onto a proxy of its own,
- * is not that object's state.
+ * What the host knows about one resource object, kept in a single private
+ * field of it (`GuestResource`). Read through `handleOf`; only this module
+ * changes the state.
  */
-const STATE: unique symbol = Symbol('rdylib resource state');
+export interface HandleView {
+  readonly binding: GuestClassBinding;
+  readonly rep: number;
+  /** > 0: owned by JS, its slot in the cell's owned objects; < 0: one of BORROWED, MOVED, REVOKED, DROPPED. */
+  readonly st: number;
+  /** For an object lent to JS: the instance whose borrow it is (its reborrows are that call's own). */
+  readonly via: object | undefined;
+}
+
+class HandleState implements HandleView {
+  constructor(
+    readonly binding: GuestClassBinding,
+    readonly rep: number,
+    public st: number,
+    readonly via: object | undefined,
+  ) {}
+}
 
 /** `value`'s state when it is a genuine resource object (of any plugin), else undefined. */
 let stateOf: (value: unknown) => HandleState | undefined;
-/** The binding that made the object of `h`. */
-let bindingOf: (h: HandleState) => GuestClassBinding;
-/** The rep of the resource the object of `h` stands for. */
-let repOf: (h: HandleState) => number;
-/** > 0: owned by JS, its slot in the cell's owned objects; < 0: one of BORROWED, MOVED, REVOKED, DROPPED. */
-let stOf: (h: HandleState) => number;
-let setSt: (h: HandleState, st: number) => void;
-/** For an object lent to JS: the instance whose borrow it is (its reborrows are that call's own). */
-let viaOf: (h: HandleState) => object | undefined;
-/**
- * The record of the resource `value` stands for when it is a resource object (of any plugin)
- * and has one (its binding's `recordOf`), else undefined: `stateOf` and `recordOf` in one
- * function, for the borrow check every call with a handle makes (small enough to inline).
- */
-let recordOfValue: (value: unknown) => HandleRecord | undefined;
-/**
- * For lowering, in one function (V8 inlines a lowering into its call only while the whole is small):
- * the rep of `value` when it is `binding`'s object and JS owns it (`ownedRep`), or owns it or has
- * it lent (`lendableRep`); otherwise -1, and the caller finds out why out of line.
- */
-let ownedRep: (value: unknown, binding: GuestClassBinding) => number;
-let lendableRep: (value: unknown, binding: GuestClassBinding) => number;
 
 /**
- * What the host knows about one resource object. Every field is JS-private
- * and read through this module's functions (never methods or static
- * methods, which anyone holding the state could call), so JS code that
- * finds the state learns and changes nothing. One class, so every read of
- * a state is monomorphic whatever class the object is.
+ * Base class of every exported guest resource class. Its state lives in one
+ * private field: unforgeable like a WeakMap entry, but read as cheaply as an
+ * ordinary property (a WeakMap costs a hash lookup per access and an
+ * ephemeron entry per object for the GC). One field, because every plugin
+ * load makes new classes, so in a process that has made more than a few the
+ * field's access sites see many object shapes and each access is a generic
+ * lookup: a call looks it up once or twice, then reads the state object,
+ * whose shape is always the same. It is read only through this module's
+ * functions (never static methods, which anyone could reach from a
+ * resource object's class and use to change a state).
  */
-class HandleState {
-  readonly #obj: object;
-  readonly #binding: GuestClassBinding;
-  readonly #rep: number;
-  #st: number;
-  readonly #via: object | undefined;
+export class GuestResource {
+  #h: HandleState;
 
-  constructor(obj: object, binding: GuestClassBinding, rep: number, st: number, via: object | undefined) {
-    this.#obj = obj;
-    this.#binding = binding;
-    this.#rep = rep;
-    this.#st = st;
-    this.#via = via;
+  constructor(token: typeof MINT, binding: GuestClassBinding, rep: number, st: number, via: object | undefined) {
+    if (token !== MINT) throw new TypeError('resource objects are made by the host, not constructed directly');
+    this.#h = new HandleState(binding, rep, st, via);
   }
 
   static {
-    stateOf = (value) => {
-      // `?.`: a primitive finds only what its wrapper's prototype has, which the back-reference refuses.
-      const h = (value as { [STATE]?: unknown } | null | undefined)?.[STATE];
-      // The brand, then the back-reference: a state is only its own object's.
-      return typeof h === 'object' && h !== null && #obj in h && h.#obj === value ? h : undefined;
-    };
-    bindingOf = (h) => h.#binding;
-    repOf = (h) => h.#rep;
-    stOf = (h) => h.#st;
-    setSt = (h, st) => {
-      h.#st = st;
-    };
-    viaOf = (h) => h.#via;
-    recordOfValue = (value) => {
-      const h = (value as { [STATE]?: unknown } | null | undefined)?.[STATE];
-      return typeof h === 'object' && h !== null && #obj in h && h.#obj === value ? h.#binding.recordOf(h.#rep) : undefined;
-    };
-    ownedRep = (value, binding) => {
-      const h = (value as { [STATE]?: unknown } | null | undefined)?.[STATE];
-      if (typeof h !== 'object' || h === null || !(#obj in h) || h.#obj !== value || h.#binding !== binding) return -1;
-      return h.#st > 0 ? h.#rep : -1;
-    };
-    lendableRep = (value, binding) => {
-      const h = (value as { [STATE]?: unknown } | null | undefined)?.[STATE];
-      if (typeof h !== 'object' || h === null || !(#obj in h) || h.#obj !== value || h.#binding !== binding) return -1;
-      // Owned (a slot, > 0) or BORROWED: no state is 0.
-      return h.#st >= BORROWED ? h.#rep : -1;
-    };
-  }
-}
-
-/** A resource object's state, opaque outside this module: read it with `bindingOf`, `repOf`, `viaOf`, `isUsable`, `ownedSlot`. */
-export type HandleView = HandleState;
-
-/**
- * The prototype every exported guest resource class's prototype inherits
- * from (`obj instanceof GuestResource` holds for any resource object); it
- * carries what all of them share. Not a base class: see STATE.
- */
-export class GuestResource {
-  constructor() {
-    throw new TypeError('resource objects are made by the host, not constructed directly');
+    stateOf = (value) => (typeof value === 'object' && value !== null && #h in value ? (value as GuestResource).#h : undefined);
   }
 
   get [HANDLE_BRAND](): { readonly resource: string; readonly plugin: string } | undefined {
     const h = stateOf(this);
-    if (h === undefined) return undefined;
-    const b = bindingOf(h);
-    return { resource: b.resourceName, plugin: b.cell.name };
+    return h === undefined ? undefined : { resource: h.binding.resourceName, plugin: h.binding.cell.name };
   }
 }
 
@@ -160,55 +100,45 @@ export function handleOf(value: unknown): HandleView | undefined {
   return stateOf(value);
 }
 
-export { bindingOf, recordOfValue, repOf, viaOf };
-
 /** True while the object can be passed to a call: owned or lent to JS, and its plugin loaded. */
 export function isUsable(h: HandleView): boolean {
-  const st = stOf(h);
-  return (st > 0 || st === BORROWED) && bindingOf(h).cell.live === true;
+  return (h.st > 0 || h.st === BORROWED) && h.binding.cell.live === true;
 }
 
 /** The slot of the object while JS owns it, else 0. */
 export function ownedSlot(h: HandleView): number {
-  const st = stOf(h);
-  return st > 0 ? st : 0;
+  return h.st > 0 ? h.st : 0;
 }
 
 /** The state of `value` if it belongs to `binding`, else undefined. */
 function ownState(value: unknown, binding: GuestClassBinding): HandleState | undefined {
   const h = stateOf(value);
-  return h !== undefined && bindingOf(h) === binding ? h : undefined;
+  return h !== undefined && h.binding === binding ? h : undefined;
 }
 
-/** What a resource class's constructor is: `MINT` and the state's fields (the host), or the exported constructor's arguments (JS). */
-type ResourceClass = new (...args: unknown[]) => object;
-
 /**
- * Makes the JS class of a guest-exported resource, named after the WIT
- * type. `new Cls(...args)` calls the exported `[constructor]` (installed
- * later with `setConstructor`), whose lifted `own` result is the object
- * `new` yields.
+ * Makes the JS class of a guest-exported resource: a subclass of
+ * GuestResource named after the WIT type. `new Cls(...args)` calls the
+ * exported `[constructor]` (installed later with `setConstructor`), whose
+ * lifted `own` result is the object `new` yields.
  */
-export function makeGuestClass(className: string): { cls: ResourceClass; setConstructor(f: (...args: unknown[]) => unknown): void } {
+export function makeGuestClass(className: string): { cls: new (...args: unknown[]) => GuestResource; setConstructor(f: (...args: unknown[]) => unknown): void } {
   let ctor: ((...args: unknown[]) => unknown) | undefined;
   const cls = {
-    [className]: class {
-      // Named parameters, not a rest array: the host's `new cls(MINT, ...)` is then a plain inlined allocation.
-      constructor(token?: unknown, binding?: unknown, rep?: unknown, st?: unknown, via?: unknown) {
+    [className]: class extends GuestResource {
+      constructor(...args: unknown[]) {
         // `typeof` first: a user's `new` passes numbers, strings, objects here, and a bare `===` against
         // the symbol then compiles to V8's generic StrictEqual call on the host's own `new` as well.
-        if (typeof token === 'symbol' && token === MINT) {
-          (this as { [STATE]?: HandleState })[STATE] = new HandleState(this, binding as GuestClassBinding, rep as number, st as number, via as object | undefined);
+        if (typeof args[0] === 'symbol' && args[0] === MINT) {
+          super(MINT, args[1] as GuestClassBinding, args[2] as number, args[3] as number, args[4] as object | undefined);
           return;
         }
         if (ctor === undefined) throw new TypeError(`${className} has no exported constructor`);
         // The lifted constructor returns an instance of this class; `new` yields it.
-        // eslint-disable-next-line prefer-rest-params
-        return ctor(...arguments) as object;
+        return ctor(...args) as GuestResource;
       }
     },
   }[className]!;
-  Object.setPrototypeOf(cls.prototype, GuestResource.prototype);
   return {
     cls,
     setConstructor(f) {
@@ -237,11 +167,11 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
    * unoptimised until it recompiles: measured, create+drop after a `gc()` took ~1 µs per object
    * for the next ~20,000 objects instead of ~150 ns, and the bench forces a GC before each batch.
    */
-  readonly #mapAnchor: object;
+  readonly #mapAnchor: GuestResource;
 
   constructor(
     rt: ResourceType,
-    private readonly cls: ResourceClass,
+    private readonly cls: new (...args: unknown[]) => GuestResource,
     readonly cell: ExportCell,
   ) {
     this.#rt = rt;
@@ -268,7 +198,7 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
 
   /** The record of the resource `h` stands for, made on first need (numbered as the object JS holds). */
   ensureRecord(h: HandleView): HandleRecord {
-    const rep = repOf(h);
+    const rep = h.rep;
     let r = this.#records.get(rep);
     if (r === undefined) {
       const slot = ownedSlot(h);
@@ -285,7 +215,7 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
 
   /** How the object of `h` is named in messages: its record's label, or the number JS knows it by. */
   labelOf(h: HandleView): string {
-    const r = this.recordOf(repOf(h));
+    const r = this.recordOf(h.rep);
     if (r !== undefined) return r.label;
     const slot = ownedSlot(h);
     return slot > 0 ? `${this.resourceName} #${this.cell.owned.seqOf(slot)}` : `a lent ${this.resourceName}`;
@@ -309,7 +239,7 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   private refuseForeign(value: unknown, path: string): never {
     const h = stateOf(value);
     if (h === undefined) throw new TypeError(`${path}: expected a ${this.resourceName} object`);
-    const other = bindingOf(h);
+    const other = h.binding;
     if (other.cell.lineage === this.cell.lineage && other.cell !== this.cell) {
       throw new HandleError(
         'stale-generation',
@@ -327,7 +257,7 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   /** The error for using the object of `h` (not owned) where an owned (or a lent) object is needed. */
   private unusable(h: HandleState, path: string, need: 'owned' | 'lendable'): Error {
     const name = this.resourceName;
-    switch (stOf(h)) {
+    switch (h.st) {
       case DROPPED:
         return new HandleError('use-after-dispose', `${path}: this ${name} was disposed; it can no longer be used`);
       case MOVED:
@@ -341,10 +271,10 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   }
 
   lowerOwn(value: unknown, path: string): number {
-    const rep = ownedRep(value, this);
-    if (rep < 0 || this.cell.live !== true) this.refuseLowering(value, path, 'owned');
-    checkDrop(this.recordOf(rep), 'move');
-    return rep;
+    const h = this.stateOf(value, path);
+    if (h.st <= 0) throw this.unusable(h, path, 'owned');
+    checkDrop(this.recordOf(h.rep), 'move');
+    return h.rep;
   }
 
   /** Moved into a call: JS no longer owns it. Its record stays: the resource (and what it borrows) lives on where it went. */
@@ -352,24 +282,18 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     // Checked by lowerOwn in the same call.
     const h = ownState(value, this)!;
     this.cell.owned.forget(ownedSlot(h), value as object);
-    setSt(h, MOVED);
+    h.st = MOVED;
   }
 
   lowerBorrow(value: unknown, path: string): number {
-    const rep = lendableRep(value, this);
-    if (rep < 0 || this.cell.live !== true) this.refuseLowering(value, path, 'lendable');
-    return rep;
-  }
-
-  /** Why `value` cannot be lowered (`ownedRep`/`lendableRep` found it unfit, or the plugin is unloaded), in the order the checks are made. */
-  private refuseLowering(value: unknown, path: string, need: 'owned' | 'lendable'): never {
     const h = this.stateOf(value, path);
-    throw this.unusable(h, path, need);
+    if (h.st <= 0 && h.st !== BORROWED) throw this.unusable(h, path, 'lendable');
+    return h.rep;
   }
 
   endBorrow(value: unknown): void {
     const h = ownState(value, this);
-    if (h !== undefined && stOf(h) === BORROWED) setSt(h, REVOKED);
+    if (h !== undefined && h.st === BORROWED) h.st = REVOKED;
   }
 
   /** The resource `rep` was destroyed (any route): its record and the borrows it held end. */
@@ -390,27 +314,27 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
    */
   dispose(value: object): void {
     const h = ownState(value, this);
-    if (h === undefined || stOf(h) <= 0) return;
+    if (h === undefined || h.st <= 0) return;
     const rt = this.#rt;
     // `!== true`, not `!`: V8 compiles `!` of a field it cannot type as a full truthiness test.
     if (this.cell.live !== true || rt === undefined || rt.impl.poisoned !== undefined) {
       this.endWithoutDrop(h, value);
       return;
     }
-    const rep = repOf(h);
+    const rep = h.rep;
     // Refusals out of line: this runs on every dispose, and V8 inlines it into the caller only while it is small.
     checkDrop(this.recordOf(rep), 'drop');
     if (rt.impl.mayEnter !== true) this.refuseDropInCall(h);
-    const slot = stOf(h);
-    setSt(h, DROPPED);
+    const slot = h.st;
+    h.st = DROPPED;
     this.cell.owned.forget(slot, value);
     runDestructor(rt, HOST_INSTANCE, rep);
   }
 
   /** `dispose` once nothing can run in the instance any more (unloaded, poisoned): the object just ends. */
   private endWithoutDrop(h: HandleState, value: object): void {
-    if (this.cell.live) this.cell.owned.forget(stOf(h), value);
-    setSt(h, DROPPED);
+    if (this.cell.live) this.cell.owned.forget(h.st, value);
+    h.st = DROPPED;
   }
 
   private refuseDropInCall(h: HandleState): never {
