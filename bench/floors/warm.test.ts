@@ -12,7 +12,7 @@ import { oursHost } from '../ours.ts';
 import { outcomeOf } from './honesty.ts';
 import { benchWarmFloor, kvWarmFloor } from './warm.ts';
 import { readGuest } from '../paths.ts';
-import { exportedInterface, loadPlugin } from '../ours.ts';
+import { clearCompileCache, exportedInterface, loadPlugin } from '../ours.ts';
 
 /** `add`'s body in the bench component (local.get 0, local.get 1, i32.add, end): its first such sequence. */
 const ADD_BODY = [0x20, 0x00, 0x20, 0x01, 0x6a, 0x0b];
@@ -59,6 +59,8 @@ describe('warm-load checked floor', () => {
     // One buffer (a Node Buffer: its slice() shares memory, the cache's copy must not), compiled on its
     // first load by a fresh host, then refilled with other bytes and loaded again.
     const loadFresh = loadAndAdd(benchWarmFloor());
+    // Ours from an empty cache too, so its first load of the Buffer compiles and caches from it.
+    clearCompileCache();
     const buffer = Buffer.from(original);
     expect(loadFresh(buffer)).toEqual({ hit: false, sum: 8 });
     expect(await oursAdd(buffer)).toBe(8);
