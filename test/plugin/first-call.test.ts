@@ -25,13 +25,17 @@ afterEach(() => {
   Canvas.onLine = undefined;
 });
 
+/** Two loads of the kv component, `a` and `b`, and their kv interfaces. */
+async function twoKvLoads() {
+  const bytes = readGuest('kv');
+  const a = await load(bytes, { name: 'a' });
+  const b = await load(bytes, { name: 'b' });
+  return { a, b, kvA: a.exports[KV] as Kv, kvB: b.exports[KV] as Kv };
+}
+
 describe('an export is compiled at its first call', () => {
   it('two loads of one component make their calls apart: each works alone, and unloading one leaves the other working', async () => {
-    const bytes = readGuest('kv');
-    const a = await load(bytes, { name: 'a' });
-    const b = await load(bytes, { name: 'b' });
-    const kvA = a.exports[KV] as Kv;
-    const kvB = b.exports[KV] as Kv;
+    const { a, b, kvA, kvB } = await twoKvLoads();
     // Interleaved first calls of the same functions in both instances.
     const sa = new kvA.Store();
     const sb = new kvB.Store();
@@ -96,11 +100,7 @@ describe('an export is compiled at its first call', () => {
 
 describe('a method taking only self is made at its first call', () => {
   it('the first call puts the made method on the prototype; a method read before keeps working, per load', async () => {
-    const bytes = readGuest('kv');
-    const a = await load(bytes, { name: 'a' });
-    const b = await load(bytes, { name: 'b' });
-    const kvA = a.exports[KV] as Kv;
-    const kvB = b.exports[KV] as Kv;
+    const { a, b, kvA, kvB } = await twoKvLoads();
     const firstA = kvA.Store.prototype.len;
     const firstB = kvB.Store.prototype.len;
     const sa = new kvA.Store();

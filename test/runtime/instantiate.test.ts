@@ -131,6 +131,32 @@ describe('instantiation', () => {
           (func $tw (result u32) (canon lift (core func $t)))
           (export "twice" (func $tw)))`;
 
+  /** A guest resource `cell` (a dtor counting drops, a constructor, `get`), exported in interface `rdylib:test/cells@0.1.0`. */
+  const CELLS_EXPORT = `(core module $dtor-log (global (export "drops") (mut i32) (i32.const 0))
+          (func (export "dtor") (param i32) (global.set 0 (i32.add (global.get 0) (i32.const 1)))))
+        (core instance $dl (instantiate $dtor-log))
+        (alias core export $dl "dtor" (core func $dtor))
+        (type $cell (resource (rep i32) (dtor (core func $dtor))))
+        (export $cell' "cell" (type $cell))
+        (core func $new (canon resource.new $cell))
+        (core func $rep (canon resource.rep $cell))
+        (core module $m
+          (import "r" "new" (func $new (param i32) (result i32)))
+          (func (export "ctor") (param i32) (result i32) (call $new (local.get 0)))
+          (func (export "get") (param i32) (result i32) local.get 0))
+        (core instance $ri (export "new" (func $new)))
+        (core instance $i (instantiate $m (with "r" (instance $ri))))
+        (alias core export $i "ctor" (core func $ctor))
+        (alias core export $i "get" (core func $get))
+        (func $c (param "v" u32) (result (own $cell')) (canon lift (core func $ctor)))
+        (func $g (param "self" (borrow $cell')) (result u32) (canon lift (core func $get)))
+        (instance $api
+          (export "cell" (type $cell'))
+          (export "[constructor]cell" (func $c))
+          (export "[method]cell.get" (func $g)))
+        (export "rdylib:test/cells@0.1.0" (instance $api))`;
+  type Cells = { Cell: new (v: number) => { get(): number; [Symbol.dispose](): void } };
+
   it('instantiates nested components and re-exports their functions', async () => {
     const ex = instantiateComponent(
       await bytes(`(component
@@ -168,31 +194,9 @@ ${TWICE_IMPORTED_BASE}
   it('exports a guest resource as a class with constructor, methods and dispose', async () => {
     const ex = instantiateComponent(
       await bytes(`(component
-        (core module $dtor-log (global (export "drops") (mut i32) (i32.const 0))
-          (func (export "dtor") (param i32) (global.set 0 (i32.add (global.get 0) (i32.const 1)))))
-        (core instance $dl (instantiate $dtor-log))
-        (alias core export $dl "dtor" (core func $dtor))
-        (type $cell (resource (rep i32) (dtor (core func $dtor))))
-        (export $cell' "cell" (type $cell))
-        (core func $new (canon resource.new $cell))
-        (core func $rep (canon resource.rep $cell))
-        (core module $m
-          (import "r" "new" (func $new (param i32) (result i32)))
-          (func (export "ctor") (param i32) (result i32) (call $new (local.get 0)))
-          (func (export "get") (param i32) (result i32) local.get 0))
-        (core instance $ri (export "new" (func $new)))
-        (core instance $i (instantiate $m (with "r" (instance $ri))))
-        (alias core export $i "ctor" (core func $ctor))
-        (alias core export $i "get" (core func $get))
-        (func $c (param "v" u32) (result (own $cell')) (canon lift (core func $ctor)))
-        (func $g (param "self" (borrow $cell')) (result u32) (canon lift (core func $get)))
-        (instance $api
-          (export "cell" (type $cell'))
-          (export "[constructor]cell" (func $c))
-          (export "[method]cell.get" (func $g)))
-        (export "rdylib:test/cells@0.1.0" (instance $api)))`),
+${CELLS_EXPORT})`),
     );
-    const api = ex['rdylib:test/cells@0.1.0'] as { Cell: new (v: number) => { get(): number; [Symbol.dispose](): void } };
+    const api = ex['rdylib:test/cells@0.1.0'] as Cells;
     const c = new api.Cell(9);
     expect(c).toBeInstanceOf(api.Cell);
     expect(c.get()).toBe(9);
@@ -240,30 +244,8 @@ ${TWICE_IMPORTED_BASE}
         (instance $x (instantiate $inner (with "base" (func $seven))))
         (alias export $x "twice" (func $tw))
         (export "twice" (func $tw))
-        (core module $dtor-log (global (export "drops") (mut i32) (i32.const 0))
-          (func (export "dtor") (param i32) (global.set 0 (i32.add (global.get 0) (i32.const 1)))))
-        (core instance $dl (instantiate $dtor-log))
-        (alias core export $dl "dtor" (core func $dtor))
-        (type $cell (resource (rep i32) (dtor (core func $dtor))))
-        (export $cell' "cell" (type $cell))
-        (core func $new (canon resource.new $cell))
-        (core module $m
-          (import "r" "new" (func $new (param i32) (result i32)))
-          (func (export "ctor") (param i32) (result i32) (call $new (local.get 0)))
-          (func (export "get") (param i32) (result i32) local.get 0))
-        (core instance $ri (export "new" (func $new)))
-        (core instance $i (instantiate $m (with "r" (instance $ri))))
-        (alias core export $i "ctor" (core func $ctor))
-        (alias core export $i "get" (core func $get))
-        (func $c (param "v" u32) (result (own $cell')) (canon lift (core func $ctor)))
-        (func $g (param "self" (borrow $cell')) (result u32) (canon lift (core func $get)))
-        (instance $api
-          (export "cell" (type $cell'))
-          (export "[constructor]cell" (func $c))
-          (export "[method]cell.get" (func $g)))
-        (export "rdylib:test/cells@0.1.0" (instance $api)))`),
+${CELLS_EXPORT})`),
     );
-    type Cells = { Cell: new (v: number) => { get(): number; [Symbol.dispose](): void } };
     const a = c.instantiate({}, 'a');
     const b = c.instantiate({}, 'b');
     const twice = (p: typeof a) => (p.exports.twice as () => number)();
