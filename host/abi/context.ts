@@ -114,11 +114,15 @@ export class LiftLowerContext {
     const inst = this.inst;
     inst.mayLeave = false;
     let ptr: number;
+    // No `finally`: V8 compiles one into a saved pending message and a dispatch on how the block
+    // was left, paid by every string and list lowered. may_leave is set again on both exits.
     try {
       ptr = Number(realloc(old, oldSize, align, newSize)) >>> 0;
-    } finally {
+    } catch (e) {
       inst.mayLeave = true;
+      throw e;
     }
+    inst.mayLeave = true;
     this.refresh();
     return ptr;
   }

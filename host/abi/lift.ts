@@ -230,12 +230,15 @@ export function unwrapResult(v: unknown): unknown {
 
 export function callPostReturn(inst: ComponentInstance, postReturn: (...flat: unknown[]) => void, r: unknown, hasResult: boolean): void {
   inst.mayLeave = false;
+  // No `finally` (see directFastPath): may_leave is set again on both exits.
   try {
     if (hasResult) postReturn(r);
     else postReturn();
-  } finally {
+  } catch (e) {
     inst.mayLeave = true;
+    throw e;
   }
+  inst.mayLeave = true;
 }
 
 /** How many core arguments `compileLowerParams` passes: the flattened parameters, or one pointer to them when they are too many. */
