@@ -30,7 +30,8 @@
  * requires the same refusals and the same results.
  */
 import type { BenchApi, Counter, Fields } from '../micro/api.ts';
-import type { RawModules } from '../micro/raw.ts';
+// Types only (erased): the floor shares no code with the raw column.
+import type { MainExports, RawModules } from '../micro/raw.ts';
 import { HandleError, PluginInUseError, refuseArity, refuseInteger, refuseType, TrapError, UnloadedError } from './errors.ts';
 
 /** What the micro floor implements: the two rows it covers, and unload (for the honesty tests). */
@@ -56,17 +57,6 @@ interface MemCore {
   'reset-heap'(): void;
   'alloc-slot'(): number;
   'drop-counter'(slot: number): void;
-}
-
-interface MainCore {
-  add(a: number, b: number): number;
-  echo(ptr: number, len: number): number;
-  'echo-bytes'(ptr: number, len: number): number;
-  'post-echo'(retptr: number): void;
-  'echo-fields'(a: number, b: number, c: number, d: bigint, e: number, f: number, g: number, h: number): number;
-  'counter-new'(start: number): number;
-  'counter-increment'(slot: number, by: number): number;
-  'counter-value'(slot: number): number;
 }
 
 // The component instance's state. The spec keeps may_enter per instance and
@@ -172,7 +162,7 @@ export function instantiateMicroFloor(modules: RawModules): MicroFloor {
   const core = new WebAssembly.Instance(modules.main, {
     mem: { memory: mem.memory, 'reset-heap': mem['reset-heap'], 'alloc-slot': mem['alloc-slot'] },
     res: { 'counter-new': resourceNew },
-  }).exports as unknown as MainCore;
+  }).exports as unknown as MainExports;
   const memory = mem.memory;
   const addCore = core.add;
   const echoCore = core.echo;

@@ -14,7 +14,8 @@ interface MemExports {
   'drop-counter'(slot: number): void;
 }
 
-interface MainExports {
+/** The bench guest's main core module's exports (the checked floor, floors/micro.ts, calls the same ones). */
+export interface MainExports {
   add(a: number, b: number): number;
   echo(ptr: number, len: number): number;
   'echo-bytes'(ptr: number, len: number): number;
