@@ -31,7 +31,7 @@ const I = 'rdylib-guest:kv/kv@0.1.0';
 /** The kv plugin's name as the bench loads it (our messages name the plugin). */
 const PLUGIN = 'kv';
 
-/** What the kv floor implements: a store with `len`, `iter` and drop. */
+/** What the kv floor implements: a store with `put`, `len`, `iter` and drop. */
 export interface KvFloorIter {
   next(): [string, string] | undefined;
   [Symbol.dispose](): void;

@@ -34,7 +34,7 @@ import type { BenchApi, Counter, Fields } from '../micro/api.ts';
 import type { MainExports, RawModules } from '../micro/raw.ts';
 import { HandleError, PluginInUseError, refuseArity, refuseInteger, refuseType, TrapError, UnloadedError } from './errors.ts';
 
-/** What the micro floor implements: the two rows it covers, and unload (for the honesty tests). */
+/** What the micro floor implements: the whole bench API (every row), and unload (for the honesty tests). */
 export interface MicroFloor extends BenchApi {
   /** Revokes every live object and refuses every later call, as `plugin.unload()` does. */
   unload(): void;

@@ -1,8 +1,8 @@
 /**
  * The micro section: one call of each value shape into the WAT bench guest
  * (guest.ts), through our host, as raw core wasm with hand-written glue, and
- * through jco's bindings; for the record and resource create+drop rows also
- * the checked floor (floors/micro.ts).
+ * through jco's bindings, and for every row also the checked floor
+ * (floors/micro.ts).
  */
 import { columnCopy } from '../column-copy.ts';
 import { transpileToDir } from '../jco.ts';
