@@ -56,3 +56,12 @@ export function refuseType(path: string, expected: string, v: unknown): never {
 export function refuseArity(expected: number, got: number): never {
   throw new TypeError(`expected ${expected} argument(s), got ${got}`);
 }
+
+/** Bytes that are not a component the floor can load (ours: LoadError with a kind). */
+export class LoadError extends Error {
+  override readonly name = 'LoadError';
+}
+/** The guest panicked (it reported the message through `rdylib-panic` just before its trap). */
+export class GuestPanicError extends Error {
+  override readonly name = 'GuestPanicError';
+}

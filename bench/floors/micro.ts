@@ -479,6 +479,7 @@ export function instantiateMicroFloor(modules: RawModules): MicroFloor {
       if (state !== ENTERABLE) refuseState(COUNTER_CTOR);
       if (arguments.length !== 1) refuseArity(1, arguments.length);
       const s = checkU32('start', start);
+      if (!CheckedCounter.#anchored) CheckedCounter.#anchorMaps();
       state = IN_CALL;
       let handle: number;
       try {
@@ -560,7 +561,16 @@ export function instantiateMicroFloor(modules: RawModules): MicroFloor {
 
     // One disposed object of the class kept for as long as the class lives, as micro/raw.ts
     // (raw-handles.ts mapAnchor) and our host do: its hidden class then survives every forced GC.
-    static readonly #mapAnchor: CheckedCounter = ((c: CheckedCounter) => (c[Symbol.dispose](), c))(new CheckedCounter(0));
+    // Made at the first construction, not with the class: a warm load (floors/warm.ts) that makes
+    // no counter pays nothing for it.
+    static #anchored = false;
+    static #mapAnchor: CheckedCounter | undefined;
+    static #anchorMaps(): void {
+      CheckedCounter.#anchored = true;
+      const c = new CheckedCounter(0);
+      c[Symbol.dispose]();
+      CheckedCounter.#mapAnchor = c;
+    }
   }
 
   return {

@@ -12,8 +12,10 @@
  * 2. instantiate the core modules, as raw does;
  * 3. make the per-instance state the spec's checks and our unload need and
  *    the JS face of every export: floors/micro.ts `instantiateMicroFloor`
- *    for the bench component, floors/kv.ts for kv (a lower bound there:
- *    `kvWarmFloor` says what it leaves out)
+ *    for the bench component, floors/kv.ts for kv, floors/sdk.ts for types,
+ *    shapes and registry (lower bounds there: each says what it leaves out;
+ *    for an SDK-built component only the main core module is instantiated,
+ *    floors/sdk-cores.ts says why a host may skip the other two)
  *    (instance state for may_enter/may_leave/poisoning, the handle table,
  *    the registry of live objects with its FinalizationRegistry, a checked
  *    function per export, the resource class);
@@ -25,12 +27,24 @@
  * floor claims nothing about cold loads. Never imports the host; its
  * honesty tests are bench/floors/warm.test.ts.
  */
-import { coreModuleExporting, topLevelCoreModules } from '../core-modules.ts';
+import { topLevelCoreModules } from '../core-modules.ts';
 import { KV_INTERFACE } from '../kv/api.ts';
 import { BENCH_INTERFACE } from '../micro/guest.ts';
 import type { RawModules } from '../micro/raw.ts';
 import { instantiateKvFloor, type KvFloor } from './kv.ts';
 import { instantiateMicroFloor, type MicroFloor } from './micro.ts';
+import { compileSdkMain } from './sdk-cores.ts';
+import {
+  instantiateRegistryFloor,
+  instantiateShapesFloor,
+  instantiateTypesFloor,
+  REGISTRY_INTERFACE,
+  SHAPES_INTERFACE,
+  TYPES_INTERFACE,
+  type RegistryFloor,
+  type ShapesFloor,
+  type TypesFloor,
+} from './sdk.ts';
 
 /** A loaded plugin of a warm floor. */
 export interface WarmFloorPlugin<A> {
@@ -65,9 +79,18 @@ export class WarmFloorHost<M, A extends { unload(): void }> {
   load(bytes: Uint8Array): WarmFloorPlugin<A> {
     const cached = this.#lookUp(bytes);
     const entry = cached ?? this.#add(bytes);
-    const api = this.instantiate(entry.modules);
-    return { hit: cached !== undefined, api, exports: { [this.iface]: api }, unload: () => api.unload() };
+    return this.#plugin(cached !== undefined, this.instantiate(entry.modules));
   }
+
+  #plugin(hit: boolean, api: A): WarmFloorPlugin<A> {
+    return { hit, api, exports: { [this.iface]: api }, unload: () => api.unload() };
+  }
+
+  /**
+   * One plugin object kept alive so the hidden classes of `exports` (a computed key, added field by
+   * field) survive the bench's forced GCs (floors/sdk.ts MAP_ANCHORS says why).
+   */
+  readonly #mapAnchor = this.#plugin(false, { unload() {} } as A);
 
   /** The entry whose bytes equal `bytes`, compared in full (memcmp through Buffer.compare). */
   #lookUp(bytes: Uint8Array): CacheEntry<M> | undefined {
@@ -103,11 +126,26 @@ export function benchWarmFloor(): WarmFloorHost<RawModules, MicroFloor> {
 }
 
 /**
- * The kv example: its main core module only (the one exporting the store's constructor, as kv/raw.ts
- * instantiates it), the kv floor's instance and face (the store and iterator classes). A lower bound
- * of a safe host's warm load of kv: ours also instantiates the component's other core modules and
- * makes a function for every one of kv's exports, which this floor does not.
+ * The kv example: its main core module (wit-component's shim and fixup proven elidable once per
+ * compiled component, floors/sdk-cores.ts), the kv floor's instance and face (the store and
+ * iterator classes). A lower bound of a safe host's warm load of kv: ours also makes a function for
+ * every one of kv's exports (a host may make them at first use), which this floor does not.
  */
 export function kvWarmFloor(): WarmFloorHost<WebAssembly.Module, KvFloor> {
-  return new WarmFloorHost(KV_INTERFACE, (bytes) => coreModuleExporting(bytes, `${KV_INTERFACE}#[constructor]store`), instantiateKvFloor);
+  return new WarmFloorHost(KV_INTERFACE, compileSdkMain, instantiateKvFloor);
+}
+
+/** The types example (floors/sdk.ts): main core module as for kv, the floor's `echo-bytes`. */
+export function typesWarmFloor(): WarmFloorHost<WebAssembly.Module, TypesFloor> {
+  return new WarmFloorHost(TYPES_INTERFACE, compileSdkMain, instantiateTypesFloor);
+}
+
+/** The shapes example (floors/sdk.ts): main core module as for kv, the floor's `circle` and shape class. */
+export function shapesWarmFloor(): WarmFloorHost<WebAssembly.Module, ShapesFloor> {
+  return new WarmFloorHost(SHAPES_INTERFACE, compileSdkMain, instantiateShapesFloor);
+}
+
+/** The registry example (floors/sdk.ts): main core module as for kv, the floor's `registry` and unit-registry class. */
+export function registryWarmFloor(): WarmFloorHost<WebAssembly.Module, RegistryFloor> {
+  return new WarmFloorHost(REGISTRY_INTERFACE, compileSdkMain, instantiateRegistryFloor);
 }

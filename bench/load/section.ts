@@ -16,14 +16,14 @@
  * jco's column is transpile, import the generated JS, compile and
  * instantiate, all from memory, as a host that receives a component at run
  * time has to (jco keeps no cache); its warm row is the same bytes again,
- * whose core modules V8 may then find compiled. The warm rows of the WAT
- * component and of kv also have the checked floor (floors/warm.ts). Every column's first load is
+ * whose core modules V8 may then find compiled. Every warm row also has the
+ * checked floor (floors/warm.ts). Every column's first load is
  * checked with a call before timing.
  */
 import { CANVAS_IMPORT, CountingCanvas } from '../callbacks/api.ts';
 import { componentWithNonce, coreModuleWithNonce, topLevelCoreModules } from '../core-modules.ts';
 import { jcoLoadComponent } from '../jco.ts';
-import { benchWarmFloor, kvWarmFloor } from '../floors/warm.ts';
+import { benchWarmFloor, kvWarmFloor, registryWarmFloor, shapesWarmFloor, typesWarmFloor } from '../floors/warm.ts';
 import { BENCH_INTERFACE, buildBenchGuest, type BenchGuest } from '../micro/guest.ts';
 import { compileRaw, instantiateRaw, type RawModules } from '../micro/raw.ts';
 import { clearCompileCache, exportedInterface, loadPlugin, oursHost, type Plugin } from '../ours.ts';
@@ -213,12 +213,20 @@ export function rawLoad(target: Loadable, temperature: Temperature): Load {
   };
 }
 
+/** The warm-load floors of the SDK-built examples, by Loadable name. */
+const SDK_WARM_FLOORS: Readonly<Record<string, () => { load(bytes: Uint8Array): { readonly exports: Readonly<Record<string, unknown>>; unload(): void } }>> = {
+  kv: kvWarmFloor,
+  types: typesWarmFloor,
+  shapes: shapesWarmFloor,
+  registry: registryWarmFloor,
+};
+
 /**
- * The checked floor of a warm load (floors/warm.ts), for the WAT bench component and kv: its own
+ * The checked floor of a warm load (floors/warm.ts), for every loadable: its own
  * compile cache, filled by the first (checked, untimed) load, so every timed load is a hit.
  */
 export function checkedWarmLoad(target: Loadable): Load | undefined {
-  const host = target.benchGuest !== undefined ? benchWarmFloor() : target.name === 'kv' ? kvWarmFloor() : undefined;
+  const host = target.benchGuest !== undefined ? benchWarmFloor() : SDK_WARM_FLOORS[target.name]?.();
   if (host === undefined) return undefined;
   return async () => {
     const plugin = host.load(target.bytes);
