@@ -309,7 +309,7 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
 }
 
 // Out of line: the check is inlined into every call, and V8's inlining budget counts message building.
-function refuseRecord(v: unknown, path: string): never {
+export function refuseRecord(v: unknown, path: string): never {
   throw new TypeError(`${path}: expected a record object, got ${v === null ? 'null' : typeof v}`);
 }
 

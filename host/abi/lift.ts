@@ -8,7 +8,8 @@ import type { ComponentInstance } from './component-instance.ts';
 import type { BorrowScope } from './handle-table.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { LiftLowerContext } from './context.ts';
-import { type Flat, type LowerFlat, type Num, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
+import { type Flat, type LowerFlat, type Num, compileLiftFlat, compileLowerFlat, refuseRecord, scalarLift, scalarLower } from './flat.ts';
+import { toCamelCase } from './names.ts';
 import { trapped } from './guard.ts';
 import { alignment, elemSize, fieldOffsets, flattenType, flattenTypes } from './layout.ts';
 import { compileLoad, compileStore } from './load-store.ts';
@@ -562,6 +563,8 @@ function flatDirectPath(
     if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
     return v;
   };
+  const record = recordParamLowers(ft);
+  if (record !== undefined) return recordParamLifted(record, enter, finish, callee, inst, cx);
   // The flat values go into an array made per call, not one reused array: a reused one lives in
   // the old generation, and storing a new number or bigint in it (an f32 field's Math.fround)
   // takes V8's write-barrier slow path, ~100 instructions per call (cachegrind, echo-fields),
@@ -603,6 +606,111 @@ function flatDirectPath(
     inst.mayEnter = true;
     return v;
   };
+}
+
+/** A function's one parameter, a record of scalars, lowered field by field into the core arguments (`recordParamLifted`). */
+interface RecordParam {
+  /** The parameter's name, for the refusal of a non-object. */
+  readonly name: string;
+  /** The JS keys of the fields, in order. */
+  readonly keys: readonly string[];
+  /** Each field's core value from its JS value, checked (flat.ts `scalarLower`, the error naming `param.key`). */
+  readonly lowers: readonly ((v: unknown) => Num)[];
+}
+
+/** Fields a record parameter may have on `recordParamLifted`: one core argument each, all passed as arguments. */
+const MAX_RECORD_PARAM_FIELDS = 8;
+
+/** `ft`'s parameter when it has exactly one, a record of 1 to MAX_RECORD_PARAM_FIELDS scalar fields; otherwise undefined. */
+function recordParamLowers(ft: FuncType): RecordParam | undefined {
+  if (ft.params.length !== 1) return undefined;
+  const { name, type } = ft.params[0]!;
+  if (type.kind !== 'record' || type.fields.length === 0 || type.fields.length > MAX_RECORD_PARAM_FIELDS) return undefined;
+  const keys = type.fields.map((f) => toCamelCase(f.name));
+  const lowers: ((v: unknown) => Num)[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const lower = scalarLower(type.fields[i]!.type, `${name}.${keys[i]}`);
+    if (lower === undefined) return undefined;
+    lowers.push(lower);
+  }
+  return { name, keys, lowers };
+}
+
+/**
+ * A flat direct function whose one parameter is a record of scalars
+ * (`recordParamLowers`): its fields are read, checked and passed to the
+ * callee as arguments, with no flat array in between (allocating it, storing
+ * each value and reading it back with its hole and bounds checks, and boxing
+ * the floats in it, cost ~200 instructions of an 8-field call) and no
+ * separate lowering closure (V8 did not inline the record's visitor: the
+ * lifted function's inlining budget was spent). Same order and checks as
+ * `compileLowerFlat`'s record: the object check, then per field its read
+ * and its check, before the callee runs; may_enter is cleared first, as
+ * `flatDirectPath` does, since a field's getter is JS that may call in.
+ *
+ * One closure for every field count: the reads of fields beyond the record's
+ * are skipped by `n > i` (the record's keys only are ever read), and
+ * `spreadCaller` passes exactly the record's `n` values to the callee.
+ */
+function recordParamLifted(
+  record: RecordParam,
+  enter: (argc: number) => void,
+  finish: (r: unknown) => unknown,
+  callee: Callee,
+  inst: ComponentInstance,
+  cx: LiftLowerContext,
+): (...args: unknown[]) => unknown {
+  const { name, keys, lowers } = record;
+  const n = keys.length;
+  const [k0, k1, k2, k3, k4, k5, k6, k7] = keys as string[];
+  const [l0, l1, l2, l3, l4, l5, l6, l7] = lowers as ((v: unknown) => Num)[];
+  const call = spreadCaller(callee, n);
+  return function liftedRecord(r: unknown) {
+    enter(arguments.length);
+    inst.mayEnter = false;
+    let entered = false;
+    let v: unknown;
+    try {
+      if (typeof r !== 'object' || r === null) refuseRecord(r, name);
+      const o = r as Record<string, unknown>;
+      const x0 = l0!(o[k0!]);
+      const x1 = n > 1 ? l1!(o[k1!]) : 0;
+      const x2 = n > 2 ? l2!(o[k2!]) : 0;
+      const x3 = n > 3 ? l3!(o[k3!]) : 0;
+      const x4 = n > 4 ? l4!(o[k4!]) : 0;
+      const x5 = n > 5 ? l5!(o[k5!]) : 0;
+      const x6 = n > 6 ? l6!(o[k6!]) : 0;
+      const x7 = n > 7 ? l7!(o[k7!]) : 0;
+      entered = true;
+      v = finish(call(x0, x1, x2, x3, x4, x5, x6, x7));
+    } catch (e) {
+      throw flatCallFailed(cx, e, entered);
+    }
+    inst.mayEnter = true;
+    return v;
+  } as (...args: unknown[]) => unknown;
+}
+
+/** Calls `callee` with the first `n` (1 to 8) of its eight arguments: the core function gets exactly its own parameters. */
+function spreadCaller(callee: Callee, n: number): (a: Num, b: Num, c: Num, d: Num, e: Num, f: Num, g: Num, h: Num) => unknown {
+  switch (n) {
+    case 1:
+      return (a) => callee(a);
+    case 2:
+      return (a, b) => callee(a, b);
+    case 3:
+      return (a, b, c) => callee(a, b, c);
+    case 4:
+      return (a, b, c, d) => callee(a, b, c, d);
+    case 5:
+      return (a, b, c, d, e) => callee(a, b, c, d, e);
+    case 6:
+      return (a, b, c, d, e, f) => callee(a, b, c, d, e, f);
+    case 7:
+      return (a, b, c, d, e, f, g) => callee(a, b, c, d, e, f, g);
+    default:
+      return (a, b, c, d, e, f, g, h) => callee(a, b, c, d, e, f, g, h);
+  }
 }
 
 /**

@@ -25,30 +25,46 @@ export type FieldLower<X> = (cx: LiftLowerContext, v: unknown, x: X) => void;
 /** Records with at most this many fields get one access site per field. */
 export const UNROLLED = 8;
 
+/**
+ * A constructor of record objects for one record type: plain objects
+ * (prototype Object.prototype, so `constructor` is Object) with room for the
+ * fields inside the object. A `{}` literal has four in-object slots, so the
+ * fifth field allocated a property array and the seventh grew it again; the
+ * constructor's objects start with room for at least eight (V8's slack
+ * tracking then shrinks it to the fields the record has). One per record
+ * type: slack tracking is per constructor.
+ */
+function recordConstructor(): new () => Record<string, unknown> {
+  const RecordObject = function (this: Record<string, unknown>) {} as unknown as new () => Record<string, unknown>;
+  RecordObject.prototype = Object.prototype;
+  return RecordObject;
+}
+
 /** A closure that builds a record object with fields `keys` (in order) from `lifts`. */
 export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldLift<X>[]): (cx: LiftLowerContext, x: X) => Record<string, unknown> {
   const n = keys.length;
   const [k0, k1, k2, k3, k4, k5, k6, k7] = keys as string[];
   const [l0, l1, l2, l3, l4, l5, l6, l7] = lifts as FieldLift<X>[];
+  const Obj = recordConstructor();
   switch (n) {
     case 0:
       return () => ({});
     case 1:
       return (cx, x) => {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = new Obj();
         o[k0!] = l0!(cx, x);
         return o;
       };
     case 2:
       return (cx, x) => {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = new Obj();
         o[k0!] = l0!(cx, x);
         o[k1!] = l1!(cx, x);
         return o;
       };
     case 3:
       return (cx, x) => {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = new Obj();
         o[k0!] = l0!(cx, x);
         o[k1!] = l1!(cx, x);
         o[k2!] = l2!(cx, x);
@@ -56,7 +72,7 @@ export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldL
       };
     case 4:
       return (cx, x) => {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = new Obj();
         o[k0!] = l0!(cx, x);
         o[k1!] = l1!(cx, x);
         o[k2!] = l2!(cx, x);
@@ -65,7 +81,7 @@ export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldL
       };
     case 5:
       return (cx, x) => {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = new Obj();
         o[k0!] = l0!(cx, x);
         o[k1!] = l1!(cx, x);
         o[k2!] = l2!(cx, x);
@@ -75,7 +91,7 @@ export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldL
       };
     case 6:
       return (cx, x) => {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = new Obj();
         o[k0!] = l0!(cx, x);
         o[k1!] = l1!(cx, x);
         o[k2!] = l2!(cx, x);
@@ -86,7 +102,7 @@ export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldL
       };
     case 7:
       return (cx, x) => {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = new Obj();
         o[k0!] = l0!(cx, x);
         o[k1!] = l1!(cx, x);
         o[k2!] = l2!(cx, x);
@@ -98,7 +114,7 @@ export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldL
       };
     case 8:
       return (cx, x) => {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = new Obj();
         o[k0!] = l0!(cx, x);
         o[k1!] = l1!(cx, x);
         o[k2!] = l2!(cx, x);
@@ -111,7 +127,7 @@ export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldL
       };
     default:
       return (cx, x) => {
-        const o: Record<string, unknown> = {};
+        const o: Record<string, unknown> = new Obj();
         for (let i = 0; i < n; i++) o[keys[i]!] = lifts[i]!(cx, x);
         return o;
       };

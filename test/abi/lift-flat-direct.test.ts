@@ -212,6 +212,78 @@ describe('canon lift: the flat direct path keeps every rule of the general path'
     expect(seen).toMatchObject({ r: { threw: 'TrapError' }, poisoned: true, mayEnter: true });
   });
 
+  it('reads each field of a record argument once, in order, each checked before the next is read (a Proxy logs the reads)', async () => {
+    const seen = await same((s) => {
+      const calls: unknown[][] = [];
+      const f = s.lift([FIELDS], FIELDS, echoInto(s.mem, 64, calls));
+      const log: string[] = [];
+      const logged = (bad?: string) =>
+        new Proxy({ ...GOOD, ...(bad === undefined ? {} : { [bad]: 'bad' }) }, {
+          get: (t, k) => (log.push(String(k)), (t as Record<string | symbol, unknown>)[k]),
+          has: (t, k) => (log.push(`has ${String(k)}`), k in t),
+        });
+      const ok = outcome(() => f(logged()));
+      const okLog = log.splice(0);
+      const refused = outcome(() => f(logged('c')));
+      return { ok, okLog, refused, refusedLog: log, calls: calls.length };
+    });
+    expect(seen).toMatchObject({ ok: { value: GOOD }, okLog: Object.keys(GOOD), refused: { threw: 'TypeError' }, refusedLog: ['a', 'b', 'c'], calls: 1 });
+  });
+
+  it("a field's getter that calls the function again is refused (may_enter), one that throws is the caller's error; neither poisons", async () => {
+    const seen = await same((s) => {
+      const calls: unknown[][] = [];
+      const f: (...a: unknown[]) => unknown = s.lift([FIELDS], FIELDS, echoInto(s.mem, 64, calls));
+      let inner: unknown;
+      const reentering = { ...GOOD, get e() { inner = outcome(() => f(GOOD)); return 1.5; } };
+      const first = outcome(() => f(reentering));
+      const throwing = { ...GOOD, get g(): boolean { throw new RangeError('from a getter'); } };
+      const second = outcome(() => f(throwing));
+      return { first, inner, second, calls: calls.length, poisoned: s.inst.poisoned !== undefined, mayEnter: s.inst.mayEnter };
+    });
+    expect(seen).toMatchObject({
+      first: { value: GOOD },
+      inner: { threw: PluginInUseError.name },
+      second: { threw: 'RangeError', message: 'from a getter' },
+      calls: 1,
+      poisoned: false,
+      mayEnter: true,
+    });
+  });
+
+  for (let n = 1; n <= 9; n++) {
+    it(`passes a record argument of ${n} field(s) as exactly its ${n} core value(s), and refuses a bad last field naming it`, async () => {
+      const rec: ValType = { kind: 'record', fields: Array.from({ length: n }, (_, i) => ({ name: `f-${i}`, type: p(i % 2 === 0 ? 'u32' : 's16') })) };
+      const value = Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}`, i % 2 === 0 ? 4_000_000_000 + i : -i]));
+      const seen = await same((s) => {
+        const calls: unknown[][] = [];
+        const f = s.lift([rec], p('u32'), (...flat) => (calls.push(flat), flat.length));
+        const r = f(value);
+        const bad = outcome(() => f({ ...value, [`f${n - 1}`]: 0.5 }));
+        return { r, calls, bad };
+      });
+      expect(seen).toMatchObject({ r: n, bad: { threw: 'TypeError', message: expect.stringContaining(`p0.f${n - 1}`) } });
+      expect((seen as { calls: unknown[][] }).calls).toEqual([Object.values(value).map((v) => (v as number) | 0)]);
+    });
+  }
+
+  it('lifts a record result as a plain object: prototype Object.prototype, constructor Object, own enumerable writable data properties in field order', async () => {
+    const seen = await same((s) => {
+      const f = s.lift([FIELDS], FIELDS, echoInto(s.mem, 64, []));
+      const r = f(GOOD) as Record<string, unknown>;
+      const d = Object.getOwnPropertyDescriptors(r);
+      return {
+        proto: Object.getPrototypeOf(r) === Object.prototype,
+        ctor: r.constructor === Object,
+        plain: Object.values(d).every((x) => x.enumerable && x.writable && x.configurable && !('get' in x)),
+        keys: Reflect.ownKeys(r),
+        json: JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+        clone: structuredClone(r),
+      };
+    });
+    expect(seen).toMatchObject({ proto: true, ctor: true, plain: true, keys: Object.keys(GOOD), clone: GOOD });
+  });
+
   it('lowers scalars and tuples around a record at their flat positions, and lifts a one-field record from the flat value', async () => {
     const tuple: ValType = { kind: 'tuple', types: [p('s8'), p('f32')] };
     const one: ValType = { kind: 'record', fields: [{ name: 'only-one', type: p('u16') }] };
