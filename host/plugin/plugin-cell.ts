@@ -25,6 +25,8 @@ export class PluginCell implements ExportCell {
   /** Which slots hold async exports (they reject after unload instead of throwing). */
   private readonly asyncSlots = new Set<number>();
   readonly bindings: GuestClassBinding[] = [];
+  /** Whether a slot was compiled yet (`compile`). */
+  private called = false;
   readonly owned = new OwnedObjects();
   readonly pending = new PendingWork();
 
@@ -50,6 +52,12 @@ export class PluginCell implements ExportCell {
    * functions. Never reached once revoked: every slot then holds its thrower.
    */
   compile(slot: number): JsFunction {
+    // The first call into the instance may make the first resource object: from now on keep
+    // each class's hidden classes (guest-resources.ts `keepShapes`).
+    if (!this.called) {
+      this.called = true;
+      for (const b of this.bindings) b.keepShapes();
+    }
     const fn = this.makers[slot]!();
     this.makers[slot] = undefined;
     this.fns[slot] = fn;

@@ -26,14 +26,15 @@ import type { AbiFunction, RdylibAbi } from '../rdylib/section.ts';
 import { withBorrowRules } from '../rdylib/call-plan.ts';
 import type { ValidatedComponent } from '../validate/validate.ts';
 import type { ComponentType, ExternDesc } from '../validate/type-space.ts';
-import { runDestructor, Store, type ComponentInstance, type InstanceLimits } from '../abi/index.ts';
+import { ResourceType, runDestructor, Store, type ComponentInstance, type InstanceLimits } from '../abi/index.ts';
 import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from '../runtime/instantiate.ts';
 import { matchImports, type ImportObject } from '../runtime/import-matching.ts';
 import { exportsToJs, type ExportObject } from '../runtime/js-exports.ts';
 import { defineExportKeys, exportKeys, type ExportKey } from '../runtime/export-keys.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { HOST_INSTANCE } from '../runtime/host-resources.ts';
-import { handleOf, isUsable, ownedSlot } from '../runtime/guest-resources.ts';
+import { GuestClassBinding, handleOf, isUsable, makeGuestClass, ownedSlot } from '../runtime/guest-resources.ts';
+import { keepShape } from '../runtime/shape-anchors.ts';
 import { PluginCell } from './plugin-cell.ts';
 import { instanceLimits } from './limits.ts';
 import { checkedBuild } from './pipeline.ts';
@@ -308,9 +309,9 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     // SDK plugins import `rdylib-panic` to report a panic before they trap;
     // the host supplies it unless the caller did, and turns the trap that
     // follows into a GuestPanicError (or a BorrowError the plugin detected).
-    const panics = new PanicRecorder();
     const wantsPanicImport = component.type.imports.has(RDYLIB_PANIC_IMPORT) && !(RDYLIB_PANIC_IMPORT in imports);
-    const supplied = wantsPanicImport ? { ...imports, [RDYLIB_PANIC_IMPORT]: panics.report } : imports;
+    const panics = wantsPanicImport ? new PanicRecorder() : undefined;
+    const supplied = panics !== undefined ? { ...imports, [RDYLIB_PANIC_IMPORT]: panics.report } : imports;
 
     // Imports the caller did not supply may be served by linked plugins, checked both ways.
     const providers: Plugin<object>[] = [];
@@ -330,7 +331,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     // definitions.py's store is the unit a trap ends; one per generation, so one plugin's trap (or its
     // waits, its turns) never touches another plugin (linked plugins call each other through their JS faces).
     const runtimeExports = instantiateValidated(component, undefined, args, this.name, instances, this.#limits, new Store());
-    if (wantsPanicImport) {
+    if (panics !== undefined) {
       const explain = (trap: Error): Error | undefined => {
         const report = panics.take();
         return report === undefined ? undefined : panicError(report, trap.cause ?? trap);
@@ -364,6 +365,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slots: gen.slots, unloading });
     const keys = extraKeysOf(gen.component, this.#options.expectation, js);
     defineExportKeys(js, keys, this.name);
+    keepFaceShapes(gen.component, js);
     return { exports: js, keys };
   }
 
@@ -455,6 +457,21 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 }
 
 /**
+ * One object of each kind a load makes here and lets go of at unload (the
+ * instantiation's own: runtime/instantiate.ts), kept so that their hidden
+ * classes survive GCs (runtime/shape-anchors.ts): right after a GC, making
+ * them again took ~60 us (the cell with its owned objects and pending work)
+ * and ~15 us (a resource class's binding) of a warm load.
+ */
+{
+  keepShape(new PanicRecorder());
+  const cell = keepShape(new PluginCell('shape anchor'));
+  const made = makeGuestClass('ShapeAnchor');
+  const binding = keepShape(new GuestClassBinding(new ResourceType('shape anchor', HOST_INSTANCE), made.cls, cell));
+  made.setBinding(binding);
+}
+
+/**
  * What the instances of a generation that `unload` or `reload` ended are
  * poisoned with, so nothing can enter them again. One error for every
  * plugin, made once: on V8 the first Error constructed after a garbage
@@ -487,6 +504,54 @@ function extraKeysOf(component: ValidatedComponent, expectation: AbiSurface | un
     byExpectation.set(key, keys);
   }
   return keys;
+}
+
+/**
+ * Per component, objects of the shapes of its JS face (the exports object
+ * and each interface object in it: their keys in order, with their
+ * attributes), made from its first face and kept as long as the component
+ * (the compile cache keeps it): each face's objects get their keys one by
+ * one, so their hidden classes are transitions a GC collects once no face
+ * of the component is alive, and the next load made them again
+ * (runtime/shape-anchors.ts).
+ */
+const faceShapes = new WeakMap<ValidatedComponent, readonly object[]>();
+
+function keepFaceShapes(component: ValidatedComponent, exports: ExportObject): void {
+  if (faceShapes.has(component)) return;
+  const copies: object[] = [];
+  shapesOf(exports, copies, new Set());
+  faceShapes.set(component, copies);
+}
+
+/** Stands for every value in a shape copy: what a field holds does not change which hidden class it has. */
+const SHAPE_VALUE = {};
+
+/**
+ * Adds to `copies` an object with `o`'s own data properties, in order, with
+ * their attributes, then does the same for each plain object among their
+ * values (`o` is a face just made: no user code has seen it, and reading
+ * descriptors runs no getter). A copy stops at an accessor (an ambiguous
+ * key, export-keys.ts): its getter is new per face, so no later face
+ * shares a hidden class past it.
+ */
+function shapesOf(o: object, copies: object[], seen: Set<object>): void {
+  // An alias key holds the object its target holds.
+  if (seen.has(o)) return;
+  seen.add(o);
+  const copy = {};
+  copies.push(copy);
+  let copying = true;
+  for (const key of Reflect.ownKeys(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, key)!;
+    if (!('value' in d)) {
+      copying = false;
+      continue;
+    }
+    if (copying) Object.defineProperty(copy, key, { value: SHAPE_VALUE, writable: d.writable, enumerable: d.enumerable, configurable: d.configurable });
+    const v: unknown = d.value;
+    if (typeof v === 'object' && v !== null) shapesOf(v, copies, seen);
+  }
 }
 
 /** Per verified section: its exported functions by interface and name (the compile cache keeps sections). */

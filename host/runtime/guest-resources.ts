@@ -13,6 +13,7 @@ import type { ExportCell } from './export-cell.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
 import type { OwnedObjectBinding } from './owned-objects.ts';
 import { checkDrop, HandleRecord, release } from './ownership.ts';
+import { keepShape } from './shape-anchors.ts';
 
 
 /**
@@ -120,10 +121,20 @@ function ownState(value: unknown, binding: GuestClassBinding): HandleState | und
  * Makes the JS class of a guest-exported resource: a subclass of
  * GuestResource named after the WIT type. `new Cls(...args)` calls the
  * exported `[constructor]` (installed later with `setConstructor`), whose
- * lifted `own` result is the object `new` yields.
+ * lifted `own` result is the object `new` yields; `[Symbol.dispose]` (own on
+ * the prototype, writable and configurable) goes to the binding given to
+ * `setBinding`, which the caller makes for this class before handing it out.
  */
-export function makeGuestClass(className: string): { cls: new (...args: unknown[]) => GuestResource; setConstructor(f: (...args: unknown[]) => unknown): void } {
+export function makeGuestClass(className: string): {
+  cls: new (...args: unknown[]) => GuestResource;
+  setConstructor(f: (...args: unknown[]) => unknown): void;
+  setBinding(b: GuestClassBinding): void;
+} {
   let ctor: ((...args: unknown[]) => unknown) | undefined;
+  let binding: GuestClassBinding | undefined;
+  keepNameShape(className);
+  // The computed name gives the class its `name`; the method in the class body costs less than a
+  // defineProperty on the prototype afterwards (a new hidden class for it, after every GC).
   const cls = {
     [className]: class extends GuestResource {
       constructor(...args: unknown[]) {
@@ -135,7 +146,11 @@ export function makeGuestClass(className: string): { cls: new (...args: unknown[
         }
         if (ctor === undefined) throw new TypeError(`${className} has no exported constructor`);
         // The lifted constructor returns an instance of this class; `new` yields it.
-        return ctor(...args) as GuestResource;
+        return ctor(...args) as this;
+      }
+
+      [Symbol.dispose](): void {
+        binding!.dispose(this);
       }
     },
   }[className]!;
@@ -144,7 +159,25 @@ export function makeGuestClass(className: string): { cls: new (...args: unknown[
     setConstructor(f) {
       ctor = f;
     },
+    setBinding(b) {
+      binding = b;
+    },
   };
+}
+
+/** Class names whose naming object keeps its hidden class (`keepNameShape`); bounded. */
+const namesKept = new Set<string>();
+const MAX_NAMES_KEPT = 1024;
+
+/**
+ * `{ [className]: class ... }` gives each name its own hidden class, which a
+ * full GC collects once no such object is alive, and every load after it
+ * made again (host/runtime/shape-anchors.ts): one object per name keeps it.
+ */
+function keepNameShape(className: string): void {
+  if (namesKept.has(className) || namesKept.size >= MAX_NAMES_KEPT) return;
+  namesKept.add(className);
+  keepShape({ [className]: undefined });
 }
 
 /**
@@ -166,8 +199,11 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
    * deoptimises every function compiled against them ("weak objects") and runs the next calls
    * unoptimised until it recompiles: measured, create+drop after a `gc()` took ~1 µs per object
    * for the next ~20,000 objects instead of ~150 ns, and the bench forces a GC before each batch.
+   * Made by `keepShapes` at the first call into the plugin (plugin-cell.ts `compile`), not with
+   * the class: a load that makes no object of it then never pays for its first object (~40 us
+   * right after a GC, when the class's hidden classes are made).
    */
-  readonly #mapAnchor: GuestResource;
+  #mapAnchor: GuestResource | undefined = undefined;
 
   constructor(
     rt: ResourceType,
@@ -176,7 +212,11 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   ) {
     this.#rt = rt;
     this.resourceName = rt.name;
-    this.#mapAnchor = new cls(MINT, this, 0, DROPPED, undefined);
+  }
+
+  /** Makes the map anchor (above), once. */
+  keepShapes(): void {
+    this.#mapAnchor ??= new this.cls(MINT, this, 0, DROPPED, undefined);
   }
 
   liftOwn(rep: number): unknown {

@@ -31,6 +31,8 @@ import {
   type Store,
 } from '../abi/index.ts';
 import { bindImportResources } from './import-matching.ts';
+import { HOST_INSTANCE } from './host-resources.ts';
+import { keepShape } from './shape-anchors.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isSuspendError } from '../abi/guard.ts';
 import { requireMemory } from '../abi/requirements.ts';
@@ -302,6 +304,20 @@ class LiftedOnFirstUse implements RuntimeFunc {
   }
 }
 
+// One object of each class every instantiation makes and unload lets go of (shape-anchors.ts).
+keepShape(new ResourceSubst());
+// With its DefaultResourceBinding.
+keepShape(new ResourceType('shape anchor', HOST_INSTANCE, undefined));
+keepShape(
+  new LiftedOnFirstUse(
+    { async: false, params: [], result: undefined },
+    { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined },
+    HOST_INSTANCE,
+    () => undefined,
+    { async: false, params: [], result: undefined },
+  ),
+);
+
 function enteringRelativeTraps(inst: ComponentInstance, callee: ComponentInstance): () => never {
   return () => {
     const t = new TrapError(`cannot enter component instance ${callee.name} from ${inst.name}: calls between an instance and its ancestors are not allowed`);
@@ -353,6 +369,19 @@ function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Import
     if (isSuspendError(e)) throw new TrapError(`core instantiation trapped: its start function tried to block: cannot block a synchronous task before returning`, { cause: e });
     throw e;
   }
+}
+
+/**
+ * An object for names known only at run time that only the engine and this
+ * module read (a core instantiation's import object, a core instance made of
+ * exports): without a prototype and in dictionary mode from the start, so
+ * filling it makes no hidden class. Built with `{}`, each new name is a
+ * hidden class transition, which V8 holds weakly: after a full GC found no
+ * live object of those classes, every instantiation made them again, and
+ * right after a GC that costs microseconds per class (shape-anchors.ts).
+ */
+function keyedObject(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
 }
 
 /**
@@ -410,7 +439,7 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
         const moduleIndex = e.module;
         const importArgs = e.args;
         return (scope) => {
-          const imports: WebAssembly.Imports = {};
+          const imports = keyedObject() as WebAssembly.Imports;
           for (const a of importArgs) imports[a.name] = scope.coreInstances[a.instance] as WebAssembly.ModuleImports;
           const module = scope.coreModules[moduleIndex]!;
           const core = instantiateCore(module, imports, offset);
@@ -423,7 +452,7 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
       }
       const items = e.exports;
       return (scope) => {
-        const o: CoreExports = {};
+        const o = keyedObject() as CoreExports;
         for (const x of items) o[x.name] = coreItem(scope, x.sort, x.index);
         scope.coreInstances.push(o);
       };

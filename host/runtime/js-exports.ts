@@ -227,14 +227,8 @@ function makeClasses(inst: RuntimeInstance, cx: ExportContext): Map<string, Reso
     const cls = made.cls as unknown as ResourceClass;
     constructorSetters.set(cls, made.setConstructor);
     const binding = new GuestClassBinding(rt, made.cls, cx.cell);
+    made.setBinding(binding);
     cx.cell.addBinding(binding);
-    Object.defineProperty(cls.prototype, Symbol.dispose, {
-      value(this: object) {
-        binding.dispose(this);
-      },
-      writable: true,
-      configurable: true,
-    });
     rt.js = binding;
     classOf.set(rt, cls);
     classes.set(name, cls);

@@ -39,9 +39,11 @@ export class OwnedObjects {
    * objects are disposed soon after they are made, so the newest objects
    * wait in a small ring (held strongly) and are registered only when they
    * leave it still alive; disposing one in the ring costs a store. The
-   * object is its own unregister token; the held value its slot.
+   * object is its own unregister token; the held value its slot. Made when
+   * the first object leaves the ring: most loads never get there, and right
+   * after a GC making one costs microseconds.
    */
-  private readonly registry = new FinalizationRegistry<number>((slot) => this.finalized(slot));
+  private registry: FinalizationRegistry<number> | undefined = undefined;
   private readonly nursery: (object | undefined)[] = new Array<object | undefined>(NURSERY_SIZE).fill(undefined);
   private readonly nurserySlot: number[] = new Array<number>(NURSERY_SIZE).fill(0);
   private nurseryAt = 0;
@@ -62,7 +64,7 @@ export class OwnedObjects {
   watch(obj: object, slot: number): void {
     const at = this.nurseryAt;
     const old = this.nursery[at];
-    if (old !== undefined) this.registry.register(old, this.nurserySlot[at]!, old);
+    if (old !== undefined) (this.registry ??= this.newRegistry()).register(old, this.nurserySlot[at]!, old);
     this.nursery[at] = obj;
     this.nurserySlot[at] = slot;
     this.slotNurse[slot] = at;
@@ -85,7 +87,12 @@ export class OwnedObjects {
     this.freeSlot(slot);
     const n = this.slotNurse[slot]!;
     if (this.nursery[n] === obj) this.nursery[n] = undefined;
-    else this.registry.unregister(obj);
+    // Not in the ring: registered when it left it (no registry yet: nothing was registered).
+    else this.registry?.unregister(obj);
+  }
+
+  private newRegistry(): FinalizationRegistry<number> {
+    return new FinalizationRegistry<number>((slot) => this.finalized(slot));
   }
 
   private freeSlot(slot: number): void {

@@ -197,6 +197,11 @@ ${TWICE_IMPORTED_BASE}
 ${CELLS_EXPORT})`),
     );
     const api = ex['rdylib:test/cells@0.1.0'] as Cells;
+    expect(api.Cell.name).toBe('Cell');
+    // jco's shape: dispose is the class's own method, as a class body declares one.
+    const dispose = Object.getOwnPropertyDescriptor(api.Cell.prototype, Symbol.dispose);
+    expect(dispose).toMatchObject({ writable: true, enumerable: false, configurable: true });
+    expect(typeof dispose?.value).toBe('function');
     const c = new api.Cell(9);
     expect(c).toBeInstanceOf(api.Cell);
     expect(c.get()).toBe(9);
