@@ -28,6 +28,7 @@ import { CALL_CASES } from './micro/cases.ts';
 import { BENCH_INTERFACE, buildBenchGuest } from './micro/guest.ts';
 import { MICRO_CHECKED_FLOOR, MICRO_IMPLEMENTATIONS } from './micro/section.ts';
 import { formatTable, toJson, verdict, verdictLabel } from './report.ts';
+import { columnsToRepeat, VERDICT_REPEATS, withRepeats } from './repeats.ts';
 import type { CaseResult, Target } from './suite.ts';
 import { coverage, coveringOnly, type SyncCase } from './sync-section.ts';
 
@@ -197,6 +198,9 @@ describe('report', () => {
     expect(verdict(scalar, { ours: at(30), raw: spread(10, 0.05), checked: spread(24, 0.05) })).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'checked/raw', ratio: 2.4 } });
     expect(verdict(small, { ours: at(10), raw: spread(2, 0.5), jco: at(30) })).toEqual({ kind: 'miss', ratio: 3 });
     expect(verdict(small, { ours: at(10), raw: at(2), jco: spread(30, 0.4) })).toEqual({ kind: 'miss', ratio: 3 });
+    // A spread of 100% or more: the low edge is 0, never negative (a negative edge once "proved" jco/raw below every target).
+    expect(verdict(small, { ours: at(10), raw: spread(2, 1.55), jco: at(30) })).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(small, { ours: at(10), raw: at(1), checked: spread(2, 1.2), jco: at(30) })).toEqual({ kind: 'miss', ratio: 3 });
     // A checked floor slower than ours decides nothing (not the least a host must do, or noise); raw still does.
     expect(verdict(scalar, { ours: at(30), raw: at(10), checked: at(31) })).toEqual({ kind: 'miss', ratio: 3 });
     expect(verdict(small, { ours: at(10), raw: at(1), checked: at(11), jco: at(30) })).toEqual({ kind: 'miss', ratio: 3 });
@@ -219,6 +223,53 @@ describe('report', () => {
     expect(verdictLabel({ kind: 'unreachable', ratio: 3, bound: { kind: 'checked/raw', ratio: 2.314 } })).toBe('MISS: unreachable, checked floor 2.31x raw');
     expect(verdictLabel({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/raw', ratio: 0.85 } })).toBe('MISS: unreachable, jco 0.85x raw');
     expect(verdictLabel({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/checked', ratio: 62.4 } })).toBe('MISS: unreachable, jco 62.4x checked floor');
+  });
+
+  it('keeps an unreachable verdict only when every repeat proves it too, printing the weakest figure', () => {
+    const first = { ours: at(30), raw: at(10), checked: at(24) };
+    // Every measurement proves it: unreachable, with the least favourable of their figures.
+    expect(verdict(scalar, first, [{ ours: at(30), raw: at(10), checked: at(22) }, { ours: at(31), raw: at(10), checked: at(26) }])).toEqual({
+      kind: 'unreachable',
+      ratio: 3,
+      bound: { kind: 'checked/raw', ratio: 2.2 },
+    });
+    // One repeat where the floor is under the target, or too noisy at the edges, or slower than ours, or ours met it: a plain miss.
+    expect(verdict(scalar, first, [{ ours: at(30), raw: at(10), checked: at(22) }, { ours: at(30), raw: at(10), checked: at(19) }])).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(scalar, first, [{ ours: at(30), raw: { ns: 10, spread: 0.2 }, checked: at(24) }])).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(scalar, first, [{ ours: at(23), raw: at(10), checked: at(24) }])).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(scalar, first, [{ ours: at(19), raw: at(10), checked: at(18) }])).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(scalar, first, [{ ours: at(30), raw: { reason: 'x' }, checked: at(24) }])).toEqual({ kind: 'miss', ratio: 3 });
+    // jco >= X ours: any proof counts in a repeat; the weakest is the largest jco ratio.
+    const firstJco = { ours: at(10), raw: at(2), jco: at(30) };
+    expect(verdict(small, firstJco, [{ ours: at(10), raw: at(1.6), jco: at(30) }])).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/raw', ratio: 18.75 } });
+    expect(verdict(small, firstJco, [{ ours: at(10), raw: at(1), jco: at(30) }])).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(small, firstJco, [{ ours: at(10), raw: at(1), checked: at(1.6), jco: at(30) }])).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/checked', ratio: 18.75 } });
+    // Repeats never turn a pass or a plain miss into anything else.
+    expect(verdict(scalar, { ours: at(30), raw: at(10), checked: at(18) }, [{ ours: at(30), raw: at(10), checked: at(25) }])).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(scalar, { ours: at(19), raw: at(10) }, [{ ours: at(30), raw: at(10), checked: at(25) }])).toEqual({ kind: 'pass', ratio: 1.9 });
+  });
+
+  it('repeats only the cases judged unreachable, only in the columns a proof rests on, round after round', async () => {
+    const cases: CaseResult[] = [
+      { section: 's', name: 'unreachable by the floor', targets: [scalar], cells: { ours: at(30), raw: at(10), checked: at(24), jco: at(900), floor: at(1) } },
+      { section: 's', name: 'met', targets: [scalar], cells: { ours: at(10), raw: at(8), checked: at(9) } },
+      { section: 's', name: 'missed', targets: [scalar, small], cells: { ours: at(30), raw: at(10), checked: at(12), jco: at(900) } },
+      { section: 's', name: 'unreachable by jco/raw', targets: [small], cells: { ours: at(10), raw: at(2), checked: { reason: 'x' }, jco: at(30) } },
+    ];
+    expect(cases.map(columnsToRepeat)).toEqual([['raw', 'checked', 'ours'], [], [], ['raw', 'jco']]);
+    const calls: [number, readonly string[]][] = [];
+    const again = await withRepeats(cases, async (i, columns) => {
+      calls.push([i, columns]);
+      return i === 0 ? { ours: at(30), raw: at(10), checked: at(21) } : { ours: at(10), raw: at(2), jco: at(30) };
+    });
+    expect(calls.map(([i]) => i)).toEqual([0, 3, 0, 3]);
+    expect(again.map((c) => c.repeats?.length)).toEqual([VERDICT_REPEATS, undefined, undefined, VERDICT_REPEATS]);
+    expect(again[1]).toBe(cases[1]);
+    expect(verdict(scalar, again[0]!.cells, again[0]!.repeats)).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'checked/raw', ratio: 2.1 } });
+    // The tables and the tally read the repeats too.
+    const withDoubt = [{ ...again[0]!, repeats: [{ ours: at(30), raw: at(10), checked: at(15) }] }];
+    expect(formatTable(withDoubt)).toMatch(/ours <= 2x raw\s+MISS\n?$/);
+    expect(targetTally(withDoubt)).toEqual({ pass: 0, miss: 1, unreachable: 0, na: 0 });
   });
 
   it('counts unreachable targets among the missed ones, apart, in the tally, the report and the README', async () => {

@@ -46,14 +46,14 @@ export function machine(): string {
 
 /** How many of the cases' targets are met, missed (`miss` counts every miss, `unreachable` those of them no safe host can meet), and not measurable. */
 export function targetTally(cases: readonly CaseResult[]): { readonly pass: number; readonly miss: number; readonly unreachable: number; readonly na: number } {
-  const kinds = cases.flatMap((r) => r.targets.map((t) => verdict(t, r.cells).kind));
+  const kinds = cases.flatMap((r) => r.targets.map((t) => verdict(t, r.cells, r.repeats).kind));
   const count = (kind: (typeof kinds)[number]): number => kinds.filter((k) => k === kind).length;
   return { pass: count('pass'), miss: count('miss') + count('unreachable'), unreachable: count('unreachable'), na: count('n/a') };
 }
 
 /** The verdicts of one case's targets, as the tables print them. */
 export function verdictLabels(r: CaseResult): string[] {
-  return r.targets.map((t) => verdictLabel(verdict(t, r.cells)));
+  return r.targets.map((t) => verdictLabel(verdict(t, r.cells, r.repeats)));
 }
 
 /** What a checked floor is and where its code lives (the report and bench/README.md say the same). */
@@ -65,6 +65,7 @@ export const CHECKED_FLOOR_NOTE =
   'A missed target is `MISS: unreachable` when this run\'s own figures show no safe host can meet it: for `ours <= X raw`, the checked floor alone is above X times raw; ' +
   'for `jco >= X ours`, jco is below X times the checked floor or X times raw (no host beats raw). The figure that decides (the ratio of the medians) is printed beside it; ' +
   'the proof must also hold at the unfavourable edges of the spreads, and a checked floor that measured slower than ours decides nothing. ' +
+  'A case so judged is measured twice more later in the run (bench/repeats.ts), and stays unreachable only if each measurement proves it alone; the figure printed is the weakest of them. ' +
   '`JS floor` is something else: plain JavaScript doing the same job (a `Map` for kv), for reference.';
 
 export async function writeReport(input: ReportInput, paths: { report: string; chartDir: string } = REPORT_PATHS): Promise<string> {

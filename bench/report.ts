@@ -104,7 +104,8 @@ export type Verdict =
  */
 function edge(cell: Cell | undefined, side: 'low' | 'high'): number | null {
   if (cell === undefined || !('ns' in cell)) return null;
-  return cell.ns * (side === 'low' ? 1 - cell.spread : 1 + cell.spread);
+  // A spread of 100% or more puts the low edge at 0 (a time is never negative): nothing divided by it proves anything.
+  return side === 'low' ? Math.max(0, cell.ns * (1 - cell.spread)) : cell.ns * (1 + cell.spread);
 }
 
 /** A candidate proof: the median ratio it prints, and the ratio taken at the spreads' unfavourable edges, which decides. */
@@ -124,7 +125,49 @@ function decidingBound(candidates: readonly Candidate[], fails: (ratio: number) 
   return found?.bound;
 }
 
-export function verdict(target: Target, cells: CaseResult['cells']): Verdict {
+/**
+ * A target's verdict from a case's first measurement and its repeats (repeats.ts): unreachable only
+ * when every measurement proves it on its own (`proof`, each at its spreads' edges); the printed
+ * figure is then the weakest of their deciding ratios. Anything else is the first measurement's.
+ */
+export function verdict(target: Target, cells: CaseResult['cells'], repeats: CaseResult['repeats'] = []): Verdict {
+  const first = judge(target, cells);
+  if (first.kind !== 'unreachable' || repeats.length === 0) return first;
+  let weakest = first.bound;
+  for (const again of repeats) {
+    const bound = proof(target, again);
+    if (bound === undefined) return { kind: 'miss', ratio: first.ratio };
+    if (target.kind === 'ours/raw' ? bound.ratio < weakest.ratio : bound.ratio > weakest.ratio) weakest = bound;
+  }
+  return { ...first, bound: weakest };
+}
+
+/**
+ * The columns `proof` can use for `target` among those the case has (ours only beside a checked
+ * floor, which must not measure slower than it): what a repeat re-measures.
+ */
+export function proofColumns(target: Target, has: readonly Column[]): Column[] {
+  const needed: Column[] = target.kind === 'ours/raw' ? ['raw'] : ['raw', 'jco'];
+  if (has.includes('checked')) needed.push('checked', 'ours');
+  return needed.filter((c) => has.includes(c));
+}
+
+/** One measurement's verdict (see `verdict` for a case's, over its repeats too). */
+export function judge(target: Target, cells: CaseResult['cells']): Verdict {
+  const r = target.kind === 'ours/raw' ? ratio(nsOf(cells.ours), nsOf(cells.raw)) : ratio(nsOf(cells.jco), nsOf(cells.ours));
+  if (r === null) return { kind: 'n/a' };
+  if (target.kind === 'ours/raw' ? r <= target.atMost : r >= target.atLeast) return { kind: 'pass', ratio: r };
+  const bound = proof(target, cells);
+  return bound === undefined ? { kind: 'miss', ratio: r } : { kind: 'unreachable', ratio: r, bound };
+}
+
+/**
+ * The figure that proves `target` unreachable in one measurement, or undefined: for `ours <= X
+ * raw` the checked floor above X times raw, for `jco >= X ours` jco below X times the checked floor
+ * or raw, each at the spreads' unfavourable edges. A checked floor counts only when ours was
+ * measured and is no faster. Ours's own time is not part of a proof (a repeat may leave it out).
+ */
+export function proof(target: Target, cells: CaseResult['cells']): Bound | undefined {
   const ours = nsOf(cells.ours);
   const raw = nsOf(cells.raw);
   // A checked floor measured slower than ours is no floor (it does work a host can avoid, or the run
@@ -132,29 +175,17 @@ export function verdict(target: Target, cells: CaseResult['cells']): Verdict {
   const measuredFloor = nsOf(cells.checked);
   const floorCell = measuredFloor !== null && ours !== null && measuredFloor <= ours ? cells.checked : undefined;
   const checked = nsOf(floorCell);
-  switch (target.kind) {
-    case 'ours/raw': {
-      const r = ratio(ours, raw);
-      if (r === null) return { kind: 'n/a' };
-      if (r <= target.atMost) return { kind: 'pass', ratio: r };
-      const candidates = candidate('checked/raw', ratio(checked, raw), ratio(edge(floorCell, 'low'), edge(cells.raw, 'high')));
-      const bound = decidingBound(candidates, (b) => b > target.atMost, (a, b) => a > b);
-      return bound === undefined ? { kind: 'miss', ratio: r } : { kind: 'unreachable', ratio: r, bound };
-    }
-    case 'jco/ours': {
-      const jco = nsOf(cells.jco);
-      const r = ratio(jco, ours);
-      if (r === null) return { kind: 'n/a' };
-      if (r >= target.atLeast) return { kind: 'pass', ratio: r };
-      const jcoHigh = edge(cells.jco, 'high');
-      const candidates = [
-        ...candidate('jco/checked', ratio(jco, checked), ratio(jcoHigh, edge(floorCell, 'low'))),
-        ...candidate('jco/raw', ratio(jco, raw), ratio(jcoHigh, edge(cells.raw, 'low'))),
-      ];
-      const bound = decidingBound(candidates, (b) => b < target.atLeast, (a, b) => a < b);
-      return bound === undefined ? { kind: 'miss', ratio: r } : { kind: 'unreachable', ratio: r, bound };
-    }
+  if (target.kind === 'ours/raw') {
+    const candidates = candidate('checked/raw', ratio(checked, raw), ratio(edge(floorCell, 'low'), edge(cells.raw, 'high')));
+    return decidingBound(candidates, (b) => b > target.atMost, (a, b) => a > b);
   }
+  const jco = nsOf(cells.jco);
+  const jcoHigh = edge(cells.jco, 'high');
+  const candidates = [
+    ...candidate('jco/checked', ratio(jco, checked), ratio(jcoHigh, edge(floorCell, 'low'))),
+    ...candidate('jco/raw', ratio(jco, raw), ratio(jcoHigh, edge(cells.raw, 'low'))),
+  ];
+  return decidingBound(candidates, (b) => b < target.atLeast, (a, b) => a < b);
 }
 
 /** `PASS`, `MISS`, `MISS: unreachable, checked floor 2.31x raw` (the figure that decides), or `n/a`. */
@@ -204,7 +235,7 @@ export function tableRows(results: readonly CaseResult[]): string[][] {
         ...peers.map((p) => (first ? (r.cells[p] === undefined ? '—' : formatRatio(oursOver(r, p))) : '')),
         ...(floorOverRaw ? [first ? (r.cells.checked === undefined ? '—' : formatRatio(ratio(nsOf(r.cells.checked), nsOf(r.cells.raw)))) : ''] : []),
         t === undefined ? '' : describeTarget(t),
-        t === undefined ? '' : verdictLabel(verdict(t, r.cells)),
+        t === undefined ? '' : verdictLabel(verdict(t, r.cells, r.repeats)),
       ]);
     });
   }

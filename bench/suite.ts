@@ -37,6 +37,11 @@ export interface CaseResult {
   readonly targets: readonly Target[];
   /** Only the columns the case is defined for; a missing column is not applicable (`—`), a reason is n/a. */
   readonly cells: Readonly<Partial<Record<Column, Cell>>>;
+  /**
+   * Later measurements of the columns an unreachable verdict rests on (repeats.ts), made only for
+   * cases the first measurement judged so: the verdict stands only if every one proves it too.
+   */
+  readonly repeats?: readonly Readonly<Partial<Record<Column, Cell>>>[];
 }
 
 /** A fact measured beside the timings (heap after load/unload cycles), printed and reported as is. */

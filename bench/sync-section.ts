@@ -2,9 +2,11 @@
  * A section of synchronous cases written once against one API shape and
  * measured in every column that implements that shape (micro, kv, ...):
  * each case first checks a result in each column (a wrong answer is n/a with
- * the reason, never timed), then the columns' batches are timed interleaved.
+ * the reason, never timed), then the columns' batches are timed interleaved;
+ * a case judged unreachable is measured again (repeats.ts).
  */
 import { available, type Availability, type CaseResult, type Cell, type Column, type RunContext, type Section, type Target, message } from './suite.ts';
+import { withRepeats } from './repeats.ts';
 import { DEFAULT_TIMING, measureSyncInterleaved, type TimingOptions } from './timing.ts';
 
 export interface SyncCase<A> {
@@ -48,8 +50,14 @@ export function syncTiming(ctx: RunContext): TimingOptions {
   return ctx.quick ? QUICK_TIMING : DEFAULT_TIMING;
 }
 
-/** Checks every column of one case (each column with its own copy of it), then times the ones that answered right, side by side. */
-export function measureSyncCase<A>(columns: Readonly<Partial<Record<Column, ColumnCase<A>>>>, ctx: RunContext): Partial<Record<Column, Cell>> {
+/**
+ * Timed batches of a repeat (repeats.ts) of a case judged unreachable: about half the first pass's,
+ * to keep the bench's time; fewer samples only widen the spreads, which makes a proof harder.
+ */
+export const REPEAT_BATCHES = 8;
+
+/** Checks every column of one case (each column with its own copy of it), then times the ones that answered right, side by side; `maxBatches` caps the timed batches. */
+export function measureSyncCase<A>(columns: Readonly<Partial<Record<Column, ColumnCase<A>>>>, ctx: RunContext, maxBatches = Infinity): Partial<Record<Column, Cell>> {
   const cells: Partial<Record<Column, Cell>> = {};
   const timed: { column: Column; op: () => void }[] = [];
   let batches: number | undefined;
@@ -72,7 +80,7 @@ export function measureSyncCase<A>(columns: Readonly<Partial<Record<Column, Colu
     timed.map((t) => t.op),
     timing,
     () => ctx.collectGarbage(),
-    Math.min(timing.batches, batches ?? timing.batches),
+    Math.min(timing.batches, batches ?? timing.batches, maxBatches),
   );
   timed.forEach((t, i) => {
     const m = measured[i]!;
@@ -96,13 +104,14 @@ export function syncSection<A>(spec: SyncSectionSpec<A>): Section {
         if (names(cases) !== names(reference)) throw new Error(`${spec.id}: column ${column}'s copy of the cases differs from column ${columns[0]!.column}'s`);
       }
       const covers = coverage(spec, reference);
-      const cases: CaseResult[] = reference.map((c, i) => ({
-        section: spec.id,
-        name: c.name,
-        targets: c.targets,
-        cells: measureSyncCase(Object.fromEntries(columns.filter(({ column }) => covers(column, c.name)).map(({ column, api, cases }) => [column, { api, case: cases[i]! }])), ctx),
-      }));
-      return { cases };
+      /** Case `i` measured in the columns that run it, limited to `only` when given. */
+      const measure = (i: number, only?: readonly Column[]): Partial<Record<Column, Cell>> => {
+        const name = reference[i]!.name;
+        const chosen = columns.filter(({ column }) => covers(column, name) && (only === undefined || only.includes(column)));
+        return measureSyncCase(Object.fromEntries(chosen.map(({ column, api, cases }) => [column, { api, case: cases[i]! }])), ctx, only === undefined ? Infinity : REPEAT_BATCHES);
+      };
+      const cases: CaseResult[] = reference.map((c, i) => ({ section: spec.id, name: c.name, targets: c.targets, cells: measure(i) }));
+      return { cases: await withRepeats(cases, async (i, only) => measure(i, only)) };
     },
   };
 }

@@ -29,6 +29,7 @@ import { compileRaw, instantiateRaw, type RawModules } from '../micro/raw.ts';
 import { clearCompileCache, exportedInterface, loadPlugin, oursHost, type Plugin } from '../ours.ts';
 import { readGuest } from '../paths.ts';
 import { measureAsyncCase } from '../async-case.ts';
+import { withRepeats } from '../repeats.ts';
 import type { CaseResult, Cell, Column, RunContext, Section, Target } from '../suite.ts';
 import type { AsyncRuns } from '../timing.ts';
 
@@ -250,8 +251,16 @@ export function loadRuns(quick: boolean): AsyncRuns {
   return quick ? { warmups: 1, samples: 3 } : { warmups: 3, samples: 15 };
 }
 
+/**
+ * A repeat of a case judged unreachable (repeats.ts) times fewer loads: a load's jco column takes
+ * 30-90 ms, and fewer samples only widen the spreads, which makes a proof harder, never easier.
+ */
+export function repeatRuns(quick: boolean): AsyncRuns {
+  return quick ? loadRuns(true) : { warmups: 1, samples: 8 };
+}
+
 /** Checks one load per column (raw only instantiates), then times them interleaved. */
-function measureLoads(target: Loadable, loads: Partial<Record<Column, Load>>, ctx: RunContext): Promise<Partial<Record<Column, Cell>>> {
+function measureLoads(target: Loadable, loads: Partial<Record<Column, Load>>, ctx: RunContext, runs: AsyncRuns = loadRuns(ctx.quick)): Promise<Partial<Record<Column, Cell>>> {
   const prepares: Partial<Record<Column, () => Promise<() => Promise<void>>>> = {};
   for (const [column, load] of Object.entries(loads) as [Column, Load][]) {
     prepares[column] = async () => {
@@ -261,7 +270,7 @@ function measureLoads(target: Loadable, loads: Partial<Record<Column, Load>>, ct
       return async () => (await load()).release();
     };
   }
-  return measureAsyncCase(prepares, loadRuns(ctx.quick), ctx);
+  return measureAsyncCase(prepares, runs, ctx);
 }
 
 export const loadSection: Section = {
@@ -273,13 +282,29 @@ export const loadSection: Section = {
     // Every op of a column, its first checked load included.
     const cold: Temperature = { kind: 'cold', loads: runs.warmups + runs.samples + 1 };
     const warm: Temperature = { kind: 'warm' };
+    // Each case's columns, made anew for every measurement (a cold load's fresh bytes are used up; a floor's cache starts empty).
+    const columnsOf: { readonly target: Loadable; readonly make: () => Partial<Record<Column, Load>> }[] = [];
     for (const target of await loadables()) {
       const loads = (t: Temperature) => ({ raw: rawLoad(target, t), ours: oursLoad(target, t), jco: jcoLoad(target, t) });
-      const checked = checkedWarmLoad(target);
-      cases.push({ section: 'load', name: `load ${target.name} (${(target.bytes.length / 1000).toFixed(0)} KB), cold`, targets: [COLD_VS_JCO], cells: await measureLoads(target, loads(cold), ctx) });
-      const warmLoads = { ...loads(warm), ...(checked === undefined ? {} : { checked }) };
-      cases.push({ section: 'load', name: `load ${target.name}, warm`, targets: [WARM_VS_JCO], cells: await measureLoads(target, warmLoads, ctx) });
+      const coldColumns = () => loads(cold);
+      const warmColumns = () => {
+        const checked = checkedWarmLoad(target);
+        return { ...loads(warm), ...(checked === undefined ? {} : { checked }) };
+      };
+      for (const [name, targets, make] of [
+        [`load ${target.name} (${(target.bytes.length / 1000).toFixed(0)} KB), cold`, [COLD_VS_JCO], coldColumns],
+        [`load ${target.name}, warm`, [WARM_VS_JCO], warmColumns],
+      ] as const) {
+        columnsOf.push({ target, make });
+        cases.push({ section: 'load', name, targets, cells: await measureLoads(target, make(), ctx) });
+      }
     }
-    return { cases };
+    return {
+      cases: await withRepeats(cases, async (i, only) => {
+        const { target, make } = columnsOf[i]!;
+        const all = make();
+        return measureLoads(target, Object.fromEntries(only.map((c) => [c, all[c]])), ctx, repeatRuns(ctx.quick));
+      }),
+    };
   },
 };
