@@ -18,6 +18,7 @@ import {
   compileStoreListIntoRange,
   flagsPacker,
   flagsUnpacker,
+  refuseDiscriminant,
   variantShape,
 } from './load-store.ts';
 import { toCamelCase } from './names.ts';
@@ -176,7 +177,7 @@ export function compileLiftFlat(t: ValType, off: number, slots: readonly CoreVal
       const lifts = shape.cases.map((c) => (c.type === undefined ? undefined : compileLiftFlat(c.type, off + 1, slots)));
       return (cx, f) => {
         const i = (disc(f) as number) >>> 0;
-        if (i >= n) trap(`${t.kind}: discriminant ${i} is out of range (${n} cases)`);
+        if (i >= n) refuseDiscriminant(t.kind, i, n);
         const l = lifts[i];
         return shape.make(i, l === undefined ? undefined : l(cx, f));
       };

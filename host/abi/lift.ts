@@ -45,8 +45,10 @@ export function canonLift(
   }
   const flatDirect = flatDirectPath(ft, cx, inst, callee, postReturn);
   if (flatDirect !== undefined) {
-    directlyLifted.add(flatDirect);
-    return flatDirect;
+    // Not a family member when its result is read from memory: `isDirectlyLifted`'s family is
+    // the small functions V8 inlines at a wrapper's call site (kv's len()); this one is not small.
+    if (!flatDirect.memoryResult) directlyLifted.add(flatDirect.lifted);
+    return flatDirect.lifted;
   }
 
   const lowerParams = compileLowerParams(paramTypes, ft.params.map((p) => p.name));
@@ -529,7 +531,7 @@ function flatDirectPath(
   inst: ComponentInstance,
   callee: Callee,
   postReturn: ((...flat: unknown[]) => void) | undefined,
-): ((...args: unknown[]) => unknown) | undefined {
+): { lifted: (...args: unknown[]) => unknown; memoryResult: boolean } | undefined {
   const paramTypes = ft.params.map((p) => p.type);
   const slots = flattenTypes(paramTypes);
   if (slots.length > MAX_FLAT_PARAMS) return undefined;
@@ -543,9 +545,12 @@ function flatDirectPath(
     else return undefined;
     off += flattenType(p.type).length;
   }
-  const liftR = ft.result === undefined ? () => undefined : flatDirectLift(ft.result, cx);
-  if (liftR === undefined) return undefined;
-  const hasResult = ft.result !== undefined;
+  const result = ft.result;
+  const scalarResult = result === undefined ? () => undefined : flatDirectLift(result, cx);
+  // A top-level `result` stays on the general path: its err case is thrown after the call has ended (`invoke`).
+  if (scalarResult === undefined && result!.kind === 'result') return undefined;
+  const liftR = scalarResult ?? memoryResultLift(result!, cx);
+  const hasResult = result !== undefined;
   const n = lowers.length;
   const callFlat = flatCaller(callee, slots.length);
   const nFlat = slots.length;
@@ -563,8 +568,9 @@ function flatDirectPath(
     if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
     return v;
   };
+  const memoryResult = scalarResult === undefined;
   const record = recordParamLowers(ft);
-  if (record !== undefined) return recordParamLifted(record, enter, finish, callee, inst, cx);
+  if (record !== undefined) return { lifted: recordParamLifted(record, enter, finish, callee, inst, cx), memoryResult };
   // The flat values go into an array made per call, not one reused array: a reused one lives in
   // the old generation, and storing a new number or bigint in it (an f32 field's Math.fround)
   // takes V8's write-barrier slow path, ~100 instructions per call (cachegrind, echo-fields),
@@ -573,7 +579,7 @@ function flatDirectPath(
   // getter is JS that may call back in. Set again on both exits; no `finally` (see directFastPath).
   const [l0] = lowers;
   if (n === 1) {
-    return function lifted1(a: unknown) {
+    const lifted = function lifted1(a: unknown) {
       enter(arguments.length);
       const flat = new Array<unknown>(nFlat);
       inst.mayEnter = false;
@@ -589,8 +595,9 @@ function flatDirectPath(
       inst.mayEnter = true;
       return v;
     } as (...args: unknown[]) => unknown;
+    return { lifted, memoryResult };
   }
-  return function liftedN(...args: unknown[]) {
+  const lifted = function liftedN(...args: unknown[]) {
     enter(args.length);
     const flat = new Array<unknown>(nFlat);
     inst.mayEnter = false;
@@ -605,6 +612,23 @@ function flatDirectPath(
     }
     inst.mayEnter = true;
     return v;
+  };
+  return { lifted, memoryResult };
+}
+
+/**
+ * Any other result of a flat direct call but a top-level `result` (strings,
+ * lists, options and variants, handles inside them...): `compileLiftResult`'s
+ * lifting, after what `invoke` does before it (the memory views refreshed,
+ * the call's lift budget reset). Nothing of the general path's borrow scope
+ * is needed: the flat direct parameters put nothing in it.
+ */
+function memoryResultLift(t: ValType, cx: LiftLowerContext): (r: unknown) => unknown {
+  const lift = compileLiftResult(t);
+  return (r) => {
+    cx.refresh();
+    cx.resetLiftBudget();
+    return lift(cx, r);
   };
 }
 

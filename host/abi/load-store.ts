@@ -257,7 +257,7 @@ function buildLoad(t: ValType): Load {
       const loads = cases.map((c) => (c.type === undefined ? undefined : compileLoad(c.type)));
       return (cx, p) => {
         const i = loadUint(cx, p, dsize);
-        if (i >= n) trap(`${t.kind}: discriminant ${i} is out of range (${n} cases)`);
+        if (i >= n) refuseDiscriminant(t.kind, i, n);
         const l = loads[i];
         return shape.make(i, l === undefined ? undefined : l(cx, p + poff));
       };
@@ -336,9 +336,7 @@ export function compileLoadListFromRange(elem: ValType): (cx: LiftLowerContext, 
   const cost = size === 0 ? 1 : size;
   return (cx, ptr, length) => {
     const byteLength = length * size;
-    if (byteLength > MAX_LIST_BYTE_LENGTH) trap(`list: byte length ${byteLength} exceeds MAX_LIST_BYTE_LENGTH`);
-    if (ptr % align !== 0) trap(`list: pointer ${ptr} is not aligned to ${align}`);
-    if (ptr + byteLength > cx.u8.length) trap(`list: range [${ptr}, ${ptr + byteLength}) is out of bounds of memory (${cx.u8.length} bytes)`);
+    if (byteLength > MAX_LIST_BYTE_LENGTH || ptr % align !== 0 || ptr + byteLength > cx.u8.length) refuseListRange(ptr, byteLength, align, cx.u8.length);
     if ((cx.liftBudget -= length * cost) < 0) cx.liftBudgetExhausted();
     if (ctor !== undefined) {
       const a = new ctor(cx.u8.buffer.slice(ptr, ptr + byteLength) as ArrayBuffer);
@@ -496,8 +494,7 @@ export function compileStoreListIntoRange(elem: ValType, path: string): (cx: Lif
     const byteLength = length * size;
     if (byteLength > MAX_LIST_BYTE_LENGTH) throw new RangeError(`${path}: list of ${byteLength} bytes exceeds MAX_LIST_BYTE_LENGTH`);
     const ptr = cx.allocate(align, byteLength);
-    if (ptr % align !== 0) trap(`list: realloc returned ${ptr}, which is not aligned to ${align}`);
-    if (ptr + byteLength > cx.u8.length) trap(`list: realloc returned ${ptr}, and ${byteLength} bytes from it are out of bounds`);
+    if (ptr % align !== 0 || ptr + byteLength > cx.u8.length) refuseListRealloc(ptr, byteLength, align);
     if (typed) {
       const a = v as ArrayBufferView;
       cx.u8.set(new Uint8Array(a.buffer, a.byteOffset, byteLength), ptr);
@@ -522,4 +519,24 @@ export function withIndex(e: unknown, elemPath: string, i: number): unknown {
     return ne;
   }
   return e;
+}
+
+// Out of line: the checks are inlined into every load and store, V8's inlining budget counts message
+// building, and TurboFan may compute a number's string that two messages share before the first check.
+
+/** A variant's discriminant `i` of `n` cases out of range (a trap; flat.ts's lifting shares it). */
+export function refuseDiscriminant(kind: string, i: number, n: number): never {
+  trap(`${kind}: discriminant ${i} is out of range (${n} cases)`);
+}
+
+/** load_list_from_range's traps, in the spec's order: the byte length, the alignment, the bounds. */
+function refuseListRange(ptr: number, byteLength: number, align: number, memoryLength: number): never {
+  if (byteLength > MAX_LIST_BYTE_LENGTH) trap(`list: byte length ${byteLength} exceeds MAX_LIST_BYTE_LENGTH`);
+  if (ptr % align !== 0) trap(`list: pointer ${ptr} is not aligned to ${align}`);
+  trap(`list: range [${ptr}, ${ptr + byteLength}) is out of bounds of memory (${memoryLength} bytes)`);
+}
+
+function refuseListRealloc(ptr: number, byteLength: number, align: number): never {
+  if (ptr % align !== 0) trap(`list: realloc returned ${ptr}, which is not aligned to ${align}`);
+  trap(`list: realloc returned ${ptr}, and ${byteLength} bytes from it are out of bounds`);
 }

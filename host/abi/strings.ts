@@ -49,10 +49,8 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
       }
       break;
   }
-  if (byteLength > MAX_STRING_BYTE_LENGTH) trap(`string: byte length ${byteLength} exceeds MAX_STRING_BYTE_LENGTH`);
-  if (ptr % align !== 0) trap(`string: pointer ${ptr} is not aligned to ${align}`);
   const u8 = cx.u8;
-  if (ptr + byteLength > u8.length) trap(`string: range [${ptr}, ${ptr + byteLength}) is out of bounds of memory (${u8.length} bytes)`);
+  if (byteLength > MAX_STRING_BYTE_LENGTH || ptr % align !== 0 || ptr + byteLength > u8.length) refuseStringRange(ptr, byteLength, align, u8.length);
   if ((cx.liftBudget -= byteLength) < 0) cx.liftBudgetExhausted();
   switch (encoding) {
     case 'utf8':
@@ -66,6 +64,27 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
     case 'latin1':
       return decodeLatin1(u8, ptr, byteLength);
   }
+}
+
+// The refusals below build their messages out of line: inline, V8 counts the message's bytecode
+// against the caller's inlining budget, and TurboFan computes a `${ptr}` that two messages share
+// once, before the first check (a NumberToString on every string, ~18 instructions).
+
+/** load_string_from_range's traps, in the spec's order: the byte length, the alignment, the bounds. */
+function refuseStringRange(ptr: number, byteLength: number, align: number, memoryLength: number): never {
+  if (byteLength > MAX_STRING_BYTE_LENGTH) trap(`string: byte length ${byteLength} exceeds MAX_STRING_BYTE_LENGTH`);
+  if (ptr % align !== 0) trap(`string: pointer ${ptr} is not aligned to ${align}`);
+  trap(`string: range [${ptr}, ${ptr + byteLength}) is out of bounds of memory (${memoryLength} bytes)`);
+}
+
+/** A realloc result for a string: misaligned (`align` 2 only), or `bytes` from it out of bounds. */
+function refuseStringRealloc(ptr: number, bytes: number, align: number): never {
+  if (ptr % align !== 0) trap(`string: realloc returned ${ptr}, which is not 2-aligned`);
+  trap(`string: realloc returned ${ptr}, and ${bytes} bytes from it are out of bounds`);
+}
+
+function refuseStringLength(byteLength: number): never {
+  trap(`string: ${byteLength} bytes exceed MAX_STRING_BYTE_LENGTH`);
 }
 
 function decodeUtf8(u8: Uint8Array, ptr: number, len: number): string {
@@ -152,7 +171,7 @@ export function storeStringIntoRange(cx: LiftLowerContext, s: string): [number, 
 
 function checkLength(byteLength: number): void {
   // The spec asserts this (the source string is valid); for a JS source it is a trap-worthy input limit.
-  if (byteLength > MAX_STRING_BYTE_LENGTH) trap(`string: ${byteLength} bytes exceed MAX_STRING_BYTE_LENGTH`);
+  if (byteLength > MAX_STRING_BYTE_LENGTH) refuseStringLength(byteLength);
 }
 
 /** definitions.py `store_utf16_to_utf8` / `store_string_to_utf8`. */
@@ -160,7 +179,7 @@ function storeUtf16ToUtf8(cx: LiftLowerContext, s: string): [number, number] {
   const units = s.length;
   checkLength(units);
   let ptr = cx.allocate(1, units);
-  if (ptr + units > cx.u8.length) trap(`string: realloc returned ${ptr}, and ${units} bytes from it are out of bounds`);
+  if (ptr + units > cx.u8.length) refuseStringRealloc(ptr, units, 1);
   const u8 = cx.u8;
   // Optimistic ASCII pass, as the spec writes code points < 0x80 one byte each.
   let i = 0;
@@ -183,12 +202,12 @@ function storeUtf16ToUtf8(cx: LiftLowerContext, s: string): [number, number] {
   const worst = 3 * units;
   checkLength(worst);
   ptr = cx.reallocate(ptr, units, 1, worst);
-  if (ptr + worst > cx.u8.length) trap(`string: realloc returned ${ptr}, and ${worst} bytes from it are out of bounds`);
+  if (ptr + worst > cx.u8.length) refuseStringRealloc(ptr, worst, 1);
   const written = utf8Encoder.encodeInto(s.slice(i), cx.u8.subarray(ptr + i, ptr + worst)).written;
   const len = i + written;
   if (worst > len) {
     ptr = cx.reallocate(ptr, worst, 1, len);
-    if (ptr + len > cx.u8.length) trap(`string: realloc returned ${ptr}, and ${len} bytes from it are out of bounds`);
+    if (ptr + len > cx.u8.length) refuseStringRealloc(ptr, len, 1);
   }
   return [ptr, len];
 }
@@ -199,8 +218,7 @@ function storeStringCopyUtf16(cx: LiftLowerContext, s: string): [number, number]
   const byteLength = 2 * units;
   checkLength(byteLength);
   const ptr = cx.allocate(2, byteLength);
-  if (ptr % 2 !== 0) trap(`string: realloc returned ${ptr}, which is not 2-aligned`);
-  if (ptr + byteLength > cx.u8.length) trap(`string: realloc returned ${ptr}, and ${byteLength} bytes from it are out of bounds`);
+  if (ptr % 2 !== 0 || ptr + byteLength > cx.u8.length) refuseStringRealloc(ptr, byteLength, 2);
   writeUtf16(cx.dv, ptr, s, 0);
   return [ptr, units];
 }
@@ -214,8 +232,7 @@ function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): [number, n
   const units = s.length;
   checkLength(units);
   let ptr = cx.allocate(2, units);
-  if (ptr % 2 !== 0) trap(`string: realloc returned ${ptr}, which is not 2-aligned`);
-  if (ptr + units > cx.u8.length) trap(`string: realloc returned ${ptr}, and ${units} bytes from it are out of bounds`);
+  if (ptr % 2 !== 0 || ptr + units > cx.u8.length) refuseStringRealloc(ptr, units, 2);
   let dstByteLength = 0;
   let u8 = cx.u8;
   for (let i = 0; i < units; i++) {
@@ -229,8 +246,7 @@ function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): [number, n
     const worst = 2 * units;
     checkLength(worst);
     ptr = cx.reallocate(ptr, units, 2, worst);
-    if (ptr % 2 !== 0) trap(`string: realloc returned ${ptr}, which is not 2-aligned`);
-    if (ptr + worst > cx.u8.length) trap(`string: realloc returned ${ptr}, and ${worst} bytes from it are out of bounds`);
+    if (ptr % 2 !== 0 || ptr + worst > cx.u8.length) refuseStringRealloc(ptr, worst, 2);
     u8 = cx.u8;
     // Inflate the Latin-1 prefix in place, back to front so nothing is overwritten early.
     for (let j = dstByteLength - 1; j >= 0; j--) {
@@ -244,8 +260,7 @@ function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): [number, n
   if (dstByteLength < units) {
     // Unreachable for a utf16 source (each Latin-1 code unit is one byte); kept to mirror the spec.
     ptr = cx.reallocate(ptr, units, 2, dstByteLength);
-    if (ptr % 2 !== 0) trap(`string: realloc returned ${ptr}, which is not 2-aligned`);
-    if (ptr + dstByteLength > cx.u8.length) trap(`string: realloc returned ${ptr}, out of bounds`);
+    if (ptr % 2 !== 0 || ptr + dstByteLength > cx.u8.length) refuseStringRealloc(ptr, dstByteLength, 2);
   }
   return [ptr, dstByteLength];
 }

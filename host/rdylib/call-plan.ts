@@ -380,7 +380,10 @@ function lendingSingle(
  * function to report.
  */
 function checkedSingle(arity: number, index: number, check: (v: unknown) => void, call: JsFunction): JsFunction {
-  const other = (args: unknown[]): unknown => {
+  // Called as `other(...arguments)`, never with `[...arguments]`: V8 forwards a spread of
+  // `arguments` into a call without making the object, but an array literal of it makes the
+  // arguments object on every call, the right-count ones included (~46 instructions + an allocation).
+  const other = (...args: unknown[]): unknown => {
     check(args[index]);
     return call(...args);
   };
@@ -389,18 +392,18 @@ function checkedSingle(arity: number, index: number, check: (v: unknown) => void
       return isDirectlyLifted(call) ? checkedDirectUnary(other, check, call) : checkedUnary(other, check, call);
     case 2:
       return function (this: unknown, a: unknown, b: unknown) {
-        if (arguments.length !== 2) return other([...arguments]);
+        if (arguments.length !== 2) return other(...arguments);
         check(index === 0 ? a : b);
         return call(a, b);
       } as JsFunction;
     case 3:
       return function (this: unknown, a: unknown, b: unknown, c: unknown) {
-        if (arguments.length !== 3) return other([...arguments]);
+        if (arguments.length !== 3) return other(...arguments);
         check(index === 0 ? a : index === 1 ? b : c);
         return call(a, b, c);
       } as JsFunction;
     default:
-      return (...args: unknown[]) => other(args);
+      return other;
   }
 }
 
@@ -408,16 +411,16 @@ function checkedSingle(arity: number, index: number, check: (v: unknown) => void
 // lifted functions of one family only, so V8 keeps inlining them (see
 // isDirectlyLifted in abi/lift.ts). A method taking only `self` (len(),
 // next()) is the common shape both families share.
-function checkedUnary(other: (args: unknown[]) => unknown, check: (v: unknown) => void, call: JsFunction): JsFunction {
+function checkedUnary(other: (...args: unknown[]) => unknown, check: (v: unknown) => void, call: JsFunction): JsFunction {
   return function (this: unknown, a: unknown) {
-    if (arguments.length !== 1) return other([...arguments]);
+    if (arguments.length !== 1) return other(...arguments);
     check(a);
     return call(a);
   } as JsFunction;
 }
-function checkedDirectUnary(other: (args: unknown[]) => unknown, check: (v: unknown) => void, call: JsFunction): JsFunction {
+function checkedDirectUnary(other: (...args: unknown[]) => unknown, check: (v: unknown) => void, call: JsFunction): JsFunction {
   const checked = function (this: unknown, a: unknown) {
-    if (arguments.length !== 1) return other([...arguments]);
+    if (arguments.length !== 1) return other(...arguments);
     check(a);
     return call(a);
   } as JsFunction;

@@ -43,8 +43,8 @@ interface Setup {
   lift(params: readonly ValType[], result: ValType | undefined, core: (...flat: unknown[]) => unknown, postReturn?: (...flat: unknown[]) => void): (...args: unknown[]) => unknown;
 }
 
-async function setup(route: Route): Promise<Setup> {
-  const inst = new ComponentInstance('guest');
+async function setup(route: Route, maxLiftBytes?: number): Promise<Setup> {
+  const inst = new ComponentInstance('guest', maxLiftBytes === undefined ? undefined : { maxLiftBytes, maxHandles: 1000 });
   const mem = await makeMem();
   return {
     inst,
@@ -70,8 +70,8 @@ function outcome(f: () => unknown): unknown {
 }
 
 /** Runs `scenario` on both routes and expects the same record of what happened. */
-async function same(scenario: (s: Setup) => unknown): Promise<unknown> {
-  const [direct, general] = [scenario(await setup('direct')), scenario(await setup('general'))];
+async function same(scenario: (s: Setup) => unknown, maxLiftBytes?: number): Promise<unknown> {
+  const [direct, general] = [scenario(await setup('direct', maxLiftBytes)), scenario(await setup('general', maxLiftBytes))];
   expect(direct).toEqual(general);
   return direct;
 }
@@ -294,5 +294,110 @@ describe('canon lift: the flat direct path keeps every rule of the general path'
     });
     expect(seen).toMatchObject({ r: { onlyOne: 7 }, badTuple: { threw: 'TypeError' }, badChar: { threw: 'TypeError' } });
     expect((seen as { calls: unknown[][] }).calls).toEqual([[7, -3, Math.fround(0.1), 200, 60000, 4_000_000_000 | 0, 2n ** 60n + 7n, 1.5, Math.PI, 1, -5, 0x1f600]]);
+  });
+});
+
+/** option<tuple<string, string>>, as kv's iter.next() returns: a flat direct function whose result is read from memory. */
+const ENTRY: ValType = { kind: 'option', type: { kind: 'tuple', types: [p('string'), p('string')] } };
+
+/** Writes ENTRY's value at 64 (discriminant byte, then two (ptr, len) pairs) with the strings' bytes at 256; returns 64. */
+function entryInto(mem: Mem, entry: [string, string] | undefined, discriminant = entry === undefined ? 0 : 1, raw?: Uint8Array): number {
+  const dv = new DataView(mem.memory.buffer);
+  dv.setUint8(64, discriminant);
+  if (entry !== undefined) {
+    const [k, v] = entry.map((x) => new TextEncoder().encode(x));
+    const bytes = raw ?? k!;
+    new Uint8Array(mem.memory.buffer).set(bytes, 256);
+    new Uint8Array(mem.memory.buffer).set(v!, 512);
+    dv.setUint32(68, 256, true);
+    dv.setUint32(72, bytes.length, true);
+    dv.setUint32(76, 512, true);
+    dv.setUint32(80, v!.length, true);
+  }
+  return 64;
+}
+
+describe('canon lift: a flat direct function whose result is read from memory keeps every rule of the general path', () => {
+  it('lifts some and none, calls post-return with the pointer (may_leave false during it), and lifts from a memory the callee grew', async () => {
+    const seen = await same((s) => {
+      const post: unknown[] = [];
+      const entries: ([string, string] | undefined)[] = [['key-000001', 'value 1 of the kv workload'], ['héllo ✓ 🦀', ''], undefined];
+      let k = 0;
+      const f = s.lift([p('u32')], ENTRY, () => entryInto(s.mem, entries[k++]), (ret) => void post.push([ret, s.inst.mayLeave]));
+      const out = [f(1), f(2), f(3)];
+      const grows = s.lift([p('u32')], ENTRY, () => {
+        s.mem.memory.grow(1);
+        return entryInto(s.mem, ['after', 'growing']);
+      });
+      return { out, post, grown: grows(0), mayLeave: s.inst.mayLeave, mayEnter: s.inst.mayEnter };
+    });
+    expect(seen).toEqual({
+      out: [['key-000001', 'value 1 of the kv workload'], ['héllo ✓ 🦀', ''], undefined],
+      post: [[64, false], [64, false], [64, false]],
+      grown: ['after', 'growing'],
+      mayLeave: true,
+      mayEnter: true,
+    });
+  });
+
+  const TRAPS: [string, (s: Setup) => number][] = [
+    ['a discriminant out of range', (s) => entryInto(s.mem, ['a', 'b'], 2)],
+    ['invalid UTF-8', (s) => entryInto(s.mem, ['a', 'b'], 1, new Uint8Array([0x61, 0xff, 0x62]))],
+    ['a string out of bounds', (s) => (entryInto(s.mem, ['a', 'b']), new DataView(s.mem.memory.buffer).setUint32(72, 65536, true), 64)],
+    ['a return pointer out of bounds', () => 65536 - 8],
+    ['a misaligned return pointer', () => 66],
+  ];
+  for (const [what, core] of TRAPS) {
+    it(`traps on ${what}: the instance is poisoned, no post-return runs, and the next call is refused`, async () => {
+      const seen = await same((s) => {
+        const post: unknown[] = [];
+        const f = s.lift([p('u32')], ENTRY, () => core(s), (ret) => void post.push(ret));
+        const r = outcome(() => f(1)) as { threw?: string; message?: string };
+        return { threw: r.threw, message: r.message, post, poisoned: s.inst.poisoned !== undefined, mayEnter: s.inst.mayEnter, again: (outcome(() => f(1)) as { threw?: string }).threw };
+      });
+      expect(seen).toMatchObject({ threw: 'TrapError', post: [], poisoned: true, mayEnter: true, again: 'TrapError' });
+    });
+  }
+
+  it('charges the strings to the call\'s lift budget, reset for every call', async () => {
+    const seen = await same((s) => {
+      const f = s.lift([p('u32')], ENTRY, () => entryInto(s.mem, ['0123456789', 'abcdefghij']));
+      const ok = [outcome(() => f(1)), outcome(() => f(2))];
+      const g = s.lift([p('u32')], ENTRY, () => entryInto(s.mem, ['0123456789', 'abcdefghijk']));
+      const over = outcome(() => g(1)) as { threw?: string };
+      return { ok, over: over.threw, poisoned: s.inst.poisoned !== undefined };
+    }, 20);
+    expect(seen).toEqual({ ok: [{ value: ['0123456789', 'abcdefghij'] }, { value: ['0123456789', 'abcdefghij'] }], over: 'TrapError', poisoned: true });
+  });
+
+  it('a top-level result keeps the general path: its err case is thrown as a ResultError after the call ended, without poisoning', async () => {
+    const res: ValType = { kind: 'result', ok: p('string'), err: p('u32') };
+    const seen = await same((s) => {
+      const f = s.lift([p('u32')], res, () => {
+        const dv = new DataView(s.mem.memory.buffer);
+        dv.setUint8(64, 1);
+        dv.setUint32(68, 7, true);
+        return 64;
+      });
+      const r = outcome(() => f(1)) as { threw?: string };
+      return { threw: r.threw, poisoned: s.inst.poisoned !== undefined, mayEnter: s.inst.mayEnter, again: (outcome(() => f(1)) as { threw?: string }).threw };
+    });
+    expect(seen).toEqual({ threw: 'ResultError', poisoned: false, mayEnter: true, again: 'ResultError' });
+  });
+
+  it('refuses a bad argument before the core runs, and a reentrant call, without poisoning', async () => {
+    const seen = await same((s) => {
+      let calls = 0;
+      let inner: unknown;
+      const f: (...a: unknown[]) => unknown = s.lift([p('u32')], ENTRY, () => {
+        calls++;
+        inner = outcome(() => f(1));
+        return entryInto(s.mem, undefined);
+      });
+      const bad = (outcome(() => f(-1)) as { threw?: string }).threw;
+      const ok = outcome(() => f(1));
+      return { bad, ok, inner: (inner as { threw?: string }).threw, calls, poisoned: s.inst.poisoned !== undefined, mayEnter: s.inst.mayEnter };
+    });
+    expect(seen).toEqual({ bad: 'RangeError', ok: { value: undefined }, inner: PluginInUseError.name, calls: 1, poisoned: false, mayEnter: true });
   });
 });

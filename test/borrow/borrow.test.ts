@@ -173,3 +173,34 @@ describe("library-static handles ('static)", () => {
     expect(() => all[0]!.rescale(2)).toThrow(BorrowError);
   });
 });
+
+describe('a wrong argument count through a call plan', () => {
+  it('is refused with a TypeError for methods of every arity and for functions, and changes nothing', async () => {
+    const { plugin, kv, store } = await loadKv();
+    const it = store.iter();
+    const call = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      return 'ok';
+    };
+    const refusals = [
+      call(() => (it.next as (...a: unknown[]) => unknown).call(it, 1)),
+      call(() => (store.len as (...a: unknown[]) => unknown).call(store, 1)),
+      call(() => (store.get as (...a: unknown[]) => unknown).call(store)),
+      call(() => (store.get as (...a: unknown[]) => unknown).call(store, 'a', 'b')),
+      call(() => (kv.countPrefix as (...a: unknown[]) => unknown)(store)),
+      call(() => (kv.countPrefix as (...a: unknown[]) => unknown)(store, 'a', 'b')),
+    ];
+    for (const r of refusals) expect(r).toMatch(/^TypeError: expected \d argument\(s\), got \d$/);
+    expect(it.next()).toEqual(['a', '1']);
+    expect(store.get('b')).toBe('2');
+    expect(kv.countPrefix(store, '')).toBe(2);
+    it[Symbol.dispose]();
+    store.put('c', '3');
+    expect(store.len()).toBe(3);
+    await plugin.unload();
+  });
+});
