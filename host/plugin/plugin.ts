@@ -311,7 +311,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     // follows into a GuestPanicError (or a BorrowError the plugin detected).
     const wantsPanicImport = component.type.imports.has(RDYLIB_PANIC_IMPORT) && !(RDYLIB_PANIC_IMPORT in imports);
     const panics = wantsPanicImport ? new PanicRecorder() : undefined;
-    const supplied = panics !== undefined ? { ...imports, [RDYLIB_PANIC_IMPORT]: panics.report } : imports;
+    const supplied = panics !== undefined ? withImport(imports, RDYLIB_PANIC_IMPORT, panics.report) : imports;
 
     // Imports the caller did not supply may be served by linked plugins, checked both ways.
     const providers: Plugin<object>[] = [];
@@ -580,6 +580,17 @@ function borrowRulesHook(abi: RdylibAbi | undefined, callsOut: boolean): ((iface
     const described = byInterface.get(iface)?.get(fn);
     return described === undefined ? undefined : withBorrowRules(described, f, callsOut);
   };
+}
+
+/**
+ * `imports` and `name` supplied as `value`: the same own enumerable
+ * properties as a spread, in a dictionary (a spread with a computed key made
+ * a hidden class that every load after a GC made again, runtime/shape-anchors.ts).
+ */
+function withImport(imports: ImportObject, name: string, value: unknown): ImportObject {
+  const supplied = Object.assign(Object.create(null) as ImportObject, imports);
+  supplied[name] = value;
+  return supplied;
 }
 
 function listNames(ps: readonly Plugin<object>[]): string {

@@ -23,7 +23,8 @@ import type { ResourceTypeRef } from '../types.ts';
 import { unversionedName } from '../validate/names.ts';
 import { substFuncType, type ExternDesc, type TypeEntry } from '../validate/type-space.ts';
 import type { RuntimeItem } from './instantiate.ts';
-import { assertHasMethods, hostResourceType } from './host-resources.ts';
+import { assertHasMethods, HostObjectBinding, hostResourceType } from './host-resources.ts';
+import { keepShape } from './shape-anchors.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
 
 export type ImportObject = Record<string, unknown>;
@@ -149,6 +150,11 @@ export function bindImportResources(want: ExternDesc, got: RuntimeItem, subst: M
     }
   }
 }
+
+// What unload lets go of and a load makes again (shape-anchors.ts): a host resource type's binding,
+// and a function import's runtime function.
+keepShape(new HostObjectBinding('shape anchor', []));
+keepShape({ type: undefined, call: undefined });
 
 function convert(
   path: string,

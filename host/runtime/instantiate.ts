@@ -33,6 +33,7 @@ import {
 import { bindImportResources } from './import-matching.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
 import { keepShape } from './shape-anchors.ts';
+import { LiftLowerContext } from '../abi/context.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isSuspendError } from '../abi/guard.ts';
 import { requireMemory } from '../abi/requirements.ts';
@@ -304,14 +305,17 @@ class LiftedOnFirstUse implements RuntimeFunc {
   }
 }
 
+const ANCHOR_OPTIONS: CanonOptions = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined };
 // One object of each class every instantiation makes and unload lets go of (shape-anchors.ts).
 keepShape(new ResourceSubst());
+// A canon lower's, made at instantiation (lowered imports; a lift's at its first call).
+keepShape(new LiftLowerContext(ANCHOR_OPTIONS, HOST_INSTANCE));
 // With its DefaultResourceBinding.
 keepShape(new ResourceType('shape anchor', HOST_INSTANCE, undefined));
 keepShape(
   new LiftedOnFirstUse(
     { async: false, params: [], result: undefined },
-    { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined },
+    ANCHOR_OPTIONS,
     HOST_INSTANCE,
     () => undefined,
     { async: false, params: [], result: undefined },
