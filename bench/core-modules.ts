@@ -7,7 +7,8 @@ import { encodeU32Leb128 } from '../host/binary/leb128.ts';
 
 const CORE_MODULE_SECTION = 1;
 
-function readU32Leb(bytes: Uint8Array, at: number): [value: number, next: number] {
+/** An unsigned LEB128 at `at`: its value and the offset after it (RangeError when the bytes end inside it). */
+export function readU32Leb(bytes: Uint8Array, at: number): [value: number, next: number] {
   let value = 0;
   let shift = 0;
   for (;;) {

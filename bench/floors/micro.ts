@@ -95,6 +95,20 @@ const COUNTER_CTOR = 'rdylib:bench/api@0.1.0#[constructor]counter';
 const COUNTER_INCREMENT = 'rdylib:bench/api@0.1.0#[method]counter.increment';
 const COUNTER_VALUE = 'rdylib:bench/api@0.1.0#[method]counter.value';
 
+/**
+ * A list<u8> argument `b` given as an array: every element a u8 (a typed error naming the element).
+ * Off the timed paths (the rows pass Uint8Arrays); the types warm floor (floors/sdk.ts) uses it too.
+ */
+export function u8ListOf(list: readonly unknown[]): Uint8Array {
+  const out = new Uint8Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (typeof v !== 'number' || (v & 0xff) !== v) refuseInteger(`b[${i}]`, 'u8', v, 0, 0xff);
+    out[i] = v;
+  }
+  return out;
+}
+
 /** The checked floor's own instance of the bench guest's two core modules (compiled by the caller, e.g. micro/raw.ts compileRaw). */
 export function instantiateMicroFloor(modules: RawModules): MicroFloor {
   let state = ENTERABLE;
@@ -328,15 +342,6 @@ export function instantiateMicroFloor(modules: RawModules): MicroFloor {
       throw poison(error);
     }
   }
-  const u8ListOf = (list: readonly unknown[]): Uint8Array => {
-    const out = new Uint8Array(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const v = list[i];
-      if (typeof v !== 'number' || (v & 0xff) !== v) refuseInteger(`b[${i}]`, 'u8', v, 0, 0xff);
-      out[i] = v;
-    }
-    return out;
-  };
 
   /**
    * echo-fields(r: fields) -> fields. Lowering (canon lower of a record,

@@ -27,7 +27,7 @@
  * core modules, but does not validate the component as a safe host must
  * before its first use: these floors claim nothing about cold loads.
  */
-import { topLevelCoreModules } from '../core-modules.ts';
+import { readU32Leb as readLeb, topLevelCoreModules } from '../core-modules.ts';
 import { LoadError } from './errors.ts';
 
 const SECTION_FUNCTION = 3;
@@ -65,7 +65,14 @@ function checkFraming(bytes: Uint8Array): void {
   if (bytes.length < 8 || !COMPONENT_PREAMBLE.every((b, i) => bytes[i] === b)) throw new LoadError('malformed component: not a component binary (preamble)');
   let at = 8;
   while (at < bytes.length) {
-    const [size, body] = readLeb(bytes, at + 1);
+    if (at + 1 >= bytes.length) throw new LoadError(`malformed component: the section at byte ${at} has no size`);
+    let size: number;
+    let body: number;
+    try {
+      [size, body] = readLeb(bytes, at + 1);
+    } catch {
+      throw new LoadError(`malformed component: the size of the section at byte ${at} is truncated`);
+    }
     if (body + size > bytes.length) throw new LoadError(`malformed component: the section at byte ${at} ends past the end of the bytes`);
     at = body + size;
   }
@@ -144,18 +151,6 @@ function codeBodies(module: Uint8Array): Uint8Array[] {
     at = body + size;
   }
   return bodies;
-}
-
-function readLeb(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    if (byte === undefined) throw new LoadError('truncated LEB128');
-    value += (byte & 0x7f) * 2 ** shift;
-    if ((byte & 0x80) === 0) return [value, at];
-    shift += 7;
-  }
 }
 
 function leb(n: number): number[] {

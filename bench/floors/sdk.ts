@@ -43,7 +43,8 @@
  * matter for calls). Never imports the host; honesty tests:
  * bench/floors/sdk.test.ts.
  */
-import { BorrowError, GuestPanicError, HandleError, PluginInUseError, refuseArity, refuseInteger, refuseType, TrapError, UnloadedError } from './errors.ts';
+import { BorrowError, GuestPanicError, HandleError, PluginInUseError, refuseArity, refuseType, TrapError, UnloadedError } from './errors.ts';
+import { u8ListOf } from './micro.ts';
 
 // The instance's state, as in floors/micro.ts: may_enter, poisoned and unloaded in one number.
 const ENTERABLE = 0;
@@ -360,15 +361,6 @@ export function instantiateTypesFloor(module: WebAssembly.Module): TypesFloor {
       throw inst.poison(error);
     }
   }
-  const u8ListOf = (list: readonly unknown[]): Uint8Array => {
-    const out = new Uint8Array(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const v = list[i];
-      if (typeof v !== 'number' || (v & 0xff) !== v) refuseInteger(`b[${i}]`, 'u8', v, 0, 0xff);
-      out[i] = v;
-    }
-    return out;
-  };
   return { echoBytes, unload: () => inst.unload(), liveObjects: () => inst.liveObjects() };
 }
 
