@@ -11,6 +11,7 @@ import type { ComponentInstance } from './component-instance.ts';
 import type { BorrowScope, ResourceHandle } from './handle-table.ts';
 import type { ResourceJsBinding } from './resource-type.ts';
 import type { CanonOptions, Realloc, StringEncoding } from './options.ts';
+import { trapped } from './guard.ts';
 import { trap } from './trap.ts';
 
 const EMPTY = new ArrayBuffer(0);
@@ -120,7 +121,10 @@ export class LiftLowerContext {
       ptr = Number(realloc(old, oldSize, align, newSize)) >>> 0;
     } catch (e) {
       inst.mayLeave = true;
-      throw e;
+      // realloc is the guest's core code: whatever escaped it (a wasm trap, an import refused
+      // for may_leave) is a trap of the instance, also while lowering a call's arguments, where
+      // the lifted call would otherwise take it for the caller's own error (lift.ts failedCall).
+      throw trapped(inst, e);
     }
     inst.mayLeave = true;
     this.refresh();

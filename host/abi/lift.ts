@@ -541,7 +541,9 @@ function flatDirectPath(
     const at = off;
     const direct = directLower(p.type, p.name, inst);
     if (direct !== undefined) lowers.push((_cx, v, out) => void (out[at] = direct(v)));
-    else if (isScalarAggregate(p.type)) lowers.push(compileLowerFlat(p.type, at, slots, p.name));
+    // A string is lowered into realloc'd memory (flat.ts), which refreshes the views after realloc;
+    // it moves no handle and adds nothing to the borrow scope, so nothing to commit or abandon.
+    else if (isScalarAggregate(p.type) || p.type.kind === 'string') lowers.push(compileLowerFlat(p.type, at, slots, p.name));
     else return undefined;
     off += flattenType(p.type).length;
   }
@@ -587,6 +589,48 @@ function flatDirectPath(
       let v: unknown;
       try {
         l0!(cx, a, flat);
+        entered = true;
+        v = finish(callFlat(flat));
+      } catch (e) {
+        throw flatCallFailed(cx, e, entered);
+      }
+      inst.mayEnter = true;
+      return v;
+    } as (...args: unknown[]) => unknown;
+    return { lifted, memoryResult };
+  }
+  const [, l1, l2] = lowers;
+  if (n === 2) {
+    const lifted = function lifted2(a: unknown, b: unknown) {
+      enter(arguments.length);
+      const flat = new Array<unknown>(nFlat);
+      inst.mayEnter = false;
+      let entered = false;
+      let v: unknown;
+      try {
+        l0!(cx, a, flat);
+        l1!(cx, b, flat);
+        entered = true;
+        v = finish(callFlat(flat));
+      } catch (e) {
+        throw flatCallFailed(cx, e, entered);
+      }
+      inst.mayEnter = true;
+      return v;
+    } as (...args: unknown[]) => unknown;
+    return { lifted, memoryResult };
+  }
+  if (n === 3) {
+    const lifted = function lifted3(a: unknown, b: unknown, c: unknown) {
+      enter(arguments.length);
+      const flat = new Array<unknown>(nFlat);
+      inst.mayEnter = false;
+      let entered = false;
+      let v: unknown;
+      try {
+        l0!(cx, a, flat);
+        l1!(cx, b, flat);
+        l2!(cx, c, flat);
         entered = true;
         v = finish(callFlat(flat));
       } catch (e) {

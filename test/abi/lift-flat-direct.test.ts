@@ -4,7 +4,7 @@
  * scalar or a record or tuple of scalars, possibly read from the return
  * area) refuses exactly what the general path refuses and leaves the same
  * state. Each scenario runs twice: through a flat-direct signature and
- * through the same signature with a trailing, unused `string` parameter,
+ * through the same signature with a trailing, unused `list<u8>` parameter,
  * which takes the general path (lowering into a flat array with realloc,
  * `lift_flat_values` of the result).
  */
@@ -13,6 +13,7 @@ import { canonLift } from '../../host/abi/index.ts';
 import { ComponentInstance } from '../../host/abi/component-instance.ts';
 import { PluginInUseError, TrapError } from '../../host/errors.ts';
 import type { FuncType, ValType } from '../../host/types.ts';
+import type { StringEncoding } from '../../host/abi/index.ts';
 import { makeMem, opts, type Mem } from './helpers.ts';
 
 const p = (kind: string) => ({ kind }) as ValType;
@@ -43,19 +44,22 @@ interface Setup {
   lift(params: readonly ValType[], result: ValType | undefined, core: (...flat: unknown[]) => unknown, postReturn?: (...flat: unknown[]) => void): (...args: unknown[]) => unknown;
 }
 
-async function setup(route: Route, maxLiftBytes?: number): Promise<Setup> {
+/** The general route's extra parameter: a list never takes the flat direct path (its elements could be handles). */
+const UNUSED_LIST: ValType = { kind: 'list', element: p('u8') };
+
+async function setup(route: Route, maxLiftBytes?: number, encoding: StringEncoding = 'utf8'): Promise<Setup> {
   const inst = new ComponentInstance('guest', maxLiftBytes === undefined ? undefined : { maxLiftBytes, maxHandles: 1000 });
   const mem = await makeMem();
   return {
     inst,
     mem,
     lift(params, result, core, postReturn) {
-      const all = route === 'direct' ? params : [...params, p('string')];
+      const all = route === 'direct' ? params : [...params, UNUSED_LIST];
       const ft: FuncType = { async: false, params: all.map((type, i) => ({ name: `p${i}`, type })), result };
-      if (route === 'direct') return canonLift(ft, opts(mem, 'utf8', postReturn), inst, core);
-      // The general route's core function also gets the string's (ptr, len), dropped here.
-      const f = canonLift(ft, opts(mem, 'utf8', postReturn), inst, (...flat) => core(...flat.slice(0, -2)));
-      return (...args) => f(...args, '');
+      if (route === 'direct') return canonLift(ft, opts(mem, encoding, postReturn), inst, core);
+      // The general route's core function also gets the list's (ptr, len), dropped here.
+      const f = canonLift(ft, opts(mem, encoding, postReturn), inst, (...flat) => core(...flat.slice(0, -2)));
+      return (...args) => f(...args, []);
     },
   };
 }
@@ -70,8 +74,8 @@ function outcome(f: () => unknown): unknown {
 }
 
 /** Runs `scenario` on both routes and expects the same record of what happened. */
-async function same(scenario: (s: Setup) => unknown, maxLiftBytes?: number): Promise<unknown> {
-  const [direct, general] = [scenario(await setup('direct', maxLiftBytes)), scenario(await setup('general', maxLiftBytes))];
+async function same(scenario: (s: Setup) => unknown, maxLiftBytes?: number, encoding?: StringEncoding): Promise<unknown> {
+  const [direct, general] = [scenario(await setup('direct', maxLiftBytes, encoding)), scenario(await setup('general', maxLiftBytes, encoding))];
   expect(direct).toEqual(general);
   return direct;
 }
@@ -399,5 +403,91 @@ describe('canon lift: a flat direct function whose result is read from memory ke
       return { bad, ok, inner: (inner as { threw?: string }).threw, calls, poisoned: s.inst.poisoned !== undefined, mayEnter: s.inst.mayEnter };
     });
     expect(seen).toEqual({ bad: 'RangeError', ok: { value: undefined }, inner: PluginInUseError.name, calls: 1, poisoned: false, mayEnter: true });
+  });
+});
+
+describe('canon lift: string parameters on the flat direct path keep every rule of the general path', () => {
+  /** A core that copies the string at (ptr, len) to 512 and returns ENTRY-like option<string> at 64 (some, ptr 512, len). */
+  const echoOption = (s: Setup, calls: unknown[][], encoding: StringEncoding = 'utf8') => (...flat: unknown[]): number => {
+    calls.push(flat);
+    const [ptr, signedLen] = flat.slice(-2) as [number, number];
+    const len = signedLen >>> 0; // an i32: latin1+utf16's tag bit makes it negative
+    // The string's bytes: its code units (utf8, latin1), or two per unit (utf16, and latin1+utf16's tagged length).
+    const tagged = encoding === 'latin1+utf16' && len >= 2 ** 31;
+    const bytes = encoding === 'utf16' ? 2 * len : tagged ? 2 * (len - 2 ** 31) : len;
+    const u8 = new Uint8Array(s.mem.memory.buffer);
+    u8.copyWithin(1024 * 8, ptr, ptr + bytes);
+    u8.copyWithin(512, 1024 * 8, 1024 * 8 + bytes);
+    const dv = new DataView(s.mem.memory.buffer);
+    dv.setUint8(64, 1);
+    dv.setUint32(68, 512, true);
+    dv.setUint32(72, len, true);
+    return 64;
+  };
+  const OPT_STRING: ValType = { kind: 'option', type: p('string') };
+  const STRINGS = ['', 'key-000001', 'héllo, wörld ✓ 🦀', 'x'.repeat(100), 'ÿ latin-1 only'];
+
+  for (const encoding of ['utf8', 'utf16', 'latin1+utf16'] as const) {
+    it(`${encoding}: lowers strings (same realloc calls, same core values) and lifts the result, for 1, 2 and 3 parameters`, async () => {
+      const seen = await same((s) => {
+        const calls: unknown[][] = [];
+        const one = s.lift([p('string')], OPT_STRING, echoOption(s, calls, encoding));
+        const two = s.lift([p('u32'), p('string')], OPT_STRING, echoOption(s, calls, encoding));
+        const three = s.lift([p('string'), p('u16'), p('string')], OPT_STRING, echoOption(s, calls, encoding));
+        const out = STRINGS.map((x) => [one(x), two(7, x), three('first', 9, x)]);
+        // The general route's empty list adds realloc calls of 0 bytes: the others must agree.
+        return { out, calls, reallocs: s.mem.calls.filter((c) => c[3] !== 0), mayLeave: s.inst.mayLeave, mayEnter: s.inst.mayEnter };
+      }, undefined, encoding);
+      expect((seen as { out: unknown[][] }).out).toEqual(STRINGS.map((x) => [x, x, x]));
+      expect(seen).toMatchObject({ mayLeave: true, mayEnter: true });
+    });
+  }
+
+  it('refuses a lone surrogate and a non-string naming the parameter, before the core runs and without poisoning', async () => {
+    const seen = await same((s) => {
+      const calls: unknown[][] = [];
+      const f = s.lift([p('u32'), p('string')], OPT_STRING, echoOption(s, calls));
+      const g = s.lift([p('string'), p('string'), p('u8')], OPT_STRING, echoOption(s, calls));
+      return {
+        lone: outcome(() => f(1, 'a\ud800b')),
+        num: outcome(() => f(1, 5)),
+        second: outcome(() => g('ok', '\udc00', 1)),
+        third: outcome(() => g('ok', 'ok', 256)),
+        calls: calls.length,
+        poisoned: s.inst.poisoned !== undefined,
+        after: outcome(() => f(1, 'fine')),
+      };
+    });
+    expect(seen).toMatchObject({
+      lone: { threw: 'TypeError', message: expect.stringContaining('p1') },
+      num: { threw: 'TypeError', message: expect.stringContaining('p1') },
+      second: { threw: 'TypeError', message: expect.stringContaining('p1') },
+      third: { threw: 'RangeError', message: expect.stringContaining('p2') },
+      calls: 0,
+      poisoned: false,
+      after: { value: 'fine' },
+    });
+  });
+
+  it('traps when realloc traps or returns memory out of bounds (the instance is poisoned), and realloc runs with may_leave false', async () => {
+    for (const bad of ['throws', 'out of bounds'] as const) {
+      const seen = await same((s) => {
+        const real = s.mem.realloc;
+        const leave: boolean[] = [];
+        let fail = false;
+        s.mem.realloc = (a, b, c, d) => {
+          leave.push(s.inst.mayLeave);
+          if (!fail) return real(a, b, c, d);
+          if (bad === 'throws') throw new WebAssembly.RuntimeError('unreachable');
+          return 65536 - 2;
+        };
+        const f = s.lift([p('string')], OPT_STRING, echoOption(s, []));
+        const ok = outcome(() => f('before'));
+        fail = true;
+        const r = outcome(() => f('0123456789')) as { threw?: string };
+        return { ok, threw: r.threw, leave: leave.every((x) => !x), poisoned: s.inst.poisoned !== undefined, mayLeave: s.inst.mayLeave, mayEnter: s.inst.mayEnter };
+      });
+      expect(seen).toEqual({ ok: { value: 'before' }, threw: 'TrapError', leave: true, poisoned: true, mayLeave: true, mayEnter: true });
+    }
   });
 });
