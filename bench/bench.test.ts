@@ -258,10 +258,14 @@ describe('report', () => {
     ];
     expect(cases.map(columnsToRepeat)).toEqual([['raw', 'checked', 'ours'], [], [], ['raw', 'jco']]);
     const calls: [number, readonly string[]][] = [];
-    const again = await withRepeats(cases, async (i, columns) => {
+    const { cases: again, facts } = await withRepeats(cases, async (i, columns) => {
       calls.push([i, columns]);
       return i === 0 ? { ours: at(30), raw: at(10), checked: at(21) } : { ours: at(10), raw: at(2), jco: at(30) };
     });
+    // Every run says which cases were repeated and what that cost.
+    expect(facts).toHaveLength(1);
+    expect(facts[0]!.value).toMatch(/^unreachable by the floor; unreachable by jco\/raw: measured 2 more times in \d+\.\d s$/);
+    expect((await withRepeats([cases[1]!], async () => ({}))).facts).toEqual([]);
     expect(calls.map(([i]) => i)).toEqual([0, 3, 0, 3]);
     expect(again.map((c) => c.repeats?.length)).toEqual([VERDICT_REPEATS, undefined, undefined, VERDICT_REPEATS]);
     expect(again[1]).toBe(cases[1]);

@@ -11,7 +11,7 @@
  * judged unreachable cost nothing more.
  */
 import { judge, proofColumns } from './report.ts';
-import { COLUMNS, type CaseResult, type Cell, type Column } from './suite.ts';
+import { COLUMNS, type CaseResult, type Cell, type Column, type Fact } from './suite.ts';
 
 /** Measurements beyond the first that an unreachable verdict must survive. */
 export const VERDICT_REPEATS = 2;
@@ -30,12 +30,32 @@ export function columnsToRepeat(r: CaseResult): Column[] {
 /** One more measurement of case `index` in `columns` (the section measures it as in its first pass). */
 export type Remeasure = (index: number, columns: readonly Column[]) => Promise<Partial<Record<Column, Cell>>>;
 
-/** The cases with their repeats: each case `columnsToRepeat` names measured `rounds` more times, round after round over the cases. */
-export async function withRepeats(cases: readonly CaseResult[], remeasure: Remeasure, rounds: number = VERDICT_REPEATS): Promise<CaseResult[]> {
+/**
+ * The cases with their repeats (each case `columnsToRepeat` names measured `rounds` more times,
+ * round after round over the cases), and, when any case was repeated, a fact saying which and
+ * what the repeats cost in time, so every run shows the rule's price.
+ */
+export async function withRepeats(
+  cases: readonly CaseResult[],
+  remeasure: Remeasure,
+  rounds: number = VERDICT_REPEATS,
+): Promise<{ readonly cases: CaseResult[]; readonly facts: Fact[] }> {
   const plans = cases.map(columnsToRepeat);
   const repeats: Partial<Record<Column, Cell>>[][] = cases.map(() => []);
+  const start = performance.now();
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < cases.length; i++) if (plans[i]!.length > 0) repeats[i]!.push(await remeasure(i, plans[i]!));
   }
-  return cases.map((c, i) => (plans[i]!.length === 0 ? c : { ...c, repeats: repeats[i]! }));
+  const repeated = cases.filter((_, i) => plans[i]!.length > 0);
+  const facts: Fact[] =
+    repeated.length === 0
+      ? []
+      : [
+          {
+            section: repeated[0]!.section,
+            name: 'verdict repeats (bench/repeats.ts)',
+            value: `${repeated.map((c) => c.name).join('; ')}: measured ${rounds} more times in ${((performance.now() - start) / 1000).toFixed(1)} s`,
+          },
+        ];
+  return { cases: cases.map((c, i) => (plans[i]!.length === 0 ? c : { ...c, repeats: repeats[i]! })), facts };
 }

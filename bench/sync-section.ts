@@ -111,7 +111,7 @@ export function syncSection<A>(spec: SyncSectionSpec<A>): Section {
         return measureSyncCase(Object.fromEntries(chosen.map(({ column, api, cases }) => [column, { api, case: cases[i]! }])), ctx, only === undefined ? Infinity : REPEAT_BATCHES);
       };
       const cases: CaseResult[] = reference.map((c, i) => ({ section: spec.id, name: c.name, targets: c.targets, cells: measure(i) }));
-      return { cases: await withRepeats(cases, async (i, only) => measure(i, only)) };
+      return withRepeats(cases, async (i, only) => measure(i, only));
     },
   };
 }

@@ -299,12 +299,10 @@ export const loadSection: Section = {
         cases.push({ section: 'load', name, targets, cells: await measureLoads(target, make(), ctx) });
       }
     }
-    return {
-      cases: await withRepeats(cases, async (i, only) => {
-        const { target, make } = columnsOf[i]!;
-        const all = make();
-        return measureLoads(target, Object.fromEntries(only.map((c) => [c, all[c]])), ctx, repeatRuns(ctx.quick));
-      }),
-    };
+    return withRepeats(cases, async (i, only) => {
+      const { target, make } = columnsOf[i]!;
+      const all = make();
+      return measureLoads(target, Object.fromEntries(only.map((c) => [c, all[c]])), ctx, repeatRuns(ctx.quick));
+    });
   },
 };
