@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CANVAS_IMPORT } from '../callbacks/api.ts';
-import { topLevelCoreModules } from '../core-modules.ts';
+import { readU32Leb, topLevelCoreModules } from '../core-modules.ts';
 import { exportedInterface, loadPlugin, type Plugin } from '../ours.ts';
 import { readGuest } from '../paths.ts';
 import { outcome, outcomeOf, collectGarbage, type Outcome } from './honesty.ts';
@@ -94,6 +94,26 @@ describe('SDK warm-load floors: cache, bytes, elision', () => {
     expect(outcome(() => compileSdkMain(shimIndex))).toEqual({ error: 'LoadError', item: 'a shim function is not a trampoline through its table' });
     // A component of two core modules (no shim at all) is not elided either.
     expect(outcome(() => compileSdkMain(new Uint8Array(0)))).toHaveProperty('error', 'LoadError');
+  });
+
+  it.each([...NAMES, 'kv'] as const)("%s: a fixup that writes another slot or another function is not the pair either", (name) => {
+    const bytes = readGuest(name);
+    // The fixup's element segment: count 1, flags 0, `i32.const 0; end`, then the function indices.
+    const segment = (core: Uint8Array): number => {
+      let at = 8;
+      for (;;) {
+        const [size, body] = readU32Leb(core, at + 1);
+        if (core[at] === 9) return body;
+        at = body + size;
+      }
+    };
+    const otherSlot = withCoreByte(bytes, 2, (core) => segment(core) + 3, 1);
+    const otherFunction = withCoreByte(bytes, 2, (core) => segment(core) + 6, 1);
+    // types lowers one import only: its fixup has no other function to write.
+    for (const bad of name === 'types' ? [otherSlot] : [otherSlot, otherFunction]) {
+      expect(topLevelCoreModules(bad).map((c) => WebAssembly.validate(c as Uint8Array<ArrayBuffer>))).toEqual([true, true, true]);
+      expect(outcome(() => compileSdkMain(bad))).toEqual({ error: 'LoadError', item: 'the fixup does not fill the shim table with its imports in order' });
+    }
   });
 
   it('kv: the warm floor loads through the same elision check', () => {
