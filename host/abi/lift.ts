@@ -579,6 +579,9 @@ function flatDirectPath(
   // where a young array costs an allocation of ~10.
   // may_enter is cleared before the arguments are lowered, as in the general path: a record's
   // getter is JS that may call back in. Set again on both exits; no `finally` (see directFastPath).
+  // One copy of the closure per arity 1-3, as directFastPath and the general path have: a
+  // fixed-arity function takes its arguments without a rest array. They differ only in how
+  // many lowerings they call; liftedN takes any other count.
   const [l0] = lowers;
   if (n === 1) {
     const lifted = function lifted1(a: unknown) {
