@@ -406,7 +406,9 @@ describe('canon lift: a flat direct function whose result is read from memory ke
   });
 });
 
-describe('canon lift: string parameters on the flat direct path keep every rule of the general path', () => {
+// String parameters take the general path on both routes (lift.ts flatDirectPath says why); these
+// scenarios keep checking that the routes agree, and realloc's rules, should that change.
+describe('canon lift: string parameters, with and without a trailing list, keep the same rules', () => {
   /** A core that copies the string at (ptr, len) to 512 and returns ENTRY-like option<string> at 64 (some, ptr 512, len). */
   const echoOption = (s: Setup, calls: unknown[][], encoding: StringEncoding = 'utf8') => (...flat: unknown[]): number => {
     calls.push(flat);
