@@ -17,69 +17,89 @@ export class Reader {
    * cold load when a GC ran between loads, ~5 TurboFan compiles each).
    */
   static readonly #mapAnchor = new Reader(new Uint8Array(0));
-  private pos: number;
+  // The fields are `declare`d and set by the constructor alone: a field declaration compiles to
+  // an initializer V8 calls on every construction (a parse makes a Reader per section and per
+  // sized item), before the constructor sets the same fields again.
+  /** The whole binary; offsets in errors are relative to it. */
+  declare readonly bytes: Uint8Array;
+  /** One past the last readable byte. */
+  declare readonly end: number;
+  /**
+   * The absolute position of the next byte to read. A field, not a getter over a private one:
+   * parsing reads it before most items (the offset each definition records), and cold loads run
+   * this code mostly unoptimised, where every getter is a call. Only the reader's methods move it.
+   */
+  declare offset: number;
 
   /**
    * @param bytes the whole binary; offsets in errors are relative to it
    * @param start first readable byte
    * @param end one past the last readable byte
    */
-  constructor(
-    readonly bytes: Uint8Array,
-    start = 0,
-    readonly end = bytes.length,
-  ) {
-    this.pos = start;
-  }
-
-  get offset(): number {
-    return this.pos;
+  constructor(bytes: Uint8Array, start = 0, end = bytes.length) {
+    this.bytes = bytes;
+    this.end = end;
+    this.offset = start;
   }
 
   get remaining(): number {
-    return this.end - this.pos;
+    return this.end - this.offset;
   }
 
   atEnd(): boolean {
-    return this.pos >= this.end;
+    return this.offset >= this.end;
   }
 
-  fail(message: string, offset = this.pos): never {
+  fail(message: string, offset = this.offset): never {
     throw new LoadError('malformed', message, offset);
   }
 
   /** A reader over the next `length` bytes; this reader skips past them. */
   sub(length: number, what: string): Reader {
-    if (length > this.remaining) {
+    if (length > this.end - this.offset) {
       this.fail(`unexpected end-of-file: ${what} declares ${length} bytes but only ${this.remaining} remain`);
     }
-    const r = new Reader(this.bytes, this.pos, this.pos + length);
-    this.pos += length;
+    const r = new Reader(this.bytes, this.offset, this.offset + length);
+    this.offset += length;
     return r;
   }
 
   byte(what: string): number {
-    if (this.pos >= this.end) this.fail(`unexpected end-of-file while reading ${what}`);
-    return this.bytes[this.pos++]!;
+    if (this.offset >= this.end) this.fail(`unexpected end-of-file while reading ${what}`);
+    return this.bytes[this.offset++]!;
   }
 
   peek(what: string): number {
-    if (this.pos >= this.end) this.fail(`unexpected end-of-file while reading ${what}`);
-    return this.bytes[this.pos]!;
+    if (this.offset >= this.end) this.fail(`unexpected end-of-file while reading ${what}`);
+    return this.bytes[this.offset]!;
   }
 
   take(length: number, what: string): Uint8Array {
-    if (length > this.remaining) {
+    if (length > this.end - this.offset) {
       this.fail(`unexpected end-of-file: ${what} needs ${length} bytes but only ${this.remaining} remain`);
     }
-    const out = this.bytes.subarray(this.pos, this.pos + length);
-    this.pos += length;
+    const out = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
     return out;
   }
 
   /** Unsigned LEB128 of at most 32 bits (5 bytes, unused high bits zero). */
   u32(what: string): number {
-    const start = this.pos;
+    // Most values (counts, indices, sizes of small items) take one byte: read inline, without `byte`'s call.
+    const at = this.offset;
+    if (at < this.end) {
+      const b = this.bytes[at]!;
+      if (b < 0x80) {
+        this.offset = at + 1;
+        return b;
+      }
+    }
+    return this.u32Long(what);
+  }
+
+  /** `u32` of a value that does not fit one byte (or of no byte at all: then it fails as `byte` does). */
+  private u32Long(what: string): number {
+    const start = this.offset;
     let result = 0;
     for (let i = 0; i < 5; i++) {
       const b = this.byte(what);
@@ -94,7 +114,7 @@ export class Reader {
 
   /** Unsigned LEB128 of at most 64 bits, as a bigint. */
   u64(what: string): bigint {
-    const start = this.pos;
+    const start = this.offset;
     let result = 0n;
     for (let i = 0; i < 10; i++) {
       const b = this.byte(what);
@@ -112,7 +132,7 @@ export class Reader {
    * type opcode or a non-negative type index.
    */
   s33(what: string): number {
-    const start = this.pos;
+    const start = this.offset;
     let result = 0;
     for (let i = 0; i < 5; i++) {
       const b = this.byte(what);
@@ -134,9 +154,9 @@ export class Reader {
 
   /** A vector length, checked against the bytes left so a bogus count cannot cause a huge allocation or a long loop. */
   count(what: string, minElementSize = 1): number {
-    const start = this.pos;
+    const start = this.offset;
     const n = this.u32(`${what} count`);
-    if (n * minElementSize > this.remaining) {
+    if (n * minElementSize > this.end - this.offset) {
       this.fail(`unexpected end-of-file: ${what} count ${n} exceeds the remaining ${this.remaining} bytes`, start);
     }
     return n;
@@ -156,9 +176,9 @@ export class Reader {
     const bytes = this.bytes;
     for (let i = 0; i < n; i++) {
       // One-byte values inline; longer ones (and every failure) through `u32`.
-      const b = bytes[this.pos]!;
-      if (b < 0x80 && this.pos < this.end) {
-        this.pos++;
+      const b = bytes[this.offset]!;
+      if (b < 0x80 && this.offset < this.end) {
+        this.offset++;
         out[i] = b;
       } else out[i] = this.u32(what);
     }
@@ -168,7 +188,7 @@ export class Reader {
   /** `core:name`: a length-prefixed UTF-8 string. */
   name(what: string): string {
     const len = this.u32(`${what} length`);
-    const start = this.pos;
+    const start = this.offset;
     const bytes = this.take(len, what);
     try {
       return utf8.decode(bytes);
@@ -179,7 +199,7 @@ export class Reader {
 
   /** A 0x00/0x01 flag, rejecting anything else. */
   bool(what: string): boolean {
-    const start = this.pos;
+    const start = this.offset;
     const b = this.byte(what);
     if (b === 0) return false;
     if (b === 1) return true;
@@ -188,7 +208,7 @@ export class Reader {
 
   /** `<T>?`: 0x00 for absent, 0x01 followed by T. */
   optional<T>(what: string, item: (r: Reader) => T): T | undefined {
-    const start = this.pos;
+    const start = this.offset;
     const b = this.byte(what);
     if (b === 0) return undefined;
     if (b === 1) return item(this);
@@ -196,7 +216,7 @@ export class Reader {
   }
 
   expectByte(expected: number, what: string): void {
-    const start = this.pos;
+    const start = this.offset;
     const b = this.byte(what);
     if (b !== expected) {
       this.fail(`invalid leading byte (0x${b.toString(16)}) for ${what}, expected 0x${expected.toString(16)}`, start);
@@ -205,8 +225,8 @@ export class Reader {
 
   /** Throws when bytes are left over inside a sized range. */
   expectEnd(what: string): void {
-    if (this.pos !== this.end) {
-      this.fail(`unexpected content after the end of ${what}: ${this.end - this.pos} trailing bytes`);
+    if (this.offset !== this.end) {
+      this.fail(`unexpected content after the end of ${what}: ${this.end - this.offset} trailing bytes`);
     }
   }
 }

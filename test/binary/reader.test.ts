@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from '../../scripts/lib/jco.ts';
 import fc from 'fast-check';
 import { parseComponent } from '../../host/binary/index.ts';
+import { Reader } from '../../host/binary/reader.ts';
 import { LoadError } from '../../host/errors.ts';
 
 const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
@@ -238,6 +239,70 @@ describe('component binary reader', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('Reader.u32 (one-byte values read inline, longer ones through the LEB128 loop)', () => {
+  /** u32 of `bytes` read in a sub-reader ending at `end`; returns the value and where the reader stopped, or the LoadError. */
+  function readU32(bytes: number[], end = bytes.length): { value: number; offset: number } | LoadError {
+    const r = new Reader(new Uint8Array(bytes), 0, end);
+    try {
+      const value = r.u32('test value');
+      return { value, offset: r.offset };
+    } catch (e) {
+      expect(e).toBeInstanceOf(LoadError);
+      return e as LoadError;
+    }
+  }
+
+  it('reads every one-byte value and moves one byte', () => {
+    for (let b = 0; b < 0x80; b++) expect(readU32([b, 0xff])).toEqual({ value: b, offset: 1 });
+  });
+
+  it('reads multi-byte values, the 5-byte maximum included', () => {
+    expect(readU32([0x80, 0x01])).toEqual({ value: 128, offset: 2 });
+    expect(readU32([0xff, 0x7f])).toEqual({ value: 0x3fff, offset: 2 });
+    expect(readU32([0xff, 0xff, 0xff, 0xff, 0x0f])).toEqual({ value: 0xffffffff, offset: 5 });
+    expect(readU32([0x80, 0x80, 0x80, 0x80, 0x00])).toEqual({ value: 0, offset: 5 });
+  });
+
+  it('refuses a value at the end of its range though the buffer goes on, with the message and offset of any truncation', () => {
+    // The byte after `end` is a valid one-byte value: the inline read must not take it.
+    const atEnd = readU32([0x05], 0);
+    expect(atEnd).toBeInstanceOf(LoadError);
+    expect((atEnd as LoadError).message).toContain('unexpected end-of-file while reading test value');
+    expect((atEnd as LoadError).offset).toBe(0);
+    const midValue = readU32([0x80, 0x05], 1);
+    expect((midValue as LoadError).message).toContain('unexpected end-of-file while reading test value');
+    expect((midValue as LoadError).offset).toBe(1);
+  });
+
+  it('refuses too-long and too-large encodings at the value start', () => {
+    const tooLong = readU32([0x80, 0x80, 0x80, 0x80, 0x80, 0x00]) as LoadError;
+    expect(tooLong).toBeInstanceOf(LoadError);
+    expect(tooLong.message).toContain('integer too large or representation too long in test value');
+    expect(tooLong.offset).toBe(0);
+    const tooLarge = readU32([0xff, 0xff, 0xff, 0xff, 0x1f]) as LoadError;
+    expect(tooLarge.message).toContain('integer too large or representation too long in test value');
+  });
+
+  it('gives the same values as a plain LEB128 decoder on random encodings', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 6 }), fc.nat(6), (bytes, cut) => {
+        const end = Math.min(cut, bytes.length);
+        const got = readU32([...bytes], end);
+        // The reference: at most 5 bytes inside [0, end), the 5th with no bits above 32.
+        let value = 0;
+        for (let i = 0; i < 5; i++) {
+          if (i >= end) return got instanceof LoadError;
+          const b = bytes[i]!;
+          if (i === 4 && (b & 0xf0) !== 0) return got instanceof LoadError;
+          value += (b & 0x7f) * 2 ** (7 * i);
+          if ((b & 0x80) === 0) return !(got instanceof LoadError) && got.value === value && got.offset === i + 1;
+        }
+        return got instanceof LoadError;
+      }),
     );
   });
 });
