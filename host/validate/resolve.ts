@@ -25,7 +25,7 @@ import type { ResourceTypeRef } from '../types.ts';
 import { checkVisible, nameExtern, type Named } from './visibility.ts';
 import { defineCoreType, moduleTypeOf } from './core-types.ts';
 import { checkTypeSize, checkValTypeDepth, SizeTally, typeEntrySize } from './type-size.ts';
-import { countWork, memoised, memoTable } from './work.ts';
+import { countWork, memoTable } from './work.ts';
 import { invalid, unsupported } from './failures.ts';
 
 
@@ -309,44 +309,55 @@ function union(parts: readonly ReadonlySet<ResourceTypeRef>[]): ReadonlySet<Reso
   return out;
 }
 
-function remembered<T extends object>(x: T, compute: (x: T) => ReadonlySet<ResourceTypeRef>): ReadonlySet<ResourceTypeRef> {
-  return memoised(mentioned, x, (k) => compute(k as T));
+function valResources(t: ValType | undefined): ReadonlySet<ResourceTypeRef> {
+  return t === undefined ? NONE : mentioned.memo(t, computeValResources);
 }
 
-function valResources(t: ValType | undefined): ReadonlySet<ResourceTypeRef> {
-  if (t === undefined) return NONE;
-  return remembered(t, (v) => {
-    switch (v.kind) {
-      case 'own':
-      case 'borrow':
-        return new Set([v.resource]);
-      case 'list':
-        return valResources(v.element);
-      case 'option':
-        return valResources(v.type);
-      case 'record':
-        return union(v.fields.map((f) => valResources(f.type)));
-      case 'tuple':
-        return union(v.types.map(valResources));
-      case 'variant':
-        return union(v.cases.map((c) => valResources(c.type)));
-      case 'result':
-        return union([valResources(v.ok), valResources(v.err)]);
-      case 'stream':
-      case 'future':
-        return valResources(v.element);
-      default:
-        return NONE;
-    }
-  });
+// The compute functions are module-level, not arrows made per call: a closure made anew on every
+// call is one more function V8 optimises again on every load (type-size.ts says the same).
+function computeValResources(v: ValType): ReadonlySet<ResourceTypeRef> {
+  switch (v.kind) {
+    case 'own':
+    case 'borrow':
+      return new Set([v.resource]);
+    case 'list':
+      return valResources(v.element);
+    case 'option':
+      return valResources(v.type);
+    case 'record':
+      return union(v.fields.map((f) => valResources(f.type)));
+    case 'tuple':
+      return union(v.types.map(valResources));
+    case 'variant':
+      return union(v.cases.map((c) => valResources(c.type)));
+    case 'result':
+      return union([valResources(v.ok), valResources(v.err)]);
+    case 'stream':
+    case 'future':
+      return valResources(v.element);
+    default:
+      return NONE;
+  }
 }
 
 function funcResources(f: FuncType): ReadonlySet<ResourceTypeRef> {
-  return remembered(f, (x) => union([...x.params.map((p) => valResources(p.type)), valResources(x.result)]));
+  return mentioned.memo(f, computeFuncResources);
+}
+
+function computeFuncResources(x: FuncType): ReadonlySet<ResourceTypeRef> {
+  return union([...x.params.map((p) => valResources(p.type)), valResources(x.result)]);
 }
 
 function descsResources(ds: Iterable<ExternDesc>): ReadonlySet<ResourceTypeRef> {
   return union([...ds].map(descResources));
+}
+
+function computeInstanceResources(t: InstanceType): ReadonlySet<ResourceTypeRef> {
+  return descsResources(t.exports.values());
+}
+
+function computeComponentResources(t: ComponentType): ReadonlySet<ResourceTypeRef> {
+  return union([descsResources(t.imports.values()), descsResources(t.exports.values())]);
 }
 
 function entryResources(e: TypeEntry): ReadonlySet<ResourceTypeRef> {
@@ -358,9 +369,9 @@ function entryResources(e: TypeEntry): ReadonlySet<ResourceTypeRef> {
     case 'func':
       return funcResources(e.type);
     case 'instance':
-      return remembered(e.type, (t) => descsResources(t.exports.values()));
+      return mentioned.memo(e.type, computeInstanceResources);
     case 'component':
-      return remembered(e.type, (t) => union([descsResources(t.imports.values()), descsResources(t.exports.values())]));
+      return mentioned.memo(e.type, computeComponentResources);
     case 'gated':
       return NONE;
   }

@@ -16,7 +16,7 @@
 import type { FuncType, ValType } from '../types.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import { invalid } from './failures.ts';
-import { memoised, memoTable, type MemoTable } from './work.ts';
+import { memoTable } from './work.ts';
 import type { ComponentType, CoreModuleType, ExternDesc, InstanceType, TypeEntry } from './type-space.ts';
 
 /** `MAX_WASM_TYPE_SIZE`: sizes must stay below this. */
@@ -39,7 +39,7 @@ const depths = memoTable<ValType, number>();
  * every size read from it is capped here.
  */
 function memo<T extends object>(x: T, compute: (x: T) => number): number {
-  return cap(memoised(sizes as MemoTable<T, number>, x, compute));
+  return cap(sizes.memo(x, compute));
 }
 
 const sum = <T>(xs: Iterable<T>, f: (x: T) => number): number => {
@@ -177,7 +177,7 @@ export function checkValTypeDepth(t: ValType, offset: number): void {
 }
 
 function valTypeDepth(t: ValType): number {
-  return memoised(depths, t, computeDepth);
+  return depths.memo(t, computeDepth);
 }
 
 function computeDepth(t: ValType): number {

@@ -8,7 +8,7 @@ import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
 import type { CoreDefType } from '../binary/ast.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import type { Layout } from '../abi/layout.ts';
-import { countWork, memoised, memoTable } from './work.ts';
+import { countWork, memoTable } from './work.ts';
 import { mapTypes, optionalValTypeEquals, valTypeEquals as sharedValTypeEquals } from '../value-type-equality.ts';
 
 export type TypeEntry =
@@ -317,7 +317,7 @@ export function substInstanceType(t: InstanceType, m: ResourceMap | Subst): Inst
  * often it is instantiated, until another component is validated.
  */
 export function containsHandles(t: ValType): boolean {
-  return memoised(handles, t, computeContainsHandles);
+  return handles.memo(t, computeContainsHandles);
 }
 
 const handles = memoTable<ValType, boolean>();
@@ -328,7 +328,7 @@ function computeContainsHandles(t: ValType): boolean {
 
 /** Whether a value type mentions `borrow` anywhere (forbidden in results and exported value types). */
 export function containsBorrow(t: ValType): boolean {
-  return memoised(borrows, t, computeContainsBorrow);
+  return borrows.memo(t, computeContainsBorrow);
 }
 
 /** `containsBorrow` per type object: shared members are looked at once. */

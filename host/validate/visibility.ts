@@ -15,7 +15,7 @@
 import type { ExternName } from '../binary/ast.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { invalid } from './failures.ts';
-import { countWork, memoised, memoTable } from './work.ts';
+import { countWork, memoTable } from './work.ts';
 import { aliasOf, handleSource, makeSubst, substExtern, substMembers, type ExternDesc, type InstanceType, type TypeEntry } from './type-space.ts';
 
 /** Named types: `ValType` objects, resource `TypeEntry` aliases, and `ResourceTypeRef`s (for handles with no recorded alias). */
@@ -51,7 +51,7 @@ function valNeeds(t: ValType, out: Set<object>): void {
 
 /** What the members of `t` need named (a defined type's own contents). */
 function contentsNeeds(t: ValType): ReadonlySet<object> {
-  return memoised(valNeedsMemo, t, computeContentsNeeds);
+  return valNeedsMemo.memo(t, computeContentsNeeds);
 }
 
 function computeContentsNeeds(t: ValType): ReadonlySet<object> {
@@ -97,14 +97,16 @@ function funcNeeds(f: FuncType, out: Set<object>): void {
 
 /** The names an instance type introduces: its type exports, and those of instances inside it. */
 function instanceNames(t: InstanceType): ReadonlySet<object> {
-  return memoised(instanceNamesMemo, t, (x) => {
-    const out = new Set<object>();
-    for (const e of x.exports.values()) {
-      if (e.kind === 'type') addEntryNames(e.type, out);
-      else if (e.kind === 'instance') addAll(out, instanceNames(e.type));
-    }
-    return out;
-  });
+  return instanceNamesMemo.memo(t, computeInstanceNames);
+}
+
+function computeInstanceNames(x: InstanceType): ReadonlySet<object> {
+  const out = new Set<object>();
+  for (const e of x.exports.values()) {
+    if (e.kind === 'type') addEntryNames(e.type, out);
+    else if (e.kind === 'instance') addAll(out, instanceNames(e.type));
+  }
+  return out;
 }
 
 function addEntryNames(e: TypeEntry, out: Named): void {
@@ -116,14 +118,16 @@ function addEntryNames(e: TypeEntry, out: Named): void {
 }
 
 function instanceNeeds(t: InstanceType): ReadonlySet<object> {
-  return memoised(instanceNeedsMemo, t, (x) => {
-    const all = new Set<object>();
-    for (const e of x.exports.values()) descNeeds(e, all);
-    const own = instanceNames(x);
-    const out = new Set<object>();
-    for (const n of all) if (!own.has(n)) out.add(n);
-    return out;
-  });
+  return instanceNeedsMemo.memo(t, computeInstanceNeeds);
+}
+
+function computeInstanceNeeds(x: InstanceType): ReadonlySet<object> {
+  const all = new Set<object>();
+  for (const e of x.exports.values()) descNeeds(e, all);
+  const own = instanceNames(x);
+  const out = new Set<object>();
+  for (const n of all) if (!own.has(n)) out.add(n);
+  return out;
 }
 
 function descNeeds(d: ExternDesc, out: Set<object>): void {

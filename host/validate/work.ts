@@ -27,20 +27,27 @@ export function workDone(): number {
   return units;
 }
 
-/** Results computed per type object, dropped when the next validation starts (`resetWork`). */
-export class MemoTable<K extends object, V> {
+/**
+ * Results computed per type object, dropped when the next validation starts
+ * (`resetWork`). A result is never `undefined`, so one lookup tells a hit.
+ */
+export class MemoTable<K extends object, V extends {} | null> {
   #entries = new WeakMap<K, V>();
 
-  get(key: K): V | undefined {
-    return this.#entries.get(key);
-  }
-
-  has(key: K): boolean {
-    return this.#entries.has(key);
-  }
-
-  set(key: K, value: V): void {
+  /**
+   * The value held for `key`, computing (and counting) it the first time.
+   * Validation's walks over types go through this, so each type object is
+   * visited once however many times it is shared. A method reaching the map
+   * itself: cold loads run this mostly unoptimised, where each call through
+   * `get`, `has` and `set` cost as much as the lookup.
+   */
+  memo<T extends K>(key: T, compute: (key: T) => V): V {
+    const known = this.#entries.get(key);
+    if (known !== undefined) return known;
+    units++;
+    const value = compute(key);
     this.#entries.set(key, value);
+    return value;
   }
 
   /** A fresh table rather than deletes: the old one goes with its types. */
@@ -49,26 +56,11 @@ export class MemoTable<K extends object, V> {
   }
 }
 
-const tables: MemoTable<object, unknown>[] = [];
+const tables: MemoTable<object, {} | null>[] = [];
 
-/** A memo table for `memoised`, emptied whenever a validation starts. */
-export function memoTable<K extends object, V>(): MemoTable<K, V> {
+/** A memo table, emptied whenever a validation starts. */
+export function memoTable<K extends object, V extends {} | null>(): MemoTable<K, V> {
   const table = new MemoTable<K, V>();
-  tables.push(table as MemoTable<object, unknown>);
+  tables.push(table as unknown as MemoTable<object, {} | null>);
   return table;
-}
-
-/**
- * The value `cache` holds for `key`, computing (and counting) it the first
- * time. Validation's walks over types go through this, so each type object
- * is visited once however many times it is shared.
- */
-export function memoised<K extends object, V>(cache: MemoTable<K, V>, key: K, compute: (key: K) => V): V {
-  // One lookup on a hit (this is on every type walk of every load); `has` only tells a stored undefined apart.
-  const known = cache.get(key);
-  if (known !== undefined || cache.has(key)) return known as V;
-  units++;
-  const value = compute(key);
-  cache.set(key, value);
-  return value;
 }
