@@ -73,6 +73,8 @@ export function versionOf(name: string): string | undefined {
 /** Explainer.md "Name Uniqueness": the canonical form two names must differ in. */
 export function canonicalName(s: string): string {
   const lower = s.toLowerCase();
+  // Only annotated names (`[...]...`) have more to strip; most names are plain, and need no regex.
+  if (lower.charCodeAt(0) !== 0x5b) return lower;
   const m = /^\[(method|static)\]([^.]*)\.(.*)$/.exec(lower);
   if (m !== null) return m[2] === m[3] ? m[2]! : `${m[2]}.${m[3]}`;
   if (lower.startsWith('[constructor]')) return lower;

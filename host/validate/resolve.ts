@@ -167,10 +167,11 @@ export function rejectGated(d: ExternDesc, offset: number): void {
 }
 
 function uniqueLabels(labels: readonly string[], what: string, offset: number): void {
-  const seen = new UniqueNames();
+  // One label cannot conflict: no table for it (most functions have one parameter or none).
+  const seen = labels.length > 1 ? new UniqueNames() : undefined;
   for (const l of labels) {
     if (!isLabel(l)) invalid(`${what} name \`${l}\` is not in kebab case`, offset);
-    const prev = seen.add(l);
+    const prev = seen?.add(l);
     if (prev !== undefined) invalid(`${what} name \`${l}\` conflicts with previous name \`${prev}\``, offset);
   }
 }

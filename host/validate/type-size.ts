@@ -25,8 +25,11 @@ export const MAX_TYPE_SIZE = 1_000_000;
 /** `MAX_WASM_COMPONENT_TYPE_DEPTH`: how deeply defined value types may nest. */
 export const MAX_TYPE_DEPTH = 100;
 
-/** Sizes are capped at the limit: past it only "too large" matters, and numbers stay small. */
-const cap = (n: number): number => Math.min(n, MAX_TYPE_SIZE);
+/**
+ * Sizes are capped at the limit: past it only "too large" matters, and numbers stay small.
+ * Written out where sizes are combined (memo, sum, SizeTally) rather than called: cold loads
+ * run this code mostly unoptimised, where the call cost more than the comparison.
+ */
 
 const sizes = memoTable<object, number>();
 const depths = memoTable<ValType, number>();
@@ -39,12 +42,16 @@ const depths = memoTable<ValType, number>();
  * every size read from it is capped here.
  */
 function memo<T extends object>(x: T, compute: (x: T) => number): number {
-  return cap(sizes.memo(x, compute));
+  const n = sizes.memo(x, compute);
+  return n < MAX_TYPE_SIZE ? n : MAX_TYPE_SIZE;
 }
 
 const sum = <T>(xs: Iterable<T>, f: (x: T) => number): number => {
   let n = 0;
-  for (const x of xs) n = cap(n + f(x));
+  for (const x of xs) {
+    n += f(x);
+    if (n > MAX_TYPE_SIZE) n = MAX_TYPE_SIZE;
+  }
   return n;
 };
 
@@ -165,7 +172,8 @@ export class SizeTally {
   constructor(private readonly what: string) {}
 
   add(d: ExternDesc, name: string, offset: number): void {
-    this.total = cap(this.total + externSize(d));
+    const total = this.total + externSize(d);
+    this.total = total < MAX_TYPE_SIZE ? total : MAX_TYPE_SIZE;
     // The message only when it is needed: this runs for every import and export.
     if (this.total >= MAX_TYPE_SIZE) checkTypeSize(this.total, `${this.what} (at \`${name}\`)`, offset);
   }
