@@ -183,13 +183,29 @@ function typeName(vc: ValidatedComponent, typeIndex: number): string {
 
 /** The name the component's name section gives item `index` of `sort`, if any. */
 function sortName(vc: ValidatedComponent, sort: string, index: number): string | undefined {
-  for (const s of vc.ast.names?.sortNames ?? []) {
-    if (s.sort === sort) {
-      const n = s.names.get(index);
-      if (n !== undefined) return n;
+  return sortNamesOf(vc, sort).get(index);
+}
+
+/** Per validated component (the compile cache keeps them), its name section's names per sort. */
+const sortNames = new WeakMap<ValidatedComponent, Map<string, ReadonlyMap<number, string>>>();
+
+/**
+ * The names the name section gives items of `sort`, the first of each index where several
+ * subsections name it, merged once per component: each load named every resource type it made.
+ */
+function sortNamesOf(vc: ValidatedComponent, sort: string): ReadonlyMap<number, string> {
+  let bySort = sortNames.get(vc);
+  if (bySort === undefined) sortNames.set(vc, (bySort = new Map()));
+  let names = bySort.get(sort);
+  if (names === undefined) {
+    const merged = new Map<number, string>();
+    for (const s of vc.ast.names?.sortNames ?? []) {
+      if (s.sort !== sort) continue;
+      for (const [index, name] of s.names) if (!merged.has(index)) merged.set(index, name);
     }
+    bySort.set(sort, (names = merged));
   }
-  return undefined;
+  return names;
 }
 
 /**
@@ -412,13 +428,45 @@ function planOf(vc: ValidatedComponent): readonly Step[] {
   if (plan === undefined) {
     const steps: Step[] = [];
     const defs = vc.ast.definitions;
+    // Consecutive definitions of types that keep their validated form (`keptType`) are one step.
+    let run: TypeEntry[] = [];
     for (let i = 0; i < defs.length; i++) {
+      const kept = keptType(defs[i]!, vc.info[i]!);
+      if (kept !== undefined) {
+        run.push(kept);
+        continue;
+      }
+      if (run.length > 0) steps.push(pushTypes(run));
+      run = [];
       const s = stepFor(defs[i]!, vc.info[i]!, vc);
       if (s !== undefined) steps.push(s);
     }
+    if (run.length > 0) steps.push(pushTypes(run));
     plans.set(vc, (plan = steps));
   }
   return plan;
+}
+
+/**
+ * The entry of a type definition that keeps its validated form at run time (a value, function,
+ * instance or component type: what runs reads only resource entries, `stepFor`'s `type` case), or
+ * undefined for any other definition. Such an entry is never a resource, so `pushType` only appends it.
+ */
+function keptType(d: Definition, info: DefInfo): TypeEntry | undefined {
+  if (d.kind !== 'type' || info.kind !== 'type' || info.entry.kind === 'resource') return undefined;
+  return info.entry;
+}
+
+/**
+ * One step for a run of `keptType` definitions: a step each cost a call and a `pushType` per
+ * definition at every load, and an SDK component defines a hundred or more (kv: 139, counting its
+ * inner component's).
+ */
+function pushTypes(entries: readonly TypeEntry[]): Step {
+  return (scope) => {
+    const types = scope.types;
+    for (let i = 0; i < entries.length; i++) types.push(entries[i]!);
+  };
 }
 
 /** Whether `ft` names a resource anywhere (its runtime type then differs per instance). */
@@ -549,10 +597,9 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
       }
       // Value, function, instance and component types keep their validated form: what runs reads
       // only resource entries (pushType's pairing, bindImportResources, the exported classes), and
-      // substituting every type definition anew was ~12% of what a warm load allocated.
-      return (scope) => {
-        pushType(scope, entry);
-      };
+      // substituting every type definition anew was ~12% of what a warm load allocated. planOf
+      // gives runs of them one step (`keptType`, `pushTypes`).
+      return pushTypes([entry]);
     }
     case 'canon':
       return canonStep(d.canon, info, vc, d.offset);
