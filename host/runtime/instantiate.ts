@@ -168,12 +168,14 @@ class ResourceSubst extends Map<ResourceTypeRef, ResourceTypeRef> {
  * The substitution of the scope's runtime resource identities, one for as
  * long as they stay the same, so a type used by many definitions (an
  * interface's instance type, a record) is rebuilt once per instantiation,
- * not once per definition.
+ * not once per definition. It holds a copy of the identities as they are
+ * now: a lifted function's type is substituted at its first use
+ * (`LiftedOnFirstUse`), after later definitions added theirs.
  */
 function substitutionOf(scope: RuntimeScope): Subst {
   const version = scope.subst.version;
   let s = scope.substitution;
-  if (s === undefined || s.version !== version) scope.substitution = s = { version, subst: makeSubst(scope.subst) };
+  if (s === undefined || s.version !== version) scope.substitution = s = { version, subst: makeSubst(new Map(scope.subst)) };
   return s.subst;
 }
 
@@ -299,26 +301,48 @@ function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolea
  */
 class LiftedOnFirstUse implements RuntimeFunc {
   #call: ((...args: unknown[]) => unknown) | undefined = undefined;
+  #type: FuncType | undefined = undefined;
+  /** What async-calls.ts `returnsPromise` reads from the type otherwise (`async`, which substitution keeps): set here so the face need not make the type. */
+  readonly returnsPromise: boolean;
 
   constructor(
-    readonly type: FuncType,
+    /**
+     * The type as validated: the same object at every instantiation of a cached
+     * component, so requireMemory's memo (per type object) answers; resources
+     * flatten alike whatever instance they belong to.
+     */
+    readonly declared: FuncType,
+    /**
+     * This instance's resource identities for `declared` (`substitutionOf`: a copy made
+     * at the lift, so the type is the one an eager substitution gave), or undefined when
+     * `declared` mentions no resource. Substituting every lifted type at instantiation
+     * was ~8% of a kv warm load; the face needs only its arity (`paramCount`).
+     */
+    private readonly subst: Subst | undefined,
     private readonly opts: CanonOptions,
     readonly inst: ComponentInstance,
     private readonly core: (...flat: unknown[]) => unknown,
-    /**
-     * `type` as validated: the same object at every instantiation of a cached
-     * component, where `type` is made anew when it mentions resources, so
-     * requireMemory's memo (per type object) answers; resources flatten
-     * alike whatever instance they belong to.
-     */
-    declared: FuncType,
   ) {
     requireMemory(declared, opts, 'lift');
+    this.returnsPromise = declared.async;
+  }
+
+  /** The type with this instance's resource identities, made at its first use. */
+  get type(): FuncType {
+    return (this.#type ??= this.subst === undefined ? this.declared : substFuncType(this.declared, this.subst));
   }
 
   get call(): (...args: unknown[]) => unknown {
     return (this.#call ??= canonLift(this.type, this.opts, this.inst, this.core));
   }
+}
+
+/**
+ * How many parameters `f` takes, read without making a lifted function's
+ * type (substitution keeps the parameters, it only replaces resource identities).
+ */
+export function paramCount(f: RuntimeFunc): number {
+  return (f instanceof LiftedOnFirstUse ? f.declared : f.type).params.length;
 }
 
 const ANCHOR_OPTIONS: CanonOptions = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined };
@@ -328,15 +352,7 @@ keepShape(new ResourceSubst());
 keepShape(new LiftLowerContext(ANCHOR_OPTIONS, HOST_INSTANCE));
 // With its DefaultResourceBinding.
 keepShape(new ResourceType('shape anchor', HOST_INSTANCE, undefined));
-keepShape(
-  new LiftedOnFirstUse(
-    { async: false, params: [], result: undefined },
-    ANCHOR_OPTIONS,
-    HOST_INSTANCE,
-    () => undefined,
-    { async: false, params: [], result: undefined },
-  ),
-);
+keepShape(new LiftedOnFirstUse({ async: false, params: [], result: undefined }, undefined, ANCHOR_OPTIONS, HOST_INSTANCE, () => undefined));
 
 function enteringRelativeTraps(inst: ComponentInstance, callee: ComponentInstance): () => never {
   return () => {
@@ -640,16 +656,17 @@ function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: numb
     const resolved = info.options;
     return (scope) => {
       // A type without resources is the same at every instantiation (substituting it gives it back).
-      const ft = perInstanceType ? substFuncType(declared, substitutionOf(scope)) : declared;
+      const subst = perInstanceType ? substitutionOf(scope) : undefined;
       const core = scope.core.func[coreFunc] as (...flat: unknown[]) => unknown;
       scope.lifted = true;
       const { usesTasks, suspension } = scope.mode;
       if (usesTasks) {
+        const ft = subst === undefined ? declared : substFuncType(declared, subst);
         const callee = suspension === 'jspi' ? promisingEntry(core, flattenFuncType(ft, 'lift', callingAbi(resolved))) : core;
         const lifted = canonLiftTask(ft, options(scope, resolved, true), scope.inst, callee, { suspension });
         scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
       } else {
-        scope.funcs.push(new LiftedOnFirstUse(ft, options(scope, resolved, true), scope.inst, core, declared));
+        scope.funcs.push(new LiftedOnFirstUse(declared, subst, options(scope, resolved, true), scope.inst, core));
       }
     };
   }

@@ -7,7 +7,7 @@ import type { ResourceTypeRef } from '../types.ts';
 import { ResourceType } from '../abi/resource-type.ts';
 import { isDirectlyLifted } from '../abi/lift.ts';
 import type { TypeEntry } from '../validate/type-space.ts';
-import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from './instantiate.ts';
+import { paramCount, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from './instantiate.ts';
 import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
@@ -80,7 +80,7 @@ function definedByGuest(rt: ResourceTypeRef): rt is ResourceType {
 function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (...args: unknown[]) => unknown {
   const cell = cx.cell;
   const slot = register(f, cx, iface, name);
-  switch (f.type.params.length) {
+  switch (paramCount(f)) {
     case 0:
       return function (this: unknown) {
         const call = cell.fns[slot] ?? cell.compile(slot);
@@ -366,7 +366,7 @@ function attachResourceFunctions(
       case 'method': {
         const key = r.key;
         Object.defineProperty(cls.prototype, key, {
-          value: methodOf(cx.cell, register(f, cx, path, r.name), f.type.params.length, cx.unloading, cls.prototype, key),
+          value: methodOf(cx.cell, register(f, cx, path, r.name), paramCount(f), cx.unloading, cls.prototype, key),
           writable: true,
           configurable: true,
         });
