@@ -362,7 +362,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 
   /** `unloading`: made for `gen` just before unload revokes it (js-exports.ts ExportContext). */
   #face(gen: Generation, unloading: boolean): JsFace {
-    const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slots: gen.slots, unloading });
+    const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slots: gen.slots, unloading, planKey: gen.component });
     const keys = extraKeysOf(gen.component, this.#options.expectation, js);
     defineExportKeys(js, keys, this.name);
     keepFaceShapes(gen.component, js);

@@ -168,12 +168,14 @@ class ResourceSubst extends Map<ResourceTypeRef, ResourceTypeRef> {
  * The substitution of the scope's runtime resource identities, one for as
  * long as they stay the same, so a type used by many definitions (an
  * interface's instance type, a record) is rebuilt once per instantiation,
- * not once per definition.
+ * not once per definition. It holds a copy of the identities as they are
+ * now: a lifted function's type is substituted at its first use
+ * (`LiftedOnFirstUse`), after later definitions added theirs.
  */
 function substitutionOf(scope: RuntimeScope): Subst {
   const version = scope.subst.version;
   let s = scope.substitution;
-  if (s === undefined || s.version !== version) scope.substitution = s = { version, subst: makeSubst(scope.subst) };
+  if (s === undefined || s.version !== version) scope.substitution = s = { version, subst: makeSubst(new Map(scope.subst)) };
   return s.subst;
 }
 
@@ -183,13 +185,29 @@ function typeName(vc: ValidatedComponent, typeIndex: number): string {
 
 /** The name the component's name section gives item `index` of `sort`, if any. */
 function sortName(vc: ValidatedComponent, sort: string, index: number): string | undefined {
-  for (const s of vc.ast.names?.sortNames ?? []) {
-    if (s.sort === sort) {
-      const n = s.names.get(index);
-      if (n !== undefined) return n;
+  return sortNamesOf(vc, sort).get(index);
+}
+
+/** Per validated component (the compile cache keeps them), its name section's names per sort. */
+const sortNames = new WeakMap<ValidatedComponent, Map<string, ReadonlyMap<number, string>>>();
+
+/**
+ * The names the name section gives items of `sort`, the first of each index where several
+ * subsections name it, merged once per component: each load named every resource type it made.
+ */
+function sortNamesOf(vc: ValidatedComponent, sort: string): ReadonlyMap<number, string> {
+  let bySort = sortNames.get(vc);
+  if (bySort === undefined) sortNames.set(vc, (bySort = new Map()));
+  let names = bySort.get(sort);
+  if (names === undefined) {
+    const merged = new Map<number, string>();
+    for (const s of vc.ast.names?.sortNames ?? []) {
+      if (s.sort !== sort) continue;
+      for (const [index, name] of s.names) if (!merged.has(index)) merged.set(index, name);
     }
+    bySort.set(sort, (names = merged));
   }
-  return undefined;
+  return names;
 }
 
 /**
@@ -283,26 +301,48 @@ function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolea
  */
 class LiftedOnFirstUse implements RuntimeFunc {
   #call: ((...args: unknown[]) => unknown) | undefined = undefined;
+  #type: FuncType | undefined = undefined;
+  /** What async-calls.ts `returnsPromise` reads from the type otherwise (`async`, which substitution keeps): set here so the face need not make the type. */
+  readonly returnsPromise: boolean;
 
   constructor(
-    readonly type: FuncType,
+    /**
+     * The type as validated: the same object at every instantiation of a cached
+     * component, so requireMemory's memo (per type object) answers; resources
+     * flatten alike whatever instance they belong to.
+     */
+    readonly declared: FuncType,
+    /**
+     * This instance's resource identities for `declared` (`substitutionOf`: a copy made
+     * at the lift, so the type is the one an eager substitution gave), or undefined when
+     * `declared` mentions no resource. Substituting every lifted type at instantiation
+     * was ~8% of a kv warm load; the face needs only its arity (`paramCount`).
+     */
+    private readonly subst: Subst | undefined,
     private readonly opts: CanonOptions,
     readonly inst: ComponentInstance,
     private readonly core: (...flat: unknown[]) => unknown,
-    /**
-     * `type` as validated: the same object at every instantiation of a cached
-     * component, where `type` is made anew when it mentions resources, so
-     * requireMemory's memo (per type object) answers; resources flatten
-     * alike whatever instance they belong to.
-     */
-    declared: FuncType,
   ) {
     requireMemory(declared, opts, 'lift');
+    this.returnsPromise = declared.async;
+  }
+
+  /** The type with this instance's resource identities, made at its first use. */
+  get type(): FuncType {
+    return (this.#type ??= this.subst === undefined ? this.declared : substFuncType(this.declared, this.subst));
   }
 
   get call(): (...args: unknown[]) => unknown {
     return (this.#call ??= canonLift(this.type, this.opts, this.inst, this.core));
   }
+}
+
+/**
+ * How many parameters `f` takes, read without making a lifted function's
+ * type (substitution keeps the parameters, it only replaces resource identities).
+ */
+export function paramCount(f: RuntimeFunc): number {
+  return (f instanceof LiftedOnFirstUse ? f.declared : f.type).params.length;
 }
 
 const ANCHOR_OPTIONS: CanonOptions = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined };
@@ -312,15 +352,7 @@ keepShape(new ResourceSubst());
 keepShape(new LiftLowerContext(ANCHOR_OPTIONS, HOST_INSTANCE));
 // With its DefaultResourceBinding.
 keepShape(new ResourceType('shape anchor', HOST_INSTANCE, undefined));
-keepShape(
-  new LiftedOnFirstUse(
-    { async: false, params: [], result: undefined },
-    ANCHOR_OPTIONS,
-    HOST_INSTANCE,
-    () => undefined,
-    { async: false, params: [], result: undefined },
-  ),
-);
+keepShape(new LiftedOnFirstUse({ async: false, params: [], result: undefined }, undefined, ANCHOR_OPTIONS, HOST_INSTANCE, () => undefined));
 
 function enteringRelativeTraps(inst: ComponentInstance, callee: ComponentInstance): () => never {
   return () => {
@@ -412,13 +444,45 @@ function planOf(vc: ValidatedComponent): readonly Step[] {
   if (plan === undefined) {
     const steps: Step[] = [];
     const defs = vc.ast.definitions;
+    // Consecutive definitions of types that keep their validated form (`keptType`) are one step.
+    let run: TypeEntry[] = [];
     for (let i = 0; i < defs.length; i++) {
+      const kept = keptType(defs[i]!, vc.info[i]!);
+      if (kept !== undefined) {
+        run.push(kept);
+        continue;
+      }
+      if (run.length > 0) steps.push(pushTypes(run));
+      run = [];
       const s = stepFor(defs[i]!, vc.info[i]!, vc);
       if (s !== undefined) steps.push(s);
     }
+    if (run.length > 0) steps.push(pushTypes(run));
     plans.set(vc, (plan = steps));
   }
   return plan;
+}
+
+/**
+ * The entry of a type definition that keeps its validated form at run time (a value, function,
+ * instance or component type: what runs reads only resource entries, `stepFor`'s `type` case), or
+ * undefined for any other definition. Such an entry is never a resource, so `pushType` only appends it.
+ */
+function keptType(d: Definition, info: DefInfo): TypeEntry | undefined {
+  if (d.kind !== 'type' || info.kind !== 'type' || info.entry.kind === 'resource') return undefined;
+  return info.entry;
+}
+
+/**
+ * One step for a run of `keptType` definitions: a step each cost a call and a `pushType` per
+ * definition at every load, and an SDK component defines a hundred or more (kv: 139, counting its
+ * inner component's).
+ */
+function pushTypes(entries: readonly TypeEntry[]): Step {
+  return (scope) => {
+    const types = scope.types;
+    for (let i = 0; i < entries.length; i++) types.push(entries[i]!);
+  };
 }
 
 /** Whether `ft` names a resource anywhere (its runtime type then differs per instance). */
@@ -549,10 +613,9 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
       }
       // Value, function, instance and component types keep their validated form: what runs reads
       // only resource entries (pushType's pairing, bindImportResources, the exported classes), and
-      // substituting every type definition anew was ~12% of what a warm load allocated.
-      return (scope) => {
-        pushType(scope, entry);
-      };
+      // substituting every type definition anew was ~12% of what a warm load allocated. planOf
+      // gives runs of them one step (`keptType`, `pushTypes`).
+      return pushTypes([entry]);
     }
     case 'canon':
       return canonStep(d.canon, info, vc, d.offset);
@@ -593,16 +656,17 @@ function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: numb
     const resolved = info.options;
     return (scope) => {
       // A type without resources is the same at every instantiation (substituting it gives it back).
-      const ft = perInstanceType ? substFuncType(declared, substitutionOf(scope)) : declared;
+      const subst = perInstanceType ? substitutionOf(scope) : undefined;
       const core = scope.core.func[coreFunc] as (...flat: unknown[]) => unknown;
       scope.lifted = true;
       const { usesTasks, suspension } = scope.mode;
       if (usesTasks) {
+        const ft = subst === undefined ? declared : substFuncType(declared, subst);
         const callee = suspension === 'jspi' ? promisingEntry(core, flattenFuncType(ft, 'lift', callingAbi(resolved))) : core;
         const lifted = canonLiftTask(ft, options(scope, resolved, true), scope.inst, callee, { suspension });
         scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
       } else {
-        scope.funcs.push(new LiftedOnFirstUse(ft, options(scope, resolved, true), scope.inst, core, declared));
+        scope.funcs.push(new LiftedOnFirstUse(declared, subst, options(scope, resolved, true), scope.inst, core));
       }
     };
   }

@@ -6,7 +6,8 @@
 import type { ResourceTypeRef } from '../types.ts';
 import { ResourceType } from '../abi/resource-type.ts';
 import { isDirectlyLifted } from '../abi/lift.ts';
-import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from './instantiate.ts';
+import type { TypeEntry } from '../validate/type-space.ts';
+import { paramCount, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from './instantiate.ts';
 import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
@@ -34,6 +35,12 @@ export interface ExportContext {
    * not asked for it): none of its functions will be called, so none is made.
    */
   readonly unloading: boolean;
+  /**
+   * Faces made with one key share their plans (`planFor`): the validated
+   * component the exports come from, whose every instantiation exports the
+   * same names with the same kinds (a plan still serves only exports that match it).
+   */
+  readonly planKey: object;
 }
 
 /**
@@ -73,7 +80,7 @@ function definedByGuest(rt: ResourceTypeRef): rt is ResourceType {
 function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (...args: unknown[]) => unknown {
   const cell = cx.cell;
   const slot = register(f, cx, iface, name);
-  switch (f.type.params.length) {
+  switch (paramCount(f)) {
     case 0:
       return function (this: unknown) {
         const call = cell.fns[slot] ?? cell.compile(slot);
@@ -166,74 +173,170 @@ function directSelfMethod(cell: ExportCell, slot: number): (this: unknown, ...ar
   };
 }
 
+/**
+ * How a face is made from one instance's exports, worked out from their names
+ * and kinds once per component (`planFor`): every load of a component exports
+ * the same names, in the same order, with the same kinds, and working out each
+ * name's JS key and role again (parsing it, camel- and PascalCase, the slot's
+ * label) was most of a warm load's face. What depends on the instance (which
+ * resource types a guest defines, so get a class) is still decided per face.
+ */
+interface FacePlan {
+  /** The export names and kinds the plan was made for, in order: it serves only an instance with exactly these. */
+  readonly names: readonly string[];
+  readonly kinds: readonly RuntimeItem['kind'][];
+  /** Top level (the world's exports): functions by their exact names too, and classes after them. */
+  readonly world: boolean;
+  /** Exported types, each a class (under `key`) when it is a resource a guest defined. */
+  readonly types: readonly { readonly at: number; readonly name: string; readonly key: string }[];
+  /** Functions and instances held under keys of their own, in order. */
+  readonly members: readonly FaceMember[];
+  /** `[constructor]`, `[method]` and `[static]` functions, in order. */
+  readonly resourceFunctions: readonly ResourceFunction[];
+}
+
+interface FaceMember {
+  readonly at: number;
+  readonly name: string;
+  /** The keys that hold it: the exact name, and the camelCase one where it differs. */
+  readonly keys: readonly string[];
+  /** An instance's path (slot labels, its own plan). */
+  readonly path: string;
+}
+
+interface ResourceFunction {
+  readonly at: number;
+  readonly name: string;
+  readonly role: 'constructor' | 'method' | 'static';
+  readonly resource: string;
+  /** The method's or static's key on its class. */
+  readonly key: string;
+}
+
+/** Per plan key (ExportContext), per instance path: the plans made so far. */
+const plans = new WeakMap<object, Map<string, FacePlan>>();
+
+function makePlan(inst: RuntimeInstance, path: string): FacePlan {
+  const world = path === '';
+  const names: string[] = [];
+  const kinds: RuntimeItem['kind'][] = [];
+  const types: { at: number; name: string; key: string }[] = [];
+  const members: FaceMember[] = [];
+  const resourceFunctions: ResourceFunction[] = [];
+  let at = 0;
+  for (const [name, item] of inst) {
+    names.push(name);
+    kinds.push(item.kind);
+    if (item.kind === 'type') {
+      types.push({ at, name, key: pascal(name) });
+    } else if (item.kind === 'instance') {
+      members.push({ at, name, keys: [name], path: world ? name : `${path}/${name}` });
+    } else if (item.kind === 'func') {
+      const p = parsedName(name);
+      if (p.kind === 'label') {
+        const key = camel(name);
+        members.push({ at, name, keys: !world ? [key] : key === name ? [name] : [name, key], path });
+      } else {
+        // At the top level every function is also under its exact name.
+        if (world) members.push({ at, name, keys: [name], path });
+        if (p.kind !== 'interface') resourceFunctions.push({ at, name, role: p.kind, resource: p.resource, key: p.kind === 'constructor' ? '' : camel(p.name) });
+      }
+    }
+    at++;
+  }
+  return { names, kinds, world, types, members, resourceFunctions };
+}
+
+/**
+ * The plan for `inst` at `path` (made the first time, then the one kept for
+ * this plan key, if it was made for the same names and kinds), and its items
+ * in the plan's order.
+ */
+function planFor(inst: RuntimeInstance, cx: ExportContext, path: string): { plan: FacePlan; items: RuntimeItem[] } {
+  let byPath = plans.get(cx.planKey);
+  if (byPath === undefined) plans.set(cx.planKey, (byPath = new Map()));
+  const kept = byPath.get(path);
+  if (kept !== undefined) {
+    const items = itemsIn(kept, inst);
+    if (items !== undefined) return { plan: kept, items };
+  }
+  const plan = makePlan(inst, path);
+  if (kept === undefined) byPath.set(path, plan);
+  return { plan, items: [...inst.values()] };
+}
+
+/** `inst`'s items when it exports exactly the names and kinds `plan` was made for, else undefined. */
+function itemsIn(plan: FacePlan, inst: RuntimeInstance): RuntimeItem[] | undefined {
+  const names = plan.names;
+  if (inst.size !== names.length) return undefined;
+  const kinds = plan.kinds;
+  const items: RuntimeItem[] = [];
+  let i = 0;
+  for (const [name, item] of inst) {
+    if (name !== names[i] || item.kind !== kinds[i]) return undefined;
+    items.push(item);
+    i++;
+  }
+  return items;
+}
+
 /** Builds the exports object of a whole instance. */
 export function exportsToJs(exports: RuntimeInstance, cx: ExportContext): ExportObject {
+  return faceOf(exports, cx, '');
+}
+
+/** The JS face of `inst` (the world's exports at path `''`, or an exported interface). */
+function faceOf(inst: RuntimeInstance, cx: ExportContext, path: string): ExportObject {
+  const { plan, items } = planFor(inst, cx, path);
   const out: ExportObject = {};
-  const classes = makeClasses(exports, cx);
-  for (const [name, item] of exports) {
-    const v = itemToJs(name, item, cx);
-    if (v === undefined) continue;
-    out[name] = v;
-    const p = parsedName(name);
-    if (p.kind === 'label' && item.kind === 'func' && camel(name) !== name) out[camel(name)] = v;
+  // One class per exported resource type defined by a guest; the class becomes the type's JS binding,
+  // so handles lifted anywhere come out as its instances.
+  const classes = new Map<string, ResourceClass>();
+  for (const t of plan.types) {
+    const cls = classFor((items[t.at] as Extract<RuntimeItem, { kind: 'type' }>).entry, t.key, cx);
+    if (cls !== undefined) classes.set(t.name, cls);
   }
-  for (const [name, cls] of classes) out[pascal(name)] = cls;
-  attachResourceFunctions(exports, classes, out, cx, '');
+  if (!plan.world) addClasses(plan, classes, out);
+  for (const m of plan.members) {
+    const item = items[m.at]!;
+    const v = item.kind === 'func' ? wrap(item.func, cx, path, m.name) : faceOf((item as Extract<RuntimeItem, { kind: 'instance' }>).instance, cx, m.path);
+    for (const key of m.keys) out[key] = v;
+  }
+  if (plan.world) addClasses(plan, classes, out);
+  attachResourceFunctions(plan, items, classes, out, cx, path);
   return out;
 }
 
-function itemToJs(name: string, item: RuntimeItem, cx: ExportContext): unknown {
-  switch (item.kind) {
-    case 'func':
-      return wrap(item.func, cx, '', name);
-    case 'instance':
-      return instanceToJs(name, item.instance, cx);
-    default:
-      return undefined;
+/** Puts each class made for the plan's types into `out`, under its PascalCase key. */
+function addClasses(plan: FacePlan, classes: ReadonlyMap<string, ResourceClass>, out: ExportObject): void {
+  for (const t of plan.types) {
+    const cls = classes.get(t.name);
+    if (cls !== undefined) out[t.key] = cls;
   }
-}
-
-function instanceToJs(path: string, inst: RuntimeInstance, cx: ExportContext): ExportObject {
-  const out: ExportObject = {};
-  const classes = makeClasses(inst, cx);
-  for (const [name, cls] of classes) out[pascal(name)] = cls;
-  for (const [name, item] of inst) {
-    if (item.kind === 'func' && parsedName(name).kind === 'label') out[camel(name)] = wrap(item.func, cx, path, name);
-    else if (item.kind === 'instance') out[name] = instanceToJs(`${path}/${name}`, item.instance, cx);
-  }
-  attachResourceFunctions(inst, classes, out, cx, path);
-  return out;
 }
 
 type ResourceClass = (new (...args: unknown[]) => object) & Record<string, unknown>;
 
 /**
- * One class per exported resource type defined by a guest. The class becomes
- * the type's JS binding, so handles lifted anywhere come out as its instances.
+ * The class of an exported type when it is a resource a guest defined (the
+ * one made before for the same resource type, or a new one named
+ * `className`, which becomes the type's JS binding), else undefined.
  */
-function makeClasses(inst: RuntimeInstance, cx: ExportContext): Map<string, ResourceClass> {
-  const classes = new Map<string, ResourceClass>();
-  for (const [name, item] of inst) {
-    if (item.kind !== 'type' || item.entry.kind !== 'resource') continue;
-    const rt = item.entry.ref;
-    if (!definedByGuest(rt)) continue;
-    const existing = classOf.get(rt);
-    if (existing !== undefined) {
-      classes.set(name, existing);
-      continue;
-    }
-    const className = pascal(name);
-    const made = makeGuestClass(className);
-    const cls = made.cls as unknown as ResourceClass;
-    constructorSetters.set(cls, made.setConstructor);
-    const binding = new GuestClassBinding(rt, made.cls, cx.cell);
-    made.setBinding(binding);
-    cx.cell.addBinding(binding);
-    rt.js = binding;
-    classOf.set(rt, cls);
-    classes.set(name, cls);
-  }
-  return classes;
+function classFor(entry: TypeEntry, className: string, cx: ExportContext): ResourceClass | undefined {
+  if (entry.kind !== 'resource') return undefined;
+  const rt = entry.ref;
+  if (!definedByGuest(rt)) return undefined;
+  const existing = classOf.get(rt);
+  if (existing !== undefined) return existing;
+  const made = makeGuestClass(className);
+  const cls = made.cls as unknown as ResourceClass;
+  constructorSetters.set(cls, made.setConstructor);
+  const binding = new GuestClassBinding(rt, made.cls, cx.cell);
+  made.setBinding(binding);
+  cx.cell.addBinding(binding);
+  rt.js = binding;
+  classOf.set(rt, cls);
+  return cls;
 }
 
 const classOf = new WeakMap<ResourceTypeRef, ResourceClass>();
@@ -241,37 +344,36 @@ const constructorSetters = new WeakMap<ResourceClass, (f: (...args: unknown[]) =
 
 /** Installs `[constructor]`, `[method]` and `[static]` functions on their classes. */
 function attachResourceFunctions(
-  inst: RuntimeInstance,
-  classes: Map<string, ResourceClass>,
+  plan: FacePlan,
+  items: readonly RuntimeItem[],
+  classes: ReadonlyMap<string, ResourceClass>,
   out: ExportObject,
   cx: ExportContext,
   path: string,
 ): void {
-  for (const [name, item] of inst) {
-    if (item.kind !== 'func') continue;
-    const p = parsedName(name);
-    if (p.kind === 'label' || p.kind === 'interface') continue;
-    const cls = classes.get(p.resource);
+  for (const r of plan.resourceFunctions) {
+    const f = (items[r.at] as Extract<RuntimeItem, { kind: 'func' }>).func;
+    const cls = classes.get(r.resource);
     if (cls === undefined) {
       // A resource function whose type is not exported here: still reachable by its full name.
-      out[name] = wrap(item.func, cx, path, name);
+      out[r.name] = wrap(f, cx, path, r.name);
       continue;
     }
-    switch (p.kind) {
+    switch (r.role) {
       case 'constructor':
-        constructorSetters.get(cls)?.(wrap(item.func, cx, path, name));
+        constructorSetters.get(cls)?.(wrap(f, cx, path, r.name));
         break;
       case 'method': {
-        const key = camel(p.name);
+        const key = r.key;
         Object.defineProperty(cls.prototype, key, {
-          value: methodOf(cx.cell, register(item.func, cx, path, name), item.func.type.params.length, cx.unloading, cls.prototype, key),
+          value: methodOf(cx.cell, register(f, cx, path, r.name), paramCount(f), cx.unloading, cls.prototype, key),
           writable: true,
           configurable: true,
         });
         break;
       }
       case 'static':
-        cls[camel(p.name)] = wrap(item.func, cx, path, name);
+        cls[r.key] = wrap(f, cx, path, r.name);
         break;
     }
   }

@@ -1,0 +1,126 @@
+/**
+ * instantiate.ts LiftedOnFirstUse: a function lifted without tasks makes its
+ * type (the validated type with this instance's resource identities) at its
+ * first use, from the identities as they were at the lift. The type must be
+ * the one an eager substitution gave: this instance's own resources, never
+ * another load's, never changed by definitions after the lift; its arity
+ * (`paramCount`) and whether it returns a Promise are known without it.
+ */
+import { describe, expect, it } from 'vitest';
+import { parse } from '../../scripts/lib/jco.ts';
+import { compile, load } from '../../host/load.ts';
+import { Store, type ComponentInstance } from '../../host/abi/index.ts';
+import { DEFAULT_LIMITS } from '../../host/abi/limits.ts';
+import { instantiateValidated, paramCount, type RuntimeFunc, type RuntimeInstance } from '../../host/runtime/instantiate.ts';
+import type { ResourceTypeRef, ValType } from '../../host/types.ts';
+
+/**
+ * A resource `cell` with a constructor and a method lifted before a second
+ * resource type `later` is defined (and exported, and lifted for): the
+ * identities added after the first lifts must not reach their types.
+ */
+const CELLS = `(component
+  (type $cell (resource (rep i32)))
+  (core func $new (canon resource.new $cell))
+  (core module $m
+    (import "r" "new" (func $new (param i32) (result i32)))
+    (func (export "ctor") (param i32) (result i32) (call $new (local.get 0)))
+    (func (export "get") (param i32) (result i32) local.get 0)
+    (func (export "two") (param i32 i32) (result i32) local.get 1))
+  (core instance $ri (export "new" (func $new)))
+  (core instance $i (instantiate $m (with "r" (instance $ri))))
+  (alias core export $i "ctor" (core func $ctor))
+  (alias core export $i "get" (core func $get))
+  (alias core export $i "two" (core func $two))
+  (export $cell' "cell" (type $cell))
+  (func $c (param "v" u32) (result (own $cell')) (canon lift (core func $ctor)))
+  (func $g (param "self" (borrow $cell')) (result u32) (canon lift (core func $get)))
+  (type $later (resource (rep i32)))
+  (export $later' "later" (type $later))
+  (func $t (param "self" (borrow $later')) (param "b" u32) (result u32) (canon lift (core func $two)))
+  (instance $api
+    (export "cell" (type $cell'))
+    (export "later" (type $later'))
+    (export "[constructor]cell" (func $c))
+    (export "[method]cell.get" (func $g))
+    (export "[method]later.two" (func $t)))
+  (export "rdylib:test/cells@0.1.0" (instance $api)))`;
+
+function instantiate(vc: Parameters<typeof instantiateValidated>[0]): RuntimeInstance {
+  const instances: ComponentInstance[] = [];
+  return instantiateValidated(vc, undefined, new Map(), 'cells', instances, DEFAULT_LIMITS, new Store());
+}
+
+function api(exports: RuntimeInstance): RuntimeInstance {
+  const item = exports.get('rdylib:test/cells@0.1.0');
+  if (item?.kind !== 'instance') throw new Error('no api instance');
+  return item.instance;
+}
+
+function funcOf(inst: RuntimeInstance, name: string): RuntimeFunc {
+  const item = inst.get(name);
+  if (item?.kind !== 'func') throw new Error(`no function ${name}`);
+  return item.func;
+}
+
+function resourceOf(inst: RuntimeInstance, name: string): ResourceTypeRef {
+  const item = inst.get(name);
+  if (item?.kind !== 'type' || item.entry.kind !== 'resource') throw new Error(`no resource ${name}`);
+  return item.entry.ref;
+}
+
+function handleResource(t: ValType | undefined): ResourceTypeRef {
+  if (t === undefined || (t.kind !== 'own' && t.kind !== 'borrow')) throw new Error(`not a handle: ${t?.kind}`);
+  return t.resource;
+}
+
+describe('types of functions lifted without tasks', () => {
+  it('name the resources of their own instantiation, each load its own', async () => {
+    const vc = compile(await parse(CELLS)).validated;
+    const one = api(instantiate(vc));
+    const two = api(instantiate(vc));
+    for (const inst of [one, two]) {
+      expect(handleResource(funcOf(inst, '[constructor]cell').type.result)).toBe(resourceOf(inst, 'cell'));
+      expect(handleResource(funcOf(inst, '[method]cell.get').type.params[0]!.type)).toBe(resourceOf(inst, 'cell'));
+      expect(handleResource(funcOf(inst, '[method]later.two').type.params[0]!.type)).toBe(resourceOf(inst, 'later'));
+    }
+    expect(resourceOf(one, 'cell')).not.toBe(resourceOf(two, 'cell'));
+    // Made once: the same type object at every read.
+    expect(funcOf(one, '[method]cell.get').type).toBe(funcOf(one, '[method]cell.get').type);
+  });
+
+  it('are made from the identities at the lift, whatever later definitions add', async () => {
+    const vc = compile(await parse(CELLS)).validated;
+    const inst = api(instantiate(vc));
+    // `later` was defined after cell's lifts: their types mention only cell, as validated.
+    const get = funcOf(inst, '[method]cell.get');
+    expect(get.type.params.map((p) => p.name)).toEqual(['self']);
+    expect(get.type.result).toEqual({ kind: 'u32' });
+    expect(handleResource(get.type.params[0]!.type)).not.toBe(resourceOf(inst, 'later'));
+  });
+
+  it('give their arity and async-ness without the type', async () => {
+    const vc = compile(await parse(CELLS)).validated;
+    const inst = api(instantiate(vc));
+    for (const [name, arity] of [['[constructor]cell', 1], ['[method]cell.get', 1], ['[method]later.two', 2]] as const) {
+      const f = funcOf(inst, name);
+      expect(paramCount(f)).toBe(arity);
+      expect(f.returnsPromise).toBe(false);
+      expect(paramCount(f)).toBe(f.type.params.length);
+      expect(f.returnsPromise).toBe(f.type.async);
+    }
+  });
+
+  it('work through the JS face: calls, wrong arities and wrong handles refused as before', async () => {
+    const bytes = await parse(CELLS);
+    for (let i = 0; i < 2; i++) {
+      const plugin = await load(bytes, { unchecked: true });
+      const a = plugin.exports['rdylib:test/cells@0.1.0'] as { Cell: new (v: number) => { get(): number } };
+      const c = new a.Cell(5 + i);
+      expect(c.get()).toBe(5 + i);
+      expect(() => (a.Cell.prototype.get as (this: unknown) => number).call({})).toThrow(TypeError);
+      await plugin.unload();
+      expect(() => c.get()).toThrow(expect.objectContaining({ name: 'UnloadedError' }));
+    }
+  });
+});
