@@ -40,12 +40,37 @@ function recordConstructor(): new () => Record<string, unknown> {
   return RecordObject;
 }
 
+/**
+ * One object of each record constructor, kept while the constructor is
+ * (a WeakMap entry lives only as long as its key): its hidden class, and
+ * through the classes' back pointers every class its fields passed
+ * through, stay alive. V8 holds map transitions weakly, so once a full GC
+ * found no record of a type alive (records are usually dropped right
+ * after a call), it freed those classes and deoptimised every function
+ * compiled against them ("weak objects": the builder and each caller that
+ * read a field of the result), and the next call made them again and ran
+ * unoptimised until V8 compiled it again. The anchor's fields hold
+ * `undefined`, so each field's representation is a tagged pointer from
+ * the start: a float stored later goes in as the number itself, where a
+ * field first given a double gets a box of its own that each new object
+ * copies the value into (a second allocation per float field).
+ */
+const anchors = new WeakMap<object, object>();
+
+/** Builds `Obj`'s anchor: an object with the fields `keys`, added in order, each `undefined` (see `anchors`). */
+function anchorShape(Obj: new () => Record<string, unknown>, keys: readonly string[]): void {
+  const o = new Obj();
+  for (const k of keys) o[k] = undefined;
+  anchors.set(Obj, o);
+}
+
 /** A closure that builds a record object with fields `keys` (in order) from `lifts`. */
 export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldLift<X>[]): (cx: LiftLowerContext, x: X) => Record<string, unknown> {
   const n = keys.length;
   const [k0, k1, k2, k3, k4, k5, k6, k7] = keys as string[];
   const [l0, l1, l2, l3, l4, l5, l6, l7] = lifts as FieldLift<X>[];
   const Obj = recordConstructor();
+  anchorShape(Obj, keys);
   switch (n) {
     case 0:
       return () => ({});
