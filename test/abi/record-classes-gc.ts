@@ -5,7 +5,7 @@
  * found no record alive. V8 holds the hidden classes a record's fields go
  * through weakly; code compiled against a class that a GC freed is thrown
  * away ("weak objects"), so the reader stays optimised only if the host
- * keeps the classes (records.ts `anchors`).
+ * keeps the classes (records.ts `constructors`).
  */
 import { canonLift } from '../../host/abi/index.ts';
 import { ComponentInstance } from '../../host/abi/component-instance.ts';
@@ -68,4 +68,45 @@ function staysOptimised(reader: (r: Record<string, unknown>) => number, call: ()
   return { before, after: (status(reader) & OPTIMIZED) !== 0 };
 }
 
-console.log(JSON.stringify({ wide: staysOptimised(sumWide, readWide), narrow: staysOptimised(onlyNarrow, readNarrow), value: readWide() + readNarrow() }));
+const wideResult = staysOptimised(sumWide, readWide);
+const narrowResult = staysOptimised(onlyNarrow, readNarrow);
+
+// The same keys under other field types, lifted in another instance (as a second load lifts them).
+const other = new ComponentInstance('other');
+const sameKeysAs = (result: ValType, core: () => unknown) =>
+  canonLift({ async: false, params: [], result }, opts(mem), other, core) as () => Record<string, unknown>;
+const narrowU32 = sameKeysAs({ kind: 'record', fields: [{ name: 'only', type: p('u32') }] }, () => 7);
+const narrowString = sameKeysAs({ kind: 'record', fields: [{ name: 'only', type: p('string') }] }, () => {
+  new Uint8Array(mem.memory.buffer).set(new TextEncoder().encode('seven'), 128);
+  new DataView(mem.memory.buffer).setUint32(120, 128, true);
+  new DataView(mem.memory.buffer).setUint32(124, 5, true);
+  return 120;
+});
+const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b);') as (a: unknown, b: unknown) => boolean;
+const [a, b, c] = [narrow(), narrowU32(), narrowString()];
+function onlyOf(r: Record<string, unknown>): unknown {
+  return r.only;
+}
+const sameKeys = {
+  sameClass: sameMap(a, b) && sameMap(b, c),
+  values: [a.only, b.only, c.only],
+  reader: staysOptimised(onlyOf as (r: Record<string, unknown>) => number, () => (onlyOf(narrow()), onlyOf(narrowU32()), 0)),
+};
+
+// Past the bound: record types of new key sequences get classes nothing keeps; known sequences are still shared.
+const SHAPES = 5000;
+let last: () => Record<string, unknown> = narrow;
+for (let i = 0; i < SHAPES; i++) last = sameKeysAs({ kind: 'record', fields: [{ name: `k-${i}`, type: p('f64') }] }, () => 0.5);
+const unknownKey = `k${SHAPES - 1}`;
+const readUnknown = new Function('r', `return r.${unknownKey};`) as (r: Record<string, unknown>) => number;
+const knownAgain = sameKeysAs(NARROW, () => 0.75);
+function onlyAgain(r: Record<string, unknown>): number {
+  return r.only as number;
+}
+const pastTheBound = {
+  shapes: SHAPES,
+  known: staysOptimised(onlyAgain, () => onlyAgain(knownAgain())),
+  unknown: staysOptimised(readUnknown, () => readUnknown(last())),
+};
+
+console.log(JSON.stringify({ wide: wideResult, narrow: narrowResult, value: readWide() + readNarrow(), sameKeys, pastTheBound }));
