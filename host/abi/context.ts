@@ -15,6 +15,9 @@ import { trapped } from './guard.ts';
 import { trap } from './trap.ts';
 
 const EMPTY = new ArrayBuffer(0);
+// Shared by every context until its first refresh: empty, so nothing can be read or written through them.
+const EMPTY_U64 = new BigUint64Array(EMPTY);
+const EMPTY_S64 = new BigInt64Array(EMPTY);
 
 export class LiftLowerContext {
   readonly memory: WebAssembly.Memory | undefined;
@@ -25,6 +28,14 @@ export class LiftLowerContext {
   private readonly shared: boolean;
   u8: Uint8Array = new Uint8Array(EMPTY);
   dv: DataView = new DataView(EMPTY);
+  /**
+   * The memory's whole 8-byte words (`u64[i]` is bytes 8i to 8i+7), for
+   * loading u64 and s64 values (load-store.ts `scalarLoadAt`): V8 compiles
+   * a typed array's element read into the calling code, where DataView's
+   * getBigUint64 / getBigInt64 stay calls of a builtin (~126 instructions).
+   */
+  u64: BigUint64Array = EMPTY_U64;
+  s64: BigInt64Array = EMPTY_S64;
 
   /**
    * `canon lift`: the borrow scope of the call in progress (the spec's Task):
@@ -105,6 +116,9 @@ export class LiftLowerContext {
       this.buffer = b;
       this.u8 = new Uint8Array(b);
       this.dv = new DataView(b);
+      const words = b.byteLength >>> 3;
+      this.u64 = new BigUint64Array(b, 0, words);
+      this.s64 = new BigInt64Array(b, 0, words);
     }
   }
 

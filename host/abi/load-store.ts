@@ -188,10 +188,25 @@ function scalarLoadAt(t: ValType, off: number): Load | undefined {
       return (cx, p) => cx.dv.getUint32(p + off, true);
     case 's32':
       return (cx, p) => cx.dv.getInt32(p + off, true);
+    // Read as a whole word of `cx.u64` / `cx.s64` (see LiftLowerContext `u64`) when the address is
+    // 8-aligned, as the spec's loads of a 64-bit value are (its pointer is checked aligned to the
+    // enclosing type's alignment); DataView reads any other address, and throws as before out of
+    // bounds, where the typed array would give undefined. Little-endian hosts only, as the bulk
+    // list copies (LITTLE_ENDIAN).
     case 'u64':
-      return (cx, p) => cx.dv.getBigUint64(p + off, true);
+      if (!LITTLE_ENDIAN) return (cx, p) => cx.dv.getBigUint64(p + off, true);
+      return (cx, p) => {
+        const at = p + off;
+        const x = (at & 7) === 0 ? cx.u64[at >>> 3] : undefined;
+        return x !== undefined ? x : cx.dv.getBigUint64(at, true);
+      };
     case 's64':
-      return (cx, p) => cx.dv.getBigInt64(p + off, true);
+      if (!LITTLE_ENDIAN) return (cx, p) => cx.dv.getBigInt64(p + off, true);
+      return (cx, p) => {
+        const at = p + off;
+        const x = (at & 7) === 0 ? cx.s64[at >>> 3] : undefined;
+        return x !== undefined ? x : cx.dv.getBigInt64(at, true);
+      };
     // decode_i32_as_float / decode_i64_as_float, read directly as floats (no BigInt
     // for f64); only NaNs need canonicalising, which `x !== x ? NaN : x` does.
     case 'f32':

@@ -18,6 +18,7 @@
  * closure already knows its own position or offset.
  */
 import type { LiftLowerContext } from './context.ts';
+import { keepShape } from '../shape-anchors.ts';
 
 export type FieldLift<X> = (cx: LiftLowerContext, x: X) => unknown;
 export type FieldLower<X> = (cx: LiftLowerContext, v: unknown, x: X) => void;
@@ -26,17 +27,52 @@ export type FieldLower<X> = (cx: LiftLowerContext, v: unknown, x: X) => void;
 export const UNROLLED = 8;
 
 /**
- * A constructor of record objects for one record type: plain objects
+ * Record constructors, one per sequence of JS keys, with one object of
+ * each kept for the life of the process (shape-anchors.ts `keepShape`).
+ * V8 holds map transitions weakly: once a full GC found no record of a
+ * type alive (records are usually dropped right after a call), it freed
+ * the hidden classes the fields went through and deoptimised every
+ * function compiled against them ("weak objects": the builder and each
+ * caller that read a field of the result), and the next call made them
+ * again and ran unoptimised until V8 compiled it again. The kept object's
+ * class holds every class before it (back pointers). Per key sequence,
+ * not per record type: hidden classes are about keys only, and the kept
+ * object's fields hold `undefined`, so every field's representation is a
+ * tagged pointer from the start and records of other field types under
+ * the same keys (a float, a bigint, a string) store into the same classes
+ * without generalising or deprecating them; a float stored goes in as the
+ * number itself, where a field first given a double gets a box of its own
+ * that each new object copies the value into. A load of the same component
+ * again makes no class. Bounded by MAX_RECORD_SHAPES distinct sequences;
+ * beyond them a record type gets a constructor of its own, kept by nothing
+ * but its builder (its classes are then made again after a GC, as before).
+ */
+const constructors = new Map<string, new () => Record<string, unknown>>();
+
+/** Key sequences `constructors` keeps, at most (a few hundred bytes each). */
+const MAX_RECORD_SHAPES = 4096;
+
+/**
+ * The constructor of record objects with fields `keys`: plain objects
  * (prototype Object.prototype, so `constructor` is Object) with room for the
  * fields inside the object. A `{}` literal has four in-object slots, so the
  * fifth field allocated a property array and the seventh grew it again; the
  * constructor's objects start with room for at least eight (V8's slack
- * tracking then shrinks it to the fields the record has). One per record
- * type: slack tracking is per constructor.
+ * tracking then shrinks it to the fields the record has). One per key
+ * sequence (see `constructors`): slack tracking is per constructor.
  */
-function recordConstructor(): new () => Record<string, unknown> {
+function recordConstructor(keys: readonly string[]): new () => Record<string, unknown> {
+  const id = JSON.stringify(keys);
+  const known = constructors.get(id);
+  if (known !== undefined) return known;
   const RecordObject = function (this: Record<string, unknown>) {} as unknown as new () => Record<string, unknown>;
   RecordObject.prototype = Object.prototype;
+  if (constructors.size < MAX_RECORD_SHAPES) {
+    const o = new RecordObject();
+    for (const k of keys) o[k] = undefined;
+    keepShape(o);
+    constructors.set(id, RecordObject);
+  }
   return RecordObject;
 }
 
@@ -45,7 +81,7 @@ export function recordBuilder<X>(keys: readonly string[], lifts: readonly FieldL
   const n = keys.length;
   const [k0, k1, k2, k3, k4, k5, k6, k7] = keys as string[];
   const [l0, l1, l2, l3, l4, l5, l6, l7] = lifts as FieldLift<X>[];
-  const Obj = recordConstructor();
+  const Obj = recordConstructor(keys);
   switch (n) {
     case 0:
       return () => ({});

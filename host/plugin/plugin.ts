@@ -34,7 +34,7 @@ import { defineExportKeys, exportKeys, type ExportKey } from '../runtime/export-
 import type { JsFunction } from '../runtime/export-cell.ts';
 import { HOST_INSTANCE } from '../runtime/host-resources.ts';
 import { GuestClassBinding, handleOf, isUsable, makeGuestClass, ownedSlot } from '../runtime/guest-resources.ts';
-import { keepShape } from '../runtime/shape-anchors.ts';
+import { keepShape } from '../shape-anchors.ts';
 import { PluginCell } from './plugin-cell.ts';
 import { instanceLimits } from './limits.ts';
 import { checkedBuild } from './pipeline.ts';

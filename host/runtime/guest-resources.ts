@@ -13,7 +13,7 @@ import type { ExportCell } from './export-cell.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
 import type { OwnedObjectBinding } from './owned-objects.ts';
 import { checkDrop, HandleRecord, release } from './ownership.ts';
-import { keepShape } from './shape-anchors.ts';
+import { keepShape } from '../shape-anchors.ts';
 
 
 /**
@@ -172,7 +172,7 @@ const MAX_NAMES_KEPT = 1024;
 /**
  * `{ [className]: class ... }` gives each name its own hidden class, which a
  * full GC collects once no such object is alive, and every load after it
- * made again (host/runtime/shape-anchors.ts): one object per name keeps it.
+ * made again (host/shape-anchors.ts): one object per name keeps it.
  */
 function keepNameShape(className: string): void {
   if (namesKept.has(className) || namesKept.size >= MAX_NAMES_KEPT) return;

@@ -24,7 +24,7 @@ import { unversionedName } from '../validate/names.ts';
 import { substFuncType, type ExternDesc, type TypeEntry } from '../validate/type-space.ts';
 import type { RuntimeItem } from './instantiate.ts';
 import { assertHasMethods, HostObjectBinding, hostResourceType } from './host-resources.ts';
-import { keepShape } from './shape-anchors.ts';
+import { keepShape } from '../shape-anchors.ts';
 import { camel, parsedName, pascal } from './js-names.ts';
 
 export type ImportObject = Record<string, unknown>;

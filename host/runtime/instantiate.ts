@@ -32,7 +32,7 @@ import {
 } from '../abi/index.ts';
 import { bindImportResources } from './import-matching.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
-import { keepShape } from './shape-anchors.ts';
+import { keepShape } from '../shape-anchors.ts';
 import { LiftLowerContext } from '../abi/context.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isSuspendError } from '../abi/guard.ts';
