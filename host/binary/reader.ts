@@ -101,12 +101,17 @@ export class Reader {
   private u32Long(what: string): number {
     const start = this.offset;
     let result = 0;
-    for (let i = 0; i < 5; i++) {
+    // The place value of byte i is kept by multiplying, not computed as `2 ** (7 * i)`: unoptimised
+    // code returns a heap number for `**` even when the value is a small integer, and one heap
+    // number stored as a Reader's offset or end (`sub` of a length read here) changed those fields'
+    // representation from small integer to double, deprecating the Reader class the anchor keeps;
+    // each cold load after a GC then made a new class and recompiled byte/u32/vec against it.
+    for (let i = 0, place = 1; i < 5; i++, place *= 0x80) {
       const b = this.byte(what);
       if (i === 4 && (b & 0xf0) !== 0) {
         this.fail(`integer too large or representation too long in ${what}`, start);
       }
-      result += (b & 0x7f) * 2 ** (7 * i);
+      result += (b & 0x7f) * place;
       if ((b & 0x80) === 0) return result;
     }
     return this.fail(`integer representation too long in ${what}`, start);
@@ -134,11 +139,11 @@ export class Reader {
   s33(what: string): number {
     const start = this.offset;
     let result = 0;
-    for (let i = 0; i < 5; i++) {
+    // `place` multiplies rather than `2 ** (7 * i)` for the reason given in `u32Long`.
+    for (let i = 0, place = 1; i < 5; i++, place *= 0x80) {
       const b = this.byte(what);
-      result += (b & 0x7f) * 2 ** (7 * i);
+      result += (b & 0x7f) * place;
       if ((b & 0x80) === 0) {
-        const bits = 7 * (i + 1);
         if (i === 4) {
           // 35 payload bits for a 33-bit value: bit 32 (0x10 here) is the
           // sign, and bits 33 and 34 (0x60) must repeat it.
@@ -146,7 +151,7 @@ export class Reader {
           if ((b & 0x60) !== (sign ? 0x60 : 0)) this.fail(`integer too large in ${what}`, start);
           return sign ? result - 2 ** 35 : result;
         }
-        return (b & 0x40) !== 0 ? result - 2 ** bits : result;
+        return (b & 0x40) !== 0 ? result - place * 0x80 : result;
       }
     }
     return this.fail(`integer representation too long in ${what}`, start);

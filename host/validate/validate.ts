@@ -90,10 +90,12 @@ function checkCoreFraming(bytes: Uint8Array, offset: number): void {
   while (pos < bytes.length) {
     const id = bytes[pos++]!;
     let size = 0;
-    for (let shift = 0; ; shift += 7) {
+    // `place` multiplies rather than `2 ** shift`, which unoptimised code returns as a heap number
+    // (reader.ts `u32Long`): `pos` would then be a heap number for the rest of the module.
+    for (let shift = 0, place = 1; ; shift += 7, place *= 0x80) {
       if (pos >= bytes.length || shift > 28) throw new LoadError('malformed', 'core module: bad section size', offset + pos);
       const b = bytes[pos++]!;
-      size += (b & 0x7f) * 2 ** shift;
+      size += (b & 0x7f) * place;
       if ((b & 0x80) === 0) break;
     }
     if (id !== 0) {

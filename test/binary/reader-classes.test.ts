@@ -1,0 +1,27 @@
+/**
+ * Readers keep one hidden class across full GCs (reader.ts `u32Long`, `#mapAnchor`), in a child
+ * process with --expose-gc and V8's natives syntax (reader-classes-gc.ts): LEB128 values of more
+ * than one byte come back as small integers, a Reader made by `sub` of such a length has the class
+ * of the first Reader, and code that read through such Readers stays optimised after collections
+ * that found none of them alive.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('reader classes survive full GCs (child process)', () => {
+  it('multi-byte LEB128 lengths keep Readers on the anchored class, and readers stay optimised', async () => {
+    const script = fileURLToPath(new URL('./reader-classes-gc.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--allow-natives-syntax', '--import', 'tsx', script], { cwd: repoRoot });
+    const report = JSON.parse(stdout.trim().split('\n').pop()!) as unknown;
+    expect(report).toEqual({
+      values: { u32: true, u32FiveBytes: true, s33Positive: true, s33Negative: true },
+      classes: { sameAsFirst: true, offsetIsSmi: true, endIsSmi: true },
+      reader: { before: true, after: true },
+      value: 389 + 4 + 202,
+    });
+  });
+});
