@@ -370,7 +370,11 @@ function readNameSection(data: Uint8Array): NameSection | undefined {
       else if (id === 1) {
         const sort = readSort(s);
         const names = new Map<number, string>();
-        s.vec('name map', (rr) => names.set(rr.u32('name index'), rr.name('name')));
+        // `vec`'s count and loop written out: a callback here would be a new closure per name
+        // subsection, and optimised code that only closures of one load hold is lost at the next full
+        // GC (the feedback vector keeps it weakly), so each cold load optimised it again.
+        const n = s.count('name map');
+        for (let i = 0; i < n; i++) names.set(s.u32('name index'), s.name('name'));
         sortNames.push({ sort, names });
       }
     }

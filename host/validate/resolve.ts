@@ -3,7 +3,7 @@
  * index spaces into `TypeEntry` values, checking well-formedness on the way and
  * rejecting features this host does not implement.
  */
-import type { FuncType, ValType } from '../types.ts';
+import type { FuncType, ParamType, ValType } from '../types.ts';
 import type { Alias, ComponentDecl, CoreDefType, DefType, DefValType, ExternName, ExternType, ValTypeRef } from '../binary/ast.ts';
 import { fixedListLayout, recordLayout, variantLayout, type Layout } from '../abi/layout.ts';
 import { MAX_VALUE_SIZE, validationLayout, validationPointerPairLayout } from './value-size.ts';
@@ -178,7 +178,10 @@ function uniqueLabels(labels: readonly string[], what: string, offset: number): 
 
 export function resolveFuncType(def: Extract<DefType, { kind: 'func' }>, scope: TypeScope, offset: number): FuncType {
   uniqueLabels(def.params.map((p) => p.name), 'function parameter', offset);
-  const params = def.params.map((p) => ({ name: p.name, type: resolveValType(p.type, scope, offset) }));
+  // A loop, not `map` with a closure: a closure made per call holds its optimised code alone (the
+  // feedback vector keeps it weakly), so each full GC between cold loads threw that code away.
+  const params: ParamType[] = [];
+  for (const p of def.params) params.push({ name: p.name, type: resolveValType(p.type, scope, offset) });
   const result = def.result === undefined ? undefined : resolveValType(def.result, scope, offset);
   if (result !== undefined && containsBorrow(result)) invalid('function result type contains a borrow handle', offset);
   return { async: def.async, params, result };

@@ -4,7 +4,7 @@
  * resource identities) and instantiation (with the runtime's ResourceType
  * objects), so both resolve types by the same rules.
  */
-import type { FuncType, ResourceTypeRef, ValType } from '../types.ts';
+import type { FuncType, ParamType, ResourceTypeRef, ValType } from '../types.ts';
 import type { CoreDefType } from '../binary/ast.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import type { Layout } from '../abi/layout.ts';
@@ -196,10 +196,20 @@ export function substMembers(t: ValType, s: Subst): ValType {
 }
 
 function substFunc(f: FuncType, s: Subst): FuncType {
-  const ps = f.params.map((p) => substVal(p.type, s));
+  // Loops, not `map` with closures: a closure made per call holds its optimised code alone (the
+  // feedback vector keeps it weakly), so each full GC between cold loads threw that code away.
+  let changed = false;
+  const ps: ValType[] = [];
+  for (const p of f.params) {
+    const t = substVal(p.type, s);
+    if (t !== p.type) changed = true;
+    ps.push(t);
+  }
   const r = f.result === undefined ? undefined : substVal(f.result, s);
-  if (sameList(ps, f.params.map((p) => p.type)) && r === f.result) return f;
-  return { async: f.async, params: f.params.map((p, i) => ({ name: p.name, type: ps[i]! })), result: r };
+  if (!changed && r === f.result) return f;
+  const params: ParamType[] = [];
+  for (let i = 0; i < ps.length; i++) params.push({ name: f.params[i]!.name, type: ps[i]! });
+  return { async: f.async, params, result: r };
 }
 
 function substEntry(e: TypeEntry, s: Subst): TypeEntry {
@@ -371,10 +381,12 @@ function optEquals(a: ValType | undefined, b: ValType | undefined): boolean {
 }
 
 export function funcTypeEquals(a: FuncType, b: FuncType): boolean {
-  return (
-    a.async === b.async &&
-    a.params.length === b.params.length &&
-    a.params.every((p, i) => p.name === b.params[i]!.name && valTypeEquals(p.type, b.params[i]!.type)) &&
-    optEquals(a.result, b.result)
-  );
+  if (a.async !== b.async || a.params.length !== b.params.length) return false;
+  // A loop, not `every` with a closure, for the reason given in `substFunc`.
+  for (let i = 0; i < a.params.length; i++) {
+    const p = a.params[i]!;
+    const q = b.params[i]!;
+    if (p.name !== q.name || !valTypeEquals(p.type, q.type)) return false;
+  }
+  return optEquals(a.result, b.result);
 }
