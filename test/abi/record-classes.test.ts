@@ -8,18 +8,12 @@
  * (as another load makes them), get the same classes and their own values;
  * past MAX_RECORD_SHAPES key sequences nothing more is kept.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+import { nativesChildReport } from '../support/natives-child.ts';
 
 describe('record classes survive full GCs (child process)', () => {
   it('a reader of lifted records stays optimised after full GCs with no record alive', async () => {
-    const script = fileURLToPath(new URL('./record-classes-gc.ts', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--allow-natives-syntax', '--import', 'tsx', script], { cwd: repoRoot });
-    const report = JSON.parse(stdout.trim().split('\n').pop()!) as unknown;
+    const report = await nativesChildReport(new URL('./record-classes-gc.ts', import.meta.url));
     expect(report).toEqual({
       wide: { before: true, after: true },
       narrow: { before: true, after: true },

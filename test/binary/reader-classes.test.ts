@@ -5,18 +5,12 @@
  * of the first Reader, and code that read through such Readers stays optimised after collections
  * that found none of them alive.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+import { nativesChildReport } from '../support/natives-child.ts';
 
 describe('reader classes survive full GCs (child process)', () => {
   it('multi-byte LEB128 lengths keep Readers on the anchored class, and readers stay optimised', async () => {
-    const script = fileURLToPath(new URL('./reader-classes-gc.ts', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--allow-natives-syntax', '--import', 'tsx', script], { cwd: repoRoot });
-    const report = JSON.parse(stdout.trim().split('\n').pop()!) as unknown;
+    const report = await nativesChildReport(new URL('./reader-classes-gc.ts', import.meta.url));
     expect(report).toEqual({
       values: { u32: true, u32FiveBytes: true, s33Positive: true, s33Negative: true },
       classes: { sameAsFirst: true, offsetIsSmi: true, endIsSmi: true },
