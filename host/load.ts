@@ -138,7 +138,7 @@ export async function load(source: ComponentSource, options: LoadOptions<object>
   };
   // Typed imports are the same objects; their declared type just has no index signature.
   // A literal, not a spread of `options`: a spread's hidden class is made anew after every full GC that
-  // found none alive (host/runtime/shape-anchors.ts).
+  // found none alive (host/shape-anchors.ts).
   const granted = sandboxImports(build.validated.type.imports.keys(), { wasi: options.wasi, name: options.name, imports: options.imports as ImportObject | undefined });
   const imports = granted instanceof Promise ? await granted : granted;
   return new Plugin(build.validated, imports, options.name, checked);

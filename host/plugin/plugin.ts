@@ -459,7 +459,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 /**
  * One object of each kind a load makes here and lets go of at unload (the
  * instantiation's own: runtime/instantiate.ts), kept so that their hidden
- * classes survive GCs (runtime/shape-anchors.ts): right after a GC, making
+ * classes survive GCs (host/shape-anchors.ts): right after a GC, making
  * them again took ~60 us (the cell with its owned objects and pending work)
  * and ~15 us (a resource class's binding) of a warm load.
  */
@@ -513,7 +513,7 @@ function extraKeysOf(component: ValidatedComponent, expectation: AbiSurface | un
  * (the compile cache keeps it): each face's objects get their keys one by
  * one, so their hidden classes are transitions a GC collects once no face
  * of the component is alive, and the next load made them again
- * (runtime/shape-anchors.ts).
+ * (host/shape-anchors.ts).
  */
 const faceShapes = new WeakMap<ValidatedComponent, readonly object[]>();
 
@@ -585,7 +585,7 @@ function borrowRulesHook(abi: RdylibAbi | undefined, callsOut: boolean): ((iface
 /**
  * `imports` and `name` supplied as `value`: the same own enumerable
  * properties as a spread, in a dictionary (a spread with a computed key made
- * a hidden class that every load after a GC made again, runtime/shape-anchors.ts).
+ * a hidden class that every load after a GC made again, host/shape-anchors.ts).
  */
 function withImport(imports: ImportObject, name: string, value: unknown): ImportObject {
   const supplied = Object.assign(Object.create(null) as ImportObject, imports);
