@@ -43,15 +43,19 @@ export interface ExportContext {
   readonly planKey: object;
 }
 
+/** The label of function `name`'s slot in instance `iface` (`''`: the world's exports), which errors name the function by. */
+function slotLabel(iface: string, name: string): string {
+  return iface === '' ? name : `${iface}#${name}`;
+}
+
 /**
- * Puts the export's function into the cell: the lifted function (wrapped
+ * Puts the export's function into the cell, labelled `item` (`slotLabel`): the lifted function (wrapped
  * with its borrow rules when the section has any, and given its async JS
  * shape), made at its first call (export-cell.ts `compile`), until unload
  * swaps in a thrower. Returns its slot.
  */
-function register(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): number {
+function register(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, item: string): number {
   const cell = cx.cell;
-  const item = iface === '' ? name : `${iface}#${name}`;
   // Async exports return a Promise; streams and futures take their JS shapes (async-calls.ts).
   const async = returnsPromise(f);
   const slot = cell.addFunction(item, () => callOf(f, cx, iface, name, item, async), async ? 'async' : 'sync');
@@ -77,9 +81,9 @@ function definedByGuest(rt: ResourceTypeRef): rt is ResourceType {
  * right number of arguments is a plain call (no rest array, no spread); any
  * other count is passed through unchanged so the lifted function reports it.
  */
-function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string): (...args: unknown[]) => unknown {
+function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, item: string): (...args: unknown[]) => unknown {
   const cell = cx.cell;
-  const slot = register(f, cx, iface, name);
+  const slot = register(f, cx, iface, name, item);
   switch (paramCount(f)) {
     case 0:
       return function (this: unknown) {
@@ -202,6 +206,8 @@ interface FaceMember {
   readonly keys: readonly string[];
   /** An instance's path (slot labels, its own plan). */
   readonly path: string;
+  /** A function's slot label (`slotLabel`), made once with the plan. */
+  readonly item: string;
 }
 
 interface ResourceFunction {
@@ -211,6 +217,8 @@ interface ResourceFunction {
   readonly resource: string;
   /** The method's or static's key on its class. */
   readonly key: string;
+  /** The slot label (`slotLabel`), made once with the plan. */
+  readonly item: string;
 }
 
 /** Per plan key (ExportContext), per instance path: the plans made so far. */
@@ -230,16 +238,17 @@ function makePlan(inst: RuntimeInstance, path: string): FacePlan {
     if (item.kind === 'type') {
       types.push({ at, name, key: pascal(name) });
     } else if (item.kind === 'instance') {
-      members.push({ at, name, keys: [name], path: world ? name : `${path}/${name}` });
+      members.push({ at, name, keys: [name], path: world ? name : `${path}/${name}`, item: '' });
     } else if (item.kind === 'func') {
       const p = parsedName(name);
+      const label = slotLabel(path, name);
       if (p.kind === 'label') {
         const key = camel(name);
-        members.push({ at, name, keys: !world ? [key] : key === name ? [name] : [name, key], path });
+        members.push({ at, name, keys: !world ? [key] : key === name ? [name] : [name, key], path, item: label });
       } else {
         // At the top level every function is also under its exact name.
-        if (world) members.push({ at, name, keys: [name], path });
-        if (p.kind !== 'interface') resourceFunctions.push({ at, name, role: p.kind, resource: p.resource, key: p.kind === 'constructor' ? '' : camel(p.name) });
+        if (world) members.push({ at, name, keys: [name], path, item: label });
+        if (p.kind !== 'interface') resourceFunctions.push({ at, name, role: p.kind, resource: p.resource, key: p.kind === 'constructor' ? '' : camel(p.name), item: label });
       }
     }
     at++;
@@ -299,7 +308,7 @@ function faceOf(inst: RuntimeInstance, cx: ExportContext, path: string): ExportO
   if (!plan.world) addClasses(plan, classes, out);
   for (const m of plan.members) {
     const item = items[m.at]!;
-    const v = item.kind === 'func' ? wrap(item.func, cx, path, m.name) : faceOf((item as Extract<RuntimeItem, { kind: 'instance' }>).instance, cx, m.path);
+    const v = item.kind === 'func' ? wrap(item.func, cx, path, m.name, m.item) : faceOf((item as Extract<RuntimeItem, { kind: 'instance' }>).instance, cx, m.path);
     for (const key of m.keys) out[key] = v;
   }
   if (plan.world) addClasses(plan, classes, out);
@@ -356,24 +365,24 @@ function attachResourceFunctions(
     const cls = classes.get(r.resource);
     if (cls === undefined) {
       // A resource function whose type is not exported here: still reachable by its full name.
-      out[r.name] = wrap(f, cx, path, r.name);
+      out[r.name] = wrap(f, cx, path, r.name, r.item);
       continue;
     }
     switch (r.role) {
       case 'constructor':
-        constructorSetters.get(cls)?.(wrap(f, cx, path, r.name));
+        constructorSetters.get(cls)?.(wrap(f, cx, path, r.name, r.item));
         break;
       case 'method': {
         const key = r.key;
         Object.defineProperty(cls.prototype, key, {
-          value: methodOf(cx.cell, register(f, cx, path, r.name), paramCount(f), cx.unloading, cls.prototype, key),
+          value: methodOf(cx.cell, register(f, cx, path, r.name, r.item), paramCount(f), cx.unloading, cls.prototype, key),
           writable: true,
           configurable: true,
         });
         break;
       }
       case 'static':
-        cls[r.key] = wrap(f, cx, path, r.name);
+        cls[r.key] = wrap(f, cx, path, r.name, r.item);
         break;
     }
   }
