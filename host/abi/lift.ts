@@ -97,10 +97,8 @@ export function canonLift(
   // (may_enter refuses a reentrant call in `enter`, before it is touched).
   const argv = new Array<unknown>(nParams).fill(undefined);
   const enter = (argc: number): void => {
-    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     // `!== true`, not `!inst.mayEnter`: see directFastPath's `enter`.
-    if (inst.mayEnter !== true) refuseReentrance(inst);
-    if (argc !== nParams) refuseArgCount(nParams, argc);
+    if (inst.poisoned !== undefined || inst.mayEnter !== true || argc !== nParams) refuseEntry(inst, nParams, argc);
   };
   let lifted: (...args: unknown[]) => unknown;
   switch (nParams) {
@@ -187,6 +185,17 @@ function callFailed(cx: LiftLowerContext, e: unknown, entered: boolean, movesHan
 /** definitions.py `trap_if(task.num_borrows > 0)` when a lifted call returns. */
 function borrowsNotDropped(inst: ComponentInstance, scope: BorrowScope): never {
   trap(`borrow: ${scope.numBorrows} borrowed handle(s) were not dropped by ${inst.name} before the call returned`);
+}
+
+/**
+ * Why a lifted function's `enter` refused a call, in the order the checks
+ * are made: the instance is poisoned (a trap), it is already running
+ * (may_enter), or the call has `got` arguments where it takes `expected`.
+ */
+function refuseEntry(inst: ComponentInstance, expected: number, got: number): never {
+  inst.checkNotPoisoned();
+  if (inst.mayEnter !== true) refuseReentrance(inst);
+  refuseArgCount(expected, got);
 }
 
 /** A lifted function called with the wrong number of arguments (out of line: the check is inlined into every call). */
@@ -377,11 +386,12 @@ function directFastPath(
   const hasResult = ft.result !== undefined;
   const n = lowers.length;
 
+  // One test, the refusals out of line (`refuseEntry`): V8 inlines `enter` with the
+  // rest of a call into its caller within one budget of bytecode (a self method's
+  // wrapper, js-exports.ts, with its borrow check and this function).
   const enter = (argc: number): void => {
-    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     // `!== true`, not `!inst.mayEnter`: an identity compare, where V8 compiles `!` of a field it cannot type as a truthiness test.
-    if (inst.mayEnter !== true) refuseReentrance(inst);
-    if (argc !== n) refuseArgCount(n, argc);
+    if (inst.poisoned !== undefined || inst.mayEnter !== true || argc !== n) refuseEntry(inst, n, argc);
   };
   const finish = (r: unknown): unknown => {
     // Poisoned during the call (a failed import whose exception the guest caught): a trap, not a result.
@@ -561,9 +571,7 @@ function flatDirectPath(
   // `enter` and `finish` restate directFastPath's on purpose: closures of one literal share V8's
   // feedback, so a shared `finish` would see both paths' lifts at its `liftR` call site.
   const enter = (argc: number): void => {
-    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
-    if (inst.mayEnter !== true) refuseReentrance(inst);
-    if (argc !== n) refuseArgCount(n, argc);
+    if (inst.poisoned !== undefined || inst.mayEnter !== true || argc !== n) refuseEntry(inst, n, argc);
   };
   const finish = (r: unknown): unknown => {
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();

@@ -240,6 +240,11 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
 
   // The common plan: one handle argument at the top level (`self`, or a single `&R` or `R`), checked without collecting.
   const single = params.length === 1 && params[0]!.collect === undefined ? params[0] : undefined;
+  /** `checkUse` on the use of handle `v` by the rule `p`, when `v` is a usable handle. */
+  const checkUseOf = (p: ParamRule, v: unknown): void => {
+    const use = useOf(p, v);
+    if (use !== undefined) checkUse(name, use);
+  };
   /**
    * The single handle's check, for calls that make no loans. Unless the rule
    * needs the handle static, nothing can refuse a handle without a record (no
@@ -248,18 +253,26 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
    * lets through: it is passed on without making a use (no allocation per call,
    * e.g. every `next()` of an iterator, which has a record as a dependent).
    */
-  const checkSingle = (p: ParamRule, v: unknown): void => {
-    const h = handleOf(v);
-    if (h === undefined) return;
-    if (!p.mustBeStatic) {
-      const r = h.binding.recordOf(h.rep);
-      if (r === undefined || !refusesUse(r, p.access, h.via)) return;
-    }
-    const use = useOf(p, v);
-    if (use !== undefined) checkUse(name, use);
+  const checkSingle = (p: ParamRule): ((v: unknown) => void) => {
+    const { mustBeStatic, access } = p;
+    // Small, with the full check (`checkUseOf`) out of line: V8 inlines this into the
+    // call's wrapper (a self method's, js-exports.ts) with the lifted function, within
+    // one budget of bytecode.
+    return (v) => {
+      const h = handleOf(v);
+      if (h === undefined) return;
+      if (!mustBeStatic) {
+        const r = h.binding.recordOf(h.rep);
+        if (r === undefined || !refusesUse(r, access, h.via)) return;
+      }
+      checkUseOf(p, v);
+    };
   };
+  const checkOne = single === undefined ? undefined : checkSingle(single);
   const check =
-    single === undefined ? (args: ArrayLike<unknown>): void => void before(args) : (args: ArrayLike<unknown>): void => checkSingle(single, args[single.index]);
+    single === undefined || checkOne === undefined
+      ? (args: ArrayLike<unknown>): void => void before(args)
+      : (args: ArrayLike<unknown>): void => checkOne(args[single.index]);
 
   /** The call itself, then the result rules on what it returned or threw. */
   const callMarking = (args: unknown[]): unknown => {
@@ -276,7 +289,7 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
   };
 
   if (!lends) {
-    if (single !== undefined && results.length === 0) return checkedSingle(type.params.length, single.index, (v) => checkSingle(single, v), call);
+    if (single !== undefined && checkOne !== undefined && results.length === 0) return checkedSingle(type.params.length, single.index, checkOne, call);
     return function (this: unknown, ...args: unknown[]): unknown {
       check(args);
       return callMarking(args);

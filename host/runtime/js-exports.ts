@@ -162,18 +162,22 @@ function selfMethodOnFirstCall(cell: ExportCell, slot: number, proto: object, ke
 }
 
 // Two copies of one closure, on purpose, as in rdylib/call-plan.ts checkedUnary:
-// the call site `cell.fns[slot](this)` of each then sees one family of lifted
-// functions (abi/lift.ts isDirectlyLifted), so V8 keeps inlining the callee.
-// Unload's thrower in the slot is a rare path either way. The slot's function
-// was made before either copy exists (selfMethodOnFirstCall), so it is read as it is.
+// the call site `call(this)` of each then sees one family of lifted functions
+// (abi/lift.ts isDirectlyLifted), so V8 keeps inlining the callee. Unload's
+// thrower in the slot is a rare path either way. The slot's function was made
+// before either copy exists (selfMethodOnFirstCall), so it is read as it is,
+// once, not in each arm: less bytecode for V8 to inline at the caller along
+// with the slot's function (kv's len(); see call-plan.ts checkSingle).
 function selfMethod(cell: ExportCell, slot: number): (this: unknown, ...args: unknown[]) => unknown {
   return function (this: unknown) {
-    return arguments.length === 0 ? cell.fns[slot]!(this) : cell.fns[slot]!(this, ...arguments);
+    const call = cell.fns[slot]!;
+    return arguments.length === 0 ? call(this) : call(this, ...arguments);
   };
 }
 function directSelfMethod(cell: ExportCell, slot: number): (this: unknown, ...args: unknown[]) => unknown {
   return function (this: unknown) {
-    return arguments.length === 0 ? cell.fns[slot]!(this) : cell.fns[slot]!(this, ...arguments);
+    const call = cell.fns[slot]!;
+    return arguments.length === 0 ? call(this) : call(this, ...arguments);
   };
 }
 

@@ -465,3 +465,63 @@ describe('lifted functions of 1-3 parameters take their arguments without a rest
     expect(f({ x: 255 })).toBe(255);
   });
 });
+
+describe("a lifted function's entry refuses in one order on each path: poisoned, then may_enter, then the argument count", () => {
+  // One function of each path canonLift picks: scalars (directFastPath), a record of scalars
+  // (flatDirectPath), an option (the general path).
+  const paths: [string, ValType, unknown][] = [
+    ['direct', p('u32'), 7],
+    ['flat direct', { kind: 'record', fields: [{ name: 'x', type: p('u32') }] } as ValType, { x: 7 }],
+    ['general', { kind: 'option', type: p('u32') } as ValType, 7],
+  ];
+  for (const [path, type, arg] of paths) {
+    it(`${path} path: a refused call changes nothing and throws the first refusal's error`, () => {
+      const inst = new ComponentInstance(`entry-${path}`);
+      let calls = 0;
+      const inner: unknown[] = [];
+      let poisonInside = false;
+      const f: (...a: unknown[]) => unknown = canonLift(fn([['a', type]], p('u32')), opts(undefined), inst, () => {
+        calls++;
+        // Inside the call may_enter is false: wrong count and reentrance together refuse as reentrance.
+        inner.push(outcome(() => f(arg, arg)));
+        if (poisonInside) {
+          inst.poison(new TrapError('poisoned inside'));
+          // Poisoned, reentrant and a wrong count: the trap comes first.
+          inner.push(outcome(() => f()));
+        }
+        return 1;
+      });
+      // Not entered: only the count is wrong.
+      expect(() => f(arg, arg)).toThrow(new TypeError('expected 1 argument(s), got 2'));
+      expect(() => f()).toThrow(new TypeError('expected 1 argument(s), got 0'));
+      expect(calls).toBe(0);
+      expect(inst.mayEnter).toBe(true);
+      expect(inst.poisoned).toBeUndefined();
+
+      expect(f(arg)).toBe(1);
+      expect(inner).toHaveLength(1);
+      expect(inner[0]).toBeInstanceOf(PluginInUseError);
+      expect(calls).toBe(1);
+      expect(inst.mayEnter).toBe(true);
+
+      poisonInside = true;
+      expectTrap(() => f(arg), /poisoned/);
+      expect(inner).toHaveLength(3);
+      expect(inner[1]).toBeInstanceOf(PluginInUseError);
+      expect(inner[2]).toBeInstanceOf(TrapError);
+      expect((inner[2] as Error).message).toMatch(/is poisoned by an earlier trap: poisoned inside/);
+      expect(inst.mayEnter).toBe(true);
+      // Poisoned: every entry traps first, whatever the argument count.
+      for (const args of [[], [arg], [arg, arg]]) expectTrap(() => f(...args), /is poisoned by an earlier trap/);
+      expect(calls).toBe(2);
+    });
+  }
+});
+
+function outcome(f: () => unknown): unknown {
+  try {
+    return f();
+  } catch (e) {
+    return e;
+  }
+}
