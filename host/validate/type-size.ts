@@ -25,11 +25,9 @@ export const MAX_TYPE_SIZE = 1_000_000;
 /** `MAX_WASM_COMPONENT_TYPE_DEPTH`: how deeply defined value types may nest. */
 export const MAX_TYPE_DEPTH = 100;
 
-/**
- * Sizes are capped at the limit: past it only "too large" matters, and numbers stay small.
- * Written out where sizes are combined (memo, sum, SizeTally) rather than called: cold loads
- * run this code mostly unoptimised, where the call cost more than the comparison.
- */
+// Sizes are capped at the limit: past it only "too large" matters, and numbers stay small. The cap
+// is written out where sizes are combined (memo, sum, SizeTally) rather than called: cold loads run
+// this code mostly unoptimised, where the call cost more than the comparison.
 
 const sizes = memoTable<object, number>();
 const depths = memoTable<ValType, number>();
