@@ -1,4 +1,5 @@
 import { LoadError } from '../errors.ts';
+import { keepShape } from '../shape-anchors.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -9,14 +10,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * silently wrong value.
  */
 export class Reader {
-  /**
-   * Never read from: keeps the hidden class of a Reader alive. Readers live only while bytes are
-   * parsed, so between two loads none may be left, and a full GC then collects their map; V8
-   * deoptimises every function compiled against it ("weak objects": byte, vec, u32, count...) and
-   * the next load parses in unoptimised code while they are compiled again (measured: once per
-   * cold load when a GC ran between loads, ~5 TurboFan compiles each).
-   */
-  static readonly #mapAnchor = new Reader(new Uint8Array(0));
   // The fields are `declare`d and set by the constructor alone: a field declaration compiles to
   // an initializer V8 calls on every construction (a parse makes a Reader per section and per
   // sized item), before the constructor sets the same fields again.
@@ -235,6 +228,15 @@ export class Reader {
     }
   }
 }
+
+/**
+ * One Reader kept for the life of the process, so that its hidden class stays alive (shape-anchors.ts).
+ * Readers live only while bytes are parsed, so between two loads none may be left, and a full GC
+ * then collects their map; V8 deoptimises every function compiled against it ("weak objects":
+ * byte, vec, u32, count...) and the next load parses in unoptimised code while they are compiled
+ * again (measured: once per cold load when a GC ran between loads, ~5 TurboFan compiles each).
+ */
+keepShape(new Reader(new Uint8Array(0)));
 
 export function leadingByteError(r: Reader, b: number, what: string, offset: number): never {
   return r.fail(`invalid leading byte (0x${b.toString(16)}) for ${what}`, offset);

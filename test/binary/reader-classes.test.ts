@@ -1,5 +1,5 @@
 /**
- * Readers keep one hidden class across full GCs (reader.ts `u32Long`, `#mapAnchor`), in a child
+ * Readers keep one hidden class across full GCs (reader.ts `u32Long`, and the Reader it keeps with `keepShape`), in a child
  * process with --expose-gc and V8's natives syntax (reader-classes-gc.ts): LEB128 values of more
  * than one byte come back as small integers, a Reader made by `sub` of such a length has the class
  * of the first Reader, and code that read through such Readers stays optimised after collections
