@@ -393,13 +393,7 @@ function directFastPath(
     // `!== true`, not `!inst.mayEnter`: an identity compare, where V8 compiles `!` of a field it cannot type as a truthiness test.
     if (inst.poisoned !== undefined || inst.mayEnter !== true || argc !== n) refuseEntry(inst, n, argc);
   };
-  const finish = (r: unknown): unknown => {
-    // Poisoned during the call (a failed import whose exception the guest caught): a trap, not a result.
-    if (inst.poisoned !== undefined) inst.checkNotPoisoned();
-    const v = hasResult ? liftR(r as never) : undefined;
-    if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
-    return v;
-  };
+  const finish = directFinish(inst, liftR, postReturn, hasResult);
   // Each call below clears may_enter, and sets it again on both exits: after
   // the result on the normal one, in `leftByThrow` on the other. No `finally`:
   // V8 compiles one into a saved pending message and a dispatch on how the
@@ -465,6 +459,36 @@ function directFastPath(
         return v;
       } as (...args: unknown[]) => unknown;
   }
+}
+
+/**
+ * The end of a direct call (`directFastPath`), given the core result: the
+ * call's result, lifted (`liftR`), unless the instance was poisoned during
+ * the call (a failed import whose exception the guest caught: a trap, not a
+ * result); then the post-return, if the function has one.
+ *
+ * One test for both rare cases, the rest of them out of line (`rare`, same
+ * order): V8 inlines this with the rest of a call into its caller within one
+ * budget of bytecode (a self method's wrapper, js-exports.ts, with its borrow
+ * check). A direct function's result is a scalar or an own handle, which owns
+ * no memory for a post-return to free (wit-bindgen emits none for them), so
+ * the function that has one is the rare one. Made here, not in
+ * `directFastPath`, so that what it reads are parameters, which V8 need not
+ * check for being read before they are set (2 bytes of bytecode each).
+ */
+function directFinish(
+  inst: ComponentInstance,
+  liftR: (x: never) => unknown,
+  postReturn: ((...flat: unknown[]) => void) | undefined,
+  hasResult: boolean,
+): (r: unknown) => unknown {
+  const rare = (r: unknown): unknown => {
+    inst.checkNotPoisoned();
+    const v = hasResult ? liftR(r as never) : undefined;
+    if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
+    return v;
+  };
+  return (r) => (inst.poisoned !== undefined || postReturn !== undefined ? rare(r) : hasResult ? liftR(r as never) : undefined);
 }
 
 /** The throwing exit of a direct call: poisons `inst` (guard.ts `trapped`), lets it be entered again, returns what to throw. */

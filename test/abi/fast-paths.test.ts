@@ -206,6 +206,66 @@ describe('guest resource objects', () => {
     expect(() => b.lowerOwn(o, 'x')).toThrow(expect.objectContaining({ code: 'HANDLE', kind: 'use-after-move' }));
   });
 
+  it("lowerBorrow (its checks in one test, the refusals out of line) refuses what lowerOwn refuses, with lowerOwn's error, and changes nothing", () => {
+    /** The class, kind and message of what `f` threw (or its value). */
+    const outcome = (f: () => unknown): unknown => {
+      try {
+        return { value: f() };
+      } catch (e) {
+        return { threw: (e as Error).constructor.name, kind: (e as { kind?: string }).kind, message: (e as Error).message };
+      }
+    };
+    const lineage = {};
+    const made = makeGuestClass('Cell');
+    const cell = new PluginCell('guest', lineage);
+    const b = new GuestClassBinding(new ResourceType('cell', new ComponentInstance('guest'), () => {}), made.cls, cell);
+    const other = binding();
+    // The same plugin's next generation (reload): same lineage, another cell.
+    const nextCell = new PluginCell('guest', lineage);
+    const next = new GuestClassBinding(new ResourceType('cell', new ComponentInstance('guest'), () => {}), makeGuestClass('Cell').cls, nextCell);
+    const disposed = b.liftOwn(1) as object;
+    b.dispose(disposed);
+    const moved = b.liftOwn(2) as object;
+    b.lowerOwn(moved, 'x');
+    b.commitOwn(moved);
+    const revoked = b.liftBorrow(3, new ComponentInstance('caller'));
+    b.endBorrow(revoked);
+    const hostile: [string, unknown][] = [
+      ['undefined', undefined],
+      ['null', null],
+      ['a number', 4],
+      ['a string', 'cell'],
+      ['a function', () => 4],
+      ['a plain object', { rep: 4 }],
+      ['an object made from the prototype', Object.create(made.cls.prototype)],
+      ["another plugin's object", other.b.liftOwn(4)],
+      ["the next generation's object", next.liftOwn(4)],
+      ['a disposed object', disposed],
+      ['a moved object', moved],
+      ['a lent object whose call returned', revoked],
+    ];
+    const owned = b.liftOwn(5) as object;
+    for (const [what, v] of hostile) {
+      const refused = outcome(() => b.lowerBorrow(v, 'self'));
+      expect(refused, what).toEqual(outcome(() => b.lowerOwn(v, 'self')));
+      expect(refused, what).toHaveProperty('threw');
+      // Nothing changed: the owned object still lowers, the refused one is still refused the same way.
+      expect(b.lowerBorrow(owned, 'self')).toBe(5);
+      expect(outcome(() => b.lowerBorrow(v, 'self')), what).toEqual(refused);
+    }
+    // A lent object lowers as a borrow (its rep), never as an own.
+    const lent = b.liftBorrow(6, new ComponentInstance('caller'));
+    expect(b.lowerBorrow(lent, 'self')).toBe(6);
+    expect(outcome(() => b.lowerOwn(lent, 'self'))).toMatchObject({ threw: 'BorrowError' });
+    // Unloaded: every object of the plugin, owned or lent, is refused by name, as lowerOwn refuses it.
+    cell.revoke();
+    for (const v of [owned, lent]) {
+      const refused = outcome(() => b.lowerBorrow(v, 'self'));
+      expect(refused).toEqual({ threw: 'UnloadedError', kind: undefined, message: 'self: the cell belongs to guest, which was unloaded' });
+      expect(outcome(() => b.lowerOwn(v, 'self'))).toEqual(refused);
+    }
+  });
+
   it('run the destructor once on dispose, and revoke ended borrows', () => {
     const { b, drops } = binding();
     const o = b.liftOwn(7) as object;
