@@ -79,11 +79,16 @@ let stateOf: (value: unknown) => HandleState | undefined;
  * resource object's class and use to change a state).
  */
 export class GuestResource {
-  #h: HandleState;
+  // Made by its initializer from what `mint` left (`takeMinted`), not declared empty and assigned in
+  // the constructor: the field's definition and a store to it are each an inline cache over every
+  // resource class's objects (every load makes classes), and with objects of the micro bench's and
+  // kv's classes made the store was V8's megamorphic IC, ~140 instructions per object (callgrind, kv
+  // store create+drop). Undefined (not a genuine object: `stateOf` finds no state) unless `mint`
+  // constructed it.
+  #h: HandleState | undefined = takeMinted();
 
-  constructor(token: typeof MINT, binding: GuestClassBinding, rep: number, st: number, via: object | undefined) {
+  constructor(token: typeof MINT) {
     if (token !== MINT) throw new TypeError('resource objects are made by the host, not constructed directly');
-    this.#h = new HandleState(binding, rep, st, via);
   }
 
   static {
@@ -94,6 +99,43 @@ export class GuestResource {
     const h = stateOf(this);
     return h === undefined ? undefined : { resource: h.binding.resourceName, plugin: h.binding.cell.name };
   }
+}
+
+/**
+ * What `mint` hands to the object it makes, from just before its construction
+ * until GuestResource's field initializer takes it (`takeMinted`). Kept as
+ * the state's parts, not a state object: a new (young) object stored in a
+ * module variable (old) takes V8's write barrier, ~50 instructions.
+ */
+const minting: { binding: GuestClassBinding | undefined; rep: number; st: number; via: object | undefined } = { binding: undefined, rep: 0, st: 0, via: undefined };
+
+/** GuestResource's field initializer: the state `mint` left, made and taken (only one object gets it), or undefined. */
+function takeMinted(): HandleState | undefined {
+  const m = minting;
+  const binding = m.binding;
+  if (binding === undefined) return undefined;
+  const via = m.via;
+  m.binding = undefined;
+  m.via = undefined;
+  return new HandleState(binding, m.rep, m.st, via);
+}
+
+/**
+ * A new object of `cls` (a class `makeGuestClass` made) for `rep` of `binding`,
+ * in state `st`: constructed with the token, the state's parts left for
+ * GuestResource's field initializer, which takes them first thing. Nothing
+ * but the class's own constructor (its token branch, no JS of anyone else's)
+ * runs in between, unless JS replaced the class's own prototype
+ * (`Object.setPrototypeOf(Class, X)`): then `X` is constructed instead, with
+ * the token, as it was given the token and the state's parts before.
+ */
+function mint(cls: new (...args: unknown[]) => GuestResource, binding: GuestClassBinding, rep: number, st: number, via: object | undefined): GuestResource {
+  const m = minting;
+  m.binding = binding;
+  m.rep = rep;
+  m.st = st;
+  m.via = via;
+  return new cls(MINT);
 }
 
 /** The state of `value` when it is a resource object made by a GuestClassBinding (of any plugin), else undefined. */
@@ -141,7 +183,7 @@ export function makeGuestClass(className: string): {
         // `typeof` first: a user's `new` passes numbers, strings, objects here, and a bare `===` against
         // the symbol then compiles to V8's generic StrictEqual call on the host's own `new` as well.
         if (typeof args[0] === 'symbol' && args[0] === MINT) {
-          super(MINT, args[1] as GuestClassBinding, args[2] as number, args[3] as number, args[4] as object | undefined);
+          super(MINT);
           return;
         }
         if (ctor === undefined) throw new TypeError(`${className} has no exported constructor`);
@@ -216,19 +258,19 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
 
   /** Makes the map anchor (above), once. */
   keepShapes(): void {
-    this.#mapAnchor ??= new this.cls(MINT, this, 0, DROPPED, undefined);
+    this.#mapAnchor ??= mint(this.cls, this, 0, DROPPED, undefined);
   }
 
   liftOwn(rep: number): unknown {
     const owned = this.cell.owned;
     const slot = owned.adopt(this, rep);
-    const obj = new this.cls(MINT, this, rep, slot, undefined);
+    const obj = mint(this.cls, this, rep, slot, undefined);
     owned.watch(obj, slot);
     return obj;
   }
 
   liftBorrow(rep: number, holder: ComponentInstance): unknown {
-    return new this.cls(MINT, this, rep, BORROWED, holder);
+    return mint(this.cls, this, rep, BORROWED, holder);
   }
 
   /** The record of resource `rep`, if it has one. */
@@ -329,8 +371,9 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
    * Every check in one test, the refusals out of line (`refuseBorrow`): this
    * runs on every borrowed argument (a self method's `self`), and V8 inlines
    * it into the call's wrapper (js-exports.ts) with the rest of the call
-   * within one budget of bytecode, which `stateOf`, `ownState` and the state
-   * check as calls of their own took ~90 bytes more of.
+   * within one budget of bytecode, of which the private `stateOf` and
+   * `ownState` as calls of their own took 65 bytes more (178 -> 113, with the
+   * module's `stateOf` they both inline).
    */
   lowerBorrow(value: unknown, path: string): number {
     const h = stateOf(value);

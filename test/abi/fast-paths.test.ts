@@ -9,7 +9,7 @@ import { compileLiftFlat, compileLowerFlat } from '../../host/abi/flat.ts';
 import { compileLoad, compileStore } from '../../host/abi/load-store.ts';
 import { UNROLLED } from '../../host/abi/records.ts';
 import { ComponentInstance, ResourceType } from '../../host/abi/index.ts';
-import { GuestClassBinding, GuestResource, makeGuestClass } from '../../host/runtime/guest-resources.ts';
+import { GuestClassBinding, GuestResource, handleOf, makeGuestClass } from '../../host/runtime/guest-resources.ts';
 import { PluginCell } from '../../host/plugin/plugin-cell.ts';
 import { HandleError } from '../../host/errors.ts';
 import type { ValType } from '../../host/types.ts';
@@ -191,6 +191,40 @@ describe('guest resource objects', () => {
     expect(() => b.lowerBorrow(other.b.liftOwn(1), 'x')).toThrow(HandleError);
     expect(() => new (GuestResource as unknown as new (...a: unknown[]) => object)(Symbol('rdylib resource object'), b, 1, 'owned')).toThrow(TypeError);
     expect(() => new Cls(1)).toThrow(/no exported constructor/);
+  });
+
+  it('get a state only from the host: JS constructions are refused and take no state, before and after the host made objects', () => {
+    const { Cls, b } = binding();
+    const Base = GuestResource as unknown as new (...a: unknown[]) => object;
+    const lookalike = Symbol('rdylib resource object');
+    class Sub extends Cls {
+      constructor() {
+        super(lookalike, b, 9, 1, undefined);
+      }
+    }
+    const forge: [string, () => unknown][] = [
+      ['the base class', () => new Base(lookalike, b, 9, 1, undefined)],
+      ['the base class with no arguments', () => new Base()],
+      ['the base class, the class as new.target', () => Reflect.construct(Base, [lookalike], Cls)],
+      ['the class', () => new Cls(lookalike, b, 9, 1, undefined)],
+      ['a subclass', () => new Sub()],
+    ];
+    const attempt = (): unknown[] =>
+      forge.map(([what, f]) => {
+        try {
+          return { what, made: handleOf(f()) };
+        } catch (e) {
+          return { what, threw: (e as Error).constructor.name };
+        }
+      });
+    const refused = forge.map(([what]) => ({ what, threw: 'TypeError' }));
+    expect(attempt()).toEqual(refused);
+    // The host makes objects (each with its own state), in between and after the attempts.
+    const owned = b.liftOwn(5) as object;
+    expect(attempt()).toEqual(refused);
+    const lent = b.liftBorrow(6, new ComponentInstance('caller'));
+    expect(attempt()).toEqual(refused);
+    expect([b.lowerBorrow(owned, 'x'), b.lowerBorrow(lent, 'x'), handleOf(owned) === handleOf(lent)]).toEqual([5, 6, false]);
   });
 
   it('cannot have their state changed through their class: the base class exposes no functions', () => {
