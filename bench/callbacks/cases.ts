@@ -4,7 +4,7 @@
  */
 import { expectEqual } from '../check.ts';
 import type { SyncCase } from '../sync-section.ts';
-import { consume } from '../timing.ts';
+import { consume, keep } from '../timing.ts';
 import type { CallbacksApi } from './api.ts';
 
 /** The callback count of the plugin-to-host case in the bench (bench.test.ts checks a smaller one). */
@@ -64,7 +64,7 @@ export function callbackCases(callbacks: number): SyncCase<CallbacksApi>[] {
       prepare(api) {
         const shape = api.shapes.circle(2);
         expectEqual(shape.bounds(), { x: -2, y: -2, w: 4, h: 4 }, 'circle(2).bounds()');
-        return () => consume(shape.bounds().w);
+        return () => consume(keep(shape.bounds()).w);
       },
     },
     {

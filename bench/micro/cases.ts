@@ -6,7 +6,7 @@
 import { expectEqual, pseudoRandomBytes } from '../check.ts';
 import type { SyncCase } from '../sync-section.ts';
 import type { Target } from '../suite.ts';
-import { consume } from '../timing.ts';
+import { consume, keep } from '../timing.ts';
 import type { BenchApi, Fields } from './api.ts';
 
 export type CallCase = SyncCase<BenchApi>;
@@ -68,7 +68,7 @@ export const CALL_CASES: readonly CallCase[] = [
     prepare(api) {
       const r: Fields = { a: 200, b: 60000, c: 4_000_000_000, d: 2n ** 60n + 7n, e: 1.5, f: Math.PI, g: true, h: -5 };
       expectEqual(api.echoFields(r), r, 'echo-fields');
-      return () => consume(api.echoFields(r).c);
+      return () => consume(keep(api.echoFields(r)).c);
     },
   },
   {
