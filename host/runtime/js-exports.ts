@@ -282,14 +282,14 @@ function planFor(inst: RuntimeInstance, cx: ExportContext, path: string): { plan
 function itemsIn(plan: FacePlan, inst: RuntimeInstance): RuntimeItem[] | undefined {
   const names = plan.names;
   if (inst.size !== names.length) return undefined;
-  const kinds = plan.kinds;
-  const items: RuntimeItem[] = [];
+  // Names, then items, each from its own iterator: taking every `[name, item]` entry apart ran the
+  // array iterator protocol on it (a face is mostly built by baseline-tier code, where each step is
+  // a builtin call), most of a kept plan's check: kv's interface exports 34 items.
   let i = 0;
-  for (const [name, item] of inst) {
-    if (name !== names[i] || item.kind !== kinds[i]) return undefined;
-    items.push(item);
-    i++;
-  }
+  for (const name of inst.keys()) if (name !== names[i++]) return undefined;
+  const kinds = plan.kinds;
+  const items = [...inst.values()];
+  for (i = 0; i < items.length; i++) if (items[i]!.kind !== kinds[i]) return undefined;
   return items;
 }
 
