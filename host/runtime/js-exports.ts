@@ -31,11 +31,6 @@ export interface ExportContext {
   /** Filled with the cell slot of each export function (linking reuses them). */
   readonly slots: Map<RuntimeFunc, number>;
   /**
-   * The face is made at unload, for a generation about to be revoked (JS had
-   * not asked for it): none of its functions will be called, so none is made.
-   */
-  readonly unloading: boolean;
-  /**
    * Faces made with one key share their plans (`planFor`): the validated
    * component the exports come from, whose every instantiation exports the
    * same names with the same kinds (a plan still serves only exports that match it).
@@ -116,11 +111,9 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, it
  * through `wrap`'s function, one call less per method call). Specialised
  * like `wrap`. A method taking only `self` starts as `selfMethodOnFirstCall`.
  */
-function methodOf(cell: ExportCell, slot: number, arity: number, unloading: boolean, proto: object, key: string): (this: unknown, ...args: unknown[]) => unknown {
+function methodOf(cell: ExportCell, slot: number, arity: number, proto: object, key: string): (this: unknown, ...args: unknown[]) => unknown {
   switch (arity) {
     case 1:
-      // Made at unload, the slot only ever holds its thrower.
-      if (unloading) return selfMethod(cell, slot);
       return selfMethodOnFirstCall(cell, slot, proto, key);
     case 2:
       return function (this: unknown, a: unknown) {
@@ -379,7 +372,7 @@ function attachResourceFunctions(
       case 'method': {
         const key = r.key;
         Object.defineProperty(cls.prototype, key, {
-          value: methodOf(cx.cell, register(f, cx, path, r.name, r.item), paramCount(f), cx.unloading, cls.prototype, key),
+          value: methodOf(cx.cell, register(f, cx, path, r.name, r.item), paramCount(f), cls.prototype, key),
           writable: true,
           configurable: true,
         });
