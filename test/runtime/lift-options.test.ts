@@ -13,6 +13,15 @@ import { parse } from '../../scripts/lib/jco.ts';
 import { compile, load } from '../../host/load.ts';
 import { LoadError } from '../../host/errors.ts';
 
+/** Core module `m` instantiated, and its `echo` lifted as `$func` with that instance's memory, realloc and post-return. */
+const liftedFrom = (m: string, func: string): string => `(core instance $i${m} (instantiate $${m}))
+  (alias core export $i${m} "mem" (core memory $mem-${m}))
+  (alias core export $i${m} "realloc" (core func $realloc-${m}))
+  (alias core export $i${m} "echo" (core func $echo-${m}))
+  (alias core export $i${m} "post" (core func $post-${m}))
+  (func $${func} (param "s" string) (result string)
+    (canon lift (core func $echo-${m}) (memory $mem-${m}) (realloc $realloc-${m}) (post-return $post-${m})))`;
+
 /** Core module `a` echoes a string through its own memory; `b`, instantiated after the lift, only traps. */
 const ECHO = `(component
   (core module $a
@@ -34,21 +43,9 @@ const ECHO = `(component
     (func (export "realloc") (param i32 i32 i32 i32) (result i32) unreachable)
     (func (export "echo") (param i32 i32) (result i32) unreachable)
     (func (export "post") (param i32) unreachable))
-  (core instance $ia (instantiate $a))
-  (alias core export $ia "mem" (core memory $mem-a))
-  (alias core export $ia "realloc" (core func $realloc-a))
-  (alias core export $ia "echo" (core func $echo-a))
-  (alias core export $ia "post" (core func $post-a))
+  ${liftedFrom('a', 'echo')}
   (alias core export $ia "posts" (core func $posts-a))
-  (func $echo (param "s" string) (result string)
-    (canon lift (core func $echo-a) (memory $mem-a) (realloc $realloc-a) (post-return $post-a)))
-  (core instance $ib (instantiate $b))
-  (alias core export $ib "mem" (core memory $mem-b))
-  (alias core export $ib "realloc" (core func $realloc-b))
-  (alias core export $ib "echo" (core func $echo-b))
-  (alias core export $ib "post" (core func $post-b))
-  (func $echo2 (param "s" string) (result string)
-    (canon lift (core func $echo-b) (memory $mem-b) (realloc $realloc-b) (post-return $post-b)))
+  ${liftedFrom('b', 'echo2')}
   (func $posts (result u32) (canon lift (core func $posts-a)))
   (export "echo" (func $echo))
   (export "posts" (func $posts))
