@@ -357,12 +357,11 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 
   /** The generation's JS face, built now if it was not yet. */
   #faceOf(gen: Generation): JsFace {
-    return (gen.face ??= this.#face(gen, false));
+    return (gen.face ??= this.#face(gen));
   }
 
-  /** `unloading`: made for `gen` just before unload revokes it (js-exports.ts ExportContext). */
-  #face(gen: Generation, unloading: boolean): JsFace {
-    const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slots: gen.slots, unloading, planKey: gen.component });
+  #face(gen: Generation): JsFace {
+    const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slots: gen.slots, planKey: gen.component });
     const keys = extraKeysOf(gen.component, this.#options.expectation, js);
     defineExportKeys(js, keys, this.name);
     keepFaceShapes(gen.component, js);
@@ -421,7 +420,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       // The face JS already has, or one made now from the live generation (no export's call is
       // made for it), which teardown revokes with the rest: its functions throw
       // UnloadedError (plugin-cell.ts). The generation itself, and with it the instance's memory, is let go.
-      const face = gen.face ?? p.#face(gen, true);
+      const face = gen.face ?? p.#face(gen);
       p.#teardown(gen, pending);
       p.#unloaded = face.exports;
       p.#gen = undefined;

@@ -24,7 +24,8 @@ export interface ExportCell {
   readonly live: boolean;
   /**
    * Export function slots, called by the wrappers as `(fns[slot] ?? compile(slot))(...)`:
-   * undefined until the slot's first call; unload replaces each with a thrower.
+   * undefined until the slot's first call; unload replaces each made one with a thrower, and
+   * `compile` gives the others theirs at their first call after it.
    */
   readonly fns: (JsFunction | undefined)[];
   /**

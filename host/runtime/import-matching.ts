@@ -103,6 +103,8 @@ export type LinkImport = (name: string, desc: ExternDesc) => RuntimeItem | undef
  * identity for a resource type imported before it.
  */
 export function matchImports(imports: ReadonlyMap<string, ExternDesc>, jsImports: ImportObject, link?: LinkImport): Map<string, RuntimeItem> {
+  // A component that imports nothing needs nothing of the caller (its loads skip the tables below).
+  if (imports.size === 0) return new Map();
   const subst = new Map<ResourceTypeRef, ResourceTypeRef>();
   const out = new Map<string, RuntimeItem>();
   const problems: string[] = [];

@@ -118,25 +118,7 @@ export function instantiateValidated(
   const inst = new ComponentInstance(name, limits, store);
   inst.parent = parentInst;
   allInstances.push(inst);
-  const scope: RuntimeScope = {
-    parent,
-    inst,
-    subst: new ResourceSubst(),
-    substitution: undefined,
-    core: { func: [], table: [], memory: [], global: [], tag: [] },
-    coreModules: [],
-    coreInstances: [],
-    funcs: [],
-    types: [],
-    staticTypes: vc.types,
-    components: [],
-    instances: [],
-    allInstances,
-    limits,
-    store,
-    mode: asyncModeOf(vc),
-    lifted: false,
-  };
+  const scope = newScope(parent, inst, vc.types, allInstances, limits, store, asyncModeOf(vc));
   inst.coreSuspension = scope.mode.suspension;
   inst.usesTasks = scope.mode.usesTasks;
   const exports = new Map<string, RuntimeItem>();
@@ -148,6 +130,57 @@ export function instantiateValidated(
   for (let i = 0; i < plan.length; i++) plan[i]!(scope, args, exports);
   inst.mayEnter = true;
   return exports;
+}
+
+/**
+ * A scope with empty index spaces. Each array is made on its own and the
+ * literals hold only names: V8 copies an object literal that has literals
+ * inside it (`core: { func: [], … }`) through the runtime, walking and
+ * copying every nested literal with its allocation site, ~5K instructions
+ * per instantiation (two per load of an SDK plugin) where copying a flat
+ * literal is one builtin call.
+ */
+function newScope(
+  parent: RuntimeScope | undefined,
+  inst: ComponentInstance,
+  staticTypes: readonly TypeEntry[],
+  allInstances: ComponentInstance[],
+  limits: InstanceLimits,
+  store: Store,
+  mode: AsyncMode,
+): RuntimeScope {
+  const func: unknown[] = [];
+  const table: unknown[] = [];
+  const memory: unknown[] = [];
+  const global: unknown[] = [];
+  const tag: unknown[] = [];
+  const core = { func, table, memory, global, tag };
+  const coreModules: WebAssembly.Module[] = [];
+  const coreInstances: CoreExports[] = [];
+  const funcs: RuntimeFunc[] = [];
+  const types: TypeEntry[] = [];
+  const components: RuntimeComponent[] = [];
+  const instances: RuntimeInstance[] = [];
+  const subst = new ResourceSubst();
+  return {
+    parent,
+    inst,
+    subst,
+    substitution: undefined,
+    core,
+    coreModules,
+    coreInstances,
+    funcs,
+    types,
+    staticTypes,
+    components,
+    instances,
+    allInstances,
+    limits,
+    store,
+    mode,
+    lifted: false,
+  };
 }
 
 /**
@@ -273,6 +306,9 @@ function coreItem(scope: RuntimeScope, sort: CoreSort, index: number): unknown {
   }
 }
 
+/** Canonical options without a memory, for the memory check of a lift that names none (`requireMemory` reads only `memory`). */
+const NO_MEMORY: CanonOptions = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined };
+
 /** The core type of a `callback` (definitions.py: event code, index, payload -> packed code). */
 const CALLBACK_SIG = { params: ['i32', 'i32', 'i32'], results: ['i32'] } as const;
 
@@ -296,8 +332,11 @@ function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolea
  * first call, host/runtime/js-exports.ts `register`; a lower of it in
  * another instance of the component reads it at instantiation). Compiling
  * them was ~30% of a warm load's JS work and ~1/5 of what it allocated. Everything `canonLift` reads
- * is fixed by now (options, memory, the core function, the instance's
- * limits); the options' check is made here, so a load still fails where it did.
+ * is fixed by now: the core function, the instance's limits, and the canonical
+ * options, made at the first use too from the lifting scope (`options`: its core
+ * index spaces only grow, so they still hold the items the lift named, and its
+ * mode no longer changes once a lift was made). The options' check is made at
+ * the lift (canonStep), so a load still fails where it did.
  */
 class LiftedOnFirstUse implements RuntimeFunc {
   #call: ((...args: unknown[]) => unknown) | undefined = undefined;
@@ -319,12 +358,17 @@ class LiftedOnFirstUse implements RuntimeFunc {
      * was ~8% of a kv warm load; the face needs only its arity (`paramCount`).
      */
     private readonly subst: Subst | undefined,
-    private readonly opts: CanonOptions,
-    readonly inst: ComponentInstance,
+    /** The lift's options as validated; made into CanonOptions from `scope` at the first use. */
+    private readonly resolved: ResolvedOptions,
+    /** The lifting instance's runtime index spaces (making the options at every lift was ~1/4 of a lift step's work). */
+    private readonly scope: RuntimeScope,
     private readonly core: (...flat: unknown[]) => unknown,
   ) {
-    requireMemory(declared, opts, 'lift');
     this.returnsPromise = declared.async;
+  }
+
+  get inst(): ComponentInstance {
+    return this.scope.inst;
   }
 
   /** The type with this instance's resource identities, made at its first use. */
@@ -333,7 +377,7 @@ class LiftedOnFirstUse implements RuntimeFunc {
   }
 
   get call(): (...args: unknown[]) => unknown {
-    return (this.#call ??= canonLift(this.type, this.opts, this.inst, this.core));
+    return (this.#call ??= canonLift(this.type, options(this.scope, this.resolved, true), this.scope.inst, this.core));
   }
 }
 
@@ -345,14 +389,22 @@ export function paramCount(f: RuntimeFunc): number {
   return (f instanceof LiftedOnFirstUse ? f.declared : f.type).params.length;
 }
 
-const ANCHOR_OPTIONS: CanonOptions = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined };
 // One object of each class every instantiation makes and unload lets go of (shape-anchors.ts).
 keepShape(new ResourceSubst());
 // A canon lower's, made at instantiation (lowered imports; a lift's at its first call).
-keepShape(new LiftLowerContext(ANCHOR_OPTIONS, HOST_INSTANCE));
+keepShape(new LiftLowerContext(NO_MEMORY, HOST_INSTANCE));
 // With its DefaultResourceBinding.
 keepShape(new ResourceType('shape anchor', HOST_INSTANCE, undefined));
-keepShape(new LiftedOnFirstUse({ async: false, params: [], result: undefined }, undefined, ANCHOR_OPTIONS, HOST_INSTANCE, () => undefined));
+const ANCHOR_RESOLVED: ResolvedOptions = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined };
+keepShape(
+  new LiftedOnFirstUse(
+    { async: false, params: [], result: undefined },
+    undefined,
+    ANCHOR_RESOLVED,
+    newScope(undefined, HOST_INSTANCE, [], [], { maxHandles: 0, maxLiftBytes: 0 }, HOST_INSTANCE.store, { usesTasks: false, suspension: 'not-needed' }),
+    () => undefined,
+  ),
+);
 
 function enteringRelativeTraps(inst: ComponentInstance, callee: ComponentInstance): () => never {
   return () => {
@@ -654,6 +706,7 @@ function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: numb
     const perInstanceType = mentionsResources(declared);
     const coreFunc = c.coreFunc;
     const resolved = info.options;
+    const withoutMemory = resolved.memory === undefined;
     return (scope) => {
       // A type without resources is the same at every instantiation (substituting it gives it back).
       const subst = perInstanceType ? substitutionOf(scope) : undefined;
@@ -666,7 +719,10 @@ function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: numb
         const lifted = canonLiftTask(ft, options(scope, resolved, true), scope.inst, callee, { suspension });
         scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
       } else {
-        scope.funcs.push(new LiftedOnFirstUse(declared, subst, options(scope, resolved, true), scope.inst, core));
+        // The options' memory check (abi/requirements.ts), as canonLift makes it: a memory index names a
+        // memory (validated), so only an absent one can fail, and that is known from the plan.
+        if (withoutMemory) requireMemory(declared, NO_MEMORY, 'lift');
+        scope.funcs.push(new LiftedOnFirstUse(declared, subst, resolved, scope, core));
       }
     };
   }

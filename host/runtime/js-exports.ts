@@ -31,11 +31,6 @@ export interface ExportContext {
   /** Filled with the cell slot of each export function (linking reuses them). */
   readonly slots: Map<RuntimeFunc, number>;
   /**
-   * The face is made at unload, for a generation about to be revoked (JS had
-   * not asked for it): none of its functions will be called, so none is made.
-   */
-  readonly unloading: boolean;
-  /**
    * Faces made with one key share their plans (`planFor`): the validated
    * component the exports come from, whose every instantiation exports the
    * same names with the same kinds (a plan still serves only exports that match it).
@@ -116,11 +111,9 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, it
  * through `wrap`'s function, one call less per method call). Specialised
  * like `wrap`. A method taking only `self` starts as `selfMethodOnFirstCall`.
  */
-function methodOf(cell: ExportCell, slot: number, arity: number, unloading: boolean, proto: object, key: string): (this: unknown, ...args: unknown[]) => unknown {
+function methodOf(cell: ExportCell, slot: number, arity: number, proto: object, key: string): (this: unknown, ...args: unknown[]) => unknown {
   switch (arity) {
     case 1:
-      // Made at unload, the slot only ever holds its thrower.
-      if (unloading) return selfMethod(cell, slot);
       return selfMethodOnFirstCall(cell, slot, proto, key);
     case 2:
       return function (this: unknown, a: unknown) {
@@ -282,14 +275,14 @@ function planFor(inst: RuntimeInstance, cx: ExportContext, path: string): { plan
 function itemsIn(plan: FacePlan, inst: RuntimeInstance): RuntimeItem[] | undefined {
   const names = plan.names;
   if (inst.size !== names.length) return undefined;
-  const kinds = plan.kinds;
-  const items: RuntimeItem[] = [];
+  // Names, then items, each from its own iterator: taking every `[name, item]` entry apart ran the
+  // array iterator protocol on it (a face is mostly built by baseline-tier code, where each step is
+  // a builtin call), most of a kept plan's check: kv's interface exports 34 items.
   let i = 0;
-  for (const [name, item] of inst) {
-    if (name !== names[i] || item.kind !== kinds[i]) return undefined;
-    items.push(item);
-    i++;
-  }
+  for (const name of inst.keys()) if (name !== names[i++]) return undefined;
+  const kinds = plan.kinds;
+  const items = [...inst.values()];
+  for (i = 0; i < items.length; i++) if (items[i]!.kind !== kinds[i]) return undefined;
   return items;
 }
 
@@ -379,7 +372,7 @@ function attachResourceFunctions(
       case 'method': {
         const key = r.key;
         Object.defineProperty(cls.prototype, key, {
-          value: methodOf(cx.cell, register(f, cx, path, r.name, r.item), paramCount(f), cx.unloading, cls.prototype, key),
+          value: methodOf(cx.cell, register(f, cx, path, r.name, r.item), paramCount(f), cls.prototype, key),
           writable: true,
           configurable: true,
         });

@@ -29,7 +29,7 @@ const instance = (entries: [string, RuntimeItem][]): RuntimeItem => ({ kind: 'in
 function face(inst: RuntimeInstance, planKey: object) {
   const cell = new PluginCell('p');
   const slots = new Map<RuntimeFunc, number>();
-  const exports = exportsToJs(inst, { cell, wrapCall: undefined, slots, unloading: false, planKey });
+  const exports = exportsToJs(inst, { cell, wrapCall: undefined, slots, planKey });
   return { exports, cell, slots };
 }
 
@@ -45,12 +45,12 @@ function shape(o: ExportObject): unknown {
   );
 }
 
-/** The labels of a cell's slots, read off the UnloadedError each slot throws once revoked. */
+/** The labels of a cell's slots, read off the UnloadedError each slot throws once revoked (called as the wrappers call them). */
 function slotLabels(cell: PluginCell): string[] {
   cell.revoke();
-  return cell.fns.map((f) => {
+  return cell.fns.map((f, slot) => {
     try {
-      f!();
+      (f ?? cell.compile(slot))();
     } catch (e) {
       if (e instanceof UnloadedError) return e.message;
       throw e;

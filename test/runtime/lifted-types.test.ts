@@ -13,38 +13,7 @@ import { Store, type ComponentInstance } from '../../host/abi/index.ts';
 import { DEFAULT_LIMITS } from '../../host/abi/limits.ts';
 import { instantiateValidated, paramCount, type RuntimeFunc, type RuntimeInstance } from '../../host/runtime/instantiate.ts';
 import type { ResourceTypeRef, ValType } from '../../host/types.ts';
-
-/**
- * A resource `cell` with a constructor and a method lifted before a second
- * resource type `later` is defined (and exported, and lifted for): the
- * identities added after the first lifts must not reach their types.
- */
-const CELLS = `(component
-  (type $cell (resource (rep i32)))
-  (core func $new (canon resource.new $cell))
-  (core module $m
-    (import "r" "new" (func $new (param i32) (result i32)))
-    (func (export "ctor") (param i32) (result i32) (call $new (local.get 0)))
-    (func (export "get") (param i32) (result i32) local.get 0)
-    (func (export "two") (param i32 i32) (result i32) local.get 1))
-  (core instance $ri (export "new" (func $new)))
-  (core instance $i (instantiate $m (with "r" (instance $ri))))
-  (alias core export $i "ctor" (core func $ctor))
-  (alias core export $i "get" (core func $get))
-  (alias core export $i "two" (core func $two))
-  (export $cell' "cell" (type $cell))
-  (func $c (param "v" u32) (result (own $cell')) (canon lift (core func $ctor)))
-  (func $g (param "self" (borrow $cell')) (result u32) (canon lift (core func $get)))
-  (type $later (resource (rep i32)))
-  (export $later' "later" (type $later))
-  (func $t (param "self" (borrow $later')) (param "b" u32) (result u32) (canon lift (core func $two)))
-  (instance $api
-    (export "cell" (type $cell'))
-    (export "later" (type $later'))
-    (export "[constructor]cell" (func $c))
-    (export "[method]cell.get" (func $g))
-    (export "[method]later.two" (func $t)))
-  (export "rdylib:test/cells@0.1.0" (instance $api)))`;
+import { CELLS } from './fixtures/cells.ts';
 
 function instantiate(vc: Parameters<typeof instantiateValidated>[0]): RuntimeInstance {
   const instances: ComponentInstance[] = [];

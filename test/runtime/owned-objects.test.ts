@@ -1,7 +1,8 @@
 /**
  * OwnedObjects (host/runtime/owned-objects.ts): the order unload drops owned
  * objects in is the order they were handed out, newest first, also when a
- * freed slot was reused (slot order then differs from hand-out order).
+ * freed slot was reused (slot order then differs from hand-out order); with
+ * nothing owned (never, or no longer) it drops nothing.
  */
 import { describe, expect, it } from 'vitest';
 import { OwnedObjects, type OwnedObjectBinding } from '../../host/runtime/owned-objects.ts';
@@ -41,6 +42,27 @@ describe('OwnedObjects', () => {
     expect([...owned.entries()].map(([, , rep]) => rep)).toEqual([21, 22, 23]);
     expect(owned.close()).toBe(3);
     expect(dropped).toEqual([23, 22, 21]);
+  });
+
+  it('close() of objects that never owned anything, or no longer owns anything, drops nothing', () => {
+    const dropped: number[] = [];
+    const never = new OwnedObjects();
+    expect(never.close()).toBe(0);
+    expect(never.size).toBe(0);
+    expect([...never.entries()]).toEqual([]);
+    // Owned, then all left JS: the slots are free again, and close() has nothing to drop either.
+    const emptied = new OwnedObjects();
+    const objs = [{}, {}];
+    const slots = objs.map((o, i) => {
+      const slot = emptied.adopt(recordingBinding(dropped), i);
+      emptied.watch(o, slot);
+      return slot;
+    });
+    slots.forEach((slot, i) => emptied.forget(slot, objs[i]!));
+    expect(emptied.close()).toBe(0);
+    expect(emptied.size).toBe(0);
+    expect([...emptied.entries()]).toEqual([]);
+    expect(dropped).toEqual([]);
   });
 
   it('a destructor that throws does not stop the others', () => {
