@@ -128,9 +128,10 @@ function unaryOnFirstCall(cell: ExportCell, slot: number, held: HeldAt): (...arg
     const call = cell.fns[slot] ?? cell.compile(slot);
     const made = unaryFor(call, cell, slot);
     for (const key of held.keys) {
-      // Unless someone else replaced it meanwhile (the property is writable).
+      // Unless someone else replaced it meanwhile (the property is writable). Reflect's, not Object's:
+      // on a face JS froze or sealed it returns false instead of throwing, and this function stays.
       if (Object.getOwnPropertyDescriptor(held.out, key)?.value === first) {
-        Object.defineProperty(held.out, key, { value: made, writable: true, enumerable: true, configurable: true });
+        Reflect.defineProperty(held.out, key, { value: made, writable: true, enumerable: true, configurable: true });
       }
     }
     return arguments.length === 1 ? call(a) : call(...arguments);

@@ -212,6 +212,21 @@ describe('a one-parameter function is made at its first call', () => {
     expect(() => firstCircle(1)).toThrow(UnloadedError);
   });
 
+  it('on a face frozen or sealed before the first call, the function works and stays as it was', async () => {
+    const p = await load(readGuest('types'), { name: 'types', unchecked: true });
+    const api = p.exports[TYPES] as TypesApi;
+    const prims = api.echoPrimitives;
+    const bytes = api.echoBytes;
+    Object.seal(api);
+    expect(api.echoPrimitives(PRIMS)).toEqual(PRIMS);
+    expect(api.echoPrimitives).toBe(prims);
+    Object.freeze(api);
+    expect(new Uint8Array(api.echoBytes(new Uint8Array([7])))).toEqual(new Uint8Array([7]));
+    expect(api.echoBytes).toBe(bytes);
+    await p.unload();
+    expect(() => api.echoPrimitives(PRIMS)).toThrow(UnloadedError);
+  });
+
   it('a function replaced before its first call stays replaced; never called, it throws UnloadedError naming it after unload', async () => {
     const p = await load(readGuest('types'), { name: 'types' });
     const api = p.exports[TYPES] as TypesApi;
