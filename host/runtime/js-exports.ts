@@ -214,10 +214,11 @@ function methodOf(cell: ExportCell, slot: number, arity: number, unloading: bool
 function selfMethodOnFirstCall(cell: ExportCell, slot: number, proto: object, key: string): (this: unknown, ...args: unknown[]) => unknown {
   const first = function (this: unknown) {
     const call = cell.fns[slot] ?? cell.compile(slot);
-    // Unless someone else replaced it meanwhile (the property is writable).
+    // Unless someone else replaced it meanwhile (the property is writable). Reflect's, not Object's:
+    // on a prototype JS froze or sealed it returns false instead of throwing, and this method stays.
     if (Object.getOwnPropertyDescriptor(proto, key)?.value === first) {
       const method = isDirectlyLifted(call) ? directSelfMethod(cell, slot) : selfMethod(cell, slot);
-      Object.defineProperty(proto, key, { value: method, writable: true, configurable: true });
+      Reflect.defineProperty(proto, key, { value: method, writable: true, configurable: true });
     }
     return arguments.length === 0 ? call(this) : call(this, ...arguments);
   };

@@ -124,6 +124,19 @@ describe('a method taking only self is made at its first call', () => {
     await b.unload();
   });
 
+  it('on a prototype frozen before the first call, the method works and stays as it was', async () => {
+    const p = await load(readGuest('kv'), { name: 'kv' });
+    const kv = p.exports[KV] as Kv;
+    const first = kv.Store.prototype.len;
+    Object.freeze(kv.Store.prototype);
+    const s = new kv.Store();
+    s.put('k', 'v');
+    expect(s.len()).toBe(1);
+    expect(kv.Store.prototype.len).toBe(first);
+    await p.unload();
+    expect(() => s.len()).toThrow(UnloadedError);
+  });
+
   it('a method replaced before its first call stays replaced; one never called throws UnloadedError naming it after unload', async () => {
     const p = await load(readGuest('kv'), { name: 'kv' });
     const kv = p.exports[KV] as Kv;
