@@ -45,9 +45,10 @@ export function canonLift(
   }
   const flatDirect = flatDirectPath(ft, cx, inst, callee, postReturn);
   if (flatDirect !== undefined) {
-    // Not a family member when its result is read from memory: `isDirectlyLifted`'s family is
-    // the small functions V8 inlines at a wrapper's call site (kv's len()); this one is not small.
-    if (!flatDirect.memoryResult) directlyLifted.add(flatDirect.lifted);
+    // Not in `isDirectlyLifted`'s family when its result is read from memory: that family is
+    // the small functions V8 inlines at a wrapper's call site (kv's len()); this one is not small,
+    // and is a family of its own (`liftedFamily`).
+    (flatDirect.memoryResult ? memoryResultLifted : directlyLifted).add(flatDirect.lifted);
     return flatDirect.lifted;
   }
 
@@ -357,6 +358,23 @@ const directlyLifted = new WeakSet<object>();
  */
 export function isDirectlyLifted(f: unknown): boolean {
   return typeof f === 'function' && directlyLifted.has(f);
+}
+
+/** The functions `flatDirectPath` made whose result is read from memory (echo-fields; see `liftedFamily`). */
+const memoryResultLifted = new WeakSet<object>();
+
+/**
+ * Which of three families the lifted function `f` is in, for a wrapper that
+ * keeps one call site per family (js-exports.ts `unaryFor`): 'direct'
+ * (`isDirectlyLifted`), 'memory-result' (flatDirectPath's with a result read
+ * from memory, such as a record), or 'other' (the general path, strings and
+ * lists, and anything not lifted here). A site that saw functions of two
+ * families calls through V8's generic Call builtins and inlines neither.
+ */
+export function liftedFamily(f: unknown): 'direct' | 'memory-result' | 'other' {
+  if (typeof f !== 'function') return 'other';
+  if (directlyLifted.has(f)) return 'direct';
+  return memoryResultLifted.has(f) ? 'memory-result' : 'other';
 }
 
 /** Counts `wrapper`, which calls a directly lifted function and nothing else, in the same family, so the wrappers around it can split too. */

@@ -5,7 +5,7 @@
  */
 import type { ResourceTypeRef } from '../types.ts';
 import { ResourceType } from '../abi/resource-type.ts';
-import { isDirectlyLifted } from '../abi/lift.ts';
+import { isDirectlyLifted, liftedFamily } from '../abi/lift.ts';
 import type { TypeEntry } from '../validate/type-space.ts';
 import { paramCount, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from './instantiate.ts';
 import { GuestClassBinding, makeGuestClass } from './guest-resources.ts';
@@ -75,8 +75,9 @@ function definedByGuest(rt: ResourceTypeRef): rt is ResourceType {
  * made functions). Specialised on the declared arity so a call with the
  * right number of arguments is a plain call (no rest array, no spread); any
  * other count is passed through unchanged so the lifted function reports it.
+ * A one-parameter function a face holds (`held`) starts as `unaryOnFirstCall`.
  */
-function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, item: string): (...args: unknown[]) => unknown {
+function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, item: string, held?: HeldAt): (...args: unknown[]) => unknown {
   const cell = cx.cell;
   const slot = register(f, cx, iface, name, item);
   switch (paramCount(f)) {
@@ -86,10 +87,9 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, it
         return arguments.length === 0 ? call() : call(...arguments);
       };
     case 1:
-      return function (this: unknown, a: unknown) {
-        const call = cell.fns[slot] ?? cell.compile(slot);
-        return arguments.length === 1 ? call(a) : call(...arguments);
-      } as (...args: unknown[]) => unknown;
+      // Made at unload, the slot only ever holds its thrower.
+      if (held !== undefined && !cx.unloading) return unaryOnFirstCall(cell, slot, held);
+      return unary(cell, slot);
     case 2:
       return function (this: unknown, a: unknown, b: unknown) {
         const call = cell.fns[slot] ?? cell.compile(slot);
@@ -103,6 +103,69 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, it
     default:
       return (...args: unknown[]) => (cell.fns[slot] ?? cell.compile(slot))(...args);
   }
+}
+
+/** Where a face holds a function: the object and each key it is under. */
+interface HeldAt {
+  readonly out: ExportObject;
+  readonly keys: readonly string[];
+}
+
+/**
+ * A one-parameter function on a face (`held`) until its first call, which
+ * makes the slot's function and then puts in its place, under each key still
+ * holding this first function, the copy of the wrapper for that function's
+ * family (`unaryFor`), as `selfMethodOnFirstCall` does for methods. Anyone
+ * still holding this first function keeps calling through the slot.
+ */
+function unaryOnFirstCall(cell: ExportCell, slot: number, held: HeldAt): (...args: unknown[]) => unknown {
+  const first = function (this: unknown, a: unknown) {
+    const call = cell.fns[slot] ?? cell.compile(slot);
+    const made = unaryFor(call, cell, slot);
+    for (const key of held.keys) {
+      // Unless someone else replaced it meanwhile (the property is writable). Reflect's, not Object's:
+      // on a face JS froze or sealed it returns false instead of throwing, and this function stays.
+      if (Object.getOwnPropertyDescriptor(held.out, key)?.value === first) {
+        Reflect.defineProperty(held.out, key, { value: made, writable: true, enumerable: true, configurable: true });
+      }
+    }
+    return arguments.length === 1 ? call(a) : call(...arguments);
+  } as (...args: unknown[]) => unknown;
+  return first;
+}
+
+// Three copies of one closure, on purpose, as selfMethod and directSelfMethod
+// below: the one-parameter functions of a face (echo, echo-bytes, echo-fields)
+// shared one literal, whose call site `call(a)` then saw lifted functions of
+// several literals and called them through V8's generic Call builtins. The
+// copy for a family (abi/lift.ts liftedFamily) sees that family's only.
+function unaryFor(call: JsFunction, cell: ExportCell, slot: number): (...args: unknown[]) => unknown {
+  switch (liftedFamily(call)) {
+    case 'direct':
+      return directUnary(cell, slot);
+    case 'memory-result':
+      return memoryResultUnary(cell, slot);
+    default:
+      return unary(cell, slot);
+  }
+}
+function unary(cell: ExportCell, slot: number): (...args: unknown[]) => unknown {
+  return function (this: unknown, a: unknown) {
+    const call = cell.fns[slot] ?? cell.compile(slot);
+    return arguments.length === 1 ? call(a) : call(...arguments);
+  } as (...args: unknown[]) => unknown;
+}
+function directUnary(cell: ExportCell, slot: number): (...args: unknown[]) => unknown {
+  return function (this: unknown, a: unknown) {
+    const call = cell.fns[slot] ?? cell.compile(slot);
+    return arguments.length === 1 ? call(a) : call(...arguments);
+  } as (...args: unknown[]) => unknown;
+}
+function memoryResultUnary(cell: ExportCell, slot: number): (...args: unknown[]) => unknown {
+  return function (this: unknown, a: unknown) {
+    const call = cell.fns[slot] ?? cell.compile(slot);
+    return arguments.length === 1 ? call(a) : call(...arguments);
+  } as (...args: unknown[]) => unknown;
 }
 
 /**
@@ -144,10 +207,11 @@ function methodOf(cell: ExportCell, slot: number, arity: number, proto: object, 
 function selfMethodOnFirstCall(cell: ExportCell, slot: number, proto: object, key: string): (this: unknown, ...args: unknown[]) => unknown {
   const first = function (this: unknown) {
     const call = cell.fns[slot] ?? cell.compile(slot);
-    // Unless someone else replaced it meanwhile (the property is writable).
+    // Unless someone else replaced it meanwhile (the property is writable). Reflect's, not Object's:
+    // on a prototype JS froze or sealed it returns false instead of throwing, and this method stays.
     if (Object.getOwnPropertyDescriptor(proto, key)?.value === first) {
       const method = isDirectlyLifted(call) ? directSelfMethod(cell, slot) : selfMethod(cell, slot);
-      Object.defineProperty(proto, key, { value: method, writable: true, configurable: true });
+      Reflect.defineProperty(proto, key, { value: method, writable: true, configurable: true });
     }
     return arguments.length === 0 ? call(this) : call(this, ...arguments);
   };
@@ -305,7 +369,7 @@ function faceOf(inst: RuntimeInstance, cx: ExportContext, path: string): ExportO
   if (!plan.world) addClasses(plan, classes, out);
   for (const m of plan.members) {
     const item = items[m.at]!;
-    const v = item.kind === 'func' ? wrap(item.func, cx, path, m.name, m.item) : faceOf((item as Extract<RuntimeItem, { kind: 'instance' }>).instance, cx, m.path);
+    const v = item.kind === 'func' ? wrap(item.func, cx, path, m.name, m.item, { out, keys: m.keys }) : faceOf((item as Extract<RuntimeItem, { kind: 'instance' }>).instance, cx, m.path);
     for (const key of m.keys) out[key] = v;
   }
   if (plan.world) addClasses(plan, classes, out);
