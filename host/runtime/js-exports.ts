@@ -87,8 +87,7 @@ function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, it
         return arguments.length === 0 ? call() : call(...arguments);
       };
     case 1:
-      // Made at unload, the slot only ever holds its thrower.
-      if (held !== undefined && !cx.unloading) return unaryOnFirstCall(cell, slot, held);
+      if (held !== undefined) return unaryOnFirstCall(cell, slot, held);
       return unary(cell, slot);
     case 2:
       return function (this: unknown, a: unknown, b: unknown) {
