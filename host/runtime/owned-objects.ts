@@ -44,8 +44,13 @@ export class OwnedObjects {
    * after a GC making one costs microseconds.
    */
   private registry: FinalizationRegistry<number> | undefined = undefined;
-  private readonly nursery: (object | undefined)[] = new Array<object | undefined>(NURSERY_SIZE).fill(undefined);
-  private readonly nurserySlot: number[] = new Array<number>(NURSERY_SIZE).fill(0);
+  /**
+   * The ring grows to NURSERY_SIZE as it first fills (`watch` writes slots 0, 1, ... in order, so
+   * each write is in bounds or appends) and wraps from there: made full at construction, both rings
+   * were filled on every load, most of which never own an object.
+   */
+  private readonly nursery: (object | undefined)[] = [];
+  private readonly nurserySlot: number[] = [];
   private nurseryAt = 0;
   /** Slots the finalizer could not drop at once (the plugin was busy); dropped at the next chance. */
   private readonly pendingDrops: number[] = [];

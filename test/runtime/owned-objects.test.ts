@@ -2,9 +2,11 @@
  * OwnedObjects (host/runtime/owned-objects.ts): the order unload drops owned
  * objects in is the order they were handed out, newest first, also when a
  * freed slot was reused (slot order then differs from hand-out order); with
- * nothing owned (never, or no longer) it drops nothing.
+ * nothing owned (never, or no longer) it drops nothing. The newest 64
+ * objects wait in a ring before they are registered for finalization; the
+ * ring grows as it first fills, so the first wrap is checked here.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OwnedObjects, type OwnedObjectBinding } from '../../host/runtime/owned-objects.ts';
 
 function recordingBinding(dropped: number[]): OwnedObjectBinding {
@@ -74,5 +76,40 @@ describe('OwnedObjects', () => {
     owned.watch({}, owned.adopt(recordingBinding(dropped), 3));
     expect(owned.close()).toBe(3);
     expect(dropped).toEqual([3, 1]);
+  });
+  it('an object is registered for finalization when it leaves the ring of the newest 64, and only then', () => {
+    const register = vi.spyOn(FinalizationRegistry.prototype, 'register');
+    const unregister = vi.spyOn(FinalizationRegistry.prototype, 'unregister');
+    try {
+      const dropped: number[] = [];
+      const b = recordingBinding(dropped);
+      const owned = new OwnedObjects();
+      const objs = Array.from({ length: 67 }, () => ({}));
+      const slots = objs.map((o, i) => {
+        const slot = owned.adopt(b, i);
+        owned.watch(o, slot);
+        return slot;
+      });
+      // Objects 64..66 pushed the three oldest out of the ring: each registered, itself as token.
+      expect(register.mock.calls.map(([target, held, token]) => [objs.indexOf(target as object), held, token === target])).toEqual([
+        [0, slots[0], true],
+        [1, slots[1], true],
+        [2, slots[2], true],
+      ]);
+      // Leaving JS: a registered object is unregistered; one still in the ring only leaves it.
+      owned.forget(slots[1]!, objs[1]!);
+      expect(unregister.mock.calls).toEqual([[objs[1]]]);
+      owned.forget(slots[40]!, objs[40]!);
+      expect(unregister).toHaveBeenCalledTimes(1);
+      // Its ring place is empty now: the next wrap registers objects 3..66 but not 40.
+      for (let i = 0; i < 64; i++) owned.watch({}, owned.adopt(b, 100 + i));
+      const second = Array.from({ length: 64 }, (_, i) => i + 3).filter((i) => i !== 40);
+      expect(register.mock.calls.map(([target, held]) => [objs.indexOf(target as object), held])).toEqual([0, 1, 2, ...second].map((i) => [i, slots[i]]));
+      expect(owned.close()).toBe(67 - 2 + 64);
+      expect(dropped.slice(0, 2)).toEqual([163, 162]);
+    } finally {
+      register.mockRestore();
+      unregister.mockRestore();
+    }
   });
 });
