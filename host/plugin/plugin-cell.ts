@@ -22,8 +22,11 @@ export class PluginCell implements ExportCell {
   private readonly makers: ((() => JsFunction) | undefined)[] = [];
   /** The item behind each slot, for UnloadedError messages. */
   private readonly items: string[] = [];
-  /** Which slots hold async exports (they reject after unload instead of throwing). */
-  private readonly asyncSlots = new Set<number>();
+  /**
+   * Which slots hold async exports (they reject after unload instead of throwing). An array, not a
+   * Set: it is made on every load, read only for throwers, and most plugins have no async export.
+   */
+  private readonly asyncSlots: number[] = [];
   readonly bindings: GuestClassBinding[] = [];
   /** Whether a slot was compiled yet (`compile`). */
   private called = false;
@@ -40,7 +43,7 @@ export class PluginCell implements ExportCell {
     this.items.push(item);
     this.makers.push(make);
     const slot = this.fns.push(undefined) - 1;
-    if (kind === 'async') this.asyncSlots.add(slot);
+    if (kind === 'async') this.asyncSlots.push(slot);
     return slot;
   }
 
@@ -96,7 +99,7 @@ export class PluginCell implements ExportCell {
   private thrower(i: number): JsFunction {
     const name = this.name;
     const item = this.items[i]!;
-    return this.asyncSlots.has(i)
+    return this.asyncSlots.includes(i)
       ? () => Promise.reject(unloadedError(name, item))
       : () => {
           throw unloadedError(name, item);
