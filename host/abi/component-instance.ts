@@ -85,7 +85,9 @@ export class ComponentInstance {
     this.store.abandonTurnsOf(this);
     const releases = [...this.#releases];
     this.#releases.clear();
-    for (const release of releases) release(trap);
+    // Indexed: poison runs at every unload in V8's interpreter or baseline code, where `for...of`
+    // over an array calls the array iterator's next() at every step.
+    for (let i = 0; i < releases.length; i++) releases[i]!(trap);
   }
 
   /** What lets go of this instance when it is poisoned (see `whenPoisoned`). */

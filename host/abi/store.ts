@@ -56,6 +56,9 @@ export class Store implements EventListener {
 
   /** A poisoned instance's suspended turns will never end by themselves: end them (Thread.abandonTurn). */
   abandonTurnsOf(inst: ComponentInstance): void {
+    // Every instance of a store is poisoned at once (a trap, unload), almost always with no turn
+    // suspended: no copy of the set then.
+    if (this.asyncTurns.size === 0) return;
     for (const t of [...this.asyncTurns]) if (t.task.inst === inst) t.abandonTurn();
   }
 

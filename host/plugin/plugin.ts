@@ -341,8 +341,11 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     const cell = new PluginCell(this.name, this.#lineage);
     // A trap ends the whole store: the first instance poisoned poisons the others with the same TrapError
     // (their pending calls reject with it, task-lift.ts), and the streams and futures JS holds end with it.
+    // Indexed loops here and in #teardown: this runs once per instance at every unload, in V8's
+    // interpreter or baseline code, where `for...of` over an array calls the array iterator's next()
+    // at every step.
     const endStore = (trap: TrapError): void => {
-      for (const inst of instances) inst.poison(trap);
+      for (let i = 0; i < instances.length; i++) instances[i]!.poison(trap);
       cell.pending.endStreams(trap);
     };
     for (const inst of instances) inst.whenPoisoned(endStore);
@@ -449,7 +452,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       }
     }
     gen.cell.revoke();
-    for (const inst of gen.instances) inst.poison(GENERATION_ENDED);
+    for (let i = 0; i < gen.instances.length; i++) gen.instances[i]!.poison(GENERATION_ENDED);
     for (const p of gen.providers) p.#dependents.delete(this);
     gen.instances.length = 0;
   }

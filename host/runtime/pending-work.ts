@@ -48,6 +48,8 @@ export class PendingWork {
    * trapping call with its own, the others with the trap: task-lift.ts).
    */
   endStreams(reason: Error): void {
+    // Run once per instance of the store a trap or unload ends, almost always with nothing pending.
+    if (this.#entries.size === 0) return;
     for (const e of [...this.#entries]) {
       if (e.kind === 'call') continue;
       this.#entries.delete(e);

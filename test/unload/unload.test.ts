@@ -149,6 +149,18 @@ describe('unload revokes every kind of object it handed out', () => {
     // One error shared by every plugin: frozen, so no holder can change what the others report.
     expect(Object.isFrozen(first[0]!.poisoned)).toBe(true);
   });
+
+  it('a trap in one instance poisons every instance of the generation with that same TrapError', async () => {
+    const plugin = await load(guestPath('kv'), { name: 'kv-trapped' });
+    const instances = [...plugin.instances];
+    expect(instances.length).toBeGreaterThan(1);
+    const trap = new TrapError('trapped on purpose');
+    instances[0]!.poison(trap);
+    for (const inst of instances) expect(inst.poisoned).toBe(trap);
+    await plugin.unload();
+    // Unload keeps the first trap as the reason.
+    for (const inst of instances) expect(inst.poisoned).toBe(trap);
+  });
 });
 
 describe('unload frees the instance (child process with --expose-gc)', () => {
