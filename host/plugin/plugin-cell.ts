@@ -91,7 +91,9 @@ export class PluginCell implements ExportCell {
     this.live = false;
     for (let i = 0; i < this.fns.length; i++) if (this.fns[i] !== undefined) this.fns[i] = this.thrower(i);
     this.makers.length = 0;
-    for (const b of this.bindings) b.revoke();
+    // Indexed (as the slots above): revoke runs once per unload, in V8's interpreter or baseline code,
+    // where `for...of` over an array calls the array iterator's next() at every step.
+    for (let i = 0; i < this.bindings.length; i++) this.bindings[i]!.revoke();
     this.bindings.length = 0;
   }
 
