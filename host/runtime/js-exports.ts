@@ -111,6 +111,20 @@ interface HeldAt {
 }
 
 /**
+ * Puts `made` under `key` of `target` in place of `first` (a function made to
+ * be replaced at its first call), unless someone else replaced it meanwhile
+ * (the property is writable). Reflect's, not Object's: on an object JS froze
+ * or sealed it returns false instead of throwing, and `first` stays.
+ * `enumerable` as the property was made (a face's own keys are; a prototype's
+ * methods are not).
+ */
+function replaceFirst(target: object, key: string, first: unknown, made: unknown, enumerable: boolean): void {
+  if (Object.getOwnPropertyDescriptor(target, key)?.value === first) {
+    Reflect.defineProperty(target, key, { value: made, writable: true, enumerable, configurable: true });
+  }
+}
+
+/**
  * A one-parameter function on a face (`held`) until its first call, which
  * makes the slot's function and then puts in its place, under each key still
  * holding this first function, the copy of the wrapper for that function's
@@ -121,13 +135,7 @@ function unaryOnFirstCall(cell: ExportCell, slot: number, held: HeldAt): (...arg
   const first = function (this: unknown, a: unknown) {
     const call = cell.fns[slot] ?? cell.compile(slot);
     const made = unaryFor(call, cell, slot);
-    for (const key of held.keys) {
-      // Unless someone else replaced it meanwhile (the property is writable). Reflect's, not Object's:
-      // on a face JS froze or sealed it returns false instead of throwing, and this function stays.
-      if (Object.getOwnPropertyDescriptor(held.out, key)?.value === first) {
-        Reflect.defineProperty(held.out, key, { value: made, writable: true, enumerable: true, configurable: true });
-      }
-    }
+    for (const key of held.keys) replaceFirst(held.out, key, first, made, true);
     return arguments.length === 1 ? call(a) : call(...arguments);
   } as (...args: unknown[]) => unknown;
   return first;
@@ -206,12 +214,7 @@ function methodOf(cell: ExportCell, slot: number, arity: number, proto: object, 
 function selfMethodOnFirstCall(cell: ExportCell, slot: number, proto: object, key: string): (this: unknown, ...args: unknown[]) => unknown {
   const first = function (this: unknown) {
     const call = cell.fns[slot] ?? cell.compile(slot);
-    // Unless someone else replaced it meanwhile (the property is writable). Reflect's, not Object's:
-    // on a prototype JS froze or sealed it returns false instead of throwing, and this method stays.
-    if (Object.getOwnPropertyDescriptor(proto, key)?.value === first) {
-      const method = isDirectlyLifted(call) ? directSelfMethod(cell, slot) : selfMethod(cell, slot);
-      Reflect.defineProperty(proto, key, { value: method, writable: true, configurable: true });
-    }
+    replaceFirst(proto, key, first, isDirectlyLifted(call) ? directSelfMethod(cell, slot) : selfMethod(cell, slot), false);
     return arguments.length === 0 ? call(this) : call(this, ...arguments);
   };
   return first;
