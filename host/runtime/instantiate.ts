@@ -306,8 +306,11 @@ function coreItem(scope: RuntimeScope, sort: CoreSort, index: number): unknown {
   }
 }
 
-/** Canonical options without a memory, for the memory check of a lift that names none (`requireMemory` reads only `memory`). */
-const NO_MEMORY: CanonOptions = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined };
+/**
+ * Options naming nothing, both as validated and as made: for the memory check of a lift that names
+ * no memory (`requireMemory` reads only `memory`), and for the shape anchors below.
+ */
+const NO_MEMORY: CanonOptions & ResolvedOptions = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined };
 
 /** The core type of a `callback` (definitions.py: event code, index, payload -> packed code). */
 const CALLBACK_SIG = { params: ['i32', 'i32', 'i32'], results: ['i32'] } as const;
@@ -395,12 +398,11 @@ keepShape(new ResourceSubst());
 keepShape(new LiftLowerContext(NO_MEMORY, HOST_INSTANCE));
 // With its DefaultResourceBinding.
 keepShape(new ResourceType('shape anchor', HOST_INSTANCE, undefined));
-const ANCHOR_RESOLVED: ResolvedOptions = { memory: undefined, realloc: undefined, postReturn: undefined, stringEncoding: 'utf8', async: false, callback: undefined };
 keepShape(
   new LiftedOnFirstUse(
     { async: false, params: [], result: undefined },
     undefined,
-    ANCHOR_RESOLVED,
+    NO_MEMORY,
     newScope(undefined, HOST_INSTANCE, [], [], { maxHandles: 0, maxLiftBytes: 0 }, HOST_INSTANCE.store, { usesTasks: false, suspension: 'not-needed' }),
     () => undefined,
   ),
