@@ -33,6 +33,14 @@ export interface ResourceHandle {
   readonly borrowScope: BorrowScope | undefined;
   /** How many outstanding borrows were lent from this handle to calls in progress. */
   numLends: number;
+  /**
+   * Not in the spec: for a borrow JS lent (`lower_borrow` of a JS value whose
+   * binding has `liftsLentValue`), that value, which `lift_borrow` of this
+   * handle then gives back without asking the binding (a host trait object's
+   * `&self` in every callback). Undefined otherwise. Held as long as the
+   * handle, which a borrow's call scope bounds.
+   */
+  readonly lent: unknown;
 }
 
 /** definitions.py `Table.MAX_LENGTH`. */

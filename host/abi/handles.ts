@@ -41,7 +41,7 @@ export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): u
   h.numLends++;
   cx.lenders.push(h);
   const js = rt.js;
-  const value = js.liftBorrow(h.rep, cx.inst);
+  const value = h.lent !== undefined ? h.lent : js.liftBorrow(h.rep, cx.inst);
   if (js.endBorrow !== undefined) {
     cx.borrowEnds.push(js);
     cx.borrowedValues.push(value);
@@ -64,19 +64,20 @@ export function lowerOwn(cx: LiftLowerContext, v: unknown, rt: ResourceType, pat
   }
   cx.movedBindings.push(js);
   moved.push(v);
-  const i = cx.inst.handles.add({ kind: 'resource', rt, rep, own: true, borrowScope: undefined, numLends: 0 });
+  const i = cx.inst.handles.add({ kind: 'resource', rt, rep, own: true, borrowScope: undefined, numLends: 0, lent: undefined });
   cx.addedHandles.push(i);
   return i;
 }
 
 /** definitions.py `lower_borrow`: the implementing instance gets the rep itself. */
 export function lowerBorrow(cx: LiftLowerContext, v: unknown, rt: ResourceType, path: string): number {
-  const rep = rt.js.lowerBorrow(v, path);
+  const js = rt.js;
+  const rep = js.lowerBorrow(v, path);
   if (cx.inst === rt.impl) return rep;
   const scope = cx.borrowScope;
   if (scope === undefined) trap('lower borrow: a borrow can only be passed as an argument of a call');
   scope.numBorrows++;
-  const i = cx.inst.handles.add({ kind: 'resource', rt, rep, own: false, borrowScope: scope, numLends: 0 });
+  const i = cx.inst.handles.add({ kind: 'resource', rt, rep, own: false, borrowScope: scope, numLends: 0, lent: js.liftsLentValue === true ? v : undefined });
   cx.addedHandles.push(i);
   return i;
 }

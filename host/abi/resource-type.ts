@@ -25,6 +25,9 @@ import type { ComponentInstance } from './component-instance.ts';
  *   ownership; throw as `lowerOwn` does when it cannot be lent.
  * - `endBorrow(value)`: optional; called when the call that received the
  *   borrowed object `value` from `liftBorrow` returns, so it can be revoked.
+ * - `liftsLentValue`: optional; true when `liftBorrow(rep)`, while a borrow
+ *   `lowerBorrow(value)` made lives, gives back `value` itself: the ABI then
+ *   keeps `value` on the borrow handle and lifts it from there.
  * - `sharedOwnership`: optional; true when one JS value may stand for
  *   several owned handles (host objects, reference-counted), so passing it
  *   twice by value in one call is not a double move.
@@ -42,6 +45,7 @@ export interface ResourceJsBinding {
   lowerOwn(value: unknown, path: string): number;
   commitOwn(value: unknown): void;
   readonly sharedOwnership?: boolean;
+  readonly liftsLentValue?: boolean;
   lowerBorrow(value: unknown, path: string): number;
   endBorrow?(value: unknown): void;
   destroyed?(rep: number): void;

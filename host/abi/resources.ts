@@ -25,7 +25,7 @@ export function canonResourceNew(rt: ResourceType, inst: ComponentInstance): (re
     try {
       // `!== true`, not `!`: an identity compare, where V8 compiles `!` of a field it cannot type as a full truthiness test.
       if (inst.mayLeave !== true) refuseLeave('resource.new');
-      return inst.handles.add({ kind: 'resource', rt, rep: rep >>> 0, own: true, borrowScope: undefined, numLends: 0 });
+      return inst.handles.add({ kind: 'resource', rt, rep: rep >>> 0, own: true, borrowScope: undefined, numLends: 0, lent: undefined });
     } catch (e) {
       throw trapped(inst, e);
     }

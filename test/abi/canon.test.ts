@@ -321,6 +321,49 @@ describe('resources and handles', () => {
     expect(guest.poisoned).toBeDefined();
   });
 
+  it('a borrow JS lent lifts back as the lent value itself when the binding says liftBorrow would give it, else the binding is asked', () => {
+    for (const liftsLentValue of [true, false]) {
+      const host = new ComponentInstance('host');
+      const rt = new ResourceType('canvas', host);
+      const canvas = { name: 'the canvas JS lent' };
+      const asked: number[] = [];
+      const unused = (): never => {
+        throw new Error('not used by this test');
+      };
+      rt.js = {
+        liftsLentValue,
+        liftOwn: unused,
+        lowerOwn: unused,
+        commitOwn: unused,
+        lowerBorrow: () => 7,
+        liftBorrow: (rep) => {
+          asked.push(rep);
+          return { name: `the binding's object for rep ${rep}` };
+        },
+      };
+      const guest = new ComponentInstance('guest');
+      const borrow: ValType = { kind: 'borrow', resource: rt };
+      const seen: unknown[] = [];
+      const callback = canonLower(fn([['self', borrow]]), opts(undefined), guest, (self) => void seen.push(self));
+      const render = canonLift(fn([['c', borrow]]), opts(undefined), guest, (h) => {
+        callback(h);
+        callback(h);
+        canonResourceDrop(rt, guest)(h as number);
+      });
+      render(canvas);
+      if (liftsLentValue) {
+        expect(seen).toEqual([canvas, canvas]);
+        expect(seen[0]).toBe(canvas);
+        expect(asked).toEqual([]);
+      } else {
+        expect(seen).toEqual([{ name: "the binding's object for rep 7" }, { name: "the binding's object for rep 7" }]);
+        expect(asked).toEqual([7, 7]);
+      }
+      // The handle (and with it the lent value) is gone once the guest dropped it.
+      expect(guest.handles.size).toBe(0);
+    }
+  });
+
   it('a borrow passed to the implementing instance is just the rep', () => {
     const { guest, rt } = setup();
     const obj = rt.js.liftOwn(9);
@@ -372,11 +415,11 @@ describe('resources and handles', () => {
     const ran: number[] = [];
     const rt = new ResourceType('x', impl, (rep) => void ran.push(rep));
     const user = new ComponentInstance('user');
-    const h1 = user.handles.add({ kind: 'resource', rt, rep: 1, own: true, borrowScope: undefined, numLends: 0 });
+    const h1 = user.handles.add({ kind: 'resource', rt, rep: 1, own: true, borrowScope: undefined, numLends: 0, lent: undefined });
     impl.mayEnter = false; // the implementer is busy: the destructor call would be reentrance
     expectTrap(() => canonResourceDrop(rt, user)(h1), /may not be entered/);
     impl.mayEnter = true;
-    const h2 = user.handles.add({ kind: 'resource', rt, rep: 2, own: true, borrowScope: undefined, numLends: 0 });
+    const h2 = user.handles.add({ kind: 'resource', rt, rep: 2, own: true, borrowScope: undefined, numLends: 0, lent: undefined });
     canonResourceDrop(rt, user)(h2);
     expect(ran).toEqual([2]);
   });
@@ -387,7 +430,7 @@ describe('resources and handles', () => {
       if (rep === 13) throw new WebAssembly.RuntimeError('unreachable');
     });
     const user = new ComponentInstance('user');
-    const add = (rep: number): number => user.handles.add({ kind: 'resource', rt, rep, own: true, borrowScope: undefined, numLends: 0 });
+    const add = (rep: number): number => user.handles.add({ kind: 'resource', rt, rep, own: true, borrowScope: undefined, numLends: 0, lent: undefined });
     const h = add(13);
     expectTrap(() => canonResourceDrop(rt, user)(h), /destructor of a resource trapped.*unreachable/);
     expect(impl.poisoned?.message).toMatch(/unreachable/);
@@ -397,7 +440,7 @@ describe('resources and handles', () => {
     expect(user.handles.size).toBe(0);
     // A later drop into the poisoned implementer traps before any destructor runs.
     const other = new ComponentInstance('other');
-    const h2 = other.handles.add({ kind: 'resource', rt, rep: 2, own: true, borrowScope: undefined, numLends: 0 });
+    const h2 = other.handles.add({ kind: 'resource', rt, rep: 2, own: true, borrowScope: undefined, numLends: 0, lent: undefined });
     expectTrap(() => canonResourceDrop(rt, other)(h2), /poisoned/);
     expect(impl.mayEnter).toBe(true);
   });
