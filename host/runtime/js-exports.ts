@@ -262,16 +262,24 @@ interface FacePlan {
   readonly resourceFunctions: readonly ResourceFunction[];
 }
 
-interface FaceMember {
+/** A function or a nested instance of a face, at index `at` of the instance's items. */
+type FaceMember = {
   readonly at: number;
   readonly name: string;
   /** The keys that hold it: the exact name, and the camelCase one where it differs. */
   readonly keys: readonly string[];
-  /** An instance's path (slot labels, its own plan). */
-  readonly path: string;
-  /** A function's slot label (`slotLabel`), made once with the plan. */
-  readonly item: string;
-}
+} & (
+  | {
+      readonly kind: 'func';
+      /** The slot label (`slotLabel`), made once with the plan. */
+      readonly item: string;
+    }
+  | {
+      readonly kind: 'instance';
+      /** The instance's path (its functions' slot labels, its own plan). */
+      readonly path: string;
+    }
+);
 
 interface ResourceFunction {
   readonly at: number;
@@ -301,16 +309,16 @@ function makePlan(inst: RuntimeInstance, path: string): FacePlan {
     if (item.kind === 'type') {
       types.push({ at, name, key: pascal(name) });
     } else if (item.kind === 'instance') {
-      members.push({ at, name, keys: [name], path: world ? name : `${path}/${name}`, item: '' });
+      members.push({ kind: 'instance', at, name, keys: [name], path: world ? name : `${path}/${name}` });
     } else if (item.kind === 'func') {
       const p = parsedName(name);
       const label = slotLabel(path, name);
       if (p.kind === 'label') {
         const key = camel(name);
-        members.push({ at, name, keys: !world ? [key] : key === name ? [name] : [name, key], path, item: label });
+        members.push({ kind: 'func', at, name, keys: !world ? [key] : key === name ? [name] : [name, key], item: label });
       } else {
         // At the top level every function is also under its exact name.
-        if (world) members.push({ at, name, keys: [name], path, item: label });
+        if (world) members.push({ kind: 'func', at, name, keys: [name], item: label });
         if (p.kind !== 'interface') resourceFunctions.push({ at, name, role: p.kind, resource: p.resource, key: p.kind === 'constructor' ? '' : camel(p.name), item: label });
       }
     }
@@ -370,8 +378,11 @@ function faceOf(inst: RuntimeInstance, cx: ExportContext, path: string): ExportO
   }
   if (!plan.world) addClasses(plan, classes, out);
   for (const m of plan.members) {
-    const item = items[m.at]!;
-    const v = item.kind === 'func' ? wrap(item.func, cx, path, m.name, m.item, { out, keys: m.keys }) : faceOf((item as Extract<RuntimeItem, { kind: 'instance' }>).instance, cx, m.path);
+    // The plan was kept only for items of the same kinds (itemsIn), so the member's kind is its item's.
+    const v =
+      m.kind === 'func'
+        ? wrap((items[m.at] as Extract<RuntimeItem, { kind: 'func' }>).func, cx, path, m.name, m.item, { out, keys: m.keys })
+        : faceOf((items[m.at] as Extract<RuntimeItem, { kind: 'instance' }>).instance, cx, m.path);
     for (const key of m.keys) out[key] = v;
   }
   if (plan.world) addClasses(plan, classes, out);
