@@ -4,7 +4,7 @@
  */
 import { HandleError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
-import { ResourceType } from './resource-type.ts';
+import { ResourceType, type ResourceJsBinding } from './resource-type.ts';
 import type { LiftLowerContext } from './context.ts';
 import type { ResourceHandle } from './handle-table.ts';
 import { trap } from './trap.ts';
@@ -34,19 +34,38 @@ function refuseLiftOwn(i: number, h: ResourceHandle, rt: ResourceType): never {
 /**
  * definitions.py `lift_borrow`: lends the handle for the duration of the
  * current `canon lower` call (the lend is released when the call returns).
+ * The lend and the JS object it gives are recorded on `cx` (`lenders`,
+ * `borrowEnds`), which `releaseLends` unwinds, newest first.
  */
 export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): unknown {
-  const h = cx.inst.handles.getResource(i, 'lift borrow');
-  if (h.rt !== rt) trap(`lift borrow: handle ${i} is a ${h.rt.name}, expected a ${rt.name}`);
-  h.numLends++;
+  const h = lendHandle(cx, i, rt);
   cx.lenders.push(h);
   const js = rt.js;
-  const value = h.lent !== undefined ? h.lent : js.liftBorrow(h.rep, cx.inst);
+  const value = lentValue(cx, h, js);
   if (js.endBorrow !== undefined) {
     cx.borrowEnds.push(js);
     cx.borrowedValues.push(value);
   }
   return value;
+}
+
+/**
+ * `lift_borrow`'s table part: the handle `i`, checked to be a `rt`, lent to
+ * the call (`num_lends`). Whoever calls it ends the lend (decrements
+ * `numLends`) when the call returns: `releaseLends` for `liftBorrow`, or a
+ * call that lifts only this one borrow itself (lower.ts, a trait object's
+ * `&self` in a callback).
+ */
+export function lendHandle(cx: LiftLowerContext, i: number, rt: ResourceType): ResourceHandle {
+  const h = cx.inst.handles.getResource(i, 'lift borrow');
+  if (h.rt !== rt) trap(`lift borrow: handle ${i} is a ${h.rt.name}, expected a ${rt.name}`);
+  h.numLends++;
+  return h;
+}
+
+/** The JS value a lent handle gives: the value JS lent (`ResourceHandle.lent`), else the binding's object for it. */
+export function lentValue(cx: LiftLowerContext, h: ResourceHandle, js: ResourceJsBinding): unknown {
+  return h.lent !== undefined ? h.lent : js.liftBorrow(h.rep, cx.inst);
 }
 
 /**
@@ -80,6 +99,12 @@ export function lowerBorrow(cx: LiftLowerContext, v: unknown, rt: ResourceType, 
   const i = cx.inst.handles.add({ kind: 'resource', rt, rep, own: false, borrowScope: scope, numLends: 0, lent: js.liftsLentValue === true ? v : undefined });
   cx.addedHandles.push(i);
   return i;
+}
+
+/** Ends the one lend `lendHandle` made for a call and revokes the object it gave JS, as `releaseLends` does for `liftBorrow`'s. */
+export function endLend(h: ResourceHandle, js: ResourceJsBinding, value: unknown): void {
+  h.numLends--;
+  if (js.endBorrow !== undefined) js.endBorrow(value);
 }
 
 /**

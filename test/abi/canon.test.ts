@@ -452,6 +452,73 @@ describe('resources and handles', () => {
   });
 });
 
+describe("a lowered import whose first parameter is a borrow (a trait object's `&self`) lends and refuses as the general path does", () => {
+  // 1-3 parameters take lower.ts selfBorrowPath (the lend kept in locals); 4 take the general canonLower (cx.lenders).
+  const variants = [
+    { name: '&self only (fast)', extra: [] as ValType[] },
+    { name: '&self + u32 (fast)', extra: [p('u32')] },
+    { name: '&self + char + u32 (fast)', extra: [p('char'), p('u32')] },
+    { name: '&self + char + u32 + u32 (general)', extra: [p('char'), p('u32'), p('u32')] },
+  ];
+  function setup(extra: ValType[], callee: (self: unknown, ...rest: unknown[]) => unknown) {
+    const guest = new ComponentInstance('guest');
+    const rt = new ResourceType('file', guest);
+    const other = new ResourceType('other', guest);
+    const params: [string, ValType][] = [['self', { kind: 'borrow', resource: rt }], ...extra.map((t, i): [string, ValType] => [`a${i}`, t])];
+    const imp = canonLower(fn(params), opts(undefined), guest, callee);
+    const h = canonResourceNew(rt, guest)(7);
+    const wrong = canonResourceNew(other, guest)(8);
+    // Valid core values for the scalars after `self` ('a' for a char).
+    const rest = extra.map(() => 97);
+    return { guest, rt, imp, h, wrong, rest };
+  }
+
+  for (const v of variants) {
+    it(`${v.name}: lends for the call, then ends the lend and revokes the object`, () => {
+      let seen: ResourceObject | undefined;
+      let lends = -1;
+      const { guest, imp, h, rest } = setup(v.extra, (self, ...args) => {
+        seen = self as ResourceObject;
+        lends = guest.handles.getResource(h, 'test').numLends;
+        expect(args).toEqual(v.extra.map((t) => (t.kind === 'char' ? 'a' : 97)));
+      });
+      imp(h, ...rest);
+      expect(seen!.rep).toBe(7);
+      expect(lends).toBe(1);
+      expect(guest.handles.getResource(h, 'test').numLends).toBe(0);
+      expect(seen!.state).toBe('revoked');
+    });
+
+    it(`${v.name}: a bad index, a handle of another type, a bad scalar after it, a throwing callee and a drop of the lent handle all trap, poison and leave no lend`, () => {
+      const cases: [string, (s: ReturnType<typeof setup>) => unknown[], RegExp][] = [
+        ['bad index', (s) => [99, ...s.rest], /handle index 99 out of range/],
+        ['wrong type', (s) => [s.wrong, ...s.rest], /lift borrow: handle \d+ is a other, expected a file/],
+      ];
+      if (v.extra[0]?.kind === 'char') cases.push(['bad char', (s) => [s.h, 0xd800, ...s.rest.slice(1)], /char/]);
+      for (const [what, args, rule] of cases) {
+        const s = setup(v.extra, () => {
+          throw new Error(`the callee must not run (${what})`);
+        });
+        expectTrap(() => s.imp(...args(s)), rule);
+        expect(s.guest.poisoned, what).toBeDefined();
+        expect(s.guest.handles.getResource(s.h, 'test').numLends, what).toBe(0);
+      }
+      let kept: ResourceObject | undefined;
+      const throwing = setup(v.extra, (self) => {
+        kept = self as ResourceObject;
+        throw new Error('the host callback failed');
+      });
+      expect(() => throwing.imp(throwing.h, ...throwing.rest)).toThrow(/the host callback failed/);
+      expect(throwing.guest.poisoned).toBeDefined();
+      expect(throwing.guest.handles.getResource(throwing.h, 'test').numLends).toBe(0);
+      expect(kept!.state).toBe('revoked');
+      const dropping = setup(v.extra, () => canonResourceDrop(dropping.rt, dropping.guest)(dropping.h));
+      expectTrap(() => dropping.imp(dropping.h, ...dropping.rest), /lent to 1 call/);
+      expect(dropping.guest.poisoned).toBeDefined();
+    });
+  }
+});
+
 describe('lifted functions of 1-3 parameters take their arguments without a rest array', () => {
   const rec = (kind: string): ValType => ({ kind: 'record', fields: [{ name: 'x', type: p(kind) }] }) as ValType;
   for (const n of [1, 2, 3]) {
