@@ -155,59 +155,25 @@ function selfBorrowPath(
   if (lifts.some((l) => l === undefined)) return undefined;
   const rt = asResourceType(self.type.resource);
   const [l1, l2] = lifts as ((x: unknown) => unknown)[];
-  switch (ft.params.length) {
-    case 1:
-      return function loweredSelf0(a: unknown) {
-        enter();
-        let h: ResourceHandle | undefined;
-        let js: ResourceJsBinding | undefined;
-        let value: unknown;
-        try {
-          h = lendHandle(cx, (a as number) >>> 0, rt);
-          js = rt.js;
-          value = lentValue(cx, h, js);
-          return lowerR(callee(value));
-        } catch (e) {
-          throw trapped(inst, e);
-        } finally {
-          if (h !== undefined) endLend(h, js!, value);
-        }
-      } as (...flat: unknown[]) => unknown;
-    case 2:
-      return function loweredSelf1(a: unknown, b: unknown) {
-        enter();
-        let h: ResourceHandle | undefined;
-        let js: ResourceJsBinding | undefined;
-        let value: unknown;
-        try {
-          h = lendHandle(cx, (a as number) >>> 0, rt);
-          js = rt.js;
-          value = lentValue(cx, h, js);
-          return lowerR(callee(value, l1!(b)));
-        } catch (e) {
-          throw trapped(inst, e);
-        } finally {
-          if (h !== undefined) endLend(h, js!, value);
-        }
-      } as (...flat: unknown[]) => unknown;
-    default:
-      return function loweredSelf2(a: unknown, b: unknown, c: unknown) {
-        enter();
-        let h: ResourceHandle | undefined;
-        let js: ResourceJsBinding | undefined;
-        let value: unknown;
-        try {
-          h = lendHandle(cx, (a as number) >>> 0, rt);
-          js = rt.js;
-          value = lentValue(cx, h, js);
-          return lowerR(callee(value, l1!(b), l2!(c)));
-        } catch (e) {
-          throw trapped(inst, e);
-        } finally {
-          if (h !== undefined) endLend(h, js!, value);
-        }
-      } as (...flat: unknown[]) => unknown;
-  }
+  const arity = ft.params.length;
+  // One function for 1-3 parameters: the guest calls it with exactly its import's arity, and the callee
+  // gets exactly that many arguments (a JS host function may read `arguments.length`).
+  return function loweredSelf(a: unknown, b: unknown, c: unknown) {
+    enter();
+    let h: ResourceHandle | undefined;
+    let js: ResourceJsBinding | undefined;
+    let value: unknown;
+    try {
+      h = lendHandle(cx, (a as number) >>> 0, rt);
+      js = rt.js;
+      value = lentValue(cx, h, js);
+      return lowerR(arity === 1 ? callee(value) : arity === 2 ? callee(value, l1!(b)) : callee(value, l1!(b), l2!(c)));
+    } catch (e) {
+      throw trapped(inst, e);
+    } finally {
+      if (h !== undefined) endLend(h, js!, value);
+    }
+  } as (...flat: unknown[]) => unknown;
 }
 
 /**
