@@ -4,7 +4,7 @@
  */
 import { HandleError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
-import { ResourceType } from './resource-type.ts';
+import { type LendKeep, ResourceType } from './resource-type.ts';
 import type { LiftLowerContext } from './context.ts';
 import type { ResourceHandle } from './handle-table.ts';
 import { trap } from './trap.ts';
@@ -34,14 +34,15 @@ function refuseLiftOwn(i: number, h: ResourceHandle, rt: ResourceType): never {
 /**
  * definitions.py `lift_borrow`: lends the handle for the duration of the
  * current `canon lower` call (the lend is released when the call returns).
+ * `keep`: the callee is a linked plugin's export (resource-type.ts `liftBorrow`).
  */
-export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): unknown {
+export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType, keep?: LendKeep): unknown {
   const h = cx.inst.handles.getResource(i, 'lift borrow');
   if (h.rt !== rt) trap(`lift borrow: handle ${i} is a ${h.rt.name}, expected a ${rt.name}`);
   h.numLends++;
   cx.lenders.push(h);
   const js = rt.js;
-  const value = js.liftBorrow(h.rep, cx.inst);
+  const value = js.liftBorrow(h.rep, cx.inst, keep);
   if (js.endBorrow !== undefined) {
     cx.borrowEnds.push(js);
     cx.borrowedValues.push(value);

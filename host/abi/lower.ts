@@ -14,19 +14,25 @@ import { compileLoad, compileStore } from './load-store.ts';
 import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 import { requireMemory } from './requirements.ts';
 import { trap } from './trap.ts';
+import type { LendKeep } from './resource-type.ts';
 import { abandonLowering, asResourceType, commitLowering, liftBorrow, liftOwn, releaseLends } from './handles.ts';
 
 type Callee = (...args: unknown[]) => unknown;
 
+/**
+ * `linked`: `callee` is a linked plugin's export (instantiate.ts
+ * `RuntimeFunc.linked`), which keeps none of its arguments.
+ */
 export function canonLower(
   ft: FuncType,
   opts: CanonOptions,
   inst: ComponentInstance,
   callee: Callee,
+  linked = false,
 ): (...flat: unknown[]) => unknown {
   requireMemory(ft, opts, 'lower');
   const cx = new LiftLowerContext(opts, inst);
-  const fast = directFastPath(ft, cx, inst, callee);
+  const fast = directFastPath(ft, cx, inst, callee, linked);
   if (fast !== undefined) return fast;
 
   const paramTypes = ft.params.map((p) => p.type);
@@ -133,13 +139,19 @@ export function compileLowerResult(t: ValType | undefined, outIndex: number, max
 /**
  * How one parameter of a direct call comes from its core value: a
  * single-slot scalar, or a handle (definitions.py `lift_borrow`, which lends
- * it to the call, and `lift_own`).
+ * it to the call, and `lift_own`). A borrow lent to a linked plugin's export
+ * is seen by no JS but the host's (`linked`), so the binding may keep what
+ * it lent for this parameter and lend it again (resource-type.ts `liftBorrow`).
  */
-function directLift(t: ValType, cx: LiftLowerContext): ((x: unknown) => unknown) | undefined {
+function directLift(t: ValType, cx: LiftLowerContext, linked: boolean): ((x: unknown) => unknown) | undefined {
   const scalar = scalarLift(t);
   if (scalar !== undefined) return scalar as (x: unknown) => unknown;
   if (t.kind === 'borrow') {
     const rt = asResourceType(t.resource);
+    if (linked) {
+      const keep: LendKeep = { kept: undefined };
+      return (x) => liftBorrow(cx, (x as number) >>> 0, rt, keep);
+    }
     return (x) => liftBorrow(cx, (x as number) >>> 0, rt);
   }
   if (t.kind === 'own') {
@@ -156,9 +168,9 @@ function directLift(t: ValType, cx: LiftLowerContext): ((x: unknown) => unknown)
  * a thin wrapper specialised on arity 0-3. Lends made by `lift_borrow` end
  * when the callee returns, as on the general path.
  */
-function directFastPath(ft: FuncType, cx: LiftLowerContext, inst: ComponentInstance, callee: Callee): ((...flat: unknown[]) => unknown) | undefined {
+function directFastPath(ft: FuncType, cx: LiftLowerContext, inst: ComponentInstance, callee: Callee, linked: boolean): ((...flat: unknown[]) => unknown) | undefined {
   if (ft.params.length > 3 || (ft.result !== undefined && ft.result.kind === 'result')) return undefined;
-  const lifts = ft.params.map((p) => directLift(p.type, cx));
+  const lifts = ft.params.map((p) => directLift(p.type, cx, linked));
   if (lifts.some((l) => l === undefined)) return undefined;
   const lowerR = ft.result === undefined ? () => undefined : scalarLower(ft.result, 'result');
   if (lowerR === undefined) return undefined;
