@@ -4,7 +4,7 @@
  */
 import { HandleError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
-import { ResourceType, type ResourceJsBinding } from './resource-type.ts';
+import { type LendKeep, ResourceType, type ResourceJsBinding } from './resource-type.ts';
 import type { LiftLowerContext } from './context.ts';
 import type { ResourceHandle } from './handle-table.ts';
 import { trap } from './trap.ts';
@@ -35,13 +35,14 @@ function refuseLiftOwn(i: number, h: ResourceHandle, rt: ResourceType): never {
  * definitions.py `lift_borrow`: lends the handle for the duration of the
  * current `canon lower` call (the lend is released when the call returns).
  * The lend and the JS object it gives are recorded on `cx` (`lenders`,
- * `borrowEnds`), which `releaseLends` unwinds, newest first.
+ * `borrowEnds`), which `releaseLends` unwinds, newest first. `keep`: the
+ * callee is a linked plugin's export (resource-type.ts `liftBorrow`).
  */
-export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType): unknown {
+export function liftBorrow(cx: LiftLowerContext, i: number, rt: ResourceType, keep?: LendKeep): unknown {
   const h = lendHandle(cx, i, rt);
   cx.lenders.push(h);
   const js = rt.js;
-  const value = lentValue(cx, h, js);
+  const value = lentValue(cx, h, js, keep);
   if (js.endBorrow !== undefined) {
     cx.borrowEnds.push(js);
     cx.borrowedValues.push(value);
@@ -63,9 +64,9 @@ export function lendHandle(cx: LiftLowerContext, i: number, rt: ResourceType): R
   return h;
 }
 
-/** The JS value a lent handle gives: the value JS lent (`ResourceHandle.lent`), else the binding's object for it. */
-export function lentValue(cx: LiftLowerContext, h: ResourceHandle, js: ResourceJsBinding): unknown {
-  return h.lent !== undefined ? h.lent : js.liftBorrow(h.rep, cx.inst);
+/** The JS value a lent handle gives: the value JS lent (`ResourceHandle.lent`), else the binding's object for it (`keep`: see `liftBorrow`). */
+export function lentValue(cx: LiftLowerContext, h: ResourceHandle, js: ResourceJsBinding, keep?: LendKeep): unknown {
+  return h.lent !== undefined ? h.lent : js.liftBorrow(h.rep, cx.inst, keep);
 }
 
 /**

@@ -16,19 +16,24 @@ import { requireMemory } from './requirements.ts';
 import { trap } from './trap.ts';
 import { abandonLowering, asResourceType, commitLowering, endLend, lendHandle, lentValue, liftBorrow, liftOwn, releaseLends } from './handles.ts';
 import type { ResourceHandle } from './handle-table.ts';
-import type { ResourceJsBinding } from './resource-type.ts';
+import type { LendKeep, ResourceJsBinding } from './resource-type.ts';
 
 type Callee = (...args: unknown[]) => unknown;
 
+/**
+ * `linked`: `callee` is a linked plugin's export (instantiate.ts
+ * `RuntimeFunc.linked`), which keeps none of its arguments.
+ */
 export function canonLower(
   ft: FuncType,
   opts: CanonOptions,
   inst: ComponentInstance,
   callee: Callee,
+  linked = false,
 ): (...flat: unknown[]) => unknown {
   requireMemory(ft, opts, 'lower');
   const cx = new LiftLowerContext(opts, inst);
-  const fast = directFastPath(ft, cx, inst, callee);
+  const fast = directFastPath(ft, cx, inst, callee, linked);
   if (fast !== undefined) return fast;
 
   const paramTypes = ft.params.map((p) => p.type);
@@ -135,11 +140,13 @@ export function compileLowerResult(t: ValType | undefined, outIndex: number, max
 /**
  * A borrowed handle first and single-slot scalars after it: a trait
  * object's method, `&self` then its arguments (a host trait object's, in
- * every callback). Its one lend is kept in locals and ended in `finally`
- * (`endLend`), not recorded on `cx` for `releaseLends`: ~136 of ~810
- * instructions per host callback (callgrind). The same steps in the same
- * order as `liftBorrow` and `releaseLends` take: the handle lifted inside
- * the try (a bad one traps and poisons), the scalars after it.
+ * every callback; a linked plugin's trait object's, in every call into it).
+ * Its one lend is kept in locals and ended after the call (`endLend`), not
+ * recorded on `cx` for `releaseLends`: ~136 of ~810 instructions per host
+ * callback (callgrind). The same steps in the same order as `liftBorrow`
+ * and `releaseLends` take: the handle lifted inside the try (a bad one traps
+ * and poisons), the scalars after it; on a throw, poisoned first, then the
+ * lend ended (`selfLeftByThrow`). `linked`: as `directLift`'s.
  */
 function selfBorrowPath(
   ft: FuncType,
@@ -148,12 +155,14 @@ function selfBorrowPath(
   callee: Callee,
   enter: () => void,
   lowerR: (v: unknown) => unknown,
+  linked: boolean,
 ): ((...flat: unknown[]) => unknown) | undefined {
   const [self, ...rest] = ft.params;
   if (self === undefined || self.type.kind !== 'borrow') return undefined;
   const lifts = rest.map((p) => scalarLift(p.type) as ((x: unknown) => unknown) | undefined);
   if (lifts.some((l) => l === undefined)) return undefined;
   const rt = asResourceType(self.type.resource);
+  const keep: LendKeep | undefined = linked ? { kept: undefined } : undefined;
   const [l1, l2] = lifts as ((x: unknown) => unknown)[];
   const arity = ft.params.length;
   // One function for 1-3 parameters: the guest calls it with exactly its import's arity, and the callee
@@ -163,29 +172,45 @@ function selfBorrowPath(
     let h: ResourceHandle | undefined;
     let js: ResourceJsBinding | undefined;
     let value: unknown;
+    let r: unknown;
     try {
       h = lendHandle(cx, (a as number) >>> 0, rt);
       js = rt.js;
-      value = lentValue(cx, h, js);
-      return lowerR(arity === 1 ? callee(value) : arity === 2 ? callee(value, l1!(b)) : callee(value, l1!(b), l2!(c)));
+      value = lentValue(cx, h, js, keep);
+      r = lowerR(arity === 1 ? callee(value) : arity === 2 ? callee(value, l1!(b)) : callee(value, l1!(b), l2!(c)));
     } catch (e) {
-      throw trapped(inst, e);
-    } finally {
-      if (h !== undefined) endLend(h, js!, value);
+      throw selfLeftByThrow(inst, e, h, js, value);
     }
+    endLend(h, js, value);
+    return r;
   } as (...flat: unknown[]) => unknown;
+}
+
+/** The throwing exit of `selfBorrowPath`'s call: poisons `inst` (guard.ts `trapped`), then ends the lend if one was made; returns what to throw. */
+function selfLeftByThrow(inst: ComponentInstance, e: unknown, h: ResourceHandle | undefined, js: ResourceJsBinding | undefined, value: unknown): unknown {
+  try {
+    return trapped(inst, e);
+  } finally {
+    if (h !== undefined) endLend(h, js!, value);
+  }
 }
 
 /**
  * How one parameter of a direct call comes from its core value: a
  * single-slot scalar, or a handle (definitions.py `lift_borrow`, which lends
- * it to the call, and `lift_own`).
+ * it to the call, and `lift_own`). A borrow lent to a linked plugin's export
+ * is seen by no JS but the host's (`linked`), so the binding may keep what
+ * it lent for this parameter and lend it again (resource-type.ts `liftBorrow`).
  */
-function directLift(t: ValType, cx: LiftLowerContext): ((x: unknown) => unknown) | undefined {
+function directLift(t: ValType, cx: LiftLowerContext, linked: boolean): ((x: unknown) => unknown) | undefined {
   const scalar = scalarLift(t);
   if (scalar !== undefined) return scalar as (x: unknown) => unknown;
   if (t.kind === 'borrow') {
     const rt = asResourceType(t.resource);
+    if (linked) {
+      const keep: LendKeep = { kept: undefined };
+      return (x) => liftBorrow(cx, (x as number) >>> 0, rt, keep);
+    }
     return (x) => liftBorrow(cx, (x as number) >>> 0, rt);
   }
   if (t.kind === 'own') {
@@ -202,7 +227,7 @@ function directLift(t: ValType, cx: LiftLowerContext): ((x: unknown) => unknown)
  * a thin wrapper specialised on arity 0-3. Lends made by `lift_borrow` end
  * when the callee returns, as on the general path.
  */
-function directFastPath(ft: FuncType, cx: LiftLowerContext, inst: ComponentInstance, callee: Callee): ((...flat: unknown[]) => unknown) | undefined {
+function directFastPath(ft: FuncType, cx: LiftLowerContext, inst: ComponentInstance, callee: Callee, linked: boolean): ((...flat: unknown[]) => unknown) | undefined {
   if (ft.params.length > 3 || (ft.result !== undefined && ft.result.kind === 'result')) return undefined;
   const lowerR = ft.result === undefined ? () => undefined : scalarLower(ft.result, 'result');
   if (lowerR === undefined) return undefined;
@@ -210,12 +235,15 @@ function directFastPath(ft: FuncType, cx: LiftLowerContext, inst: ComponentInsta
     if (inst.poisoned !== undefined) inst.checkNotPoisoned();
     if (!inst.mayLeave) throw trapped(inst, new TrapError(`may_leave: ${inst.name} may not call imports now (inside realloc, post-return or a destructor)`));
   };
-  const self = selfBorrowPath(ft, cx, inst, callee, enter, lowerR);
+  const self = selfBorrowPath(ft, cx, inst, callee, enter, lowerR, linked);
   if (self !== undefined) return self;
-  const lifts = ft.params.map((p) => directLift(p.type, cx));
+  const lifts = ft.params.map((p) => directLift(p.type, cx, linked));
   if (lifts.some((l) => l === undefined)) return undefined;
   const [l0, l1, l2] = lifts as ((x: unknown) => unknown)[];
   // Handles are lifted inside the try: a bad handle index traps (and poisons) as on the general path.
+  // No `finally`: V8 compiles one into a saved pending message and a dispatch on how the block was
+  // left, paid by every call (lift.ts directFastPath); the lends end on both exits, after the
+  // result on the normal one, in `leftByThrow` (after the poisoning, as a `finally` did) on the other.
   switch (lifts.length) {
     case 0:
       return function lowered0() {
@@ -231,39 +259,51 @@ function directFastPath(ft: FuncType, cx: LiftLowerContext, inst: ComponentInsta
         enter();
         const lendBase = cx.lenders.length;
         const borrowBase = cx.borrowEnds.length;
+        let r: unknown;
         try {
-          return lowerR(callee(l0!(a)));
+          r = lowerR(callee(l0!(a)));
         } catch (e) {
-          throw trapped(inst, e);
-        } finally {
-          releaseLends(cx, lendBase, borrowBase);
+          throw leftByThrow(cx, inst, e, lendBase, borrowBase);
         }
+        releaseLends(cx, lendBase, borrowBase);
+        return r;
       } as (...flat: unknown[]) => unknown;
     case 2:
       return function lowered2(a: unknown, b: unknown) {
         enter();
         const lendBase = cx.lenders.length;
         const borrowBase = cx.borrowEnds.length;
+        let r: unknown;
         try {
-          return lowerR(callee(l0!(a), l1!(b)));
+          r = lowerR(callee(l0!(a), l1!(b)));
         } catch (e) {
-          throw trapped(inst, e);
-        } finally {
-          releaseLends(cx, lendBase, borrowBase);
+          throw leftByThrow(cx, inst, e, lendBase, borrowBase);
         }
+        releaseLends(cx, lendBase, borrowBase);
+        return r;
       } as (...flat: unknown[]) => unknown;
     default:
       return function lowered3(a: unknown, b: unknown, c: unknown) {
         enter();
         const lendBase = cx.lenders.length;
         const borrowBase = cx.borrowEnds.length;
+        let r: unknown;
         try {
-          return lowerR(callee(l0!(a), l1!(b), l2!(c)));
+          r = lowerR(callee(l0!(a), l1!(b), l2!(c)));
         } catch (e) {
-          throw trapped(inst, e);
-        } finally {
-          releaseLends(cx, lendBase, borrowBase);
+          throw leftByThrow(cx, inst, e, lendBase, borrowBase);
         }
+        releaseLends(cx, lendBase, borrowBase);
+        return r;
       } as (...flat: unknown[]) => unknown;
+  }
+}
+
+/** The throwing exit of a direct lowered call: poisons `inst` (guard.ts `trapped`), then ends the call's lends; returns what to throw. */
+function leftByThrow(cx: LiftLowerContext, inst: ComponentInstance, e: unknown, lendBase: number, borrowBase: number): unknown {
+  try {
+    return trapped(inst, e);
+  } finally {
+    releaseLends(cx, lendBase, borrowBase);
   }
 }

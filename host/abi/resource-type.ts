@@ -12,8 +12,13 @@ import type { ComponentInstance } from './component-instance.ts';
  * `lower_own` / `lower_borrow` put a rep into a guest's table.
  *
  * - `liftOwn(rep)`: JS now owns the resource; return the JS object for it.
- * - `liftBorrow(rep, holder)`: JS may use the resource until the call returns;
+ * - `liftBorrow(rep, holder, keep)`: JS may use the resource until the call returns;
  *   `holder` is the instance whose borrow it is (the caller lending it).
+ *   `keep` is given only when the value goes to host code that keeps
+ *   nothing of it (a linked plugin's export, instantiate.ts
+ *   `RuntimeFunc.linked`): the binding may keep there what it made, and lend
+ *   it again to a later call of the same import once the earlier lend was
+ *   ended (`endBorrow`). The lowered import holds it, so it goes with the importer.
  * - `lowerOwn(value, path)`: check that the JS object `value` can give up
  *   ownership and return its rep, changing nothing yet: a later argument of
  *   the same call may still be refused, and a refused call moves nothing.
@@ -39,9 +44,14 @@ import type { ComponentInstance } from './component-instance.ts';
  * methods and `[Symbol.dispose]`, host objects) by assigning
  * `ResourceType.js`; the default is `DefaultResourceBinding` below.
  */
+/** What a lowered import keeps for the binding of one borrowed parameter between its calls (`liftBorrow`'s `keep`); only the binding reads it. */
+export interface LendKeep {
+  kept: unknown;
+}
+
 export interface ResourceJsBinding {
   liftOwn(rep: number): unknown;
-  liftBorrow(rep: number, holder: ComponentInstance): unknown;
+  liftBorrow(rep: number, holder: ComponentInstance, keep?: LendKeep): unknown;
   lowerOwn(value: unknown, path: string): number;
   commitOwn(value: unknown): void;
   readonly sharedOwnership?: boolean;

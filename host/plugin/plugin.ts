@@ -276,7 +276,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
         // returnsPromise goes along: a sync-typed export of an instance entered through JSPI returns a
         // Promise, so the importer must lower it as a call that may block (instantiate.ts requireModeFor).
         const call = (...args: unknown[]): unknown => (cell.fns[slot] ?? cell.compile(slot))(...args);
-        return { kind: 'func', func: { type: it.func.type, call, ...(it.func.returnsPromise === undefined ? {} : { returnsPromise: it.func.returnsPromise }) } };
+        return { kind: 'func', func: { type: it.func.type, call, linked: true, ...(it.func.returnsPromise === undefined ? {} : { returnsPromise: it.func.returnsPromise }) } };
       }
       if (it.kind === 'instance') return { kind: 'instance', instance: new Map([...it.instance].map(([n, x]) => [n, through(x)])) };
       return it;

@@ -6,7 +6,7 @@
  * every route a handle takes meets the same borrow state.
  */
 import type { ComponentInstance } from '../abi/component-instance.ts';
-import type { ResourceType, ResourceJsBinding } from '../abi/resource-type.ts';
+import type { LendKeep, ResourceType, ResourceJsBinding } from '../abi/resource-type.ts';
 import { runDestructor } from '../abi/resources.ts';
 import { BorrowError, HandleError, PluginInUseError, UnloadedError } from '../errors.ts';
 import type { ExportCell } from './export-cell.ts';
@@ -61,6 +61,12 @@ class HandleState implements HandleView {
     public st: number,
     readonly via: object | undefined,
   ) {}
+}
+
+/** What `liftBorrow` keeps in a lowered import's `LendKeep`: the object it lent, and its state (read without the object's private field). */
+interface KeptLend {
+  readonly view: GuestResource;
+  readonly state: HandleState;
 }
 
 /** `value`'s state when it is a genuine resource object (of any plugin), else undefined. */
@@ -247,6 +253,9 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
    */
   #mapAnchor: GuestResource | undefined = undefined;
 
+  /** The kept object `liftBorrow` lent last, until its lend ends (`endBorrow`, which then reads no private field of it). */
+  #lentKept: KeptLend | undefined = undefined;
+
   constructor(
     rt: ResourceType,
     private readonly cls: new (...args: unknown[]) => GuestResource,
@@ -269,8 +278,35 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     return obj;
   }
 
-  liftBorrow(rep: number, holder: ComponentInstance): unknown {
-    return mint(this.cls, this, rep, BORROWED, holder);
+  /**
+   * With `keep` (a linked plugin's export is the callee, resource-type.ts):
+   * the object kept there again when it is this binding's, `rep`'s, held by
+   * `holder` and revoked (its lend ended), instead of a new one (making it
+   * cost ~300 instructions and a write barrier per call into a linked
+   * plugin, callgrind, consumer.compactness); only host code ever held it,
+   * so no JS can tell it was lent before. Else a new object, kept there
+   * (`lendKept`). The binding is checked too: a keep belongs to a parameter
+   * of a lowered import, and `ResourceType.js` is assignable, so it could
+   * hold another binding's object.
+   */
+  liftBorrow(rep: number, holder: ComponentInstance, keep?: LendKeep): unknown {
+    if (keep === undefined) return mint(this.cls, this, rep, BORROWED, holder);
+    const k = keep.kept as KeptLend | undefined;
+    if (k === undefined) return this.lendKept(rep, holder, keep);
+    const h = k.state;
+    if (h.binding !== this || h.rep !== rep || h.via !== holder || h.st !== REVOKED) return this.lendKept(rep, holder, keep);
+    h.st = BORROWED;
+    this.#lentKept = k;
+    return k.view;
+  }
+
+  /** Out of line, the rare case (a first lend, another shape, a lend while the kept one is lent): `liftBorrow` runs at every lend. */
+  private lendKept(rep: number, holder: ComponentInstance, keep: LendKeep): GuestResource {
+    const view = mint(this.cls, this, rep, BORROWED, holder);
+    const k: KeptLend = { view, state: stateOf(view)! };
+    keep.kept = k;
+    this.#lentKept = k;
+    return view;
   }
 
   /** The record of resource `rep`, if it has one. */
@@ -388,6 +424,13 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   }
 
   endBorrow(value: unknown): void {
+    const k = this.#lentKept;
+    if (k !== undefined && k.view === value) {
+      // Let go at once: the binding must not hold the lend's holder (a linked plugin, maybe unloaded later) past the call.
+      this.#lentKept = undefined;
+      if (k.state.st === BORROWED) k.state.st = REVOKED;
+      return;
+    }
     const h = ownState(value, this);
     if (h !== undefined && h.st === BORROWED) h.st = REVOKED;
   }

@@ -50,6 +50,13 @@ export interface RuntimeFunc {
   readonly start?: (args: readonly unknown[], signal?: AbortSignal) => { readonly result: Promise<unknown>; requestCancellation(): void };
   /** `call` returns a Promise (async function types, and instances entered through JSPI). */
   readonly returnsPromise?: boolean;
+  /**
+   * `call` is a linked plugin's export reached through its cell (plugin.ts
+   * `linkExport`): host code that hands its arguments to the export's borrow
+   * rules and lifted function only, and keeps none of them, so a value lent
+   * to one of its calls is seen by nothing else (lower.ts `directLift`).
+   */
+  readonly linked?: boolean;
 }
 
 export interface RuntimeComponent {
@@ -747,7 +754,7 @@ function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: numb
         const lowered = canonLowerTask(f.type, o, scope.inst, callee, { suspends, what });
         scope.core.func.push(suspends ? suspendingWhenBlocked(lowered, flattenFuncType(f.type, 'lower')) : lowered);
       } else {
-        scope.core.func.push(canonLower(f.type, o, scope.inst, f.call));
+        scope.core.func.push(canonLower(f.type, o, scope.inst, f.call, f.linked === true));
       }
     };
   }

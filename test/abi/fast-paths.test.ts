@@ -311,6 +311,64 @@ describe('guest resource objects', () => {
     b.endBorrow(lent);
     expect(() => b.lowerBorrow(lent, 'x')).toThrow(expect.objectContaining({ code: 'HANDLE', kind: 'borrow-ended' }));
   });
+
+  it("lent to a linked export (a lowered import's keep), the kept object serves the next lend of the same rep, holder and binding once its lend ended, and no other", () => {
+    const { b } = binding();
+    const caller = new ComponentInstance('caller');
+    const other = new ComponentInstance('other');
+    const keep = { kept: undefined as unknown };
+    const ended = (v: unknown): void => expect(() => b.lowerBorrow(v, 'x')).toThrow(expect.objectContaining({ code: 'HANDLE', kind: 'borrow-ended' }));
+    const v = b.liftBorrow(1, caller, keep);
+    expect(b.lowerBorrow(v, 'x')).toBe(1);
+    expect(handleOf(v)).toMatchObject({ rep: 1, via: caller });
+    // Still lent (the same handle twice in one call): another object, each ended by its own end.
+    const w = b.liftBorrow(1, caller, keep);
+    expect(w).not.toBe(v);
+    b.endBorrow(w);
+    b.endBorrow(v);
+    ended(v);
+    ended(w);
+    // Ended: the kept object (the last made) is lent again, usable for this lend only.
+    expect(b.liftBorrow(1, caller, keep)).toBe(w);
+    expect(b.lowerBorrow(w, 'x')).toBe(1);
+    ended(v);
+    b.endBorrow(w);
+    ended(w);
+    // Another rep, another holder, another keep: a new object; the ended one stays ended.
+    const r2 = b.liftBorrow(2, caller, keep);
+    b.endBorrow(r2);
+    const o2 = b.liftBorrow(2, other, keep);
+    b.endBorrow(o2);
+    const k2 = b.liftBorrow(2, other, { kept: undefined });
+    b.endBorrow(k2);
+    expect([r2 === w, o2 === r2, k2 === o2, handleOf(r2)?.rep, handleOf(o2)?.via === other]).toEqual([false, false, false, 2, true]);
+    ended(w);
+    // Another binding's kept object (a keep is per parameter, and its binding may change at reload): not lent by this one.
+    const next = binding();
+    const n1 = next.b.liftBorrow(2, other, keep);
+    expect(n1).not.toBe(o2);
+    expect(next.b.lowerBorrow(n1, 'x')).toBe(2);
+    next.b.endBorrow(n1);
+    // A lend to JS (no keep) is always a new object, and once ended is never lent again, whatever follows.
+    const js = b.liftBorrow(1, other);
+    b.endBorrow(js);
+    expect(b.liftBorrow(1, other, keep)).not.toBe(js);
+    ended(js);
+  });
+
+  it('lent to a linked export, the kept object is refused once its plugin is unloaded, as any lent object is', () => {
+    const cell = new PluginCell('guest');
+    const b = new GuestClassBinding(new ResourceType('cell', new ComponentInstance('guest'), () => {}), makeGuestClass('Cell').cls, cell);
+    cell.addBinding(b);
+    const caller = new ComponentInstance('caller');
+    const keep = { kept: undefined as unknown };
+    const kept = b.liftBorrow(3, caller, keep);
+    b.endBorrow(kept);
+    const lent = b.liftBorrow(3, caller, keep);
+    expect(lent).toBe(kept);
+    cell.revoke();
+    expect(() => b.lowerBorrow(lent, 'self')).toThrow(expect.objectContaining({ name: 'UnloadedError', message: 'self: the cell belongs to guest, which was unloaded' }));
+  });
 });
 
 describe('scalar fields lowered at their flat position and loaded at their offset', () => {

@@ -4,7 +4,9 @@
  * take it) refuses exactly what the general path refuses and leaves the same
  * state. Each scenario runs twice: through a direct-path signature and
  * through the same signature with a fourth, unused `u32` parameter, which
- * takes the general path (flat arrays, `lift_flat_values`).
+ * takes the general path (flat arrays, `lift_flat_values`), and through the
+ * direct path of a linked plugin's export (`canonLower`'s `linked`: each
+ * borrowed parameter gives its binding a keep).
  */
 import { describe, expect, it } from 'vitest';
 import { canonLower, canonResourceNew } from '../../host/abi/index.ts';
@@ -16,8 +18,8 @@ import { opts } from './helpers.ts';
 
 const u32: ValType = { kind: 'u32' };
 
-type Route = 'direct' | 'general';
-const ROUTES: readonly Route[] = ['direct', 'general'];
+type Route = 'direct' | 'general' | 'linked';
+const ROUTES: readonly Route[] = ['direct', 'general', 'linked'];
 
 interface Setup {
   readonly guest: ComponentInstance;
@@ -36,11 +38,12 @@ function setup(route: Route): Setup {
     rt,
     other,
     lower(params, result, callee) {
-      const all = route === 'direct' ? params : [...params, u32];
+      const general = route === 'general';
+      const all = general ? [...params, u32] : params;
       const ft: FuncType = { async: false, params: all.map((type, i) => ({ name: `p${i}`, type })), result };
-      const f = canonLower(ft, opts(undefined), guest, route === 'direct' ? callee : (...args) => callee(...args.slice(0, params.length)));
+      const f = canonLower(ft, opts(undefined), guest, general ? (...args) => callee(...args.slice(0, params.length)) : callee, route === 'linked');
       // The general route's core function takes the extra argument too.
-      return route === 'direct' ? f : (...flat: unknown[]) => f(...flat, 0);
+      return general ? (...flat: unknown[]) => f(...flat, 0) : f;
     },
   };
 }
@@ -84,14 +87,24 @@ describe('canon lower: the direct path keeps every rule of the general path', ()
   it('releases the lends of a callee that throws, and the instance is poisoned', () => {
     const seen = same((s) => {
       const h = canonResourceNew(s.rt, s.guest)(7);
-      const f = s.lower([borrow(s.rt), u32], u32, () => {
+      let lent: ResourceObject | undefined;
+      let poisonedBeforeEnd: unknown;
+      const end = s.rt.js.endBorrow!.bind(s.rt.js);
+      // Records whether the instance was already poisoned when the lend ended (the order a `finally` gave).
+      s.rt.js.endBorrow = (v) => {
+        poisonedBeforeEnd = s.guest.poisoned !== undefined;
+        end(v);
+      };
+      const f = s.lower([borrow(s.rt), u32], u32, (c) => {
+        lent = c as ResourceObject;
         throw new Error('host failed');
       });
       const first = outcome(() => f(h, 1));
-      return { first, lends: s.guest.handles.getResource(h, 'test').numLends, poisoned: s.guest.poisoned !== undefined, again: outcome(() => f(h, 1)) };
+      const state = lent?.state;
+      return { first, lends: s.guest.handles.getResource(h, 'test').numLends, state, poisonedBeforeEnd, poisoned: s.guest.poisoned !== undefined, again: outcome(() => f(h, 1)) };
     });
     // The host's own exception reaches the guest's caller; the instance is poisoned, so the next call is a trap.
-    expect(seen).toMatchObject({ first: { threw: 'Error', message: 'host failed' }, lends: 0, poisoned: true, again: { threw: 'TrapError' } });
+    expect(seen).toMatchObject({ first: { threw: 'Error', message: 'host failed' }, lends: 0, state: 'revoked', poisonedBeforeEnd: true, poisoned: true, again: { threw: 'TrapError' } });
   });
 
   it('traps on an unknown handle and on a handle of another resource type, before the callee runs', () => {

@@ -124,6 +124,37 @@ describe('refused through a linked plugin, checked against the owner (item 1)', 
     notPoisoned(l);
   });
 
+  it('lent to shapes again and again by mutator (the host lends the object of an ended call again), c meets every check of a first lend: busy owner, dispose, unload', async () => {
+    const l = await linkedShapes();
+    const c = l.shapes.circle(1);
+    const r = l.shapes.rect(1, 2);
+    // The first call lends a new object for c, the next ones that object again; another shape between them gets its own.
+    for (let i = 0; i < 3; i++) expect(l.mutator.peek(c)).toBeCloseTo(Math.PI, 12);
+    expect(l.mutator.grow(c, 2)).toBeCloseTo(4 * Math.PI, 12);
+    expect(l.mutator.peek(r)).toBe(2);
+    // grow_by scales c by r's area (2): 4x the area.
+    expect(l.mutator.growBy(c, r)).toBeCloseTo(16 * Math.PI, 12);
+    expect(c.area()).toBeCloseTo(16 * Math.PI, 12);
+    notPoisoned(l);
+    // Refused mid-call (shapes busy in render: its may_enter): a typed refusal, shapes not poisoned, c intact.
+    await refused(duringRender(l.shapes, c, () => l.mutator.peek(c)), { code: ['IN_USE', 'TRAP'] });
+    expectNotPoisoned(l.shapesPlugin);
+    expect(c.area()).toBeCloseTo(16 * Math.PI, 12);
+    expect(l.shapes.describe(c)).toMatch(/^circle/);
+    // Disposed, then unloaded: refused as on a first lend.
+    const fresh = await linkedShapes();
+    const d = fresh.shapes.circle(1);
+    expect(fresh.mutator.peek(d)).toBeCloseTo(Math.PI, 12);
+    expect(fresh.mutator.peek(d)).toBeCloseTo(Math.PI, 12);
+    (d as unknown as { [Symbol.dispose](): void })[Symbol.dispose]();
+    await handleRefused(() => fresh.mutator.peek(d), 'use-after-dispose', /shape/);
+    const e = fresh.shapes.circle(2);
+    expect(fresh.mutator.peek(e)).toBeCloseTo(4 * Math.PI, 12);
+    notPoisoned(fresh);
+    await fresh.shapesPlugin.unload({ dependents: 'unload' });
+    await refused(() => fresh.mutator.peek(e), { code: 'UNLOADED' });
+  });
+
   it('the consumer example: summarize([c]) while render(c) borrows c is a BorrowError (E0505); c not moved', async () => {
     const shapesPlugin = await load(guestPath('shapes'), { name: 'shapes', imports: CANVAS });
     const consumerPlugin = await load(guestPath('consumer'), { name: 'consumer', link: [shapesPlugin] });
