@@ -189,7 +189,11 @@ export function endCall(call: Borrower, uses: readonly HandleUse[]): void {
   for (const u of uses) if (u.record !== undefined) removeLoans(u.record, call);
 }
 
-/** One loan made by `lendToCall`'s single-handle shortcut (host/rdylib/call-plan.ts) ends: that loan object, whoever else borrows. */
+/**
+ * One loan made by `lendToCall`'s single-handle shortcut (host/rdylib/call-plan.ts) ends: one entry of
+ * that loan object, whoever else borrows. The shortcut lends all calls of a plan the same object, so
+ * calls of it nested on one handle hold equal entries, and each call ends one.
+ */
 export function endLoan(on: HandleRecord, loan: Loan): void {
   const loans = on.loans;
   if (loans[loans.length - 1] === loan) loans.pop();
