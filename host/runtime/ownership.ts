@@ -58,6 +58,11 @@ export class HandleRecord implements Borrower {
   readonly parents: HandleRecord[] = [];
   /** Library-static data (`&'static R` result): shared access only, dropping it frees nothing. */
   isStatic = false;
+  /**
+   * Set when its owner drops it (the resource was destroyed, or its plugin unloaded): a later
+   * record for the same rep is another resource's. Handles that kept this one look again.
+   */
+  retired = false;
 
   constructor(
     /** Unique within the owning plugin; the number in messages and in `plugin.handles()`. */
