@@ -262,7 +262,7 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
       const h = handleOf(v);
       if (h === undefined) return;
       if (!mustBeStatic) {
-        const r = h.binding.recordOf(h.rep);
+        const r = h.binding.keptRecordOf(h);
         if (r === undefined || !refusesUse(r, access, h.via)) return;
       }
       checkUseOf(p, v);

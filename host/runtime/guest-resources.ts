@@ -286,6 +286,17 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   }
 
   /**
+   * `recordOf(h.rep)` for one of this binding's objects, through the record the object keeps
+   * (`ensureRecord`) while it is not retired: a call that makes no loan on a handle with a record
+   * (every `next()` of a kv iterator, a dependent) then makes no map lookup.
+   */
+  keptRecordOf(h: HandleView): HandleRecord | undefined {
+    // Every HandleView is a HandleState: `handleOf` hands out nothing else.
+    const r = (h as HandleState).record;
+    return r !== undefined && r.retired === false ? r : this.recordOf(h.rep);
+  }
+
+  /**
    * The record of the resource `h` (one of this binding's objects) stands for, made on first
    * need (numbered as the object JS holds). Every call lending a borrowed handle asks: the
    * object keeps the record it was given (HandleState `record`), which stands until retired,

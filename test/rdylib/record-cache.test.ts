@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { load, type Plugin } from '../../host/index.ts';
 import { handleOf } from '../../host/runtime/guest-resources.ts';
 import { guestPath } from '../support/guests.ts';
-import { KV, outcome } from '../support/kv-call-plan.ts';
+import { KV, outcome, planOf } from '../support/kv-call-plan.ts';
 
 interface Shape {
   area(): number;
@@ -56,6 +56,32 @@ describe('a resource object keeps its ownership record only while its binding do
     expect(third).not.toBe(second);
     expect(h.binding.ensureRecord(h)).toBe(third);
     expect(h.binding.records().get(h.rep)).toBe(third);
+    store[Symbol.dispose]();
+    await plugin.unload();
+  });
+
+  it('the no-loan check reads the kept record only while it is not retired, then the rep\'s record of the moment', async () => {
+    const { plugin, Store } = await kv();
+    const store = new Store();
+    const h = handleOf(store)!;
+    const calls = { n: 0 };
+    // The plan of a plugin that makes no loans (kv has no imports), its call a counter.
+    const put = planOf(plugin, '[method]store.put', false, () => ++calls.n);
+    const kept = h.binding.ensureRecord(h);
+    expect(h.binding.keptRecordOf(h)).toBe(kept);
+    kept.isStatic = true; // library-static: &mut self is refused through the kept record
+    expect(outcome(() => put(store))).toMatchObject({ threw: 'BorrowError', message: expect.stringMatching(/library-static store mutably/) });
+    h.binding.destroyed(h.rep);
+    expect(h.binding.keptRecordOf(h)).toBeUndefined(); // retired: not read, and the map has none
+    expect(put(store)).toBe(1);
+    // A record made for the rep through another object (a view lent to JS) is the one read.
+    const view = handleOf(h.binding.liftBorrow(h.rep, plugin.instances[0]!))!;
+    const next = h.binding.ensureRecord(view);
+    expect(h.binding.keptRecordOf(h)).toBe(next);
+    next.isStatic = true;
+    expect(outcome(() => put(store))).toMatchObject({ threw: 'BorrowError', message: expect.stringMatching(/library-static store mutably/) });
+    expect(calls.n).toBe(1);
+    next.isStatic = false;
     store[Symbol.dispose]();
     await plugin.unload();
   });
