@@ -55,6 +55,13 @@ export interface HandleView {
 }
 
 class HandleState implements HandleView {
+  /**
+   * The record `binding.ensureRecord` last found for this object's rep, or undefined: a
+   * cache of `binding`'s map, valid while the record is not `retired` (every removal from
+   * the map retires the record, so a record that is not is still the map's entry for the rep).
+   */
+  record: HandleRecord | undefined = undefined;
+
   constructor(
     readonly binding: GuestClassBinding,
     readonly rep: number,
@@ -314,15 +321,40 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     return this.#records.size === 0 ? undefined : this.#records.get(rep);
   }
 
-  /** The record of the resource `h` stands for, made on first need (numbered as the object JS holds). */
+  /**
+   * `recordOf(h.rep)` for one of this binding's objects, through the record the object keeps
+   * (`ensureRecord`) while it is not retired: a call that makes no loan on a handle with a record
+   * (every `next()` of a kv iterator, a dependent) then makes no map lookup.
+   */
+  keptRecordOf(h: HandleView): HandleRecord | undefined {
+    // Every HandleView is a HandleState: `handleOf` hands out nothing else.
+    const r = (h as HandleState).record;
+    return r !== undefined && r.retired === false ? r : this.recordOf(h.rep);
+  }
+
+  /**
+   * The record of the resource `h` (one of this binding's objects) stands for, made on first
+   * need (numbered as the object JS holds). Every call lending a borrowed handle asks: the
+   * object keeps the record it was given (HandleState `record`), which stands until retired,
+   * so a method call on a trait object costs no map lookup.
+   */
   ensureRecord(h: HandleView): HandleRecord {
-    const rep = h.rep;
+    // Every HandleView is a HandleState: `handleOf` hands out nothing else. The lookup out of
+    // line: this is inlined into a method call's wrapper, within V8's one budget of bytecode.
+    const r = (h as HandleState).record;
+    return r !== undefined && r.retired === false ? r : this.findRecord(h as HandleState);
+  }
+
+  /** `ensureRecord` without the object's record: the map's, or a new one; kept by the object. */
+  private findRecord(state: HandleState): HandleRecord {
+    const rep = state.rep;
     let r = this.#records.get(rep);
     if (r === undefined) {
-      const slot = ownedSlot(h);
+      const slot = ownedSlot(state);
       r = new HandleRecord(slot > 0 ? this.cell.owned.seqOf(slot) : this.cell.owned.nextSeq(), this.resourceName);
       this.#records.set(rep, r);
     }
+    state.record = r;
     return r;
   }
 
@@ -440,6 +472,7 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     const r = this.recordOf(rep);
     if (r === undefined) return;
     release(r);
+    r.retired = true;
     this.#records.delete(rep);
   }
 
@@ -496,7 +529,10 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   /** Unload: forget the resource type and the records, so objects and classes no longer reach the instance. */
   revoke(): void {
     this.#rt = undefined;
-    for (const r of this.#records.values()) release(r);
+    for (const r of this.#records.values()) {
+      release(r);
+      r.retired = true;
+    }
     this.#records.clear();
   }
 }

@@ -58,6 +58,11 @@ export class HandleRecord implements Borrower {
   readonly parents: HandleRecord[] = [];
   /** Library-static data (`&'static R` result): shared access only, dropping it frees nothing. */
   isStatic = false;
+  /**
+   * Set when its owner drops it (the resource was destroyed, or its plugin unloaded): a later
+   * record for the same rep is another resource's. Handles that kept this one look again.
+   */
+  retired = false;
 
   constructor(
     /** Unique within the owning plugin; the number in messages and in `plugin.handles()`. */
@@ -189,7 +194,11 @@ export function endCall(call: Borrower, uses: readonly HandleUse[]): void {
   for (const u of uses) if (u.record !== undefined) removeLoans(u.record, call);
 }
 
-/** One loan made by `lendToCall`'s single-handle shortcut (host/rdylib/call-plan.ts) ends: that loan object, whoever else borrows. */
+/**
+ * One loan made by `lendToCall`'s single-handle shortcut (host/rdylib/call-plan.ts) ends: one entry of
+ * that loan object, whoever else borrows. The shortcut lends all calls of a plan the same object, so
+ * calls of it nested on one handle hold equal entries, and each call ends one.
+ */
 export function endLoan(on: HandleRecord, loan: Loan): void {
   const loans = on.loans;
   if (loans[loans.length - 1] === loan) loans.pop();

@@ -35,6 +35,11 @@ async function kv(): Promise<{ plugin: Plugin; store: Store }> {
   return { plugin, store };
 }
 
+/** Every borrower of every live handle of `plugin` (`plugin.handles()`). */
+function borrowersOf(plugin: Plugin): unknown[] {
+  return plugin.handles().flatMap((h) => h.borrowers);
+}
+
 /** What `scenario` saw on each route; expected to be the same. */
 async function same(scenario: (plugin: Plugin, store: Store, route: Route) => unknown): Promise<unknown> {
   const seen: unknown[] = [];
@@ -97,6 +102,76 @@ describe('call plan: the single-loan path keeps every rule of the collecting pat
       return { r: outer(store), log, after: outcome(() => store.put('a', 'b')) };
     });
     expect(seen).toMatchObject({ r: 'outer', log: [{ threw: 'BorrowError' }, { threw: 'BorrowError' }], after: { value: undefined } });
+  });
+
+  // The single-loan path lends every call of one plan the same loan object: nested calls of one
+  // method on one handle then hold equal entries, and each must still hold one of its own.
+  it('one method nested on one handle: each call holds a loan, and ending one leaves the other', async () => {
+    const seen = await same((plugin, store, route) => {
+      const log: unknown[] = [];
+      let depth = 0;
+      const len = ruled(plugin, '[method]store.len', route, () => {
+        depth++;
+        if (depth === 1) log.push({ inner: len(store) });
+        log.push({ depth, borrowers: borrowersOf(plugin), put: outcome(() => store.put('a', 'b')) });
+        return depth--;
+      });
+      return { r: len(store), log, after: borrowersOf(plugin), put: outcome(() => store.put('a', 'b')) };
+    });
+    const call = { kind: 'call', call: '`[method]store.len` (in progress)', mode: 'shared' };
+    expect(seen).toMatchObject({
+      r: 1,
+      log: [
+        { depth: 2, borrowers: [call, call], put: { threw: 'BorrowError' } },
+        { inner: 2 },
+        { depth: 1, borrowers: [call], put: { threw: 'BorrowError' } },
+      ],
+      after: [],
+      put: { value: undefined },
+    });
+  });
+
+  it('one exclusive method re-entered on one handle: refused, and the outer loan holds until it returns', async () => {
+    const seen = await same((plugin, store, route) => {
+      const log: unknown[] = [];
+      let depth = 0;
+      const put = ruled(plugin, '[method]store.put', route, () => {
+        depth++;
+        if (depth === 1 && log.length === 0) log.push({ inner: outcome(() => put(store)), borrowers: borrowersOf(plugin) });
+        return depth--;
+      });
+      return { r: outcome(() => put(store)), log, after: borrowersOf(plugin), again: outcome(() => put(store)) };
+    });
+    expect(seen).toMatchObject({
+      r: { value: 1 },
+      log: [{ inner: { threw: 'BorrowError', message: expect.stringMatching(/\[method\]store\.put` \(in progress\) \(exclusive\)/) }, borrowers: [{ kind: 'call', mode: 'exclusive' }] }],
+      after: [],
+      again: { value: 1 },
+    });
+  });
+
+  it('one method nested on one handle, the inner call throwing: only its loan ends', async () => {
+    const seen = await same((plugin, store, route) => {
+      const log: unknown[] = [];
+      let depth = 0;
+      const len = ruled(plugin, '[method]store.len', route, () => {
+        depth++;
+        try {
+          if (depth === 2) throw new Error('inner failed');
+          log.push(outcome(() => len(store)));
+          log.push({ borrowers: borrowersOf(plugin), put: outcome(() => store.put('a', 'b')) });
+          return depth;
+        } finally {
+          depth--;
+        }
+      });
+      return { r: len(store), log, after: borrowersOf(plugin) };
+    });
+    expect(seen).toMatchObject({
+      r: 1,
+      log: [{ threw: 'Error', message: 'inner failed' }, { borrowers: [{ kind: 'call', mode: 'shared' }], put: { threw: 'BorrowError' } }],
+      after: [],
+    });
   });
 
   it('a call that throws ends its loan', async () => {
