@@ -5,6 +5,11 @@
 import type { ResourceTypeRef } from '../types.ts';
 import type { ComponentInstance } from './component-instance.ts';
 
+/** What a lowered import keeps for the binding of one borrowed parameter between its calls (`liftBorrow`'s `keep`); only the binding reads it. */
+export interface LendKeep {
+  kept: unknown;
+}
+
 /**
  * How a resource handle crosses into and out of JavaScript. The ABI calls
  * these with the handle's `rep` (after the spec's `lift_own` / `lift_borrow`
@@ -30,9 +35,10 @@ import type { ComponentInstance } from './component-instance.ts';
  *   ownership; throw as `lowerOwn` does when it cannot be lent.
  * - `endBorrow(value)`: optional; called when the call that received the
  *   borrowed object `value` from `liftBorrow` returns, so it can be revoked.
- * - `liftsLentValue`: optional; true when `liftBorrow(rep)`, while a borrow
- *   `lowerBorrow(value)` made lives, gives back `value` itself: the ABI then
- *   keeps `value` on the borrow handle and lifts it from there.
+ * - `liftsLentValue`: optional; true when the binding leaves a borrow JS lent
+ *   to the ABI: the handle `lowerBorrow(value)` made keeps `value`
+ *   (`ResourceHandle.lent`), and lifting that handle gives `value` without
+ *   calling `liftBorrow`, which is then asked only for handles the guest owns.
  * - `sharedOwnership`: optional; true when one JS value may stand for
  *   several owned handles (host objects, reference-counted), so passing it
  *   twice by value in one call is not a double move.
@@ -44,11 +50,6 @@ import type { ComponentInstance } from './component-instance.ts';
  * methods and `[Symbol.dispose]`, host objects) by assigning
  * `ResourceType.js`; the default is `DefaultResourceBinding` below.
  */
-/** What a lowered import keeps for the binding of one borrowed parameter between its calls (`liftBorrow`'s `keep`); only the binding reads it. */
-export interface LendKeep {
-  kept: unknown;
-}
-
 export interface ResourceJsBinding {
   liftOwn(rep: number): unknown;
   liftBorrow(rep: number, holder: ComponentInstance, keep?: LendKeep): unknown;

@@ -472,7 +472,6 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
     const r = this.recordOf(rep);
     if (r === undefined) return;
     release(r);
-    r.retired = true;
     this.#records.delete(rep);
   }
 
@@ -529,10 +528,7 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   /** Unload: forget the resource type and the records, so objects and classes no longer reach the instance. */
   revoke(): void {
     this.#rt = undefined;
-    for (const r of this.#records.values()) {
-      release(r);
-      r.retired = true;
-    }
+    for (const r of this.#records.values()) release(r);
     this.#records.clear();
   }
 }

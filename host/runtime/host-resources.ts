@@ -50,24 +50,17 @@ const ownerships = new WeakMap<object, number>();
 export class HostObjectBinding implements ResourceJsBinding {
   readonly sharedOwnership = true;
   /**
-   * `liftBorrow(rep)` of a lent object is that object (one rep per object), so
-   * the ABI keeps it on the borrow handle: a callback's `&self` is then a
-   * field read, not two map lookups and a `WeakRef.deref` (which V8 makes a
-   * runtime call that adds the object to the kept-alive set, ~250
-   * instructions per callback, callgrind).
+   * An object only lent to the guest for a call (`borrow<..>`) is kept on the
+   * borrow handle by the ABI (`ResourceHandle.lent`), for as long as the
+   * handle, which the call's borrow scope bounds: the host keeps nothing of
+   * it past the call, and a callback's `&self` is a field read (a map of
+   * WeakRefs here cost two lookups and a `WeakRef.deref` per callback, which
+   * V8 makes a runtime call: ~250 instructions, callgrind).
    */
   readonly liftsLentValue = true;
   /** Objects the guest owns handles to, with how many: kept alive until the guest drops the last (or unload does). */
   private readonly objects = new Map<number, object>();
   private readonly owners = new Map<number, number>();
-  /**
-   * Objects only lent to the guest for a call (`borrow<..>`): a borrow cannot
-   * outlive its call (the ABI traps otherwise), so the host must not keep the
-   * object alive past it either; the entries of collected objects are swept
-   * as the map grows.
-   */
-  private readonly lent = new Map<number, WeakRef<object>>();
-  private sweepAt = 64;
   private readonly reps = new WeakMap<object, number>();
   private nextRep = 1;
 
@@ -105,32 +98,22 @@ export class HostObjectBinding implements ResourceJsBinding {
     this.objects.set(rep, o);
     this.owners.set(rep, (this.owners.get(rep) ?? 0) + 1);
     ownerships.set(o, (ownerships.get(o) ?? 0) + 1);
-    this.lent.delete(rep);
   }
 
   lowerBorrow(value: unknown, path: string): number {
-    const rep = this.repOf(value, path);
-    if (!this.objects.has(rep) && this.lent.get(rep)?.deref() !== value) {
-      this.lent.set(rep, new WeakRef(value as object));
-      if (this.lent.size >= this.sweepAt) this.sweep();
-    }
-    return rep;
-  }
-
-  private sweep(): void {
-    for (const [rep, ref] of this.lent) if (ref.deref() === undefined) this.lent.delete(rep);
-    this.sweepAt = Math.max(64, this.lent.size * 2);
+    return this.repOf(value, path);
   }
 
   /** The guest handed one of its owned handles back: that ownership ends, the object is JS's again. */
   liftOwn(rep: number): unknown {
-    const o = this.objects.get(rep) ?? this.lent.get(rep)?.deref();
+    const o = this.objects.get(rep);
     this.release(rep);
     return o;
   }
 
+  /** A handle the guest owns, lent to a call (a borrow JS lent is lifted by the ABI: `liftsLentValue`). */
   liftBorrow(rep: number, _holder: ComponentInstance): unknown {
-    return this.objects.get(rep) ?? this.lent.get(rep)?.deref();
+    return this.objects.get(rep);
   }
 
   /** Ends one ownership of `rep`; returns the object when it was the last, over every plugin. */

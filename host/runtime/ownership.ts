@@ -176,10 +176,11 @@ export function lend(dependent: HandleRecord, parents: readonly { readonly paren
   }
 }
 
-/** The resource of `record` is gone (destroyed, or its plugin unloaded): the borrows it held end. */
+/** The resource of `record` is gone (destroyed, or its plugin unloaded): the borrows it held end, and it is retired. */
 export function release(record: HandleRecord): void {
   for (const parent of record.parents) removeLoans(parent, record);
   record.parents.length = 0;
+  record.retired = true;
 }
 
 /** Lends each used handle that has a record to `call`, running in `holder`, for its duration (shared or exclusive uses). */

@@ -321,7 +321,7 @@ describe('resources and handles', () => {
     expect(guest.poisoned).toBeDefined();
   });
 
-  it('a borrow JS lent lifts back as the lent value itself when the binding says liftBorrow would give it, else the binding is asked', () => {
+  it('a borrow JS lent lifts back as the lent value itself when the binding leaves lent values to the ABI (liftsLentValue), else the binding is asked', () => {
     for (const liftsLentValue of [true, false]) {
       const host = new ComponentInstance('host');
       const rt = new ResourceType('canvas', host);
