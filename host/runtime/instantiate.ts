@@ -37,6 +37,7 @@ import { LiftLowerContext } from '../abi/context.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isSuspendError } from '../abi/guard.ts';
 import { requireMemory } from '../abi/requirements.ts';
+import { countInstantiation, factsOf } from './core-module-facts.ts';
 
 /** A component function at runtime: its resolved type and how to call it from JS. */
 export interface RuntimeFunc {
@@ -441,18 +442,6 @@ function requireModeFor(scope: RuntimeScope, ft: FuncType, f: RuntimeFunc, sync:
   scope.inst.usesTasks = true;
 }
 
-/** The names of the memories each core module exports, read once per module (the compile cache keeps modules). */
-const memoryExports = new WeakMap<WebAssembly.Module, readonly string[]>();
-
-function exportedMemories(module: WebAssembly.Module): readonly string[] {
-  let names = memoryExports.get(module);
-  if (names === undefined) {
-    names = WebAssembly.Module.exports(module).filter((e) => e.kind === 'memory').map((e) => e.name);
-    memoryExports.set(module, names);
-  }
-  return names;
-}
-
 function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Imports, offset: number): CoreExports {
   try {
     return new WebAssembly.Instance(module, imports).exports as CoreExports;
@@ -571,8 +560,10 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
           const imports = keyedObject() as WebAssembly.Imports;
           for (const a of importArgs) imports[a.name] = scope.coreInstances[a.instance] as WebAssembly.ModuleImports;
           const module = scope.coreModules[moduleIndex]!;
+          const facts = factsOf(module);
+          countInstantiation(facts);
           const core = instantiateCore(module, imports, offset);
-          for (const name of exportedMemories(module)) {
+          for (const name of facts.memories) {
             const memory = core[name] as WebAssembly.Memory;
             if (!scope.inst.memories.includes(memory)) scope.inst.memories.push(memory);
           }
