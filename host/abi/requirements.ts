@@ -2,6 +2,7 @@
 import { LoadError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { flattenType, flattenTypes } from './layout.ts';
+import { shapeSource } from '../shape-sources.ts';
 import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 
 /** Whether `t` contains a value of kind `kind` anywhere (definitions.py `contains`). */
@@ -40,10 +41,13 @@ export function requireMemory(ft: FuncType, opts: CanonOptions, context: 'lift' 
 /**
  * Whether a call of type `ft` moves anything through memory, once per type
  * object: a cached component's function types are the same objects at every
- * instantiation (unless they mention resources, which each instance makes anew).
+ * instantiation. One that mentions resources is made anew per instance, by
+ * replacing resource identities only, which changes nothing read here: it is
+ * memoised on the type it was made from (shape-sources.ts).
  */
 function usesMemory(ft: FuncType): boolean {
-  let uses = memoryUse.get(ft);
+  const key = shapeSource(ft);
+  let uses = memoryUse.get(key);
   if (uses === undefined) {
     const params = ft.params.map((p) => p.type);
     uses =
@@ -52,7 +56,7 @@ function usesMemory(ft: FuncType): boolean {
       contains(ft.result, 'list') ||
       flattenTypes(params).length > MAX_FLAT_PARAMS ||
       (ft.result !== undefined && flattenType(ft.result).length > MAX_FLAT_RESULTS);
-    memoryUse.set(ft, uses);
+    memoryUse.set(key, uses);
   }
   return uses;
 }

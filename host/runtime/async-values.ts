@@ -11,6 +11,7 @@
 import { ResultError } from '../errors.ts';
 import { toCamelCase } from '../abi/names.ts';
 import type { FuncType, FutureType, StreamType, ValType } from '../types.ts';
+import { shapeSource } from '../shape-sources.ts';
 import type { HostWaits } from './host-waits.ts';
 import type { PendingWork } from './pending-work.ts';
 import { fromJsStream, toReadableStream } from './js-streams.ts';
@@ -141,7 +142,16 @@ export interface AsyncValueConversions {
   readonly error: (e: unknown, scope: ConversionScope, fn: string) => unknown;
 }
 
+/**
+ * Function types known to hold no stream or future, by `shapeSource`: whether a type holds one does
+ * not depend on which resources its handles name, so a type made per instance (one that mentions
+ * resources) is answered from the one it was made from, which the compile cache keeps.
+ */
+const withoutAsyncValues = new WeakSet<FuncType>();
+
 export function compileAsyncValues(ft: FuncType, side: 'export' | 'import'): AsyncValueConversions | undefined {
+  const source = shapeSource(ft);
+  if (withoutAsyncValues.has(source)) return undefined;
   const argDir = side === 'export' ? 'lower' : 'lift';
   const resultDir = side === 'export' ? 'lift' : 'lower';
   const params = ft.params.map((p) => ({ name: p.name, convert: compile(p.type, argDir) }));
@@ -149,7 +159,10 @@ export function compileAsyncValues(ft: FuncType, side: 'export' | 'import'): Asy
   // A function's top-level result: the ok value is returned, the err payload thrown as ResultError (jco's shape).
   const ok = r === undefined ? undefined : r.kind === 'result' ? (r.ok === undefined ? undefined : compile(r.ok, resultDir)) : compile(r, resultDir);
   const err = r !== undefined && r.kind === 'result' && r.err !== undefined ? compile(r.err, resultDir) : undefined;
-  if (params.every((p) => p.convert === undefined) && ok === undefined && err === undefined) return undefined;
+  if (params.every((p) => p.convert === undefined) && ok === undefined && err === undefined) {
+    withoutAsyncValues.add(source);
+    return undefined;
+  }
   return {
     args(args, scope, fn) {
       for (let i = 0; i < params.length && i < args.length; i++) {

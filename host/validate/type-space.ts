@@ -9,6 +9,7 @@ import type { CoreDefType } from '../binary/ast.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import type { Layout } from '../abi/layout.ts';
 import { countWork, memoTable } from './work.ts';
+import { madeByResourceSubstitution } from '../shape-sources.ts';
 import { mapTypes, optionalValTypeEquals, valTypeEquals as sharedValTypeEquals } from '../value-type-equality.ts';
 
 export type TypeEntry =
@@ -209,7 +210,10 @@ function substFunc(f: FuncType, s: Subst): FuncType {
   if (!changed && r === f.result) return f;
   const params: ParamType[] = [];
   for (let i = 0; i < ps.length; i++) params.push({ name: f.params[i]!.name, type: ps[i]! });
-  return { async: f.async, params, result: r };
+  const out: FuncType = { async: f.async, params, result: r };
+  // Resource identities only: facts about the shape are the source's (shape-sources.ts).
+  if (s.values.size === 0 && s.entries.size === 0) madeByResourceSubstitution(out, f);
+  return out;
 }
 
 function substEntry(e: TypeEntry, s: Subst): TypeEntry {
