@@ -21,7 +21,7 @@ import { hostImportCall } from './async-calls.ts';
 import { LoadError } from '../errors.ts';
 import type { ResourceTypeRef } from '../types.ts';
 import { unversionedName } from '../validate/names.ts';
-import { substFuncType, type ExternDesc, type TypeEntry } from '../validate/type-space.ts';
+import { makeSubst, substFuncType, type ExternDesc, type Subst, type TypeEntry } from '../validate/type-space.ts';
 import type { RuntimeItem } from './instantiate.ts';
 import { assertHasMethods, HostObjectBinding, hostResourceType } from './host-resources.ts';
 import { keepShape } from '../shape-anchors.ts';
@@ -165,10 +165,12 @@ function convert(
   subst: Map<ResourceTypeRef, ResourceTypeRef>,
   /** The names the enclosing interface exports (empty at the top level): a resource's methods are among them. */
   siblings: readonly string[],
+  /** For a function of an interface: the substitution its functions share, made from `subst` once the interface's resource types are in it. */
+  funcSubst?: Subst,
 ): RuntimeItem {
   switch (desc.kind) {
     case 'func': {
-      const type = substFuncType(desc.type, subst);
+      const type = substFuncType(desc.type, funcSubst ?? subst);
       // Streams and futures reach a host function as ReadableStreams and Promises (async-calls.ts).
       return { kind: 'func', func: { type, call: hostImportCall(type, funcFromJs(path, value), path) } };
     }
@@ -198,9 +200,20 @@ function convert(
       for (const [n, d] of desc.type.exports) {
         if (d.kind === 'type') add(n, () => convert(`${path}/${n}`, d, lookup(obj, pascal(n), n), subst, names));
       }
+      // Converting a function adds no resource identity, so one substitution serves the functions of the
+      // interface (its memo substitutes a type they share, `borrow<canvas>`, once; from the bare map,
+      // substFuncType made a substitution of two maps per function). Anything else may add identities:
+      // the functions after it get a new one, so a memoised type never predates an identity.
+      let funcSubst: Subst | undefined;
       for (const [n, d] of desc.type.exports) {
         if (d.kind === 'type') continue;
-        add(n, () => convert(`${path}/${n}`, d, memberFor(n, obj, d.kind === 'func' ? d.type.params.length : undefined), subst, names));
+        if (d.kind === 'func') {
+          const s = (funcSubst ??= makeSubst(subst));
+          add(n, () => convert(`${path}/${n}`, d, memberFor(n, obj, d.type.params.length), subst, names, s));
+        } else {
+          add(n, () => convert(`${path}/${n}`, d, memberFor(n, obj, undefined), subst, names));
+          funcSubst = undefined;
+        }
       }
       if (problems.length > 0) unlinkableAll(problems);
       return { kind: 'instance', instance: items };
