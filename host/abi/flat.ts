@@ -132,6 +132,101 @@ export function scalarLower(t: ValType, path: string): ((v: unknown) => Num) | u
   }
 }
 
+/**
+ * What `scalarLower(t, path)` gives for a JS value it accepts, and
+ * undefined for every value it refuses: a lowering that declines instead of
+ * throwing, for a caller that then hands a declined value to `scalarLower`'s
+ * closure for its typed error (`v` of an integer type must be a number that
+ * is an integer in range, so `v`'s low bits, sign-extended where the type is
+ * signed, equal `v` exactly then; a bigint is in range of u64 exactly when
+ * truncating it to 64 bits changes nothing). Pure, and it converts nothing
+ * (each check starts with `typeof` or `===`, so no valueOf runs): declining
+ * and retrying changes nothing. Undefined for a type with no such lowering
+ * (char); the caller then uses `scalarLower` alone.
+ *
+ * One function per type, shared by every field of that type, each at most
+ * 27 bytes of bytecode but u64's and s64's (38): V8 inlines a function that
+ * small at every call site, whatever the caller's inlining budget has left
+ * (its `max_inlined_bytecode_size_small`), where an integer's `scalarLower`
+ * closure and the checker it calls (19 + 62 bytes) each took budget from the
+ * caller. `(v & 0xff) === v` and the like cost one instruction less than
+ * a range check and name no bounds to load.
+ */
+export function scalarLowerOrDecline(t: ValType): ((v: unknown) => Num | undefined) | undefined {
+  switch (t.kind) {
+    case 'bool':
+      return lowerBool;
+    case 'u8':
+      return lowerU8;
+    case 's8':
+      return lowerS8;
+    case 'u16':
+      return lowerU16;
+    case 's16':
+      return lowerS16;
+    case 'u32':
+      return lowerU32;
+    case 's32':
+      return lowerS32;
+    case 'u64':
+      return lowerU64;
+    case 's64':
+      return lowerS64;
+    case 'f32':
+      return lowerF32;
+    case 'f64':
+      return lowerF64;
+    default:
+      return undefined;
+  }
+}
+
+// The integers return the value `| 0` as `scalarLower` does (u32 above 2^31 as its negative i32, -0 as 0).
+const lowerBool = (v: unknown): number | undefined => (v === true ? 1 : v === false ? 0 : undefined);
+const lowerU8 = (v: unknown): number | undefined => {
+  if (typeof v === 'number') {
+    const x = v & 0xff;
+    if (x === v) return x;
+  }
+  return undefined;
+};
+const lowerS8 = (v: unknown): number | undefined => {
+  if (typeof v === 'number') {
+    const x = (v << 24) >> 24;
+    if (x === v) return x;
+  }
+  return undefined;
+};
+const lowerU16 = (v: unknown): number | undefined => {
+  if (typeof v === 'number') {
+    const x = (v << 16) >>> 16; // v & 0xffff, without a 4-byte operand
+    if (x === v) return x;
+  }
+  return undefined;
+};
+const lowerS16 = (v: unknown): number | undefined => {
+  if (typeof v === 'number') {
+    const x = (v << 16) >> 16;
+    if (x === v) return x;
+  }
+  return undefined;
+};
+const lowerU32 = (v: unknown): number | undefined => {
+  if (typeof v === 'number' && v >>> 0 === v) return v | 0;
+  return undefined;
+};
+const lowerS32 = (v: unknown): number | undefined => {
+  if (typeof v === 'number') {
+    const x = v | 0;
+    if (x === v) return x;
+  }
+  return undefined;
+};
+const lowerU64 = (v: unknown): bigint | undefined => (typeof v === 'bigint' && BigInt.asUintN(64, v) === v ? v : undefined);
+const lowerS64 = (v: unknown): bigint | undefined => (typeof v === 'bigint' && BigInt.asIntN(64, v) === v ? v : undefined);
+const lowerF32 = (v: unknown): number | undefined => (typeof v === 'number' ? Math.fround(v) : undefined);
+const lowerF64 = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
 /** definitions.py `lift_flat` for `t` at position `off`; `slots` are the core types present. */
 export function compileLiftFlat(t: ValType, off: number, slots: readonly CoreValType[]): LiftFlat {
   const own = flattenType(t);

@@ -8,7 +8,7 @@ import type { ComponentInstance } from './component-instance.ts';
 import type { BorrowScope } from './handle-table.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { LiftLowerContext } from './context.ts';
-import { type Flat, type LowerFlat, type Num, compileLiftFlat, compileLowerFlat, refuseRecord, scalarLift, scalarLower } from './flat.ts';
+import { type Flat, type LowerFlat, type Num, compileLiftFlat, compileLowerFlat, refuseRecord, scalarLift, scalarLower, scalarLowerOrDecline } from './flat.ts';
 import { toCamelCase } from './names.ts';
 import { trapped } from './guard.ts';
 import { alignment, elemSize, fieldOffsets, flattenType, flattenTypes } from './layout.ts';
@@ -738,6 +738,8 @@ interface RecordParam {
   readonly keys: readonly string[];
   /** Each field's core value from its JS value, checked (flat.ts `scalarLower`, the error naming `param.key`). */
   readonly lowers: readonly ((v: unknown) => Num)[];
+  /** Each field's core value, or undefined where `lowers` would refuse (flat.ts `scalarLowerOrDecline`; `lowers` itself for a type without one). */
+  readonly tries: readonly ((v: unknown) => Num | undefined)[];
 }
 
 /** Fields a record parameter may have on `recordParamLifted`: one core argument each, all passed as arguments. */
@@ -750,12 +752,15 @@ function recordParamLowers(ft: FuncType): RecordParam | undefined {
   if (type.kind !== 'record' || type.fields.length === 0 || type.fields.length > MAX_RECORD_PARAM_FIELDS) return undefined;
   const keys = type.fields.map((f) => toCamelCase(f.name));
   const lowers: ((v: unknown) => Num)[] = [];
+  const tries: ((v: unknown) => Num | undefined)[] = [];
   for (let i = 0; i < keys.length; i++) {
-    const lower = scalarLower(type.fields[i]!.type, `${name}.${keys[i]}`);
+    const t = type.fields[i]!.type;
+    const lower = scalarLower(t, `${name}.${keys[i]}`);
     if (lower === undefined) return undefined;
     lowers.push(lower);
+    tries.push(scalarLowerOrDecline(t) ?? lower);
   }
-  return { name, keys, lowers };
+  return { name, keys, lowers, tries };
 }
 
 /**
@@ -773,6 +778,21 @@ function recordParamLowers(ft: FuncType): RecordParam | undefined {
  * One closure for every field count: the reads of fields beyond the record's
  * are skipped by `n > i` (the record's keys only are ever read), and
  * `spreadCaller` passes exactly the record's `n` values to the callee.
+ *
+ * Each field is tried first by its type's declining lowering (flat.ts
+ * `scalarLowerOrDecline`), small enough that V8 inlines it whatever budget
+ * is left, and only a declined value reaches the field's checked lowering
+ * (never called on a good call, so V8 compiles no call there). With the
+ * checked lowerings inline (an integer's closure and checker: 81 bytes of
+ * bytecode each), V8's budget of inlined bytecode per function (920) was
+ * spent before the result's record builder, which stayed a call; and when
+ * V8 compiled the caller first (as its concurrent compiler does in the
+ * bench), this function, then under its limit of 460 bytes for an inlinee,
+ * was inlined there and its checks became calls, eight per call. Now the
+ * builder and its loads are inlined here, and this function (over 460
+ * bytes) is inlined nowhere, whichever V8 compiles first. Instructions per
+ * call of the 8-field echo (callgrind, build/perf micro3.mjs, JIT code and
+ * builtins): 785 -> 763 single-threaded, ~867 -> ~760 with V8's threads.
  */
 function recordParamLifted(
   record: RecordParam,
@@ -782,10 +802,11 @@ function recordParamLifted(
   inst: ComponentInstance,
   cx: LiftLowerContext,
 ): (...args: unknown[]) => unknown {
-  const { name, keys, lowers } = record;
+  const { name, keys, lowers, tries } = record;
   const n = keys.length;
   const [k0, k1, k2, k3, k4, k5, k6, k7] = keys as string[];
   const [l0, l1, l2, l3, l4, l5, l6, l7] = lowers as ((v: unknown) => Num)[];
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = tries as ((v: unknown) => Num | undefined)[];
   const call = spreadCaller(callee, n);
   return function liftedRecord(r: unknown) {
     enter(arguments.length);
@@ -795,14 +816,17 @@ function recordParamLifted(
     try {
       if (typeof r !== 'object' || r === null) refuseRecord(r, name);
       const o = r as Record<string, unknown>;
-      const x0 = l0!(o[k0!]);
-      const x1 = n > 1 ? l1!(o[k1!]) : 0;
-      const x2 = n > 2 ? l2!(o[k2!]) : 0;
-      const x3 = n > 3 ? l3!(o[k3!]) : 0;
-      const x4 = n > 4 ? l4!(o[k4!]) : 0;
-      const x5 = n > 5 ? l5!(o[k5!]) : 0;
-      const x6 = n > 6 ? l6!(o[k6!]) : 0;
-      const x7 = n > 7 ? l7!(o[k7!]) : 0;
+      // Each field is read once and tried; a value its `t` declines goes to its `l`, which refuses
+      // it (or, for a type without a declining lowering, lowers it): the value or error `l` alone gives.
+      let y: unknown;
+      const x0 = t0!((y = o[k0!])) ?? l0!(y);
+      const x1 = n > 1 ? (t1!((y = o[k1!])) ?? l1!(y)) : 0;
+      const x2 = n > 2 ? (t2!((y = o[k2!])) ?? l2!(y)) : 0;
+      const x3 = n > 3 ? (t3!((y = o[k3!])) ?? l3!(y)) : 0;
+      const x4 = n > 4 ? (t4!((y = o[k4!])) ?? l4!(y)) : 0;
+      const x5 = n > 5 ? (t5!((y = o[k5!])) ?? l5!(y)) : 0;
+      const x6 = n > 6 ? (t6!((y = o[k6!])) ?? l6!(y)) : 0;
+      const x7 = n > 7 ? (t7!((y = o[k7!])) ?? l7!(y)) : 0;
       entered = true;
       v = finish(call(x0, x1, x2, x3, x4, x5, x6, x7));
     } catch (e) {

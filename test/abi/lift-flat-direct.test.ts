@@ -271,6 +271,38 @@ describe('canon lift: the flat direct path keeps every rule of the general path'
     });
   }
 
+  // recordParamLifted tries each field with its type's declining lowering (flat.ts `scalarLowerOrDecline`) and hands a
+  // declined value to the checked one: every type's bounds, specials and other JS values, as the one field of a record
+  // and as the last of eight (the others good), must pass the same core values or raise the same error as the general
+  // path, convert no object (no valueOf runs), and leave the instance usable.
+  const SCALARS = ['bool', 'u8', 's8', 'u16', 's16', 'u32', 's32', 'u64', 's64', 'f32', 'f64', 'char'] as const;
+  const GOOD_OF: Record<(typeof SCALARS)[number], unknown> = { bool: false, u8: 7, s8: -7, u16: 7, s16: -7, u32: 7, s32: -7, u64: 7n, s64: -7n, f32: 0.25, f64: 0.1, char: 'x' };
+  const HOSTILE: unknown[] = [
+    0, -0, -1, 0.5, 127, 128, -128, -129, 255, 256, 32767, 32768, -32768, -32769, 65535, 65536, 2 ** 31 - 1, 2 ** 31, -(2 ** 31),
+    -(2 ** 31) - 1, 2 ** 32 - 1, 2 ** 32, 2 ** 53 + 2, 1e300, NaN, Infinity, -Infinity, 0n, -1n, 2n ** 63n, -(2n ** 63n) - 1n,
+    2n ** 64n - 1n, 2n ** 64n, true, false, null, undefined, '', '1', 'x', '\u{1F600}', '\uD800', [], {}, Symbol('s'), new Number(1),
+  ];
+  for (const kind of SCALARS) {
+    it(`${kind} field: ${HOSTILE.length} values give the general path's core values or its error, converting nothing; the instance stays usable`, async () => {
+      const eight: ValType = { kind: 'record', fields: [...SCALARS.filter((k) => k !== kind).slice(0, 7), kind].map((k, i) => ({ name: `f-${i}`, type: p(k) })) };
+      const good8 = Object.fromEntries([...SCALARS.filter((k) => k !== kind).slice(0, 7), kind].map((k, i) => [`f${i}`, GOOD_OF[k]]));
+      const one: ValType = { kind: 'record', fields: [{ name: 'x', type: p(kind) }] };
+      let conversions = 0;
+      const convertible = { valueOf: () => (conversions++, 1), toString: () => (conversions++, '1') };
+      const seen = await same((s) => {
+        const calls: unknown[][] = [];
+        const core = (...flat: unknown[]) => (calls.push(flat), 0);
+        const f1 = s.lift([one], p('u32'), core);
+        const f8 = s.lift([eight], p('u32'), core);
+        const results = [...HOSTILE, convertible].map((v) => [outcome(() => f1({ x: v })), outcome(() => f8({ ...good8, f7: v }))]);
+        return { results, calls, after: outcome(() => f8(good8)), poisoned: s.inst.poisoned !== undefined, mayEnter: s.inst.mayEnter };
+      });
+      // `same` compared both paths' outcomes (toEqual tells -0 from 0, as a JS callee would).
+      expect(seen).toMatchObject({ after: { value: 0 }, poisoned: false, mayEnter: true });
+      expect(conversions).toBe(0);
+    });
+  }
+
   it('lifts a record result as a plain object: prototype Object.prototype, constructor Object, own enumerable writable data properties in field order', async () => {
     const seen = await same((s) => {
       const f = s.lift([FIELDS], FIELDS, echoInto(s.mem, 64, []));
