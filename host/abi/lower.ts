@@ -36,11 +36,8 @@ export function canonLower(
   const fast = directFastPath(ft, cx, inst, callee, linked);
   if (fast !== undefined) return fast;
 
-  const paramTypes = ft.params.map((p) => p.type);
-  const liftParams = compileLiftParams(paramTypes);
-  const result = ft.result;
-  const topResult = result !== undefined && result.kind === 'result';
-  const lowerResult = compileLowerResult(result, ft.params.length === 0 ? 0 : flattenTypes(paramTypes).length > MAX_FLAT_PARAMS ? 1 : flattenTypes(paramTypes).length);
+  const { liftParams, lowerResult } = generalPieces(ft);
+  const topResult = ft.result !== undefined && ft.result.kind === 'result';
 
   return function lowered(...flat: unknown[]): unknown {
     // A guest that caught the exception of an earlier failed import (catch_all) is trapped: it calls nothing more.
@@ -74,6 +71,41 @@ export function canonLower(
       releaseLends(cx, lendBase, borrowBase);
     }
   };
+}
+
+/** The general path's compiled parameter lifting and result lowering (`generalPieces`). */
+interface GeneralPieces {
+  readonly liftParams: (cx: LiftLowerContext, flat: Flat) => unknown[];
+  readonly lowerResult: (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown;
+}
+
+/**
+ * `generalPieces` per function type object. Both pieces are functions of
+ * `ft` alone: compileLiftParams and compileLowerResult read nothing but the
+ * types, constants (MAX_FLAT_*, the path 'result') and the out-pointer's
+ * index (from `ft`); the memory, realloc, string encoding and instance come
+ * from the `cx` each call passes, and a handle's resource type comes from
+ * the type object (`t.resource`), so a fresh compile for the same `ft` gives
+ * closures that behave the same in every context. A component in the compile
+ * cache keeps its function types, so a warm load finds them here; a type
+ * that names a resource is made per instance and is its own key (never its
+ * shape-sources.ts source: that would hand one instance's resource types to
+ * another).
+ */
+const piecesByType = new WeakMap<FuncType, GeneralPieces>();
+
+function generalPieces(ft: FuncType): GeneralPieces {
+  let pieces = piecesByType.get(ft);
+  if (pieces === undefined) {
+    const paramTypes = ft.params.map((p) => p.type);
+    const nParams = flattenTypes(paramTypes).length;
+    pieces = {
+      liftParams: compileLiftParams(paramTypes),
+      lowerResult: compileLowerResult(ft.result, ft.params.length === 0 ? 0 : nParams > MAX_FLAT_PARAMS ? 1 : nParams),
+    };
+    piecesByType.set(ft, pieces);
+  }
+  return pieces;
 }
 
 /** definitions.py `lift_flat_values` for parameters, compiled. */
