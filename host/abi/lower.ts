@@ -12,7 +12,7 @@ import { trapped } from './guard.ts';
 import { alignment, elemSize, fieldOffsets, flattenType, flattenTypes } from './layout.ts';
 import { compileLoad, compileStore } from './load-store.ts';
 import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
-import { requireMemory } from './requirements.ts';
+import { contains, requireMemory } from './requirements.ts';
 import { trap } from './trap.ts';
 import { abandonLowering, asResourceType, commitLowering, endLend, lendHandle, lentValue, liftBorrow, liftOwn, releaseLends } from './handles.ts';
 import type { ResourceHandle } from './handle-table.ts';
@@ -108,6 +108,30 @@ function generalPieces(ft: FuncType): GeneralPieces {
   return pieces;
 }
 
+/**
+ * Compiled pieces per value type object and `key`, which names the piece and
+ * every other argument its closure depends on. For a function type that
+ * names a resource, made anew at every instantiation (so `generalPieces`
+ * misses), its handle-free parameter and result types are still the cached
+ * component's objects: shapes' canvas methods, borrow<canvas> then a string
+ * or a variant. A type with `own` or `borrow` is compiled afresh and not kept
+ * (its lifting binds a resource type); the check runs on a miss only.
+ */
+const piecesByValueType = new WeakMap<ValType, Map<string, unknown>>();
+
+function perValueType<F>(t: ValType, key: string, make: () => F): F {
+  let pieces = piecesByValueType.get(t);
+  let f = pieces?.get(key) as F | undefined;
+  if (f === undefined) {
+    f = make();
+    if (!contains(t, 'own') && !contains(t, 'borrow')) {
+      if (pieces === undefined) piecesByValueType.set(t, (pieces = new Map()));
+      pieces.set(key, f);
+    }
+  }
+  return f;
+}
+
 /** definitions.py `lift_flat_values` for parameters, compiled. */
 export function compileLiftParams(ts: readonly ValType[], maxFlat: number = MAX_FLAT_PARAMS): (cx: LiftLowerContext, flat: Flat) => unknown[] {
   const slots = flattenTypes(ts);
@@ -116,7 +140,8 @@ export function compileLiftParams(ts: readonly ValType[], maxFlat: number = MAX_
     const lifts: ((cx: LiftLowerContext, f: Flat) => unknown)[] = [];
     let off = 0;
     for (const t of ts) {
-      lifts.push(compileLiftFlat(t, off, slots));
+      // `slots` is the concatenation of each type's own flattening, so this lift reads t's own core types at off..: a function of (t, off).
+      lifts.push(perValueType(t, `lift@${off}`, () => compileLiftFlat(t, off, slots)));
       off += flattenType(t).length;
     }
     return (cx, flat) => {
@@ -148,6 +173,10 @@ export function compileLiftParams(ts: readonly ValType[], maxFlat: number = MAX_
  */
 export function compileLowerResult(t: ValType | undefined, outIndex: number, maxFlat: number = MAX_FLAT_RESULTS): (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown {
   if (t === undefined) return () => undefined;
+  return perValueType(t, `result@${outIndex}/${maxFlat}`, () => buildLowerResult(t, outIndex, maxFlat));
+}
+
+function buildLowerResult(t: ValType, outIndex: number, maxFlat: number): (cx: LiftLowerContext, v: unknown, flat: Flat) => unknown {
   const slots = flattenType(t);
   if (slots.length <= maxFlat) {
     const lower = compileLowerFlat(t, 0, slots, 'result');

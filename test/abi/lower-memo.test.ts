@@ -7,7 +7,8 @@
  * for two instances that differ in all of those.
  */
 import { describe, expect, it } from 'vitest';
-import { canonLower } from '../../host/abi/index.ts';
+import { canonLower, canonResourceNew } from '../../host/abi/index.ts';
+import { ResourceObject, ResourceType } from '../../host/abi/resource-type.ts';
 import { ComponentInstance } from '../../host/abi/component-instance.ts';
 import { TrapError } from '../../host/errors.ts';
 import type { FuncType, ValType } from '../../host/types.ts';
@@ -93,5 +94,56 @@ describe('canon lower: one function type lowered for two instances', () => {
     // 2 pages: past a's single page, inside b's grown memory.
     expect(() => a.f(200, len, 1, 2 * 65536)).toThrow(/out of bounds of memory \(65536 bytes\)/);
     expect(b.call('y', 1)).toEqual({ label: 'Y', n: 2 });
+  });
+});
+
+describe('canon lower: a handle, then a type shared by per-instance function types', () => {
+  // As for shapes' canvas methods at each instantiation: a new function type (its borrow names this
+  // instance's resource type) whose other parameter is the same string type object every time.
+  const text = p('string');
+  async function method(name: string, enc: Enc) {
+    const mem = await makeMem();
+    const inst = new ComponentInstance(name);
+    const rt = new ResourceType(`canvas-${name}`, inst);
+    const seen: [number, string][] = [];
+    const ft: FuncType = { async: false, params: [{ name: 'self', type: { kind: 'borrow', resource: rt } }, { name: 'text', type: text }], result: undefined };
+    const f = canonLower(ft, opts(mem, enc), inst, (self, s) => void seen.push([(self as ResourceObject).rep, s as string]));
+    const h = canonResourceNew(rt, inst)(enc === 'utf8' ? 8 : 16);
+    const call = (handle: number, s: string) => f(handle, 200, put(mem, enc, 200, s));
+    return { inst, rt, seen, h, call };
+  }
+
+  it('each lifts its own resource’s handles and its own encoding', async () => {
+    const a = await method('a', 'utf8');
+    const b = await method('b', 'utf16');
+    a.call(a.h, 'héllo');
+    b.call(b.h, 'wörld');
+    expect(a.seen).toEqual([[8, 'héllo']]);
+    expect(b.seen).toEqual([[16, 'wörld']]);
+  });
+
+  it('a handle of the other instance’s resource is not accepted', async () => {
+    const a = await method('a', 'utf8');
+    const b = await method('b', 'utf8');
+    // A handle in b's table, but of a's resource type: b's method must refuse it (a's would take it).
+    const h2 = canonResourceNew(a.rt, b.inst)(9);
+    expect(() => b.call(h2, 'x')).toThrow(/handle 2 is a canvas-a, expected a canvas-b/);
+    expect(b.seen).toEqual([]);
+    const h3 = canonResourceNew(a.rt, a.inst)(9);
+    a.call(h3, 'y');
+    expect(a.seen).toEqual([[9, 'y']]);
+  });
+
+  it('the shared type at another position is lifted from that position', async () => {
+    const a = await method('a', 'utf8');
+    a.call(a.h, 'one');
+    const mem = await makeMem();
+    const got: unknown[] = [];
+    const plain: FuncType = { async: false, params: [{ name: 'text', type: text }, { name: 'n', type: p('u32') }], result: undefined };
+    const f = canonLower(plain, opts(mem), new ComponentInstance('c'), (s, n) => void got.push(s, n));
+    f(200, put(mem, 'utf8', 200, 'two'), 7);
+    a.call(a.h, 'three');
+    expect(got).toEqual(['two', 7]);
+    expect(a.seen).toEqual([[8, 'one'], [8, 'three']]);
   });
 });
