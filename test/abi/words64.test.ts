@@ -67,6 +67,49 @@ describe('u64 and s64 loads read the memory words DataView reads', () => {
     expect(compileLoad(rec)(cx, 256)).toEqual({ a: 9, b: 2n ** 64n - 2n, c: -(2n ** 63n) });
   });
 
+  // Record fields read at a constant offset (scalarLoadAt(t, off), off 8 and 16 here): an unaligned
+  // or out-of-bounds address goes out of line to DataView, which must read or throw exactly as a
+  // DataView read of the field's address does.
+  const REC: ValType = { kind: 'record', fields: [{ name: 'a', type: p('u32') }, { name: 'b', type: U64 }, { name: 'c', type: S64 }] };
+  const thrown = (f: () => unknown): unknown => {
+    try {
+      return { value: f() };
+    } catch (e) {
+      return { threw: (e as Error).constructor.name, message: (e as Error).message };
+    }
+  };
+  const byDataView = (dv: DataView, at: number) => () => ({ a: dv.getUint32(at, true), b: dv.getBigUint64(at + 8, true), c: dv.getBigInt64(at + 16, true) });
+
+  it('record fields at offsets 8 and 16 from every base 0-15 past an aligned one (unaligned ones out of line), as DataView reads them', async () => {
+    const mem = await makeMem();
+    const cx = context(mem);
+    const dv = new DataView(mem.memory.buffer);
+    const load = compileLoad(REC);
+    for (const bits of PATTERNS) {
+      for (let at = 4096; at < 4112; at++) {
+        new Uint8Array(mem.memory.buffer, 4080, 64).fill(0xa5);
+        dv.setBigUint64(at + 8, bits, true);
+        dv.setBigUint64(at + 16, ~bits & (2n ** 64n - 1n), true);
+        expect([at, thrown(() => load(cx, at))]).toEqual([at, thrown(byDataView(dv, at))]);
+      }
+    }
+  });
+
+  it('record fields past the end of memory, or past 4 GiB: the RangeError DataView throws, never another word', async () => {
+    const mem = await makeMem();
+    const cx = context(mem);
+    const end = mem.memory.buffer.byteLength;
+    const dv = new DataView(mem.memory.buffer);
+    dv.setBigUint64(0, 0x5eedn, true);
+    dv.setBigUint64(8, 0x5eedn, true);
+    const load = compileLoad(REC);
+    for (const at of [end - 24, end - 20, end - 16, end - 12, end - 8, end, 2 ** 32 - 8, 2 ** 32 - 16, 2 ** 32 - 4]) {
+      expect([at, thrown(() => load(cx, at))]).toEqual([at, thrown(byDataView(dv, at))]);
+    }
+    expect(thrown(() => load(cx, end - 16))).toMatchObject({ threw: 'RangeError' });
+    expect(thrown(() => load(cx, 2 ** 32 - 8))).toMatchObject({ threw: 'RangeError' });
+  });
+
   it('after the memory grew: the word views are made again with the other views', async () => {
     const mem = await makeMem();
     const cx = context(mem);
