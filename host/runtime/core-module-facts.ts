@@ -4,11 +4,8 @@
  * across full GCs (`exportsShape`). Kept per WebAssembly.Module, which the compile cache keeps with
  * its component: a component of other bytes has other module objects.
  */
-/**
- * What instantiation reads of a core module, kept per module (the compile cache keeps modules):
- * the names of the memories it exports, how many times it was instantiated, and from its second
- * instantiation on an object of the hidden class its instances' exports objects get (`exportsShape`).
- */
+
+/** One module's facts; `exportsShape` is made at its second instantiation (`countInstantiation`). */
 export interface ModuleFacts {
   readonly exports: readonly WebAssembly.ModuleExportDescriptor[];
   readonly memories: readonly string[];
