@@ -32,21 +32,36 @@ export function valTypeEquals(a: ValType, b: ValType, step?: () => void): boolea
     case 'list':
       return mapTypes.has(a) === mapTypes.has(b) && valTypeEquals(a.element, (b as typeof a).element, step);
     case 'record': {
+      // Loops, not `every` with an arrow: validation's cold loads call this after each full GC, and an
+      // arrow made per call loses its optimised code with the closure (V8 holds it weakly), so V8 optimised
+      // these callbacks again at every load.
+      const af = a.fields;
       const bf = (b as typeof a).fields;
-      return a.fields.length === bf.length && a.fields.every((f, i) => f.name === bf[i]!.name && valTypeEquals(f.type, bf[i]!.type, step));
+      if (af.length !== bf.length) return false;
+      for (let i = 0; i < af.length; i++) if (af[i]!.name !== bf[i]!.name || !valTypeEquals(af[i]!.type, bf[i]!.type, step)) return false;
+      return true;
     }
     case 'tuple': {
+      const at = a.types;
       const bt = (b as typeof a).types;
-      return a.types.length === bt.length && a.types.every((t, i) => valTypeEquals(t, bt[i]!, step));
+      if (at.length !== bt.length) return false;
+      for (let i = 0; i < at.length; i++) if (!valTypeEquals(at[i]!, bt[i]!, step)) return false;
+      return true;
     }
     case 'variant': {
+      const ac = a.cases;
       const bc = (b as typeof a).cases;
-      return a.cases.length === bc.length && a.cases.every((c, i) => c.name === bc[i]!.name && optionalValTypeEquals(c.type, bc[i]!.type, step));
+      if (ac.length !== bc.length) return false;
+      for (let i = 0; i < ac.length; i++) if (ac[i]!.name !== bc[i]!.name || !optionalValTypeEquals(ac[i]!.type, bc[i]!.type, step)) return false;
+      return true;
     }
     case 'enum':
     case 'flags': {
+      const al = a.labels;
       const bl = (b as typeof a).labels;
-      return a.labels.length === bl.length && a.labels.every((l, i) => l === bl[i]);
+      if (al.length !== bl.length) return false;
+      for (let i = 0; i < al.length; i++) if (al[i] !== bl[i]) return false;
+      return true;
     }
     case 'option':
       return valTypeEquals(a.type, (b as typeof a).type, step);

@@ -91,11 +91,14 @@ function readComponent(r: Reader, depth: number): Component {
         // A core module is kept as bytes; WebAssembly.Module validates it later.
         definitions.push({ kind: 'core-module', offset: s.offset, bytes: s.take(s.remaining, 'core module') });
         break;
+      // Each vector section is read by a loop over its count (what `Reader.vec` does), not `vec` with an
+      // arrow: an arrow made per call loses its optimised code with the closure at each full GC (V8
+      // holds it weakly), so V8 optimised these again at every cold load.
       case 2:
-        s.vec('core instances', (rr) => definitions.push({ kind: 'core-instance', offset: rr.offset, expr: readCoreInstance(rr) }));
+        for (let i = 0, n = s.count('core instances'); i < n; i++) definitions.push({ kind: 'core-instance', offset: s.offset, expr: readCoreInstance(s) });
         break;
       case 3:
-        s.vec('core types', (rr) => definitions.push({ kind: 'core-type', offset: rr.offset, type: readCoreDefType(rr, depth + 1) }));
+        for (let i = 0, n = s.count('core types'); i < n; i++) definitions.push({ kind: 'core-type', offset: s.offset, type: readCoreDefType(s, depth + 1) });
         break;
       case 4: {
         const at = s.offset;
@@ -103,16 +106,16 @@ function readComponent(r: Reader, depth: number): Component {
         break;
       }
       case 5:
-        s.vec('instances', (rr) => definitions.push({ kind: 'instance', offset: rr.offset, expr: readInstance(rr) }));
+        for (let i = 0, n = s.count('instances'); i < n; i++) definitions.push({ kind: 'instance', offset: s.offset, expr: readInstance(s) });
         break;
       case 6:
-        s.vec('aliases', (rr) => definitions.push({ kind: 'alias', offset: rr.offset, alias: readAlias(rr) }));
+        for (let i = 0, n = s.count('aliases'); i < n; i++) definitions.push({ kind: 'alias', offset: s.offset, alias: readAlias(s) });
         break;
       case 7:
-        s.vec('types', (rr) => definitions.push({ kind: 'type', offset: rr.offset, type: readDefType(rr, depth + 1) }));
+        for (let i = 0, n = s.count('types'); i < n; i++) definitions.push({ kind: 'type', offset: s.offset, type: readDefType(s, depth + 1) });
         break;
       case 8:
-        s.vec('canonical functions', (rr) => definitions.push({ kind: 'canon', offset: rr.offset, canon: readCanon(rr) }));
+        for (let i = 0, n = s.count('canonical functions'); i < n; i++) definitions.push({ kind: 'canon', offset: s.offset, canon: readCanon(s) });
         break;
       case 9: {
         const at = s.offset;
@@ -122,20 +125,20 @@ function readComponent(r: Reader, depth: number): Component {
         break;
       }
       case 10:
-        s.vec('imports', (rr) => {
-          const at = rr.offset;
-          const name = readExternName(rr, 'import');
-          definitions.push({ kind: 'import', name, type: readExternType(rr), offset: at });
-        });
+        for (let i = 0, n = s.count('imports'); i < n; i++) {
+          const at = s.offset;
+          const name = readExternName(s, 'import');
+          definitions.push({ kind: 'import', name, type: readExternType(s), offset: at });
+        }
         break;
       case 11:
-        s.vec('exports', (rr) => {
-          const at = rr.offset;
-          const name = readExternName(rr, 'export');
-          const item = { sort: readSort(rr, 'export sort'), index: rr.u32('export index') };
-          const type = rr.optional('component export type', readExternType);
+        for (let i = 0, n = s.count('exports'); i < n; i++) {
+          const at = s.offset;
+          const name = readExternName(s, 'export');
+          const item = { sort: readSort(s, 'export sort'), index: s.u32('export index') };
+          const type = s.optional('component export type', readExternType);
           definitions.push({ kind: 'export', name, item, type, offset: at });
-        });
+        }
         break;
       case 12:
         // 🪙 values: recorded so validation can reject them by name; the payload is not decoded.

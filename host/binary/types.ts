@@ -341,6 +341,25 @@ function readLabelled(r: Reader, what: string): LabelledType {
   return { name, type: readValType(r) };
 }
 
+// Module-level item readers for `Reader.vec`, not arrows made per call: an arrow made per call loses
+// its optimised code with the closure at each full GC (V8 holds it weakly), so V8 optimised these
+// again at every cold load.
+function readRecordField(r: Reader): LabelledType {
+  return readLabelled(r, 'record field label');
+}
+
+function readParam(r: Reader): LabelledType {
+  return readLabelled(r, 'parameter name');
+}
+
+function readFlagLabel(r: Reader): string {
+  return readLabel(r, 'flag label');
+}
+
+function readEnumLabel(r: Reader): string {
+  return readLabel(r, 'enum label');
+}
+
 function readCase(r: Reader): CaseDef {
   const name = readLabel(r, 'variant case label');
   const type = r.optional('variant case type', readValType);
@@ -359,7 +378,7 @@ function readDefValType(r: Reader, b: number, at: number): DefValType {
     case 0x72:
       return {
         kind: 'record',
-        fields: r.vec('record fields', (rr) => readLabelled(rr, 'record field label')),
+        fields: r.vec('record fields', readRecordField),
       };
     case 0x71:
       return { kind: 'variant', cases: r.vec('variant cases', readCase) };
@@ -372,9 +391,9 @@ function readDefValType(r: Reader, b: number, at: number): DefValType {
     case 0x6f:
       return { kind: 'tuple', types: r.vec('tuple types', readValType) };
     case 0x6e:
-      return { kind: 'flags', labels: r.vec('flags labels', (rr) => readLabel(rr, 'flag label')) };
+      return { kind: 'flags', labels: r.vec('flags labels', readFlagLabel) };
     case 0x6d:
-      return { kind: 'enum', labels: r.vec('enum labels', (rr) => readLabel(rr, 'enum label')) };
+      return { kind: 'enum', labels: r.vec('enum labels', readEnumLabel) };
     case 0x6b:
       return { kind: 'option', type: readValType(r) };
     case 0x6a: {
@@ -417,7 +436,7 @@ export function readDefType(r: Reader, depth: number): DefType {
   switch (b) {
     case 0x40:
     case 0x43: {
-      const params = r.vec('function parameters', (rr) => readLabelled(rr, 'parameter name'));
+      const params = r.vec('function parameters', readParam);
       return { kind: 'func', async: b === 0x43, params, result: readResultList(r) };
     }
     case 0x41:

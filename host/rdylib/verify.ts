@@ -274,6 +274,9 @@ function paramHandleText(claim: ParamHandle): string {
 /** Whether `t` has an `own` or `borrow` inside the elements of a `stream` or `future` (at any depth). */
 function carriesHandle(t: ValType | undefined, inStream = false): boolean {
   if (t === undefined) return false;
+  // Loops, not `some` with an arrow, here and in `collectHandlePaths`: this runs at every cold load,
+  // and an arrow made per call loses its optimised code with the closure (V8 holds it weakly), so
+  // each full GC between loads had V8 optimise these callbacks again.
   switch (t.kind) {
     case 'own':
     case 'borrow':
@@ -288,38 +291,58 @@ function carriesHandle(t: ValType | undefined, inStream = false): boolean {
     case 'result':
       return carriesHandle(t.ok, inStream) || carriesHandle(t.err, inStream);
     case 'tuple':
-      return t.types.some((u) => carriesHandle(u, inStream));
+      for (const u of t.types) if (carriesHandle(u, inStream)) return true;
+      return false;
     case 'record':
-      return t.fields.some((f) => carriesHandle(f.type, inStream));
+      for (const f of t.fields) if (carriesHandle(f.type, inStream)) return true;
+      return false;
     case 'variant':
-      return t.cases.some((c) => carriesHandle(c.type, inStream));
+      for (const c of t.cases) if (carriesHandle(c.type, inStream)) return true;
+      return false;
     default:
       return false;
   }
 }
 
-/** The paths to every handle inside a value of type `t`, with the steps `followPath` takes. */
-function handlePaths(t: ValType, prefix: readonly string[] = []): string[][] {
-  const inside = (u: ValType | undefined, step: string): string[][] => (u ? handlePaths(u, [...prefix, step]) : []);
+/** The paths to every handle inside a value of type `t`, with the steps `followPath` takes, in type order. */
+function handlePaths(t: ValType): string[][] {
+  const out: string[][] = [];
+  collectHandlePaths(t, [], out);
+  return out;
+}
+
+/** Adds to `out` the path of every handle inside `t`, each `prefix` (the steps to `t`, restored on return) plus its own steps. */
+function collectHandlePaths(t: ValType | undefined, prefix: string[], out: string[][]): void {
+  if (t === undefined) return;
   switch (t.kind) {
     case 'own':
     case 'borrow':
-      return [[...prefix]];
+      out.push([...prefix]);
+      return;
     case 'option':
-      return inside(t.type, 'some');
+      return collectStep(t.type, 'some', prefix, out);
     case 'result':
-      return [...inside(t.ok, 'ok'), ...inside(t.err, 'err')];
+      collectStep(t.ok, 'ok', prefix, out);
+      return collectStep(t.err, 'err', prefix, out);
     case 'list':
-      return inside(t.element, 'elem');
+      return collectStep(t.element, 'elem', prefix, out);
     case 'tuple':
-      return t.types.flatMap((u, i) => inside(u, String(i)));
+      for (let i = 0; i < t.types.length; i++) collectStep(t.types[i], String(i), prefix, out);
+      return;
     case 'record':
-      return t.fields.flatMap((f) => inside(f.type, f.name));
+      for (const f of t.fields) collectStep(f.type, f.name, prefix, out);
+      return;
     case 'variant':
-      return t.cases.flatMap((c) => inside(c.type, c.name));
-    default:
-      return [];
+      for (const c of t.cases) collectStep(c.type, c.name, prefix, out);
+      return;
   }
+}
+
+function collectStep(t: ValType | undefined, step: string, prefix: string[], out: string[][]): void {
+  if (t === undefined) return;
+  prefix.push(step);
+  collectHandlePaths(t, prefix, out);
+  prefix.pop();
 }
 
 /** The type at `path` inside `t`, or a message saying which step does not fit. */

@@ -95,57 +95,75 @@ const HANDLE_LAYOUT: Layout = { size: 4, align: 4 };
 
 const KEY_TYPES: ReadonlySet<string> = new Set(['bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'char', 'string']);
 
+/** `resolveMember` of an optional reference (a variant case's or a result side's type). */
+function optMember(r: ValTypeRef | undefined, scope: TypeScope, offset: number): ValType | GatedEntry | undefined {
+  return r === undefined ? undefined : resolveMember(r, scope, offset);
+}
+
+function optMemberLayout(x: ValType | GatedEntry | undefined): Layout | undefined {
+  return x === undefined ? undefined : memberLayout(x);
+}
+
+function firstGated(ms: readonly (ValType | GatedEntry | undefined)[]): GatedEntry | undefined {
+  for (const x of ms) if (isGated(x)) return x;
+  return undefined;
+}
+
 /**
  * Value type definitions whose members include a gated type. Their sizes are
  * validated (max-value-size) but the Canonical ABI here does not implement
  * them, so they may not reach a function type, import or export.
+ *
+ * Loops and module-level helpers, not arrows made per call, here and in
+ * `resolveDefTypeUnchecked`: each cold load runs these after a full GC, and an
+ * arrow made per call loses its optimised code with the closure (V8 holds it
+ * weakly), so V8 optimised those arrows again at every load.
  */
 function resolveGatedDefType(def: DefValType, scope: TypeScope, offset: number): GatedEntry | undefined {
-  const m = (r: ValTypeRef): ValType | GatedEntry => resolveMember(r, scope, offset);
-  const opt = (r: ValTypeRef | undefined): ValType | GatedEntry | undefined => (r === undefined ? undefined : m(r));
-  const first = (ms: readonly (ValType | GatedEntry | undefined)[]): GatedEntry | undefined => ms.find(isGated);
-  const lay = (x: ValType | GatedEntry | undefined): Layout | undefined => (x === undefined ? undefined : memberLayout(x));
   switch (def.kind) {
     case 'list': {
-      const el = m(def.element);
+      const el = resolveMember(def.element, scope, offset);
       if (def.length === undefined) return isGated(el) ? gated(el.feature, validationPointerPairLayout(), offset) : undefined;
       if (def.length === 0) invalid('fixed-length list length must be larger than 0', offset);
       return gated('fixed-length lists (🔧)', fixedListLayout(memberLayout(el), def.length), offset);
     }
     case 'map': {
-      const key = m(def.key);
+      const key = resolveMember(def.key, scope, offset);
       if (isGated(key) || !KEY_TYPES.has(key.kind)) invalid(`map key type must be a boolean, integer, char or string type`, offset);
-      const value = m(def.value);
+      const value = resolveMember(def.value, scope, offset);
       return isGated(value) ? gated(value.feature, validationPointerPairLayout(), offset) : undefined;
     }
     case 'record': {
-      const ms = def.fields.map((f) => m(f.type));
-      const g = first(ms);
+      const ms: (ValType | GatedEntry)[] = [];
+      for (const f of def.fields) ms.push(resolveMember(f.type, scope, offset));
+      const g = firstGated(ms);
       return g === undefined ? undefined : gated(g.feature, recordLayout(ms.map(memberLayout)), offset);
     }
     case 'tuple': {
-      const ms = def.types.map(m);
-      const g = first(ms);
+      const ms: (ValType | GatedEntry)[] = [];
+      for (const t of def.types) ms.push(resolveMember(t, scope, offset));
+      const g = firstGated(ms);
       return g === undefined ? undefined : gated(g.feature, recordLayout(ms.map(memberLayout)), offset);
     }
     case 'variant': {
-      const ms = def.cases.map((c) => opt(c.type));
-      const g = first(ms);
-      return g === undefined ? undefined : gated(g.feature, variantLayout(ms.map(lay)), offset);
+      const ms: (ValType | GatedEntry | undefined)[] = [];
+      for (const c of def.cases) ms.push(optMember(c.type, scope, offset));
+      const g = firstGated(ms);
+      return g === undefined ? undefined : gated(g.feature, variantLayout(ms.map(optMemberLayout)), offset);
     }
     case 'option': {
-      const x = m(def.type);
+      const x = resolveMember(def.type, scope, offset);
       return isGated(x) ? gated(x.feature, variantLayout([undefined, x.layout]), offset) : undefined;
     }
     case 'result': {
-      const ms = [opt(def.ok), opt(def.err)];
-      const g = first(ms);
-      return g === undefined ? undefined : gated(g.feature, variantLayout(ms.map(lay)), offset);
+      const ms = [optMember(def.ok, scope, offset), optMember(def.err, scope, offset)];
+      const g = firstGated(ms);
+      return g === undefined ? undefined : gated(g.feature, variantLayout(ms.map(optMemberLayout)), offset);
     }
     case 'stream':
     case 'future': {
       // A stream or future is passed as an i32 handle whatever its elements are.
-      const el = opt(def.element);
+      const el = optMember(def.element, scope, offset);
       return isGated(el) ? gated(el.feature, HANDLE_LAYOUT, offset) : undefined;
     }
     default:
@@ -177,7 +195,7 @@ function uniqueLabels(labels: readonly string[], what: string, offset: number): 
 }
 
 export function resolveFuncType(def: Extract<DefType, { kind: 'func' }>, scope: TypeScope, offset: number): FuncType {
-  uniqueLabels(def.params.map((p) => p.name), 'function parameter', offset);
+  uniqueLabels(namesOf(def.params), 'function parameter', offset);
   // A loop, not `map` with a closure: a closure made per call holds its optimised code alone (the
   // feedback vector keeps it weakly), so each full GC between cold loads threw that code away.
   const params: ParamType[] = [];
@@ -194,51 +212,67 @@ export function resolveDefType(def: DefType, scope: TypeScope, offset: number): 
   return entry;
 }
 
+/** The names of a definition's parameters, fields or cases, in order. */
+function namesOf(items: readonly { readonly name: string }[]): string[] {
+  const out: string[] = [];
+  for (const x of items) out.push(x.name);
+  return out;
+}
+
+function valueEntry(type: ValType): TypeEntry {
+  return { kind: 'value', type };
+}
+
+function nonEmpty(n: number, message: string, offset: number): void {
+  if (n === 0) invalid(message, offset);
+}
+
 function resolveDefTypeUnchecked(def: DefType, scope: TypeScope, offset: number): TypeEntry {
-  const v = (type: ValType): TypeEntry => ({ kind: 'value', type });
-  const vt = (r: ValTypeRef): ValType => resolveValType(r, scope, offset);
-  const nonEmpty = (n: number, message: string): void => {
-    if (n === 0) invalid(message, offset);
-  };
   if (def.kind === 'list' || def.kind === 'map' || def.kind === 'record' || def.kind === 'tuple' || def.kind === 'variant' || def.kind === 'option' || def.kind === 'result' || def.kind === 'stream' || def.kind === 'future') {
     const g = resolveGatedDefType(def, scope, offset);
     if (g !== undefined) return g;
   }
   switch (def.kind) {
     case 'primitive':
-      return v(vt(def));
-    case 'record':
-      nonEmpty(def.fields.length, 'record type must have at least one field');
-      uniqueLabels(def.fields.map((f) => f.name), 'record field', offset);
-      return v({ kind: 'record', fields: def.fields.map((f) => ({ name: f.name, type: vt(f.type) })) });
-    case 'variant':
-      nonEmpty(def.cases.length, 'variant type must have at least one case');
-      uniqueLabels(def.cases.map((c) => c.name), 'variant case', offset);
-      return v({
-        kind: 'variant',
-        cases: def.cases.map((c) => ({ name: c.name, type: c.type === undefined ? undefined : vt(c.type) })),
-      });
+      return valueEntry(resolveValType(def, scope, offset));
+    case 'record': {
+      nonEmpty(def.fields.length, 'record type must have at least one field', offset);
+      uniqueLabels(namesOf(def.fields), 'record field', offset);
+      const fields: { name: string; type: ValType }[] = [];
+      for (const f of def.fields) fields.push({ name: f.name, type: resolveValType(f.type, scope, offset) });
+      return valueEntry({ kind: 'record', fields });
+    }
+    case 'variant': {
+      nonEmpty(def.cases.length, 'variant type must have at least one case', offset);
+      uniqueLabels(namesOf(def.cases), 'variant case', offset);
+      const cases: { name: string; type: ValType | undefined }[] = [];
+      for (const c of def.cases) cases.push({ name: c.name, type: c.type === undefined ? undefined : resolveValType(c.type, scope, offset) });
+      return valueEntry({ kind: 'variant', cases });
+    }
     case 'list':
-      return v({ kind: 'list', element: vt(def.element) });
-    case 'tuple':
-      nonEmpty(def.types.length, 'tuple type must have at least one type');
-      return v({ kind: 'tuple', types: def.types.map(vt) });
+      return valueEntry({ kind: 'list', element: resolveValType(def.element, scope, offset) });
+    case 'tuple': {
+      nonEmpty(def.types.length, 'tuple type must have at least one type', offset);
+      const types: ValType[] = [];
+      for (const t of def.types) types.push(resolveValType(t, scope, offset));
+      return valueEntry({ kind: 'tuple', types });
+    }
     case 'flags':
-      nonEmpty(def.labels.length, 'flags must have at least one entry');
+      nonEmpty(def.labels.length, 'flags must have at least one entry', offset);
       if (def.labels.length > 32) invalid(`cannot have more than 32 flags (found ${def.labels.length})`, offset);
       uniqueLabels(def.labels, 'flag', offset);
-      return v({ kind: 'flags', labels: def.labels });
+      return valueEntry({ kind: 'flags', labels: def.labels });
     case 'enum':
-      nonEmpty(def.labels.length, 'enum type must have at least one variant');
+      nonEmpty(def.labels.length, 'enum type must have at least one variant', offset);
       uniqueLabels(def.labels, 'enum tag', offset);
-      return v({ kind: 'enum', labels: def.labels });
+      return valueEntry({ kind: 'enum', labels: def.labels });
     case 'option':
-      return v({ kind: 'option', type: vt(def.type) });
+      return valueEntry({ kind: 'option', type: resolveValType(def.type, scope, offset) });
     case 'result':
-      return v({
+      return valueEntry({
         kind: 'result',
-        ok: def.ok === undefined ? undefined : vt(def.ok),
-        err: def.err === undefined ? undefined : vt(def.err),
+        ok: def.ok === undefined ? undefined : resolveValType(def.ok, scope, offset),
+        err: def.err === undefined ? undefined : resolveValType(def.err, scope, offset),
       });
     case 'own':
     case 'borrow': {
@@ -246,21 +280,21 @@ function resolveDefTypeUnchecked(def: DefType, scope: TypeScope, offset: number)
       if (e.kind !== 'resource') invalid(`type index ${def.index} is not a resource type`, offset);
       const t: ValType = { kind: def.kind, resource: e.ref };
       handleSource.set(t, e);
-      return v(t);
+      return valueEntry(t);
     }
     case 'stream':
     case 'future': {
-      const element = def.element === undefined ? undefined : vt(def.element);
+      const element = def.element === undefined ? undefined : resolveValType(def.element, scope, offset);
       // Explainer.md: `stream<char>` waits for string-encoding-aware copies; borrows may not outlive their call.
       if (def.kind === 'stream' && element?.kind === 'char') invalid('`stream<char>` is not valid at this time, use `stream<u8>` with a defined by encoding instead for now', offset);
       if (element !== undefined && containsBorrow(element)) invalid(`a ${def.kind} element type cannot contain a borrow handle`, offset);
-      return v({ kind: def.kind, element });
+      return valueEntry({ kind: def.kind, element });
     }
     case 'map': {
       // Despecialized to list<tuple<K, V>>, remembered as a map (value-type-equality.ts mapTypes).
-      const t: ValType = { kind: 'list', element: { kind: 'tuple', types: [vt(def.key), vt(def.value)] } };
+      const t: ValType = { kind: 'list', element: { kind: 'tuple', types: [resolveValType(def.key, scope, offset), resolveValType(def.value, scope, offset)] } };
       mapTypes.add(t);
-      return v(t);
+      return valueEntry(t);
     }
     case 'func':
       return { kind: 'func', type: resolveFuncType(def, scope, offset) };
@@ -305,11 +339,18 @@ const mentioned = memoTable<object, ReadonlySet<ResourceTypeRef>>();
 const NONE: ReadonlySet<ResourceTypeRef> = new Set();
 
 function union(parts: readonly ReadonlySet<ResourceTypeRef>[]): ReadonlySet<ResourceTypeRef> {
-  const nonEmpty = parts.filter((p) => p.size > 0);
-  if (nonEmpty.length === 0) return NONE;
-  if (nonEmpty.length === 1) return nonEmpty[0]!;
+  // A loop, not `filter` with an arrow: an arrow made per call loses its optimised code with the closure at each full GC.
+  let only: ReadonlySet<ResourceTypeRef> | undefined;
+  let many = false;
+  for (const p of parts) {
+    if (p.size === 0) continue;
+    if (only === undefined) only = p;
+    else many = true;
+  }
+  if (only === undefined) return NONE;
+  if (!many) return only;
   const out = new Set<ResourceTypeRef>();
-  for (const p of nonEmpty) for (const r of p) out.add(r);
+  for (const p of parts) for (const r of p) out.add(r);
   return out;
 }
 
@@ -329,11 +370,11 @@ function computeValResources(v: ValType): ReadonlySet<ResourceTypeRef> {
     case 'option':
       return valResources(v.type);
     case 'record':
-      return union(v.fields.map((f) => valResources(f.type)));
+      return union(memberResources(v.fields));
     case 'tuple':
       return union(v.types.map(valResources));
     case 'variant':
-      return union(v.cases.map((c) => valResources(c.type)));
+      return union(memberResources(v.cases));
     case 'result':
       return union([valResources(v.ok), valResources(v.err)]);
     case 'stream':
@@ -344,12 +385,22 @@ function computeValResources(v: ValType): ReadonlySet<ResourceTypeRef> {
   }
 }
 
+/** The resources of each field's or case's type, in order. */
+function memberResources(members: readonly { readonly type?: ValType | undefined }[]): ReadonlySet<ResourceTypeRef>[] {
+  const out: ReadonlySet<ResourceTypeRef>[] = [];
+  for (const m of members) out.push(valResources(m.type));
+  return out;
+}
+
 function funcResources(f: FuncType): ReadonlySet<ResourceTypeRef> {
   return mentioned.memo(f, computeFuncResources);
 }
 
 function computeFuncResources(x: FuncType): ReadonlySet<ResourceTypeRef> {
-  return union([...x.params.map((p) => valResources(p.type)), valResources(x.result)]);
+  const parts: ReadonlySet<ResourceTypeRef>[] = [];
+  for (const p of x.params) parts.push(valResources(p.type));
+  parts.push(valResources(x.result));
+  return union(parts);
 }
 
 function descsResources(ds: Iterable<ExternDesc>): ReadonlySet<ResourceTypeRef> {

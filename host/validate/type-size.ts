@@ -186,34 +186,36 @@ function valTypeDepth(t: ValType): number {
   return depths.memo(t, computeDepth);
 }
 
+/** The depth of a member that may be absent (a variant case, a result side, a stream element): 0 when absent. */
+function optDepth(x: ValType | undefined): number {
+  return x === undefined ? 0 : valTypeDepth(x);
+}
+
+// Loops over members, not `map` with arrows: an arrow made per call loses its optimised code with
+// the closure at each full GC (V8 holds it weakly), and these ran again at every cold load.
 function computeDepth(t: ValType): number {
-  const d = (x: ValType | undefined): number => (x === undefined ? 0 : valTypeDepth(x));
-  let n: number;
+  let inner = 0;
   switch (t.kind) {
     case 'list':
-      n = 1 + d(t.element);
-      break;
-    case 'option':
-      n = 1 + d(t.type);
-      break;
-    case 'record':
-      n = 1 + Math.max(0, ...t.fields.map((f) => d(f.type)));
-      break;
-    case 'tuple':
-      n = 1 + Math.max(0, ...t.types.map(d));
-      break;
-    case 'variant':
-      n = 1 + Math.max(0, ...t.cases.map((c) => d(c.type)));
-      break;
-    case 'result':
-      n = 1 + Math.max(d(t.ok), d(t.err));
-      break;
     case 'stream':
     case 'future':
-      n = 1 + d(t.element);
+      inner = optDepth(t.element);
       break;
-    default:
-      n = 1;
+    case 'option':
+      inner = optDepth(t.type);
+      break;
+    case 'record':
+      for (const f of t.fields) inner = Math.max(inner, optDepth(f.type));
+      break;
+    case 'tuple':
+      for (const u of t.types) inner = Math.max(inner, optDepth(u));
+      break;
+    case 'variant':
+      for (const c of t.cases) inner = Math.max(inner, optDepth(c.type));
+      break;
+    case 'result':
+      inner = Math.max(optDepth(t.ok), optDepth(t.err));
+      break;
   }
-  return n;
+  return 1 + inner;
 }

@@ -54,31 +54,38 @@ function contentsNeeds(t: ValType): ReadonlySet<object> {
   return valNeedsMemo.memo(t, computeContentsNeeds);
 }
 
+/** `valNeeds` of a member that may be absent (a variant case, a result side, a stream element). */
+function optNeeds(t: ValType | undefined, out: Set<object>): void {
+  if (t !== undefined) valNeeds(t, out);
+}
+
+// Loops, not `forEach`/`map` with arrows: an arrow made per call loses its optimised code with the
+// closure at each full GC (V8 holds it weakly), so V8 optimised it again at every cold load.
 function computeContentsNeeds(t: ValType): ReadonlySet<object> {
   const out = new Set<object>();
-  const each = (ts: readonly (ValType | undefined)[]): void => ts.forEach((x) => x !== undefined && valNeeds(x, out));
   switch (t.kind) {
     case 'list':
-      each([t.element]);
+      valNeeds(t.element, out);
       break;
     case 'option':
-      each([t.type]);
+      valNeeds(t.type, out);
       break;
     case 'record':
-      each(t.fields.map((f) => f.type));
+      for (const f of t.fields) valNeeds(f.type, out);
       break;
     case 'tuple':
-      each(t.types);
+      for (const u of t.types) valNeeds(u, out);
       break;
     case 'variant':
-      each(t.cases.map((c) => c.type));
+      for (const c of t.cases) optNeeds(c.type, out);
       break;
     case 'result':
-      each([t.ok, t.err]);
+      optNeeds(t.ok, out);
+      optNeeds(t.err, out);
       break;
     case 'stream':
     case 'future':
-      each([t.element]);
+      optNeeds(t.element, out);
       break;
     case 'own':
     case 'borrow':
