@@ -16,7 +16,7 @@
  */
 import { LoadError } from '../errors.ts';
 import type { FuncType, ValType } from '../types.ts';
-import type { ComponentType } from '../validate/type-space.ts';
+import { containsHandles, type ComponentType } from '../validate/type-space.ts';
 import { interfacesOf, printValType, resourceOfFunctionName, type InterfaceView } from './interface-view.ts';
 import type { AbiFunction, AbiInterface, ParamHandle, RdylibAbi, ResultHandle } from './section.ts';
 
@@ -105,12 +105,14 @@ function verifyFunction(where: string, fn: AbiFunction, type: FuncType, view: In
     );
   }
   // The section has no words for a handle a stream or future carries: such a handle would escape every rule.
+  // `containsHandles` first (here and for the completeness checks): most types have no handle at all, and
+  // validation has already memoised that per type object, so those are not walked again.
   for (const param of type.params) {
-    if (carriesHandle(param.type)) {
+    if (containsHandles(param.type) && carriesHandle(param.type)) {
       throw new AbiClaimError(where, `parameter \`${param.name}\` has a resource handle inside a stream or future, which the section cannot describe`);
     }
   }
-  if (type.result !== undefined && carriesHandle(type.result)) {
+  if (type.result !== undefined && containsHandles(type.result) && carriesHandle(type.result)) {
     throw new AbiClaimError(where, 'the result has a resource handle inside a stream or future, which the section cannot describe');
   }
 
@@ -151,7 +153,7 @@ function verifyFunction(where: string, fn: AbiFunction, type: FuncType, view: In
     described.add(key);
   }
   // Completeness: a result handle without an entry could borrow without the host knowing.
-  for (const path of type.result === undefined ? [] : handlePaths(type.result)) {
+  for (const path of type.result === undefined || !containsHandles(type.result) ? [] : handlePaths(type.result)) {
     if (!described.has(JSON.stringify(path))) {
       throw new AbiClaimError(where, `the result has a handle at \`${path.length === 0 ? '(result)' : path.join('.')}\` that the section does not describe in \`results\``);
     }
@@ -244,6 +246,7 @@ function verifyParamHandles(where: string, fn: AbiFunction, type: FuncType, view
 
   // Completeness: a handle the claim leaves out would escape the host's borrow checks.
   for (const [index, param] of type.params.entries()) {
+    if (!containsHandles(param.type)) continue;
     for (const path of handlePaths(param.type)) {
       if (!described.has(JSON.stringify([index, path]))) {
         const whereIn = path.length === 0 ? '' : ` at \`${path.join('.')}\``;

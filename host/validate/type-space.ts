@@ -357,12 +357,17 @@ function someMember(t: ValType, test: (member: ValType) => boolean): boolean {
   switch (t.kind) {
     case 'list':
       return test(t.element);
+    // Loops, not `some` with arrows: an arrow made per call loses its optimised code with the closure
+    // at each full GC (V8 holds it weakly), so V8 optimised it again at every cold load.
     case 'record':
-      return t.fields.some((f) => test(f.type));
+      for (const f of t.fields) if (test(f.type)) return true;
+      return false;
     case 'tuple':
-      return t.types.some(test);
+      for (const u of t.types) if (test(u)) return true;
+      return false;
     case 'variant':
-      return t.cases.some((c) => c.type !== undefined && test(c.type));
+      for (const c of t.cases) if (c.type !== undefined && test(c.type)) return true;
+      return false;
     case 'option':
       return test(t.type);
     case 'result':
