@@ -41,6 +41,23 @@ export interface FutureType {
   readonly element: ValType | undefined;
 }
 
+/**
+ * Whether a value type is a leaf: made of no other value type and naming no
+ * resource (the numeric types, `string`, `enum`, `flags`, `error-context`).
+ * Every walk over a type's members (sizes, depths, resources, handles,
+ * visibility) ends at a leaf with a constant, so those walks answer a leaf
+ * without looking it up in their per-type memo tables: in a cold load about
+ * 40% of their lookups were leaves, each a fresh object. A kind not listed
+ * here is walked.
+ */
+export function isLeafType(t: ValType): boolean {
+  return LEAF_KINDS.has(t.kind);
+}
+
+const LEAF_KINDS: ReadonlySet<ValType['kind']> = new Set<ValType['kind']>([
+  'bool', 's8', 'u8', 's16', 'u16', 's32', 'u32', 's64', 'u64', 'f32', 'f64', 'char', 'string', 'enum', 'flags', 'error-context',
+]);
+
 export interface FieldType {
   readonly name: string;
   readonly type: ValType;

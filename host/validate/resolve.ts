@@ -21,7 +21,7 @@ import {
 import { mapTypes } from '../value-type-equality.ts';
 import { UniqueNames, isLabel, locatorNameForm, parseExternName } from './names.ts';
 import { checkAnnotatedName, noteResourceName } from './extern-checks.ts';
-import type { ResourceTypeRef } from '../types.ts';
+import { isLeafType, type ResourceTypeRef } from '../types.ts';
 import { checkVisible, nameExtern, type Named } from './visibility.ts';
 import { defineCoreType, moduleTypeOf } from './core-types.ts';
 import { checkTypeSize, checkValTypeDepth, SizeTally, typeEntrySize } from './type-size.ts';
@@ -355,7 +355,8 @@ function union(parts: readonly ReadonlySet<ResourceTypeRef>[]): ReadonlySet<Reso
 }
 
 function valResources(t: ValType | undefined): ReadonlySet<ResourceTypeRef> {
-  return t === undefined ? NONE : mentioned.memo(t, computeValResources);
+  // A leaf names no resource (computeValResources' default).
+  return t === undefined || isLeafType(t) ? NONE : mentioned.memo(t, computeValResources);
 }
 
 // The compute functions are module-level, not arrows made per call: a closure made anew on every

@@ -13,7 +13,7 @@
  * the number of distinct type objects, not the size itself. Defined value
  * types also have wasmparser's nesting limit of 100.
  */
-import type { FuncType, ValType } from '../types.ts';
+import { isLeafType, type FuncType, type ValType } from '../types.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import { invalid } from './failures.ts';
 import { memoTable } from './work.ts';
@@ -59,7 +59,8 @@ const optTypedSize = (x: { readonly type?: ValType | undefined }): number => opt
 const coreItemOf = (x: { readonly type: CoreItemType }): number => coreItemSize(x.type);
 
 export function valTypeSize(t: ValType): number {
-  return memo(t, computeValTypeSize);
+  // A leaf counts 1 (computeValTypeSize's default).
+  return isLeafType(t) ? 1 : memo(t, computeValTypeSize);
 }
 
 function computeValTypeSize(v: ValType): number {
@@ -183,7 +184,8 @@ export function checkValTypeDepth(t: ValType, offset: number): void {
 }
 
 function valTypeDepth(t: ValType): number {
-  return depths.memo(t, computeDepth);
+  // A leaf is 1 deep (computeDepth's default).
+  return isLeafType(t) ? 1 : depths.memo(t, computeDepth);
 }
 
 /** The depth of a member that may be absent (a variant case, a result side, a stream element): 0 when absent. */

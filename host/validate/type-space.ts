@@ -4,7 +4,7 @@
  * resource identities) and instantiation (with the runtime's ResourceType
  * objects), so both resolve types by the same rules.
  */
-import type { FuncType, ParamType, ResourceTypeRef, ValType } from '../types.ts';
+import { isLeafType, type FuncType, type ParamType, type ResourceTypeRef, type ValType } from '../types.ts';
 import type { CoreDefType } from '../binary/ast.ts';
 import type { CoreItemType } from '../binary/core-module.ts';
 import type { Layout } from '../abi/layout.ts';
@@ -331,7 +331,7 @@ export function substInstanceType(t: InstanceType, m: ResourceMap | Subst): Inst
  * often it is instantiated, until another component is validated.
  */
 export function containsHandles(t: ValType): boolean {
-  return handles.memo(t, computeContainsHandles);
+  return !isLeafType(t) && handles.memo(t, computeContainsHandles);
 }
 
 const handles = memoTable<ValType, boolean>();
@@ -342,7 +342,7 @@ function computeContainsHandles(t: ValType): boolean {
 
 /** Whether a value type mentions `borrow` anywhere (forbidden in results and exported value types). */
 export function containsBorrow(t: ValType): boolean {
-  return borrows.memo(t, computeContainsBorrow);
+  return !isLeafType(t) && borrows.memo(t, computeContainsBorrow);
 }
 
 /** `containsBorrow` per type object: shared members are looked at once. */

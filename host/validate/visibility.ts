@@ -13,7 +13,7 @@
  * against (`handleSource`).
  */
 import type { ExternName } from '../binary/ast.ts';
-import type { FuncType, ValType } from '../types.ts';
+import { isLeafType, type FuncType, type ValType } from '../types.ts';
 import { invalid } from './failures.ts';
 import { countWork, memoTable } from './work.ts';
 import { aliasOf, handleSource, makeSubst, substExtern, substMembers, type ExternDesc, type InstanceType, type TypeEntry } from './type-space.ts';
@@ -35,6 +35,7 @@ function isNominal(t: ValType): boolean {
  * when the context names everything `d` needs.
  */
 const valNeedsMemo = memoTable<ValType, ReadonlySet<object>>();
+const NO_NEEDS: ReadonlySet<object> = new Set();
 const instanceNeedsMemo = memoTable<InstanceType, ReadonlySet<object>>();
 const instanceNamesMemo = memoTable<InstanceType, ReadonlySet<object>>();
 
@@ -51,7 +52,8 @@ function valNeeds(t: ValType, out: Set<object>): void {
 
 /** What the members of `t` need named (a defined type's own contents). */
 function contentsNeeds(t: ValType): ReadonlySet<object> {
-  return valNeedsMemo.memo(t, computeContentsNeeds);
+  // A leaf's members need nothing (computeContentsNeeds' default).
+  return isLeafType(t) ? NO_NEEDS : valNeedsMemo.memo(t, computeContentsNeeds);
 }
 
 /** `valNeeds` of a member that may be absent (a variant case, a result side, a stream element). */
