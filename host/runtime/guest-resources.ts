@@ -61,6 +61,12 @@ class HandleState implements HandleView {
    * the map retires the record, so a record that is not is still the map's entry for the rep).
    */
   record: HandleRecord | undefined = undefined;
+  /**
+   * `binding`'s count of records made (`recordsMade`) when its map last had no record for
+   * this object's rep, else -1: while the count is still that, there is none (records enter
+   * the map only by being made; leaving it keeps "none" true).
+   */
+  noRecordAt = -1;
 
   constructor(
     readonly binding: GuestClassBinding,
@@ -246,6 +252,8 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   readonly resourceName: string;
   /** rep -> record, for resources that take part in a borrow or are library-static. */
   readonly #records = new Map<number, HandleRecord>();
+  /** How many records `findRecord` has put in `#records`, the only way one enters it (HandleState `noRecordAt`). */
+  #recordsMade = 0;
 
   /**
    * An object of the class, never handed out (its state is DROPPED), kept for as long as the
@@ -322,14 +330,27 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
   }
 
   /**
-   * `recordOf(h.rep)` for one of this binding's objects, through the record the object keeps
-   * (`ensureRecord`) while it is not retired: a call that makes no loan on a handle with a record
-   * (every `next()` of a kv iterator, a dependent) then makes no map lookup.
+   * `recordOf(h.rep)` for one of this binding's objects, through what the object remembers:
+   * the record it keeps (`ensureRecord`) while that is not retired, or that its rep had none
+   * while no record was made since (`noRecordAt`). A call that makes no loan on a handle (every
+   * `next()` of a kv iterator, a dependent; every `len()` of a store while another store of the
+   * plugin has a record) then makes no map lookup, ~70 instructions (callgrind, kv len()).
    */
   keptRecordOf(h: HandleView): HandleRecord | undefined {
-    // Every HandleView is a HandleState: `handleOf` hands out nothing else.
-    const r = (h as HandleState).record;
-    return r !== undefined && r.retired === false ? r : this.recordOf(h.rep);
+    // Every HandleView is a HandleState: `handleOf` hands out nothing else. The lookup out of
+    // line: this is inlined into a method call's wrapper, within V8's one budget of bytecode.
+    const state = h as HandleState;
+    const r = state.record;
+    if (r !== undefined && r.retired === false) return r;
+    return state.noRecordAt === this.#recordsMade ? undefined : this.lookUpRecord(state);
+  }
+
+  /** `keptRecordOf` without what the object remembers: the map's record, remembered by the object either way. */
+  private lookUpRecord(state: HandleState): HandleRecord | undefined {
+    const r = this.recordOf(state.rep);
+    if (r === undefined) state.noRecordAt = this.#recordsMade;
+    else state.record = r;
+    return r;
   }
 
   /**
@@ -353,6 +374,7 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
       const slot = ownedSlot(state);
       r = new HandleRecord(slot > 0 ? this.cell.owned.seqOf(slot) : this.cell.owned.nextSeq(), this.resourceName);
       this.#records.set(rep, r);
+      this.#recordsMade++;
     }
     state.record = r;
     return r;

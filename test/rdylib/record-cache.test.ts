@@ -5,8 +5,10 @@
  * the binding's record for the object's rep: once the binding drops it (the
  * resource destroyed, the plugin unloaded) it is retired, and the object
  * looks again, finding the rep's record of the moment or a new one.
+ * An object whose rep had no record remembers that (HandleState
+ * `noRecordAt`) until the binding makes a record for any rep.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { load, type Plugin } from '../../host/index.ts';
 import { handleOf } from '../../host/runtime/guest-resources.ts';
 import { guestPath } from '../support/guests.ts';
@@ -124,5 +126,102 @@ describe('a resource object keeps its ownership record only while its binding do
     expect(outcome(() => a.area())).toMatchObject({ threw: 'HandleError' });
     b[Symbol.dispose]();
     await plugin.unload();
+  });
+});
+
+describe('a resource object remembers that its rep has no record only until its binding makes one', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  /** kv with a store `other` that has a record (its iterator borrowed it), so the Store binding's map is not empty. */
+  async function withOtherRecord(): Promise<{ plugin: Plugin; Store: new () => Store; other: Store }> {
+    const { plugin, Store } = await kv();
+    const other = new Store();
+    other.put('a', 'b');
+    other.iter()[Symbol.dispose]();
+    const h = handleOf(other)!;
+    expect(h.binding.records().has(h.rep)).toBe(true);
+    return { plugin, Store, other };
+  }
+
+  it("the no-loan check looks up a rep's absent record once while no record is made, and again after one is", async () => {
+    const { plugin, Store, other } = await withOtherRecord();
+    const store = new Store();
+    const h = handleOf(store)!;
+    const third = new Store();
+    expect(third.len()).toBe(0); // the slot's first call (it makes the call) before counting
+    const get = vi.spyOn(Map.prototype, 'get');
+    expect(h.binding.keptRecordOf(h)).toBeUndefined();
+    expect(get).toHaveBeenCalledTimes(1); // the binding's map, which has `other`'s record only
+    expect(h.binding.keptRecordOf(h)).toBeUndefined();
+    expect(store.len()).toBe(0);
+    expect(store.len()).toBe(0);
+    expect(get).toHaveBeenCalledTimes(1); // remembered: no lookup
+    // A record for another rep: the object looks again (and still finds none).
+    third.iter()[Symbol.dispose]();
+    get.mockClear();
+    expect(h.binding.keptRecordOf(h)).toBeUndefined();
+    expect(get).toHaveBeenCalledTimes(1);
+    expect(store.len()).toBe(0);
+    expect(get).toHaveBeenCalledTimes(1);
+    get.mockRestore();
+    third[Symbol.dispose]();
+    store[Symbol.dispose]();
+    other[Symbol.dispose]();
+    await plugin.unload();
+  });
+
+  it('a record made for the rep through another object after the object found none is the one read: its loans and static mark refuse', async () => {
+    const { plugin, Store, other } = await withOtherRecord();
+    const store = new Store();
+    const h = handleOf(store)!;
+    const calls = { n: 0 };
+    const put = planOf(plugin, '[method]store.put', false, () => ++calls.n);
+    expect(put(store)).toBe(1); // finds no record, remembers it
+    expect(h.binding.keptRecordOf(h)).toBeUndefined();
+    // A view of the same rep lent to JS makes the rep's record, which the store never kept.
+    const view = handleOf(h.binding.liftBorrow(h.rep, plugin.instances[0]!))!;
+    const made = h.binding.ensureRecord(view);
+    expect(h.binding.keptRecordOf(h)).toBe(made);
+    made.isStatic = true;
+    expect(outcome(() => put(store))).toMatchObject({ threw: 'BorrowError', message: expect.stringMatching(/library-static store mutably/) });
+    made.isStatic = false;
+    made.loans.push({ borrower: { label: 'a test loan' }, mode: 'shared' });
+    expect(outcome(() => put(store))).toMatchObject({ threw: 'BorrowError', message: expect.stringMatching(/a test loan \(shared\)/) });
+    expect(calls.n).toBe(1); // the refused calls changed nothing
+    made.loans.length = 0;
+    expect(put(store)).toBe(2);
+    store[Symbol.dispose]();
+    other[Symbol.dispose]();
+    await plugin.unload();
+  });
+
+  it('through the real calls: len() remembers, then an iterator borrows the store and put (&mut self) is refused until it is disposed', async () => {
+    const { plugin, Store, other } = await withOtherRecord();
+    const store = new Store();
+    expect(store.len()).toBe(0);
+    expect(store.len()).toBe(0);
+    store.put('k', 'v');
+    const iter = store.iter();
+    expect(outcome(() => store.put('k', 'w'))).toMatchObject({ threw: 'BorrowError', message: expect.stringMatching(/borrowed by iter/) });
+    expect(store.len()).toBe(1); // shared use: allowed while the iterator borrows it
+    expect(outcome(() => store[Symbol.dispose]())).toMatchObject({ threw: 'BorrowError' });
+    iter[Symbol.dispose]();
+    expect(store.put('k', 'w')).toBe('v');
+    store[Symbol.dispose]();
+    expect(outcome(() => store.len())).toMatchObject({ threw: 'HandleError', message: expect.stringMatching(/disposed/) });
+    other[Symbol.dispose]();
+    await plugin.unload();
+  });
+
+  it('after unload, an object that remembered no record is refused as unloaded', async () => {
+    const { plugin, Store } = await withOtherRecord();
+    const store = new Store();
+    expect(store.len()).toBe(0);
+    expect(store.len()).toBe(0);
+    await plugin.unload();
+    expect(outcome(() => store.len())).toMatchObject({ threw: 'UnloadedError' });
+    expect(outcome(() => store.put('c', 'd'))).toMatchObject({ threw: 'UnloadedError' });
   });
 });
