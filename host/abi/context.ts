@@ -15,7 +15,10 @@ import { trapped } from './guard.ts';
 import { trap } from './trap.ts';
 
 const EMPTY = new ArrayBuffer(0);
-// Shared by every context until its first refresh: empty, so nothing can be read or written through them.
+// Shared by every context until its first refresh: empty, so nothing can be read or written through them
+// (and a context costs a load no typed array or DataView of its own: shapes makes 7 per load).
+const EMPTY_U8 = new Uint8Array(EMPTY);
+const EMPTY_DV = new DataView(EMPTY);
 const EMPTY_U64 = new BigUint64Array(EMPTY);
 const EMPTY_S64 = new BigInt64Array(EMPTY);
 
@@ -24,10 +27,13 @@ export class LiftLowerContext {
   readonly realloc: Realloc | undefined;
   readonly stringEncoding: StringEncoding;
   private buffer: ArrayBuffer = EMPTY;
-  /** A shared memory's buffer is not detached by growth, so it must be re-read every time. */
-  private readonly shared: boolean;
-  u8: Uint8Array = new Uint8Array(EMPTY);
-  dv: DataView = new DataView(EMPTY);
+  /**
+   * A shared memory's buffer is not detached by growth, so it must be re-read every time.
+   * Known from the first buffer read (`reread`; nothing reads the views before a refresh).
+   */
+  private shared = false;
+  u8: Uint8Array = EMPTY_U8;
+  dv: DataView = EMPTY_DV;
   /**
    * The memory's whole 8-byte words (`u64[i]` is bytes 8i to 8i+7), for
    * loading u64 and s64 values (load-store.ts `scalarLoadAt`): V8 compiles
@@ -80,7 +86,6 @@ export class LiftLowerContext {
     this.memory = opts.memory;
     this.realloc = opts.realloc;
     this.stringEncoding = opts.stringEncoding;
-    this.shared = typeof SharedArrayBuffer !== 'undefined' && opts.memory !== undefined && opts.memory.buffer instanceof SharedArrayBuffer;
     this.liftBudget = inst.maxLiftBytes;
   }
 
@@ -113,6 +118,10 @@ export class LiftLowerContext {
     if (m === undefined) return;
     const b = m.buffer;
     if (b !== this.buffer) {
+      // A memory's sharedness never changes: read from its first buffer, here rather than in the
+      // constructor, which would call the `memory.buffer` getter (a C++ API callback) for every
+      // context an instantiation makes (shapes: 7 per load) whether or not it is ever called.
+      if (this.buffer === EMPTY) this.shared = typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer;
       this.buffer = b;
       this.u8 = new Uint8Array(b);
       this.dv = new DataView(b);

@@ -88,8 +88,8 @@ interface Generation {
   readonly cell: PluginCell;
   readonly instances: ComponentInstance[];
   readonly runtimeExports: RuntimeInstance;
-  /** The cell slot of each export function, filled when the JS face is built. */
-  readonly slots: Map<RuntimeFunc, number>;
+  /** The export function behind each cell slot (js-exports.ts `ExportContext.slotFuncs`), filled when the JS face is built. */
+  readonly slotFuncs: RuntimeFunc[];
   /** Whether JS can run during a call into the plugin: through any import but the host's own panic hook. */
   readonly callsOut: boolean;
   /** Built at its first use (`Plugin.#faceOf`), not at load. */
@@ -271,8 +271,9 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     const cell = gen.cell;
     const through = (it: RuntimeItem): RuntimeItem => {
       if (it.kind === 'func') {
-        const slot = gen.slots.get(it.func);
-        if (slot === undefined) return it;
+        // The function's first slot, as a Map from function to slot filled first-come would give it.
+        const slot = gen.slotFuncs.indexOf(it.func);
+        if (slot < 0) return it;
         // returnsPromise goes along: a sync-typed export of an instance entered through JSPI returns a
         // Promise, so the importer must lower it as a call that may block (instantiate.ts requireModeFor).
         const call = (...args: unknown[]): unknown => (cell.fns[slot] ?? cell.compile(slot))(...args);
@@ -355,7 +356,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       callsOut = true;
       break;
     }
-    return { component, abi, cell, instances, runtimeExports, slots: new Map(), callsOut, face: undefined, providers };
+    return { component, abi, cell, instances, runtimeExports, slotFuncs: [], callsOut, face: undefined, providers };
   }
 
   /** The generation's JS face, built now if it was not yet. */
@@ -364,7 +365,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   }
 
   #face(gen: Generation): JsFace {
-    const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slots: gen.slots, planKey: gen.component });
+    const js = exportsToJs(gen.runtimeExports, { cell: gen.cell, wrapCall: borrowRulesHook(gen.abi, gen.callsOut), slotFuncs: gen.slotFuncs, planKey: gen.component });
     const keys = extraKeysOf(gen.component, this.#options.expectation, js);
     defineExportKeys(js, keys, this.name);
     keepFaceShapes(gen.component, js);

@@ -350,32 +350,44 @@ function options(scope: RuntimeScope, o: ResolvedOptions, withPostReturn: boolea
  * the lift (canonStep), so a load still fails where it did.
  */
 class LiftedOnFirstUse implements RuntimeFunc {
-  #call: ((...args: unknown[]) => unknown) | undefined = undefined;
-  #type: FuncType | undefined = undefined;
+  // Every field is assigned once, in the constructor (`declare`: no class field). A class field, or a
+  // parameter property, is defined first by the class's members initializer (one more call per object,
+  // a define per field) and then assigned by the constructor: each load makes one of these per lift
+  // (kv: 28, shapes: 14), and V8 ran that initializer each time (~870 instructions, of ~1.6K per object).
+  /**
+   * The type as validated: the same object at every instantiation of a cached
+   * component, so requireMemory's memo (per type object) answers; resources
+   * flatten alike whatever instance they belong to.
+   */
+  declare readonly declared: FuncType;
   /** What async-calls.ts `returnsPromise` reads from the type otherwise (`async`, which substitution keeps): set here so the face need not make the type. */
-  readonly returnsPromise: boolean;
+  declare readonly returnsPromise: boolean;
+  /**
+   * This instance's resource identities for `declared` (`substitutionOf`: a copy made
+   * at the lift, so the type is the one an eager substitution gave), or undefined when
+   * `declared` mentions no resource. Substituting every lifted type at instantiation
+   * was ~8% of a kv warm load; the face needs only its arity (`paramCount`).
+   */
+  declare private readonly subst: Subst | undefined;
+  /** The lift's options as validated; made into CanonOptions from `scope` at the first use. */
+  declare private readonly resolved: ResolvedOptions;
+  /** The lifting instance's runtime index spaces (making the options at every lift was ~1/4 of a lift step's work). */
+  declare private readonly scope: RuntimeScope;
+  declare private readonly core: (...flat: unknown[]) => unknown;
+  /** `call`, once made. */
+  declare private lifted: ((...args: unknown[]) => unknown) | undefined;
+  /** `type`, once made. */
+  declare private substituted: FuncType | undefined;
 
-  constructor(
-    /**
-     * The type as validated: the same object at every instantiation of a cached
-     * component, so requireMemory's memo (per type object) answers; resources
-     * flatten alike whatever instance they belong to.
-     */
-    readonly declared: FuncType,
-    /**
-     * This instance's resource identities for `declared` (`substitutionOf`: a copy made
-     * at the lift, so the type is the one an eager substitution gave), or undefined when
-     * `declared` mentions no resource. Substituting every lifted type at instantiation
-     * was ~8% of a kv warm load; the face needs only its arity (`paramCount`).
-     */
-    private readonly subst: Subst | undefined,
-    /** The lift's options as validated; made into CanonOptions from `scope` at the first use. */
-    private readonly resolved: ResolvedOptions,
-    /** The lifting instance's runtime index spaces (making the options at every lift was ~1/4 of a lift step's work). */
-    private readonly scope: RuntimeScope,
-    private readonly core: (...flat: unknown[]) => unknown,
-  ) {
+  constructor(declared: FuncType, subst: Subst | undefined, resolved: ResolvedOptions, scope: RuntimeScope, core: (...flat: unknown[]) => unknown) {
+    this.declared = declared;
     this.returnsPromise = declared.async;
+    this.subst = subst;
+    this.resolved = resolved;
+    this.scope = scope;
+    this.core = core;
+    this.lifted = undefined;
+    this.substituted = undefined;
   }
 
   get inst(): ComponentInstance {
@@ -384,11 +396,11 @@ class LiftedOnFirstUse implements RuntimeFunc {
 
   /** The type with this instance's resource identities, made at its first use. */
   get type(): FuncType {
-    return (this.#type ??= this.subst === undefined ? this.declared : substFuncType(this.declared, this.subst));
+    return (this.substituted ??= this.subst === undefined ? this.declared : substFuncType(this.declared, this.subst));
   }
 
   get call(): (...args: unknown[]) => unknown {
-    return (this.#call ??= canonLift(this.type, options(this.scope, this.resolved, true), this.scope.inst, this.core));
+    return (this.lifted ??= canonLift(this.type, options(this.scope, this.resolved, true), this.scope.inst, this.core));
   }
 }
 

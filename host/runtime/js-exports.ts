@@ -28,8 +28,12 @@ export interface ExportContext {
    * undefined to call it as it is.
    */
   readonly wrapCall: ((iface: string, fn: string, f: RuntimeFunc) => JsFunction | undefined) | undefined;
-  /** Filled with the cell slot of each export function (linking reuses them). */
-  readonly slots: Map<RuntimeFunc, number>;
+  /**
+   * Filled with the export function behind each cell slot, at the slot's index (linking finds a
+   * function's first slot with `indexOf`). An array written in slot order, not a Map from function
+   * to slot: every load's face filled one entry per export (kv: 28), where linking reads it rarely.
+   */
+  readonly slotFuncs: RuntimeFunc[];
   /**
    * Faces made with one key share their plans (`planFor`): the validated
    * component the exports come from, whose every instantiation exports the
@@ -54,7 +58,7 @@ function register(f: RuntimeFunc, cx: ExportContext, iface: string, name: string
   // Async exports return a Promise; streams and futures take their JS shapes (async-calls.ts).
   const async = returnsPromise(f);
   const slot = cell.addFunction(item, () => callOf(f, cx, iface, name, item, async), async ? 'async' : 'sync');
-  if (!cx.slots.has(f)) cx.slots.set(f, slot);
+  cx.slotFuncs[slot] = f;
   return slot;
 }
 

@@ -22,7 +22,7 @@ const asyncType = (params: { name: string; type: ValType }[], result?: ValType):
 function face(funcs: Record<string, RuntimeFunc>) {
   const cell = new PluginCell('p');
   const inst: RuntimeInstance = new Map(Object.entries(funcs).map(([n, func]) => [n, { kind: 'func' as const, func }]));
-  const exports = exportsToJs(inst, { cell, wrapCall: undefined, slots: new Map(), planKey: inst }) as Record<string, (...a: unknown[]) => unknown>;
+  const exports = exportsToJs(inst, { cell, wrapCall: undefined, slotFuncs: [], planKey: inst }) as Record<string, (...a: unknown[]) => unknown>;
   return { cell, exports };
 }
 
