@@ -429,7 +429,8 @@ export function canonErrorContextDebugMessage(inst: ComponentInstance, opts: Can
     const cx = new LiftLowerContext(opts, inst);
     cx.refresh();
     const p = ptr >>> 0;
-    const [sp, len] = storeStringIntoRange(cx, e.debugMessage);
+    const sp = storeStringIntoRange(cx, e.debugMessage);
+    const len = cx.storedUnits;
     if (p + 8 > cx.u8.length) trap(`error-context.debug-message: 8 bytes at ${p} are out of bounds of memory`);
     cx.dv.setUint32(p, sp, true);
     cx.dv.setUint32(p + 4, len, true);

@@ -78,6 +78,12 @@ export class LiftLowerContext {
    * length, and running below zero traps (`liftBudgetExhausted`).
    */
   liftBudget: number;
+  /**
+   * The tagged code units (definitions.py `store_string_into_range`'s second
+   * result) of the string `storeStringIntoRange` stored last; read by its
+   * caller right after it returns the pointer.
+   */
+  storedUnits = 0;
 
   constructor(
     opts: CanonOptions,

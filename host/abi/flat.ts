@@ -322,9 +322,8 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
       const wp = wr(0);
       const wl = wr(1);
       return (cx, v, o) => {
-        const [ptr, units] = storeStringIntoRange(cx, checkString(v, path));
-        wp(o, ptr | 0);
-        wl(o, units | 0);
+        wp(o, storeStringIntoRange(cx, checkString(v, path)) | 0);
+        wl(o, cx.storedUnits | 0);
       };
     }
     case 'list': {

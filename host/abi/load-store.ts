@@ -420,9 +420,9 @@ export function compileStore(t: ValType, path: string): Store {
       return (cx, v, p) => cx.dv.setUint32(p, charToI32(v, path), true);
     case 'string':
       return (cx, v, p) => {
-        const [begin, units] = storeStringIntoRange(cx, checkString(v, path));
+        const begin = storeStringIntoRange(cx, checkString(v, path));
         cx.dv.setUint32(p, begin, true);
-        cx.dv.setUint32(p + 4, units, true);
+        cx.dv.setUint32(p + 4, cx.storedUnits, true);
       };
     case 'list': {
       const intoRange = compileStoreListIntoRange(t.element, path);

@@ -156,9 +156,12 @@ export function describe(v: unknown): string {
 
 /**
  * definitions.py `store_string_into_range` with a `utf16` source (a JS string,
- * already checked well-formed). Returns `[ptr, taggedCodeUnits]`.
+ * already checked well-formed). Returns the pointer and leaves the tagged code
+ * units in `cx.storedUnits`: a `[ptr, units]` pair would be a fresh array per
+ * string, since the stores below are too large for V8 to inline into their
+ * callers and so cannot escape-analyse it away.
  */
-export function storeStringIntoRange(cx: LiftLowerContext, s: string): [number, number] {
+export function storeStringIntoRange(cx: LiftLowerContext, s: string): number {
   switch (cx.stringEncoding) {
     case 'utf8':
       return storeUtf16ToUtf8(cx, s);
@@ -175,7 +178,7 @@ function checkLength(byteLength: number): void {
 }
 
 /** definitions.py `store_utf16_to_utf8` / `store_string_to_utf8`. */
-function storeUtf16ToUtf8(cx: LiftLowerContext, s: string): [number, number] {
+function storeUtf16ToUtf8(cx: LiftLowerContext, s: string): number {
   const units = s.length;
   checkLength(units);
   let ptr = cx.allocate(1, units);
@@ -198,7 +201,10 @@ function storeUtf16ToUtf8(cx: LiftLowerContext, s: string): [number, number] {
       while (s.charCodeAt(i) < 0x80) i++;
     }
   }
-  if (i === units) return [ptr, units];
+  if (i === units) {
+    cx.storedUnits = units;
+    return ptr;
+  }
   const worst = 3 * units;
   checkLength(worst);
   ptr = cx.reallocate(ptr, units, 1, worst);
@@ -209,18 +215,20 @@ function storeUtf16ToUtf8(cx: LiftLowerContext, s: string): [number, number] {
     ptr = cx.reallocate(ptr, worst, 1, len);
     if (ptr + len > cx.u8.length) refuseStringRealloc(ptr, len, 1);
   }
-  return [ptr, len];
+  cx.storedUnits = len;
+  return ptr;
 }
 
 /** definitions.py `store_string_copy` for utf16 -> utf16. */
-function storeStringCopyUtf16(cx: LiftLowerContext, s: string): [number, number] {
+function storeStringCopyUtf16(cx: LiftLowerContext, s: string): number {
   const units = s.length;
   const byteLength = 2 * units;
   checkLength(byteLength);
   const ptr = cx.allocate(2, byteLength);
   if (ptr % 2 !== 0 || ptr + byteLength > cx.u8.length) refuseStringRealloc(ptr, byteLength, 2);
   writeUtf16(cx.dv, ptr, s, 0);
-  return [ptr, units];
+  cx.storedUnits = units;
+  return ptr;
 }
 
 function writeUtf16(dv: DataView, ptr: number, s: string, from: number): void {
@@ -228,7 +236,7 @@ function writeUtf16(dv: DataView, ptr: number, s: string, from: number): void {
 }
 
 /** definitions.py `store_string_to_latin1_or_utf16` with a utf16 source. */
-function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): [number, number] {
+function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): number {
   const units = s.length;
   checkLength(units);
   let ptr = cx.allocate(2, units);
@@ -255,12 +263,14 @@ function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): [number, n
     }
     writeUtf16(cx.dv, ptr, s, dstByteLength);
     // A utf16 source encodes to exactly `worst` bytes, so the spec's shrink step never applies.
-    return [ptr, units + UTF16_TAG];
+    cx.storedUnits = units + UTF16_TAG;
+    return ptr;
   }
   if (dstByteLength < units) {
     // Unreachable for a utf16 source (each Latin-1 code unit is one byte); kept to mirror the spec.
     ptr = cx.reallocate(ptr, units, 2, dstByteLength);
     if (ptr % 2 !== 0 || ptr + dstByteLength > cx.u8.length) refuseStringRealloc(ptr, dstByteLength, 2);
   }
-  return [ptr, dstByteLength];
+  cx.storedUnits = dstByteLength;
+  return ptr;
 }
