@@ -105,14 +105,12 @@ function verifyFunction(where: string, fn: AbiFunction, type: FuncType, view: In
     );
   }
   // The section has no words for a handle a stream or future carries: such a handle would escape every rule.
-  // `containsHandles` first (here and for the completeness checks): most types have no handle at all, and
-  // validation has already memoised that per type object, so those are not walked again.
   for (const param of type.params) {
-    if (containsHandles(param.type) && carriesHandle(param.type)) {
+    if (carriesHandle(param.type)) {
       throw new AbiClaimError(where, `parameter \`${param.name}\` has a resource handle inside a stream or future, which the section cannot describe`);
     }
   }
-  if (type.result !== undefined && containsHandles(type.result) && carriesHandle(type.result)) {
+  if (carriesHandle(type.result)) {
     throw new AbiClaimError(where, 'the result has a resource handle inside a stream or future, which the section cannot describe');
   }
 
@@ -153,7 +151,7 @@ function verifyFunction(where: string, fn: AbiFunction, type: FuncType, view: In
     described.add(key);
   }
   // Completeness: a result handle without an entry could borrow without the host knowing.
-  for (const path of type.result === undefined || !containsHandles(type.result) ? [] : handlePaths(type.result)) {
+  for (const path of type.result === undefined ? [] : handlePaths(type.result)) {
     if (!described.has(JSON.stringify(path))) {
       throw new AbiClaimError(where, `the result has a handle at \`${path.length === 0 ? '(result)' : path.join('.')}\` that the section does not describe in \`results\``);
     }
@@ -246,7 +244,6 @@ function verifyParamHandles(where: string, fn: AbiFunction, type: FuncType, view
 
   // Completeness: a handle the claim leaves out would escape the host's borrow checks.
   for (const [index, param] of type.params.entries()) {
-    if (!containsHandles(param.type)) continue;
     for (const path of handlePaths(param.type)) {
       if (!described.has(JSON.stringify([index, path]))) {
         const whereIn = path.length === 0 ? '' : ` at \`${path.join('.')}\``;
@@ -275,7 +272,14 @@ function paramHandleText(claim: ParamHandle): string {
 }
 
 /** Whether `t` has an `own` or `borrow` inside the elements of a `stream` or `future` (at any depth). */
-function carriesHandle(t: ValType | undefined, inStream = false): boolean {
+function carriesHandle(t: ValType | undefined): boolean {
+  // `containsHandles` first, here and in `handlePaths`: most types have no handle at all, and validation
+  // has already memoised that per type object, so those are not walked again.
+  return t !== undefined && containsHandles(t) && handleInStream(t, false);
+}
+
+/** `carriesHandle` below a point where `inStream` says whether a stream or future encloses `t`. */
+function handleInStream(t: ValType | undefined, inStream: boolean): boolean {
   if (t === undefined) return false;
   // Loops, not `some` with an arrow, here and in `collectHandlePaths`: this runs at every cold load,
   // and an arrow made per call loses its optimised code with the closure (V8 holds it weakly), so
@@ -286,21 +290,21 @@ function carriesHandle(t: ValType | undefined, inStream = false): boolean {
       return inStream;
     case 'stream':
     case 'future':
-      return carriesHandle(t.element, true);
+      return handleInStream(t.element, true);
     case 'option':
-      return carriesHandle(t.type, inStream);
+      return handleInStream(t.type, inStream);
     case 'list':
-      return carriesHandle(t.element, inStream);
+      return handleInStream(t.element, inStream);
     case 'result':
-      return carriesHandle(t.ok, inStream) || carriesHandle(t.err, inStream);
+      return handleInStream(t.ok, inStream) || handleInStream(t.err, inStream);
     case 'tuple':
-      for (const u of t.types) if (carriesHandle(u, inStream)) return true;
+      for (const u of t.types) if (handleInStream(u, inStream)) return true;
       return false;
     case 'record':
-      for (const f of t.fields) if (carriesHandle(f.type, inStream)) return true;
+      for (const f of t.fields) if (handleInStream(f.type, inStream)) return true;
       return false;
     case 'variant':
-      for (const c of t.cases) if (carriesHandle(c.type, inStream)) return true;
+      for (const c of t.cases) if (handleInStream(c.type, inStream)) return true;
       return false;
     default:
       return false;
@@ -310,6 +314,7 @@ function carriesHandle(t: ValType | undefined, inStream = false): boolean {
 /** The paths to every handle inside a value of type `t`, with the steps `followPath` takes, in type order. */
 function handlePaths(t: ValType): string[][] {
   const out: string[][] = [];
+  if (!containsHandles(t)) return out;
   collectHandlePaths(t, [], out);
   return out;
 }
