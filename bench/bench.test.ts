@@ -100,6 +100,27 @@ describe.each(Object.entries(KV_IMPLEMENTATIONS))('kv, %s', (_name, make) => {
   checksAndRuns(kvCases(300), make);
 });
 
+describe('kv, raw glue strings', () => {
+  // The workloads' keys and values are short ASCII; raw-strings.ts storeUtf8 has a
+  // one-pass ASCII path (short by hand, long through encodeInto) and a non-ASCII
+  // path that resizes the allocation: each must store what ours stores.
+  const shapes = ['', 'k', 'a'.repeat(32), 'b'.repeat(33), 'x'.repeat(5000), 'é', 'ascii then é', 'ü'.repeat(40), `${'z'.repeat(40)}€`, '😀 astral', '日本語のキー'];
+  it('put and get give ours\'s results for every string shape', async () => {
+    const results = [];
+    for (const make of [KV_IMPLEMENTATIONS.raw, KV_IMPLEMENTATIONS.ours]) {
+      const store = new (await make()).Store();
+      const seen = [];
+      for (const [i, k] of shapes.entries()) seen.push(store.put(k, shapes[shapes.length - 1 - i]!));
+      for (const k of shapes) seen.push(store.put(k, `${k}!`), store.get(k));
+      seen.push(store.len());
+      store[Symbol.dispose]();
+      results.push(seen);
+    }
+    expect(results[0]).toEqual(results[1]);
+    expect(results[0]).toContain('😀 astral!');
+  });
+});
+
 describe.each(Object.entries(CALLBACK_IMPLEMENTATIONS))('callbacks, %s', (_name, make) => {
   checksAndRuns(callbackCases(1000), make);
 });

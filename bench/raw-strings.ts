@@ -40,27 +40,39 @@ export class MemoryViews {
   }
 }
 
-/** Writes `s` as UTF-8 into memory allocated by `alloc(len)`; returns [ptr, len]. */
-export function storeUtf8(views: MemoryViews, alloc: (len: number) => number, s: string): [number, number] {
+/** The guest's `cabi_realloc` with alignment 1: `(orig, origSize, newSize) => ptr`. */
+export type Realloc1 = (orig: number, origSize: number, newSize: number) => number;
+
+/**
+ * Writes `s` as UTF-8 into guest memory; returns [ptr, len]. One pass, as a
+ * host that knows no more than the string can do no better: `s.length` bytes
+ * are allocated (exact when every code unit is ASCII, the common case) and
+ * filled while checking; only a non-ASCII unit sends it to `storeNonAscii`.
+ * Scanning first and copying after would read every code unit twice.
+ */
+export function storeUtf8(views: MemoryViews, realloc: Realloc1, s: string): [number, number] {
   const n = s.length;
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (s.charCodeAt(i) >= 0x80) {
-      ascii = false;
-      break;
+  const ptr = realloc(0, 0, n);
+  const u8 = views.bytes();
+  if (n <= SHORT) {
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return storeNonAscii(views, realloc, s, ptr);
+      u8[ptr + i] = c;
     }
-  }
-  if (ascii) {
-    const ptr = alloc(n);
-    const u8 = views.bytes();
-    if (n <= SHORT) for (let i = 0; i < n; i++) u8[ptr + i] = s.charCodeAt(i);
-    else encoder.encodeInto(s, u8.subarray(ptr, ptr + n));
     return [ptr, n];
   }
+  const r = encoder.encodeInto(s, u8.subarray(ptr, ptr + n));
+  // n units read into n bytes: every unit was one byte, i.e. ASCII.
+  return r.read === n && r.written === n ? [ptr, n] : storeNonAscii(views, realloc, s, ptr);
+}
+
+/** `s` has a non-ASCII unit: the `s.length` bytes at `ptr` are resized to its exact UTF-8 length. */
+function storeNonAscii(views: MemoryViews, realloc: Realloc1, s: string, ptr: number): [number, number] {
   const bytes = encoder.encode(s);
-  const ptr = alloc(bytes.length);
-  views.bytes().set(bytes, ptr);
-  return [ptr, bytes.length];
+  const at = realloc(ptr, s.length, bytes.length);
+  views.bytes().set(bytes, at);
+  return [at, bytes.length];
 }
 
 /** Reads `len` bytes of UTF-8 at `ptr`. */

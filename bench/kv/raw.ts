@@ -21,7 +21,7 @@
  */
 import { coreModuleExporting } from '../core-modules.ts';
 import { HandleTable, mapAnchor } from '../raw-handles.ts';
-import { loadUtf8, MemoryViews, panicImport, storeUtf8 } from '../raw-strings.ts';
+import { loadUtf8, MemoryViews, panicImport, type Realloc1, storeUtf8 } from '../raw-strings.ts';
 import type { KvApi, KvIter, KvStore } from './api.ts';
 
 const I = 'rdylib-guest:kv/kv@0.1.0';
@@ -77,7 +77,7 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
   const dropStore = dtors.get('store')!;
   const dropIter = dtors.get('iter')!;
 
-  const alloc = (len: number): number => core.cabi_realloc(0, 0, 1, len);
+  const realloc: Realloc1 = (orig, origSize, newSize) => core.cabi_realloc(orig, origSize, 1, newSize);
   const views = new MemoryViews(mem);
 
   /** option<string> in a return area: discriminant byte, then (ptr, len). */
@@ -119,8 +119,8 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
     }
     put(key: string, value: string): string | undefined {
       const rep = reps.get(this.#handle);
-      const [kp, kl] = storeUtf8(views, alloc, key);
-      const [vp, vl] = storeUtf8(views, alloc, value);
+      const [kp, kl] = storeUtf8(views, realloc, key);
+      const [vp, vl] = storeUtf8(views, realloc, value);
       const ret = storePut(rep, kp, kl, vp, vl);
       const old = liftOptionString(ret);
       storePutPost(ret);
@@ -128,7 +128,7 @@ export async function instantiateRawKv(module: WebAssembly.Module): Promise<KvAp
     }
     get(key: string): string | undefined {
       const rep = reps.get(this.#handle);
-      const [kp, kl] = storeUtf8(views, alloc, key);
+      const [kp, kl] = storeUtf8(views, realloc, key);
       const ret = storeGet(rep, kp, kl);
       const value = liftOptionString(ret);
       storeGetPost(ret);
