@@ -319,6 +319,13 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
   }
   switch (t.kind) {
     case 'string': {
+      // In its own core types (a parameter, not a variant's joined slots): stored directly, as a scalar is.
+      if (slots[off] === 'i32' && slots[off + 1] === 'i32') {
+        return (cx, v, o) => {
+          o[off] = storeStringIntoRange(cx, checkString(v, path)) | 0;
+          o[off + 1] = cx.storedUnits | 0;
+        };
+      }
       const wp = wr(0);
       const wl = wr(1);
       return (cx, v, o) => {
@@ -386,6 +393,7 @@ export function compileLowerFlat(t: ValType, off: number, slots: readonly CoreVa
     }
     case 'borrow': {
       const rt = asResourceType(t.resource);
+      if (slots[off] === 'i32') return (cx, v, o) => void (o[off] = lowerBorrow(cx, v, rt, path));
       const w = wr(0);
       return (cx, v, o) => w(o, lowerBorrow(cx, v, rt, path));
     }

@@ -300,6 +300,57 @@ describe('guest resource objects', () => {
     }
   });
 
+  it("a borrow of the instance's own resource lowered in its own i32 slot (stored directly) and in a joined i64 slot (through the writer) gives the rep and refuses alike", () => {
+    // The same error either way; the payload's path only adds `<ok>` to the item named.
+    const outcome = (f: () => unknown): unknown => {
+      try {
+        return { value: f() };
+      } catch (e) {
+        return { threw: (e as Error).constructor.name, kind: (e as { kind?: string }).kind, message: (e as Error).message.replace('self<ok>', 'self') };
+      }
+    };
+    const inst = new ComponentInstance('guest');
+    const rt = new ResourceType('cell', inst, () => {});
+    const made = makeGuestClass('Cell');
+    const cell = new PluginCell('guest');
+    const b = new GuestClassBinding(rt, made.cls, cell);
+    rt.js = b;
+    const own = { kind: 'borrow', resource: rt } as ValType;
+    const joined = { kind: 'result', ok: own, err: p('u64') } as ValType;
+    expect([flattenType(own), flattenType(joined)]).toEqual([['i32'], ['i32', 'i64']]);
+    const direct = compileLowerFlat(own, 0, flattenType(own), 'self');
+    const viaWriter = compileLowerFlat(joined, 0, flattenType(joined), 'self');
+    const cx = context(mem, 'utf8', inst);
+    const good = b.liftOwn(7) as object;
+    const a: unknown[] = ['untouched'];
+    direct(cx, good, a);
+    const j: unknown[] = [];
+    viaWriter(cx, { tag: 'ok', val: good }, j);
+    expect([a, j]).toEqual([[7], [0, 7n]]);
+    const disposed = b.liftOwn(8) as object;
+    b.dispose(disposed);
+    const hostile: [string, unknown][] = [
+      ['undefined', undefined],
+      ['a number', 7],
+      ['a plain object', { rep: 7 }],
+      ['an object made from the prototype', Object.create(made.cls.prototype)],
+      ['a disposed object', disposed],
+    ];
+    for (const [what, v] of hostile) {
+      const out = ['untouched'];
+      const refused = outcome(() => direct(cx, v, out));
+      expect(refused, what).toHaveProperty('threw');
+      expect(outcome(() => viaWriter(cx, { tag: 'ok', val: v }, [])), what).toEqual(refused);
+      expect(out, what).toEqual(['untouched']);
+    }
+    cell.revoke();
+    const out = ['untouched'];
+    const unloaded = outcome(() => direct(cx, good, out));
+    expect(unloaded).toMatchObject({ threw: 'UnloadedError' });
+    expect(outcome(() => viaWriter(cx, { tag: 'ok', val: good }, []))).toEqual(unloaded);
+    expect(out).toEqual(['untouched']);
+  });
+
   it('run the destructor once on dispose, and revoke ended borrows', () => {
     const { b, drops } = binding();
     const o = b.liftOwn(7) as object;

@@ -81,3 +81,57 @@ describe.each(['utf8', 'utf16', 'latin1+utf16'] as const)('storeStringIntoRange 
     expect(mem.calls.length).toBe(before);
   });
 });
+
+// flat.ts stores a string's pointer and units straight into the flat values when they are its own
+// core types (a parameter), and through the coercing writers when a variant joined them (here with
+// u64: the pointer slot is an i64). Both must lower the same strings alike and refuse alike.
+describe.each(['utf8', 'utf16', 'latin1+utf16'] as const)('a string lowered in its own slots and in joined slots (%s)', (enc) => {
+  const own = { kind: 'string' } as ValType;
+  const joined = { kind: 'result', ok: own, err: { kind: 'u64' } } as ValType;
+
+  it('own slots are (i32, i32) and the joined payload is (i64, i32): the two lowerings differ', () => {
+    expect(flattenType(own)).toEqual(['i32', 'i32']);
+    expect(flattenType(joined)).toEqual(['i32', 'i64', 'i32']);
+  });
+
+  it.each(STRINGS)('%j: the same units, a number pointer in its own slot, a bigint one in the joined slot, and both lift back', (s) => {
+    const cx = context(mem, enc);
+    const a: unknown[] = [];
+    compileLowerFlat(own, 0, flattenType(own), 'x')(cx, s, a);
+    const b: unknown[] = [];
+    compileLowerFlat(joined, 0, flattenType(joined), 'x')(cx, { tag: 'ok', val: s }, b);
+    expect(typeof a[0]).toBe('number');
+    expect(typeof b[1]).toBe('bigint');
+    expect((a[1] as number) >>> 0).toBe(expectedUnits(s, enc)); // an i32 slot: the UTF-16 tag is its sign bit
+    expect(b[2]).toBe(a[1]);
+    cx.refresh();
+    expect(compileLiftFlat(own, 0, flattenType(own))(cx, a)).toBe(s);
+    expect(compileLiftFlat(joined, 0, flattenType(joined))(cx, b)).toEqual({ tag: 'ok', val: s });
+  });
+
+  it.each([
+    ['a number', 42, /expected a string, got number 42/],
+    ['undefined', undefined, /expected a string, got undefined/],
+    ['a String object', new String('kv'), /expected a string, got object/],
+    ['a lone surrogate', 'a\udc00b', /string contains a lone surrogate/],
+  ])('%s is refused the same way, before any realloc, with nothing written by the direct store', (_what, v, message) => {
+    const cx = context(mem, enc);
+    const before = mem.calls.length;
+    const a = ['untouched', 'untouched'];
+    expect(() => compileLowerFlat(own, 0, flattenType(own), 'x')(cx, v, a)).toThrow(message);
+    const b = ['untouched', 'untouched', 'untouched'];
+    expect(() => compileLowerFlat(joined, 0, flattenType(joined), 'x')(cx, { tag: 'ok', val: v }, b)).toThrow(message);
+    expect(mem.calls.length).toBe(before);
+    // (The variant lowering zero-fills its joined slots before the payload: the general path's behaviour, not checked here.)
+    expect(a).toEqual(['untouched', 'untouched']);
+  });
+
+  it('a realloc result out of bounds traps the same way in both, with the direct store\'s slots left unwritten', () => {
+    const lying = context({ ...mem, realloc: () => mem.memory.buffer.byteLength - 1 }, enc);
+    const a = ['untouched', 'untouched'];
+    expect(() => compileLowerFlat(own, 0, flattenType(own), 'x')(lying, LONG_ASCII, a)).toThrow(TrapError);
+    const b = ['untouched', 'untouched', 'untouched'];
+    expect(() => compileLowerFlat(joined, 0, flattenType(joined), 'x')(lying, { tag: 'ok', val: LONG_ASCII }, b)).toThrow(TrapError);
+    expect(a).toEqual(['untouched', 'untouched']);
+  });
+});
