@@ -6,7 +6,7 @@
 import type { BenchApi, Counter, Fields } from './api.ts';
 import type { BenchGuest } from './guest.ts';
 import { mapAnchor } from '../raw-handles.ts';
-import { loadUtf8, MemoryViews } from '../raw-strings.ts';
+import { loadUtf8, MemoryViews, type Realloc1, storeUtf8 } from '../raw-strings.ts';
 
 interface MemExports {
   memory: WebAssembly.Memory;
@@ -24,18 +24,6 @@ export interface MainExports {
   'counter-new'(start: number): number;
   'counter-increment'(slot: number, by: number): number;
   'counter-value'(slot: number): number;
-}
-
-/** Below this length a JS loop beats the call into TextEncoder's native code. */
-const SHORT_STRING = 32;
-
-function encodeShort(s: string, u8: Uint8Array, ptr: number, max: number): number {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return new TextEncoder().encodeInto(s, u8.subarray(ptr, ptr + max)).written;
-    u8[ptr + i] = c;
-  }
-  return s.length;
 }
 
 export interface RawModules {
@@ -75,7 +63,7 @@ export async function instantiateRaw(modules: RawModules): Promise<BenchApi> {
   const memory = mem.memory;
 
   const views = new MemoryViews(memory);
-  const encoder = new TextEncoder();
+  const realloc: Realloc1 = (orig, origSize, newSize) => mem.realloc(orig, origSize, 1, newSize);
 
   class RawCounter implements Counter {
     static readonly #mapAnchor = mapAnchor(new RawCounter(0));
@@ -103,12 +91,9 @@ export async function instantiateRaw(modules: RawModules): Promise<BenchApi> {
     add: (a, b) => core.add(a >>> 0, b >>> 0) >>> 0,
 
     echo(s: string): string {
-      // Worst case 3 bytes per UTF-16 unit; encodeInto writes straight into guest memory.
-      const max = s.length * 3;
-      const ptr = mem.realloc(0, 0, 1, max);
-      const u8 = views.bytes();
-      const written = s.length <= SHORT_STRING ? encodeShort(s, u8, ptr, max) : encoder.encodeInto(s, u8.subarray(ptr, ptr + max)).written;
-      const ret = core.echo(ptr, written);
+      // Exact size, as definitions.py store_string_to_utf8 allocates (raw-strings.ts storeUtf8: one pass).
+      const [ptr, len] = storeUtf8(views, realloc, s);
+      const ret = core.echo(ptr, len);
       const dv = views.dataView();
       // Short ASCII by hand, as the encoding above: cheaper than a call into TextDecoder.
       const out = loadUtf8(views, dv.getUint32(ret, true), dv.getUint32(ret + 4, true));
