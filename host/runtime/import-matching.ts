@@ -138,7 +138,15 @@ function carriesNothing(desc: ExternDesc): boolean {
   return false;
 }
 
-/** Pairs the static resources an import declares with the runtime ones supplied for it. */
+/** Whether `bindImportResources` does anything for an import declared as `desc` (it reads only resource types and instances). */
+export function bindsResources(desc: ExternDesc): boolean {
+  return desc.kind === 'instance' || (desc.kind === 'type' && desc.type.kind === 'resource');
+}
+
+/**
+ * Pairs the static resources an import declares with the runtime ones supplied for it, checking
+ * that what was supplied has the import's shape (a linked plugin's item, an inner component's argument).
+ */
 export function bindImportResources(want: ExternDesc, got: RuntimeItem, subst: Map<ResourceTypeRef, ResourceTypeRef>, path: string): void {
   if (want.kind === 'type' && want.type.kind === 'resource') {
     if (got.kind !== 'type' || got.entry.kind !== 'resource') throw new LoadError('unlinkable', `import \`${path}\` must be a resource type`);
