@@ -10,7 +10,7 @@ import type { FuncType, ResourceTypeRef } from '../types.ts';
 import type { Canon, CoreSort, Definition } from '../binary/ast.ts';
 import type { DefInfo, ResolvedOptions, ValidatedComponent } from '../validate/validate.ts';
 import { callingAbi } from '../validate/canon-options.ts';
-import { containsHandles, makeSubst, substFuncType, substTypeEntry, type ExternDesc, type Subst, type TypeEntry } from '../validate/type-space.ts';
+import { makeSubst, substFuncType, substTypeEntry, type ExternDesc, type Subst, type TypeEntry } from '../validate/type-space.ts';
 import {
   canonLift,
   canonLiftTask,
@@ -30,7 +30,7 @@ import {
   type InstanceLimits,
   type Store,
 } from '../abi/index.ts';
-import { bindImportResources, bindsResources } from './import-matching.ts';
+import { bindImportResources, bindsResources, mentionsResources } from './import-matching.ts';
 import { HOST_INSTANCE } from './host-resources.ts';
 import { keepShape } from '../shape-anchors.ts';
 import { LiftLowerContext } from '../abi/context.ts';
@@ -670,11 +670,6 @@ function pushTypes(entries: readonly TypeEntry[]): Step {
     const types = scope.types;
     for (let i = 0; i < entries.length; i++) types.push(entries[i]!);
   };
-}
-
-/** Whether `ft` names a resource anywhere (its runtime type then differs per instance). */
-function mentionsResources(ft: FuncType): boolean {
-  return ft.params.some((p) => containsHandles(p.type)) || (ft.result !== undefined && containsHandles(ft.result));
 }
 
 /** The step of definition `d` (validated as `info`), or undefined when it has no runtime content. */
