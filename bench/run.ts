@@ -9,6 +9,9 @@
  *   --only a,b     only the sections with these ids (e.g. `--only kv`)
  *   --report       also write docs/performance.md and the README's Performance block (refused with --quick or --only)
  *
+ * Each section runs in a Node process of its own (section-process.ts), so
+ * none is measured inside the heap another left behind.
+ *
  * Nothing here asserts speed; the targets are reported, not enforced.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -21,11 +24,11 @@ import { kvSection } from './kv/section.ts';
 import { loadSection } from './load/section.ts';
 import { microSection } from './micro/section.ts';
 import { repoPath } from './paths.ts';
+import { runAsChild, runInOwnProcess, SECTION_CHILD_FLAG } from './section-process.ts';
 import { writeReadmePerformance } from './readme-md.ts';
 import { writeReport } from './report-md.ts';
 import { formatNotes, formatTable, toJson } from './report.ts';
-import type { CaseResult, RunContext, Section, SectionResults } from './suite.ts';
-import { sinkValue } from './timing.ts';
+import type { CaseResult, Section, SectionResults } from './suite.ts';
 import { LIVE_HANDLE_COUNTS, unloadSection } from './unload/section.ts';
 
 const RESULTS = repoPath('bench', 'results', 'latest.json');
@@ -67,17 +70,23 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(cases));
     return;
   }
+  if (process.argv.includes(SECTION_CHILD_FLAG)) {
+    await runAsChild(process.argv, SECTIONS, { quick: process.argv.includes('--quick'), collectGarbage });
+    return;
+  }
   const args = parseArgs(process.argv.slice(2));
-  const ctx: RunContext = { quick: args.quick, collectGarbage };
   const startedAt = new Date();
   const loadAtStart = loadavg();
   const sections = SECTIONS.filter((s) => args.only === undefined || args.only.includes(s.id));
   console.log(`node ${process.version}${args.quick ? '; --quick' : ''}; sections: ${sections.map((s) => s.id).join(', ')}\n`);
 
   const all: { section: Section; results: SectionResults }[] = [];
+  let sink = 0;
   for (const section of sections) {
     const started = performance.now();
-    const results = await section.run(ctx);
+    const run = await runInOwnProcess(section, args.quick);
+    const results = run.results;
+    sink = (sink + run.sink) | 0;
     all.push({ section, results });
     console.log(`## ${section.title} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
     console.log(formatTable(results.cases));
@@ -88,12 +97,12 @@ async function main(): Promise<void> {
 
   const cases: CaseResult[] = all.flatMap((a) => a.results.cases);
   if (args.only !== undefined) {
-    console.log(`--only: ${RESULTS} left as it was (sink ${sinkValue()})`);
+    console.log(`--only: ${RESULTS} left as it was (sink ${sink})`);
     return;
   }
   await mkdir(dirname(RESULTS), { recursive: true });
   await writeFile(RESULTS, `${JSON.stringify(toJson(cases), null, 2)}\n`);
-  console.log(`wrote ${RESULTS} (sink ${sinkValue()})`);
+  console.log(`wrote ${RESULTS} (sink ${sink})`);
   if (args.report) {
     const input = { sections: all, loadAtStart, startedAt, unloadHandleCounts: LIVE_HANDLE_COUNTS };
     console.log(`wrote ${await writeReport(input)}`);

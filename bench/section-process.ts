@@ -1,0 +1,62 @@
+/**
+ * Each section of a bench run measured in a Node process of its own.
+ *
+ * Why: a section run after others inherits their heap. jco's generated
+ * modules are never collected, so by the last sections the heap held over
+ * 200 MB, and every forced `gc()` before a timed op (timing.ts) started
+ * concurrent GC work on the second of the two cores that the op then
+ * competed with. Measured at 831f8b8: the load section's raw cold column
+ * spread ±24-65% as the last section of a full run and ±9-15% run alone
+ * (`--only load`); a full run under `--single-threaded-gc` brought it back
+ * to ±5-14%. A process per section gives every section the conditions of
+ * `--only` without changing how anything inside it is timed.
+ *
+ * The child is this bundle again (process.argv[1]) with the parent's Node
+ * flags (`fork` passes process.execArgv, so --expose-gc, and --cpu-prof
+ * when profiling, reach it); it prints its progress to the shared terminal
+ * and sends its results back over the IPC channel as JSON (SectionResults
+ * is plain data: numbers, strings, arrays), with its sink.
+ */
+import { fork } from 'node:child_process';
+import type { RunContext, Section, SectionResults } from './suite.ts';
+import { sinkValue } from './timing.ts';
+
+/** What a section's process sends back: its results, and its sink (timing.ts), which the parent prints summed. */
+export interface SectionRun {
+  readonly results: SectionResults;
+  readonly sink: number;
+}
+
+/** The compiled bench's flag (bench/run.ts) that runs one section and sends its results to the parent. */
+export const SECTION_CHILD_FLAG = '--section-child';
+
+/**
+ * Runs `section` in a child process of `bench` (this bench's entry by default; tests pass a script
+ * and the Node flags it needs); rejects naming the section when the child fails.
+ */
+export function runInOwnProcess(section: Section, quick: boolean, bench: { readonly script: string; readonly execArgv?: readonly string[] } = { script: process.argv[1]! }): Promise<SectionRun> {
+  const args = [SECTION_CHILD_FLAG, section.id, ...(quick ? ['--quick'] : [])];
+  const execArgv = bench.execArgv === undefined ? process.execArgv : [...bench.execArgv];
+  const child = fork(bench.script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    let sent: SectionRun | undefined;
+    child.on('message', (m) => {
+      sent = m as SectionRun;
+    });
+    child.on('error', (error) => reject(new Error(`bench section '${section.id}': could not start its process: ${error.message}`)));
+    child.on('exit', (code, signal) => {
+      if (sent !== undefined && code === 0) resolve(sent);
+      else reject(new Error(`bench section '${section.id}': its process ${signal !== null ? `was killed by ${signal}` : `exited with code ${code}`}${sent === undefined ? ' before sending results' : ''}`));
+    });
+  });
+}
+
+/** In the child: runs the section named after SECTION_CHILD_FLAG and sends its results to the parent. */
+export async function runAsChild(argv: readonly string[], sections: readonly Section[], ctx: RunContext): Promise<void> {
+  const id = argv[argv.indexOf(SECTION_CHILD_FLAG) + 1];
+  const section = sections.find((s) => s.id === id);
+  if (section === undefined || process.send === undefined) throw new Error(`${SECTION_CHILD_FLAG} takes a section id and a parent bench process; got ${id ?? 'none'}`);
+  const run: SectionRun = { results: await section.run(ctx), sink: sinkValue() };
+  await new Promise<void>((resolve, reject) => process.send!(run, undefined, {}, (error) => (error === null ? resolve() : reject(error))));
+  process.disconnect();
+}
