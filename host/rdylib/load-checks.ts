@@ -32,7 +32,7 @@ export type ReadSource = (source: Source) => Promise<Uint8Array>;
  * Throws LoadError: `invalid` for a section that lies about the types,
  * `missing-lifetimes` for no section at all unless `unchecked`.
  */
-export function foundSurface(validated: ValidatedComponent, name: string, unchecked: boolean): AbiSurface {
+export function foundSurface(validated: ValidatedComponent<unknown>, name: string, unchecked: boolean): AbiSurface {
   const found = surfaceOfValidated(validated, name);
   if (found.abi === undefined && !unchecked) {
     throw new LoadError(
