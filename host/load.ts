@@ -145,5 +145,6 @@ export async function load(source: ComponentSource, options: LoadOptions<object>
   // found none alive (host/shape-anchors.ts).
   const granted = sandboxImports(build.validated.type.imports.keys(), { wasi: options.wasi, name: options.name, imports: options.imports as ImportObject | undefined });
   const imports = granted instanceof Promise ? await granted : granted;
-  return new Plugin(build.validated, imports, options.name, checked);
+  // Instantiated synchronously but for a core module the engine instantiates only asynchronously here (as compiling).
+  return Plugin.started(build.validated, imports, options.name, checked);
 }

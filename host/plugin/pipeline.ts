@@ -12,8 +12,8 @@
 import { LoadError } from '../errors.ts';
 import type { Component } from '../binary/ast.ts';
 import { isCoreModule, parseComponent } from '../binary/parse.ts';
-import { validateComponent, validateComponentStarted, withCompiledModules, type ValidatedComponent } from '../validate/validate.ts';
-import { StartedCompiles, type BackgroundCompiles, type StartedCompile } from '../validate/core-compile.ts';
+import { validateComponent, validateComponentSettled, type ValidatedComponent } from '../validate/validate.ts';
+import type { AsyncEngineWork } from '../sync-refusal.ts';
 import type { AbiSurface } from '../rdylib/compat.ts';
 import { checkExpectation, foundSurface } from '../rdylib/load-checks.ts';
 import type { RdylibAbi } from '../rdylib/section.ts';
@@ -53,55 +53,31 @@ export interface CheckedBuild {
   readonly abi: RdylibAbi | undefined;
 }
 
-/** The build of `bytes`, every core module compiled synchronously (`reload`). */
-export function checkedBuild(bytes: Uint8Array, checks: BuildChecks): CheckedBuild {
-  const build = checkedBuildStarted(bytes, checks, 'never');
-  if (build instanceof Promise) throw new Error('internal error: a build that compiles nothing in the background waited');
-  return build;
-}
-
 /**
  * The build of `bytes`: from the compile cache, or capped, parsed, validated
  * and compiled, then the rdylib checks. With `background` (core-compile.ts)
  * other than 'never', core modules may compile in the background (for
  * `load`, by default: only one the engine will not compile synchronously on
- * this thread, a big one on a browser's main thread), the rest of the checks
- * running meanwhile; synchronous unless it has such a compile to wait for.
- * Fails with the same error whichever way it compiles: a refusal found
- * meanwhile is thrown only once the compiles started before it are known to
- * have passed, since a core module that does not compile fails first.
+ * this thread, a big one on a browser's main thread); synchronous unless it
+ * has such a compile to wait for. Fails with the same error whichever way it
+ * compiles (`validateComponentSettled`); the rdylib checks run once every
+ * module compiled.
  */
-export function checkedBuildStarted(bytes: Uint8Array, checks: BuildChecks, background: BackgroundCompiles = 'when-refused'): CheckedBuild | Promise<CheckedBuild> {
+export function checkedBuildStarted(bytes: Uint8Array, checks: BuildChecks, background: AsyncEngineWork = 'when-refused'): CheckedBuild | Promise<CheckedBuild> {
   const hit = checks.cache ? cachedComponent(bytes, checks.maxMemoryBytes) : undefined;
   if (hit !== undefined) return { validated: hit, abi: rdylibChecks(hit, checks) };
   const source = checks.cache ? privateCopy(bytes) : bytes;
-  const compiles = new StartedCompiles(background);
-  let started: ValidatedComponent<WebAssembly.Module | StartedCompile>;
-  try {
-    started = validateComponentStarted(parseCapped(source, checks.maxMemoryBytes), compiles);
-  } catch (e) {
-    if (!compiles.waiting) throw e;
-    return compiles.settled().then(() => Promise.reject(e));
-  }
-  let abi: RdylibAbi | undefined;
-  let refusal: { readonly error: unknown } | undefined;
-  try {
-    abi = rdylibChecks(started, checks);
-  } catch (e) {
-    refusal = { error: e };
-  }
-  const finish = (): CheckedBuild => {
-    const validated = withCompiledModules(started);
+  const validated = validateComponentSettled(parseCapped(source, checks.maxMemoryBytes), background);
+  const finish = (v: ValidatedComponent): CheckedBuild => {
     // Cached once validated and compiled: the rdylib checks also depend on the caller (unchecked, expectation).
-    if (checks.cache) cacheComponent(source, checks.maxMemoryBytes, validated);
-    if (refusal !== undefined) throw refusal.error;
-    return { validated, abi };
+    if (checks.cache) cacheComponent(source, checks.maxMemoryBytes, v);
+    return { validated: v, abi: rdylibChecks(v, checks) };
   };
-  return compiles.waiting ? compiles.settled().then(finish) : finish();
+  return validated instanceof Promise ? validated.then(finish) : finish(validated);
 }
 
 /** The rdylib checks of a validated build: its section verified, and the host's expectation. Returns the section. */
-function rdylibChecks(validated: ValidatedComponent<unknown>, checks: BuildChecks): RdylibAbi | undefined {
+function rdylibChecks(validated: ValidatedComponent, checks: BuildChecks): RdylibAbi | undefined {
   const found = foundSurface(validated, checks.name, checks.unchecked);
   if (checks.expectation !== undefined) checkExpectation(checks.expectation, found);
   return found.abi;

@@ -12,7 +12,7 @@
 import { LoadError } from '../errors.ts';
 import type { ValidatedComponent } from '../validate/validate.ts';
 import { checkCompatible, type AbiSurface } from './compat.ts';
-import { readAbiSurface, surfaceOfValidated } from './surface.ts';
+import { readAbiSurfaceSettled, surfaceOfValidated } from './surface.ts';
 
 import type { ComponentSource } from '../source.ts';
 
@@ -32,7 +32,7 @@ export type ReadSource = (source: Source) => Promise<Uint8Array>;
  * Throws LoadError: `invalid` for a section that lies about the types,
  * `missing-lifetimes` for no section at all unless `unchecked`.
  */
-export function foundSurface(validated: ValidatedComponent<unknown>, name: string, unchecked: boolean): AbiSurface {
+export function foundSurface(validated: ValidatedComponent, name: string, unchecked: boolean): AbiSurface {
   const found = surfaceOfValidated(validated, name);
   if (found.abi === undefined && !unchecked) {
     throw new LoadError(
@@ -52,7 +52,7 @@ function isSurface(e: Expectation): e is AbiSurface {
 export async function resolveExpectation(e: Expectation, read: ReadSource): Promise<AbiSurface> {
   if (isSurface(e)) return e;
   const source = typeof e === 'string' ? e : e instanceof URL ? e.href : 'the expected interface';
-  return readAbiSurface(await read(e), source);
+  return readAbiSurfaceSettled(await read(e), source);
 }
 
 /**

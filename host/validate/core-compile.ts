@@ -9,6 +9,7 @@
  * embedders), so `load` could not load a big plugin in a page.
  */
 import { LoadError } from '../errors.ts';
+import { refusedSynchronously, type AsyncEngineWork } from '../sync-refusal.ts';
 
 /** Core section ids in the order the core binary format requires (custom sections aside). */
 const CORE_SECTION_ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
@@ -16,15 +17,17 @@ const CORE_SECTION_ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 
 /**
  * The core module's framing (header and section order) is part of being
  * well-formed, so problems there are 'malformed'; everything inside sections
- * is left to the engine's compile, whose refusals are 'invalid'.
+ * is left to the engine's compile, whose refusals are 'invalid'. Returns
+ * whether the module has a start section.
  */
-function checkCoreFraming(bytes: Uint8Array, offset: number): void {
+function checkCoreFraming(bytes: Uint8Array, offset: number): boolean {
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   if (bytes.length < 8 || header.some((b, i) => bytes[i] !== b)) {
     throw new LoadError('malformed', 'core module: expected a version header for a module (\\0asm 1 0 0 0)', offset);
   }
   let pos = 8;
   let last = 0;
+  let start = false;
   while (pos < bytes.length) {
     const id = bytes[pos++]!;
     let size = 0;
@@ -41,35 +44,50 @@ function checkCoreFraming(bytes: Uint8Array, offset: number): void {
       if (rank === undefined) throw new LoadError('malformed', `core module: malformed section id ${id}`, offset + pos);
       if (rank <= last) throw new LoadError('malformed', `core module: section out of order (section id ${id})`, offset + pos);
       last = rank;
+      if (id === 8) start = true;
     }
     if (pos + size > bytes.length) throw new LoadError('malformed', `core module: section ${id} runs past the end of the module`, offset + pos);
     pos += size;
   }
+  return start;
+}
+
+/**
+ * The modules compiled here that have no start function: instantiating one
+ * runs none of its code (nor any import), so an instantiation the engine
+ * refused can be tried again (runtime/instantiate.ts `instantiateCore`).
+ */
+const withoutStart = new WeakSet<WebAssembly.Module>();
+
+/** Whether `module` was compiled here from bytes without a start section (one from elsewhere: false). */
+export function runsNoCodeWhenInstantiated(module: WebAssembly.Module): boolean {
+  return withoutStart.has(module);
+}
+
+function compiled(module: WebAssembly.Module, hasStart: boolean): WebAssembly.Module {
+  if (!hasStart) withoutStart.add(module);
+  return module;
 }
 
 /** Compiles the core module at `offset` now. Throws LoadError ('malformed' | 'invalid' | 'unsupported'). */
 export function compileCoreModule(bytes: Uint8Array, offset: number): WebAssembly.Module {
-  checkCoreFraming(bytes, offset);
-  return compileOnThisThread(bytes, offset, false)!;
+  const hasStart = checkCoreFraming(bytes, offset);
+  return compiled(compileOnThisThread(bytes, offset, false)!, hasStart);
 }
 
 /**
  * `new WebAssembly.Module(bytes)`, its refusal as LoadError; or, when
- * `orInBackground`, undefined where the engine refuses to compile this
- * module synchronously on this thread (but would asynchronously).
+ * `orInBackground`, undefined where the engine may have refused to compile
+ * this module synchronously on this thread (sync-refusal.ts: the
+ * asynchronous compile is then tried, and its verdict is final).
  */
 function compileOnThisThread(bytes: Uint8Array, offset: number, orInBackground: boolean): WebAssembly.Module | undefined {
   try {
     return new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
-    if (orInBackground && refusedOnThisThread(e)) return undefined;
-    throw compileFailure(e, bytes.length, offset);
+    if (orInBackground && refusedSynchronously(e)) return undefined;
+    throw compileFailure(e, bytes.length, offset, true);
   }
-}
-
-/** Chromium's refusal of a synchronous compile or instantiation of a large module on the main thread (a RangeError). */
-function refusedOnThisThread(e: unknown): boolean {
-  return e instanceof RangeError && /disallowed on the main thread/.test(e.message);
 }
 
 /**
@@ -82,14 +100,14 @@ export class StartedCompile {
   #module: WebAssembly.Module | undefined;
   #failure: LoadError | undefined;
 
-  constructor(bytes: Uint8Array, offset: number) {
+  constructor(bytes: Uint8Array, offset: number, hasStart: boolean) {
     // The engine copies the bytes before this returns (JS API: "a copy of the bytes held by the buffer").
     this.done = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
       (module) => {
-        this.#module = module;
+        this.#module = compiled(module, hasStart);
       },
       (e: unknown) => {
-        this.#failure = compileFailure(e, bytes.length, offset);
+        this.#failure = compileFailure(e, bytes.length, offset, false);
       },
     );
   }
@@ -107,13 +125,17 @@ export class StartedCompile {
 }
 
 /**
- * Where `StartedCompiles` compiles: `'never'` in the background, every
- * module on this thread (a refusal throws); `'when-refused'` on this thread,
- * and in the background only a module the engine will not compile
- * synchronously here (Chromium's main thread: over 8 MB); `'always'` in the
- * background.
+ * The compiles one validation started in the background, in the order
+ * validation reached their definitions, which is the order their failures
+ * take: the first failing definition wins, and a core module that does not
+ * compile fails at its definition, before anything validation found after
+ * it (a module compiled on this thread fails there and then).
  *
- * `load` uses `'when-refused'`, measured: on Node 20, background compiles
+ * Where it compiles (`AsyncEngineWork`, sync-refusal.ts): `'never'` in the
+ * background, every module on this thread (a refusal throws);
+ * `'when-refused'` on this thread, and in the background only a module the
+ * engine will not compile synchronously here (Chromium's main thread: over
+ * 8 MB); `'always'` in the background. `load` uses `'when-refused'`, measured: on Node 20, background compiles
  * move V8's decoding and validation of a module off the main thread (types'
  * 63 KB module: 0.94 -> 0.13 M instructions on it per load), but the wait
  * for the result (V8 finishes a compile in tasks on the main thread, after
@@ -121,20 +143,11 @@ export class StartedCompile {
  * two cores V8's optimising-compiler jobs, which follow every cold load, hold
  * up the background compile by milliseconds.
  */
-export type BackgroundCompiles = 'never' | 'when-refused' | 'always';
-
-/**
- * The compiles one validation started in the background, in the order
- * validation reached their definitions, which is the order their failures
- * take: the first failing definition wins, and a core module that does not
- * compile fails at its definition, before anything validation found after
- * it (a module compiled on this thread fails there and then).
- */
 export class StartedCompiles {
   readonly #started: StartedCompile[] = [];
-  readonly #background: BackgroundCompiles;
+  readonly #background: AsyncEngineWork;
 
-  constructor(background: BackgroundCompiles) {
+  constructor(background: AsyncEngineWork) {
     this.#background = background;
   }
 
@@ -149,10 +162,10 @@ export class StartedCompiles {
    * compile in the background.
    */
   start(bytes: Uint8Array, offset: number): WebAssembly.Module | StartedCompile {
-    checkCoreFraming(bytes, offset);
+    const hasStart = checkCoreFraming(bytes, offset);
     const now = this.#background === 'always' ? undefined : compileOnThisThread(bytes, offset, this.#background === 'when-refused');
-    if (now !== undefined) return now;
-    const c = new StartedCompile(bytes, offset);
+    if (now !== undefined) return compiled(now, hasStart);
+    const c = new StartedCompile(bytes, offset, hasStart);
     this.#started.push(c);
     return c;
   }
@@ -170,24 +183,34 @@ export class StartedCompiles {
   }
 }
 
-/** The engine's refusal of the core module at `offset` as a LoadError, the same whichever API compiled it. */
-function compileFailure(e: unknown, size: number, offset: number): LoadError {
-  // V8 starts its messages with the API called (`WebAssembly.Module(): `, `WebAssembly.compile(): `),
-  // which would make the synchronous and the asynchronous compile's messages differ.
-  const msg = (e instanceof Error ? e.message : String(e)).replace(/^WebAssembly\.\w+\(\): /, '');
-  if (refusedOnThisThread(e)) {
-    return new LoadError(
-      'unsupported',
-      `core module of ${size} bytes: this JavaScript engine compiles a module this large on this thread only asynchronously; load it with \`load\`, or in a worker: ${msg}`,
-      offset,
-      { cause: e },
-    );
+/**
+ * The engine's refusal of the core module at `offset` as a LoadError, the
+ * same whichever API compiled it; `synchronously`: by `new WebAssembly.Module`.
+ */
+function compileFailure(e: unknown, size: number, offset: number, synchronously: boolean): LoadError {
+  const msg = engineMessage(e);
+  if (refusedSynchronously(e)) {
+    // Reached synchronously only where nothing compiles in the background (`compile`, `validateComponent`).
+    const what = synchronously
+      ? 'this JavaScript engine will not compile it synchronously on this thread (a browser\'s main thread: over 8 MB); `load` compiles it asynchronously, or load it in a worker'
+      : 'this JavaScript engine will not compile it';
+    return new LoadError('unsupported', `core module of ${size} bytes: ${what}: ${msg}`, offset, { cause: e });
   }
   const feature = engineMissingFeature(msg);
   if (feature !== undefined) {
     return new LoadError('unsupported', `core module uses ${feature}, which this JavaScript engine cannot compile: ${msg}`, offset, { cause: e });
   }
   return new LoadError('invalid', `core module does not validate: ${msg}`, offset, { cause: e });
+}
+
+/**
+ * The engine's message without the API it names: V8 starts its messages with
+ * the API called (`WebAssembly.Module(): `, `WebAssembly.compile(): `,
+ * `WebAssembly.Instance(): `, `WebAssembly.instantiate(): `), which would
+ * make the synchronous and the asynchronous call's messages differ.
+ */
+export function engineMessage(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/^WebAssembly\.\w+\(\): /, '');
 }
 
 /**

@@ -40,7 +40,8 @@ import { coreItemMismatch, defineCoreType, formatSig, sigEquals } from './core-t
 import { readCoreModuleInfo, type CoreItemType } from '../binary/core-module.ts';
 import { validateCanon, type CanonInfo } from './canon.ts';
 import type { ComponentScope } from './component-scope.ts';
-import { compileCoreModule, StartedCompile, type StartedCompiles } from './core-compile.ts';
+import { compileCoreModule, StartedCompile, StartedCompiles } from './core-compile.ts';
+import type { AsyncEngineWork } from '../sync-refusal.ts';
 
 export type { ResolvedOptions } from './canon-options.ts';
 export type { ResolvedBuiltin } from './canon.ts';
@@ -81,25 +82,34 @@ export function validateComponent(ast: Component): ValidatedComponent {
 }
 
 /**
- * `validateComponent` that compiles each core module through `compiles`
- * (core-compile.ts), which may leave some compiling in the background: once
- * `compiles.settled()` resolved, `withCompiledModules` gives the component.
- * While `compiles.waiting`, a refusal is not final: a core module that does
- * not compile fails at its definition, before any later definition's
- * refusal, so whoever catches one here must first await
- * `compiles.settled()`, which throws the earliest compile refusal if any.
+ * `validateComponent` with core modules compiled where `background` says
+ * (core-compile.ts: for `load`, in the background only one the engine will
+ * not compile synchronously on this thread), synchronous unless one is.
+ * Fails as `validateComponent` fails: while a compile runs in the
+ * background a refusal validation found is not final, since a core module
+ * that does not compile fails at its definition, before any later
+ * definition's refusal; so it is thrown only once the compiles started
+ * before it passed (`settled()` throws the earliest compile refusal).
  */
-export function validateComponentStarted(ast: Component, compiles: StartedCompiles): ValidatedComponent<WebAssembly.Module | StartedCompile> {
+export function validateComponentSettled(ast: Component, background: AsyncEngineWork): ValidatedComponent | Promise<ValidatedComponent> {
   resetWork();
-  return validateIn(ast, undefined, (bytes, offset) => compiles.start(bytes, offset));
+  const compiles = new StartedCompiles(background);
+  let started: ValidatedComponent<WebAssembly.Module | StartedCompile>;
+  try {
+    started = validateIn(ast, undefined, (bytes, offset) => compiles.start(bytes, offset));
+  } catch (e) {
+    if (!compiles.waiting) throw e;
+    return compiles.settled().then(() => Promise.reject(e));
+  }
+  return compiles.waiting ? compiles.settled().then(() => withCompiledModules(started)) : withCompiledModules(started);
 }
 
 /**
- * The component `validateComponentStarted` gave, with its compiled modules;
- * only after `settled()` resolved. The same object when every module was
- * compiled on this thread.
+ * The component validation gave, with its compiled modules; only once its
+ * background compiles settled without a refusal. The same object when every
+ * module was compiled on this thread.
  */
-export function withCompiledModules(v: ValidatedComponent<WebAssembly.Module | StartedCompile>): ValidatedComponent {
+function withCompiledModules(v: ValidatedComponent<WebAssembly.Module | StartedCompile>): ValidatedComponent {
   // Checked, not assumed: every core-module entry holds a WebAssembly.Module.
   if (allCompiled(v)) return v as ValidatedComponent;
   const info = v.info.map((d): DefInfo => {

@@ -1,15 +1,15 @@
 /**
  * A plugin with a core module larger than what Chromium lets a page's main
- * thread compile synchronously (`new WebAssembly.Module` of over 8 MB throws a
- * RangeError there): `load` compiles core modules with `WebAssembly.compile`,
- * so it gets past compiling; the synchronous `compile` cannot, and says why as
- * LoadError('unsupported'). Chromium refuses a synchronous
- * `new WebAssembly.Instance` of such a module on the main thread as well, and
- * instantiation is synchronous, so the big module here is one the component
- * compiles but does not instantiate. A component without it loads either
- * way. While the big module compiles, the rest is checked: a refusal found
- * meanwhile is the one Node's synchronous `compile` gives for the same bytes
- * (the first failing definition wins). Page: big-module-page.html.
+ * thread compile or instantiate synchronously (`new WebAssembly.Module` and
+ * `new WebAssembly.Instance` of over 8 MB throw a RangeError there): `load`
+ * (and `reload`, and `expect`'s reading of a reference build) compile and
+ * instantiate such a module with `WebAssembly.compile` and
+ * `WebAssembly.instantiate`, so the plugin loads and runs on the page's main
+ * thread; the synchronous `compile` cannot, and says why as
+ * LoadError('unsupported'). A component without it loads either way. A
+ * component refused while the big module compiles fails as Node's
+ * synchronous `compile` fails for the same bytes (the first failing
+ * definition wins). Page: big-module-page.html.
  */
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -29,22 +29,22 @@ declare global {
   interface Window {
     bigModuleReady?: boolean;
     bigModule: {
-      load(file: string): Promise<{ answer?: number; isUnloaded?: boolean; error?: Described }>;
+      load(file: string, expected?: string): Promise<{ answer?: number; isUnloaded?: boolean; error?: Described }>;
+      reload(first: string, then: string): Promise<{ answers?: number[]; error?: Described }>;
       compile(file: string): Promise<{ compiled?: boolean; error?: Described }>;
     };
   }
 }
 
 /**
- * A component exporting `answer` (42) from a small core module; with `padding`, it also holds
- * (and compiles, but never instantiates) a core module with a passive data segment of that many
- * bytes, and `inBig` in that module; `after`, definitions after everything else.
+ * A component exporting `answer` (42), from a small core module; or, with `padding`, from a core
+ * module that also holds a passive data segment of that many bytes (and `inBig`), compiled and
+ * instantiated; `after`, definitions after everything else.
  */
 function component(padding?: number, inBig = '', after = ''): Promise<Uint8Array> {
-  const big = padding === undefined ? '' : `(core module $big (data "${'x'.repeat(padding)}") ${inBig})`;
+  const data = padding === undefined ? '' : `(data "${'x'.repeat(padding)}") ${inBig}`;
   return parse(`(component
-    ${big}
-    (core module $m (func (export "answer") (result i32) i32.const 42))
+    (core module $m ${data} (func (export "answer") (result i32) i32.const 42))
     (core instance $i (instantiate $m))
     (func (export "answer") (result u32) (canon lift (core func $i "answer")))
     ${after})`);
@@ -97,15 +97,21 @@ beforeAll(async () => {
 afterAll(() => opened?.close(), SLOW);
 
 describe('a core module over 8 MB on the main thread of a page in chromium', () => {
-  it('loads with `load`, which compiles it asynchronously', async () => {
+  it('loads and runs with `load`, which compiles and instantiates it asynchronously', async () => {
     expect(await page!.evaluate(() => window.bigModule.load('big.wasm'))).toEqual({ answer: 42, isUnloaded: true });
+    expect(pageErrors).toEqual([]);
+  }, SLOW);
+
+  it('replaces a small build with `reload`, and is read as `expect`\'s reference build', async () => {
+    expect(await page!.evaluate(() => window.bigModule.reload('small.wasm', 'big.wasm'))).toEqual({ answers: [42, 42] });
+    expect(await page!.evaluate(() => window.bigModule.load('big.wasm', 'big.wasm'))).toEqual({ answer: 42, isUnloaded: true });
     expect(pageErrors).toEqual([]);
   }, SLOW);
 
   it('is refused by the synchronous `compile` as unsupported, naming its size and what to use instead', async () => {
     const r = await page!.evaluate(() => window.bigModule.compile('big.wasm'));
     expect(r.error).toMatchObject({ name: 'LoadError', code: 'LOAD', kind: 'unsupported' });
-    expect(r.error!.message).toMatch(/^core module of \d+ bytes: this JavaScript engine compiles a module this large on this thread only asynchronously; load it with `load`, or in a worker: .*disallowed on the main thread/);
+    expect(r.error!.message).toMatch(/^core module of \d+ bytes: this JavaScript engine will not compile it synchronously on this thread .*`load` compiles it asynchronously, or load it in a worker: .*disallowed on the main thread/);
     expect(pageErrors).toEqual([]);
   }, SLOW);
 

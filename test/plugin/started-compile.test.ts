@@ -2,21 +2,22 @@
  * `load` (pipeline.ts `checkedBuildStarted`) compiles in the background
  * (`WebAssembly.compile`) a core module the engine will not compile
  * synchronously on this thread (a big one on a browser's main thread,
- * test/browser/big-module.test.ts), validation and the rdylib checks running
- * meanwhile; `'always'` does so for every module, which is how these tests
- * run that path on Node. The synchronous path (`checkedBuild`, `compile`)
+ * test/browser/big-module.test.ts), validation running meanwhile and the
+ * rdylib checks after; `'always'` does so for every module, which is how these tests
+ * run that path on Node. The synchronous path (`'never'`, `compile`)
  * compiles each module where validation reaches it. Every path must refuse
  * every input with the same error: the first failing definition wins, a core
  * module that does not compile failing at its definition before anything
  * found after it; and a refused build changes nothing and leaves no
  * unhandled rejection behind, whatever failed.
  */
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { failOnUnhandledRejections } from '../support/unhandled-rejections.ts';
 import { parse } from '../../scripts/lib/jco.ts';
 import { RdylibError } from '../../host/errors.ts';
 import { clearCompileCache, compile, load } from '../../host/index.ts';
 import { Plugin } from '../../host/plugin/plugin.ts';
-import { checkedBuild, checkedBuildStarted, type BuildChecks } from '../../host/plugin/pipeline.ts';
+import { checkedBuildStarted, type BuildChecks } from '../../host/plugin/pipeline.ts';
 import { compileCacheSize } from '../../host/plugin/compile-cache.ts';
 import { readAbiSurface } from '../../host/rdylib/surface.ts';
 import { encodeU32Leb128 } from '../../host/binary/leb128.ts';
@@ -52,7 +53,7 @@ const checksOf = (checks: Partial<BuildChecks>): BuildChecks => ({ name: 'p', ma
 async function bothPaths(bytes: Uint8Array, checks: Partial<BuildChecks> = {}): Promise<{ sync: Outcome; started: Outcome }> {
   const all = checksOf(checks);
   const outcomes: Outcome[] = [];
-  for (const run of [() => checkedBuild(bytes, all), () => checkedBuildStarted(bytes, all), () => checkedBuildStarted(bytes, all, 'always')]) {
+  for (const run of [() => synchronously(checkedBuildStarted(bytes, all, 'never')), () => checkedBuildStarted(bytes, all), () => checkedBuildStarted(bytes, all, 'always')]) {
     clearCompileCache();
     try {
       outcomes.push(built(await run()));
@@ -81,18 +82,13 @@ const rawComponent = (sections: number[]): Uint8Array => new Uint8Array([0x00, 0
 const moduleSection = (module: number[]): number[] => [0x01, module.length, ...module];
 const CORE_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => {
-  unhandled.push(reason);
-};
-process.on('unhandledRejection', onUnhandled);
+/** A build that compiled nothing in the background: given synchronously. */
+function synchronously<T>(build: T | Promise<T>): T {
+  expect(build).not.toBeInstanceOf(Promise);
+  return build as T;
+}
 
-afterAll(async () => {
-  // Compiles left running by a refusal settle within a few macrotasks.
-  for (let i = 0; i < 20; i++) await new Promise((ok) => setTimeout(ok, 5));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toEqual([]);
-});
+failOnUnhandledRejections();
 
 beforeEach(() => clearCompileCache());
 
@@ -180,7 +176,7 @@ describe('the compile cache after a background compile', () => {
     ] as const) {
       const sizes: number[] = [];
       const checks = checksOf({ unchecked, cache: true });
-      for (const run of [() => checkedBuild(bytes, checks), () => checkedBuildStarted(bytes, checks, 'always')]) {
+      for (const run of [() => synchronously(checkedBuildStarted(bytes, checks, 'never')), () => checkedBuildStarted(bytes, checks, 'always')]) {
         clearCompileCache();
         await expect(Promise.resolve().then(run)).rejects.toBeInstanceOf(RdylibError);
         sizes.push(compileCacheSize().entries);
