@@ -6,7 +6,7 @@
  */
 import type { ValidatedComponent } from './validate/validate.ts';
 import { Plugin, type PluginOptions } from './plugin/plugin.ts';
-import { checkedBuild, validateBytes, validateBytesCached } from './plugin/pipeline.ts';
+import { checkedBuildStarted, validateBytes, validateBytesCached } from './plugin/pipeline.ts';
 import type { ImportObject } from './runtime/import-matching.ts';
 import type { ExportObject } from './runtime/js-exports.ts';
 import { sandboxImports, sandboxLimits, type SandboxOptions } from './plugin/sandbox.ts';
@@ -88,7 +88,9 @@ export class CompiledComponent {
 /**
  * Parses, validates and compiles. Throws LoadError ('malformed' | 'invalid' | 'unsupported').
  * Like `load`, reuses the compile cache for bytes it has seen (and fills it);
- * `cache: false` compiles afresh and keeps nothing.
+ * `cache: false` compiles afresh and keeps nothing. Synchronous: where the engine
+ * refuses to compile a core module synchronously (Chromium's main thread, over
+ * 8 MB), LoadError('unsupported'); `load` compiles such a module asynchronously.
  */
 export function compile(bytes: Uint8Array | ArrayBuffer, options: { readonly cache?: boolean } = {}): CompiledComponent {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
@@ -118,14 +120,16 @@ export function load<T extends PluginTypes = UntypedPlugin>(source: ComponentSou
 export async function load(source: ComponentSource, options: LoadOptions<object> | IsolatedLoadOptions = {}): Promise<Plugin<object> | IsolatedPlugin<object>> {
   if (options.isolate !== undefined) return loadIsolated(await readSource(source), options);
   sandboxLimits(options); // bad limits fail before any reading
-  // Bytes need no reading: not awaiting them (nor a synchronous build, nor imports without WASI) keeps a
+  // Bytes need no reading: not awaiting them (nor a build compiled synchronously, nor imports without WASI) keeps a
   // load from the compile cache in one turn, without a promise and a microtask per step.
   const bytes = source instanceof Uint8Array ? source : await readSource(source);
   const expectation = options.expect === undefined ? undefined : await resolveExpectation(options.expect, readSource);
   // The load pipeline (host/plugin/pipeline.ts): nothing of the plugin runs before it passed.
   const name = options.name ?? 'plugin';
   const cache = options.cache ?? true;
-  const build = checkedBuild(bytes, { name, maxMemoryBytes: options.maxMemoryBytes, unchecked: options.unchecked ?? false, expectation, cache });
+  // Synchronous but for a core module the engine compiles only asynchronously here (a big one on a browser's main thread).
+  const started = checkedBuildStarted(bytes, { name, maxMemoryBytes: options.maxMemoryBytes, unchecked: options.unchecked ?? false, expectation, cache });
+  const build = started instanceof Promise ? await started : started;
   const checked: PluginOptions = {
     abi: build.abi,
     expectation,
@@ -141,5 +145,6 @@ export async function load(source: ComponentSource, options: LoadOptions<object>
   // found none alive (host/shape-anchors.ts).
   const granted = sandboxImports(build.validated.type.imports.keys(), { wasi: options.wasi, name: options.name, imports: options.imports as ImportObject | undefined });
   const imports = granted instanceof Promise ? await granted : granted;
-  return new Plugin(build.validated, imports, options.name, checked);
+  // Instantiated synchronously but for a core module the engine instantiates only asynchronously here (as compiling).
+  return Plugin.started(build.validated, imports, options.name, checked);
 }

@@ -1,15 +1,19 @@
 /**
  * The one load pipeline, for `load`, `reload` and the worker side of an
  * isolated plugin alike: cap linear memory → parse → validate (core modules
- * compiled) → verify the rdylib:abi section against the component's types →
- * check the host's expectation. Nothing of the plugin runs before it passes.
+ * compiled, for `load` in the background where the engine will not compile
+ * one synchronously) → verify the rdylib:abi section against the component's
+ * types → check the host's expectation. Nothing of the plugin runs before it
+ * passes.
  * The steps up to compiling depend only on the bytes (and the cap), so a
  * build that passed them is kept in the compile cache (compile-cache.ts)
  * and the same bytes loaded again start from there.
  */
 import { LoadError } from '../errors.ts';
+import type { Component } from '../binary/ast.ts';
 import { isCoreModule, parseComponent } from '../binary/parse.ts';
-import { validateComponent, type ValidatedComponent } from '../validate/validate.ts';
+import { validateComponent, validateComponentSettled, type ValidatedComponent } from '../validate/validate.ts';
+import type { AsyncEngineWork } from '../sync-refusal.ts';
 import type { AbiSurface } from '../rdylib/compat.ts';
 import { checkExpectation, foundSurface } from '../rdylib/load-checks.ts';
 import type { RdylibAbi } from '../rdylib/section.ts';
@@ -18,10 +22,15 @@ import { cacheComponent, cachedComponent } from './compile-cache.ts';
 
 /** Parses, validates and compiles. Throws LoadError ('malformed' | 'invalid' | 'unsupported'). */
 export function validateBytes(bytes: Uint8Array): ValidatedComponent {
+  return validateComponent(parseCapped(bytes, undefined));
+}
+
+/** The component the bytes hold, its linear memories capped first. */
+function parseCapped(bytes: Uint8Array, maxMemoryBytes: number | undefined): Component {
   if (isCoreModule(bytes)) {
     throw new LoadError('malformed', 'this is a core WebAssembly module, not a component; wrap it with `wasm-tools component new`', 4);
   }
-  return validateComponent(parseComponent(bytes));
+  return parseComponent(maxMemoryBytes === undefined ? bytes : capLinearMemory(bytes, maxMemoryBytes));
 }
 
 export interface BuildChecks {
@@ -44,33 +53,52 @@ export interface CheckedBuild {
   readonly abi: RdylibAbi | undefined;
 }
 
-export function checkedBuild(bytes: Uint8Array, checks: BuildChecks): CheckedBuild {
-  const validated = checks.cache ? validateCached(bytes, checks.maxMemoryBytes) : validateCapped(bytes, checks.maxMemoryBytes);
+/**
+ * The build of `bytes`: from the compile cache, or capped, parsed, validated
+ * and compiled, then the rdylib checks. With `background` (core-compile.ts)
+ * other than 'never', core modules may compile in the background (for
+ * `load`, by default: only one the engine will not compile synchronously on
+ * this thread, a big one on a browser's main thread); synchronous unless it
+ * has such a compile to wait for. Fails with the same error whichever way it
+ * compiles (`validateComponentSettled`); the rdylib checks run once every
+ * module compiled.
+ */
+export function checkedBuildStarted(bytes: Uint8Array, checks: BuildChecks, background: AsyncEngineWork = 'when-refused'): CheckedBuild | Promise<CheckedBuild> {
+  const hit = checks.cache ? cachedComponent(bytes, checks.maxMemoryBytes) : undefined;
+  if (hit !== undefined) return { validated: hit, abi: rdylibChecks(hit, checks) };
+  const source = checks.cache ? privateCopy(bytes) : bytes;
+  const validated = validateComponentSettled(parseCapped(source, checks.maxMemoryBytes), background);
+  const finish = (v: ValidatedComponent): CheckedBuild => {
+    // Cached once validated and compiled: the rdylib checks also depend on the caller (unchecked, expectation).
+    if (checks.cache) cacheComponent(source, checks.maxMemoryBytes, v);
+    return { validated: v, abi: rdylibChecks(v, checks) };
+  };
+  return validated instanceof Promise ? validated.then(finish) : finish(validated);
+}
+
+/** The rdylib checks of a validated build: its section verified, and the host's expectation. Returns the section. */
+function rdylibChecks(validated: ValidatedComponent, checks: BuildChecks): RdylibAbi | undefined {
   const found = foundSurface(validated, checks.name, checks.unchecked);
   if (checks.expectation !== undefined) checkExpectation(checks.expectation, found);
-  return { validated, abi: found.abi };
-}
-
-function validateCapped(bytes: Uint8Array, maxMemoryBytes: number | undefined): ValidatedComponent {
-  return validateBytes(maxMemoryBytes === undefined || isCoreModule(bytes) ? bytes : capLinearMemory(bytes, maxMemoryBytes));
-}
-
-/** `validateBytes` through the compile cache, for the synchronous `compile`. */
-export function validateBytesCached(bytes: Uint8Array): ValidatedComponent {
-  return validateCached(bytes, undefined);
+  return found.abi;
 }
 
 /**
- * The cached component for the same bytes under the same cap, or one
- * validated now (and cached, once it passed) from a private copy of the
- * bytes, which the cached component then keeps views of.
+ * `validateBytes` through the compile cache, for the synchronous `compile`:
+ * the cached component for the same bytes, or one validated now (and cached,
+ * once it passed) from a private copy of the bytes, which the cached
+ * component then keeps views of.
  */
-function validateCached(bytes: Uint8Array, maxMemoryBytes: number | undefined): ValidatedComponent {
-  const hit = cachedComponent(bytes, maxMemoryBytes);
+export function validateBytesCached(bytes: Uint8Array): ValidatedComponent {
+  const hit = cachedComponent(bytes, undefined);
   if (hit !== undefined) return hit;
-  // A copy, also of a Node Buffer (whose `slice()` is a view): the cache compares later bytes with it.
-  const copy = new Uint8Array(bytes);
-  const validated = validateCapped(copy, maxMemoryBytes);
-  cacheComponent(copy, maxMemoryBytes, validated);
+  const copy = privateCopy(bytes);
+  const validated = validateBytes(copy);
+  cacheComponent(copy, undefined, validated);
   return validated;
+}
+
+/** A copy, also of a Node Buffer (whose `slice()` is a view): the cache compares later bytes with it. */
+function privateCopy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
 }

@@ -18,7 +18,7 @@
  *   expectation against the exporter's guarantee. The exporter then refuses
  *   to unload while the importer lives, unless told to unload it too.
  */
-import { PluginInUseError, TrapError, UnloadedError } from '../errors.ts';
+import { LoadError, PluginInUseError, TrapError, UnloadedError } from '../errors.ts';
 import { PanicRecorder, RDYLIB_PANIC_IMPORT, panicError } from '../rdylib/panic.ts';
 import type { AbiSurface } from '../rdylib/compat.ts';
 import { linkedImport, type LinkProvider } from '../rdylib/linking.ts';
@@ -27,8 +27,8 @@ import { withBorrowRules } from '../rdylib/call-plan.ts';
 import type { ValidatedComponent } from '../validate/validate.ts';
 import type { ComponentType, ExternDesc } from '../validate/type-space.ts';
 import { ResourceType, runDestructor, Store, type ComponentInstance, type InstanceLimits } from '../abi/index.ts';
-import { instantiateValidated, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from '../runtime/instantiate.ts';
-import { matchImports, type ImportObject } from '../runtime/import-matching.ts';
+import { instantiateStarted, type RuntimeFunc, type RuntimeInstance, type RuntimeItem } from '../runtime/instantiate.ts';
+import { matchImports, missingImports, type ImportObject } from '../runtime/import-matching.ts';
 import { exportsToJs, type ExportObject } from '../runtime/js-exports.ts';
 import { defineExportKeys, exportKeys, type ExportKey } from '../runtime/export-keys.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
@@ -37,7 +37,8 @@ import { GuestClassBinding, handleOf, isUsable, makeGuestClass, ownedSlot } from
 import { keepShape } from '../shape-anchors.ts';
 import { PluginCell } from './plugin-cell.ts';
 import { instanceLimits } from './limits.ts';
-import { checkedBuild } from './pipeline.ts';
+import { checkedBuildStarted } from './pipeline.ts';
+import type { AsyncEngineWork } from '../sync-refusal.ts';
 import type { SandboxOptions } from './sandbox.ts';
 import { handleSnapshot, type HandleSnapshot } from './handles.ts';
 import { readSource, type ComponentSource } from '../source.ts';
@@ -95,6 +96,16 @@ interface Generation {
   /** Built at its first use (`Plugin.#faceOf`), not at load. */
   face: JsFace | undefined;
   readonly providers: readonly Plugin<object>[];
+  /** Each import a provider serves, in import order, with the provider's generation then (`#checkLinks`). */
+  readonly linked: readonly Link[];
+}
+
+/** An import served by a linked plugin (`#build`). */
+interface Link {
+  readonly name: string;
+  readonly provider: Plugin<object>;
+  /** The provider's generation when linked, whose exports the import calls. */
+  readonly gen: Generation;
 }
 
 /**
@@ -134,6 +145,18 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   readonly #dependents = new Set<Plugin<object>>();
   /** Shared by the cells of every generation, so a handle from before a reload is recognised as such. */
   readonly #lineage = {};
+  /**
+   * How the next Plugin made instantiates its first generation (`'never'`:
+   * synchronously, as every direct `new Plugin` and `CompiledComponent.instantiate`
+   * must); set by `Plugin.started` only, around its `new`.
+   */
+  static #firstRoute: AsyncEngineWork = 'never';
+  /**
+   * The first generation of the Plugin just made, when its instantiation
+   * waits: handed to `Plugin.started` right after its `new` (not a field:
+   * every Plugin would carry it).
+   */
+  static #waiting: Promise<Generation> | undefined = undefined;
 
   constructor(
     component: ValidatedComponent,
@@ -141,13 +164,41 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     readonly name = 'plugin',
     options: PluginOptions = {},
   ) {
+    // Read and reset before anything runs that could make another Plugin (the imports' getters).
+    const route = Plugin.#firstRoute;
+    if (route !== 'never') Plugin.#firstRoute = 'never';
     this.#imports = imports;
     this.#options = options;
     this.#limits = instanceLimits(options);
-    const gen = this.#build(component, options.abi);
-    this.#gen = gen;
     this.#component = component;
-    for (const p of gen.providers) p.#dependents.add(this);
+    const gen = this.#build(component, options.abi, route);
+    // Only under `Plugin.started`, which takes it at once (a Plugin made meanwhile, by an import's getter, took its own).
+    if (gen instanceof Promise) Plugin.#waiting = gen;
+    else this.#adopt(gen);
+  }
+
+  /**
+   * `new Plugin(…)` for `load`: core modules the engine will not instantiate
+   * synchronously on this thread (a browser's main thread: over 8 MB) are
+   * instantiated asynchronously (`route`: sync-refusal.ts; tests force
+   * `'always'`). The Plugin is given out only once its generation is
+   * adopted; synchronous (no Promise) when nothing waited.
+   */
+  static started(component: ValidatedComponent, imports: ImportObject, name: string | undefined, options: PluginOptions, route: AsyncEngineWork = 'when-refused'): Plugin<object> | Promise<Plugin<object>> {
+    Plugin.#firstRoute = route;
+    let plugin: Plugin<object>;
+    try {
+      plugin = new Plugin<object>(component, imports, name, options);
+    } finally {
+      Plugin.#firstRoute = 'never';
+    }
+    const first = Plugin.#waiting;
+    if (first === undefined) return plugin;
+    Plugin.#waiting = undefined;
+    return first.then((gen) => {
+      plugin.#adopt(gen);
+      return plugin;
+    });
   }
 
   /**
@@ -230,21 +281,34 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   async reload(source: ComponentSource, options: ReloadOptions = {}): Promise<void> {
     if (this.#gen === undefined) throw new UnloadedError(`${this.name} was unloaded; load it again instead of reloading it`);
     const given = await readSource(source);
-    // Checked after reading: the plugin may have been unloaded or entered meanwhile (the build below is synchronous).
+    // Checked after reading: the plugin may have been unloaded or entered meanwhile.
     const pending = options.pending ?? 'refuse';
-    const old = this.#reloadable(pending);
-    const build = checkedBuild(given, {
+    this.#reloadable(pending);
+    // As `load`'s: synchronous but for what the engine does only asynchronously here (a browser's main thread: over 8 MB).
+    const started = checkedBuildStarted(given, {
       name: this.name,
       maxMemoryBytes: this.#options.maxMemoryBytes,
       unchecked: this.#options.unchecked ?? false,
       expectation: this.#options.expectation,
       cache: this.#options.cache ?? true,
     });
-    const next = this.#build(build.validated, build.abi);
+    const build = started instanceof Promise ? await started : started;
+    // Checked again after waiting, before any of the new build runs.
+    if (started instanceof Promise) this.#reloadable(pending);
+    const made = this.#build(build.validated, build.abi, 'when-refused');
+    const next = made instanceof Promise ? await made : made;
+    let old: Generation;
+    try {
+      // And again after its instantiation waited: the old generation is the one replaced now.
+      old = made instanceof Promise ? this.#reloadable(pending) : this.#gen!;
+      this.#checkLinks(next);
+    } catch (e) {
+      this.#teardown(next, 'cancel');
+      throw e;
+    }
     this.#teardown(old, pending);
-    this.#gen = next;
     this.#component = build.validated;
-    for (const p of next.providers) p.#dependents.add(this);
+    this.#adopt(next);
   }
 
   /**
@@ -304,7 +368,13 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     return binding.recordOf(h.rep)?.id ?? (slot > 0 ? gen.cell.owned.seqOf(slot) : undefined);
   }
 
-  #build(component: ValidatedComponent, abi: RdylibAbi | undefined): Generation {
+  /**
+   * A new generation of `component`: its imports matched and linked, then
+   * instantiated (`route`: which core instantiations may wait), then
+   * `#generation`. Synchronous unless an instantiation waited. A failure
+   * leaves nothing that can run: the instances made so far are poisoned.
+   */
+  #build(component: ValidatedComponent, abi: RdylibAbi | undefined, route: AsyncEngineWork): Generation | Promise<Generation> {
     const instances: ComponentInstance[] = [];
     const imports = this.#imports;
     // SDK plugins import `rdylib-panic` to report a panic before they trap;
@@ -316,6 +386,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
 
     // Imports the caller did not supply may be served by linked plugins, checked both ways.
     const providers: Plugin<object>[] = [];
+    const linked: Link[] = [];
     const links = this.#options.link;
     const link =
       links === undefined
@@ -325,13 +396,40 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
             if (l === undefined) return undefined;
             const provider = l.provider as Plugin<object>;
             if (!providers.includes(provider)) providers.push(provider);
+            // linkedImport found it loaded.
+            linked.push({ name, provider, gen: provider.#gen! });
             return l.item;
           };
     const args = matchImports(component.type.imports, supplied, link);
 
     // definitions.py's store is the unit a trap ends; one per generation, so one plugin's trap (or its
     // waits, its turns) never touches another plugin (linked plugins call each other through their JS faces).
-    const runtimeExports = instantiateValidated(component, undefined, args, this.name, instances, this.#limits, new Store());
+    let made: RuntimeInstance | Promise<RuntimeInstance>;
+    try {
+      made = instantiateStarted(component, undefined, args, this.name, instances, this.#limits, new Store(), undefined, route);
+    } catch (e) {
+      throw abandoned(instances, e);
+    }
+    if (made instanceof Promise) {
+      return made.then(
+        (runtimeExports) => this.#generation(component, abi, instances, runtimeExports, panics, wantsPanicImport, providers, linked),
+        (e: unknown) => Promise.reject(abandoned(instances, e)),
+      );
+    }
+    return this.#generation(component, abi, instances, made, panics, wantsPanicImport, providers, linked);
+  }
+
+  /** The bookkeeping of a generation just instantiated, whichever way it was. */
+  #generation(
+    component: ValidatedComponent,
+    abi: RdylibAbi | undefined,
+    instances: ComponentInstance[],
+    runtimeExports: RuntimeInstance,
+    panics: PanicRecorder | undefined,
+    wantsPanicImport: boolean,
+    providers: readonly Plugin<object>[],
+    linked: readonly Link[],
+  ): Generation {
     if (panics !== undefined) {
       const explain = (trap: Error): Error | undefined => {
         const report = panics.take();
@@ -356,7 +454,48 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
       callsOut = true;
       break;
     }
-    return { component, abi, cell, instances, runtimeExports, slotFuncs: [], callsOut, face: undefined, providers };
+    return { component, abi, cell, instances, runtimeExports, slotFuncs: [], callsOut, face: undefined, providers, linked };
+  }
+
+  /**
+   * Makes `gen` this plugin's generation, linked against its providers as
+   * it was made. After an instantiation that waited, a provider may have
+   * been unloaded or reloaded meanwhile (nothing refused it: this plugin was
+   * not its dependent yet): `gen` is then torn down, and the load fails
+   * (`#checkLinks`).
+   */
+  #adopt(gen: Generation): void {
+    if (gen.linked.length > 0) {
+      try {
+        this.#checkLinks(gen);
+      } catch (e) {
+        this.#teardown(gen, 'cancel');
+        throw e;
+      }
+    }
+    this.#gen = gen;
+    for (const p of gen.providers) p.#dependents.add(this);
+  }
+
+  /**
+   * Throws when a provider of `gen` no longer serves the generation it was
+   * linked against: unloaded, the failure a load that found it unloaded
+   * gives (its imports missing: an unloaded plugin exports nothing);
+   * reloaded, `gen` would call the old build's revoked exports.
+   */
+  #checkLinks(gen: Generation): void {
+    const linked = gen.linked;
+    let missing: string[] | undefined;
+    for (let i = 0; i < linked.length; i++) {
+      const { name, provider, gen: was } = linked[i]!;
+      const now = provider.#gen;
+      if (now === was) continue;
+      if (now !== undefined) {
+        throw new LoadError('unlinkable', `import \`${name}\`: ${provider.name} was reloaded while ${this.name} was being instantiated; load ${this.name} again`);
+      }
+      (missing ??= []).push(name);
+    }
+    if (missing !== undefined) missingImports(missing);
   }
 
   /** The generation's JS face, built now if it was not yet. */
@@ -473,6 +612,20 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
   const binding = keepShape(new GuestClassBinding(new ResourceType('shape anchor', HOST_INSTANCE), made.cls, cell));
   made.setBinding(binding);
 }
+
+/**
+ * The instances of a build whose instantiation failed (`#build`), closed for
+ * good: poisoned, so nothing that could still reach one of them (a start
+ * function's arguments to an import, an instantiation that waited) can enter
+ * it. Returns `failure`, to throw.
+ */
+function abandoned(instances: readonly ComponentInstance[], failure: unknown): unknown {
+  for (let i = 0; i < instances.length; i++) instances[i]!.poison(INSTANTIATION_FAILED);
+  return failure;
+}
+
+/** What `abandoned` poisons with: one error, made once and frozen, as GENERATION_ENDED below. */
+const INSTANTIATION_FAILED = Object.freeze(new TrapError('its instantiation failed'));
 
 /**
  * What the instances of a generation that `unload` or `reload` ended are

@@ -12,7 +12,7 @@
 import { LoadError } from '../errors.ts';
 import type { ValidatedComponent } from '../validate/validate.ts';
 import { checkCompatible, type AbiSurface } from './compat.ts';
-import { readAbiSurface, surfaceOfValidated } from './surface.ts';
+import { readAbiSurfaceSettled, surfaceOfValidated } from './surface.ts';
 
 import type { ComponentSource } from '../source.ts';
 
@@ -52,7 +52,7 @@ function isSurface(e: Expectation): e is AbiSurface {
 export async function resolveExpectation(e: Expectation, read: ReadSource): Promise<AbiSurface> {
   if (isSurface(e)) return e;
   const source = typeof e === 'string' ? e : e instanceof URL ? e.href : 'the expected interface';
-  return readAbiSurface(await read(e), source);
+  return readAbiSurfaceSettled(await read(e), source);
 }
 
 /**

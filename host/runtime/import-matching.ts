@@ -63,6 +63,15 @@ interface LinkProblems extends LoadError {
   problems?: readonly string[];
 }
 
+/** The failure of a load whose imports `names` are supplied by nobody (plugin.ts: a linked plugin unloaded meanwhile). */
+export function missingImports(names: readonly string[]): never {
+  unlinkableAll(names.map(missingImport));
+}
+
+function missingImport(name: string): string {
+  return `missing import \`${name}\``;
+}
+
 function unlinkableAll(problems: readonly string[]): never {
   if (problems.length === 1) unlinkable(problems[0]!);
   const e: LinkProblems = new LoadError('unlinkable', `${problems.length} imports cannot be linked:\n  ${problems.join('\n  ')}`);
@@ -168,7 +177,7 @@ export function matchImports(imports: ReadonlyMap<string, ExternDesc>, jsImports
       }
     }
     if (key === undefined && !nothing) {
-      problems.push(`missing import \`${name}\``);
+      problems.push(missingImport(name));
       continue;
     }
     // An import of types only needs nothing from the caller: it is built as if given an empty object.

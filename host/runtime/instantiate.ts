@@ -37,7 +37,9 @@ import { LiftLowerContext } from '../abi/context.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isSuspendError } from '../abi/guard.ts';
 import { requireMemory } from '../abi/requirements.ts';
-import { countInstantiation, factsOf } from './core-module-facts.ts';
+import { countInstantiation, factsOf, type ModuleFacts } from './core-module-facts.ts';
+import { engineMessage, runsNoCodeWhenInstantiated } from '../validate/core-compile.ts';
+import { refusedSynchronously, type AsyncEngineWork } from '../sync-refusal.ts';
 
 /** A component function at runtime: its resolved type and how to call it from JS. */
 export interface RuntimeFunc {
@@ -105,11 +107,14 @@ export interface RuntimeScope {
   mode: AsyncMode;
   /** A lift was made: the mode can no longer change. */
   lifted: boolean;
+  /** Which core instantiations may wait (`instantiateStarted`): 'never' under the synchronous driver. */
+  readonly route: AsyncEngineWork;
 }
 
 /**
  * Instantiates `vc` with `args` already converted to runtime items (keyed by
- * import name) and returns its exports.
+ * import name) and returns its exports; every core module is instantiated
+ * synchronously (a refusal is final).
  */
 export function instantiateValidated(
   vc: ValidatedComponent,
@@ -123,6 +128,32 @@ export function instantiateValidated(
   /** The instance whose component instantiates this one (definitions.py `parent`). */
   parentInst?: ComponentInstance,
 ): RuntimeInstance {
+  const made = instantiateStarted(vc, parent, args, name, allInstances, limits, store, parentInst, 'never');
+  if (made instanceof Promise) throw new Error('internal error: a synchronous instantiation waited');
+  return made;
+}
+
+/**
+ * `instantiateValidated` with the core instantiations `route` allows done
+ * asynchronously (sync-refusal.ts; `load` and `reload`: only one the engine
+ * refused to do synchronously on this thread): the same steps, run by the
+ * same driver (`runSteps`), which goes on once a step's Promise settled.
+ * Synchronous (no Promise) when no step waited. While it waits, every
+ * instance it made so far stays closed (`mayEnter` false: only the core
+ * start functions run, as they would synchronously); whoever gets a Promise
+ * must not let anything reach those instances when it rejects.
+ */
+export function instantiateStarted(
+  vc: ValidatedComponent,
+  parent: RuntimeScope | undefined,
+  args: ReadonlyMap<string, RuntimeItem>,
+  name: string,
+  allInstances: ComponentInstance[],
+  limits: InstanceLimits,
+  store: Store,
+  parentInst: ComponentInstance | undefined,
+  route: AsyncEngineWork,
+): RuntimeInstance | Promise<RuntimeInstance> {
   const inst = new ComponentInstance(name, limits, store);
   inst.parent = parentInst;
   allInstances.push(inst);
@@ -138,12 +169,41 @@ export function instantiateValidated(
   if (forwarding !== null) {
     forward(forwarding, args, exports);
   } else {
-    const scope = newScope(parent, inst, vc.types, allInstances, limits, store, mode);
-    const plan = planOf(vc);
-    for (let i = 0; i < plan.length; i++) plan[i]!(scope, args, exports);
+    const scope = newScope(parent, inst, vc.types, allInstances, limits, store, mode, route);
+    const waiting = runSteps(planOf(vc), 0, scope, args, exports);
+    if (waiting !== undefined) {
+      return waiting.then(() => {
+        inst.mayEnter = true;
+        return exports;
+      });
+    }
   }
   inst.mayEnter = true;
   return exports;
+}
+
+/**
+ * The one driver of a plan's steps, from step `from`: synchronously while
+ * no step returns a Promise (only a core instantiation the scope's route
+ * lets wait does), then the rest once it settled; a step's failure, thrown
+ * or rejected, ends the run.
+ */
+function runSteps(plan: readonly Step[], from: number, scope: RuntimeScope, args: ReadonlyMap<string, RuntimeItem>, exports: Map<string, RuntimeItem>): Promise<void> | undefined {
+  for (let i = from; i < plan.length; i++) {
+    const waiting = plan[i]!(scope, args, exports);
+    if (waiting !== undefined) return stepsAfter(waiting, plan, i + 1, scope, args, exports);
+  }
+  return undefined;
+}
+
+/**
+ * `runSteps` from step `next` once `waiting` settled. Its own function: a closure made in
+ * `runSteps`' loop would capture the loop's `let i`, for which V8 (Node 20, V8 11.3) allocates a
+ * block context at every iteration, waited or not (callgrind: +28K instructions per warm load of
+ * the types example, ~7% of its instantiation).
+ */
+function stepsAfter(waiting: Promise<void>, plan: readonly Step[], next: number, scope: RuntimeScope, args: ReadonlyMap<string, RuntimeItem>, exports: Map<string, RuntimeItem>): Promise<void> {
+  return waiting.then(() => runSteps(plan, next, scope, args, exports));
 }
 
 /**
@@ -281,6 +341,7 @@ function newScope(
   limits: InstanceLimits,
   store: Store,
   mode: AsyncMode,
+  route: AsyncEngineWork,
 ): RuntimeScope {
   const func: unknown[] = [];
   const table: unknown[] = [];
@@ -313,6 +374,7 @@ function newScope(
     store,
     mode,
     lifted: false,
+    route,
   };
 }
 
@@ -548,7 +610,7 @@ keepShape(
     { async: false, params: [], result: undefined },
     undefined,
     NO_MEMORY,
-    newScope(undefined, HOST_INSTANCE, [], [], { maxHandles: 0, maxLiftBytes: 0 }, HOST_INSTANCE.store, { usesTasks: false, suspension: 'not-needed' }),
+    newScope(undefined, HOST_INSTANCE, [], [], { maxHandles: 0, maxLiftBytes: 0 }, HOST_INSTANCE.store, { usesTasks: false, suspension: 'not-needed' }, 'never'),
     () => undefined,
   ),
 );
@@ -579,19 +641,65 @@ function requireModeFor(scope: RuntimeScope, ft: FuncType, f: RuntimeFunc, sync:
   scope.inst.usesTasks = true;
 }
 
-function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Imports, offset: number): CoreExports {
-  try {
-    return new WebAssembly.Instance(module, imports).exports as CoreExports;
-  } catch (e) {
-    if (e instanceof WebAssembly.LinkError) throw new LoadError('unlinkable', `core instantiation failed: ${e.message}`, offset, { cause: e });
-    if (e instanceof WebAssembly.RuntimeError) throw new TrapError(`core instantiation trapped (data/element segment out of bounds, or the start function): ${e.message}`, { cause: e });
-    // A start function calling into its own component before instantiation completes is refused
-    // (may_enter); the refusal unwinds the start function, so the instantiation itself traps.
-    if (e instanceof PluginInUseError) throw new TrapError(`core instantiation trapped: its start function called in too early: ${e.message}`, { cause: e });
-    // A start function runs outside any task: blocking there (JSPI refuses to suspend) is a trap.
-    if (isSuspendError(e)) throw new TrapError(`core instantiation trapped: its start function tried to block: cannot block a synchronous task before returning`, { cause: e });
-    throw e;
+/**
+ * A core instance of `module`: made synchronously; or, where `route` lets
+ * it wait, by `WebAssembly.instantiate` (always, or when the engine refused
+ * the synchronous call on this thread: sync-refusal.ts), whose verdict is
+ * final. Fails the same way either way (`coreInstantiationFailure`).
+ */
+function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Imports, offset: number, route: AsyncEngineWork): CoreExports | Promise<CoreExports> {
+  if (route !== 'always') {
+    try {
+      return new WebAssembly.Instance(module, imports).exports as CoreExports;
+    } catch (e) {
+      // A refusal only where the failed call cannot have run anything: a RangeError is also what a
+      // start function that overflows the stack throws, after calling out or writing to imported
+      // memories, which a second run would do again; a module without a start function runs no code
+      // when instantiated (core-compile.ts). A module with a start function fails here, as before.
+      const refused = refusedSynchronously(e) && runsNoCodeWhenInstantiated(module);
+      if (route === 'never' || !refused) throw coreInstantiationFailure(e, offset, refused);
+    }
   }
+  return WebAssembly.instantiate(module, imports).then(
+    (instance) => instance.exports as CoreExports,
+    (e: unknown) => {
+      throw coreInstantiationFailure(e, offset, false);
+    },
+  );
+}
+
+/**
+ * What a core instantiation's failure is to the caller, whichever API made
+ * it (the engine's message without the API's name, `engineMessage`);
+ * `refusedHere`: the engine refused to instantiate synchronously on this
+ * thread where nothing may wait (the synchronous entry points).
+ */
+function coreInstantiationFailure(e: unknown, offset: number, refusedHere: boolean): unknown {
+  if (e instanceof WebAssembly.LinkError) return new LoadError('unlinkable', `core instantiation failed: ${engineMessage(e)}`, offset, { cause: e });
+  if (e instanceof WebAssembly.RuntimeError) return new TrapError(`core instantiation trapped (data/element segment out of bounds, or the start function): ${engineMessage(e)}`, { cause: e });
+  // A start function calling into its own component before instantiation completes is refused
+  // (may_enter); the refusal unwinds the start function, so the instantiation itself traps.
+  if (e instanceof PluginInUseError) return new TrapError(`core instantiation trapped: its start function called in too early: ${e.message}`, { cause: e });
+  // A start function runs outside any task: blocking there (JSPI refuses to suspend) is a trap.
+  if (isSuspendError(e)) return new TrapError(`core instantiation trapped: its start function tried to block: cannot block a synchronous task before returning`, { cause: e });
+  if (refusedHere) {
+    return new LoadError(
+      'unsupported',
+      `core instantiation: this JavaScript engine will not instantiate this module synchronously on this thread (a browser's main thread: over 8 MB); \`load\` instantiates it asynchronously, or load it in a worker: ${engineMessage(e)}`,
+      offset,
+      { cause: e },
+    );
+  }
+  return e;
+}
+
+/** Keeps a core instance made by a step: its memories are the component instance's, its exports the next index. */
+function keepCoreInstance(scope: RuntimeScope, facts: ModuleFacts, core: CoreExports): void {
+  for (const name of facts.memories) {
+    const memory = core[name] as WebAssembly.Memory;
+    if (!scope.inst.memories.includes(memory)) scope.inst.memories.push(memory);
+  }
+  scope.coreInstances.push(core);
 }
 
 /**
@@ -610,9 +718,11 @@ function keyedObject(): Record<string, unknown> {
 /**
  * One definition's work at instantiation (Explainer.md "Instance
  * Definitions"), prepared once per validated component by `planOf`:
- * `exports` receives the component's exports.
+ * `exports` receives the component's exports. Only a core instantiation,
+ * and an instance step whose component has one, may return a Promise
+ * (`runSteps`), and only where `scope.route` lets it wait.
  */
-type Step = (scope: RuntimeScope, args: ReadonlyMap<string, RuntimeItem>, exports: Map<string, RuntimeItem>) => void;
+type Step = (scope: RuntimeScope, args: ReadonlyMap<string, RuntimeItem>, exports: Map<string, RuntimeItem>) => void | Promise<void>;
 
 /**
  * Per validated component (the compile cache keeps them, so every warm load
@@ -694,12 +804,10 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
           const module = scope.coreModules[moduleIndex]!;
           const facts = factsOf(module);
           countInstantiation(facts);
-          const core = instantiateCore(module, imports, offset);
-          for (const name of facts.memories) {
-            const memory = core[name] as WebAssembly.Memory;
-            if (!scope.inst.memories.includes(memory)) scope.inst.memories.push(memory);
-          }
-          scope.coreInstances.push(core);
+          const core = instantiateCore(module, imports, offset, scope.route);
+          if (core instanceof Promise) return core.then((made) => keepCoreInstance(scope, facts, made));
+          keepCoreInstance(scope, facts, core);
+          return undefined;
         };
       }
       const items = e.exports;
@@ -734,7 +842,10 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
         const c = scope.components[componentIndex]!;
         const childArgs = new Map<string, RuntimeItem>();
         for (const a of instanceArgs) childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
-        scope.instances.push(instantiateValidated(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits, scope.store, scope.inst));
+        const child = instantiateStarted(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits, scope.store, scope.inst, scope.route);
+        if (child instanceof Promise) return child.then((made) => void scope.instances.push(made));
+        scope.instances.push(child);
+        return undefined;
       };
     }
     case 'alias': {

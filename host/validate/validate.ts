@@ -1,10 +1,11 @@
 /**
  * Validation of a concrete component: walks the definitions in order, building
  * the index spaces as Binary.md describes, checks indices, sorts, names and
- * canonical options, compiles each core module once, and records per
- * definition what instantiation needs (resolved types and options).
+ * canonical options, compiles each core module once (core-compile.ts: now,
+ * or for `load` in the background where the engine will not compile it
+ * synchronously), and records per definition what instantiation needs
+ * (resolved types and options).
  */
-import { LoadError } from '../errors.ts';
 import type { ResourceTypeRef, ValType } from '../types.ts';
 import type { Component, CoreSort, Definition } from '../binary/ast.ts';
 import { invalid, unsupported } from './failures.ts';
@@ -39,26 +40,34 @@ import { coreItemMismatch, defineCoreType, formatSig, sigEquals } from './core-t
 import { readCoreModuleInfo, type CoreItemType } from '../binary/core-module.ts';
 import { validateCanon, type CanonInfo } from './canon.ts';
 import type { ComponentScope } from './component-scope.ts';
+import { compileCoreModule, StartedCompile, StartedCompiles } from './core-compile.ts';
+import type { AsyncEngineWork } from '../sync-refusal.ts';
 
 export type { ResolvedOptions } from './canon-options.ts';
 export type { ResolvedBuiltin } from './canon.ts';
 import { checkTypeSize, externSize, SizeTally } from './type-size.ts';
 import { resetWork } from './work.ts';
 
-/** What instantiation needs to know about one definition, parallel to `Component.definitions`. */
-export type DefInfo =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'core-module'; readonly module: WebAssembly.Module; readonly type: CoreModuleType }
-  | { readonly kind: 'component'; readonly component: ValidatedComponent }
+/**
+ * What instantiation needs to know about one definition, parallel to `Component.definitions`.
+ * `M`: a compiled core module; or a StartedCompile while its compile may still be running.
+ */
+export type DefInfo<M = WebAssembly.Module> =
+  | NoInfo
+  | { readonly kind: 'core-module'; readonly module: M; readonly type: CoreModuleType }
+  | { readonly kind: 'component'; readonly component: ValidatedComponent<M> }
   | { readonly kind: 'type'; readonly entry: TypeEntry }
   | { readonly kind: 'import'; readonly desc: ExternDesc }
   | { readonly kind: 'export'; readonly desc: ExternDesc }
   | CanonInfo;
 
-export interface ValidatedComponent {
+type NoInfo = { readonly kind: 'none' };
+
+/** `M` as in DefInfo: only a component whose modules are all compiled can be instantiated. */
+export interface ValidatedComponent<M = WebAssembly.Module> {
   readonly ast: Component;
   readonly type: ComponentType;
-  readonly info: readonly DefInfo[];
+  readonly info: readonly DefInfo<M>[];
   /**
    * The type index space as validation left it. Instantiation pairs each
    * static resource identity here with the runtime one at the same index.
@@ -69,81 +78,60 @@ export interface ValidatedComponent {
 /** Validates a whole component; `workDone()` (work.ts) then tells how many type steps it took. */
 export function validateComponent(ast: Component): ValidatedComponent {
   resetWork();
-  return validateIn(ast, undefined);
+  return validateIn(ast, undefined, compileCoreModule);
 }
-
-/** Core section ids in the order the core binary format requires (custom sections aside). */
-const CORE_SECTION_ORDER: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 };
 
 /**
- * The core module's framing (header and section order) is part of being
- * well-formed, so problems there are 'malformed'; everything inside sections
- * is left to WebAssembly.Module, whose refusals are 'invalid'.
+ * `validateComponent` with core modules compiled where `background` says
+ * (core-compile.ts: for `load`, in the background only one the engine will
+ * not compile synchronously on this thread), synchronous unless one is.
+ * Fails as `validateComponent` fails: while a compile runs in the
+ * background a refusal validation found is not final, since a core module
+ * that does not compile fails at its definition, before any later
+ * definition's refusal; so it is thrown only once the compiles started
+ * before it passed (`settled()` throws the earliest compile refusal).
  */
-function checkCoreFraming(bytes: Uint8Array, offset: number): void {
-  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  if (bytes.length < 8 || header.some((b, i) => bytes[i] !== b)) {
-    throw new LoadError('malformed', 'core module: expected a version header for a module (\\0asm 1 0 0 0)', offset);
-  }
-  let pos = 8;
-  let last = 0;
-  while (pos < bytes.length) {
-    const id = bytes[pos++]!;
-    let size = 0;
-    // `place` multiplies rather than `2 ** shift`, which unoptimised code returns as a heap number
-    // (reader.ts `u32Long`): `pos` would then be a heap number for the rest of the module.
-    for (let shift = 0, place = 1; ; shift += 7, place *= 0x80) {
-      if (pos >= bytes.length || shift > 28) throw new LoadError('malformed', 'core module: bad section size', offset + pos);
-      const b = bytes[pos++]!;
-      size += (b & 0x7f) * place;
-      if ((b & 0x80) === 0) break;
-    }
-    if (id !== 0) {
-      const rank = CORE_SECTION_ORDER[id];
-      if (rank === undefined) throw new LoadError('malformed', `core module: malformed section id ${id}`, offset + pos);
-      if (rank <= last) throw new LoadError('malformed', `core module: section out of order (section id ${id})`, offset + pos);
-      last = rank;
-    }
-    if (pos + size > bytes.length) throw new LoadError('malformed', `core module: section ${id} runs past the end of the module`, offset + pos);
-    pos += size;
-  }
-}
-
-function compileCoreModule(bytes: Uint8Array, offset: number): WebAssembly.Module {
-  checkCoreFraming(bytes, offset);
+export function validateComponentSettled(ast: Component, background: AsyncEngineWork): ValidatedComponent | Promise<ValidatedComponent> {
+  resetWork();
+  const compiles = new StartedCompiles(background);
+  let started: ValidatedComponent<WebAssembly.Module | StartedCompile>;
   try {
-    return new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
+    started = validateIn(ast, undefined, (bytes, offset) => compiles.start(bytes, offset));
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    const feature = engineMissingFeature(msg);
-    if (feature !== undefined) {
-      throw new LoadError('unsupported', `core module uses ${feature}, which this JavaScript engine cannot compile: ${msg}`, offset, { cause: e });
-    }
-    throw new LoadError('invalid', `core module does not validate: ${msg}`, offset, { cause: e });
+    if (!compiles.waiting) throw e;
+    return compiles.settled().then(() => Promise.reject(e));
   }
+  return compiles.waiting ? compiles.settled().then(() => withCompiledModules(started)) : withCompiledModules(started);
 }
 
 /**
- * The core wasm proposal a compile error says the engine lacks, if any. The
- * engine, not the component, decides these (V8 names a flag for features it
- * has behind one; limits flags name memory64, table64 and custom page sizes;
- * V8 without multi-memory allows one memory), so a module refused for them is
- * `unsupported` here, and valid under wasm-tools' default features.
+ * The component validation gave, with its compiled modules; only once its
+ * background compiles settled without a refusal. The same object when every
+ * module was compiled on this thread.
  */
-function engineMissingFeature(message: string): string | undefined {
-  const flag = /--experimental-wasm-([a-z0-9_-]+)/.exec(message);
-  if (flag !== null) return `the ${flag[1]} proposal`;
-  const limits = /invalid (memory|table) (?:elements )?limits flags(?: 0x([0-9a-f]+))?/.exec(message);
-  if (limits !== null) {
-    const flags = limits[2] === undefined ? undefined : parseInt(limits[2], 16);
-    if (flags !== undefined && (flags & 0x08) !== 0) return 'custom page sizes';
-    if (limits[1] === 'table' || (flags !== undefined && (flags & 0x04) !== 0)) return `64-bit ${limits[1]}s (memory64)`;
-  }
-  if (/memory count of \d+ exceeds internal limit of 1/.test(message)) return 'multiple memories (multi-memory)';
-  return undefined;
+function withCompiledModules(v: ValidatedComponent<WebAssembly.Module | StartedCompile>): ValidatedComponent {
+  // Checked, not assumed: every core-module entry holds a WebAssembly.Module.
+  if (allCompiled(v)) return v as ValidatedComponent;
+  const info = v.info.map((d): DefInfo => {
+    if (d.kind === 'core-module') return { kind: 'core-module', module: d.module instanceof StartedCompile ? d.module.module : d.module, type: d.type };
+    if (d.kind === 'component') return { kind: 'component', component: withCompiledModules(d.component) };
+    return d;
+  });
+  return { ast: v.ast, type: v.type, info, types: v.types };
 }
 
-function validateIn(ast: Component, parent: TypeScope | undefined): ValidatedComponent {
+function allCompiled(v: ValidatedComponent<WebAssembly.Module | StartedCompile>): boolean {
+  for (const d of v.info) {
+    if (d.kind === 'core-module' && d.module instanceof StartedCompile) return false;
+    if (d.kind === 'component' && !allCompiled(d.component)) return false;
+  }
+  return true;
+}
+
+/** Compiles a core module, or starts compiling it; throws LoadError for a refusal known now. */
+type CoreCompiler<M> = (bytes: Uint8Array, offset: number) => M;
+
+function validateIn<M>(ast: Component, parent: TypeScope | undefined, compile: CoreCompiler<M>): ValidatedComponent<M> {
   const scope: ComponentScope = {
     ...newTypeScope(parent, true),
     coreFuncs: [],
@@ -158,7 +146,7 @@ function validateIn(ast: Component, parent: TypeScope | undefined): ValidatedCom
   const exports = new Map<string, ExternDesc>();
   const importNames = new UniqueNames();
   const exportNames = new UniqueNames();
-  const info: DefInfo[] = [];
+  const info: DefInfo<M>[] = [];
   const ex: Externs = {
     imports,
     exports,
@@ -170,7 +158,7 @@ function validateIn(ast: Component, parent: TypeScope | undefined): ValidatedCom
     exportResources: new Map(),
     size: new SizeTally('this component'),
   };
-  for (const d of ast.definitions) info.push(validateDefinition(d, scope, ex));
+  for (const d of ast.definitions) info.push(validateDefinition(d, scope, ex, compile));
   return { ast, type: { imports, exports }, info, types: scope.types };
 }
 
@@ -240,11 +228,12 @@ function coreModuleType(bytes: Uint8Array, off: number): CoreModuleType {
   return info;
 }
 
-function validateDefinition(d: Definition, scope: ComponentScope, ex: Externs): DefInfo {
+function validateDefinition<M>(d: Definition, scope: ComponentScope, ex: Externs, compile: CoreCompiler<M>): DefInfo<M> {
   const off = d.offset;
   switch (d.kind) {
     case 'core-module': {
-      const module = compileCoreModule(d.bytes, off);
+      // Compiled (or started) before its type is read: a module that does not compile fails as that.
+      const module = compile(d.bytes, off);
       const type = coreModuleType(d.bytes, off);
       scope.modules.push(type);
       return { kind: 'core-module', module, type };
@@ -290,7 +279,7 @@ function validateDefinition(d: Definition, scope: ComponentScope, ex: Externs): 
       scope.coreTypes.push(d.type);
       return { kind: 'none' };
     case 'component': {
-      const component = validateIn(d.component, scope);
+      const component = validateIn(d.component, scope, compile);
       scope.components.push(component.type);
       return { kind: 'component', component };
     }
@@ -380,7 +369,7 @@ function sortOfDesc(d: ExternDesc): string {
   return d.kind === 'module' ? 'core module' : d.kind;
 }
 
-function validateInstance(d: Extract<Definition, { kind: 'instance' }>, scope: ComponentScope, ex: Externs): DefInfo {
+function validateInstance(d: Extract<Definition, { kind: 'instance' }>, scope: ComponentScope, ex: Externs): NoInfo {
   const off = d.offset;
   const e = d.expr;
   if (e.kind === 'exports') {
@@ -475,7 +464,7 @@ export function collectResourceSubst(
   }
 }
 
-function validateAlias(d: Extract<Definition, { kind: 'alias' }>, scope: ComponentScope): DefInfo {
+function validateAlias(d: Extract<Definition, { kind: 'alias' }>, scope: ComponentScope): NoInfo {
   const a = d.alias;
   const off = d.offset;
   switch (a.kind) {
