@@ -13,54 +13,70 @@ import { defaultStore, type Store } from './store.ts';
 import type { Thread } from './thread.ts';
 
 export class ComponentInstance {
+  // Every public field is assigned once, in the constructor (`declare`: no class field), in the order
+  // the class fields were defined in, so instances keep the hidden class they had. Class fields are
+  // defined first by the class's members initializer (a define per field, then the constructor's
+  // assignments again), which V8 runs in baseline code for every instance a load makes (an SDK
+  // plugin: 3). The private `#releases` stays a class field: the initializer defines only it.
+  /** For messages only, e.g. the plugin name. */
+  declare readonly name: string;
+  /** definitions.py `store`: where this instance's waiting threads are scheduled. */
+  declare readonly store: Store;
   /** definitions.py `handles`: every resource handle this instance holds (at most `maxHandles` live). */
-  readonly handles: HandleTable;
+  declare readonly handles: HandleTable;
   /** definitions.py `threads`: the threads of this instance's tasks (thread.* built-ins index it). */
-  readonly threads: Table<Thread>;
+  declare readonly threads: Table<Thread>;
   /** definitions.py `backpressure`: the `backpressure.inc` / `dec` counter. */
-  backpressure = 0;
+  declare backpressure: number;
   /** definitions.py `num_waiting_to_enter`: async calls held back by backpressure. */
-  numWaitingToEnter = 0;
+  declare numWaitingToEnter: number;
   /** definitions.py `exclusive_thread`: the implicit thread holding the instance's lock (callback and sync-lifted async tasks). */
-  exclusiveThread: Thread | undefined = undefined;
+  declare exclusiveThread: Thread | undefined;
   /** definitions.py `parent`: the instance whose component instantiated this one (undefined at the top). */
-  parent: ComponentInstance | undefined = undefined;
+  declare parent: ComponentInstance | undefined;
   /** Bytes of strings and lists one lifted or lowered call may lift (abi/limits.ts). */
-  readonly maxLiftBytes: number;
+  declare readonly maxLiftBytes: number;
   /**
    * False while this instance is running (reentrance is refused, the spec's
    * `may_enter`). Our instance graph is flat (no parent chain), so a call
    * from anywhere enters exactly this instance.
    */
-  mayEnter = true;
+  declare mayEnter: boolean;
   /** False while the instance runs code that must not call out (realloc, post-return, destructors). */
-  mayLeave = true;
+  declare mayLeave: boolean;
   /** Whether its core wasm can be suspended when a thread blocks inside a core call (set at instantiation). */
-  coreSuspension: CoreSuspension = 'not-needed';
+  declare coreSuspension: CoreSuspension;
   /** Whether its lifts and lowers run with tasks (the async ABI; set at instantiation): its destructors run as tasks too. */
-  usesTasks = false;
+  declare usesTasks: boolean;
   /** The trap that poisoned this instance; once set, every later entry throws. */
-  poisoned: TrapError | undefined = undefined;
+  declare poisoned: TrapError | undefined;
   /**
    * Says what a core wasm trap meant, when the guest told the host beforehand
    * (an SDK plugin reports its panic through the `rdylib-panic` import just
    * before it traps): returns the error callers should see, or undefined for
    * a plain trap. Set by the runtime; the ABI stays ignorant of rdylib.
    */
-  explainTrap: ((trap: TrapError) => Error | undefined) | undefined = undefined;
+  declare explainTrap: ((trap: TrapError) => Error | undefined) | undefined;
   /** The linear memories its core instances export (for accounting and unload tests). */
-  readonly memories: WebAssembly.Memory[] = [];
+  declare readonly memories: WebAssembly.Memory[];
 
-  constructor(
-    /** For messages only, e.g. the plugin name. */
-    readonly name = 'component instance',
-    limits: InstanceLimits = DEFAULT_LIMITS,
-    /** definitions.py `store`: where this instance's waiting threads are scheduled. */
-    readonly store: Store = defaultStore,
-  ) {
+  constructor(name = 'component instance', limits: InstanceLimits = DEFAULT_LIMITS, store: Store = defaultStore) {
+    this.name = name;
+    this.store = store;
     this.handles = new HandleTable(limits.maxHandles, name);
     this.threads = new Table<Thread>(limits.maxHandles, `${name} (threads)`);
+    this.backpressure = 0;
+    this.numWaitingToEnter = 0;
+    this.exclusiveThread = undefined;
+    this.parent = undefined;
     this.maxLiftBytes = limits.maxLiftBytes;
+    this.mayEnter = true;
+    this.mayLeave = true;
+    this.coreSuspension = 'not-needed';
+    this.usesTasks = false;
+    this.poisoned = undefined;
+    this.explainTrap = undefined;
+    this.memories = [];
   }
 
   /** Whether `other` is this instance or one of its ancestors (definitions.py `self_and_ancestors`). */

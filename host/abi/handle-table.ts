@@ -70,20 +70,26 @@ export function describeElement(e: TableElement): string {
  * and its `threads` (host/abi/thread.ts).
  */
 export class Table<T> {
+  // Assigned once, in the constructor, in the order the class fields were defined in (as
+  // component-instance.ts's fields, for the same reason: no members initializer per table).
+  /**
+   * Most live handles at once (see limits.ts): far below the
+   * spec's table length, so a guest hoarding handles traps instead of
+   * growing host memory without bound.
+   */
+  declare readonly maxLive: number;
+  /** For messages: whose table this is. */
+  declare readonly owner: string;
   /** Slot 0 is reserved (never handed out). */
-  protected readonly array: (T | undefined)[] = [undefined];
-  private readonly free: number[] = [];
+  declare protected readonly array: (T | undefined)[];
+  declare private readonly free: number[];
 
-  constructor(
-    /**
-     * Most live handles at once (see limits.ts): far below the
-     * spec's table length, so a guest hoarding handles traps instead of
-     * growing host memory without bound.
-     */
-    readonly maxLive: number = DEFAULT_MAX_HANDLES,
-    /** For messages: whose table this is. */
-    readonly owner = 'component instance',
-  ) {}
+  constructor(maxLive: number = DEFAULT_MAX_HANDLES, owner = 'component instance') {
+    this.maxLive = maxLive;
+    this.owner = owner;
+    this.array = [undefined];
+    this.free = [];
+  }
 
   /** Adds `h`, reusing a freed slot when possible; returns its index. */
   add(h: T): number {

@@ -7,16 +7,17 @@ import { ResultError, TrapError } from '../errors.ts';
 import type { ComponentInstance } from './component-instance.ts';
 import type { FuncType, ValType } from '../types.ts';
 import { LiftLowerContext } from './context.ts';
-import { type Flat, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
+import { type Flat, type LiftFlat, compileLiftFlat, compileLowerFlat, scalarLift, scalarLower } from './flat.ts';
 import { trapped } from './guard.ts';
-import { alignment, elemSize, fieldOffsets, flattenType, flattenTypes } from './layout.ts';
-import { compileLoad, compileStore } from './load-store.ts';
+import { type CoreValType, alignment, elemSize, fieldOffsets, flattenType, flattenTypes } from './layout.ts';
+import { type Load, compileLoad, compileStore } from './load-store.ts';
 import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.ts';
 import { contains, requireMemory } from './requirements.ts';
 import { trap } from './trap.ts';
 import { abandonLowering, asResourceType, commitLowering, endLend, lendHandle, lentValue, liftBorrow, liftOwn, releaseLends } from './handles.ts';
 import type { ResourceHandle } from './handle-table.ts';
 import type { LendKeep, ResourceJsBinding } from './resource-type.ts';
+import { shapeSource } from '../shape-sources.ts';
 
 type Callee = (...args: unknown[]) => unknown;
 
@@ -87,25 +88,63 @@ interface GeneralPieces {
  * from the `cx` each call passes, and a handle's resource type comes from
  * the type object (`t.resource`), so a fresh compile for the same `ft` gives
  * closures that behave the same in every context. A component in the compile
- * cache keeps its function types, so a warm load finds them here; a type
- * that names a resource is made per instance and is its own key (never its
- * shape-sources.ts source: that would hand one instance's resource types to
- * another).
+ * cache keeps its function types, so a warm load finds them here. A type made
+ * from another by replacing resource identities (shape-sources.ts: a type
+ * that names a resource, made anew at every instantiation) is not a key: its
+ * pieces are made from its source's `GeneralPlan` (`plansBySource`).
  */
 const piecesByType = new WeakMap<FuncType, GeneralPieces>();
 
+/**
+ * What the general path's pieces of a function type are, as far as its
+ * shape decides them: the parameters' lifting plan (`liftParamsPlan`), the
+ * out-pointer's index, and the result's lowering unless the result holds a
+ * handle. Kept per source type (shape-sources.ts `shapeSource`: the type as
+ * the cached component declares it), so the instantiations of a component
+ * whose lowered imports name a per-instance resource (shapes' canvas
+ * methods) flatten and compile the handle-free parts once; each compiles
+ * only its handles' liftings, from its own type. It holds nothing an
+ * instance made: two loads share no state through it.
+ */
+interface GeneralPlan {
+  readonly params: LiftParamsPlan;
+  readonly outIndex: number;
+  /** The compiled result lowering; undefined when the result holds a handle (compiled from each type). */
+  readonly lowerResult: GeneralPieces['lowerResult'] | undefined;
+}
+
+const plansBySource = new WeakMap<FuncType, GeneralPlan>();
+
 function generalPieces(ft: FuncType): GeneralPieces {
   let pieces = piecesByType.get(ft);
-  if (pieces === undefined) {
-    const paramTypes = ft.params.map((p) => p.type);
-    const nParams = flattenTypes(paramTypes).length;
-    pieces = {
-      liftParams: compileLiftParams(paramTypes),
-      lowerResult: compileLowerResult(ft.result, ft.params.length === 0 ? 0 : nParams > MAX_FLAT_PARAMS ? 1 : nParams),
-    };
+  if (pieces !== undefined) return pieces;
+  const source = shapeSource(ft);
+  if (source === ft) {
+    pieces = piecesFrom(generalPlan(ft), ft);
     piecesByType.set(ft, pieces);
+    return pieces;
   }
-  return pieces;
+  let plan = plansBySource.get(source);
+  if (plan === undefined) plansBySource.set(source, (plan = generalPlan(source)));
+  return piecesFrom(plan, ft);
+}
+
+function generalPlan(ft: FuncType): GeneralPlan {
+  const paramTypes = ft.params.map((p) => p.type);
+  const params = liftParamsPlan(paramTypes, MAX_FLAT_PARAMS);
+  const outIndex = ft.params.length === 0 ? 0 : params.slots.length > MAX_FLAT_PARAMS ? 1 : params.slots.length;
+  const result = ft.result;
+  const lowerResult = result !== undefined && holdsHandles(result) ? undefined : compileLowerResult(result, outIndex);
+  return { params, outIndex, lowerResult };
+}
+
+/** `ft`'s pieces from its plan (made from `ft` or from the type `ft` was made from by replacing resource identities). */
+function piecesFrom(plan: GeneralPlan, ft: FuncType): GeneralPieces {
+  const params = ft.params;
+  return {
+    liftParams: liftParamsWith(plan.params, (i) => params[i]!.type),
+    lowerResult: plan.lowerResult ?? compileLowerResult(ft.result, plan.outIndex),
+  };
 }
 
 /**
@@ -120,49 +159,109 @@ function generalPieces(ft: FuncType): GeneralPieces {
 const piecesByValueType = new WeakMap<ValType, Map<string, unknown>>();
 
 function perValueType<F>(t: ValType, key: string, make: () => F): F {
+  return sharedPiece(t, key, make) ?? make();
+}
+
+/** `perValueType`'s piece when it can be kept (compiled and kept on a miss); undefined, with nothing compiled, when `t` holds a handle. */
+function sharedPiece<F>(t: ValType, key: string, make: () => F): F | undefined {
   let pieces = piecesByValueType.get(t);
-  let f = pieces?.get(key) as F | undefined;
-  if (f === undefined) {
-    f = make();
-    if (!contains(t, 'own') && !contains(t, 'borrow')) {
-      if (pieces === undefined) piecesByValueType.set(t, (pieces = new Map()));
-      pieces.set(key, f);
-    }
-  }
+  const known = pieces?.get(key) as F | undefined;
+  if (known !== undefined) return known;
+  if (holdsHandles(t)) return undefined;
+  const f = make();
+  if (pieces === undefined) piecesByValueType.set(t, (pieces = new Map()));
+  pieces.set(key, f);
   return f;
 }
 
-/** definitions.py `lift_flat_values` for parameters, compiled. */
-export function compileLiftParams(ts: readonly ValType[], maxFlat: number = MAX_FLAT_PARAMS): (cx: LiftLowerContext, flat: Flat) => unknown[] {
+/** Whether `t` holds an `own` or `borrow` handle: its lifting and lowering bind a resource type. */
+function holdsHandles(t: ValType): boolean {
+  return contains(t, 'own') || contains(t, 'borrow');
+}
+
+/**
+ * definitions.py `lift_flat_values` for parameters, as far as their types
+ * decide it without resource identities: whether they are read from core
+ * values or from a tuple in memory behind the first, where each starts
+ * (slot, or byte offset in the tuple), and the compiled lifting of each
+ * parameter that holds no handle (undefined for one that does: its lifting
+ * binds a resource type, so it is compiled from the types it is used with,
+ * `liftParamsWith`).
+ */
+interface LiftParamsPlan {
+  readonly inMemory: boolean;
+  readonly slots: readonly CoreValType[];
+  readonly offsets: readonly number[];
+  readonly pieces: readonly (LiftFlat | Load | undefined)[];
+  /** Whether any piece is undefined. */
+  readonly handles: boolean;
+  /** The parameter tuple's alignment and size in memory (`inMemory` only). */
+  readonly align: number;
+  readonly size: number;
+}
+
+function liftParamsPlan(ts: readonly ValType[], maxFlat: number): LiftParamsPlan {
   const slots = flattenTypes(ts);
-  const n = ts.length;
+  const pieces: (LiftFlat | Load | undefined)[] = [];
+  let handles = false;
   if (slots.length <= maxFlat) {
-    const lifts: ((cx: LiftLowerContext, f: Flat) => unknown)[] = [];
+    const offsets: number[] = [];
     let off = 0;
     for (const t of ts) {
+      offsets.push(off);
+      const o = off;
       // `slots` is the concatenation of each type's own flattening, so this lift reads t's own core types at off..: a function of (t, off).
-      lifts.push(perValueType(t, `lift@${off}`, () => compileLiftFlat(t, off, slots)));
+      const piece = sharedPiece(t, `lift@${o}`, () => compileLiftFlat(t, o, slots));
+      if (piece === undefined) handles = true;
+      pieces.push(piece);
       off += flattenType(t).length;
     }
+    return { inMemory: false, slots, offsets, pieces, handles, align: 0, size: 0 };
+  }
+  const tuple: ValType = { kind: 'tuple', types: ts };
+  for (const t of ts) {
+    const piece = holdsHandles(t) ? undefined : compileLoad(t);
+    if (piece === undefined) handles = true;
+    pieces.push(piece);
+  }
+  return { inMemory: true, slots, offsets: fieldOffsets(ts), pieces, handles, align: alignment(tuple), size: elemSize(tuple) };
+}
+
+/** The lifting of parameters of the types `typeOf` gives (by index, of `plan`'s shape): `plan`'s pieces, and those of its handles compiled from these types. */
+function liftParamsWith(plan: LiftParamsPlan, typeOf: (i: number) => ValType): (cx: LiftLowerContext, flat: Flat) => unknown[] {
+  const { slots, offsets } = plan;
+  let pieces = plan.pieces;
+  if (plan.handles) {
+    const own = pieces.slice();
+    for (let i = 0; i < own.length; i++) {
+      if (own[i] === undefined) own[i] = plan.inMemory ? compileLoad(typeOf(i)) : compileLiftFlat(typeOf(i), offsets[i]!, slots);
+    }
+    pieces = own;
+  }
+  const n = pieces.length;
+  if (!plan.inMemory) {
+    const lifts = pieces as readonly LiftFlat[];
     return (cx, flat) => {
       const args = new Array<unknown>(n);
       for (let i = 0; i < n; i++) args[i] = lifts[i]!(cx, flat);
       return args;
     };
   }
-  const tuple: ValType = { kind: 'tuple', types: ts };
-  const align = alignment(tuple);
-  const size = elemSize(tuple);
-  const offs = fieldOffsets(ts);
-  const loads = ts.map((t) => compileLoad(t));
+  const { align, size } = plan;
+  const loads = pieces as readonly Load[];
   return (cx, flat) => {
     const ptr = (flat[0] as number) >>> 0;
     if (ptr % align !== 0) trap(`params: pointer ${ptr} is not aligned to ${align}`);
     if (ptr + size > cx.u8.length) trap(`params: ${size} bytes at ${ptr} are out of bounds of memory (${cx.u8.length} bytes)`);
     const args = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) args[i] = loads[i]!(cx, ptr + offs[i]!);
+    for (let i = 0; i < n; i++) args[i] = loads[i]!(cx, ptr + offsets[i]!);
     return args;
   };
+}
+
+/** definitions.py `lift_flat_values` for parameters, compiled. */
+export function compileLiftParams(ts: readonly ValType[], maxFlat: number = MAX_FLAT_PARAMS): (cx: LiftLowerContext, flat: Flat) => unknown[] {
+  return liftParamsWith(liftParamsPlan(ts, maxFlat), (i) => ts[i]!);
 }
 
 /**

@@ -197,6 +197,9 @@ export function substMembers(t: ValType, s: Subst): ValType {
 }
 
 function substFunc(f: FuncType, s: Subst): FuncType {
+  // Resource identities only (instantiation's substitutions): only the members that hold handles
+  // can change, and which those are is known per type (`handleMembers`).
+  if (s.values.size === 0 && s.entries.size === 0) return substFuncResources(f, s);
   // Loops, not `map` with closures: a closure made per call holds its optimised code alone (the
   // feedback vector keeps it weakly), so each full GC between cold loads threw that code away.
   let changed = false;
@@ -210,9 +213,55 @@ function substFunc(f: FuncType, s: Subst): FuncType {
   if (!changed && r === f.result) return f;
   const params: ParamType[] = [];
   for (let i = 0; i < ps.length; i++) params.push({ name: f.params[i]!.name, type: ps[i]! });
-  const out: FuncType = { async: f.async, params, result: r };
+  return { async: f.async, params, result: r };
+}
+
+/**
+ * Which parameters of a function type (their indices) and whether its result mention `own` or
+ * `borrow`: the only members a substitution of resource identities can change.
+ */
+interface HandleMembers {
+  readonly params: readonly number[];
+  readonly result: boolean;
+}
+
+/** `handleMembers` per function type object (work.ts MemoTable: a cached component's types are looked at once). */
+const handleMembersMemo = memoTable<FuncType, HandleMembers>();
+
+function handleMembers(f: FuncType): HandleMembers {
+  return handleMembersMemo.memo(f, computeHandleMembers);
+}
+
+function computeHandleMembers(f: FuncType): HandleMembers {
+  const params: number[] = [];
+  for (let i = 0; i < f.params.length; i++) if (containsHandles(f.params[i]!.type)) params.push(i);
+  return { params, result: f.result !== undefined && containsHandles(f.result) };
+}
+
+/**
+ * `substFunc` for a substitution of resource identities only: the members without handles are
+ * kept as they are (their ParamType objects too), so a load substitutes only what names a
+ * resource (shapes' canvas methods: `self`), and a type naming none is itself. Indexed loops:
+ * instantiation runs this in V8's baseline code, where `for...of` calls the array iterator's
+ * `next()` at every step.
+ */
+function substFuncResources(f: FuncType, s: Subst): FuncType {
+  const members = handleMembers(f);
+  const which = members.params;
+  let params: ParamType[] | undefined;
+  for (let k = 0; k < which.length; k++) {
+    const i = which[k]!;
+    const p = f.params[i]!;
+    const t = substVal(p.type, s);
+    if (t === p.type) continue;
+    params ??= f.params.slice();
+    params[i] = { name: p.name, type: t };
+  }
+  const r = members.result ? substVal(f.result!, s) : f.result;
+  if (params === undefined && r === f.result) return f;
+  const out: FuncType = { async: f.async, params: params ?? f.params, result: r };
   // Resource identities only: facts about the shape are the source's (shape-sources.ts).
-  if (s.values.size === 0 && s.entries.size === 0) madeByResourceSubstitution(out, f);
+  madeByResourceSubstitution(out, f);
   return out;
 }
 
