@@ -52,7 +52,7 @@ export function canonLift(
     return flatDirect.lifted;
   }
 
-  const lowerParams = compileLowerParams(paramTypes, ft.params.map((p) => p.name));
+  const lowerArgs = compileLowerArgs(paramTypes, ft.params.map((p) => p.name));
   const liftResult = compileLiftResult(result);
   const callFlat = flatCaller(callee, flatParamCount(paramTypes));
   // Reused by every call: the spec's borrow scope is per call, but calls of one
@@ -66,7 +66,11 @@ export function canonLift(
 
   // Kept small: V8 inlines this into the caller along with the lowering and
   // lifting closures, within one budget of bytecode; the rare paths are calls.
-  const invoke = (args: unknown[]): unknown => {
+  // The arguments come as `a`, `b`, `c` (up to three parameters) or as `more`
+  // (more than three), as `compileLowerArgs` takes them: no array is filled per
+  // call, so nothing is stored into an array that outlives it (a young argument
+  // stored into an old array is a write barrier per call).
+  const invoke = (a: unknown, b: unknown, c: unknown, more: readonly unknown[] | undefined): unknown => {
     inst.mayEnter = false;
     let entered = false;
     let value: unknown;
@@ -76,7 +80,7 @@ export function canonLift(
       cx.resetLiftBudget();
       if (scope !== undefined) scope.numBorrows = 0;
       cx.borrowScope = scope;
-      const flat = lowerParams(cx, args);
+      const flat = lowerArgs(cx, a, b, c, more);
       if (movesHandles) commitLowering(cx);
       entered = true;
       const r = callFlat(flat);
@@ -87,16 +91,11 @@ export function canonLift(
       if (scope !== undefined && scope.numBorrows > 0) borrowsNotDropped(inst, scope);
       if (postReturn !== undefined) callPostReturn(inst, postReturn, r, hasResult);
     } catch (e) {
-      throw callFailed(cx, e, entered, movesHandles, args);
+      throw callFailed(cx, e, entered, movesHandles);
     }
-    endCall(cx, args);
+    endCall(cx);
     return topResult ? unwrapResult(value) : value;
   };
-  // Arguments of calls with up to three parameters go through this array,
-  // not a rest array made per call; it is filled only after `enter` and
-  // emptied by `invoke`, and calls of one lifted function never overlap
-  // (may_enter refuses a reentrant call in `enter`, before it is touched).
-  const argv = new Array<unknown>(nParams).fill(undefined);
   const enter = (argc: number): void => {
     // `!== true`, not `!inst.mayEnter`: see directFastPath's `enter`.
     if (inst.poisoned !== undefined || inst.mayEnter !== true || argc !== nParams) refuseEntry(inst, nParams, argc);
@@ -106,37 +105,31 @@ export function canonLift(
     case 0:
       lifted = function lifted0() {
         enter(arguments.length);
-        return invoke(argv);
+        return invoke(undefined, undefined, undefined, undefined);
       };
       break;
     case 1:
       lifted = function lifted1(a: unknown) {
         enter(arguments.length);
-        argv[0] = a;
-        return invoke(argv);
+        return invoke(a, undefined, undefined, undefined);
       } as (...args: unknown[]) => unknown;
       break;
     case 2:
       lifted = function lifted2(a: unknown, b: unknown) {
         enter(arguments.length);
-        argv[0] = a;
-        argv[1] = b;
-        return invoke(argv);
+        return invoke(a, b, undefined, undefined);
       } as (...args: unknown[]) => unknown;
       break;
     case 3:
       lifted = function lifted3(a: unknown, b: unknown, c: unknown) {
         enter(arguments.length);
-        argv[0] = a;
-        argv[1] = b;
-        argv[2] = c;
-        return invoke(argv);
+        return invoke(a, b, c, undefined);
       } as (...args: unknown[]) => unknown;
       break;
     default:
       lifted = (...args: unknown[]): unknown => {
         enter(args.length);
-        return invoke(args);
+        return invoke(undefined, undefined, undefined, args);
       };
   }
   return lifted;
@@ -167,19 +160,18 @@ function failedCall(cx: LiftLowerContext, e: unknown, entered: boolean, movesHan
   return trapped(cx.inst, e);
 }
 
-/** Either exit of a general-path call: the instance may be entered again, the borrow scope is closed, and the reused argument array no longer keeps the arguments alive. */
-function endCall(cx: LiftLowerContext, args: unknown[]): void {
+/** Either exit of a general-path call: the instance may be entered again, and the borrow scope is closed. */
+function endCall(cx: LiftLowerContext): void {
   cx.inst.mayEnter = true;
   cx.borrowScope = undefined;
-  for (let i = 0; i < args.length; i++) args[i] = undefined;
 }
 
 /** The throwing exit of a general-path call: what to throw (`failedCall`), with the call ended (`endCall`) either way. */
-function callFailed(cx: LiftLowerContext, e: unknown, entered: boolean, movesHandles: boolean, args: unknown[]): unknown {
+function callFailed(cx: LiftLowerContext, e: unknown, entered: boolean, movesHandles: boolean): unknown {
   try {
     return failedCall(cx, e, entered, movesHandles);
   } finally {
-    endCall(cx, args);
+    endCall(cx);
   }
 }
 
@@ -260,12 +252,31 @@ function flatParamCount(ts: readonly ValType[]): number {
   return n <= MAX_FLAT_PARAMS ? n : 1;
 }
 
-/** definitions.py `lower_flat_values` for parameters, compiled; returns the core arguments. */
-export function compileLowerParams(ts: readonly ValType[], names: readonly string[]): (cx: LiftLowerContext, args: unknown[]) => Flat {
+/**
+ * definitions.py `lower_flat_values` for parameters, compiled; returns the
+ * core arguments. The arguments are `a`, `b`, `c` when the function takes at
+ * most three parameters (those past its arity are ignored), else `more`;
+ * `more`, when given, always holds them all (`compileLowerParams`).
+ */
+export type LowerArgs = (cx: LiftLowerContext, a: unknown, b: unknown, c: unknown, more: readonly unknown[] | undefined) => Flat;
+
+/** `compileLowerArgs` for callers that hold the arguments in an array (task-lift.ts). */
+export function compileLowerParams(ts: readonly ValType[], names: readonly string[]): (cx: LiftLowerContext, args: readonly unknown[]) => Flat {
+  const lower = compileLowerArgs(ts, names);
+  return (cx, args) => lower(cx, args[0], args[1], args[2], args);
+}
+
+/**
+ * `LowerArgs` for parameters `ts`. Specialised on the arity (0-3): each
+ * parameter's lowering is called from a call site of its own, which sees
+ * only the lowerings of that position (a method's `self` borrow, a string)
+ * so V8 can inline them, where one loop's call site sees every kind.
+ */
+export function compileLowerArgs(ts: readonly ValType[], names: readonly string[]): LowerArgs {
   const slots = flattenTypes(ts);
   const n = ts.length;
   if (slots.length <= MAX_FLAT_PARAMS) {
-    const lowers: ((cx: LiftLowerContext, v: unknown, out: Flat) => void)[] = [];
+    const lowers: LowerFlat[] = [];
     let off = 0;
     ts.forEach((t, i) => {
       lowers.push(compileLowerFlat(t, off, slots, names[i]!));
@@ -274,10 +285,34 @@ export function compileLowerParams(ts: readonly ValType[], names: readonly strin
     // Reused: every position is written by every call (lower_flat writes each
     // slot of its type's flattening), and calls of one lifted function never overlap.
     const out = new Array<unknown>(slots.length).fill(0);
-    return (cx, args) => {
-      for (let i = 0; i < n; i++) lowers[i]!(cx, args[i], out);
-      return out;
-    };
+    const [l0, l1, l2] = lowers;
+    switch (n) {
+      case 0:
+        return () => out;
+      case 1:
+        return (cx, a) => {
+          l0!(cx, a, out);
+          return out;
+        };
+      case 2:
+        return (cx, a, b) => {
+          l0!(cx, a, out);
+          l1!(cx, b, out);
+          return out;
+        };
+      case 3:
+        return (cx, a, b, c) => {
+          l0!(cx, a, out);
+          l1!(cx, b, out);
+          l2!(cx, c, out);
+          return out;
+        };
+      default:
+        return (cx, _a, _b, _c, more) => {
+          for (let i = 0; i < n; i++) lowers[i]!(cx, more![i], out);
+          return out;
+        };
+    }
   }
   // Too many flat values: store the parameters as a tuple in memory and pass its address.
   const tuple: ValType = { kind: 'tuple', types: ts };
@@ -285,7 +320,8 @@ export function compileLowerParams(ts: readonly ValType[], names: readonly strin
   const size = elemSize(tuple);
   const offs = fieldOffsets(ts);
   const stores = ts.map((t, i) => compileStore(t, names[i]!));
-  return (cx, args) => {
+  return (cx, a, b, c, more) => {
+    const args = more ?? [a, b, c];
     const ptr = cx.allocate(align, size);
     if (ptr % align !== 0) trap(`params: realloc returned ${ptr}, which is not aligned to ${align}`);
     if (ptr + size > cx.u8.length) trap(`params: realloc returned ${ptr}, and ${size} bytes from it are out of bounds`);

@@ -139,7 +139,9 @@ function decodeLatin1(u8: Uint8Array, ptr: number, len: number): string {
 /** Throws a TypeError unless `s` is a string of Unicode scalar values (no lone surrogates). */
 export function checkString(s: unknown, path: string): string {
   if (typeof s !== 'string') throw new TypeError(`${path}: expected a string, got ${describe(s)}`);
-  if (!(s as string & { isWellFormed(): boolean }).isWellFormed()) {
+  // `!== true`, not `!`: TurboFan does not type this builtin's result, and `!` of an untyped value
+  // compiles to a full truthiness test (false, '', a string, a number, a bigint) on every string lowered.
+  if ((s as string & { isWellFormed(): boolean }).isWellFormed() !== true) {
     throw new TypeError(`${path}: string contains a lone surrogate, which is not a Unicode scalar value`);
   }
   return s;
