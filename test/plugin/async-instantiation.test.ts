@@ -343,6 +343,31 @@ describe('where the engine refuses a synchronous core instantiation or compile (
   }
 });
 
+describe('reload, whichever way it instantiates', () => {
+  it('refuses to replace a plugin unloaded while its new build was matched to its imports (an import getter): it stays unloaded', async () => {
+    const bytes = await parse(`(component
+      (import "log" (func $log (param "v" u32)))
+      (core func $l (canon lower (func $log)))
+      (core module $m (import "" "log" (func (param i32))) (func (export "f")))
+      (core instance $i (instantiate $m (with "" (instance (export "log" (func $l))))))
+      (func (export "f") (canon lift (core func $i "f"))))`);
+    let reloading = false;
+    let p: Plugin<object> | undefined;
+    const imports = {
+      get log() {
+        if (reloading) void p!.unload();
+        return () => undefined;
+      },
+    };
+    p = await load(bytes, { name: 'p', unchecked: true, imports });
+    reloading = true;
+    await expect(p.reload(bytes)).rejects.toBeInstanceOf(UnloadedError);
+    expect(p.isUnloaded).toBe(true);
+    expect(p.instances).toEqual([]);
+    expect(() => exportsOf(p!).f!()).toThrow(UnloadedError);
+  });
+});
+
 const PROVIDER = `(component
   (core module $M (func (export "get") (result i32) (i32.const 41)))
   (core instance $m (instantiate $M))
