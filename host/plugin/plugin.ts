@@ -299,8 +299,9 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     const next = made instanceof Promise ? await made : made;
     let old: Generation;
     try {
-      // And again after its instantiation waited: the old generation is the one replaced now.
-      old = made instanceof Promise ? this.#reloadable(pending) : this.#gen!;
+      // And again now, waited or not (matching the imports runs their getters, which may unload or
+      // enter this plugin): the old generation is the one replaced now.
+      old = this.#reloadable(pending);
       this.#checkLinks(next);
     } catch (e) {
       this.#teardown(next, 'cancel');

@@ -77,43 +77,37 @@ async function sameBothWays(bytes: Uint8Array, imports: () => ImportObject = () 
   return sync;
 }
 
-/** A component whose core start function runs `start`, with `imports` (core) from `with`. */
+/** The exports of a plugin of these tests (loose functions). */
 const exportsOf = (p: Plugin<object>): Record<string, (...a: unknown[]) => unknown> => p.exports as Record<string, (...a: unknown[]) => unknown>;
 
-/** Two core modules (the second's start function calls the first), a nested component, a memory: answers 42 and 7. */
-const WORKING = `(component
-  (core module $a (memory (export "mem") 1) (func (export "get") (result i32) i32.const 40))
-  (core instance $ia (instantiate $a))
-  (core module $b
-    (import "a" "get" (func $get (result i32)))
-    (global $g (mut i32) (i32.const 0))
-    (func $s (global.set $g (i32.add (call $get) (i32.const 2))))
-    (start $s)
-    (func (export "answer") (result i32) global.get $g))
-  (core instance $ib (instantiate $b (with "a" (instance $ia))))
-  (func (export "answer") (result u32) (canon lift (core func $ib "answer")))
-  (component $inner
-    (core module $c (func (export "seven") (result i32) i32.const 7))
-    (core instance $ic (instantiate $c))
-    (func (export "seven") (result u32) (canon lift (core func $ic "seven"))))
-  (instance $in (instantiate $inner))
-  (alias export $in "seven" (func $seven))
-  (export "seven" (func $seven)))`;
+/**
+ * Two core modules (the second calls the first: from its start function, or when called), a nested component, a
+ * memory: answers 42 and 7. Without a start function, what an engine's refusal lets `load` instantiate again.
+ */
+function working(withStart: boolean): string {
+  const second = withStart
+    ? `(global $g (mut i32) (i32.const 0))
+       (func $s (global.set $g (i32.add (call $get) (i32.const 2))))
+       (start $s)
+       (func (export "answer") (result i32) global.get $g)`
+    : '(func (export "answer") (result i32) (i32.add (call $get) (i32.const 2)))';
+  return `(component
+    (core module $a (memory (export "mem") 1) (func (export "get") (result i32) i32.const 40))
+    (core instance $ia (instantiate $a))
+    (core module $b (import "a" "get" (func $get (result i32))) ${second})
+    (core instance $ib (instantiate $b (with "a" (instance $ia))))
+    (func (export "answer") (result u32) (canon lift (core func $ib "answer")))
+    (component $inner
+      (core module $c (func (export "seven") (result i32) i32.const 7))
+      (core instance $ic (instantiate $c))
+      (func (export "seven") (result u32) (canon lift (core func $ic "seven"))))
+    (instance $in (instantiate $inner))
+    (alias export $in "seven" (func $seven))
+    (export "seven" (func $seven)))`;
+}
 
-/** WORKING without start functions: what an engine's refusal lets `load` instantiate again asynchronously. */
-const STARTLESS = `(component
-  (core module $a (memory (export "mem") 1) (func (export "get") (result i32) i32.const 40))
-  (core instance $ia (instantiate $a))
-  (core module $b (import "a" "get" (func $get (result i32))) (func (export "answer") (result i32) (i32.add (call $get) (i32.const 2))))
-  (core instance $ib (instantiate $b (with "a" (instance $ia))))
-  (func (export "answer") (result u32) (canon lift (core func $ib "answer")))
-  (component $inner
-    (core module $c (func (export "seven") (result i32) i32.const 7))
-    (core instance $ic (instantiate $c))
-    (func (export "seven") (result u32) (canon lift (core func $ic "seven"))))
-  (instance $in (instantiate $inner))
-  (alias export $in "seven" (func $seven))
-  (export "seven" (func $seven)))`;
+const WORKING = working(true);
+const STARTLESS = working(false);
 
 describe('a core instantiation done asynchronously gives the plugin the synchronous one gives', () => {
   it('a working plugin: nested component, a start function calling another core instance, a memory', async () => {
@@ -341,6 +335,31 @@ describe('where the engine refuses a synchronous core instantiation or compile (
       });
     });
   }
+});
+
+describe('reload, whichever way it instantiates', () => {
+  it('refuses to replace a plugin unloaded while its new build was matched to its imports (an import getter): it stays unloaded', async () => {
+    const bytes = await parse(`(component
+      (import "log" (func $log (param "v" u32)))
+      (core func $l (canon lower (func $log)))
+      (core module $m (import "" "log" (func (param i32))) (func (export "f")))
+      (core instance $i (instantiate $m (with "" (instance (export "log" (func $l))))))
+      (func (export "f") (canon lift (core func $i "f"))))`);
+    let reloading = false;
+    let p: Plugin<object> | undefined;
+    const imports = {
+      get log() {
+        if (reloading) void p!.unload();
+        return () => undefined;
+      },
+    };
+    p = await load(bytes, { name: 'p', unchecked: true, imports });
+    reloading = true;
+    await expect(p.reload(bytes)).rejects.toBeInstanceOf(UnloadedError);
+    expect(p.isUnloaded).toBe(true);
+    expect(p.instances).toEqual([]);
+    expect(() => exportsOf(p!).f!()).toThrow(UnloadedError);
+  });
 });
 
 const PROVIDER = `(component
