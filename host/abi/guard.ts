@@ -26,7 +26,7 @@ export function trapped(inst: ComponentInstance, e: unknown): unknown {
     // JSPI refused to suspend: core wasm was entered without `promising` (a start function) and tried to block.
     t = new TrapError(`${inst.name}: cannot block a synchronous task before returning (${(e as Error).message})`, { cause: e });
     rethrow = t;
-  } else if (e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack/i.test(e.message))) {
+  } else if (e instanceof WebAssembly.RuntimeError || isStackOverflow(e)) {
     const plain = new TrapError(`wasm trap in ${inst.name}: ${e.message}`, { cause: e });
     const explained = inst.explainTrap?.(plain);
     // Later calls report the explained cause (a panic message) rather than `unreachable`.
@@ -47,6 +47,16 @@ export function guardTrap<R>(inst: ComponentInstance, f: () => R): R {
   } catch (e) {
     throw trapped(inst, e);
   }
+}
+
+/**
+ * Whether `e` is the engine's stack overflow (V8: `RangeError: Maximum call
+ * stack size exceeded`), which wasm code hits as a trap (call stack
+ * exhausted) but JS engines throw as a RangeError: read from the message,
+ * since a RangeError is also what JS code (an import) throws for a bad value.
+ */
+export function isStackOverflow(e: unknown): e is RangeError {
+  return e instanceof RangeError && /call stack/i.test(e.message);
 }
 
 /** JSPI's `WebAssembly.SuspendError` (absent on engines without JSPI). */

@@ -35,7 +35,7 @@ import { HOST_INSTANCE } from './host-resources.ts';
 import { keepShape } from '../shape-anchors.ts';
 import { LiftLowerContext } from '../abi/context.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
-import { isSuspendError } from '../abi/guard.ts';
+import { isStackOverflow, isSuspendError } from '../abi/guard.ts';
 import { requireMemory } from '../abi/requirements.ts';
 import { countInstantiation, factsOf, type ModuleFacts } from './core-module-facts.ts';
 import { engineMessage, runsNoCodeWhenInstantiated } from '../validate/core-compile.ts';
@@ -677,6 +677,8 @@ function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Import
 function coreInstantiationFailure(e: unknown, offset: number, refusedHere: boolean): unknown {
   if (e instanceof WebAssembly.LinkError) return new LoadError('unlinkable', `core instantiation failed: ${engineMessage(e)}`, offset, { cause: e });
   if (e instanceof WebAssembly.RuntimeError) return new TrapError(`core instantiation trapped (data/element segment out of bounds, or the start function): ${engineMessage(e)}`, { cause: e });
+  // As a call's stack overflow is (guard.ts `trapped`): the start function exhausted the call stack.
+  if (isStackOverflow(e)) return new TrapError(`core instantiation trapped: its start function exhausted the call stack: ${e.message}`, { cause: e });
   // A start function calling into its own component before instantiation completes is refused
   // (may_enter); the refusal unwinds the start function, so the instantiation itself traps.
   if (e instanceof PluginInUseError) return new TrapError(`core instantiation trapped: its start function called in too early: ${e.message}`, { cause: e });
