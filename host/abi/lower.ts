@@ -317,14 +317,22 @@ function selfBorrowPath(
   lowerR: (v: unknown) => unknown,
   linked: boolean,
 ): ((...flat: unknown[]) => unknown) | undefined {
-  const [self, ...rest] = ft.params;
+  const params = ft.params;
+  const self = params[0];
   if (self === undefined || self.type.kind !== 'borrow') return undefined;
-  const lifts = rest.map((p) => scalarLift(p.type) as ((x: unknown) => unknown) | undefined);
-  if (lifts.some((l) => l === undefined)) return undefined;
+  // Indexed, no destructuring or array callbacks: this runs per lowered import at every load, in
+  // V8's baseline code, where destructuring an array steps the array iterator's next() per element.
+  const lifts: ((x: unknown) => unknown)[] = [];
+  for (let i = 1; i < params.length; i++) {
+    const l = scalarLift(params[i]!.type) as ((x: unknown) => unknown) | undefined;
+    if (l === undefined) return undefined;
+    lifts.push(l);
+  }
+  const l1 = lifts[0];
+  const l2 = lifts[1];
   const rt = asResourceType(self.type.resource);
   const keep: LendKeep | undefined = linked ? { kept: undefined } : undefined;
-  const [l1, l2] = lifts as ((x: unknown) => unknown)[];
-  const arity = ft.params.length;
+  const arity = params.length;
   // One function for 1-3 parameters: the guest calls it with exactly its import's arity, and the callee
   // gets exactly that many arguments (a JS host function may read `arguments.length`).
   return function loweredSelf(a: unknown, b: unknown, c: unknown) {
@@ -397,9 +405,19 @@ function directFastPath(ft: FuncType, cx: LiftLowerContext, inst: ComponentInsta
   };
   const self = selfBorrowPath(ft, cx, inst, callee, enter, lowerR, linked);
   if (self !== undefined) return self;
-  const lifts = ft.params.map((p) => directLift(p.type, cx, linked));
-  if (lifts.some((l) => l === undefined)) return undefined;
-  const [l0, l1, l2] = lifts as ((x: unknown) => unknown)[];
+  // Every parameter's lifting made before any is checked (directLift of a handle checks its resource type), indexed as in selfBorrowPath.
+  const params = ft.params;
+  const lifts: (((x: unknown) => unknown) | undefined)[] = [];
+  let direct = true;
+  for (let i = 0; i < params.length; i++) {
+    const l = directLift(params[i]!.type, cx, linked);
+    if (l === undefined) direct = false;
+    lifts.push(l);
+  }
+  if (!direct) return undefined;
+  const l0 = lifts[0];
+  const l1 = lifts[1];
+  const l2 = lifts[2];
   // Handles are lifted inside the try: a bad handle index traps (and poisons) as on the general path.
   // No `finally`: V8 compiles one into a saved pending message and a dispatch on how the block was
   // left, paid by every call (lift.ts directFastPath); the lends end on both exits, after the

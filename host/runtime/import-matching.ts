@@ -21,7 +21,7 @@ import { hostImportCall } from './async-calls.ts';
 import { LoadError } from '../errors.ts';
 import type { FuncType, ResourceTypeRef } from '../types.ts';
 import { unversionedName } from '../validate/names.ts';
-import { containsHandles, makeSubst, substFuncType, type ExternDesc, type Subst, type TypeEntry } from '../validate/type-space.ts';
+import { containsHandles, makeSubst, substFuncType, type ExternDesc, type InstanceType, type Subst, type TypeEntry } from '../validate/type-space.ts';
 import type { RuntimeItem } from './instantiate.ts';
 import { assertHasMethods, HostObjectBinding, hostResourceType } from './host-resources.ts';
 import { keepShape } from '../shape-anchors.ts';
@@ -216,12 +216,39 @@ export function bindImportResources(want: ExternDesc, got: RuntimeItem, subst: M
     subst.set(want.type.ref, got.entry.ref);
   } else if (want.kind === 'instance') {
     if (got.kind !== 'instance') throw new LoadError('unlinkable', `import \`${path}\` must be an instance`);
-    for (const [n, w] of want.type.exports) {
-      const g = got.instance.get(n);
-      if (g === undefined) throw new LoadError('unlinkable', `import \`${path}\` is missing export \`${n}\``);
-      bindImportResources(w, g, subst, `${path}/${n}`);
+    const exports = exportsToBind(want.type);
+    for (let i = 0; i < exports.length; i++) {
+      const x = exports[i]!;
+      const g = got.instance.get(x.name);
+      if (g === undefined) throw new LoadError('unlinkable', `import \`${path}\` is missing export \`${x.name}\``);
+      if (x.binds) bindImportResources(x.desc, g, subst, `${path}/${x.name}`);
     }
   }
+}
+
+/** One export of an imported instance type as `bindImportResources` walks it: `binds`, `bindsResources(desc)`. */
+interface ExportToBind {
+  readonly name: string;
+  readonly desc: ExternDesc;
+  readonly binds: boolean;
+}
+
+/**
+ * Per instance type (a validated component's, which the compile cache keeps), its exports in order,
+ * each with whether `bindImportResources` has anything to do for it: at every load each export is
+ * only looked up, and only resources and instances are walked (an SDK plugin's inner components
+ * import interfaces of tens of functions: iterating their Map with destructuring ran in baseline code).
+ */
+const exportsToBindOf = new WeakMap<InstanceType, readonly ExportToBind[]>();
+
+function exportsToBind(t: InstanceType): readonly ExportToBind[] {
+  let list = exportsToBindOf.get(t);
+  if (list === undefined) {
+    const made: ExportToBind[] = [];
+    for (const [name, desc] of t.exports) made.push({ name, desc, binds: bindsResources(desc) });
+    exportsToBindOf.set(t, (list = made));
+  }
+  return list;
 }
 
 // What unload lets go of and a load makes again (shape-anchors.ts): a host resource type's binding
