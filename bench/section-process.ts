@@ -3,13 +3,11 @@
  *
  * Why: a section run after others inherits their heap. jco's generated
  * modules are never collected, so by the last sections the heap held over
- * 200 MB, and every forced `gc()` before a timed op (timing.ts) started
- * concurrent GC work on the second of the two cores that the op then
- * competed with. Measured at 831f8b8: the load section's raw cold column
- * spread ±24-65% as the last section of a full run and ±9-15% run alone
- * (`--only load`); a full run under `--single-threaded-gc` brought it back
- * to ±5-14%. A process per section gives every section the conditions of
- * `--only` without changing how anything inside it is timed.
+ * 200 MB, and every forced `gc()` before a timed op (timing.ts) had all of
+ * it to walk and sweep. A process per section gives every section the
+ * conditions of `--only` without changing how anything inside it is timed.
+ * (It did not by itself steady the load section's raw cold column: the
+ * sweeping each forced GC leaves behind did, `SETTLE_AFTER_GC_MS`.)
  *
  * The child is this bundle again (process.argv[1]) with the parent's Node
  * flags (`fork` passes process.execArgv, so --expose-gc, and --cpu-prof

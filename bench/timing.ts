@@ -165,10 +165,24 @@ export interface AsyncRuns {
 }
 
 /**
+ * How long a run of an asynchronous op waits, untimed, after `beforeRun`
+ * (the forced GC). A full GC leaves work behind: V8 sweeps concurrently on
+ * another thread and posts tasks to this one, which run at the next turn of
+ * the event loop, that is inside the first `await` of whichever op is timed
+ * next. Measured on the load section alone (`--only load`, idle machine, 3
+ * runs without the wait, 2 with): raw cold loads spread ±4% to ±90%
+ * (registry ±28-55%) without, ±4% to ±16% with 10 ms, and their medians
+ * fell (types 1.77-2.13 ms to 1.37-1.45 ms). Every column waits the same, so no op is billed for the
+ * GC of garbage another left.
+ */
+export const SETTLE_AFTER_GC_MS = 10;
+
+/**
  * Timing of an asynchronous op that is slow enough (tens of microseconds
  * and up: a load, a call into a worker) to time one run at a time. Several
  * ops are measured side by side, their runs taking turns as in
- * `measureSyncInterleaved`; `beforeRun` runs untimed before each run.
+ * `measureSyncInterleaved`; `beforeRun` runs untimed before each run, then
+ * the run waits `SETTLE_AFTER_GC_MS`, untimed too.
  */
 export async function measureAsyncInterleaved(
   ops: readonly (() => Promise<void>)[],
@@ -180,6 +194,7 @@ export async function measureAsyncInterleaved(
   const run = async (i: number, timed: boolean): Promise<void> => {
     if (errors[i] !== undefined) return;
     beforeRun();
+    await new Promise((settled) => setTimeout(settled, SETTLE_AFTER_GC_MS));
     try {
       const start = performance.now();
       await ops[i]!();
