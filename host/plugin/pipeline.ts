@@ -64,16 +64,11 @@ export interface CheckedBuild {
  * module compiled.
  */
 export function checkedBuildStarted(bytes: Uint8Array, checks: BuildChecks, background: AsyncEngineWork = 'when-refused'): CheckedBuild | Promise<CheckedBuild> {
-  const hit = checks.cache ? cachedComponent(bytes, checks.maxMemoryBytes) : undefined;
-  if (hit !== undefined) return { validated: hit, abi: rdylibChecks(hit, checks) };
-  const source = checks.cache ? privateCopy(bytes) : bytes;
-  const validated = validateComponentSettled(parseCapped(source, checks.maxMemoryBytes), background);
-  const finish = (v: ValidatedComponent): CheckedBuild => {
-    // Cached once validated and compiled: the rdylib checks also depend on the caller (unchecked, expectation).
-    if (checks.cache) cacheComponent(source, checks.maxMemoryBytes, v);
-    return { validated: v, abi: rdylibChecks(v, checks) };
-  };
-  return validated instanceof Promise ? validated.then(finish) : finish(validated);
+  const validate = (source: Uint8Array) => validateComponentSettled(parseCapped(source, checks.maxMemoryBytes), background);
+  const validated = checks.cache ? throughCache(bytes, checks.maxMemoryBytes, validate) : validate(bytes);
+  // The rdylib checks also depend on the caller (unchecked, expectation): run at every load, cached or not.
+  const checked = (v: ValidatedComponent): CheckedBuild => ({ validated: v, abi: rdylibChecks(v, checks) });
+  return validated instanceof Promise ? validated.then(checked) : checked(validated);
 }
 
 /** The rdylib checks of a validated build: its section verified, and the host's expectation. Returns the section. */
@@ -83,22 +78,29 @@ function rdylibChecks(validated: ValidatedComponent, checks: BuildChecks): Rdyli
   return found.abi;
 }
 
-/**
- * `validateBytes` through the compile cache, for the synchronous `compile`:
- * the cached component for the same bytes, or one validated now (and cached,
- * once it passed) from a private copy of the bytes, which the cached
- * component then keeps views of.
- */
+/** `validateBytes` through the compile cache, for the synchronous `compile`. */
 export function validateBytesCached(bytes: Uint8Array): ValidatedComponent {
-  const hit = cachedComponent(bytes, undefined);
-  if (hit !== undefined) return hit;
-  const copy = privateCopy(bytes);
-  const validated = validateBytes(copy);
-  cacheComponent(copy, undefined, validated);
-  return validated;
+  return throughCache(bytes, undefined, validateBytes);
 }
 
-/** A copy, also of a Node Buffer (whose `slice()` is a view): the cache compares later bytes with it. */
-function privateCopy(bytes: Uint8Array): Uint8Array {
-  return new Uint8Array(bytes);
+/**
+ * The cached component for the same bytes under the same cap, or `validate`
+ * of a private copy of the bytes (also of a Node Buffer, whose `slice()` is
+ * a view: the cache compares later bytes with it, and the cached component
+ * keeps views of it), cached once it passed. Synchronous when `validate` is.
+ */
+function throughCache<V extends ValidatedComponent | Promise<ValidatedComponent>>(
+  bytes: Uint8Array,
+  maxMemoryBytes: number | undefined,
+  validate: (copy: Uint8Array) => V,
+): ValidatedComponent | V {
+  const hit = cachedComponent(bytes, maxMemoryBytes);
+  if (hit !== undefined) return hit;
+  const copy = new Uint8Array(bytes);
+  const keep = (v: ValidatedComponent): ValidatedComponent => {
+    cacheComponent(copy, maxMemoryBytes, v);
+    return v;
+  };
+  const validated = validate(copy);
+  return validated instanceof Promise ? (validated.then(keep) as V) : keep(validated as ValidatedComponent);
 }
