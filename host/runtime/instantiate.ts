@@ -113,10 +113,18 @@ export interface RuntimeScope {
 
 /**
  * Instantiates `vc` with `args` already converted to runtime items (keyed by
- * import name) and returns its exports; every core module is instantiated
- * synchronously (a refusal is final).
+ * import name) and returns its exports: its plan's steps, run by one driver
+ * (`runSteps`). With `route` 'never' every core module is instantiated
+ * synchronously (a refusal is final) and the result is never a Promise;
+ * `load` and `reload` pass 'when-refused' (sync-refusal.ts: only a core
+ * instantiation the engine refused to do synchronously on this thread is
+ * done asynchronously), and the driver goes on once it settled. Synchronous
+ * (no Promise) when no step waited. While it waits, every instance it made
+ * so far stays closed (`mayEnter` false: only the core start functions run,
+ * as they would synchronously); whoever gets a Promise must not let anything
+ * reach those instances when it rejects.
  */
-export function instantiateValidated(
+export function instantiateStarted(
   vc: ValidatedComponent,
   parent: RuntimeScope | undefined,
   args: ReadonlyMap<string, RuntimeItem>,
@@ -126,31 +134,6 @@ export function instantiateValidated(
   /** Where the instances' threads run (definitions.py `store`): one per plugin. */
   store: Store,
   /** The instance whose component instantiates this one (definitions.py `parent`). */
-  parentInst?: ComponentInstance,
-): RuntimeInstance {
-  const made = instantiateStarted(vc, parent, args, name, allInstances, limits, store, parentInst, 'never');
-  if (made instanceof Promise) throw new Error('internal error: a synchronous instantiation waited');
-  return made;
-}
-
-/**
- * `instantiateValidated` with the core instantiations `route` allows done
- * asynchronously (sync-refusal.ts; `load` and `reload`: only one the engine
- * refused to do synchronously on this thread): the same steps, run by the
- * same driver (`runSteps`), which goes on once a step's Promise settled.
- * Synchronous (no Promise) when no step waited. While it waits, every
- * instance it made so far stays closed (`mayEnter` false: only the core
- * start functions run, as they would synchronously); whoever gets a Promise
- * must not let anything reach those instances when it rejects.
- */
-export function instantiateStarted(
-  vc: ValidatedComponent,
-  parent: RuntimeScope | undefined,
-  args: ReadonlyMap<string, RuntimeItem>,
-  name: string,
-  allInstances: ComponentInstance[],
-  limits: InstanceLimits,
-  store: Store,
   parentInst: ComponentInstance | undefined,
   route: AsyncEngineWork,
 ): RuntimeInstance | Promise<RuntimeInstance> {

@@ -13,7 +13,7 @@ import { DEFAULT_LIMITS } from '../../host/abi/limits.ts';
 import { Store } from '../../host/abi/store.ts';
 import type { ComponentInstance } from '../../host/abi/component-instance.ts';
 import { matchImports, bindImportResources } from '../../host/runtime/import-matching.ts';
-import { instantiateValidated, type RuntimeItem } from '../../host/runtime/instantiate.ts';
+import { instantiateStarted, type RuntimeItem } from '../../host/runtime/instantiate.ts';
 import type { ResourceTypeRef } from '../../host/types.ts';
 import { component } from '../hostile/support.ts';
 
@@ -59,7 +59,8 @@ describe('binding the resources of an imported instance', () => {
     const run = (args: Map<string, RuntimeItem>): { value?: number; error?: string } => {
       const all: ComponentInstance[] = [];
       try {
-        const out = instantiateValidated(vc, undefined, args, 'p', all, DEFAULT_LIMITS, new Store());
+        const out = instantiateStarted(vc, undefined, args, 'p', all, DEFAULT_LIMITS, new Store(), undefined, 'never');
+        if (out instanceof Promise) throw new Error('a synchronous instantiation waited');
         const f = out.get('run') as Extract<RuntimeItem, { kind: 'func' }>;
         return { value: f.func.call(41) as number };
       } catch (e) {

@@ -11,13 +11,15 @@ import { parse } from '../../scripts/lib/jco.ts';
 import { compile, load } from '../../host/load.ts';
 import { Store, type ComponentInstance } from '../../host/abi/index.ts';
 import { DEFAULT_LIMITS } from '../../host/abi/limits.ts';
-import { instantiateValidated, paramCount, type RuntimeFunc, type RuntimeInstance } from '../../host/runtime/instantiate.ts';
+import { instantiateStarted, paramCount, type RuntimeFunc, type RuntimeInstance } from '../../host/runtime/instantiate.ts';
 import type { ResourceTypeRef, ValType } from '../../host/types.ts';
 import { CELLS } from './fixtures/cells.ts';
 
-function instantiate(vc: Parameters<typeof instantiateValidated>[0]): RuntimeInstance {
+function instantiate(vc: Parameters<typeof instantiateStarted>[0]): RuntimeInstance {
   const instances: ComponentInstance[] = [];
-  return instantiateValidated(vc, undefined, new Map(), 'cells', instances, DEFAULT_LIMITS, new Store());
+  const made = instantiateStarted(vc, undefined, new Map(), 'cells', instances, DEFAULT_LIMITS, new Store(), undefined, 'never');
+  if (made instanceof Promise) throw new Error('a synchronous instantiation waited');
+  return made;
 }
 
 function api(exports: RuntimeInstance): RuntimeInstance {
