@@ -17,7 +17,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname } from 'node:path';
-import { ASYNC_CHILD_FLAG, asyncSection, measureAsyncHere } from './async/section.ts';
+import { asyncSection } from './async/section.ts';
 import { callbacksSection } from './callbacks/section.ts';
 import { extismSection } from './extism/section.ts';
 import { kvSection } from './kv/section.ts';
@@ -64,12 +64,6 @@ function collectGarbage(): void {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes(ASYNC_CHILD_FLAG)) {
-    // The async section's child on the pinned Node (async/section.ts): its cases as JSON, nothing else.
-    const cases = await measureAsyncHere({ quick: process.argv.includes('--quick'), collectGarbage });
-    process.stdout.write(JSON.stringify(cases));
-    return;
-  }
   if (process.argv.includes(SECTION_CHILD_FLAG)) {
     await runAsChild(process.argv, SECTIONS, { quick: process.argv.includes('--quick'), collectGarbage });
     return;

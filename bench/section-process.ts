@@ -28,14 +28,23 @@ export interface SectionRun {
 /** The compiled bench's flag (bench/run.ts) that runs one section and sends its results to the parent. */
 export const SECTION_CHILD_FLAG = '--section-child';
 
-/**
- * Runs `section` in a child process of `bench` (this bench's entry by default; tests pass a script
- * and the Node flags it needs); rejects naming the section when the child fails.
- */
-export function runInOwnProcess(section: Section, quick: boolean, bench: { readonly script: string; readonly execArgv?: readonly string[] } = { script: process.argv[1]! }): Promise<SectionRun> {
+/** Where a section's process runs: the bench's entry, and the Node and flags that run it. */
+export interface SectionProcess {
+  /** The bench entry (this one's by default; tests pass a script of their own). */
+  readonly script: string;
+  /** The Node flags (this process's by default). */
+  readonly execArgv?: readonly string[];
+  /** Another Node to run it on (the async section's pinned current Node); this one by default. */
+  readonly execPath?: string;
+  /** Kills the process after this long; none by default. */
+  readonly timeoutMs?: number;
+}
+
+/** Runs `section` in a child process (`how`: this bench on this Node by default); rejects naming the section when the child fails. */
+export function runInOwnProcess(section: Section, quick: boolean, how: SectionProcess = { script: process.argv[1]! }): Promise<SectionRun> {
   const args = [SECTION_CHILD_FLAG, section.id, ...(quick ? ['--quick'] : [])];
-  const execArgv = bench.execArgv === undefined ? process.execArgv : [...bench.execArgv];
-  const child = fork(bench.script, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = how.execArgv === undefined ? process.execArgv : [...how.execArgv];
+  const child = fork(how.script, args, { execArgv, execPath: how.execPath, timeout: how.timeoutMs, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     let sent: SectionRun | undefined;
     child.on('message', (m) => {

@@ -8,19 +8,18 @@
  * jco 0.15.0's async output calls `WebAssembly.promising` on every async
  * export, so its async cells are n/a on an engine without JSPI (Node 20).
  * Run there, the section also measures itself on the pinned current Node
- * (scripts/lib/pinned-node.ts) in a child process (`--async-child` of the
- * compiled bench), so the report has both engines' rows, jco beside ours
+ * (scripts/lib/pinned-node.ts), run there in a process of its own as every
+ * section is (section-process.ts), so the report has both engines' rows, jco beside ours
  * on the one with JSPI; each row names its engine.
  * Calls are timed in batches of CALLS_PER_OP awaited calls, reported per call.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { parse } from '../../scripts/lib/jco.ts';
 import { ensurePinnedNode, pinnedNodeUnavailable } from '../../scripts/lib/pinned-node.ts';
 import { instantiateTranspiled } from '../jco.ts';
 import { loadComponent } from '../ours.ts';
 import { repoPath } from '../paths.ts';
+import { runInOwnProcess } from '../section-process.ts';
 import { message, type CaseResult, type Cell, type Column, type Fact, type RunContext, type Section } from '../suite.ts';
 import { measureAsyncInterleaved, type AsyncRuns } from '../timing.ts';
 
@@ -180,14 +179,11 @@ async function measureCase(c: AsyncCase, runs: AsyncRuns, collectGarbage: () => 
 }
 
 /** The section's cases measured on the engine running this (names without the engine). */
-export async function measureAsyncHere(ctx: RunContext): Promise<CaseResult[]> {
+async function measureAsyncHere(ctx: RunContext): Promise<CaseResult[]> {
   const cases: CaseResult[] = [];
   for (const c of ASYNC_CASES) cases.push(await measureCase(c, asyncRuns(ctx.quick), () => ctx.collectGarbage()));
   return cases;
 }
-
-/** The compiled bench's flag (bench/run.ts) that prints measureAsyncHere's cases as JSON and nothing else. */
-export const ASYNC_CHILD_FLAG = '--async-child';
 
 /** `name [Node 26.12.1]`: one row per engine. */
 function onEngine(cases: readonly CaseResult[], node: string): CaseResult[] {
@@ -195,18 +191,20 @@ function onEngine(cases: readonly CaseResult[], node: string): CaseResult[] {
 }
 
 /**
- * The section measured on the pinned current Node, by the compiled bench
- * (`bundle`, this one) in a child process with --expose-gc; its rows, or
- * why there are none.
+ * The section's rows measured on the pinned current Node: this section run
+ * there by the compiled bench (`bundle`, this one) in a process of its own
+ * with --expose-gc (section-process.ts), where it has JSPI and so measures
+ * only itself; its rows, or why there are none.
  */
-async function measureOnPinnedNode(ctx: RunContext, bundle: string): Promise<{ readonly cases: CaseResult[] } | { readonly reason: string }> {
+async function measureOnPinnedNode(ctx: RunContext, bundle: string): Promise<{ readonly cases: readonly CaseResult[] } | { readonly reason: string }> {
   const unavailable = pinnedNodeUnavailable();
   if (unavailable !== undefined) return { reason: unavailable };
   try {
     const pinned = ensurePinnedNode();
-    const args = ['--expose-gc', bundle, ASYNC_CHILD_FLAG, ...(ctx.quick ? ['--quick'] : [])];
-    const { stdout } = await promisify(execFile)(pinned.executable, args, { maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
-    return { cases: onEngine(JSON.parse(stdout) as CaseResult[], pinned.version) };
+    // Run there without JSPI, this section would start the pinned Node again, without end.
+    if (pinned.executable === process.execPath) return { reason: `the pinned Node (${pinned.version}) has no JSPI` };
+    const run = await runInOwnProcess(asyncSection, ctx.quick, { script: bundle, execPath: pinned.executable, execArgv: ['--expose-gc'], timeoutMs: 600_000 });
+    return { cases: run.results.cases };
   } catch (error) {
     return { reason: message(error) };
   }
