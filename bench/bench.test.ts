@@ -27,7 +27,7 @@ import type { BenchApi } from './micro/api.ts';
 import { CALL_CASES } from './micro/cases.ts';
 import { BENCH_INTERFACE, buildBenchGuest } from './micro/guest.ts';
 import { MICRO_CHECKED_FLOOR, MICRO_IMPLEMENTATIONS } from './micro/section.ts';
-import { formatTable, toJson, verdict, verdictLabel } from './report.ts';
+import { formatTable, toJson, verdict, verdictLabel, type Verdict } from './report.ts';
 import { columnsToRepeat, VERDICT_REPEATS, withRepeats } from './repeats.ts';
 import type { CaseResult, Target } from './suite.ts';
 import { coverage, coveringOnly, type SyncCase } from './sync-section.ts';
@@ -254,16 +254,20 @@ describe('report', () => {
       ratio: 3,
       bound: { kind: 'checked/raw', ratio: 2.2 },
     });
-    // One repeat where the floor is under the target, or too noisy at the edges, or slower than ours, or ours met it: a plain miss.
-    expect(verdict(scalar, first, [{ ours: at(30), raw: at(10), checked: at(22) }, { ours: at(30), raw: at(10), checked: at(19) }])).toEqual({ kind: 'miss', ratio: 3 });
-    expect(verdict(scalar, first, [{ ours: at(30), raw: { ns: 10, spread: 0.2 }, checked: at(24) }])).toEqual({ kind: 'miss', ratio: 3 });
-    expect(verdict(scalar, first, [{ ours: at(23), raw: at(10), checked: at(24) }])).toEqual({ kind: 'miss', ratio: 3 });
-    expect(verdict(scalar, first, [{ ours: at(19), raw: at(10), checked: at(18) }])).toEqual({ kind: 'miss', ratio: 3 });
-    expect(verdict(scalar, first, [{ ours: at(30), raw: { reason: 'x' }, checked: at(24) }])).toEqual({ kind: 'miss', ratio: 3 });
+    // One repeat where the floor is under the target, or too noisy at the edges, or slower than ours, or ours met it:
+    // a miss the noise decided, saying how many measurements proved it.
+    const unconfirmed = (proved: number, measurements: number): Verdict => ({ kind: 'unconfirmed', ratio: 3, proved, measurements });
+    expect(verdict(scalar, first, [{ ours: at(30), raw: at(10), checked: at(22) }, { ours: at(30), raw: at(10), checked: at(19) }])).toEqual(unconfirmed(2, 3));
+    expect(verdict(scalar, first, [{ ours: at(30), raw: at(10), checked: at(19) }, { ours: at(30), raw: at(10), checked: at(18) }])).toEqual(unconfirmed(1, 3));
+    expect(verdict(scalar, first, [{ ours: at(30), raw: { ns: 10, spread: 0.2 }, checked: at(24) }])).toEqual(unconfirmed(1, 2));
+    expect(verdict(scalar, first, [{ ours: at(23), raw: at(10), checked: at(24) }])).toEqual(unconfirmed(1, 2));
+    expect(verdict(scalar, first, [{ ours: at(19), raw: at(10), checked: at(18) }])).toEqual(unconfirmed(1, 2));
+    expect(verdict(scalar, first, [{ ours: at(30), raw: { reason: 'x' }, checked: at(24) }])).toEqual(unconfirmed(1, 2));
+    expect(verdictLabel(unconfirmed(2, 3))).toBe('MISS (unreachable in 2 of 3 measurements)');
     // jco >= X ours: any proof counts in a repeat; the weakest is the largest jco ratio.
     const firstJco = { ours: at(10), raw: at(2), jco: at(30) };
     expect(verdict(small, firstJco, [{ ours: at(10), raw: at(1.6), jco: at(30) }])).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/raw', ratio: 18.75 } });
-    expect(verdict(small, firstJco, [{ ours: at(10), raw: at(1), jco: at(30) }])).toEqual({ kind: 'miss', ratio: 3 });
+    expect(verdict(small, firstJco, [{ ours: at(10), raw: at(1), jco: at(30) }])).toEqual(unconfirmed(1, 2));
     expect(verdict(small, firstJco, [{ ours: at(10), raw: at(1), checked: at(1.6), jco: at(30) }])).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'jco/checked', ratio: 18.75 } });
     // Repeats never turn a pass or a plain miss into anything else.
     expect(verdict(scalar, { ours: at(30), raw: at(10), checked: at(18) }, [{ ours: at(30), raw: at(10), checked: at(25) }])).toEqual({ kind: 'miss', ratio: 3 });
@@ -293,7 +297,7 @@ describe('report', () => {
     expect(verdict(scalar, again[0]!.cells, again[0]!.repeats)).toEqual({ kind: 'unreachable', ratio: 3, bound: { kind: 'checked/raw', ratio: 2.1 } });
     // The tables and the tally read the repeats too.
     const withDoubt = [{ ...again[0]!, repeats: [{ ours: at(30), raw: at(10), checked: at(15) }] }];
-    expect(formatTable(withDoubt)).toMatch(/ours <= 2x raw\s+MISS\n?$/);
+    expect(formatTable(withDoubt)).toMatch(/ours <= 2x raw\s+MISS \(unreachable in 1 of 2 measurements\)\n?$/);
     expect(targetTally(withDoubt)).toEqual({ pass: 0, miss: 1, unreachable: 0, na: 0 });
   });
 

@@ -48,7 +48,7 @@ export function machine(): string {
 export function targetTally(cases: readonly CaseResult[]): { readonly pass: number; readonly miss: number; readonly unreachable: number; readonly na: number } {
   const kinds = cases.flatMap((r) => r.targets.map((t) => verdict(t, r.cells, r.repeats).kind));
   const count = (kind: (typeof kinds)[number]): number => kinds.filter((k) => k === kind).length;
-  return { pass: count('pass'), miss: count('miss') + count('unreachable'), unreachable: count('unreachable'), na: count('n/a') };
+  return { pass: count('pass'), miss: count('miss') + count('unconfirmed') + count('unreachable'), unreachable: count('unreachable'), na: count('n/a') };
 }
 
 /** The verdicts of one case's targets, as the tables print them. */
@@ -66,6 +66,7 @@ export const CHECKED_FLOOR_NOTE =
   'for `jco >= X ours`, jco is below X times the checked floor or X times raw (no host beats raw). The figure that decides (the ratio of the medians) is printed beside it; ' +
   'the proof must also hold at the unfavourable edges of the spreads, and a checked floor that measured slower than ours decides nothing. ' +
   'A case so judged is measured twice more later in the run (bench/repeats.ts), and stays unreachable only if each measurement proves it alone; the figure printed is the weakest of them. ' +
+  'When only some prove it, the status says so (`MISS (unreachable in 1 of 3 measurements)`): a miss the noise decided. ' +
   '`JS floor` is something else: plain JavaScript doing the same job (a `Map` for kv), for reference.';
 
 export async function writeReport(input: ReportInput, paths: { report: string; chartDir: string } = REPORT_PATHS): Promise<string> {

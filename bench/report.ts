@@ -88,13 +88,17 @@ export type Bound =
 
 /**
  * A target's verdict: met, missed (nothing in this run says a safe host could
- * not meet it), missed and unreachable (with the figure that decides), or not
- * measurable (a column it needs has no time). `ratio` is the target's own ratio.
+ * not meet it), missed and unreachable (with the figure that decides), missed
+ * and proved unreachable by some of the case's measurements but not by all
+ * (`unconfirmed`: a miss, with how many proved it, so a reader sees a verdict
+ * the noise decided), or not measurable (a column it needs has no time).
+ * `ratio` is the target's own ratio.
  */
 export type Verdict =
   | { readonly kind: 'pass'; readonly ratio: number }
   | { readonly kind: 'miss'; readonly ratio: number }
   | { readonly kind: 'unreachable'; readonly ratio: number; readonly bound: Bound }
+  | { readonly kind: 'unconfirmed'; readonly ratio: number; readonly proved: number; readonly measurements: number }
   | { readonly kind: 'n/a' };
 
 /**
@@ -128,18 +132,22 @@ function decidingBound(candidates: readonly Candidate[], fails: (ratio: number) 
 /**
  * A target's verdict from a case's first measurement and its repeats (repeats.ts): unreachable only
  * when every measurement proves it on its own (`proof`, each at its spreads' edges); the printed
- * figure is then the weakest of their deciding ratios. Anything else is the first measurement's.
+ * figure is then the weakest of their deciding ratios. When only some prove it, `unconfirmed`, with
+ * how many. Anything else is the first measurement's.
  */
 export function verdict(target: Target, cells: CaseResult['cells'], repeats: CaseResult['repeats'] = []): Verdict {
   const first = judge(target, cells);
   if (first.kind !== 'unreachable' || repeats.length === 0) return first;
   let weakest = first.bound;
+  let proved = 1;
   for (const again of repeats) {
     const bound = proof(target, again);
-    if (bound === undefined) return { kind: 'miss', ratio: first.ratio };
+    if (bound === undefined) continue;
+    proved++;
     if (target.kind === 'ours/raw' ? bound.ratio < weakest.ratio : bound.ratio > weakest.ratio) weakest = bound;
   }
-  return { ...first, bound: weakest };
+  const measurements = repeats.length + 1;
+  return proved === measurements ? { ...first, bound: weakest } : { kind: 'unconfirmed', ratio: first.ratio, proved, measurements };
 }
 
 /**
@@ -188,13 +196,15 @@ export function proof(target: Target, cells: CaseResult['cells']): Bound | undef
   return decidingBound(candidates, (b) => b < target.atLeast, (a, b) => a < b);
 }
 
-/** `PASS`, `MISS`, `MISS: unreachable, checked floor 2.31x raw` (the figure that decides), or `n/a`. */
+/** `PASS`, `MISS`, `MISS: unreachable, checked floor 2.31x raw` (the figure that decides), `MISS (unreachable in 1 of 3 measurements)`, or `n/a`. */
 export function verdictLabel(v: Verdict): string {
   switch (v.kind) {
     case 'pass':
       return 'PASS';
     case 'miss':
       return 'MISS';
+    case 'unconfirmed':
+      return `MISS (unreachable in ${v.proved} of ${v.measurements} measurements)`;
     case 'n/a':
       return 'n/a';
     case 'unreachable': {
