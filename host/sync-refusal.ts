@@ -6,7 +6,18 @@
  *
  * Chromium 156 on a page's main thread refuses both synchronous calls for a
  * module over 8 MB (some embedders set the limit at 4 KB), before doing
- * anything else (Blink checks the module's size first), with:
+ * anything else. Blink installs two overrides
+ * (third_party/blink/renderer/bindings/core/v8/v8_initializer.cc), which V8
+ * calls before it starts the work, and both refuse by one test on the same
+ * bytes: on the main thread, unless the WebAssemblyUnlimitedSyncCompilation
+ * feature is on, `WasmModuleOverride` refuses when the buffer's
+ * `ByteLength() > kWasmWireBytesLimit`, and `WasmInstanceOverride` when the
+ * module's `GetCompiledModule().GetWireBytesRef().size() > kWasmWireBytesLimit`
+ * (its wire bytes are the bytes it was compiled from), with
+ * `kWasmWireBytesLimit = 1 << 23` (older versions: `1 << 12`). So a module
+ * whose synchronous compile was refused on a thread will have its synchronous
+ * instantiation there refused too: it is instantiated asynchronously from the
+ * start (validate/core-compile.ts `compileRefusedHere`). The texts:
  *   RangeError: WebAssembly.Compile is disallowed on the main thread, if the buffer size is larger than 8MB. Use
  *     WebAssembly.compile, compile on a worker thread, or use the flag `--enable-features=WebAssemblyUnlimitedSyncCompilation`.
  *   RangeError: WebAssembly.Instance is disallowed on the main thread, if the buffer size is larger than 8MB. Use
@@ -35,9 +46,11 @@ export type AsyncEngineWork = 'never' | 'when-refused' | 'always';
  * fails there again. A refused compile changed nothing; a refused
  * instantiation neither (Blink checks the size first), but a RangeError from
  * `new WebAssembly.Instance` may also come from a start function that
- * overflowed the stack after it ran, so an instantiation is tried again only
- * for a module without a start function, which runs no code when
- * instantiated (runtime/instantiate.ts `instantiateCore`).
+ * overflowed the stack after it ran, so an instantiation is never tried
+ * again after such a RangeError but for a module without a start function,
+ * which runs no code when instantiated (runtime/instantiate.ts
+ * `instantiateCore`); a module whose compile was refused here is not tried
+ * synchronously at all (above).
  */
 export function refusedSynchronously(e: unknown): e is RangeError {
   return e instanceof RangeError;

@@ -38,7 +38,7 @@ import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMod
 import { isStackOverflow, isSuspendError } from '../abi/guard.ts';
 import { requireMemory } from '../abi/requirements.ts';
 import { countInstantiation, factsOf, type ModuleFacts } from './core-module-facts.ts';
-import { engineMessage, runsNoCodeWhenInstantiated } from '../validate/core-compile.ts';
+import { compileRefusedHere, engineMessage, runsNoCodeWhenInstantiated } from '../validate/core-compile.ts';
 import { refusedSynchronously, type AsyncEngineWork } from '../sync-refusal.ts';
 
 /** A component function at runtime: its resolved type and how to call it from JS. */
@@ -117,7 +117,7 @@ export interface RuntimeScope {
  * (`runSteps`). With `route` 'never' every core module is instantiated
  * synchronously (a refusal is final) and the result is never a Promise;
  * `load` and `reload` pass 'when-refused' (sync-refusal.ts: only a core
- * instantiation the engine refused to do synchronously on this thread is
+ * instantiation the engine refuses to do synchronously on this thread is
  * done asynchronously), and the driver goes on once it settled. Synchronous
  * (no Promise) when no step waited. While it waits, every instance it made
  * so far stays closed (`mayEnter` false: only the core start functions run,
@@ -626,20 +626,24 @@ function requireModeFor(scope: RuntimeScope, ft: FuncType, f: RuntimeFunc, sync:
 
 /**
  * A core instance of `module`: made synchronously; or, where `route` lets
- * it wait, by `WebAssembly.instantiate` (always, or when the engine refused
- * the synchronous call on this thread: sync-refusal.ts), whose verdict is
- * final. Fails the same way either way (`coreInstantiationFailure`).
+ * it wait, by `WebAssembly.instantiate` (always; or, for 'when-refused', a
+ * module whose synchronous compile the engine refused on this thread, whose
+ * synchronous instantiation it refuses by the same test: sync-refusal.ts; or
+ * when it refused the synchronous call), whose verdict is final. Fails the
+ * same way either way (`coreInstantiationFailure`).
  */
 function instantiateCore(module: WebAssembly.Module, imports: WebAssembly.Imports, offset: number, route: AsyncEngineWork): CoreExports | Promise<CoreExports> {
-  if (route !== 'always') {
+  if (route === 'never' || (route === 'when-refused' && !compileRefusedHere(module))) {
     try {
       return new WebAssembly.Instance(module, imports).exports as CoreExports;
     } catch (e) {
       // A refusal only where the failed call cannot have run anything: a RangeError is also what a
       // start function that overflows the stack throws, after calling out or writing to imported
-      // memories, which a second run would do again; a module without a start function runs no code
-      // when instantiated (core-compile.ts). A module with a start function fails here, as before.
-      const refused = refusedSynchronously(e) && runsNoCodeWhenInstantiated(module);
+      // memories, which a second run would do again. Nothing ran for a module without a start
+      // function (core-compile.ts), nor for one whose compile was refused here (Blink refuses its
+      // instantiation by the same test, before running anything; only the synchronous entry points
+      // try it). Otherwise the engine's error, as before.
+      const refused = refusedSynchronously(e) && (runsNoCodeWhenInstantiated(module) || compileRefusedHere(module));
       if (route === 'never' || !refused) throw coreInstantiationFailure(e, offset, refused);
     }
   }

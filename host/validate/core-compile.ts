@@ -55,7 +55,8 @@ function checkCoreFraming(bytes: Uint8Array, offset: number): boolean {
 /**
  * The modules compiled here that have no start function: instantiating one
  * runs none of its code (nor any import), so an instantiation the engine
- * refused can be tried again (runtime/instantiate.ts `instantiateCore`).
+ * refused although it compiled the module synchronously can be tried again
+ * (runtime/instantiate.ts `instantiateCore`).
  */
 const withoutStart = new WeakSet<WebAssembly.Module>();
 
@@ -64,15 +65,33 @@ export function runsNoCodeWhenInstantiated(module: WebAssembly.Module): boolean 
   return withoutStart.has(module);
 }
 
-function compiled(module: WebAssembly.Module, hasStart: boolean): WebAssembly.Module {
+/**
+ * The modules compiled here in the background because the engine refused to
+ * compile them synchronously on this thread. Blink refuses a synchronous
+ * instantiation of such a module here too, by the same test on the same bytes
+ * (sync-refusal.ts), so they are instantiated asynchronously from the start
+ * (runtime/instantiate.ts `instantiateCore`), start function or not: nothing
+ * is tried twice, so nothing runs twice. Kept with the module, so a load that
+ * finds it in the compile cache routes it the same way.
+ */
+const refusedHere = new WeakSet<WebAssembly.Module>();
+
+/** Whether the engine refused to compile `module` synchronously on this thread (it was compiled here in the background). */
+export function compileRefusedHere(module: WebAssembly.Module): boolean {
+  return refusedHere.has(module);
+}
+
+/** `module`, recorded: whether it has a start function; `refused`: the engine refused its synchronous compile here. */
+function compiled(module: WebAssembly.Module, hasStart: boolean, refused: boolean): WebAssembly.Module {
   if (!hasStart) withoutStart.add(module);
+  if (refused) refusedHere.add(module);
   return module;
 }
 
 /** Compiles the core module at `offset` now. Throws LoadError ('malformed' | 'invalid' | 'unsupported'). */
 export function compileCoreModule(bytes: Uint8Array, offset: number): WebAssembly.Module {
   const hasStart = checkCoreFraming(bytes, offset);
-  return compiled(compileOnThisThread(bytes, offset, false)!, hasStart);
+  return compiled(compileOnThisThread(bytes, offset, false)!, hasStart, false);
 }
 
 /**
@@ -100,11 +119,12 @@ export class StartedCompile {
   #module: WebAssembly.Module | undefined;
   #failure: LoadError | undefined;
 
-  constructor(bytes: Uint8Array, offset: number, hasStart: boolean) {
+  /** `refused`: the engine refused to compile these bytes synchronously on this thread. */
+  constructor(bytes: Uint8Array, offset: number, hasStart: boolean, refused: boolean) {
     // The engine copies the bytes before this returns (JS API: "a copy of the bytes held by the buffer").
     this.done = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>).then(
       (module) => {
-        this.#module = compiled(module, hasStart);
+        this.#module = compiled(module, hasStart, refused);
       },
       (e: unknown) => {
         this.#failure = compileFailure(e, bytes.length, offset, false);
@@ -163,9 +183,10 @@ export class StartedCompiles {
    */
   start(bytes: Uint8Array, offset: number): WebAssembly.Module | StartedCompile {
     const hasStart = checkCoreFraming(bytes, offset);
-    const now = this.#background === 'always' ? undefined : compileOnThisThread(bytes, offset, this.#background === 'when-refused');
-    if (now !== undefined) return compiled(now, hasStart);
-    const c = new StartedCompile(bytes, offset, hasStart);
+    const tried = this.#background !== 'always';
+    const now = tried ? compileOnThisThread(bytes, offset, this.#background === 'when-refused') : undefined;
+    if (now !== undefined) return compiled(now, hasStart, false);
+    const c = new StartedCompile(bytes, offset, hasStart, tried);
     this.#started.push(c);
     return c;
   }

@@ -5,7 +5,8 @@
  * (and `reload`, and `expect`'s reading of a reference build) compile and
  * instantiate such a module with `WebAssembly.compile` and
  * `WebAssembly.instantiate`, so the plugin loads and runs on the page's main
- * thread; the synchronous `compile` cannot, and says why as
+ * thread, a start function or not (run once); the synchronous `compile` and
+ * `CompiledComponent.instantiate` cannot, and say why as
  * LoadError('unsupported'). A component without it loads either way. A
  * component refused while the big module compiles fails as Node's
  * synchronous `compile` fails for the same bytes (the first failing
@@ -32,6 +33,7 @@ declare global {
       load(file: string, expected?: string): Promise<{ answer?: number; isUnloaded?: boolean; error?: Described }>;
       reload(first: string, then: string): Promise<{ answers?: number[]; error?: Described }>;
       compile(file: string): Promise<{ compiled?: boolean; error?: Described }>;
+      ticking(file: string, times: number): Promise<{ answers?: number[]; ticks?: number[]; synchronous?: { instantiated?: boolean; error?: Described }; error?: Described }>;
     };
   }
 }
@@ -48,6 +50,25 @@ function component(padding?: number, inBig = '', after = ''): Promise<Uint8Array
     (core instance $i (instantiate $m))
     (func (export "answer") (result u32) (canon lift (core func $i "answer")))
     ${after})`);
+}
+
+/**
+ * A component exporting `answer` from a core module of `padding` bytes of data (and more) with a start function:
+ * it calls the component's import `tick` once and sets the global `answer` returns to 42.
+ */
+function startingComponent(padding: number): Promise<Uint8Array> {
+  return parse(`(component
+    (import "tick" (func $tick))
+    (core func $t (canon lower (func $tick)))
+    (core module $m
+      (import "" "tick" (func $tick))
+      (data "${'x'.repeat(padding)}")
+      (global $g (mut i32) (i32.const 0))
+      (func $s (call $tick) (global.set $g (i32.add (global.get $g) (i32.const 42))))
+      (start $s)
+      (func (export "answer") (result i32) global.get $g))
+    (core instance $i (instantiate $m (with "" (instance (export "tick" (func $t))))))
+    (func (export "answer") (result u32) (canon lift (core func $i "answer"))))`);
 }
 
 /** Invalid: instantiates a module without the argument its import needs. */
@@ -80,6 +101,9 @@ beforeAll(async () => {
     expect(big.length).toBeGreaterThan(BIG);
     await writeFile(`${DIR}big.wasm`, big);
     await writeFile(`${DIR}small.wasm`, await component());
+    const starting = await startingComponent(BIG);
+    expect(starting.length).toBeGreaterThan(BIG);
+    await writeFile(`${DIR}big-start.wasm`, starting);
     for (const [file, bytes] of [
       // The big module does not compile, and a later definition is invalid: the compile failure.
       ['big-bad-then-invalid.wasm', await component(BIG, BAD_FUNC, MISSING_ARG)],
@@ -105,6 +129,16 @@ describe('a core module over 8 MB on the main thread of a page in chromium', () 
   it('replaces a small build with `reload`, and is read as `expect`\'s reference build', async () => {
     expect(await page!.evaluate(() => window.bigModule.reload('small.wasm', 'big.wasm'))).toEqual({ answers: [42, 42] });
     expect(await page!.evaluate(() => window.bigModule.load('big.wasm', 'big.wasm'))).toEqual({ answer: 42, isUnloaded: true });
+    expect(pageErrors).toEqual([]);
+  }, SLOW);
+
+  it('with a start function, loads and runs with `load`, `reload` and `expect`, the start function run once per instantiation, from the compile cache too', async () => {
+    // Two loads (the second finds the first's compiled modules in the cache), a load then its reload, a load with
+    // `expect`; then the synchronous `CompiledComponent.instantiate` of the cached build: refused, nothing ran (0 ticks).
+    const r = await page!.evaluate(() => window.bigModule.ticking('big-start.wasm', 2));
+    expect(r).toMatchObject({ answers: [42, 42, 42, 42, 42], ticks: [1, 1, 1, 1, 1, 0] });
+    expect(r.synchronous?.error).toMatchObject({ name: 'LoadError', code: 'LOAD', kind: 'unsupported' });
+    expect(r.synchronous!.error!.message).toMatch(/^core instantiation: this JavaScript engine will not instantiate this module synchronously on this thread .*`load` instantiates it asynchronously, or load it in a worker: .*disallowed on the main thread/);
     expect(pageErrors).toEqual([]);
   }, SLOW);
 

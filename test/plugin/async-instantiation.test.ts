@@ -14,12 +14,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import { failOnUnhandledRejections } from '../support/unhandled-rejections.ts';
 import { parse } from '../../scripts/lib/jco.ts';
-import { clearCompileCache, compile, load } from '../../host/index.ts';
+import { clearCompileCache, compile, instantiateComponent, load } from '../../host/index.ts';
 import { LoadError, TrapError, UnloadedError } from '../../host/errors.ts';
 import { Plugin } from '../../host/plugin/plugin.ts';
 import type { ImportObject } from '../../host/runtime/import-matching.ts';
 import type { AsyncEngineWork } from '../../host/sync-refusal.ts';
-import type { ValidatedComponent } from '../../host/validate/validate.ts';
+import { validateComponentSettled, type ValidatedComponent } from '../../host/validate/validate.ts';
+import { parseComponent } from '../../host/binary/parse.ts';
 import { ComponentInstance } from '../../host/abi/component-instance.ts';
 
 failOnUnhandledRejections();
@@ -67,13 +68,34 @@ async function outcome(
   }
 }
 
-/** Both routes on `bytes`: the asynchronous one (every core instantiation waits) gives what the synchronous one gives. */
+/** `bytes` validated, its core modules compiled by `load`'s route while the engine refuses every synchronous compile. */
+function validatedWhereRefused(bytes: Uint8Array): Promise<ValidatedComponent> {
+  return whileEngineRefuses('Module', async () => validateComponentSettled(parseComponent(bytes), 'when-refused'));
+}
+
+/**
+ * `vc` (compiled where the engine refused its synchronous compiles) made by `load`'s route, where the engine
+ * refuses every synchronous compile and instantiation (Chromium's main thread): asynchronously, with no synchronous
+ * instantiation tried.
+ */
+async function outcomeWhereRefused(vc: ValidatedComponent, imports: () => ImportObject, use: (p: Plugin<object>) => unknown): Promise<Outcome> {
+  const tried = refusedCalls.Instance;
+  const o = await whileEngineRefuses('both', () => outcome(vc, 'when-refused', imports, use, true));
+  expect(refusedCalls.Instance).toBe(tried);
+  return o;
+}
+
+/**
+ * Every route on `bytes`: the asynchronous one (every core instantiation waits), and `load`'s where the engine
+ * refuses synchronous compiles and instantiations, give what the synchronous one gives.
+ */
 async function sameBothWays(bytes: Uint8Array, imports: () => ImportObject = () => ({}), use: (p: Plugin<object>) => unknown = () => 'made'): Promise<Outcome> {
   const vc = validated(bytes);
   const sync = await outcome(vc, 'sync', imports, use, false);
   expect(await outcome(vc, 'always', imports, use, true)).toEqual(sync);
   // Node refuses nothing: `load`'s route instantiates synchronously.
   expect(await outcome(vc, 'when-refused', imports, use, false)).toEqual(sync);
+  expect(await outcomeWhereRefused(await validatedWhereRefused(bytes), imports, use)).toEqual(sync);
   return sync;
 }
 
@@ -175,7 +197,7 @@ describe('a core instantiation done asynchronously gives the plugin the synchron
       imports,
     );
     expect(r).toMatchObject({ refused: { message: expect.stringMatching(/boom/) } });
-    expect(calls).toEqual([5, 5, 5]);
+    expect(calls).toEqual([5, 5, 5, 5]);
   });
 
   it('a start function that calls out, then overflows the stack (a RangeError): run once, failing the same way', async () => {
@@ -194,7 +216,7 @@ describe('a core instantiation done asynchronously gives the plugin the synchron
     // A TrapError, as a call's stack overflow is (guard.ts `trapped`), with the engine's RangeError as its cause.
     expect(r).toMatchObject({ refused: { name: 'TrapError', message: expect.stringMatching(/start function exhausted the call stack/), cause: 'RangeError' } });
     // Once per route: `load`'s route did not take the RangeError for a refusal to instantiate synchronously.
-    expect(calls).toEqual([5, 5, 5]);
+    expect(calls).toEqual([5, 5, 5, 5]);
   });
 
   it('core modules that do not link (lying metadata: a module swapped for another): the same failures', async () => {
@@ -231,43 +253,53 @@ async function coreModule(wat: string): Promise<Uint8Array> {
   return d.bytes;
 }
 
+/** How many synchronous calls `whileEngineRefuses` refused, per API, since the process started. */
+const refusedCalls = { Instance: 0, Module: 0 };
+
 /**
- * Runs `body` with `new WebAssembly.<api>` refusing `refused` modules (or every one) as Chromium's main thread
- * refuses a module over 8 MB: a RangeError before anything happens. The asynchronous API is left alone.
+ * Runs `body` with `new WebAssembly.<api>` refusing every module as Chromium's main thread refuses a module over
+ * 8 MB: a RangeError before anything happens. `'both'`: what Blink does, compile and instantiation refused by one
+ * test on the same bytes (sync-refusal.ts); one of them alone: an engine refusing only that call. The asynchronous
+ * API is left alone.
  */
-async function whileEngineRefuses<T>(api: 'Instance' | 'Module', body: () => Promise<T>): Promise<T> {
-  const original = WebAssembly[api];
-  // Its statics (WebAssembly.Module.exports …) and instanceof stay the original's.
-  const refusing = new Proxy(original, {
-    construct(): never {
-      throw new RangeError(`WebAssembly.${api} is disallowed on the main thread, if the buffer size is larger than 8MB. (test)`);
-    },
-  });
-  Object.defineProperty(WebAssembly, api, { value: refusing, configurable: true, writable: true });
+async function whileEngineRefuses<T>(api: 'Instance' | 'Module' | 'both', body: () => Promise<T>): Promise<T> {
+  const apis = api === 'both' ? (['Instance', 'Module'] as const) : [api];
+  const originals = apis.map((a) => [a, WebAssembly[a]] as const);
+  for (const [a, original] of originals) {
+    // Its statics (WebAssembly.Module.exports …) and instanceof stay the original's.
+    const refusing = new Proxy(original, {
+      construct(): never {
+        refusedCalls[a]++;
+        throw new RangeError(`WebAssembly.${a} is disallowed on the main thread, if the buffer size is larger than 8MB. (test)`);
+      },
+    });
+    Object.defineProperty(WebAssembly, a, { value: refusing, configurable: true, writable: true });
+  }
   try {
     return await body();
   } finally {
-    Object.defineProperty(WebAssembly, api, { value: original, configurable: true, writable: true });
+    for (const [a, original] of originals) Object.defineProperty(WebAssembly, a, { value: original, configurable: true, writable: true });
   }
 }
 
 describe('a failed instantiation leaves nothing that can run', () => {
   it('every instance it made is poisoned, whichever way it waited', async () => {
     // A nested instance made, then a core start function traps.
-    const vc = validated(
-      await parse(`(component
-        (component $inner (core module $c (func (export "f"))) (core instance (instantiate $c)))
-        (instance (instantiate $inner))
-        (core module $m (func $s unreachable) (start $s)) (core instance (instantiate $m)))`),
-    );
-    for (const route of ['sync', 'always'] as const) {
+    const bytes = await parse(`(component
+      (component $inner (core module $c (func (export "f"))) (core instance (instantiate $c)))
+      (instance (instantiate $inner))
+      (core module $m (func $s unreachable) (start $s)) (core instance (instantiate $m)))`);
+    const vc = validated(bytes);
+    const vcWhereRefused = await validatedWhereRefused(bytes);
+    for (const route of ['sync', 'always', 'where refused'] as const) {
       const made: ComponentInstance[] = [];
       const poison = vi.spyOn(ComponentInstance.prototype, 'poison').mockImplementation(function (this: ComponentInstance, trap) {
         made.push(this);
         this.poisoned ??= trap;
       });
       try {
-        expect(await outcome(vc, route, () => ({}), () => 'made', route !== 'sync')).toMatchObject({ refused: { name: 'TrapError' } });
+        const o = route === 'where refused' ? outcomeWhereRefused(vcWhereRefused, () => ({}), () => 'made') : outcome(vc, route, () => ({}), () => 'made', route !== 'sync');
+        expect(await o).toMatchObject({ refused: { name: 'TrapError' } });
       } finally {
         poison.mockRestore();
       }
@@ -379,8 +411,87 @@ const IMPORTER = `(component
   (core instance $m (instantiate $M (with "" (instance (export "get" (func $get))))))
   (func (export "run") (result u32) (canon lift (core func $m "run"))))`;
 
-describe('a refused module with a start function', () => {
-  it('is not instantiated again (its start function may have run: a RangeError is also a stack overflow): the engine\'s error, as before', async () => {
+describe('a module whose synchronous compile the engine refused here (Blink refuses its synchronous instantiation by the same test)', () => {
+  const STARTING = `(component
+    (import "log" (func $log (param "v" u32)))
+    (core func $l (canon lower (func $log)))
+    (core module $m (import "" "log" (func $log (param i32)))
+      (memory (export "mem") 1)
+      (func $s (call $log (i32.const 5)) (i32.store (i32.const 0) (i32.add (i32.load (i32.const 0)) (i32.const 42))))
+      (start $s)
+      (func (export "answer") (result i32) (i32.load (i32.const 0))))
+    (core instance $i (instantiate $m (with "" (instance (export "log" (func $l))))))
+    (func (export "answer") (result u32) (canon lift (core func $i "answer"))))`;
+
+  it('is instantiated asynchronously from the start by `load` and `reload`, start function or not, from the compile cache too: it runs once', async () => {
+    const bytes = await parse(STARTING);
+    const calls: unknown[] = [];
+    const imports = { log: (v: unknown) => void calls.push(v) };
+    clearCompileCache();
+    await whileEngineRefuses('both', async () => {
+      const tried = { ...refusedCalls };
+      const first = await load(bytes, { name: 'p', unchecked: true, imports });
+      expect([exportsOf(first).answer!(), calls]).toEqual([42, [5]]);
+      // The compile was refused once (then done in the background); no synchronous instantiation was tried.
+      expect(refusedCalls).toEqual({ Instance: tried.Instance, Module: tried.Module + 1 });
+      await first.reload(bytes);
+      expect([exportsOf(first).answer!(), calls]).toEqual([42, [5, 5]]);
+      await first.unload();
+      // From the compile cache (no compile tried): routed as the first load was.
+      const warm = await load(bytes, { name: 'p', unchecked: true, imports });
+      expect([exportsOf(warm).answer!(), calls]).toEqual([42, [5, 5, 5]]);
+      await warm.unload();
+      expect(refusedCalls).toEqual({ Instance: tried.Instance, Module: tried.Module + 1 });
+    });
+  });
+
+  it('is refused by the synchronous entry points as unsupported, naming `load`, before its start function ran', async () => {
+    const bytes = await parse(STARTING);
+    const calls: unknown[] = [];
+    const imports = { log: (v: unknown) => void calls.push(v) };
+    const vc = await validatedWhereRefused(bytes);
+    clearCompileCache();
+    await whileEngineRefuses('both', async () => {
+      await (await load(bytes, { name: 'p', unchecked: true, imports })).unload();
+      calls.length = 0;
+      const unsupported = { kind: 'unsupported', message: expect.stringMatching(/^core instantiation: this JavaScript engine will not instantiate this module synchronously on this thread .*`load` instantiates it asynchronously.*disallowed on the main thread/) };
+      // `compile` finds the build `load` cached, whose module the engine would not compile synchronously.
+      for (const attempt of [() => new Plugin(vc, imports, 'p', { unchecked: true }), () => compile(bytes).instantiate(imports), () => instantiateComponent(bytes, imports)]) {
+        let e: unknown;
+        try {
+          attempt();
+        } catch (x) {
+          e = x;
+        }
+        expect(e).toBeInstanceOf(LoadError);
+        expect(e).toMatchObject(unsupported);
+        expect((e as Error).cause).toBeInstanceOf(RangeError);
+      }
+    });
+    expect(calls).toEqual([]);
+  });
+
+  it('does not link (lying metadata: a module swapped for one compiled where refused): the failure the synchronous route gives', async () => {
+    const vc = validated(
+      await parse(`(component
+        (core module $a (func (export "f"))) (core instance $ia (instantiate $a))
+        (core module $m (import "a" "f" (func))) (core instance (instantiate $m (with "a" (instance $ia)))))`),
+    );
+    const swap = (other: WebAssembly.Module): ValidatedComponent => {
+      let n = 0;
+      return { ...vc, info: vc.info.map((d) => (d.kind === 'core-module' && n++ === 1 ? { ...d, module: other } : d)) };
+    };
+    const wrongTypeBytes = await parse(`(component (core module $m (import "a" "f" (func (param i32)))))`);
+    const sync = await outcome(swap(validated(wrongTypeBytes).info.find((d) => d.kind === 'core-module')!.module), 'sync', () => ({}), () => 'made', false);
+    expect(sync).toMatchObject({ refused: { name: 'LoadError', kind: 'unlinkable', cause: 'LinkError' } });
+    const refusedModule = (await validatedWhereRefused(wrongTypeBytes)).info.find((d) => d.kind === 'core-module')!.module;
+    const vcWhereRefused = swap(refusedModule);
+    expect(await whileEngineRefuses('both', () => outcome(vcWhereRefused, 'when-refused', () => ({}), () => 'made', true))).toEqual(sync);
+  });
+});
+
+describe('an engine refusing only the synchronous instantiation of a module with a start function (Blink refuses its compile too)', () => {
+  it('does not instantiate it again (its start function may have run: a RangeError is also a stack overflow): the engine\'s error, as before', async () => {
     const calls: unknown[] = [];
     const bytes = await parse(`(component
       (import "log" (func $log (param "v" u32)))
