@@ -118,6 +118,10 @@ export function resolveOptions(entries: readonly CanonOptEntry[], scope: Compone
   return { memory, realloc, postReturn, stringEncoding: stringEncoding ?? 'utf8', async, callback };
 }
 
+// hasIndirect, flatCount and checkOptionsFor run for every lifted and lowered function of every
+// cold load, mostly unoptimised: loops, not `some`/`reduce`/`map` with a closure and an array per
+// call (nor spreads), which cost more than the walk itself there.
+
 /** Whether `t` holds values in linear memory behind a pointer (strings and lists). */
 export function hasIndirect(t: ValType): boolean {
   switch (t.kind) {
@@ -125,11 +129,14 @@ export function hasIndirect(t: ValType): boolean {
     case 'list':
       return true;
     case 'record':
-      return t.fields.some((f) => hasIndirect(f.type));
+      for (const f of t.fields) if (hasIndirect(f.type)) return true;
+      return false;
     case 'tuple':
-      return t.types.some(hasIndirect);
+      for (const u of t.types) if (hasIndirect(u)) return true;
+      return false;
     case 'variant':
-      return t.cases.some((c) => c.type !== undefined && hasIndirect(c.type));
+      for (const c of t.cases) if (c.type !== undefined && hasIndirect(c.type)) return true;
+      return false;
     case 'option':
       return hasIndirect(t.type);
     case 'result':
@@ -146,12 +153,22 @@ export function flatCount(t: ValType): number {
     case 'string':
     case 'list':
       return 2;
-    case 'record':
-      return t.fields.reduce((n, f) => n + flatCount(f.type), 0);
-    case 'tuple':
-      return t.types.reduce((n, x) => n + flatCount(x), 0);
-    case 'variant':
-      return 1 + Math.max(0, ...t.cases.map((c) => (c.type === undefined ? 0 : flatCount(c.type))));
+    case 'record': {
+      let n = 0;
+      for (const f of t.fields) n += flatCount(f.type);
+      return n;
+    }
+    case 'tuple': {
+      let n = 0;
+      for (const u of t.types) n += flatCount(u);
+      return n;
+    }
+    case 'variant': {
+      // The discriminant, then as many slots as the widest case.
+      let widest = 0;
+      for (const c of t.cases) if (c.type !== undefined) widest = Math.max(widest, flatCount(c.type));
+      return 1 + widest;
+    }
     case 'option':
       return 1 + flatCount(t.type);
     case 'result':
@@ -172,16 +189,22 @@ export function flatCount(t: ValType): number {
  * most 4 flat parameters and writes any result to memory.
  */
 export function checkOptionsFor(ft: FuncType, o: ResolvedOptions, context: 'lift' | 'lower', off: number): void {
-  const params = ft.params.map((p) => p.type);
-  const results = ft.result === undefined ? [] : [ft.result];
-  const paramFlat = params.reduce((n, t) => n + flatCount(t), 0);
-  const resultFlat = results.reduce((n, t) => n + flatCount(t), 0);
+  let paramFlat = 0;
+  let paramsIndirect = false;
+  for (const p of ft.params) {
+    paramFlat += flatCount(p.type);
+    if (!paramsIndirect) paramsIndirect = hasIndirect(p.type);
+  }
+  const result = ft.result;
+  const resultFlat = result === undefined ? 0 : flatCount(result);
+  const resultIndirect = result !== undefined && hasIndirect(result);
   const maxParams = o.async && context === 'lower' ? MAX_FLAT_ASYNC_PARAMS : MAX_FLAT_PARAMS;
   const maxResults = !o.async ? MAX_FLAT_RESULTS : context === 'lift' ? MAX_FLAT_PARAMS : 0;
-  const needsMemory = [...params, ...results].some(hasIndirect) || paramFlat > maxParams || resultFlat > maxResults;
+  const needsMemory = paramsIndirect || resultIndirect || paramFlat > maxParams || resultFlat > maxResults;
   if (needsMemory && o.memory === undefined) invalid('canonical option `memory` is required', off);
-  const received = context === 'lift' ? params : results;
-  const needsRealloc = received.some(hasIndirect) || (context === 'lift' && paramFlat > MAX_FLAT_PARAMS);
+  // What this side receives: a lift its parameters, a lower its result.
+  const receivedIndirect = context === 'lift' ? paramsIndirect : resultIndirect;
+  const needsRealloc = receivedIndirect || (context === 'lift' && paramFlat > MAX_FLAT_PARAMS);
   if (needsRealloc && o.realloc === undefined) invalid('canonical option `realloc` is required', off);
 }
 
