@@ -36,7 +36,7 @@ import { keepShape } from '../shape-anchors.ts';
 import { LiftLowerContext } from '../abi/context.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isStackOverflow, isSuspendError } from '../abi/guard.ts';
-import { requireMemory } from '../abi/requirements.ts';
+import { requireMemory, usesMemory } from '../abi/requirements.ts';
 import { countInstantiation, factsOf, type ModuleFacts } from './core-module-facts.ts';
 import { engineMessage, runsNoCodeWhenInstantiated } from '../validate/core-compile.ts';
 import { refusedSynchronously, type AsyncEngineWork } from '../sync-refusal.ts';
@@ -809,7 +809,10 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
       const items = e.exports;
       return (scope) => {
         const o = keyedObject() as CoreExports;
-        for (const x of items) o[x.name] = coreItem(scope, x.sort, x.index);
+        for (let i = 0; i < items.length; i++) {
+          const x = items[i]!;
+          o[x.name] = coreItem(scope, x.sort, x.index);
+        }
         scope.coreInstances.push(o);
       };
     }
@@ -828,7 +831,10 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
         const items = e.exports;
         return (scope) => {
           const m = new Map<string, RuntimeItem>();
-          for (const x of items) m.set(x.name.name, itemOf(scope, x.item.sort, x.item.index));
+          for (let i = 0; i < items.length; i++) {
+            const x = items[i]!;
+            m.set(x.name.name, itemOf(scope, x.item.sort, x.item.index));
+          }
           scope.instances.push(m);
         };
       }
@@ -837,7 +843,10 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
       return (scope) => {
         const c = scope.components[componentIndex]!;
         const childArgs = new Map<string, RuntimeItem>();
-        for (const a of instanceArgs) childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
+        for (let i = 0; i < instanceArgs.length; i++) {
+          const a = instanceArgs[i]!;
+          childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
+        }
         const child = instantiateStarted(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits, scope.store, scope.inst, scope.route);
         if (child instanceof Promise) return child.then((made) => void scope.instances.push(made));
         scope.instances.push(child);
@@ -947,7 +956,9 @@ function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: numb
     const perInstanceType = mentionsResources(declared);
     const coreFunc = c.coreFunc;
     const resolved = info.options;
-    const withoutMemory = resolved.memory === undefined;
+    // The options' memory check (abi/requirements.ts), as canonLift makes it, fails only for a type that
+    // needs a memory lifted without one (a memory index names a memory: validated): known from the plan.
+    const refusedForMemory = resolved.memory === undefined && usesMemory(declared);
     return (scope) => {
       // A type without resources is the same at every instantiation (substituting it gives it back).
       const subst = perInstanceType ? substitutionOf(scope) : undefined;
@@ -960,9 +971,7 @@ function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: numb
         const lifted = canonLiftTask(ft, options(scope, resolved, true), scope.inst, callee, { suspension });
         scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
       } else {
-        // The options' memory check (abi/requirements.ts), as canonLift makes it: a memory index names a
-        // memory (validated), so only an absent one can fail, and that is known from the plan.
-        if (withoutMemory) requireMemory(declared, NO_MEMORY, 'lift');
+        if (refusedForMemory) requireMemory(declared, NO_MEMORY, 'lift');
         scope.funcs.push(new LiftedOnFirstUse(declared, subst, resolved, scope, core));
       }
     };
