@@ -45,7 +45,7 @@ export function requireMemory(ft: FuncType, opts: CanonOptions, context: 'lift' 
  * replacing resource identities only, which changes nothing read here: it is
  * memoised on the type it was made from (shape-sources.ts).
  */
-function usesMemory(ft: FuncType): boolean {
+export function usesMemory(ft: FuncType): boolean {
   const key = shapeSource(ft);
   let uses = memoryUse.get(key);
   if (uses === undefined) {

@@ -36,7 +36,7 @@ import { keepShape } from '../shape-anchors.ts';
 import { LiftLowerContext } from '../abi/context.ts';
 import { asyncModeOf, calleeMayBlock, canonBuiltin, suspensionFor, type AsyncMode } from './async-canon.ts';
 import { isStackOverflow, isSuspendError } from '../abi/guard.ts';
-import { requireMemory } from '../abi/requirements.ts';
+import { requireMemory, usesMemory } from '../abi/requirements.ts';
 import { countInstantiation, factsOf, type ModuleFacts } from './core-module-facts.ts';
 import { compileRefusedHere, engineMessage, runsNoCodeWhenInstantiated } from '../validate/core-compile.ts';
 import { refusedSynchronously, type AsyncEngineWork } from '../sync-refusal.ts';
@@ -730,12 +730,16 @@ function planOf(vc: ValidatedComponent): readonly Step[] {
   if (plan === undefined) {
     const steps: Step[] = [];
     const defs = vc.ast.definitions;
-    // Consecutive definitions of types that keep their validated form (`keptType`) are one step.
+    // Consecutive definitions of types that keep their validated form (`keptType`) are one step, of at most TYPES_PER_STEP.
     let run: TypeEntry[] = [];
     for (let i = 0; i < defs.length; i++) {
       const kept = keptType(defs[i]!, vc.info[i]!);
       if (kept !== undefined) {
         run.push(kept);
+        if (run.length === TYPES_PER_STEP) {
+          steps.push(pushTypes(run));
+          run = [];
+        }
         continue;
       }
       if (run.length > 0) steps.push(pushTypes(run));
@@ -760,14 +764,21 @@ function keptType(d: Definition, info: DefInfo): TypeEntry | undefined {
 }
 
 /**
+ * The most entries one `pushTypes` step appends: it passes them as the arguments of one call, and a
+ * call with ~200K arguments exhausts the stack (Node 20); 1024 take ~8 KB of it.
+ */
+const TYPES_PER_STEP = 1024;
+
+/**
  * One step for a run of `keptType` definitions: a step each cost a call and a `pushType` per
  * definition at every load, and an SDK component defines a hundred or more (kv: 139, counting its
- * inner component's).
+ * inner component's). The run is appended by one `push` of all its entries: the loads run in V8's
+ * baseline (Sparkplug) code, where a `push` per entry was a builtin call each (callgrind, warm loads
+ * after gc(): kv's 27 runs of 139 entries cost 25.5K instructions, ~10K less with one call per run).
  */
 function pushTypes(entries: readonly TypeEntry[]): Step {
   return (scope) => {
-    const types = scope.types;
-    for (let i = 0; i < entries.length; i++) types.push(entries[i]!);
+    scope.types.push(...entries);
   };
 }
 
@@ -802,7 +813,10 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
       const items = e.exports;
       return (scope) => {
         const o = keyedObject() as CoreExports;
-        for (const x of items) o[x.name] = coreItem(scope, x.sort, x.index);
+        for (let i = 0; i < items.length; i++) {
+          const x = items[i]!;
+          o[x.name] = coreItem(scope, x.sort, x.index);
+        }
         scope.coreInstances.push(o);
       };
     }
@@ -821,7 +835,10 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
         const items = e.exports;
         return (scope) => {
           const m = new Map<string, RuntimeItem>();
-          for (const x of items) m.set(x.name.name, itemOf(scope, x.item.sort, x.item.index));
+          for (let i = 0; i < items.length; i++) {
+            const x = items[i]!;
+            m.set(x.name.name, itemOf(scope, x.item.sort, x.item.index));
+          }
           scope.instances.push(m);
         };
       }
@@ -830,7 +847,10 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
       return (scope) => {
         const c = scope.components[componentIndex]!;
         const childArgs = new Map<string, RuntimeItem>();
-        for (const a of instanceArgs) childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
+        for (let i = 0; i < instanceArgs.length; i++) {
+          const a = instanceArgs[i]!;
+          childArgs.set(a.name, itemOf(scope, a.item.sort, a.item.index));
+        }
         const child = instantiateStarted(c.validated, c.parent, childArgs, `${scope.inst.name}/instance${scope.instances.length}`, scope.allInstances, scope.limits, scope.store, scope.inst, scope.route);
         if (child instanceof Promise) return child.then((made) => void scope.instances.push(made));
         scope.instances.push(child);
@@ -850,8 +870,12 @@ function stepFor(d: Definition, info: DefInfo, vc: ValidatedComponent): Step | u
         const sort = a.sort.slice('core '.length) as 'func' | 'table' | 'memory' | 'global' | 'tag';
         const instanceIndex = a.instance;
         const name = a.name;
+        // Appended by a store at `length`, not `push`: these steps run in V8's baseline (Sparkplug) code,
+        // where `push` is a property load and a builtin call (callgrind, warm loads after gc(): kv's 53
+        // such steps, -5K to -11K instructions in two runs).
         return (scope) => {
-          scope.core[sort].push(scope.coreInstances[instanceIndex]![name]);
+          const space = scope.core[sort];
+          space[space.length] = scope.coreInstances[instanceIndex]![name];
         };
       }
       const count = a.count;
@@ -936,7 +960,9 @@ function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: numb
     const perInstanceType = mentionsResources(declared);
     const coreFunc = c.coreFunc;
     const resolved = info.options;
-    const withoutMemory = resolved.memory === undefined;
+    // The options' memory check (abi/requirements.ts), as canonLift makes it, fails only for a type that
+    // needs a memory lifted without one (a memory index names a memory: validated): known from the plan.
+    const refusedForMemory = resolved.memory === undefined && usesMemory(declared);
     return (scope) => {
       // A type without resources is the same at every instantiation (substituting it gives it back).
       const subst = perInstanceType ? substitutionOf(scope) : undefined;
@@ -949,9 +975,7 @@ function canonStep(c: Canon, info: DefInfo, vc: ValidatedComponent, offset: numb
         const lifted = canonLiftTask(ft, options(scope, resolved, true), scope.inst, callee, { suspension });
         scope.funcs.push({ type: ft, call: lifted.call, inst: scope.inst, invoke: lifted.invoke, start: lifted.start, returnsPromise: lifted.returnsPromise });
       } else {
-        // The options' memory check (abi/requirements.ts), as canonLift makes it: a memory index names a
-        // memory (validated), so only an absent one can fail, and that is known from the plan.
-        if (withoutMemory) requireMemory(declared, NO_MEMORY, 'lift');
+        if (refusedForMemory) requireMemory(declared, NO_MEMORY, 'lift');
         scope.funcs.push(new LiftedOnFirstUse(declared, subst, resolved, scope, core));
       }
     };
