@@ -361,7 +361,7 @@ export function compileLoadListFromRange(elem: ValType): (cx: LiftLowerContext, 
   const cost = size === 0 ? 1 : size;
   return (cx, ptr, length) => {
     const byteLength = length * size;
-    if (byteLength > MAX_LIST_BYTE_LENGTH || ptr % align !== 0 || ptr + byteLength > cx.u8.length) refuseListRange(ptr, byteLength, align, cx.u8.length);
+    if (byteLength > MAX_LIST_BYTE_LENGTH || ptr % align !== 0 || ptr + byteLength > cx.byteLength) refuseListRange(ptr, byteLength, align, cx.byteLength);
     if ((cx.liftBudget -= length * cost) < 0) cx.liftBudgetExhausted();
     if (ctor !== undefined) {
       const a = new ctor(cx.u8.buffer.slice(ptr, ptr + byteLength) as ArrayBuffer);
@@ -519,7 +519,7 @@ export function compileStoreListIntoRange(elem: ValType, path: string): (cx: Lif
     const byteLength = length * size;
     if (byteLength > MAX_LIST_BYTE_LENGTH) throw new RangeError(`${path}: list of ${byteLength} bytes exceeds MAX_LIST_BYTE_LENGTH`);
     const ptr = cx.allocate(align, byteLength);
-    if (ptr % align !== 0 || ptr + byteLength > cx.u8.length) refuseListRealloc(ptr, byteLength, align);
+    if (ptr % align !== 0 || ptr + byteLength > cx.byteLength) refuseListRealloc(ptr, byteLength, align);
     if (typed) {
       const a = v as ArrayBufferView;
       cx.u8.set(new Uint8Array(a.buffer, a.byteOffset, byteLength), ptr);
