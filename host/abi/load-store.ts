@@ -275,6 +275,7 @@ function buildLoad(t: ValType): Load {
     case 'enum':
     case 'option':
     case 'result': {
+      if (t.kind === 'option' && !optionIsTagged(t)) return untaggedOptionLoad(t);
       const shape = variantShape(t);
       const cases = shape.cases;
       const n = cases.length;
@@ -361,7 +362,7 @@ export function compileLoadListFromRange(elem: ValType): (cx: LiftLowerContext, 
   const cost = size === 0 ? 1 : size;
   return (cx, ptr, length) => {
     const byteLength = length * size;
-    if (byteLength > MAX_LIST_BYTE_LENGTH || ptr % align !== 0 || ptr + byteLength > cx.u8.length) refuseListRange(ptr, byteLength, align, cx.u8.length);
+    if (byteLength > MAX_LIST_BYTE_LENGTH || ptr % align !== 0 || ptr + byteLength > cx.byteLength) refuseListRange(ptr, byteLength, align, cx.byteLength);
     if ((cx.liftBudget -= length * cost) < 0) cx.liftBudgetExhausted();
     if (ctor !== undefined) {
       const a = new ctor(cx.u8.buffer.slice(ptr, ptr + byteLength) as ArrayBuffer);
@@ -519,7 +520,7 @@ export function compileStoreListIntoRange(elem: ValType, path: string): (cx: Lif
     const byteLength = length * size;
     if (byteLength > MAX_LIST_BYTE_LENGTH) throw new RangeError(`${path}: list of ${byteLength} bytes exceeds MAX_LIST_BYTE_LENGTH`);
     const ptr = cx.allocate(align, byteLength);
-    if (ptr % align !== 0 || ptr + byteLength > cx.u8.length) refuseListRealloc(ptr, byteLength, align);
+    if (ptr % align !== 0 || ptr + byteLength > cx.byteLength) refuseListRealloc(ptr, byteLength, align);
     if (typed) {
       const a = v as ArrayBufferView;
       cx.u8.set(new Uint8Array(a.buffer, a.byteOffset, byteLength), ptr);
@@ -550,6 +551,25 @@ export function withIndex(e: unknown, elemPath: string, i: number): unknown {
 // building, and TurboFan may compute a number's string that two messages share before the first check.
 
 /** A variant's discriminant `i` of `n` cases out of range (a trap; flat.ts's lifting shares it). */
+/**
+ * The load of an option JS sees untagged (`undefined` for none, else the
+ * payload): the variant load above with its two cases written out, so a
+ * call reads no case table and calls no `make` (kv's get and put return
+ * one). Two cases take a one-byte discriminant (definitions.py
+ * `discriminant_type`); anything but 0 or 1 is refused as the variant load
+ * refuses it, with the same trap.
+ */
+function untaggedOptionLoad(t: ValType & { kind: 'option' }): Load {
+  const { payloadOffset: poff } = variantPlacement(variantShape(t).cases);
+  const some = compileLoad(t.type);
+  return (cx, p) => {
+    const i = cx.dv.getUint8(p);
+    if (i === 0) return undefined;
+    if (i !== 1) refuseDiscriminant('option', i, 2);
+    return some(cx, p + poff);
+  };
+}
+
 export function refuseDiscriminant(kind: string, i: number, n: number): never {
   trap(`${kind}: discriminant ${i} is out of range (${n} cases)`);
 }

@@ -50,7 +50,7 @@ export function loadStringFromRange(cx: LiftLowerContext, ptr: number, taggedCod
       break;
   }
   const u8 = cx.u8;
-  if (byteLength > MAX_STRING_BYTE_LENGTH || ptr % align !== 0 || ptr + byteLength > u8.length) refuseStringRange(ptr, byteLength, align, u8.length);
+  if (byteLength > MAX_STRING_BYTE_LENGTH || ptr % align !== 0 || ptr + byteLength > cx.byteLength) refuseStringRange(ptr, byteLength, align, cx.byteLength);
   if ((cx.liftBudget -= byteLength) < 0) cx.liftBudgetExhausted();
   switch (encoding) {
     case 'utf8':
@@ -184,7 +184,7 @@ function storeUtf16ToUtf8(cx: LiftLowerContext, s: string): number {
   const units = s.length;
   checkLength(units);
   let ptr = cx.allocate(1, units);
-  if (ptr + units > cx.u8.length) refuseStringRealloc(ptr, units, 1);
+  if (ptr + units > cx.byteLength) refuseStringRealloc(ptr, units, 1);
   const u8 = cx.u8;
   // Optimistic ASCII pass, as the spec writes code points < 0x80 one byte each.
   let i = 0;
@@ -210,12 +210,12 @@ function storeUtf16ToUtf8(cx: LiftLowerContext, s: string): number {
   const worst = 3 * units;
   checkLength(worst);
   ptr = cx.reallocate(ptr, units, 1, worst);
-  if (ptr + worst > cx.u8.length) refuseStringRealloc(ptr, worst, 1);
+  if (ptr + worst > cx.byteLength) refuseStringRealloc(ptr, worst, 1);
   const written = utf8Encoder.encodeInto(s.slice(i), cx.u8.subarray(ptr + i, ptr + worst)).written;
   const len = i + written;
   if (worst > len) {
     ptr = cx.reallocate(ptr, worst, 1, len);
-    if (ptr + len > cx.u8.length) refuseStringRealloc(ptr, len, 1);
+    if (ptr + len > cx.byteLength) refuseStringRealloc(ptr, len, 1);
   }
   cx.storedUnits = len;
   return ptr;
@@ -227,7 +227,7 @@ function storeStringCopyUtf16(cx: LiftLowerContext, s: string): number {
   const byteLength = 2 * units;
   checkLength(byteLength);
   const ptr = cx.allocate(2, byteLength);
-  if (ptr % 2 !== 0 || ptr + byteLength > cx.u8.length) refuseStringRealloc(ptr, byteLength, 2);
+  if (ptr % 2 !== 0 || ptr + byteLength > cx.byteLength) refuseStringRealloc(ptr, byteLength, 2);
   writeUtf16(cx.dv, ptr, s, 0);
   cx.storedUnits = units;
   return ptr;
@@ -242,7 +242,7 @@ function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): number {
   const units = s.length;
   checkLength(units);
   let ptr = cx.allocate(2, units);
-  if (ptr % 2 !== 0 || ptr + units > cx.u8.length) refuseStringRealloc(ptr, units, 2);
+  if (ptr % 2 !== 0 || ptr + units > cx.byteLength) refuseStringRealloc(ptr, units, 2);
   let dstByteLength = 0;
   let u8 = cx.u8;
   for (let i = 0; i < units; i++) {
@@ -256,7 +256,7 @@ function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): number {
     const worst = 2 * units;
     checkLength(worst);
     ptr = cx.reallocate(ptr, units, 2, worst);
-    if (ptr % 2 !== 0 || ptr + worst > cx.u8.length) refuseStringRealloc(ptr, worst, 2);
+    if (ptr % 2 !== 0 || ptr + worst > cx.byteLength) refuseStringRealloc(ptr, worst, 2);
     u8 = cx.u8;
     // Inflate the Latin-1 prefix in place, back to front so nothing is overwritten early.
     for (let j = dstByteLength - 1; j >= 0; j--) {
@@ -271,7 +271,7 @@ function storeStringToLatin1OrUtf16(cx: LiftLowerContext, s: string): number {
   if (dstByteLength < units) {
     // Unreachable for a utf16 source (each Latin-1 code unit is one byte); kept to mirror the spec.
     ptr = cx.reallocate(ptr, units, 2, dstByteLength);
-    if (ptr % 2 !== 0 || ptr + dstByteLength > cx.u8.length) refuseStringRealloc(ptr, dstByteLength, 2);
+    if (ptr % 2 !== 0 || ptr + dstByteLength > cx.byteLength) refuseStringRealloc(ptr, dstByteLength, 2);
   }
   cx.storedUnits = dstByteLength;
   return ptr;
