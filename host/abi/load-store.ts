@@ -311,6 +311,25 @@ function buildLoad(t: ValType): Load {
   }
 }
 
+/**
+ * The load of an option JS sees untagged (`undefined` for none, else the
+ * payload): the variant load above with its two cases written out, so a
+ * call reads no case table and calls no `make` (kv's get and put return
+ * one). Two cases take a one-byte discriminant (definitions.py
+ * `discriminant_type`); anything but 0 or 1 is refused as the variant load
+ * refuses it, with the same trap.
+ */
+function untaggedOptionLoad(t: ValType & { kind: 'option' }): Load {
+  const { payloadOffset: poff } = variantPlacement(variantShape(t).cases);
+  const some = compileLoad(t.type);
+  return (cx, p) => {
+    const i = cx.dv.getUint8(p);
+    if (i === 0) return undefined;
+    if (i !== 1) refuseDiscriminant('option', i, 2);
+    return some(cx, p + poff);
+  };
+}
+
 /** `load` of `t` at a constant field offset: scalars read there directly, others through a shifting wrapper (offset 0 needs none). */
 function loadAt(t: ValType, off: number): Load {
   const scalar = off === 0 ? undefined : scalarLoadAt(t, off);
@@ -551,25 +570,6 @@ export function withIndex(e: unknown, elemPath: string, i: number): unknown {
 // building, and TurboFan may compute a number's string that two messages share before the first check.
 
 /** A variant's discriminant `i` of `n` cases out of range (a trap; flat.ts's lifting shares it). */
-/**
- * The load of an option JS sees untagged (`undefined` for none, else the
- * payload): the variant load above with its two cases written out, so a
- * call reads no case table and calls no `make` (kv's get and put return
- * one). Two cases take a one-byte discriminant (definitions.py
- * `discriminant_type`); anything but 0 or 1 is refused as the variant load
- * refuses it, with the same trap.
- */
-function untaggedOptionLoad(t: ValType & { kind: 'option' }): Load {
-  const { payloadOffset: poff } = variantPlacement(variantShape(t).cases);
-  const some = compileLoad(t.type);
-  return (cx, p) => {
-    const i = cx.dv.getUint8(p);
-    if (i === 0) return undefined;
-    if (i !== 1) refuseDiscriminant('option', i, 2);
-    return some(cx, p + poff);
-  };
-}
-
 export function refuseDiscriminant(kind: string, i: number, n: number): never {
   trap(`${kind}: discriminant ${i} is out of range (${n} cases)`);
 }
