@@ -6,7 +6,7 @@
  */
 import type { CanonOpt, CanonOptEntry } from '../binary/ast.ts';
 import type { FuncType, ValType } from '../types.ts';
-import { MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, type CallingAbi } from '../abi/layout.ts';
+import { flattenType, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, type CallingAbi } from '../abi/layout.ts';
 import { at } from './resolve.ts';
 import type { ComponentScope } from './component-scope.ts';
 import { formatSig, sigEquals } from './core-types.ts';
@@ -118,7 +118,7 @@ export function resolveOptions(entries: readonly CanonOptEntry[], scope: Compone
   return { memory, realloc, postReturn, stringEncoding: stringEncoding ?? 'utf8', async, callback };
 }
 
-// hasIndirect, flatCount and checkOptionsFor run for every lifted and lowered function of every
+// hasIndirect and checkOptionsFor run for every lifted and lowered function of every
 // cold load, mostly unoptimised: loops, not `some`/`reduce`/`map` with a closure and an array per
 // call (nor spreads), which cost more than the walk itself there.
 
@@ -147,37 +147,12 @@ export function hasIndirect(t: ValType): boolean {
   }
 }
 
-/** definitions.py `flatten_type` length, enough to know when values spill to memory. */
+/**
+ * How many flat values `t` takes: the length of definitions.py `flatten_type`, from the ABI's one
+ * implementation (abi/layout.ts, memoised per type; canon.ts flattens these types next anyway).
+ */
 export function flatCount(t: ValType): number {
-  switch (t.kind) {
-    case 'string':
-    case 'list':
-      return 2;
-    case 'record': {
-      let n = 0;
-      for (const f of t.fields) n += flatCount(f.type);
-      return n;
-    }
-    case 'tuple': {
-      let n = 0;
-      for (const u of t.types) n += flatCount(u);
-      return n;
-    }
-    case 'variant': {
-      // The discriminant, then as many slots as the widest case.
-      let widest = 0;
-      for (const c of t.cases) if (c.type !== undefined) widest = Math.max(widest, flatCount(c.type));
-      return 1 + widest;
-    }
-    case 'option':
-      return 1 + flatCount(t.type);
-    case 'result':
-      return 1 + Math.max(t.ok === undefined ? 0 : flatCount(t.ok), t.err === undefined ? 0 : flatCount(t.err));
-    case 'flags':
-      return t.labels.length > 0 ? 1 : 0;
-    default:
-      return 1;
-  }
+  return flattenType(t).length;
 }
 
 /**

@@ -14,7 +14,6 @@ import {
   checkOptionsFor,
   checkOptionsForValues,
   hasIndirect,
-  flatCount,
   resolveOptions,
   type OptionsSite,
   type ResolvedOptions,
@@ -158,7 +157,7 @@ function validateBuiltin(c: CanonBuiltin, scope: ComponentScope, off: number): R
       const options = resolveOptions(c.options, scope, builtinSite('task.return', TASK_RETURN_OPTIONS));
       // The result arrives as the core function's parameters, spilled to memory past MAX_FLAT_PARAMS.
       const flat = result === undefined ? [] : flattenTypes([result]);
-      if (result !== undefined && (hasIndirect(result) || flatCount(result) > MAX_FLAT_PARAMS) && options.memory === undefined) {
+      if (result !== undefined && (hasIndirect(result) || flat.length > MAX_FLAT_PARAMS) && options.memory === undefined) {
         invalid('canonical option `memory` is required', off);
       }
       return { kind: 'task.return', result, options, sig: sig(flat.length > MAX_FLAT_PARAMS ? I32 : flat, NONE) };
