@@ -4,6 +4,8 @@
  */
 import type { ResourceHandle } from './handle-table.ts';
 import type { OnCancel } from './task.ts';
+import { keepShape } from '../shape-anchors.ts';
+import { Store } from './store.ts';
 import { trap } from './trap.ts';
 import { Waitable } from './waitable.ts';
 
@@ -69,3 +71,10 @@ export class Subtask extends Waitable {
     super.drop();
   }
 }
+
+// One Subtask for the life of the process (shape-anchors.ts), as task.ts keeps a Task and a Thread:
+// every lowered call of an instance using the async ABI makes one (host/abi/task-lower.ts) and lets go
+// of it when the call is over, so without a live one each full GC freed its hidden class and V8 threw
+// away the code compiled against it (Subtask, resolved, lowered: "weak objects" in --trace-deopt).
+// Its listener is a Store, as a call's is.
+keepShape(new Subtask(new Store()));

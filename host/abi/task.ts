@@ -6,11 +6,12 @@
  * calling convention, used between instances and with the host alike).
  */
 import type { FuncType } from '../types.ts';
-import type { ComponentInstance } from './component-instance.ts';
+import { ComponentInstance } from './component-instance.ts';
 import type { BorrowScope } from './handle-table.ts';
 import { trapped } from './guard.ts';
 import { Cancelled, type Continuation, Thread } from './thread.ts';
 import { trap } from './trap.ts';
+import { keepShape } from '../shape-anchors.ts';
 
 /** definitions.py `OnStart`: the caller hands over the arguments (JS values) when the callee is ready. */
 export type OnStart = () => unknown[];
@@ -246,3 +247,23 @@ export class Task implements BorrowScope {
 }
 
 export type { Continuation };
+
+// One Task and one Thread for the life of the process (shape-anchors.ts). Every call of a lifted
+// function of an instance using the async ABI makes a Task and a Thread and lets go of both when it
+// returns, so a full GC usually finds none alive, frees their hidden classes, and V8 throws away every
+// function compiled against them ("weak objects" in --trace-deopt: invoke, canonLift, callCore, the
+// Task and Thread constructors, ...): the calls after each GC ran unoptimised until V8 compiled them
+// again: 4-11x the instructions per call, as the bench's async section measures (gc() before each
+// batch of calls). Built as a call builds them (their fields are all set in their constructors); the anchor instance is
+// never entered.
+const anchorTask = keepShape(
+  new Task(
+    { async: false, params: [], result: undefined },
+    { async: false, callback: false, memory: undefined, stringEncoding: 'utf8' },
+    new ComponentInstance('shape anchor'),
+    () => [],
+    () => undefined,
+    () => undefined,
+  ),
+);
+keepShape(anchorTask.newThread(() => undefined));

@@ -6,6 +6,7 @@
  * is read when it is delivered; it may belong to one waitable set.
  */
 import type { Thread } from './thread.ts';
+import { keepShape } from '../shape-anchors.ts';
 import { trap } from './trap.ts';
 
 /** definitions.py `EventCode`. */
@@ -145,3 +146,9 @@ export class WaitableSet {
     if (this.numWaiting > 0) trap('waitable-set.drop: cannot drop waitable set with waiters');
   }
 }
+
+// One WaitableSet for the life of the process (shape-anchors.ts): an async guest may make one per
+// call (waitable-set.new, then drop), and without a live one each full GC freed its hidden class and
+// V8 threw away the code compiled against it (join, getPendingEvent, waitForEventAnd, the Store's tick:
+// "weak objects" in --trace-deopt).
+keepShape(new WaitableSet());
