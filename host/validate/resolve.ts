@@ -4,7 +4,7 @@
  * rejecting features this host does not implement.
  */
 import type { FuncType, ParamType, ValType } from '../types.ts';
-import type { Alias, ComponentDecl, CoreDefType, DefType, DefValType, ExternName, ExternType, ValTypeRef } from '../binary/ast.ts';
+import type { Alias, ComponentDecl, CoreDefType, DefType, DefValType, ExternName, ExternType, PrimValType, ValTypeRef } from '../binary/ast.ts';
 import { fixedListLayout, recordLayout, variantLayout, type Layout } from '../abi/layout.ts';
 import { MAX_VALUE_SIZE, validationLayout, validationPointerPairLayout } from './value-size.ts';
 import {
@@ -54,9 +54,27 @@ export function at<T>(space: readonly T[], index: number, what: string, offset: 
   return space[index]!;
 }
 
+/**
+ * One resolved type per primitive, shared by every use in every component.
+ * A primitive type has no identity to keep apart (it names no resource, and
+ * only records, variants, enums and flags get named aliases, visibility.ts),
+ * so type matching (value-type-equality.ts answers the same object at once:
+ * 237 of the 431 comparisons of a cold types load were two fresh objects of
+ * one primitive) and the ABI's per-type memos (abi/layout.ts layouts and
+ * flattenings) meet the same object again instead of a fresh one per use.
+ * Frozen: one component's types can never change another's.
+ */
+const PRIMITIVE_KINDS: Readonly<Record<PrimValType, true>> = {
+  bool: true, s8: true, u8: true, s16: true, u16: true, s32: true, u32: true, s64: true, u64: true,
+  f32: true, f64: true, char: true, string: true, 'error-context': true,
+};
+const PRIMITIVE_VAL_TYPES = Object.freeze(
+  Object.fromEntries(Object.keys(PRIMITIVE_KINDS).map((kind) => [kind, Object.freeze({ kind })])),
+) as Readonly<Record<PrimValType, ValType>>;
+
 export function resolveValType(ref: ValTypeRef, scope: TypeScope, offset: number): ValType {
   if (ref.kind === 'primitive') {
-    return { kind: ref.type };
+    return PRIMITIVE_VAL_TYPES[ref.type];
   }
   const e = at(scope.types, ref.index, 'type', offset);
   if (e.kind === 'gated') unsupported(`${e.feature} in a function type or extern`, offset);
