@@ -81,10 +81,10 @@ function definedByGuest(rt: ResourceTypeRef): rt is ResourceType {
  * other count is passed through unchanged so the lifted function reports it.
  * A one-parameter function a face holds (`held`) starts as `unaryOnFirstCall`.
  */
-function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, item: string, held?: HeldAt): (...args: unknown[]) => unknown {
+function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, item: string, arity: number, held?: HeldAt): (...args: unknown[]) => unknown {
   const cell = cx.cell;
   const slot = register(f, cx, iface, name, item);
-  switch (paramCount(f)) {
+  switch (arity) {
     case 0:
       return function (this: unknown) {
         const call = cell.fns[slot] ?? cell.compile(slot);
@@ -277,6 +277,8 @@ type FaceMember = {
       readonly kind: 'func';
       /** The slot label (`slotLabel`), made once with the plan. */
       readonly item: string;
+      /** The function's declared parameter count (`paramCount`), which its wrapper is specialised on. */
+      readonly arity: number;
     }
   | {
       readonly kind: 'instance';
@@ -294,6 +296,8 @@ interface ResourceFunction {
   readonly key: string;
   /** The slot label (`slotLabel`), made once with the plan. */
   readonly item: string;
+  /** The function's declared parameter count (`paramCount`), which its wrapper or method is specialised on. */
+  readonly arity: number;
 }
 
 /** Per plan key (ExportContext), per instance path: the plans made so far. */
@@ -317,13 +321,14 @@ function makePlan(inst: RuntimeInstance, path: string): FacePlan {
     } else if (item.kind === 'func') {
       const p = parsedName(name);
       const label = slotLabel(path, name);
+      const arity = paramCount(item.func);
       if (p.kind === 'label') {
         const key = camel(name);
-        members.push({ kind: 'func', at, name, keys: !world ? [key] : key === name ? [name] : [name, key], item: label });
+        members.push({ kind: 'func', at, name, keys: !world ? [key] : key === name ? [name] : [name, key], item: label, arity });
       } else {
         // At the top level every function is also under its exact name.
-        if (world) members.push({ kind: 'func', at, name, keys: [name], item: label });
-        if (p.kind !== 'interface') resourceFunctions.push({ at, name, role: p.kind, resource: p.resource, key: p.kind === 'constructor' ? '' : camel(p.name), item: label });
+        if (world) members.push({ kind: 'func', at, name, keys: [name], item: label, arity });
+        if (p.kind !== 'interface') resourceFunctions.push({ at, name, role: p.kind, resource: p.resource, key: p.kind === 'constructor' ? '' : camel(p.name), item: label, arity });
       }
     }
     at++;
@@ -385,7 +390,7 @@ function faceOf(inst: RuntimeInstance, cx: ExportContext, path: string): ExportO
     // The plan was kept only for items of the same kinds (itemsIn), so the member's kind is its item's.
     const v =
       m.kind === 'func'
-        ? wrap((items[m.at] as Extract<RuntimeItem, { kind: 'func' }>).func, cx, path, m.name, m.item, { out, keys: m.keys })
+        ? wrap((items[m.at] as Extract<RuntimeItem, { kind: 'func' }>).func, cx, path, m.name, m.item, m.arity, { out, keys: m.keys })
         : faceOf((items[m.at] as Extract<RuntimeItem, { kind: 'instance' }>).instance, cx, m.path);
     for (const key of m.keys) out[key] = v;
   }
@@ -450,24 +455,24 @@ function attachResourceFunctions(
     const c = classes.get(r.resource);
     if (c === undefined) {
       // A resource function whose type is not exported here: still reachable by its full name.
-      out[r.name] = wrap(f, cx, path, r.name, r.item);
+      out[r.name] = wrap(f, cx, path, r.name, r.item, r.arity);
       continue;
     }
     switch (r.role) {
       case 'constructor':
-        c.setConstructor(wrap(f, cx, path, r.name, r.item));
+        c.setConstructor(wrap(f, cx, path, r.name, r.item, r.arity));
         break;
       case 'method': {
         const key = r.key;
         Object.defineProperty(c.proto, key, {
-          value: methodOf(cx.cell, register(f, cx, path, r.name, r.item), paramCount(f), c.proto, key),
+          value: methodOf(cx.cell, register(f, cx, path, r.name, r.item), r.arity, c.proto, key),
           writable: true,
           configurable: true,
         });
         break;
       }
       case 'static':
-        c.cls[r.key] = wrap(f, cx, path, r.name, r.item);
+        c.cls[r.key] = wrap(f, cx, path, r.name, r.item, r.arity);
         break;
     }
   }
