@@ -81,10 +81,10 @@ function definedByGuest(rt: ResourceTypeRef): rt is ResourceType {
  * other count is passed through unchanged so the lifted function reports it.
  * A one-parameter function a face holds (`held`) starts as `unaryOnFirstCall`.
  */
-function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, item: string, held?: HeldAt): (...args: unknown[]) => unknown {
+function wrap(f: RuntimeFunc, cx: ExportContext, iface: string, name: string, item: string, arity: number, held?: HeldAt): (...args: unknown[]) => unknown {
   const cell = cx.cell;
   const slot = register(f, cx, iface, name, item);
-  switch (paramCount(f)) {
+  switch (arity) {
     case 0:
       return function (this: unknown) {
         const call = cell.fns[slot] ?? cell.compile(slot);
@@ -277,6 +277,8 @@ type FaceMember = {
       readonly kind: 'func';
       /** The slot label (`slotLabel`), made once with the plan. */
       readonly item: string;
+      /** The function's declared parameter count (`paramCount`), which its wrapper is specialised on. */
+      readonly arity: number;
     }
   | {
       readonly kind: 'instance';
@@ -294,6 +296,8 @@ interface ResourceFunction {
   readonly key: string;
   /** The slot label (`slotLabel`), made once with the plan. */
   readonly item: string;
+  /** The function's declared parameter count (`paramCount`), which its wrapper or method is specialised on. */
+  readonly arity: number;
 }
 
 /** Per plan key (ExportContext), per instance path: the plans made so far. */
@@ -317,13 +321,14 @@ function makePlan(inst: RuntimeInstance, path: string): FacePlan {
     } else if (item.kind === 'func') {
       const p = parsedName(name);
       const label = slotLabel(path, name);
+      const arity = paramCount(item.func);
       if (p.kind === 'label') {
         const key = camel(name);
-        members.push({ kind: 'func', at, name, keys: !world ? [key] : key === name ? [name] : [name, key], item: label });
+        members.push({ kind: 'func', at, name, keys: !world ? [key] : key === name ? [name] : [name, key], item: label, arity });
       } else {
         // At the top level every function is also under its exact name.
-        if (world) members.push({ kind: 'func', at, name, keys: [name], item: label });
-        if (p.kind !== 'interface') resourceFunctions.push({ at, name, role: p.kind, resource: p.resource, key: p.kind === 'constructor' ? '' : camel(p.name), item: label });
+        if (world) members.push({ kind: 'func', at, name, keys: [name], item: label, arity });
+        if (p.kind !== 'interface') resourceFunctions.push({ at, name, role: p.kind, resource: p.resource, key: p.kind === 'constructor' ? '' : camel(p.name), item: label, arity });
       }
     }
     at++;
@@ -375,7 +380,7 @@ function faceOf(inst: RuntimeInstance, cx: ExportContext, path: string): ExportO
   const out: ExportObject = {};
   // One class per exported resource type defined by a guest; the class becomes the type's JS binding,
   // so handles lifted anywhere come out as its instances.
-  const classes = new Map<string, ResourceClass>();
+  const classes = new Map<string, GuestClass>();
   for (const t of plan.types) {
     const cls = classFor((items[t.at] as Extract<RuntimeItem, { kind: 'type' }>).entry, t.key, cx);
     if (cls !== undefined) classes.set(t.name, cls);
@@ -385,7 +390,7 @@ function faceOf(inst: RuntimeInstance, cx: ExportContext, path: string): ExportO
     // The plan was kept only for items of the same kinds (itemsIn), so the member's kind is its item's.
     const v =
       m.kind === 'func'
-        ? wrap((items[m.at] as Extract<RuntimeItem, { kind: 'func' }>).func, cx, path, m.name, m.item, { out, keys: m.keys })
+        ? wrap((items[m.at] as Extract<RuntimeItem, { kind: 'func' }>).func, cx, path, m.name, m.item, m.arity, { out, keys: m.keys })
         : faceOf((items[m.at] as Extract<RuntimeItem, { kind: 'instance' }>).instance, cx, m.path);
     for (const key of m.keys) out[key] = v;
   }
@@ -395,72 +400,79 @@ function faceOf(inst: RuntimeInstance, cx: ExportContext, path: string): ExportO
 }
 
 /** Puts each class made for the plan's types into `out`, under its PascalCase key. */
-function addClasses(plan: FacePlan, classes: ReadonlyMap<string, ResourceClass>, out: ExportObject): void {
+function addClasses(plan: FacePlan, classes: ReadonlyMap<string, GuestClass>, out: ExportObject): void {
   for (const t of plan.types) {
-    const cls = classes.get(t.name);
-    if (cls !== undefined) out[t.key] = cls;
+    const c = classes.get(t.name);
+    if (c !== undefined) out[t.key] = c.cls;
   }
 }
 
 type ResourceClass = (new (...args: unknown[]) => object) & Record<string, unknown>;
+
+/** A class `makeGuestClass` made for a resource type: what the face installs its functions with. */
+interface GuestClass {
+  readonly cls: ResourceClass;
+  /** `cls.prototype` (makeGuestClass `proto`): methods go here. */
+  readonly proto: object;
+  readonly setConstructor: (f: (...args: unknown[]) => unknown) => void;
+}
 
 /**
  * The class of an exported type when it is a resource a guest defined (the
  * one made before for the same resource type, or a new one named
  * `className`, which becomes the type's JS binding), else undefined.
  */
-function classFor(entry: TypeEntry, className: string, cx: ExportContext): ResourceClass | undefined {
+function classFor(entry: TypeEntry, className: string, cx: ExportContext): GuestClass | undefined {
   if (entry.kind !== 'resource') return undefined;
   const rt = entry.ref;
   if (!definedByGuest(rt)) return undefined;
   const existing = classOf.get(rt);
   if (existing !== undefined) return existing;
   const made = makeGuestClass(className);
-  const cls = made.cls as unknown as ResourceClass;
-  constructorSetters.set(cls, made.setConstructor);
   const binding = new GuestClassBinding(rt, made.cls, cx.cell);
   made.setBinding(binding);
   cx.cell.addBinding(binding);
   rt.js = binding;
-  classOf.set(rt, cls);
-  return cls;
+  const c: GuestClass = { cls: made.cls as unknown as ResourceClass, proto: made.proto, setConstructor: made.setConstructor };
+  classOf.set(rt, c);
+  return c;
 }
 
-const classOf = new WeakMap<ResourceTypeRef, ResourceClass>();
-const constructorSetters = new WeakMap<ResourceClass, (f: (...args: unknown[]) => unknown) => void>();
+/** The class made for each resource type (a type exported by several instances of a face gets one). */
+const classOf = new WeakMap<ResourceTypeRef, GuestClass>();
 
 /** Installs `[constructor]`, `[method]` and `[static]` functions on their classes. */
 function attachResourceFunctions(
   plan: FacePlan,
   items: readonly RuntimeItem[],
-  classes: ReadonlyMap<string, ResourceClass>,
+  classes: ReadonlyMap<string, GuestClass>,
   out: ExportObject,
   cx: ExportContext,
   path: string,
 ): void {
   for (const r of plan.resourceFunctions) {
     const f = (items[r.at] as Extract<RuntimeItem, { kind: 'func' }>).func;
-    const cls = classes.get(r.resource);
-    if (cls === undefined) {
+    const c = classes.get(r.resource);
+    if (c === undefined) {
       // A resource function whose type is not exported here: still reachable by its full name.
-      out[r.name] = wrap(f, cx, path, r.name, r.item);
+      out[r.name] = wrap(f, cx, path, r.name, r.item, r.arity);
       continue;
     }
     switch (r.role) {
       case 'constructor':
-        constructorSetters.get(cls)?.(wrap(f, cx, path, r.name, r.item));
+        c.setConstructor(wrap(f, cx, path, r.name, r.item, r.arity));
         break;
       case 'method': {
         const key = r.key;
-        Object.defineProperty(cls.prototype, key, {
-          value: methodOf(cx.cell, register(f, cx, path, r.name, r.item), paramCount(f), cls.prototype, key),
+        Object.defineProperty(c.proto, key, {
+          value: methodOf(cx.cell, register(f, cx, path, r.name, r.item), r.arity, c.proto, key),
           writable: true,
           configurable: true,
         });
         break;
       }
       case 'static':
-        cls[r.key] = wrap(f, cx, path, r.name, r.item);
+        c.cls[r.key] = wrap(f, cx, path, r.name, r.item, r.arity);
         break;
     }
   }

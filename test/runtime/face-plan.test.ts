@@ -13,6 +13,7 @@ import { PluginCell } from '../../host/plugin/plugin-cell.ts';
 import { exportsToJs, type ExportObject } from '../../host/runtime/js-exports.ts';
 import type { RuntimeFunc, RuntimeInstance, RuntimeItem } from '../../host/runtime/instantiate.ts';
 import type { FuncType } from '../../host/types.ts';
+import { ComponentInstance, ResourceType } from '../../host/abi/index.ts';
 
 const U32 = { kind: 'u32' } as const;
 
@@ -124,6 +125,36 @@ describe('face plans', () => {
     const one = world([['a', func(fn('a'))]]);
     expectSameAsFresh(two, one);
     expectSameAsFresh(one, two);
+  });
+
+  it('a kept plan with other arities (a key that lied) still passes every argument, exactly as given', () => {
+    // The plan keeps each function's arity, which its wrapper (and a method) is specialised on; a
+    // wrong one may cost the fast path, never an argument: any other count is passed through.
+    const resourceFace = (arities: readonly number[]) =>
+      world([
+        ...arities.map((n, i): [string, RuntimeItem] => [`f${i}`, func(fn(`f${i}`, n))]),
+        ['cell', { kind: 'type', entry: { kind: 'resource', ref: new ResourceType('cell', new ComponentInstance('guest'), () => {}) } }],
+        ...arities.map((n, i): [string, RuntimeItem] => [`[method]cell.m${i}`, func(fn(`m${i}`, n + 1))]),
+        ...arities.map((n, i): [string, RuntimeItem] => [`[static]cell.s${i}`, func(fn(`s${i}`, n))]),
+      ]);
+    const key = {};
+    const planned = [0, 1, 2, 3, 5];
+    face(resourceFace(planned), key);
+    const actual = [3, 0, 5, 1, 2];
+    const kept = face(resourceFace(actual), key).exports;
+    const Cell = kept.Cell as (new () => object) & Record<string, (...a: unknown[]) => unknown>;
+    const self = {};
+    for (const [i, n] of actual.entries()) {
+      for (const count of new Set([0, 1, 2, 3, 4, 6, n, planned[i]!])) {
+        const args = Array.from({ length: count }, (_, k) => k * 10 + i);
+        // Twice: a one-parameter function and a self-only method replace themselves at their first call.
+        for (let round = 0; round < 2; round++) {
+          expect((kept[`f${i}`] as (...a: unknown[]) => unknown)(...args)).toEqual([`f${i}`, ...args]);
+          expect((Cell.prototype as Record<string, (...a: unknown[]) => unknown>)[`m${i}`]!.call(self, ...args)).toEqual([`m${i}`, self, ...args]);
+          expect(Cell[`s${i}`]!(...args)).toEqual([`s${i}`, ...args]);
+        }
+      }
+    }
   });
 
   it('a nested instance that differs gets its own plan, its siblings keep theirs', () => {
