@@ -394,7 +394,8 @@ function linkedSelf(
       const y = arity >= 2 ? l1!(b) : undefined;
       const z = arity === 3 ? l2!(c) : undefined;
       let v = h.lent === undefined ? below(h.rep, rt, inst, y, z) : DECLINED;
-      if (v === DECLINED) {
+      // `typeof` first: the results here are scalars, and an identity compare of a value V8 cannot type is its generic StrictEqual call.
+      if (typeof v === 'symbol' && v === DECLINED) {
         js = rt.js;
         value = lentValue(cx, h, js, keep);
         v = arity === 1 ? callee(value) : arity === 2 ? callee(value, y) : callee(value, y, z);

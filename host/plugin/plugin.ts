@@ -609,14 +609,15 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
  * the slot, which throws.
  */
 function slotBelowFace(cell: PluginCell, slot: number): BelowFace {
-  let seen: unknown;
-  let below: BelowFace | undefined;
+  // Fields, not `let`s the closure shares: V8 checks a captured `let` for its temporal dead zone at every read.
+  const last: { fn: unknown; below: BelowFace | undefined } = { fn: undefined, below: undefined };
   return (rep, rt, via, b, c) => {
     const f = cell.fns[slot] ?? cell.compile(slot);
-    if (f !== seen) {
-      seen = f;
-      below = belowFaceOf(f);
+    if (f !== last.fn) {
+      last.fn = f;
+      last.below = belowFaceOf(f);
     }
+    const below = last.below;
     return below === undefined ? DECLINED : below(rep, rt, via, b, c);
   };
 }

@@ -33,7 +33,7 @@ import type { JsFunction } from '../runtime/export-cell.ts';
 import { type GuestClassBinding, handleOf, isUsable, liveBinding } from '../runtime/guest-resources.ts';
 import { type BelowFace, belowFaceOf, DECLINED, setBelowFace } from '../abi/below-face.ts';
 import { asResourceType } from '../abi/handles.ts';
-import type { ResourceType } from '../abi/resource-type.ts';
+import type { ResourceJsBinding, ResourceType } from '../abi/resource-type.ts';
 import { hostObjectRecord } from '../runtime/host-resources.ts';
 import { checkUse, checkUses, endCall, endLoan, lend, lendToCall, refusesUse, type Borrower, type HandleAccess, type HandleRecord, type HandleUse, type Loan } from '../runtime/ownership.ts';
 import type { AbiFunction, BorrowMode } from './section.ts';
@@ -355,23 +355,27 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
  * `record`): no map lookup per call.
  */
 function lendingBelow(lifted: BelowFace, rt: ResourceType, access: 'shared' | 'exclusive', loan: Loan): BelowFace {
-  let kept: HandleRecord | undefined;
-  let keptRep = 0;
-  let keptBy: GuestClassBinding | undefined;
-  /** The record of `rep` of `binding`: the one kept, or the binding's (then kept). */
-  const recordOf = (binding: GuestClassBinding, rep: number): HandleRecord => {
-    if (kept !== undefined && kept.retired === false && keptRep === rep && keptBy === binding) return kept;
-    keptRep = rep;
-    keptBy = binding;
-    return (kept = binding.lendRecord(rep));
+  // Fields, not `let`s the closures share: V8 checks a captured `let` for its temporal dead zone at every read.
+  const kept: { record: HandleRecord | undefined; rep: number; binding: GuestClassBinding | undefined } = { record: undefined, rep: 0, binding: undefined };
+  /**
+   * The record of `rep` when `js` is a guest resource binding whose plugin is loaded (`isUsable`'s rule on
+   * the object lent for `rep`, which is just lent: its state is usable), else undefined: the one kept, or
+   * the binding's (then kept). A kept one's binding was found to be one (`liveBinding`) when it was kept.
+   */
+  const recordOf = (js: ResourceJsBinding, rep: number): HandleRecord | undefined => {
+    const r = kept.record;
+    const binding = kept.binding;
+    if (r !== undefined && binding === js && kept.rep === rep && r.retired === false && binding.cell.live === true) return r;
+    const live = liveBinding(js);
+    if (live === undefined) return undefined;
+    kept.rep = rep;
+    kept.binding = live;
+    return (kept.record = live.lendRecord(rep));
   };
   return (rep, other, via, b, c) => {
     if (other !== rt) return DECLINED;
-    // `isUsable`'s rule on the object lent for `rep` (just lent: its state is usable): the plugin is loaded.
-    const binding = liveBinding(rt.js);
-    if (binding === undefined) return DECLINED;
-    const r = recordOf(binding, rep);
-    if (refusesUse(r, access, via)) return DECLINED;
+    const r = recordOf(rt.js, rep);
+    if (r === undefined || refusesUse(r, access, via)) return DECLINED;
     r.loans.push(loan);
     try {
       return lifted(rep, rt, via, b, c);

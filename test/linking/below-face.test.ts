@@ -220,6 +220,14 @@ describe.each([
       w.C.callGet(t);
       t[Symbol.dispose]();
       seen.push(outcome(() => w.C.callGet(t)));
+      // Another thing with t's rep: a resource of its own, with a record of its own (t's was retired with t).
+      // During its linked call, the loan on it is on that record: a use needing more than shared access meets it.
+      const again = new w.P.Thing(5);
+      w.hook = () => {
+        w.hook = () => {};
+        seen.push(outcome(() => again.bump(1)));
+      };
+      seen.push(w.C.callGet(again));
       const other = await load(await providerComponent(section), { name: 'provider', unchecked: !section, imports: { 'test:p/host': { hook: () => {} } } });
       seen.push(outcome(() => w.C.callGet(new (other.exports[THINGS] as Things).Thing(5))));
       await other.unload();
