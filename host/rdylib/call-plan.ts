@@ -359,13 +359,11 @@ function lendingBelow(lifted: BelowFace, rt: ResourceType, access: 'shared' | 'e
   const kept: { record: HandleRecord | undefined; rep: number; binding: GuestClassBinding | undefined } = { record: undefined, rep: 0, binding: undefined };
   /**
    * The record of `rep` when `js` is a guest resource binding whose plugin is loaded (`isUsable`'s rule on
-   * the object lent for `rep`, which is just lent: its state is usable), else undefined: the one kept, or
-   * the binding's (then kept). A kept one's binding was found to be one (`liveBinding`) when it was kept.
+   * the object lent for `rep`, which is just lent: its state is usable), else undefined: the binding's,
+   * then kept. Out of line: the call below checks the kept one itself, whose binding was found to be
+   * one (`liveBinding`) when it was kept.
    */
-  const recordOf = (js: ResourceJsBinding, rep: number): HandleRecord | undefined => {
-    const r = kept.record;
-    const binding = kept.binding;
-    if (r !== undefined && binding === js && kept.rep === rep && r.retired === false && binding.cell.live === true) return r;
+  const keep = (js: ResourceJsBinding, rep: number): HandleRecord | undefined => {
     const live = liveBinding(js);
     if (live === undefined) return undefined;
     kept.rep = rep;
@@ -374,8 +372,14 @@ function lendingBelow(lifted: BelowFace, rt: ResourceType, access: 'shared' | 'e
   };
   return (rep, other, via, b, c) => {
     if (other !== rt) return DECLINED;
-    const r = recordOf(rt.js, rep);
-    if (r === undefined || refusesUse(r, access, via)) return DECLINED;
+    const js = rt.js;
+    const binding = kept.binding;
+    let r = kept.record;
+    if (r === undefined || binding !== js || kept.rep !== rep || r.retired !== false || binding.cell.live !== true) {
+      r = keep(js, rep);
+      if (r === undefined) return DECLINED;
+    }
+    if (refusesUse(r, access, via)) return DECLINED;
     r.loans.push(loan);
     try {
       return lifted(rep, rt, via, b, c);
