@@ -17,6 +17,7 @@ import { type CanonOptions, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS } from './options.
 import { requireMemory, contains } from './requirements.ts';
 import { trap } from './trap.ts';
 import { abandonLowering, asResourceType, commitLowering, liftOwn } from './handles.ts';
+import { type BelowFace, DECLINED, setBelowFace } from './below-face.ts';
 
 type Callee = (...flat: unknown[]) => unknown;
 
@@ -423,7 +424,9 @@ export function wrapsDirectlyLifted(wrapper: object): void {
  * and no handle-table entry for the call (`directLower`, `directLift`): the
  * scalar calls, and methods of a resource the instance implements (`self`
  * is the rep) returning a scalar or a new owned handle. No flat arrays,
- * no memory views; a thin wrapper specialised on arity 0-3.
+ * no memory views; a thin wrapper specialised on arity 0-3. A method's also
+ * has an entry below its face (below-face.ts) taking `self` as the rep, for
+ * a linked plugin's lowered import (lower.ts `linkedSelf`).
  */
 function directFastPath(
   ft: FuncType,
@@ -448,11 +451,47 @@ function directFastPath(
     if (inst.poisoned !== undefined || inst.mayEnter !== true || argc !== n) refuseEntry(inst, n, argc);
   };
   const finish = directFinish(inst, liftR, postReturn, hasResult);
-  // Each call below clears may_enter, and sets it again on both exits: after
+  // Each `run` below clears may_enter, and sets it again on both exits: after
   // the result on the normal one, in `leftByThrow` on the other. No `finally`:
   // V8 compiles one into a saved pending message and a dispatch on how the
-  // block was left, paid by every call.
+  // block was left, paid by every call. The lifted functions and their entry
+  // below the face (`belowFace`) share them; small enough that V8 inlines
+  // them into each.
   const [l0, l1, l2] = lowers as ((v: unknown) => unknown)[];
+  const run1 = (x: unknown): unknown => {
+    inst.mayEnter = false;
+    let v: unknown;
+    try {
+      v = finish(callee(x));
+    } catch (e) {
+      throw leftByThrow(inst, e);
+    }
+    inst.mayEnter = true;
+    return v;
+  };
+  const run2 = (x: unknown, y: unknown): unknown => {
+    inst.mayEnter = false;
+    let v: unknown;
+    try {
+      v = finish(callee(x, y));
+    } catch (e) {
+      throw leftByThrow(inst, e);
+    }
+    inst.mayEnter = true;
+    return v;
+  };
+  const run3 = (x: unknown, y: unknown, z: unknown): unknown => {
+    inst.mayEnter = false;
+    let v: unknown;
+    try {
+      v = finish(callee(x, y, z));
+    } catch (e) {
+      throw leftByThrow(inst, e);
+    }
+    inst.mayEnter = true;
+    return v;
+  };
+  let lifted: (...args: unknown[]) => unknown;
   switch (n) {
     case 0:
       return function lifted0(...args: unknown[]) {
@@ -468,51 +507,52 @@ function directFastPath(
         return v;
       };
     case 1:
-      return function lifted1(a: unknown) {
+      lifted = function lifted1(a: unknown) {
         enter(arguments.length);
-        const x = l0!(a);
-        inst.mayEnter = false;
-        let v: unknown;
-        try {
-          v = finish(callee(x));
-        } catch (e) {
-          throw leftByThrow(inst, e);
-        }
-        inst.mayEnter = true;
-        return v;
+        return run1(l0!(a));
       } as (...args: unknown[]) => unknown;
+      break;
     case 2:
-      return function lifted2(a: unknown, b: unknown) {
+      lifted = function lifted2(a: unknown, b: unknown) {
         enter(arguments.length);
         const x = l0!(a);
-        const y = l1!(b);
-        inst.mayEnter = false;
-        let v: unknown;
-        try {
-          v = finish(callee(x, y));
-        } catch (e) {
-          throw leftByThrow(inst, e);
-        }
-        inst.mayEnter = true;
-        return v;
+        return run2(x, l1!(b));
       } as (...args: unknown[]) => unknown;
+      break;
     default:
-      return function lifted3(a: unknown, b: unknown, c: unknown) {
+      lifted = function lifted3(a: unknown, b: unknown, c: unknown) {
         enter(arguments.length);
         const x = l0!(a);
         const y = l1!(b);
-        const z = l2!(c);
-        inst.mayEnter = false;
-        let v: unknown;
-        try {
-          v = finish(callee(x, y, z));
-        } catch (e) {
-          throw leftByThrow(inst, e);
-        }
-        inst.mayEnter = true;
-        return v;
+        return run3(x, y, l2!(c));
       } as (...args: unknown[]) => unknown;
   }
+  const self = ft.params[0]!.type;
+  if (self.kind === 'borrow') {
+    // `self` is a borrow of this instance's own resource (`directLower`): below the face, it comes as the rep.
+    const rt = asResourceType(self.resource);
+    const below: BelowFace =
+      n === 1
+        ? (rep, other) => {
+            if (other !== rt) return DECLINED;
+            enter(1);
+            return run1(rep);
+          }
+        : n === 2
+          ? (rep, other, _via, b) => {
+              if (other !== rt) return DECLINED;
+              enter(2);
+              return run2(rep, l1!(b));
+            }
+          : (rep, other, _via, b, c) => {
+              if (other !== rt) return DECLINED;
+              enter(3);
+              const y = l1!(b);
+              return run3(rep, y, l2!(c));
+            };
+    setBelowFace(lifted, below);
+  }
+  return lifted;
 }
 
 /**

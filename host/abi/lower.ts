@@ -16,7 +16,8 @@ import { contains, requireMemory } from './requirements.ts';
 import { trap } from './trap.ts';
 import { abandonLowering, asResourceType, commitLowering, endLend, lendHandle, lentValue, liftBorrow, liftOwn, releaseLends } from './handles.ts';
 import type { ResourceHandle } from './handle-table.ts';
-import type { LendKeep, ResourceJsBinding } from './resource-type.ts';
+import type { LendKeep, ResourceJsBinding, ResourceType } from './resource-type.ts';
+import { type BelowFace, belowFaceOf, DECLINED } from './below-face.ts';
 import { shapeSource } from '../shape-sources.ts';
 
 type Callee = (...args: unknown[]) => unknown;
@@ -331,8 +332,12 @@ function selfBorrowPath(
   const l1 = lifts[0];
   const l2 = lifts[1];
   const rt = asResourceType(self.type.resource);
-  const keep: LendKeep | undefined = linked ? { kept: undefined } : undefined;
   const arity = params.length;
+  if (linked) {
+    const below = belowFaceOf(callee);
+    if (below !== undefined) return linkedSelf(cx, inst, callee, below, enter, lowerR, rt, arity, l1, l2);
+  }
+  const keep: LendKeep | undefined = linked ? { kept: undefined } : undefined;
   // One function for 1-3 parameters: the guest calls it with exactly its import's arity, and the callee
   // gets exactly that many arguments (a JS host function may read `arguments.length`).
   return function loweredSelf(a: unknown, b: unknown, c: unknown) {
@@ -354,12 +359,69 @@ function selfBorrowPath(
   } as (...flat: unknown[]) => unknown;
 }
 
-/** The throwing exit of `selfBorrowPath`'s call: poisons `inst` (guard.ts `trapped`), then ends the lend if one was made; returns what to throw. */
+/**
+ * `selfBorrowPath` for a linked plugin's export that has an entry below its
+ * face (abi/below-face.ts): the lent handle's rep goes to the provider as
+ * definitions.py `lower_borrow` gives a resource's own instance its rep,
+ * with no JS object made for it and turned back into the rep. The same steps
+ * as `loweredSelf`'s up to the callee (may_leave, `lendHandle`'s trap on a
+ * bad handle, the scalars lifted); then the entry, whose rules are the
+ * face's; when it DECLINED (nothing changed), the call goes through the face
+ * as `loweredSelf`'s does, which refuses it or makes it. A value JS lent
+ * (`ResourceHandle.lent`) goes through the face too.
+ */
+function linkedSelf(
+  cx: LiftLowerContext,
+  inst: ComponentInstance,
+  callee: Callee,
+  below: BelowFace,
+  enter: () => void,
+  lowerR: (v: unknown) => unknown,
+  rt: ResourceType,
+  arity: number,
+  l1: ((x: unknown) => unknown) | undefined,
+  l2: ((x: unknown) => unknown) | undefined,
+): (...flat: unknown[]) => unknown {
+  const keep: LendKeep = { kept: undefined };
+  return function loweredLinked(a: unknown, b: unknown, c: unknown) {
+    enter();
+    let h: ResourceHandle | undefined;
+    let js: ResourceJsBinding | undefined;
+    let value: unknown;
+    let r: unknown;
+    try {
+      h = lendHandle(cx, (a as number) >>> 0, rt);
+      const y = arity >= 2 ? l1!(b) : undefined;
+      const z = arity === 3 ? l2!(c) : undefined;
+      let v = h.lent === undefined ? below(h.rep, rt, inst, y, z) : DECLINED;
+      // `typeof` first: the results here are scalars, and an identity compare of a value V8 cannot type is its generic StrictEqual call.
+      if (typeof v === 'symbol' && v === DECLINED) {
+        js = rt.js;
+        value = lentValue(cx, h, js, keep);
+        v = arity === 1 ? callee(value) : arity === 2 ? callee(value, y) : callee(value, y, z);
+      }
+      r = lowerR(v);
+    } catch (e) {
+      throw selfLeftByThrow(inst, e, h, js, value);
+    }
+    if (js === undefined) h.numLends--;
+    else endLend(h, js, value);
+    return r;
+  } as (...flat: unknown[]) => unknown;
+}
+
+/**
+ * The throwing exit of `selfBorrowPath`'s call: poisons `inst` (guard.ts
+ * `trapped`), then ends the lend if one was made (with the object it gave JS, if it gave one); returns what to throw.
+ */
 function selfLeftByThrow(inst: ComponentInstance, e: unknown, h: ResourceHandle | undefined, js: ResourceJsBinding | undefined, value: unknown): unknown {
   try {
     return trapped(inst, e);
   } finally {
-    if (h !== undefined) endLend(h, js!, value);
+    if (h !== undefined) {
+      if (js === undefined) h.numLends--;
+      else endLend(h, js, value);
+    }
   }
 }
 

@@ -36,6 +36,7 @@ import { HOST_INSTANCE } from '../runtime/host-resources.ts';
 import { GuestClassBinding, handleOf, isUsable, makeGuestClass, ownedSlot } from '../runtime/guest-resources.ts';
 import { keepShape } from '../shape-anchors.ts';
 import { PluginCell } from './plugin-cell.ts';
+import { type BelowFace, belowFaceOf, DECLINED, setBelowFace } from '../abi/below-face.ts';
 import { instanceLimits } from './limits.ts';
 import { checkedBuildStarted } from './pipeline.ts';
 import type { AsyncEngineWork } from '../sync-refusal.ts';
@@ -342,6 +343,7 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
         // returnsPromise goes along: a sync-typed export of an instance entered through JSPI returns a
         // Promise, so the importer must lower it as a call that may block (instantiate.ts requireModeFor).
         const call = (...args: unknown[]): unknown => (cell.fns[slot] ?? cell.compile(slot))(...args);
+        setBelowFace(call, slotBelowFace(cell, slot));
         return { kind: 'func', func: { type: it.func.type, call, linked: true, ...(it.func.returnsPromise === undefined ? {} : { returnsPromise: it.func.returnsPromise }) } };
       }
       if (it.kind === 'instance') return { kind: 'instance', instance: new Map([...it.instance].map(([n, x]) => [n, through(x)])) };
@@ -597,6 +599,27 @@ export class Plugin<E extends object = ExportObject> implements LinkProvider {
     for (const p of gen.providers) p.#dependents.delete(this);
     gen.instances.length = 0;
   }
+}
+
+/**
+ * The entry below the face (abi/below-face.ts) of what `cell`'s slot holds
+ * now: read at every call, as the slot is, so it is the entry of the
+ * function a call through the slot would run (made at the slot's first
+ * call); once unload put a thrower there, none, and the call goes through
+ * the slot, which throws.
+ */
+function slotBelowFace(cell: PluginCell, slot: number): BelowFace {
+  // Fields, not `let`s the closure shares: V8 checks a captured `let` for its temporal dead zone at every read.
+  const last: { fn: unknown; below: BelowFace | undefined } = { fn: undefined, below: undefined };
+  return (rep, rt, via, b, c) => {
+    const f = cell.fns[slot] ?? cell.compile(slot);
+    if (f !== last.fn) {
+      last.fn = f;
+      last.below = belowFaceOf(f);
+    }
+    const below = last.below;
+    return below === undefined ? DECLINED : below(rep, rt, via, b, c);
+  };
 }
 
 /**

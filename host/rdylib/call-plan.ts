@@ -30,7 +30,10 @@ import { isDirectlyLifted, wrapsDirectlyLifted } from '../abi/lift.ts';
 import { toCamelCase } from '../abi/names.ts';
 import { returnsPromise } from '../runtime/async-calls.ts';
 import type { JsFunction } from '../runtime/export-cell.ts';
-import { handleOf, isUsable } from '../runtime/guest-resources.ts';
+import { type GuestClassBinding, handleOf, isUsable, liveBinding } from '../runtime/guest-resources.ts';
+import { type BelowFace, belowFaceOf, DECLINED, setBelowFace } from '../abi/below-face.ts';
+import { asResourceType } from '../abi/handles.ts';
+import type { ResourceJsBinding, ResourceType } from '../abi/resource-type.ts';
 import { hostObjectRecord } from '../runtime/host-resources.ts';
 import { checkUse, checkUses, endCall, endLoan, lend, lendToCall, refusesUse, type Borrower, type HandleAccess, type HandleRecord, type HandleUse, type Loan } from '../runtime/ownership.ts';
 import type { AbiFunction, BorrowMode } from './section.ts';
@@ -324,7 +327,66 @@ export function withBorrowRules(fn: AbiFunction, f: LiftedCall, callsOut = true)
     const r = h.binding.ensureRecord(h);
     return refusesUse(r, access, h.via) ? undefined : r;
   };
-  return lendingSingle(type.params.length, single.index, unrefusable, { label: inProgress }, access, callee, call, lending);
+  const loan: Loan = { borrower: { label: inProgress }, mode: access, holder: callee };
+  const planned = lendingSingle(type.params.length, single.index, unrefusable, loan, call, lending);
+  // Below the face: the lifted function's entry (abi/lift.ts, for a `self` borrowing its own instance's resource), under this plan's rules.
+  const self = type.params[0]!.type;
+  if (single.index === 0 && planned !== lending && self.kind === 'borrow') {
+    const lifted = belowFaceOf(call);
+    if (lifted !== undefined) setBelowFace(planned, lendingBelow(lifted, asResourceType(self.resource), access, loan));
+  }
+  return planned;
+}
+
+/**
+ * `lendingSingle`'s call below its face (abi/below-face.ts), for a plan
+ * whose single handle is `self`, of resource type `rt`: given as the rep,
+ * lent by a call running in `via`. The rules are
+ * `unrefusable`'s on the record it would find, the binding's record of the
+ * rep (guest-resources.ts `lendRecord`: what `ensureRecord` gives for an
+ * object lent for it), then the plan's one loan around the lifted function's
+ * own entry; anything `unrefusable` would turn to `lending` is DECLINED, so
+ * the caller makes the call through the plan, which refuses it.
+ *
+ * The record last found is kept for the next call on the same rep while it
+ * is not retired (every removal from the binding's records retires it, so
+ * one that is not is still the binding's record for that rep), as the
+ * object a linked call lends keeps it (guest-resources.ts HandleState
+ * `record`): no map lookup per call.
+ */
+function lendingBelow(lifted: BelowFace, rt: ResourceType, access: 'shared' | 'exclusive', loan: Loan): BelowFace {
+  // Fields, not `let`s the closures share: V8 checks a captured `let` for its temporal dead zone at every read.
+  const kept: { record: HandleRecord | undefined; rep: number; binding: GuestClassBinding | undefined } = { record: undefined, rep: 0, binding: undefined };
+  /**
+   * The record of `rep` when `js` is a guest resource binding whose plugin is loaded (`isUsable`'s rule on
+   * the object lent for `rep`, which is just lent: its state is usable), else undefined: the binding's,
+   * then kept. Out of line: the call below checks the kept one itself, whose binding was found to be
+   * one (`liveBinding`) when it was kept.
+   */
+  const keep = (js: ResourceJsBinding, rep: number): HandleRecord | undefined => {
+    const live = liveBinding(js);
+    if (live === undefined) return undefined;
+    kept.rep = rep;
+    kept.binding = live;
+    return (kept.record = live.lendRecord(rep));
+  };
+  return (rep, other, via, b, c) => {
+    if (other !== rt) return DECLINED;
+    const js = rt.js;
+    const binding = kept.binding;
+    let r = kept.record;
+    if (r === undefined || binding !== js || kept.rep !== rep || r.retired !== false || binding.cell.live !== true) {
+      r = keep(js, rep);
+      if (r === undefined) return DECLINED;
+    }
+    if (refusesUse(r, access, via)) return DECLINED;
+    r.loans.push(loan);
+    try {
+      return lifted(rep, rt, via, b, c);
+    } finally {
+      endLoan(r, loan);
+    }
+  };
 }
 
 /**
@@ -345,13 +407,10 @@ function lendingSingle(
   arity: number,
   index: number,
   unrefusable: (v: unknown) => HandleRecord | undefined,
-  borrower: Borrower,
-  mode: 'shared' | 'exclusive',
-  holder: object | undefined,
+  loan: Loan,
   call: JsFunction,
   lending: JsFunction,
 ): JsFunction {
-  const loan: Loan = { borrower, mode, holder };
   switch (arity) {
     case 1:
       return function (this: unknown, a: unknown) {

@@ -166,6 +166,15 @@ export function isUsable(h: HandleView): boolean {
   return (h.st > 0 || h.st === BORROWED) && h.binding.cell.live === true;
 }
 
+/**
+ * `js` when it is a guest resource binding whose plugin is loaded (so an
+ * object it lends now is usable, `isUsable`), else undefined.
+ */
+export function liveBinding(js: ResourceJsBinding): GuestClassBinding | undefined {
+  // `!== true`, not `!`: see GuestClassBinding `stateOf`.
+  return js instanceof GuestClassBinding && js.cell.live === true ? js : undefined;
+}
+
 /** The slot of the object while JS owns it, else 0. */
 export function ownedSlot(h: HandleView): number {
   return h.st > 0 ? h.st : 0;
@@ -360,15 +369,28 @@ export class GuestClassBinding implements ResourceJsBinding, OwnedObjectBinding 
 
   /** `ensureRecord` without the object's record: the map's, or a new one; kept by the object. */
   private findRecord(state: HandleState): HandleRecord {
-    const rep = state.rep;
+    const r = this.recordFor(state.rep, ownedSlot(state));
+    state.record = r;
+    return r;
+  }
+
+  /**
+   * The record `ensureRecord` gives for an object lent for resource `rep`
+   * (BORROWED: no owned slot), for a call that lends the rep itself, below
+   * the face (host/rdylib/call-plan.ts `lendingBelow`).
+   */
+  lendRecord(rep: number): HandleRecord {
+    return this.recordFor(rep, 0);
+  }
+
+  /** The record of `rep`: the map's, or a new one, numbered as the object JS owns in `slot` (0: none, a new number). */
+  private recordFor(rep: number, slot: number): HandleRecord {
     let r = this.#records.get(rep);
     if (r === undefined) {
-      const slot = ownedSlot(state);
       r = new HandleRecord(slot > 0 ? this.cell.owned.seqOf(slot) : this.cell.owned.nextSeq(), this.resourceName);
       this.#records.set(rep, r);
       this.#recordsMade++;
     }
-    state.record = r;
     return r;
   }
 
