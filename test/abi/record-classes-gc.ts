@@ -11,15 +11,7 @@ import { canonLift } from '../../host/abi/index.ts';
 import { ComponentInstance } from '../../host/abi/component-instance.ts';
 import type { FuncType, ValType } from '../../host/types.ts';
 import { makeMem, opts } from './helpers.ts';
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with node --expose-gc --allow-natives-syntax');
-const natives = (body: string) => new Function('f', body) as (f: unknown) => number;
-const status = natives('return %GetOptimizationStatus(f);');
-const prepare = natives('%PrepareFunctionForOptimization(f);');
-const optimizeOnNextCall = natives('%OptimizeFunctionOnNextCall(f);');
-/** V8's OptimizationStatus::kOptimized (src/runtime/runtime.h). */
-const OPTIMIZED = 1 << 4;
+import { gc, haveSameMap as sameMap, isOptimised, optimizeOnNextCall, prepareForOptimization as prepare } from '../support/v8-natives.ts';
 
 const p = (kind: string) => ({ kind }) as ValType;
 /** Read from the return area (flattens to 8 values). */
@@ -62,10 +54,10 @@ function staysOptimised(reader: (r: Record<string, unknown>) => number, call: ()
   for (let i = 0; i < 1000; i++) call();
   optimizeOnNextCall(reader);
   call();
-  const before = (status(reader) & OPTIMIZED) !== 0;
-  gc!();
-  gc!();
-  return { before, after: (status(reader) & OPTIMIZED) !== 0 };
+  const before = isOptimised(reader);
+  gc();
+  gc();
+  return { before, after: isOptimised(reader) };
 }
 
 const wideResult = staysOptimised(sumWide, readWide);
@@ -82,7 +74,6 @@ const narrowString = sameKeysAs({ kind: 'record', fields: [{ name: 'only', type:
   new DataView(mem.memory.buffer).setUint32(124, 5, true);
   return 120;
 });
-const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b);') as (a: unknown, b: unknown) => boolean;
 const [a, b, c] = [narrow(), narrowU32(), narrowString()];
 function onlyOf(r: Record<string, unknown>): unknown {
   return r.only;

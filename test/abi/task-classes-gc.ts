@@ -14,15 +14,7 @@ import { Subtask } from '../../host/abi/subtask.ts';
 import { canonLiftTask } from '../../host/abi/task-lift.ts';
 import { WaitableSet } from '../../host/abi/waitable.ts';
 import type { FuncType } from '../../host/types.ts';
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with node --expose-gc --allow-natives-syntax');
-const natives = (body: string) => new Function('f', body) as (f: unknown) => unknown;
-const status = natives('return %GetOptimizationStatus(f);') as (f: unknown) => number;
-const prepare = natives('%PrepareFunctionForOptimization(f);');
-const optimizeOnNextCall = natives('%OptimizeFunctionOnNextCall(f);');
-/** V8's OptimizationStatus::kOptimized (src/runtime/runtime.h). */
-const OPTIMIZED = 1 << 4;
+import { gc, isOptimised, optimizeOnNextCall, prepareForOptimization as prepare } from '../support/v8-natives.ts';
 
 // A synchronous export of an instance that uses the async ABI (so its lift makes tasks): u32 + 1.
 const ft: FuncType = { async: false, params: [{ name: 'x', type: { kind: 'u32' } }], result: { kind: 'u32' } } as FuncType;
@@ -58,7 +50,7 @@ function optimisedOn<T>(read: (o: T) => number, make: () => T): boolean {
   for (let i = 0; i < 1000; i++) read(make());
   optimizeOnNextCall(read);
   read(make());
-  return (status(read) & OPTIMIZED) !== 0;
+  return isOptimised(read);
 }
 const subtaskBefore = optimisedOn(readSubtask, () => new Subtask(store));
 const setBefore = optimisedOn(readSet, () => new WaitableSet());
@@ -67,13 +59,13 @@ prepare(invoke);
 callsThroughInvoke(1000);
 optimizeOnNextCall(invoke);
 callsThroughInvoke(1);
-const before = (status(invoke) & OPTIMIZED) !== 0;
+const before = isOptimised(invoke);
 // A timer turn between the GCs, as between two batches of calls: nothing of the last call is left on the stack.
 gc();
 await new Promise((resolve) => setTimeout(resolve, 0));
 gc();
-const after = (status(invoke) & OPTIMIZED) !== 0;
-const subtask = { before: subtaskBefore, after: (status(readSubtask) & OPTIMIZED) !== 0 };
-const waitableSet = { before: setBefore, after: (status(readSet) & OPTIMIZED) !== 0 };
+const after = isOptimised(invoke);
+const subtask = { before: subtaskBefore, after: isOptimised(readSubtask) };
+const waitableSet = { before: setBefore, after: isOptimised(readSet) };
 callsThroughInvoke(1);
 console.log(JSON.stringify({ invoke: { before, after }, subtask, waitableSet, sum, result: lifted.call(41), threadsLeft: inst.threads.size }));

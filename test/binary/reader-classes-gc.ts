@@ -8,17 +8,7 @@
  * frees it and V8 throws away the code compiled against it ("weak objects").
  */
 import { Reader } from '../../host/binary/reader.ts';
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with node --expose-gc --allow-natives-syntax');
-const natives = (body: string) => new Function('f', body) as (f: unknown) => unknown;
-const status = natives('return %GetOptimizationStatus(f);') as (f: unknown) => number;
-const prepare = natives('%PrepareFunctionForOptimization(f);');
-const optimizeOnNextCall = natives('%OptimizeFunctionOnNextCall(f);');
-const isSmi = natives('return %IsSmi(f);') as (v: unknown) => boolean;
-const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b);') as (a: unknown, b: unknown) => boolean;
-/** V8's OptimizationStatus::kOptimized (src/runtime/runtime.h). */
-const OPTIMIZED = 1 << 4;
+import { gc, haveSameMap as sameMap, isOptimised, isSmi, optimizeOnNextCall, prepareForOptimization as prepare } from '../support/v8-natives.ts';
 
 /** A sized item of 200 bytes: its length takes two LEB128 bytes (0xc8 0x01), then one more u32 inside. */
 function sizedItem(): Uint8Array {
@@ -56,13 +46,13 @@ function optimise(): boolean {
   for (let i = 0; i < 1000; i++) readInner(subOf());
   optimizeOnNextCall(readInner);
   readInner(subOf());
-  return (status(readInner) & OPTIMIZED) !== 0;
+  return isOptimised(readInner);
 }
 const before = optimise();
 // A timer turn between the GCs, as between two loads: nothing of the last call is left on the stack.
 gc();
 await new Promise((resolve) => setTimeout(resolve, 0));
 gc();
-const after = (status(readInner) & OPTIMIZED) !== 0;
+const after = isOptimised(readInner);
 
 console.log(JSON.stringify({ values, classes, reader: { before, after }, value: readInner(subOf()) }));

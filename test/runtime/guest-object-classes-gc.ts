@@ -11,15 +11,7 @@ import { ComponentInstance } from '../../host/abi/component-instance.ts';
 import { ResourceType } from '../../host/abi/resource-type.ts';
 import { GuestClassBinding, handleOf, makeGuestClass } from '../../host/runtime/guest-resources.ts';
 import { PluginCell } from '../../host/plugin/plugin-cell.ts';
-
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc === undefined) throw new Error('run with node --expose-gc --allow-natives-syntax');
-/** V8's runtime function `name` (natives syntax) called on its arguments. */
-const runtime = (name: string, arity = 1) => new Function('a', 'b', `return %${name}(${arity === 1 ? 'a' : 'a, b'});`) as (a: unknown, b?: unknown) => unknown;
-const optimisationStatus = runtime('GetOptimizationStatus') as (f: unknown) => number;
-const sameMap = runtime('HaveSameMap', 2) as (a: unknown, b: unknown) => boolean;
-/** V8's OptimizationStatus::kOptimized (src/runtime/runtime.h). */
-const OPTIMIZED = 1 << 4;
+import { gc, haveSameMap as sameMap, isOptimised, optimizeOnNextCall, prepareForOptimization } from '../support/v8-natives.ts';
 
 const made = makeGuestClass('Cell');
 const cell = new PluginCell('guest');
@@ -52,15 +44,15 @@ function repOf(o: unknown): number {
   return binding.lowerBorrow(o, 'self');
 }
 function optimise(): boolean {
-  runtime('PrepareFunctionForOptimization')(repOf);
+  prepareForOptimization(repOf);
   for (let i = 0; i < 1000; i++) repOf(binding.liftOwn(i));
-  runtime('OptimizeFunctionOnNextCall')(repOf);
+  optimizeOnNextCall(repOf);
   repOf(binding.liftOwn(7));
-  return (optimisationStatus(repOf) & OPTIMIZED) !== 0;
+  return isOptimised(repOf);
 }
 const before = optimise();
 for (let i = 0; i < 3; i++) gc();
 // A new object after the GCs: made on the class the anchor kept, so the code compiled against it stays.
 const value = repOf(binding.liftOwn(389));
-const after = (optimisationStatus(repOf) & OPTIMIZED) !== 0;
+const after = isOptimised(repOf);
 console.log(JSON.stringify({ ...report, optimised: { before, after }, value }));
